@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The whole test suite, from nothing: installs packages, checks formatting, builds and runs
+# every test (unit, integration, GUI under Xvfb) in a normal build and in an ASan+UBSan
+# build, then runs each libFuzzer target briefly. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=$(nproc)
+
+scripts/setup.sh
+
+echo "== clang-format check"
+bad=$(git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror 2>&1 | grep -c 'error:' || true)
+if [ "$bad" != "0" ]; then
+  git ls-files '*.c' '*.h' | xargs -r clang-format --dry-run -Werror 2>&1 | head -40
+  echo "clang-format: unformatted code (run: git ls-files '*.c' '*.h' | xargs clang-format -i)"
+  exit 1
+fi
+
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$JOBS"
+echo "== tests (RelWithDebInfo)"
+(cd build && ctest -V --timeout 600 --output-on-failure)
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSASAE_SANITIZE=ON >/dev/null
+cmake --build build-asan -j"$JOBS"
+echo "== tests (ASan + UBSan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --timeout 900 --output-on-failure -LE nosan)
+
+echo "== fuzzers (libFuzzer, short runs)"
+cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSASAE_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j"$JOBS" --target fuzzers
+(cd build-fuzz && ctest --timeout 300 --output-on-failure -L fuzz)
