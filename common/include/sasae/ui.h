@@ -1,0 +1,59 @@
+/* sasae ui: the small SDL2 toolkit shared by the host's customer UI and the operator's
+ * viewer: language choice, one font that covers English and Japanese, text and buttons. */
+#ifndef SASAE_UI_H
+#define SASAE_UI_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+enum sasae_lang {
+    SASAE_LANG_EN = 0,
+    SASAE_LANG_JA = 1,
+};
+
+/* The UI language: $SASAE_LANG, else the first set of $LC_ALL, $LC_MESSAGES, $LANG;
+ * a value starting with "ja" means Japanese, anything else English. */
+enum sasae_lang sasae_ui_lang(void);
+
+typedef struct sasae_font sasae_font;
+
+/* Opens the UI font at a pixel size: $SASAE_FONT if set, else Noto Sans CJK (Latin and
+ * Japanese, Debian fonts-noto-cjk), else DejaVu Sans. Initialises SDL_ttf on first use.
+ * Returns NULL (reason in SDL_GetError) when no font can be opened. */
+sasae_font *sasae_font_open(int px);
+
+/* Closes a font from sasae_font_open; NULL is a no-op. */
+void sasae_font_free(sasae_font *font);
+
+/* Line height of the font in pixels. */
+int sasae_font_height(const sasae_font *font);
+
+/* Renders UTF-8 text into a new texture the caller owns (SDL_DestroyTexture); stores its
+ * size in *w and *h when not NULL. Returns NULL on error (SDL_GetError) or empty text. */
+SDL_Texture *sasae_text_texture(SDL_Renderer *r, sasae_font *font, const char *utf8, SDL_Color fg,
+                                int *w, int *h);
+
+/* Draws UTF-8 text with its top-left corner at (x, y). Returns the width drawn, 0 for
+ * empty text, -1 on error. */
+int sasae_text_draw(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, int y,
+                    SDL_Color fg);
+
+/* Width and height the text would take, without drawing it. Returns 0 or -1 on error. */
+int sasae_text_size(sasae_font *font, const char *utf8, int *w, int *h);
+
+/* A push button: the default button is drawn emphasised and answers Enter. */
+typedef struct sasae_button {
+    SDL_Rect rect;
+    const char *label; /* UTF-8, not owned */
+    bool is_default;
+    bool hover;
+    SDL_Color fill; /* background; {0,0,0,0} picks the standard grey/blue */
+} sasae_button;
+
+/* Draws the button with its label centred. */
+void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b);
+
+/* True when window point (x, y) lies inside the button. */
+bool sasae_button_hit(const sasae_button *b, int x, int y);
+
+#endif

@@ -1,0 +1,141 @@
+/* The shared SDL2 toolkit: language from the locale, a CJK-capable font, text, buttons. */
+#include "sasae/ui.h"
+
+#include <SDL_ttf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct sasae_font {
+    TTF_Font *ttf;
+};
+
+enum sasae_lang sasae_ui_lang(void)
+{
+    const char *vars[] = {"SASAE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v)
+            return strncmp(v, "ja", 2) == 0 ? SASAE_LANG_JA : SASAE_LANG_EN;
+    }
+    return SASAE_LANG_EN;
+}
+
+static const char *const font_paths[] = {
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+};
+
+sasae_font *sasae_font_open(int px)
+{
+    if (!TTF_WasInit() && TTF_Init() != 0)
+        return NULL;
+    sasae_font *f = calloc(1, sizeof *f);
+    if (!f) {
+        SDL_SetError("out of memory");
+        return NULL;
+    }
+    const char *env = getenv("SASAE_FONT");
+    if (env && *env)
+        f->ttf = TTF_OpenFontIndex(env, px, 0);
+    for (size_t i = 0; !f->ttf && i < sizeof font_paths / sizeof font_paths[0]; i++)
+        if (access(font_paths[i], R_OK) == 0)
+            f->ttf = TTF_OpenFontIndex(font_paths[i], px, 0);
+    if (!f->ttf) {
+        free(f);
+        SDL_SetError("no UI font found (install fonts-noto-cjk or set SASAE_FONT)");
+        return NULL;
+    }
+    return f;
+}
+
+void sasae_font_free(sasae_font *font)
+{
+    if (!font)
+        return;
+    TTF_CloseFont(font->ttf);
+    free(font);
+}
+
+int sasae_font_height(const sasae_font *font)
+{
+    return TTF_FontLineSkip(font->ttf);
+}
+
+int sasae_text_size(sasae_font *font, const char *utf8, int *w, int *h)
+{
+    return TTF_SizeUTF8(font->ttf, utf8, w, h) == 0 ? 0 : -1;
+}
+
+SDL_Texture *sasae_text_texture(SDL_Renderer *r, sasae_font *font, const char *utf8, SDL_Color fg,
+                                int *w, int *h)
+{
+    if (!utf8 || !*utf8)
+        return NULL;
+    SDL_Surface *s = TTF_RenderUTF8_Blended(font->ttf, utf8, fg);
+    if (!s)
+        return NULL;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(r, s);
+    if (t) {
+        if (w)
+            *w = s->w;
+        if (h)
+            *h = s->h;
+    }
+    SDL_FreeSurface(s);
+    return t;
+}
+
+int sasae_text_draw(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, int y, SDL_Color fg)
+{
+    if (!utf8 || !*utf8)
+        return 0;
+    int w = 0, h = 0;
+    SDL_Texture *t = sasae_text_texture(r, font, utf8, fg, &w, &h);
+    if (!t)
+        return -1;
+    SDL_Rect dst = {x, y, w, h};
+    SDL_RenderCopy(r, t, NULL, &dst);
+    SDL_DestroyTexture(t);
+    return w;
+}
+
+void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)
+{
+    SDL_Color fill = b->fill;
+    if (fill.a == 0)
+        fill = b->is_default ? (SDL_Color){0x1f, 0x5f, 0xbf, 0xff}
+                             : (SDL_Color){0xe0, 0xe0, 0xe0, 0xff};
+    if (b->hover) {
+        fill.r = (Uint8)(fill.r * 7 / 8);
+        fill.g = (Uint8)(fill.g * 7 / 8);
+        fill.b = (Uint8)(fill.b * 7 / 8);
+    }
+    SDL_SetRenderDrawColor(r, fill.r, fill.g, fill.b, 0xff);
+    SDL_RenderFillRect(r, &b->rect);
+    SDL_SetRenderDrawColor(r, 0x30, 0x30, 0x30, 0xff);
+    SDL_RenderDrawRect(r, &b->rect);
+    if (b->is_default) {
+        /* A second outline marks the button Enter activates. */
+        SDL_Rect inner = {b->rect.x + 2, b->rect.y + 2, b->rect.w - 4, b->rect.h - 4};
+        SDL_SetRenderDrawColor(r, 0xff, 0xff, 0xff, 0xff);
+        SDL_RenderDrawRect(r, &inner);
+    }
+    /* Light text on dark fills, dark text on light ones. */
+    int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;
+    SDL_Color fg =
+        luma < 140 ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0x10, 0x10, 0x10, 0xff};
+    int w = 0, h = 0;
+    SDL_Texture *t = sasae_text_texture(r, font, b->label, fg, &w, &h);
+    if (!t)
+        return;
+    SDL_Rect dst = {b->rect.x + (b->rect.w - w) / 2, b->rect.y + (b->rect.h - h) / 2, w, h};
+    SDL_RenderCopy(r, t, NULL, &dst);
+    SDL_DestroyTexture(t);
+}
+
+bool sasae_button_hit(const sasae_button *b, int x, int y)
+{
+    SDL_Point p = {x, y};
+    return SDL_PointInRect(&p, &b->rect);
+}
