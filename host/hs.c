@@ -54,6 +54,7 @@ static void end_session(struct sasae_hs *hs, struct sasae_hs_out *o, enum sasae_
                         bool tell_peer)
 {
     bool had_channel = hs->state >= SASAE_HS_HANDSHAKE;
+    bool had_consent = hs->state >= SASAE_HS_ASKING;
     hs->state = SASAE_HS_ENDED;
     hs->control = SASAE_HS_CONTROL_NONE;
     hs->end_reason = reason;
@@ -68,6 +69,11 @@ static void end_session(struct sasae_hs *hs, struct sasae_hs_out *o, enum sasae_
         hs->end_sent = true; /* nothing will ever be sent */
     o->end_reason = reason;
     o->audit = end_audit(reason);
+    o->audit_kind = reason == SASAE_HS_END_DENIED            ? SASAE_HS_AUDIT_CONSENT_DENIED
+                    : reason == SASAE_HS_END_CONSENT_TIMEOUT ? SASAE_HS_AUDIT_CONSENT_TIMEOUT
+                    : reason == SASAE_HS_END_HANDSHAKE_FAILED && !had_consent
+                        ? SASAE_HS_AUDIT_HANDSHAKE_FAILED
+                        : SASAE_HS_AUDIT_END;
 }
 
 /* Closest pending deadline for the current state. */
@@ -97,7 +103,7 @@ static void rearm(struct sasae_hs *hs)
 }
 
 static void control_to_none(struct sasae_hs *hs, struct sasae_hs_out *o, uint8_t value,
-                            const char *audit)
+                            enum sasae_hs_audit kind, const char *audit)
 {
     if (hs->control == SASAE_HS_CONTROL_GRANTED)
         o->actions |= SASAE_HS_ACT_INPUT_OFF;
@@ -109,6 +115,7 @@ static void control_to_none(struct sasae_hs *hs, struct sasae_hs_out *o, uint8_t
     if (audit) {
         o->actions |= SASAE_HS_ACT_AUDIT;
         o->audit = audit;
+        o->audit_kind = kind;
     }
 }
 
@@ -137,7 +144,8 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
     case SASAE_HS_SHARING:
         if (hs->control == SASAE_HS_CONTROL_ASKED &&
             now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
-            control_to_none(hs, o, SASAE_HS_CONSENT_TIMEOUT, "control timeout");
+            control_to_none(hs, o, SASAE_HS_CONSENT_TIMEOUT, SASAE_HS_AUDIT_CONTROL_DENIED,
+                            "control timeout");
             rearm(hs);
             if (now < hs->deadline)
                 return;
@@ -187,6 +195,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
                     SASAE_HS_ACT_AUDIT;
         o.consent = SASAE_HS_CONSENT_WAITING;
         o.audit = "handshake done";
+        o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_DONE;
         break;
     case SASAE_HS_EV_CHANNEL_FAILED:
         if (st < SASAE_HS_HANDSHAKE)
@@ -209,6 +218,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
                     SASAE_HS_ACT_SEND_CONSENT | SASAE_HS_ACT_SEND_SYSINFO | SASAE_HS_ACT_AUDIT;
         o.consent = SASAE_HS_CONSENT_ALLOWED;
         o.audit = "consent allowed";
+        o.audit_kind = SASAE_HS_AUDIT_CONSENT_ALLOWED;
         break;
     case SASAE_HS_EV_CONSENT_DENY:
         if (st != SASAE_HS_ASKING)
@@ -228,7 +238,8 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_CONTROL_RELEASE:
         if (st != SASAE_HS_SHARING || hs->control == SASAE_HS_CONTROL_NONE)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_NONE, "control released by operator");
+        control_to_none(hs, &o, SASAE_HS_CONSENT_NONE, SASAE_HS_AUDIT_CONTROL_REVOKED,
+                        "control released by operator");
         break;
     case SASAE_HS_EV_CONTROL_ALLOW:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_ASKED)
@@ -238,16 +249,19 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
                     SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_AUDIT;
         o.control_state = SASAE_HS_CONSENT_ALLOWED;
         o.audit = "control allowed";
+        o.audit_kind = SASAE_HS_AUDIT_CONTROL_ALLOWED;
         break;
     case SASAE_HS_EV_CONTROL_DENY:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_ASKED)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_DENIED, "control denied");
+        control_to_none(hs, &o, SASAE_HS_CONSENT_DENIED, SASAE_HS_AUDIT_CONTROL_DENIED,
+                        "control denied");
         break;
     case SASAE_HS_EV_CONTROL_REVOKE:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_GRANTED)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_REVOKED, "control revoked");
+        control_to_none(hs, &o, SASAE_HS_CONSENT_REVOKED, SASAE_HS_AUDIT_CONTROL_REVOKED,
+                        "control revoked by customer");
         break;
     case SASAE_HS_EV_END_BUTTON:
         local_end(hs, &o, SASAE_HS_END_CUSTOMER);

@@ -211,8 +211,11 @@ Test(host_hs, every_event_in_every_state)
                 if (r->value >= 0 && (o.actions & A(SEND_CONTROL)))
                     cr_assert_eq(o.control_state, r->value, "%s in %s: control value", en,
                                  ps_name[p]);
-                if (o.actions & A(AUDIT))
+                if (o.actions & A(AUDIT)) {
                     cr_assert(o.audit && *o.audit, "%s in %s: audit text", en, ps_name[p]);
+                    cr_assert(o.audit_kind >= 1 && o.audit_kind <= 9, "%s in %s: audit kind", en,
+                              ps_name[p]);
+                }
                 if (r->to == P_ENDED)
                     cr_assert_eq(hs.end_reason, r->end);
             }
@@ -248,6 +251,7 @@ Test(host_hs, consent_timeout_is_deny_after_60s)
     cr_assert(o.actions & A(SEND_CONSENT));
     cr_assert_eq(o.consent, C(TIMEOUT));
     cr_assert_eq(sasae_hs_end_wire_reason(hs.end_reason), 4 /* TIMEOUT */);
+    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_CONSENT_TIMEOUT);
     cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0), -1);
 }
 

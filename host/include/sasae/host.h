@@ -105,14 +105,29 @@ enum sasae_hs_consent_value {
     SASAE_HS_CONSENT_REVOKED = 5,
 };
 
+/* Kinds of relay AUDIT events, equal to the relay envelope's enum sasae_env_audit_kind. */
+enum sasae_hs_audit {
+    SASAE_HS_AUDIT_NONE = 0,
+    SASAE_HS_AUDIT_HANDSHAKE_DONE = 1,
+    SASAE_HS_AUDIT_HANDSHAKE_FAILED = 2,
+    SASAE_HS_AUDIT_CONSENT_ALLOWED = 3,
+    SASAE_HS_AUDIT_CONSENT_DENIED = 4,
+    SASAE_HS_AUDIT_CONSENT_TIMEOUT = 5,
+    SASAE_HS_AUDIT_CONTROL_ALLOWED = 6,
+    SASAE_HS_AUDIT_CONTROL_DENIED = 7,
+    SASAE_HS_AUDIT_CONTROL_REVOKED = 8,
+    SASAE_HS_AUDIT_END = 9,
+};
+
 /* Result of one event. */
 struct sasae_hs_out {
     uint32_t actions;      /* enum sasae_hs_action bits */
     uint8_t consent;       /* for SEND_CONSENT */
     uint8_t control_state; /* for SEND_CONTROL */
     enum sasae_hs_end end_reason;
-    const char *audit; /* static text for AUDIT, e.g. "consent allowed" */
-    bool ignored;      /* the event meant nothing in this state */
+    enum sasae_hs_audit audit_kind; /* for AUDIT */
+    const char *audit;              /* static text for AUDIT, e.g. "consent allowed" */
+    bool ignored;                   /* the event meant nothing in this state */
 };
 
 /* Timeouts, in nanoseconds. */
@@ -251,6 +266,29 @@ int sasae_inject_wheel(struct sasae_inject *in, int x, int y, int dx, int dy);
 int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down);
 /* Releases every key and button this injector pressed (when control ends mid-press). */
 void sasae_inject_release_all(struct sasae_inject *in);
+
+/* ==== Annotation overlay (the operator's pen and pointing marker) ====================== */
+
+/* An override-redirect X11 window over the shared area, shaped to show only the strokes and
+ * the marker, and click-through (empty input shape): the customer keeps using the desktop.
+ * Thread-safe: calls may come from the network thread. */
+struct sasae_overlay;
+
+/* Opens the overlay over x,y,w,h of the X screen (the captured area). NULL + err. */
+struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
+                                         size_t errlen);
+void sasae_overlay_free(struct sasae_overlay *o);
+/* Moves (or hides) the large pointing marker; its tip is at (x, y) in area coordinates. */
+void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible);
+/* Adds points to stroke id (a new id starts a new stroke); xy holds n (x, y) pairs. Colour
+ * 0xRRGGBBAA, width 1..64. Old strokes are dropped beyond a total point budget. Returns 0 or
+ * -EINVAL for bad arguments. */
+int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
+                         uint32_t rgba, int width);
+/* Removes every stroke (the marker stays). */
+void sasae_overlay_clear(struct sasae_overlay *o);
+/* Removes strokes and marker and unmaps the window (end of session). */
+void sasae_overlay_hide(struct sasae_overlay *o);
 
 /* ==== System information ================================================================ */
 
