@@ -346,8 +346,9 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int t)
                t == HS_WIRE_VIDEO || t == HS_WIRE_CURSOR_SHAPE || t == HS_WIRE_CURSOR_POS ||
                t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE;
     case SASAE_HS_ENDED:
-        /* exactly one END, and only if the session ended in a way the viewer must hear */
-        return t == HS_WIRE_END && !hs->end_sent;
+        /* the final consent answer and exactly one END, only if the session ended in a way
+         * the viewer must hear; nothing once END is out */
+        return (t == HS_WIRE_END || t == HS_WIRE_CONSENT_STATE) && !hs->end_sent;
     default:
         return false;
     }
@@ -357,8 +358,10 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
 {
     switch (hs->state) {
     case SASAE_HS_ASKING:
-        /* while the customer decides, the viewer can only say hello or give up */
-        return t == HS_WIRE_HELLO || t == HS_WIRE_END;
+        /* while the customer decides, the viewer can only say hello, give up, or ask for
+         * things the host remembers or ignores (docs/protocol.md) */
+        return t == HS_WIRE_HELLO || t == HS_WIRE_END || t == HS_WIRE_KEYFRAME_REQ ||
+               t == HS_WIRE_CONTROL_REQUEST;
     case SASAE_HS_SHARING:
         switch (t) {
         case HS_WIRE_MOUSE:

@@ -72,19 +72,19 @@ static void displays(struct out *o, const char *display)
 {
     Display *dpy = XOpenDisplay(display);
     if (!dpy) {
-        line(o, "displays: none");
+        line(o, "displays=0");
         return;
     }
     int ev, er, n = 0;
     Window root = DefaultRootWindow(dpy);
     XRRMonitorInfo *m =
         XRRQueryExtension(dpy, &ev, &er) ? XRRGetMonitors(dpy, root, True, &n) : NULL;
-    line(o, "screen: %dx%d", DisplayWidth(dpy, DefaultScreen(dpy)),
+    line(o, "screen=%dx%d", DisplayWidth(dpy, DefaultScreen(dpy)),
          DisplayHeight(dpy, DefaultScreen(dpy)));
-    line(o, "displays: %d", m ? n : 1);
+    line(o, "displays=%d", m ? n : 1);
     for (int i = 0; m && i < n; i++) {
         char *name = m[i].name ? XGetAtomName(dpy, m[i].name) : NULL;
-        line(o, "display %d: %s %dx%d+%d+%d%s", i, name ? name : "?", m[i].width, m[i].height,
+        line(o, "display=%d %s %dx%d+%d+%d%s", i, name ? name : "?", m[i].width, m[i].height,
              m[i].x, m[i].y, m[i].primary ? " primary" : "");
         if (name)
             XFree(name);
@@ -102,28 +102,28 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
         return 0;
     buf[0] = 0;
     if (file_value("/etc/os-release", "PRETTY_NAME", '=', v, sizeof v) == 0)
-        line(&o, "os: %s", v);
+        line(&o, "os=%s", v);
     struct utsname u;
     if (uname(&u) == 0)
-        line(&o, "kernel: %s %s %s", u.sysname, u.release, u.machine);
+        line(&o, "kernel=%s %s %s", u.sysname, u.release, u.machine);
     if (file_value("/proc/cpuinfo", "model name", ':', v, sizeof v) == 0)
-        line(&o, "cpu: %s", v);
-    line(&o, "cores: %ld", sysconf(_SC_NPROCESSORS_ONLN));
+        line(&o, "cpu=%s", v);
+    line(&o, "cores=%ld", sysconf(_SC_NPROCESSORS_ONLN));
     char t[64], a[64];
     if (file_value("/proc/meminfo", "MemTotal", ':', t, sizeof t) == 0 &&
         file_value("/proc/meminfo", "MemAvailable", ':', a, sizeof a) == 0)
-        line(&o, "memory: %lld MiB total, %lld MiB available", atoll(t) / 1024, atoll(a) / 1024);
+        line(&o, "memory_mb=%lld\nmemory_available_mb=%lld", atoll(t) / 1024, atoll(a) / 1024);
     struct statvfs s;
     if (statvfs("/", &s) == 0)
-        line(&o, "disk /: %llu MiB free of %llu MiB",
+        line(&o, "disk=/ %llu MiB free of %llu MiB",
              (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
              (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
     if (getenv("HOME") && statvfs(getenv("HOME"), &s) == 0)
-        line(&o, "disk home: %llu MiB free",
+        line(&o, "disk_home=%llu MiB free",
              (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024));
     char host[256] = "";
     if (gethostname(host, sizeof host - 1) == 0)
-        line(&o, "hostname: %s", host);
+        line(&o, "hostname=%s", host);
     displays(&o, display);
     return o.len;
 }

@@ -10,3 +10,7 @@ sasae_script_test(host_gui_consent gui/host_consent.sh "gui")
 add_executable(host_xclose gui/host_xclose.c)
 target_link_libraries(host_xclose PRIVATE PkgConfig::X11)
 sasae_unit_test(test_host_overlay unit/test_host_overlay.c sasae_host PkgConfig::X11)
+if(TARGET sasae_host_session AND TARGET sasae_certs)
+  sasae_unit_test(test_host_session unit/test_host_session.c sasae_host_session sasae_certs
+    sasae_video sasae_wire sasae_common PkgConfig::X11)
+endif()

@@ -330,7 +330,7 @@ Test(host_hs, send_gate)
     reach(&hs, P_SH_GRANTED);
     sasae_hs_event(&hs, E(END_BUTTON), 0, T0);
     for (int t = 0; t < 256; t++)
-        cr_assert_eq(sasae_hs_may_send(&hs, t), t == 0x02, "type %#x after End", t);
+        cr_assert_eq(sasae_hs_may_send(&hs, t), t == 0x02 || t == 0x42, "type %#x after End", t);
     sasae_hs_mark_end_sent(&hs);
     for (int t = 0; t < 256; t++)
         cr_assert(!sasae_hs_may_send(&hs, t), "type %#x after END was sent", t);
@@ -355,6 +355,8 @@ Test(host_hs, input_gate)
         cr_assert_eq(sasae_hs_accepts(&hs, 0x30 /*POINTER*/), sharing);
         cr_assert_eq(sasae_hs_accepts(&hs, 0x11 /*ACK*/), sharing);
         cr_assert_eq(sasae_hs_accepts(&hs, 0x02 /*END*/), p == P_ASKING || sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x12 /*KEYFRAME_REQ*/), p == P_ASKING || sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x13 /*STATS*/), sharing);
         cr_assert(!sasae_hs_accepts(&hs, 0x10 /*VIDEO: host->viewer only*/));
         cr_assert(!sasae_hs_accepts(&hs, 0x99));
     }
