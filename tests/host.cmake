@@ -14,3 +14,18 @@ if(TARGET sasae_host_session AND TARGET sasae_certs)
   sasae_unit_test(test_host_session unit/test_host_session.c sasae_host_session sasae_certs
     sasae_video sasae_wire sasae_common PkgConfig::X11)
 endif()
+
+# Integration: the real sasae-host against the real relay, with a C test client as viewer.
+if(TARGET sasae-host AND TARGET sasae-relay AND TARGET sasae-certs)
+  add_executable(host_test_viewer integration/host_test_viewer.c)
+  target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_chan sasae_wire
+    sasae_video sasae_common Threads::Threads)
+endif()
+if(TARGET host_test_viewer)
+  sasae_script_test(host_it_session integration/host_session.sh "integration")
+endif()
+if(TARGET host_test_viewer)
+  sasae_script_test(host_it_endings integration/host_endings.sh "integration")
+  sasae_script_test(host_it_consent_timeout integration/host_consent_timeout.sh "integration")
+  set_tests_properties(host_it_consent_timeout PROPERTIES TIMEOUT 300)
+endif()
