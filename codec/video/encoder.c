@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <libyuv.h>
 #include <vpx/vpx_encoder.h>
 #include <vpx/vp8cx.h>
@@ -16,8 +17,9 @@ struct venc_tile {
     int last_q;
     int topoff_left;
     int64_t last_pts;
-    unsigned kbps; /* rate the encoder is configured with */
-    int want;      /* 0 skip, 1 changed, 2 top-off (this frame) */
+    int cfg_q;     /* quantizer the encoder is pinned to */
+    int want;      /* this frame: 0 skip, else enum rc_kind + 1 */
+    int active_mb; /* changed macroblocks this frame */
     uint8_t *amap;
 };
 
@@ -33,7 +35,19 @@ struct sasae_venc {
     int64_t clock_us;
     int need_key;
     int pending_topoff;
+    /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
+    double credit; /* bytes the link can still take, capped at one second */
+    double bpp[3]; /* bytes per pixel at RC_QREF, per enum rc_kind */
+    int q;         /* quantizer of the last frame */
 };
+
+/* What a tile is doing in a frame; each has its own cost model. */
+enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
+#define RC_QREF 32
+/* Frame size roughly halves for every RC_QSTEP steps of quantizer. */
+#define RC_QSTEP 8.0
+/* Top-off a static tile only if it gets at least this much sharper. */
+#define RC_TOPOFF_GAIN 4
 
 static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
 {
@@ -46,11 +60,11 @@ void sasae_video_config_default(sasae_video_config *cfg, int width, int height)
     cfg->codec = SASAE_VIDEO_VP9;
     cfg->width = width;
     cfg->height = height;
-    cfg->tile_w = 256;
-    cfg->tile_h = 256;
+    cfg->tile_w = 384;  /* full-height strips up to 4K: vertical scrolling stays inside */
+    cfg->tile_h = 2176; /* a stream, while a typed glyph touches one 384-px-wide strip */
     cfg->bitrate_kbps = 1000;
     cfg->fps = 30;
-    cfg->speed = 8;
+    cfg->speed = 9;
     cfg->min_q = 10;
     cfg->max_q = 50;
     cfg->aq_mode = 0;
@@ -79,16 +93,14 @@ static int config_check(const sasae_video_config *c)
     return SASAE_VIDEO_OK;
 }
 
-/* A tile's share of the frame budget: its part of the area being encoded this frame, so
- * one changed tile may use the whole link while a full-screen change splits it by area. */
-static unsigned tile_kbps(const sasae_venc *e, const struct venc_tile *t, double area)
+/* libvpx wants a target rate even though pick_q pins the quantizer: the tile's area share. */
+static unsigned tile_kbps(const sasae_venc *e, const struct venc_tile *t)
 {
-    double k = e->cfg.bitrate_kbps * ((double)t->w * t->h / area);
+    double k = e->cfg.bitrate_kbps * ((double)t->w * t->h / ((double)e->cfg.width * e->cfg.height));
     return k < 8 ? 8 : (unsigned)(k + 0.5);
 }
 
-static int tile_rc_config(sasae_venc *e, struct venc_tile *t, vpx_codec_enc_cfg_t *vc,
-                          unsigned kbps)
+static int tile_rc_config(sasae_venc *e, struct venc_tile *t, vpx_codec_enc_cfg_t *vc, int q)
 {
     vc->g_w = (unsigned)t->w;
     vc->g_h = (unsigned)t->h;
@@ -99,10 +111,9 @@ static int tile_rc_config(sasae_venc *e, struct venc_tile *t, vpx_codec_enc_cfg_
     vc->g_pass = VPX_RC_ONE_PASS;
     vc->g_error_resilient = 0;
     vc->rc_end_usage = VPX_CBR;
-    vc->rc_target_bitrate = kbps;
-    t->kbps = kbps;
-    vc->rc_min_quantizer = (unsigned)e->cfg.min_q;
-    vc->rc_max_quantizer = (unsigned)e->cfg.max_q;
+    vc->rc_target_bitrate = tile_kbps(e, t);
+    vc->rc_min_quantizer = vc->rc_max_quantizer = (unsigned)q;
+    t->cfg_q = q;
     vc->rc_undershoot_pct = 100;
     vc->rc_overshoot_pct = 15;
     vc->rc_dropframe_thresh = 0;
@@ -122,7 +133,7 @@ static int tile_init(sasae_venc *e, struct venc_tile *t)
     vpx_codec_enc_cfg_t vc;
     if (vpx_codec_enc_config_default(ifc, &vc, 0))
         return SASAE_VIDEO_ECODEC;
-    tile_rc_config(e, t, &vc, tile_kbps(e, t, (double)e->cfg.width * e->cfg.height));
+    tile_rc_config(e, t, &vc, e->cfg.max_q);
     if (vpx_codec_enc_init(&t->ctx, ifc, &vc, 0))
         return SASAE_VIDEO_ECODEC;
     t->inited = 1;
@@ -215,6 +226,11 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
         }
     }
     e->need_key = 1;
+    e->credit = cfg->bitrate_kbps * 125.0 / 2; /* half a second */
+    e->bpp[RC_KEY] = 0.25;                     /* first guesses; corrected every frame */
+    e->bpp[RC_CHANGED] = 0.05;
+    e->bpp[RC_TOPOFF] = 0.02;
+    e->q = cfg->max_q;
     *out = e;
     return SASAE_VIDEO_OK;
 fail:
@@ -229,10 +245,10 @@ size_t sasae_venc_max_payload(const sasae_venc *e)
            (size_t)e->cfg.width * e->cfg.height * 3 / 2;
 }
 
-static int set_tile_kbps(sasae_venc *e, struct venc_tile *t, unsigned kbps)
+static int set_tile_q(sasae_venc *e, struct venc_tile *t, int q)
 {
     vpx_codec_enc_cfg_t vc = *t->ctx.config.enc;
-    tile_rc_config(e, t, &vc, kbps);
+    tile_rc_config(e, t, &vc, q);
     return vpx_codec_enc_config_set(&t->ctx, &vc) ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
 }
 
@@ -329,10 +345,43 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int
     sv_put32(out + head + 3, (uint32_t)len);
     *pos = body + len;
 
+    /* last_q is the worst quantizer still visible in the tile: a partial update leaves the
+     * rest of the tile as it was, so it can only make the tile look worse, never better. */
     int q = 0;
-    if (vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK)
-        t->last_q = q;
+    if (vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK) {
+        if (all_active || t->active_mb == t->mbw * t->mbh || q > t->last_q)
+            t->last_q = q;
+    }
     return 1;
+}
+
+static double rc_scale(int q)
+{
+    return exp2((RC_QREF - q) / RC_QSTEP);
+}
+
+/* The lowest quantizer whose predicted payload fits target bytes. */
+static int pick_q(const sasae_venc *e, const double area[3], double target)
+{
+    double at_ref = 0;
+    for (int k = 0; k < 3; k++)
+        at_ref += e->bpp[k] * area[k];
+    for (int q = e->cfg.min_q; q < e->cfg.max_q; q++)
+        if (at_ref * rc_scale(q) <= target)
+            return q;
+    return e->cfg.max_q;
+}
+
+static void rc_update(sasae_venc *e, const double area[3], const double bytes[3], int q)
+{
+    for (int k = 0; k < 3; k++) {
+        if (area[k] <= 0)
+            continue;
+        double obs = bytes[k] / area[k] / rc_scale(q);
+        /* Small areas (a typed glyph) are noisy: let them move the model less. */
+        double w = area[k] >= 65536 ? 0.5 : 0.5 * area[k] / 65536;
+        e->bpp[k] = (1 - w) * e->bpp[k] + w * obs;
+    }
 }
 
 int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasae_video_rect *rects,
@@ -374,41 +423,76 @@ int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasa
         }
     }
 
-    double area = 0;
+    /* Rate control. Per-tile CBR starves small tiles, so the frame picks one quantizer
+     * from a byte budget (the link's credit) and a learned cost per pixel, and every tile
+     * encoded in the frame is pinned to it. A static tile is topped off when the budget
+     * allows a clearly lower quantizer than the one it was last coded with. */
+    double budget = e->cfg.bitrate_kbps * 125.0 / e->cfg.fps, cap_credit = budget * e->cfg.fps;
+    e->credit = e->credit + budget > cap_credit ? cap_credit : e->credit + budget;
+    double area[3] = {0, 0, 0}, top_area = 0;
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
-        int dirty = key;
-        for (int r = 0; !dirty && r < t->mbh; r++)
-            dirty = memchr(e->dirty + (size_t)(t->mby + r) * e->mbcols + t->mbx, 1,
-                           (size_t)t->mbw) != NULL;
-        t->want = dirty ? 1 : (t->topoff_left > 0 && t->last_q > e->cfg.min_q) ? 2 : 0;
-        if (t->want)
-            area += (double)t->w * t->h;
+        t->active_mb = 0;
+        for (int r = 0; r < t->mbh; r++) {
+            const uint8_t *m = e->dirty + (size_t)(t->mby + r) * e->mbcols + t->mbx;
+            for (int c = 0; c < t->mbw; c++)
+                t->active_mb += m[c];
+        }
+        t->want = key ? RC_KEY + 1 : t->active_mb ? RC_CHANGED + 1 : 0;
+        if (t->want) {
+            double a = key ? (double)t->w * t->h : t->active_mb * 256.0;
+            area[t->want - 1] += a;
+        } else if (t->topoff_left > 0 && t->last_q > e->cfg.min_q) {
+            top_area += (double)t->w * t->h;
+        }
+    }
+    double target = budget + 0.5 * e->credit;
+    if (target < budget / 4)
+        target = budget / 4;
+    area[RC_TOPOFF] = top_area;
+    int q = pick_q(e, area, target);
+    area[RC_TOPOFF] = 0;
+    for (int i = 0; i < e->ntiles && top_area > 0; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        if (t->want || t->topoff_left <= 0 || t->last_q <= e->cfg.min_q)
+            continue;
+        if (t->last_q >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && t->last_q > q)) {
+            t->want = RC_TOPOFF + 1;
+            area[RC_TOPOFF] += (double)t->w * t->h;
+        }
     }
 
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
+    double bytes[3] = {0, 0, 0};
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
         if (!t->want) {
-            t->topoff_left = 0;
+            if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+                pending = 1;
             continue;
         }
-        /* Reconfiguring costs a little; only follow changes of more than ~20 %. */
-        unsigned kbps = tile_kbps(e, t, area);
-        if (kbps * 5 > t->kbps * 6 || kbps * 6 < t->kbps * 5) {
-            rc = set_tile_kbps(e, t, kbps);
+        if (t->cfg_q != q) {
+            rc = set_tile_q(e, t, q);
             if (rc)
                 goto fail;
         }
-        rc = encode_tile(e, t, i, key, t->want == 2 || key, out, cap, &pos);
+        size_t before = pos;
+        rc = encode_tile(e, t, i, key, t->want == RC_TOPOFF + 1 || key, out, cap, &pos);
         if (rc < 0)
             goto fail;
         count += rc;
-        t->topoff_left = t->want == 1 ? e->cfg.topoff_max : t->topoff_left - 1;
+        bytes[t->want - 1] += (double)(pos - before);
+        t->topoff_left = t->want == RC_TOPOFF + 1 ? t->topoff_left - 1 : e->cfg.topoff_max;
         if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
             pending = 1;
     }
+    rc_update(e, area, bytes, q);
+    e->credit -= (double)pos;
+    /* Nothing more to top off if even a full second of credit cannot sharpen anything. */
+    if (pending && area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
+        pending = 0;
+    e->q = q;
     e->clock_us += 1000000 / e->cfg.fps;
     e->pending_topoff = pending;
     if (count == 0 && !(flags & SASAE_VENC_FORCE))

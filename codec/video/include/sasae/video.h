@@ -55,8 +55,8 @@ typedef struct sasae_video_config {
     int topoff_max;     /* max top-off frames per tile after it stops changing */
 } sasae_video_config;
 
-/* Fill *cfg with the defaults (VP9, speed 8, 256x256 tiles, 1000 kbit/s, 30 fps, q 4..50,
- * AQ off, 1 thread, top-off up to 8 frames) for a width x height screen. */
+/* Fill *cfg with the defaults (VP9 speed 9, 384x2176 tiles, 1000 kbit/s, 30 fps, q 10..50,
+ * AQ off, 1 thread, top-off up to 30 frames per change) for a width x height screen. */
 void sasae_video_config_default(sasae_video_config *cfg, int width, int height);
 
 /* I420 image. Planes are owned by whoever produced it. */
