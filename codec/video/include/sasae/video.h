@@ -46,10 +46,10 @@ typedef struct sasae_video_config {
     enum sasae_video_codec codec;
     int width, height;  /* 1..SASAE_VIDEO_MAX_DIM */
     int tile_w, tile_h; /* independent streams; 0 = one tile for the whole frame */
-    int bitrate_kbps;   /* whole frame, split between tiles by area */
-    int fps;            /* nominal capture rate (rate control clock) */
+    int bitrate_kbps;   /* link budget for the whole frame (frame-level rate control) */
+    int fps;            /* calls per second: budget per call = bitrate / fps */
     int speed;          /* VP9 5..9, VP8 4..16 */
-    int min_q, max_q;   /* 0..63; top-off stops at min_q */
+    int min_q, max_q;   /* 0..63; each frame uses one q in range; top-off ends at min_q */
     int aq_mode;        /* VP9 only: 0 off, 3 cyclic refresh */
     int threads;        /* libvpx threads per tile encoder (>= 1) */
     int topoff_max;     /* max top-off frames per tile after it stops changing */
@@ -95,8 +95,9 @@ size_t sasae_venc_max_payload(const sasae_venc *enc);
 int sasae_venc_set_bitrate(sasae_venc *enc, int kbps);
 int sasae_venc_set_fps(sasae_venc *enc, int fps);
 
-/* 1 if the last payload left tiles to top off (the caller should encode again soon even
- * without changes), else 0. */
+/* 1 while static tiles can still be sharpened (top-off): the caller should keep calling
+ * sasae_venc_encode at its frame rate even without changes (most such calls produce no
+ * output while the link budget refills). 0: nothing to do until the screen changes. */
 int sasae_venc_pending_topoff(const sasae_venc *enc);
 
 /* ---------------------------------------------------------------- decoder */
@@ -151,7 +152,7 @@ int sasae_ivf_next(const uint8_t *file, size_t len, size_t *off, const uint8_t *
                    size_t *frame_len);
 
 /* ---------------------------------------------------------------- quality */
-/* PSNR in dB over Y, U and V (6:1:1 weighting as in vpxenc's overall figure) of two
+/* PSNR in dB over all Y, U and V samples together (as vpxenc's overall figure) of two
  * same-sized images; 99.0 for identical images, negative on size mismatch. */
 double sasae_video_psnr(const sasae_video_image *a, const sasae_video_image *b);
 
