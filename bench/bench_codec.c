@@ -12,7 +12,7 @@ enum workload { W_IDLE, W_TYPING, W_SCROLL, W_MOTION, W_COUNT };
 static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion"};
 
 struct opts {
-    int tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads, scroll_px,
+    int aq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads, scroll_px,
         only_1080;
     enum sasae_video_codec codec;
 };
@@ -110,6 +110,7 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
     if (o->speed)
         cfg.speed = o->speed;
     cfg.threads = o->threads;
+    cfg.aq_mode = o->aq;
     if (o->tile >= 0)
         cfg.tile_w = o->tile;
     if (o->tile_h >= 0)
@@ -192,7 +193,8 @@ fail:
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
-                    "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--vp8] [--1080-only]\n");
+                    "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--vp8]\n"
+                    "  [--1080-only]\n");
 }
 
 int main(int argc, char **argv)
@@ -218,6 +220,7 @@ int main(int argc, char **argv)
                    : !strcmp(a, "--tile-h")    ? &o.tile_h
                    : !strcmp(a, "--threads")   ? &o.threads
                    : !strcmp(a, "--scroll")    ? &o.scroll_px
+                   : !strcmp(a, "--aq")        ? &o.aq
                                                : NULL;
         if (dst && v) {
             *dst = atoi(v);

@@ -411,15 +411,30 @@ int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasa
         int pad = e->cfg.codec == SASAE_VIDEO_VP8 ? 3 : 8;
         for (size_t i = 0; i < nrects; i++) {
             const sasae_video_rect *r = &rects[i];
-            int x0 = (r->x - pad) < 0 ? 0 : (r->x - pad) / 16 * 16;
-            int y0 = (r->y - pad) < 0 ? 0 : (r->y - pad) / 16 * 16;
-            int x1 = SV_ALIGN(r->x + r->w + pad, 16), y1 = SV_ALIGN(r->y + r->h + pad, 16);
-            x1 = x1 > W ? W : x1;
-            y1 = y1 > H ? H : y1;
-            convert(e, bgra, stride, x0, y0, x1 - x0, y1 - y0);
-            for (int my = y0 / 16; my < (y1 + 15) / 16; my++)
-                memset(e->dirty + (size_t)my * e->mbcols + x0 / 16, 1,
-                       (size_t)((x1 + 15) / 16 - x0 / 16));
+            int mx0 = r->x - pad < 0 ? 0 : (r->x - pad) / 16;
+            int my0 = r->y - pad < 0 ? 0 : (r->y - pad) / 16;
+            int mx1 = (r->x + r->w + pad + 15) / 16, my1 = (r->y + r->h + pad + 15) / 16;
+            mx1 = mx1 > e->mbcols ? e->mbcols : mx1;
+            my1 = my1 > e->mbrows ? e->mbrows : my1;
+            for (int my = my0; my < my1; my++)
+                memset(e->dirty + (size_t)my * e->mbcols + mx0, 1, (size_t)(mx1 - mx0));
+        }
+        /* Convert runs of dirty macroblocks, not the rects: overlapping or numerous damage
+         * rects then cost at most one conversion of each pixel. */
+        for (int my = 0; my < e->mbrows; my++) {
+            const uint8_t *row = e->dirty + (size_t)my * e->mbcols;
+            for (int mx = 0; mx < e->mbcols;) {
+                if (!row[mx]) {
+                    mx++;
+                    continue;
+                }
+                int end = mx;
+                while (end < e->mbcols && row[end])
+                    end++;
+                int x1 = end * 16 > W ? W : end * 16, y1 = my * 16 + 16 > H ? H : my * 16 + 16;
+                convert(e, bgra, stride, mx * 16, my * 16, x1 - mx * 16, y1 - my * 16);
+                mx = end;
+            }
         }
     }
 

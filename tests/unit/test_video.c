@@ -592,3 +592,34 @@ Test(video, ivf_reader_and_psnr_reject_bad_input)
     b.width = 1;
     cr_assert_lt(sasae_video_psnr(&a, &b), 0.0);
 }
+
+Test(video, many_overlapping_rects_cover_the_change)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 517, 301);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    /* A new page, reported as 400 overlapping damage rects (as XDamage might) whose union
+     * is the whole frame: every pixel must be converted and sent. */
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 3000);
+    sasae_video_rect rects[400];
+    srand(99);
+    for (int i = 0; i < 400; i++) {
+        int x = (i % 20) * p.w / 20, y = (i / 20) * p.h / 20;
+        rects[i] = (sasae_video_rect){x, y, p.w / 20 + 1 + rand() % 30, p.h / 20 + 1 + rand() % 9};
+        if (rects[i].x + rects[i].w > p.w)
+            rects[i].w = p.w - rects[i].x;
+        if (rects[i].y + rects[i].h > p.h)
+            rects[i].h = p.h - rects[i].y;
+    }
+    cr_assert_gt(step(&p, rects, 400, 0, &img), 0);
+    settle(&p, &img);
+    double ps = psnr_vs_bgra(&img, p.bgra, p.w, p.h);
+    cr_log_info("400 rects: %.2f dB", ps);
+    cr_assert_geq(ps, 40.0);
+    pair_close(&p);
+}
