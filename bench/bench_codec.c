@@ -135,7 +135,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
     const sasae_video_rect full = {0, 0, w, h};
     /* Settle: keyframe, then top-off until quiet (not measured). */
     for (int i = 0; i < 600; i++) {
-        rc = sasae_venc_encode(enc, bgra, w * 4, NULL, 0, 0, out, cap, &len);
+        sasae_video_frame f = {bgra, w * 4, NULL, 0, 0};
+        rc = sasae_venc_encode(enc, &f, 0, out, cap, &len);
         if (rc || (len && sasae_vdec_decode(dec, out, len, &img)))
             goto fail;
         if (!sasae_venc_pending_topoff(enc))
@@ -151,7 +152,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
             n = 1;
         }
         double t0 = now_ms();
-        rc = sasae_venc_encode(enc, bgra, w * 4, n ? &r : NULL, (size_t)n, 0, out, cap, &len);
+        sasae_video_frame f = {bgra, w * 4, n ? &r : NULL, (size_t)n, 0};
+        rc = sasae_venc_encode(enc, &f, 0, out, cap, &len);
         enc_t[i] = now_ms() - t0;
         if (rc)
             goto fail;

@@ -31,8 +31,9 @@ struct sasae_venc {
     uint8_t *y, *u, *v;
     int ys, cs;
     int mbcols, mbrows;
-    uint8_t *dirty; /* one byte per 16x16 macroblock of the frame */
-    int64_t clock_us;
+    uint8_t *dirty;      /* one byte per 16x16 macroblock of the frame */
+    int64_t clock_us;    /* libvpx timestamps */
+    int64_t last_in_pts; /* caller's pts of the previous frame */
     int need_key;
     int pending_topoff;
     /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
@@ -384,12 +385,16 @@ static void rc_update(sasae_venc *e, const double area[3], const double bytes[3]
     }
 }
 
-int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasae_video_rect *rects,
-                      size_t nrects, unsigned flags, uint8_t *out, size_t cap, size_t *out_len)
+int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags, uint8_t *out,
+                      size_t cap, size_t *out_len)
 {
-    if (!e || !bgra || !out || !out_len || (nrects && !rects) || stride < e->cfg.width * 4 ||
-        (flags & ~(SASAE_VENC_KEYFRAME | SASAE_VENC_FORCE)))
+    if (!e || !f || !f->bgra || !out || !out_len || (f->nrects && !f->rects) ||
+        f->stride < e->cfg.width * 4 || (flags & ~(SASAE_VENC_KEYFRAME | SASAE_VENC_FORCE)))
         return SASAE_VIDEO_EINVAL;
+    const uint8_t *bgra = f->bgra;
+    const int stride = f->stride;
+    const sasae_video_rect *rects = f->rects;
+    const size_t nrects = f->nrects;
     *out_len = 0;
     const int W = e->cfg.width, H = e->cfg.height;
     for (size_t i = 0; i < nrects; i++) {
@@ -442,8 +447,19 @@ int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasa
      * from a byte budget (the link's credit) and a learned cost per pixel, and every tile
      * encoded in the frame is pinned to it. A static tile is topped off when the budget
      * allows a clearly lower quantizer than the one it was last coded with. */
-    double budget = e->cfg.bitrate_kbps * 125.0 / e->cfg.fps, cap_credit = budget * e->cfg.fps;
-    e->credit = e->credit + budget > cap_credit ? cap_credit : e->credit + budget;
+    int64_t elapsed = 1000000 / e->cfg.fps;
+    if (f->pts_us > e->last_in_pts) {
+        elapsed = f->pts_us - e->last_in_pts;
+        e->last_in_pts = f->pts_us;
+    }
+    if (elapsed > 1000000)
+        elapsed = 1000000;
+    e->clock_us += elapsed;
+    double rate = e->cfg.bitrate_kbps * 125.0; /* bytes per second */
+    double budget = rate / e->cfg.fps, cap_credit = rate;
+    e->credit += rate * (double)elapsed / 1e6;
+    if (e->credit > cap_credit)
+        e->credit = cap_credit;
     double area[3] = {0, 0, 0}, top_area = 0;
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
@@ -508,7 +524,6 @@ int sasae_venc_encode(sasae_venc *e, const uint8_t *bgra, int stride, const sasa
     if (pending && area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
         pending = 0;
     e->q = q;
-    e->clock_us += 1000000 / e->cfg.fps;
     e->pending_topoff = pending;
     if (count == 0 && !(flags & SASAE_VENC_FORCE))
         return SASAE_VIDEO_OK;

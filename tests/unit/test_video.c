@@ -76,7 +76,8 @@ static size_t step(struct pair *p, const sasae_video_rect *rects, size_t n, unsi
                    sasae_video_image *img)
 {
     size_t len = 0;
-    int rc = sasae_venc_encode(p->enc, p->bgra, p->w * 4, rects, n, flags, p->out, p->cap, &len);
+    sasae_video_frame f = {p->bgra, p->w * 4, rects, n, 0};
+    int rc = sasae_venc_encode(p->enc, &f, flags, p->out, p->cap, &len);
     cr_assert_eq(rc, 0, "encode: %s", sasae_video_strerror(rc));
     if (len) {
         rc = sasae_vdec_decode(p->dec, p->out, len, img);
@@ -319,14 +320,20 @@ Test(video, bad_dimensions_and_rects)
                               {61, 0, 4, 4}, {0, 45, 4, 4}, {0, 0, 65, 1}, {1, 1, 0x7fffffff, 1}};
     size_t len;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        cr_assert_eq(sasae_venc_encode(p.enc, p.bgra, 64 * 4, &bad[i], 1, 0, p.out, p.cap, &len),
+        cr_assert_eq(sasae_venc_encode(p.enc, &(sasae_video_frame){p.bgra, 256, &bad[i], 1, 0}, 0,
+                                       p.out, p.cap, &len),
                      SASAE_VIDEO_ERECT, "rect %zu", i);
-    cr_assert_eq(sasae_venc_encode(p.enc, p.bgra, 10, NULL, 0, 0, p.out, p.cap, &len),
-                 SASAE_VIDEO_EINVAL, "stride too small");
-    cr_assert_eq(sasae_venc_encode(p.enc, p.bgra, 256, NULL, 0, 0, p.out, 8, &len),
-                 SASAE_VIDEO_ESPACE);
+    sasae_video_frame f = {p.bgra, 10, NULL, 0, 0};
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), SASAE_VIDEO_EINVAL,
+                 "stride too small");
+    f.stride = 256;
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, 8, &len), SASAE_VIDEO_ESPACE);
+    cr_assert_eq(sasae_venc_encode(p.enc, NULL, 0, p.out, p.cap, &len), SASAE_VIDEO_EINVAL);
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0x80, p.out, p.cap, &len), SASAE_VIDEO_EINVAL);
     sasae_video_rect ok = {60, 44, 4, 4};
-    cr_assert_eq(sasae_venc_encode(p.enc, p.bgra, 256, &ok, 1, 0, p.out, p.cap, &len), 0);
+    f.rects = &ok;
+    f.nrects = 1;
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
     cr_assert_gt(len, 0);
     cr_assert_str_eq(sasae_video_strerror(SASAE_VIDEO_ERECT),
                      "dirty rectangle empty or outside the frame");
@@ -417,7 +424,8 @@ Test(video, size_change_on_keyframe)
         pair_open(&p, &cfg);
         synth_text(p.bgra, p.w * 4, p.w, p.h, s * 40);
         size_t len = 0;
-        cr_assert_eq(sasae_venc_encode(p.enc, p.bgra, p.w * 4, NULL, 0, 0, p.out, p.cap, &len), 0);
+        sasae_video_frame f = {p.bgra, p.w * 4, NULL, 0, 0};
+        cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
         sasae_video_image img;
         cr_assert_eq(sasae_vdec_decode(d, p.out, len, &img), 0);
         cr_assert_eq(img.width, sizes[s][0]);
@@ -622,4 +630,35 @@ Test(video, many_overlapping_rects_cover_the_change)
     cr_log_info("400 rects: %.2f dB", ps);
     cr_assert_geq(ps, 40.0);
     pair_close(&p);
+}
+
+/* The link budget follows the caller's timestamps: after a long pause a full change may
+ * spend more (lower quantizer) than right after another full change. */
+Test(video, budget_follows_timestamps)
+{
+    size_t second[2];
+    for (int k = 0; k < 2; k++) {
+        sasae_video_config cfg;
+        sasae_video_config_default(&cfg, 640, 480);
+        cfg.bitrate_kbps = 500;
+        struct pair p;
+        pair_open(&p, &cfg);
+        int64_t pts = 1000000;
+        size_t len = 0;
+        sasae_video_rect full = {0, 0, p.w, p.h};
+        for (int i = 0; i < 3; i++) {
+            synth_text(p.bgra, p.w * 4, p.w, p.h, 2000 * i); /* a new page each time */
+            if (i == 2)
+                pts += k ? 1000000 : 33333;
+            else
+                pts += 33333;
+            sasae_video_frame f = {p.bgra, p.w * 4, i ? &full : NULL, i ? 1u : 0u, pts};
+            cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
+            cr_assert_gt(len, 0);
+        }
+        second[k] = len;
+        pair_close(&p);
+    }
+    cr_log_info("new page 33 ms later: %zu bytes, 1 s later: %zu bytes", second[0], second[1]);
+    cr_assert_gt(second[1], second[0]);
 }

@@ -78,14 +78,22 @@ void sasae_venc_free(sasae_venc *enc);
 #define SASAE_VENC_KEYFRAME 1u /* every tile becomes a keyframe (rects ignored) */
 #define SASAE_VENC_FORCE 2u    /* emit a payload even if nothing changed (keepalive) */
 
-/* Encode one captured frame. bgra: width x height pixels, B,G,R,A bytes, `stride` bytes per
- * row; only the pixels inside rects (the dirty rectangles) are read, unless this is a
- * keyframe (the first frame always is). Writes one payload into out[0..cap) and its length
- * to *out_len; *out_len == 0 means nothing to send (unchanged and fully topped off).
- * A payload never exceeds sasae_venc_max_payload(). Errors: ERECT, EINVAL, ESPACE, ECODEC;
- * after an error the next call should ask for a keyframe. */
-int sasae_venc_encode(sasae_venc *enc, const uint8_t *bgra, int stride,
-                      const sasae_video_rect *rects, size_t nrects, unsigned flags, uint8_t *out,
+/* One captured frame. */
+typedef struct sasae_video_frame {
+    const uint8_t *bgra;           /* width x height pixels, bytes B,G,R,A */
+    int stride;                    /* bytes per row, >= 4 * width */
+    const sasae_video_rect *rects; /* dirty rectangles (may overlap); NULL if nrects is 0 */
+    size_t nrects;
+    int64_t pts_us; /* capture time (any monotonic clock); the link budget grows with it.
+                     * Not greater than the previous one: counts as 1/fps later. */
+} sasae_video_frame;
+
+/* Encode one captured frame. Only the pixels inside the dirty rectangles are read, unless
+ * this is a keyframe (the first frame always is). Writes one payload into out[0..cap) and
+ * its length to *out_len; *out_len == 0 means nothing to send (unchanged, and nothing to
+ * top off now). A payload never exceeds sasae_venc_max_payload(). Errors: ERECT, EINVAL,
+ * ESPACE, ECODEC; after an error the next payload is a keyframe. */
+int sasae_venc_encode(sasae_venc *enc, const sasae_video_frame *frame, unsigned flags, uint8_t *out,
                       size_t cap, size_t *out_len);
 
 /* A safe output capacity for this encoder's payloads. */
