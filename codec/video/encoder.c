@@ -265,7 +265,7 @@ int sasae_venc_set_fps(sasae_venc *e, int fps)
 {
     if (!e || fps < 1 || fps > 1000)
         return SASAE_VIDEO_EINVAL;
-    e->cfg.fps = fps; /* only the clock step depends on it */
+    e->cfg.fps = fps; /* frame budget, and the step when timestamps do not advance */
     return SASAE_VIDEO_OK;
 }
 
@@ -519,13 +519,15 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             pending = 1;
     }
     rc_update(e, area, bytes, q);
-    e->credit -= (double)pos;
+    int send = count > 0 || (flags & SASAE_VENC_FORCE);
+    if (send)
+        e->credit -= (double)pos;
     /* Nothing more to top off if even a full second of credit cannot sharpen anything. */
     if (pending && area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
         pending = 0;
     e->q = q;
     e->pending_topoff = pending;
-    if (count == 0 && !(flags & SASAE_VENC_FORCE))
+    if (!send)
         return SASAE_VIDEO_OK;
     out[0] = SV_MAGIC0;
     out[1] = SV_MAGIC1;
