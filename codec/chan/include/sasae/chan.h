@@ -132,7 +132,7 @@ const struct sasae_chan_peer *sasae_chan_peer(const struct sasae_chan *ch);
 enum sasae_chan_err sasae_chan_seal(struct sasae_chan *ch, const uint8_t *pt, size_t len,
                                     uint8_t *out, size_t cap, size_t *out_len);
 /* Opens the next record in sequence into out (cap >= in_len - RECORD_OVERHEAD). Any
- * failure (ERECORD etc.) kills the channel; nothing is written to out on failure. */
+ * failure (ERECORD etc.) kills the channel; out is wiped on failure. */
 enum sasae_chan_err sasae_chan_open(struct sasae_chan *ch, const uint8_t *rec, size_t len,
                                     uint8_t *out, size_t cap, size_t *out_len);
 /* Makes the next sealed record carry a key update regardless of the counter. */

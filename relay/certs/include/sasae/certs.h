@@ -4,6 +4,7 @@
 #define SASAE_CERTS_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* All functions return 0 on success or a negative errno-style value; *errbuf (if given,
  * 256 bytes) receives a one-line reason. Times are unix seconds. */
@@ -36,5 +37,9 @@ int sasae_certs_revoke(const char *dir, const char *serial_hex, char *errbuf);
 
 /* Rewrites crl.pem from index (for renewing the CRL before it expires). */
 int sasae_certs_write_crl(const char *dir, char *errbuf);
+
+/* Prints the index as a table (serial, kind, status valid/expired/revoked, expiry,
+ * subject) to out. */
+int sasae_certs_list(const char *dir, FILE *out, char *errbuf);
 
 #endif

@@ -1,0 +1,2 @@
+# Tests for codec/chan (secure channel) and relay/certs (sasae-certs).
+sasae_unit_test(test_chan unit/test_chan.c sasae_chan sasae_certs)
