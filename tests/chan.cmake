@@ -1,2 +1,3 @@
 # Tests for codec/chan (secure channel) and relay/certs (sasae-certs).
 sasae_unit_test(test_chan unit/test_chan.c sasae_chan sasae_certs)
+sasae_unit_test(test_chan_kat unit/test_chan_kat.c sasae_chan)

@@ -597,6 +597,40 @@ static int rotate(struct dir *d)
     return ok;
 }
 
+/* out = type || AES-256-GCM(key, IV ^ seq, aad = type, pt) || tag. */
+static int seal_raw(EVP_CIPHER_CTX *c, const struct sasae_chan_traffic *t, uint64_t seq, int update,
+                    const uint8_t *pt, size_t len, uint8_t *out)
+{
+    struct dir tmp = {.t = *t, .seq = seq};
+    uint8_t n[12];
+    int ol = 0, fl = 0;
+    out[0] = update ? REC_DATA_UPDATE : REC_DATA;
+    nonce(&tmp, n);
+    OPENSSL_cleanse(&tmp, sizeof(tmp));
+    return EVP_EncryptInit_ex(c, NULL, NULL, t->key, n) == 1 &&
+           EVP_EncryptUpdate(c, NULL, &ol, out, 1) == 1 &&
+           (len == 0 || EVP_EncryptUpdate(c, out + 1, &ol, pt, (int)len) == 1) &&
+           EVP_EncryptFinal_ex(c, out + 1 + (len ? (size_t)ol : 0), &fl) == 1 &&
+           EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, out + 1 + len) == 1;
+}
+
+enum sasae_chan_err sasae_chan_kat_seal(const struct sasae_chan_traffic *t, uint64_t seq,
+                                        int key_update, const uint8_t *pt, size_t len, uint8_t *out,
+                                        size_t cap, size_t *out_len)
+{
+    if (!t || !out || !out_len || (!pt && len) || len > SASAE_CHAN_MAX_PLAINTEXT)
+        return SASAE_CHAN_EARG;
+    if (cap < len + SASAE_CHAN_RECORD_OVERHEAD)
+        return SASAE_CHAN_ENOSPACE;
+    struct dir d = {0};
+    int ok = dir_init(&d) && seal_raw(d.ctx, t, seq, key_update, pt, len, out);
+    EVP_CIPHER_CTX_free(d.ctx);
+    if (!ok)
+        return SASAE_CHAN_ECRYPTO;
+    *out_len = len + SASAE_CHAN_RECORD_OVERHEAD;
+    return SASAE_CHAN_OK;
+}
+
 enum sasae_chan_err sasae_chan_request_rekey(struct sasae_chan *ch)
 {
     if (!ch)
@@ -622,15 +656,7 @@ enum sasae_chan_err sasae_chan_seal(struct sasae_chan *ch, const uint8_t *pt, si
         return SASAE_CHAN_ENOSPACE;
     struct dir *d = &ch->send;
     int update = ch->rekey_requested || d->seq + 1 >= ch->rekey_after;
-    uint8_t n[12];
-    int ol = 0, fl = 0;
-    out[0] = update ? REC_DATA_UPDATE : REC_DATA;
-    nonce(d, n);
-    if (EVP_EncryptInit_ex(d->ctx, NULL, NULL, d->t.key, n) != 1 ||
-        EVP_EncryptUpdate(d->ctx, NULL, &ol, out, 1) != 1 ||
-        (len && EVP_EncryptUpdate(d->ctx, out + 1, &ol, pt, (int)len) != 1) ||
-        EVP_EncryptFinal_ex(d->ctx, out + 1 + (len ? ol : 0), &fl) != 1 ||
-        EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_GCM_GET_TAG, 16, out + 1 + len) != 1)
+    if (!seal_raw(d->ctx, &d->t, d->seq, update, pt, len, out))
         return die(ch, SASAE_CHAN_ECRYPTO);
     d->seq++;
     if (update) {

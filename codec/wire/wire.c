@@ -151,6 +151,49 @@ static uint64_t get64(struct rd *r)
     return hi << 32 | get32(r);
 }
 
+/* Appends zlib(src) as the rest of the message. Level 9 with the system zlib makes the
+ * bytes reproducible for test vectors. */
+static enum sasae_wire_err put_z(struct wr *w, const uint8_t *src, size_t len)
+{
+    if (w->over)
+        return SASAE_WIRE_ENOSPACE;
+    uLongf zlen = (uLongf)(w->cap - w->n);
+    int zr = compress2(w->p + w->n, &zlen, src, (uLong)len, 9);
+    if (zr == Z_BUF_ERROR)
+        return SASAE_WIRE_ENOSPACE;
+    if (zr != Z_OK)
+        return SASAE_WIRE_ECOMPRESS;
+    w->n += zlen;
+    return SASAE_WIRE_OK;
+}
+
+/* Inflates exactly want bytes into out; a stream that would produce more (a bomb) or less
+ * is ECOMPRESS. Output never exceeds want bytes. */
+static enum sasae_wire_err inflate_exact(const uint8_t *z, size_t zlen, uint8_t *out, size_t want)
+{
+    z_stream s;
+    memset(&s, 0, sizeof(s));
+    if (inflateInit(&s) != Z_OK)
+        return SASAE_WIRE_ENOMEM;
+    uint8_t spare;
+    s.next_in = (Bytef *)z;
+    s.avail_in = (uInt)zlen;
+    s.next_out = out;
+    s.avail_out = (uInt)want;
+    int zr = inflate(&s, Z_FINISH);
+    if (zr == Z_BUF_ERROR && s.avail_out == 0) {
+        /* Output full but stream not finished: one more byte proves it is too long. */
+        s.next_out = &spare;
+        s.avail_out = 1;
+        zr = inflate(&s, Z_FINISH);
+        if (s.avail_out == 0)
+            zr = Z_DATA_ERROR;
+    }
+    int ok = zr == Z_STREAM_END && s.total_out == want && s.avail_in == 0;
+    inflateEnd(&s);
+    return ok ? SASAE_WIRE_OK : SASAE_WIRE_ECOMPRESS;
+}
+
 /* ---- validation shared by both directions --------------------------------------------- */
 static enum sasae_wire_err check_video(const struct sasae_wire_video *v)
 {
@@ -286,7 +329,10 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
         put16(&w, c->height);
         put16(&w, c->hot_x);
         put16(&w, c->hot_y);
-        put(&w, c->bgra, (size_t)c->width * c->height * 4);
+        if (!c->bgra)
+            return SASAE_WIRE_EVALUE;
+        if ((e = put_z(&w, c->bgra, (size_t)c->width * c->height * 4)))
+            return e;
         break;
     }
     case SASAE_WIRE_CURSOR_POS:
@@ -352,17 +398,8 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
         if (s->text_len && !s->text)
             return SASAE_WIRE_EVALUE;
         put32(&w, (uint32_t)s->text_len);
-        if (w.over)
-            break;
-        uLongf zlen = (uLongf)(w.cap - w.n);
-        /* Level 9 and a fixed zlib build make the bytes reproducible for test vectors. */
-        int zr = compress2(w.p + w.n, &zlen, (const Bytef *)(s->text ? s->text : ""),
-                           (uLong)s->text_len, 9);
-        if (zr == Z_BUF_ERROR)
-            return SASAE_WIRE_ENOSPACE;
-        if (zr != Z_OK)
-            return SASAE_WIRE_ECOMPRESS;
-        w.n += zlen;
+        if ((e = put_z(&w, (const uint8_t *)(s->text ? s->text : ""), s->text_len)))
+            return e;
         break;
     }
     default:
@@ -458,7 +495,10 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
             return SASAE_WIRE_ETRUNCATED;
         if ((e = check_cursor(c)))
             return e;
-        c->bgra = get(&r, (size_t)c->width * c->height * 4);
+        c->zdata_len = r.len - r.n;
+        c->zdata = get(&r, c->zdata_len);
+        if (c->zdata_len < 8) /* zlib header + adler32 at least */
+            e = SASAE_WIRE_ETRUNCATED;
         break;
     }
     case SASAE_WIRE_CURSOR_POS:
@@ -562,31 +602,25 @@ enum sasae_wire_err sasae_wire_sysinfo_text(const struct sasae_wire_sysinfo *s, 
         return SASAE_WIRE_ETOOBIG;
     if (cap < s->text_len)
         return SASAE_WIRE_ENOSPACE;
-    /* Inflate into at most text_len + 1 bytes so that a zip bomb cannot run past the
-     * announced size: producing the extra byte means the announcement was false. */
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    if (inflateInit(&z) != Z_OK)
-        return SASAE_WIRE_ENOMEM;
-    uint8_t spare;
-    z.next_in = (Bytef *)s->zdata;
-    z.avail_in = (uInt)s->zdata_len;
-    z.next_out = (Bytef *)out;
-    z.avail_out = (uInt)s->text_len;
-    int zr = inflate(&z, Z_FINISH);
-    if (zr == Z_BUF_ERROR && z.avail_out == 0) {
-        z.next_out = &spare;
-        z.avail_out = 1;
-        zr = inflate(&z, Z_FINISH);
-        if (z.avail_out == 0)
-            zr = Z_DATA_ERROR;
-    }
-    int ok = zr == Z_STREAM_END && z.total_out == s->text_len && z.avail_in == 0;
-    inflateEnd(&z);
-    if (!ok)
-        return SASAE_WIRE_ECOMPRESS;
+    enum sasae_wire_err e = inflate_exact(s->zdata, s->zdata_len, (uint8_t *)out, s->text_len);
+    if (e)
+        return e;
     *out_len = s->text_len;
     return SASAE_WIRE_OK;
+}
+
+enum sasae_wire_err sasae_wire_cursor_pixels(const struct sasae_wire_cursor_shape *c, uint8_t *out,
+                                             size_t cap)
+{
+    if (!c || !out)
+        return SASAE_WIRE_EVALUE;
+    enum sasae_wire_err e = check_cursor(c);
+    if (e)
+        return e;
+    size_t want = (size_t)c->width * c->height * 4;
+    if (cap < want)
+        return SASAE_WIRE_ENOSPACE;
+    return inflate_exact(c->zdata, c->zdata_len, out, want);
 }
 
 int sasae_wire_video_next_chunk(const struct sasae_wire_video *hdr, const uint8_t *payload,

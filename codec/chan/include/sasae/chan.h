@@ -157,4 +157,11 @@ enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint
 enum sasae_chan_err sasae_chan_kdf_update(const struct sasae_chan_traffic *cur,
                                           struct sasae_chan_traffic *next);
 
+/* Seals one record with explicit traffic keys and sequence number, exactly as
+ * sasae_chan_seal does (key_update selects the key-update record type). For KATs only:
+ * real senders must use sasae_chan_seal, which keeps the counter. */
+enum sasae_chan_err sasae_chan_kat_seal(const struct sasae_chan_traffic *t, uint64_t seq,
+                                        int key_update, const uint8_t *pt, size_t len, uint8_t *out,
+                                        size_t cap, size_t *out_len);
+
 #endif

@@ -118,12 +118,17 @@ struct sasae_wire_stats {
     uint16_t fps_x100; /* frames per second * 100 */
 };
 
-/* Cursor pixels: width*height*4 bytes BGRA, premultiplied is NOT assumed. */
+/* Cursor shape. Pixels travel zlib-compressed (a raw 256x256 BGRA cursor alone would fill
+ * a record). When serializing, set bgra (width*height*4 bytes BGRA, straight alpha); the
+ * serializer compresses and fails with ENOSPACE if the result does not fit. When parsing,
+ * zdata/zdata_len point at the compressed bytes: call sasae_wire_cursor_pixels(). */
 struct sasae_wire_cursor_shape {
     uint32_t serial;        /* changes when the shape changes */
     uint16_t width, height; /* 1..CURSOR_MAX */
     uint16_t hot_x, hot_y;  /* < width, < height */
     const uint8_t *bgra;
+    const uint8_t *zdata;
+    size_t zdata_len;
 };
 /* Cursor position (host->viewer) or pointing marker (viewer->host), screen pixels. */
 struct sasae_wire_point {
@@ -221,6 +226,11 @@ void sasae_wire_pen_point(const struct sasae_wire_pen_stroke *p, uint16_t i, int
  * if cap < text_len. */
 enum sasae_wire_err sasae_wire_sysinfo_text(const struct sasae_wire_sysinfo *s, char *out,
                                             size_t cap, size_t *out_len);
+
+/* Inflates a parsed CURSOR_SHAPE's pixels into out (cap >= width*height*4). ECOMPRESS if
+ * corrupt or not exactly width*height*4 bytes. */
+enum sasae_wire_err sasae_wire_cursor_pixels(const struct sasae_wire_cursor_shape *c, uint8_t *out,
+                                             size_t cap);
 
 /* Splitting helper: fills m as the VIDEO chunk of the frame (hdr fields copied, data/size
  * from payload) that starts at *offset, advances *offset. Returns 1 while a chunk was
