@@ -14,6 +14,7 @@ enum {
     MSG_SERVER_HELLO = 0x02,
     MSG_CLIENT_AUTH = 0x03,
     MSG_HOST_FINISHED = 0x04,
+    MSG_ALERT = 0x05,
     REC_DATA = 0x17,
     REC_DATA_UPDATE = 0x18, /* sender switches to its next key after this record */
 };
@@ -51,6 +52,7 @@ struct sasae_chan {
     uint8_t shared[32], fin_v[48], fin_h[48];
     struct dir send, recv;
     struct sasae_chan_peer peer;
+    enum sasae_chan_err peer_error; /* reason from the peer's ALERT */
 };
 
 const char *sasae_chan_strerror(enum sasae_chan_err err)
@@ -96,6 +98,8 @@ const char *sasae_chan_strerror(enum sasae_chan_err err)
         return "record limit reached without key update";
     case SASAE_CHAN_EDEAD:
         return "channel closed after an earlier failure";
+    case SASAE_CHAN_EPEER:
+        return "the other side refused the connection";
     }
     return "unknown error";
 }
@@ -542,6 +546,14 @@ enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *i
     *out_len = 0;
     if (in_len > SASAE_CHAN_MAX_HANDSHAKE)
         return die(ch, SASAE_CHAN_EMALFORMED);
+    if (in_len >= 1 && in[0] == MSG_ALERT && ch->st != ST_OPEN && ch->st != ST_V_INIT) {
+        if (in_len != 2)
+            return die(ch, SASAE_CHAN_EMALFORMED);
+        ch->peer_error = in[1] >= SASAE_CHAN_EARG && in[1] <= SASAE_CHAN_EPEER
+                             ? (enum sasae_chan_err)in[1]
+                             : SASAE_CHAN_ECERT_INVALID;
+        return die(ch, SASAE_CHAN_EPEER);
+    }
     enum sasae_chan_err e;
     switch (ch->st) {
     case ST_H_WAIT_CH:
@@ -574,6 +586,24 @@ enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *i
         return die(ch, e);
     }
     return SASAE_CHAN_OK;
+}
+
+enum sasae_chan_err sasae_chan_alert(enum sasae_chan_err reason, uint8_t *out, size_t cap,
+                                     size_t *out_len)
+{
+    if (!out || !out_len || reason == SASAE_CHAN_OK || reason > SASAE_CHAN_EPEER)
+        return SASAE_CHAN_EARG;
+    if (cap < 2)
+        return SASAE_CHAN_ENOSPACE;
+    out[0] = MSG_ALERT;
+    out[1] = (uint8_t)reason;
+    *out_len = 2;
+    return SASAE_CHAN_OK;
+}
+
+enum sasae_chan_err sasae_chan_peer_error(const struct sasae_chan *ch)
+{
+    return ch ? ch->peer_error : SASAE_CHAN_OK;
 }
 
 /* ---- records ---------------------------------------------------------------------------- */

@@ -586,6 +586,17 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
     return SASAE_WIRE_OK;
 }
 
+enum sasae_wire_err sasae_wire_hello_version(const struct sasae_wire_hello *peer, uint16_t *version)
+{
+    if (!peer || !version)
+        return SASAE_WIRE_EVALUE;
+    uint16_t hi = peer->max_version < SASAE_WIRE_VERSION ? peer->max_version : SASAE_WIRE_VERSION;
+    if (peer->min_version == 0 || peer->min_version > hi)
+        return SASAE_WIRE_EVERSION;
+    *version = hi;
+    return SASAE_WIRE_OK;
+}
+
 void sasae_wire_pen_point(const struct sasae_wire_pen_stroke *p, uint16_t i, int32_t *x, int32_t *y)
 {
     const uint8_t *b = p->points + (size_t)i * 8;

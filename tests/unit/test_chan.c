@@ -142,6 +142,34 @@ static void expect_cert_failure(struct sasae_chan_cred *cred, struct sasae_chan_
     sasae_chan_free(h);
 }
 
+Test(chan, alert_reports_reason_to_viewer)
+{
+    char err[256], serial[80];
+    cr_assert_eq(sasae_certs_issue_operator(g_dir, "Revoked Rita", NULL, NULL, serial, err), 0);
+    cr_assert_eq(sasae_certs_revoke(g_dir, serial, err), 0);
+    struct sasae_chan_cred *c = load_cred(g_dir, "operators/revoked-rita");
+    struct sasae_chan_trust *t = load_trust(g_dir, 1);
+    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL), *h = sasae_chan_new_host(g_dev, t, NULL);
+    struct result r = run(v, h, NULL);
+    cr_assert_eq(r.h, SASAE_CHAN_ECERT_REVOKED);
+    uint8_t al[8], out[64];
+    size_t n, ol;
+    cr_assert_eq(sasae_chan_alert(r.h, al, sizeof(al), &n), SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_handshake(v, al, n, out, sizeof(out), &ol), SASAE_CHAN_EPEER);
+    cr_assert_eq(sasae_chan_peer_error(v), SASAE_CHAN_ECERT_REVOKED);
+    cr_assert(sasae_chan_dead(v));
+    /* A malformed alert is just malformed. */
+    struct sasae_chan *v2 = sasae_chan_new_viewer(g_cred, NULL);
+    cr_assert_eq(sasae_chan_start(v2, out, sizeof(out) + 100, &ol), SASAE_CHAN_OK);
+    uint8_t bad[3] = {5, 12, 0};
+    cr_assert_eq(sasae_chan_handshake(v2, bad, 3, out, sizeof(out), &ol), SASAE_CHAN_EMALFORMED);
+    sasae_chan_free(v2);
+    sasae_chan_free(v);
+    sasae_chan_free(h);
+    sasae_chan_cred_free(c);
+    sasae_chan_trust_free(t);
+}
+
 Test(chan, wrong_ca)
 {
     char *other = make_ca("Evil Corp");

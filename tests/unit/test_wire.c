@@ -471,3 +471,15 @@ Test(wire, reassembler_errors)
     sasae_wire_reasm_free(r2);
     sasae_wire_reasm_free(r);
 }
+
+Test(wire, hello_version_negotiation)
+{
+    struct sasae_wire_hello h = {1, 5, SASAE_WIRE_ROLE_HOST, 0, NULL, 0};
+    uint16_t v = 0;
+    cr_assert_eq(sasae_wire_hello_version(&h, &v), SASAE_WIRE_OK);
+    cr_assert_eq(v, SASAE_WIRE_VERSION);
+    h.min_version = 2; /* a future peer that dropped version 1 */
+    cr_assert_eq(sasae_wire_hello_version(&h, &v), SASAE_WIRE_EVERSION);
+    h.min_version = 0;
+    cr_assert_eq(sasae_wire_hello_version(&h, &v), SASAE_WIRE_EVERSION);
+}

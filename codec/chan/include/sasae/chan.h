@@ -18,6 +18,7 @@
 /* Extended key usage every operator certificate carries, beside clientAuth. */
 #define SASAE_CHAN_OPERATOR_OID "2.25.180043282146787509957304164653088530003"
 
+/* Values travel in ALERT messages (docs/protocol.md): append only, never renumber. */
 enum sasae_chan_err {
     SASAE_CHAN_OK = 0,
     SASAE_CHAN_EARG,     /* bad argument or call in the wrong state */
@@ -40,6 +41,8 @@ enum sasae_chan_err {
                                  truncated, duplicated or from another session */
     SASAE_CHAN_EREKEY,        /* record counter limit reached without a key update */
     SASAE_CHAN_EDEAD,         /* channel failed earlier; it refuses all further use */
+    SASAE_CHAN_EPEER,         /* the peer refused the handshake with an ALERT; see
+                                 sasae_chan_peer_error() for its reason */
 };
 
 /* Static English description, e.g. "operator certificate has been revoked"; never NULL. */
@@ -118,6 +121,13 @@ enum sasae_chan_err sasae_chan_start(struct sasae_chan *ch, uint8_t *out, size_t
  * Any error except ENOSPACE/EARG kills the channel (later calls return EDEAD). */
 enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *in, size_t in_len,
                                          uint8_t *out, size_t cap, size_t *out_len);
+/* Builds the 2-byte ALERT handshake message telling the peer why this side failed (send
+ * it after a failed sasae_chan_handshake so the operator sees e.g. "certificate revoked").
+ * It is unauthenticated: it only ever ends a handshake, never starts or alters one. */
+enum sasae_chan_err sasae_chan_alert(enum sasae_chan_err reason, uint8_t *out, size_t cap,
+                                     size_t *out_len);
+/* After EPEER: the reason the peer gave (an enum value; ECERT_INVALID if out of range). */
+enum sasae_chan_err sasae_chan_peer_error(const struct sasae_chan *ch);
 /* 1 once the handshake has completed on this side and the channel is not dead. */
 int sasae_chan_established(const struct sasae_chan *ch);
 /* 1 if the channel has failed; it then refuses all use. */

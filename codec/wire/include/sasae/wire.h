@@ -217,6 +217,11 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
  * stay valid while buf does. Any error leaves *m unspecified. */
 enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasae_wire_msg *m);
 
+/* The version to speak after receiving the peer's HELLO: the highest version in both the
+ * peer's range and ours (1..SASAE_WIRE_VERSION). EVERSION if the ranges do not meet. */
+enum sasae_wire_err sasae_wire_hello_version(const struct sasae_wire_hello *peer,
+                                             uint16_t *version);
+
 /* Point i (< npoints) of a parsed or serialized pen stroke. */
 void sasae_wire_pen_point(const struct sasae_wire_pen_stroke *p, uint16_t i, int32_t *x,
                           int32_t *y);
