@@ -152,7 +152,7 @@ Test(chan, alert_reports_reason_to_viewer)
     struct sasae_chan *v = sasae_chan_new_viewer(c, NULL), *h = sasae_chan_new_host(g_dev, t, NULL);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.h, SASAE_CHAN_ECERT_REVOKED);
-    uint8_t al[8], out[64];
+    uint8_t al[8], out[SASAE_CHAN_MAX_HANDSHAKE];
     size_t n, ol;
     cr_assert_eq(sasae_chan_alert(r.h, al, sizeof(al), &n), SASAE_CHAN_OK);
     cr_assert_eq(sasae_chan_handshake(v, al, n, out, sizeof(out), &ol), SASAE_CHAN_EPEER);
@@ -160,7 +160,7 @@ Test(chan, alert_reports_reason_to_viewer)
     cr_assert(sasae_chan_dead(v));
     /* A malformed alert is just malformed. */
     struct sasae_chan *v2 = sasae_chan_new_viewer(g_cred, NULL);
-    cr_assert_eq(sasae_chan_start(v2, out, sizeof(out) + 100, &ol), SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_start(v2, out, sizeof(out), &ol), SASAE_CHAN_OK);
     uint8_t bad[3] = {5, 12, 0};
     cr_assert_eq(sasae_chan_handshake(v2, bad, 3, out, sizeof(out), &ol), SASAE_CHAN_EMALFORMED);
     sasae_chan_free(v2);

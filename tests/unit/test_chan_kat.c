@@ -121,3 +121,14 @@ Test(chan_kat, records)
     cr_assert_eq(n, kvlen("rec_v2h_seq0102030405060708_update"));
     cr_assert_arr_eq(out, kv("rec_v2h_seq0102030405060708_update", 0), n);
 }
+
+Test(chan_kat, alert_codes_are_pinned)
+{
+    /* These numbers travel in ALERT messages (docs/protocol.md); never renumber. */
+    cr_assert_eq(SASAE_CHAN_ESIGNATURE, 8);
+    cr_assert_eq(SASAE_CHAN_ECERT_UNTRUSTED, 10);
+    cr_assert_eq(SASAE_CHAN_ECERT_EXPIRED, 11);
+    cr_assert_eq(SASAE_CHAN_ECERT_REVOKED, 13);
+    cr_assert_eq(SASAE_CHAN_ECERT_PURPOSE, 15);
+    cr_assert_eq(SASAE_CHAN_EPEER, 20);
+}
