@@ -282,11 +282,39 @@ static void name_field(X509_NAME *n, int nid, char *out, size_t cap)
     int len = ASN1_STRING_to_UTF8(&u, s);
     if (len < 0)
         return;
-    size_t m = (size_t)len < cap - 1 ? (size_t)len : cap - 1;
-    /* Control characters could forge lines in a consent prompt or log: replace them. */
-    for (size_t j = 0; j < m; j++)
-        out[j] = (u[j] < 0x20 || u[j] == 0x7f) ? '?' : (char)u[j];
-    out[m] = 0;
+    /* Control characters could forge lines in a consent prompt or a log, and Unicode
+     * bidirectional overrides could reorder what the customer reads: replace each with
+     * '?'. C1 controls are C2 80..9F; bidi controls are E2 80 8E/8F/AA..AE and
+     * E2 81 A6..A9 (U+200E/F, U+202A..E, U+2066..9). */
+    size_t o = 0, j = 0;
+    while (j < (size_t)len && o + 1 < cap) {
+        const unsigned char *c = u + j;
+        size_t left = (size_t)len - j, skip = 0;
+        if (c[0] < 0x20 || c[0] == 0x7f)
+            skip = 1;
+        else if (left >= 2 && c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)
+            skip = 2;
+        else if (left >= 3 && c[0] == 0xe2 && c[1] == 0x80 &&
+                 (c[2] == 0x8e || c[2] == 0x8f || (c[2] >= 0xaa && c[2] <= 0xae)))
+            skip = 3;
+        else if (left >= 3 && c[0] == 0xe2 && c[1] == 0x81 && c[2] >= 0xa6 && c[2] <= 0xa9)
+            skip = 3;
+        if (skip) {
+            out[o++] = '?';
+            j += skip;
+        } else {
+            out[o++] = (char)c[0];
+            j++;
+        }
+    }
+    /* When truncated, do not end in the middle of a UTF-8 sequence. */
+    if (j < (size_t)len) {
+        while (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
+            o--;
+        if (o > 0 && ((unsigned char)out[o - 1] & 0xc0) == 0xc0)
+            o--;
+    }
+    out[o] = 0;
     OPENSSL_free(u);
 }
 

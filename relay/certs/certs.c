@@ -38,6 +38,15 @@ static int fail(char *errbuf, int rc, const char *fmt, ...)
     return rc;
 }
 
+/* Names end up in consent prompts: no control characters. */
+static int printable(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
 static void path(char *out, size_t cap, const char *dir, const char *name)
 {
     snprintf(out, cap, "%s/%s", dir, name);
@@ -293,8 +302,8 @@ int sasae_certs_init_ca(const char *dir, const char *org, char *errbuf)
     int rc = mkdir_p(dir);
     if (rc)
         return fail(errbuf, rc, "cannot create %s: %s", dir, strerror(-rc));
-    if (!org || !*org || strlen(org) > 64)
-        return fail(errbuf, -EINVAL, "organisation name must be 1..64 characters");
+    if (!org || !*org || strlen(org) > 64 || !printable(org))
+        return fail(errbuf, -EINVAL, "organisation name must be 1..64 printable characters");
     path(p, sizeof(p), dir, "ca.key");
     if (access(p, F_OK) == 0)
         return fail(errbuf, -EEXIST, "%s already exists", p);
@@ -397,7 +406,7 @@ int sasae_certs_issue_operator(const char *dir, const char *name, const char *em
     EVP_PKEY *k = NULL;
     X509 *x = NULL;
     slugify(name ? name : "", slug, sizeof(slug));
-    if (!name || strlen(name) > 64 || !slug[0]) {
+    if (!name || strlen(name) > 64 || !slug[0] || !printable(name)) {
         rc = fail(errbuf, -EINVAL, "operator name must be 1..64 characters with a letter");
         goto out;
     }

@@ -63,4 +63,5 @@ if V "$D/operators/john-smith.pem" 2>/dev/null; then fail "second revoke not eff
 if "$C" --dir "$T/none" issue-operator --name X 2>"$T/err"; then fail "issue without CA"; fi
 grep -q "init-ca" "$T/err" || fail "unhelpful error: $(cat "$T/err")"
 if "$C" --dir "$D" bogus 2>/dev/null; then fail "unknown command accepted"; fi
+if "$C" --dir "$D" issue-operator --name $'Eve\nAllowed' 2>/dev/null; then fail "control character in name accepted"; fi
 echo "certs_cli: OK"

@@ -590,3 +590,23 @@ Test(chan, device_key_pem_roundtrip)
     cr_assert_null(sasae_chan_key_from_pem(ec, kl));
     free(ec);
 }
+
+Test(chan, operator_name_cannot_spoof_prompt)
+{
+    /* CN with a newline, a right-to-left override and a C1 control; UTF-8 letters stay. */
+    make_custom_cn(g_dir, "spoof",
+                   "Jos\xc3\xa9"
+                   "\nAllowed by IT \xe2\x80\xae"
+                   "evil\xc2\x85x",
+                   "ED25519", "clientAuth," SASAE_CHAN_OPERATOR_OID, 0, -300, 86400);
+    struct sasae_chan_cred *c = load_cred(g_dir, "spoof");
+    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL),
+                      *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    struct result r = run(v, h, NULL);
+    cr_assert_eq(r.h, SASAE_CHAN_OK, "%s", sasae_chan_strerror(r.h));
+    cr_assert_str_eq(sasae_chan_peer(h)->operator_name, "Jos\xc3\xa9"
+                                                        "?Allowed by IT ?evil?x");
+    sasae_chan_free(v);
+    sasae_chan_free(h);
+    sasae_chan_cred_free(c);
+}

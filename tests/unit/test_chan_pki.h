@@ -53,8 +53,8 @@ static void rm_rf(const char *dir)
 }
 
 /* Issues an off-profile certificate signed by dir's CA, written as dir/<name>.pem/.key. */
-static void make_custom(const char *dir, const char *name, const char *keytype, const char *eku,
-                        int is_ca, long nb_off, long na_off)
+static void make_custom_cn(const char *dir, const char *name, const char *cn, const char *keytype,
+                           const char *eku, int is_ca, long nb_off, long na_off)
 {
     char p[4096];
     snprintf(p, sizeof(p), "%s/ca.pem", dir);
@@ -74,7 +74,7 @@ static void make_custom(const char *dir, const char *name, const char *keytype, 
     X509_gmtime_adj(X509_getm_notAfter(x), na_off);
     X509_NAME *n = X509_get_subject_name(x);
     X509_NAME_add_entry_by_txt(n, "O", MBSTRING_UTF8, (const unsigned char *)"Acme", -1, -1, 0);
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)name, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0);
     X509_set_issuer_name(x, X509_get_subject_name(ca));
     X509_set_pubkey(x, k);
     X509V3_CTX ctx;
@@ -110,6 +110,12 @@ static void make_custom(const char *dir, const char *name, const char *keytype, 
     X509_free(ca);
     EVP_PKEY_free(k);
     EVP_PKEY_free(cak);
+}
+
+static void make_custom(const char *dir, const char *name, const char *keytype, const char *eku,
+                        int is_ca, long nb_off, long na_off)
+{
+    make_custom_cn(dir, name, name, keytype, eku, is_ca, nb_off, na_off);
 }
 
 static struct sasae_chan_cred *load_cred(const char *dir, const char *base)
