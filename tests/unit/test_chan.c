@@ -225,7 +225,7 @@ Test(chan, revoked)
 Test(chan, crl_from_other_ca_fails_closed)
 {
     char *other = make_ca("Evil Corp");
-    size_t cl, rl;
+    size_t cl = 0, rl = 0;
     char *ca = slurp(g_dir, "ca.pem", &cl), *crl = slurp(other, "crl.pem", &rl);
     struct sasae_chan_trust *t = sasae_chan_trust_new(ca, cl, crl, rl, NULL);
     cr_assert(t);
@@ -585,7 +585,7 @@ Test(chan, device_key_pem_roundtrip)
     sasae_chan_key_free(k);
     sasae_chan_pem_free(pem, len);
     cr_assert_null(sasae_chan_key_from_pem("garbage", 7));
-    size_t kl;
+    size_t kl = 0;
     char *ec = slurp(g_dir, "ca.key", &kl); /* an ECDSA key is not a device key */
     cr_assert_null(sasae_chan_key_from_pem(ec, kl));
     free(ec);

@@ -16,9 +16,10 @@
 #include "sasae/certs.h"
 #include "sasae/chan.h"
 
-static char *slurp(const char *dir, const char *name, size_t *len)
+static inline char *slurp(const char *dir, const char *name, size_t *len)
 {
     char p[4096];
+    *len = 0;
     snprintf(p, sizeof(p), "%s/%s", dir, name);
     FILE *f = fopen(p, "rb");
     if (!f)
@@ -31,7 +32,7 @@ static char *slurp(const char *dir, const char *name, size_t *len)
     return buf;
 }
 
-static char *make_ca(const char *org)
+static inline char *make_ca(const char *org)
 {
     char *dir = strdup("/tmp/sasae-chan-test-XXXXXX");
     if (!mkdtemp(dir))
@@ -44,7 +45,7 @@ static char *make_ca(const char *org)
     return dir;
 }
 
-static void rm_rf(const char *dir)
+static inline void rm_rf(const char *dir)
 {
     char cmd[4200];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -53,8 +54,9 @@ static void rm_rf(const char *dir)
 }
 
 /* Issues an off-profile certificate signed by dir's CA, written as dir/<name>.pem/.key. */
-static void make_custom_cn(const char *dir, const char *name, const char *cn, const char *keytype,
-                           const char *eku, int is_ca, long nb_off, long na_off)
+static inline void make_custom_cn(const char *dir, const char *name, const char *cn,
+                                  const char *keytype, const char *eku, int is_ca, long nb_off,
+                                  long na_off)
 {
     char p[4096];
     snprintf(p, sizeof(p), "%s/ca.pem", dir);
@@ -112,16 +114,16 @@ static void make_custom_cn(const char *dir, const char *name, const char *cn, co
     EVP_PKEY_free(cak);
 }
 
-static void make_custom(const char *dir, const char *name, const char *keytype, const char *eku,
-                        int is_ca, long nb_off, long na_off)
+static inline void make_custom(const char *dir, const char *name, const char *keytype,
+                               const char *eku, int is_ca, long nb_off, long na_off)
 {
     make_custom_cn(dir, name, name, keytype, eku, is_ca, nb_off, na_off);
 }
 
-static struct sasae_chan_cred *load_cred(const char *dir, const char *base)
+static inline struct sasae_chan_cred *load_cred(const char *dir, const char *base)
 {
     char a[512], b[512];
-    size_t cl, kl;
+    size_t cl = 0, kl = 0;
     snprintf(a, sizeof(a), "%s.pem", base);
     snprintf(b, sizeof(b), "%s.key", base);
     char *c = slurp(dir, a, &cl), *k = slurp(dir, b, &kl);
@@ -134,9 +136,9 @@ static struct sasae_chan_cred *load_cred(const char *dir, const char *base)
     return cr;
 }
 
-static struct sasae_chan_trust *load_trust(const char *dir, int with_crl)
+static inline struct sasae_chan_trust *load_trust(const char *dir, int with_crl)
 {
-    size_t cl, rl = 0;
+    size_t cl = 0, rl = 0;
     char *c = slurp(dir, "ca.pem", &cl), *r = with_crl ? slurp(dir, "crl.pem", &rl) : NULL;
     enum sasae_chan_err e;
     struct sasae_chan_trust *t = sasae_chan_trust_new(c, cl, r, rl, &e);
