@@ -118,7 +118,9 @@ enum sasae_chan_err sasae_chan_start(struct sasae_chan *ch, uint8_t *out, size_t
  * (0 = nothing to send). Flow: viewer start -> CH; host gets CH -> SH; viewer gets SH ->
  * CLIENT_AUTH; host gets CLIENT_AUTH -> HOST_FINISHED and is established; viewer gets
  * HOST_FINISHED and is established. cap >= SASAE_CHAN_MAX_HANDSHAKE always suffices.
- * Any error except ENOSPACE/EARG kills the channel (later calls return EDEAD). */
+ * Any error except ENOSPACE/EARG kills the channel (later calls return EDEAD); the caller
+ * should then send sasae_chan_alert(err) so the peer learns why. An ALERT received here
+ * returns EPEER. */
 enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *in, size_t in_len,
                                          uint8_t *out, size_t cap, size_t *out_len);
 /* Builds the 2-byte ALERT handshake message telling the peer why this side failed (send
@@ -138,7 +140,8 @@ const struct sasae_chan_peer *sasae_chan_peer(const struct sasae_chan *ch);
 
 /* Seals len (<= MAX_PLAINTEXT, may be 0) bytes into one record: out needs
  * len + RECORD_OVERHEAD bytes. Performs a key update automatically when the send counter
- * reaches rekey_after (the record then carries the key-update type). */
+ * reaches rekey_after (the record then carries the key-update type). pt and out must not
+ * overlap. */
 enum sasae_chan_err sasae_chan_seal(struct sasae_chan *ch, const uint8_t *pt, size_t len,
                                     uint8_t *out, size_t cap, size_t *out_len);
 /* Opens the next record in sequence into out (cap >= in_len - RECORD_OVERHEAD). Any
