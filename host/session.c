@@ -374,8 +374,9 @@ static void *pipeline_main(void *arg)
             rects[i] =
                 (sasae_video_rect){pending.r[i].x, pending.r[i].y, pending.r[i].w, pending.r[i].h};
         size_t len = 0;
-        rc = sasae_venc_encode(enc, frame.bgra, frame.stride, rects, (size_t)pending.n, flags,
-                               payload, cap, &len);
+        sasae_video_frame vf = {frame.bgra, frame.stride, pending.n ? rects : NULL,
+                                (size_t)pending.n, (int64_t)(sasae_mono_ns() / 1000)};
+        rc = sasae_venc_encode(enc, &vf, flags, payload, cap, &len);
         last_encode = sasae_mono_ns();
         if (rc != 0) {
             SASAE_WARN(TAG, "encode: %s", sasae_video_strerror(rc));
