@@ -4,7 +4,10 @@
  * microseconds) so the integration scripts can check what the host sent and when.
  *
  * usage: host_test_viewer --relay URL --relay-ca CA --cert PEM --key PEM --code CODE
- *        [--no-ack] [--frames N --then end|vanish|stay] [--request-control] [--timeout S] */
+ *        [--no-ack] [--frames N --then end|vanish|stay] [--request-control] [--timeout S]
+ *        [--probe X,Y] (print the decoded Y,U,V at that point of every frame)
+ *        [--draw] (after 5 frames: pointing marker at 640,400 and a red stroke 200..600 at
+ *        y=300) */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -29,7 +32,8 @@ static struct {
     struct sasae_wire_reasm *reasm;
     sasae_vdec *dec;
     uint8_t buf[SASAE_CHAN_MAX_RECORD], pt[SASAE_CHAN_MAX_RECORD];
-    bool ack, request_control;
+    bool ack, request_control, draw;
+    int probe_x, probe_y;
     int frames_target;
     const char *then;
     int frames;
@@ -90,9 +94,34 @@ static void on_frame(const struct sasae_wire_video *f)
     sasae_video_image img;
     int rc = sasae_vdec_decode(V.dec, f->data, f->data_len, &img);
     V.frames++;
-    out("frame %u %zu %llu %s %dx%d flags=%u", f->frame_id, f->data_len,
+    char probe[64] = "";
+    if (rc == 0 && V.probe_x >= 0 && V.probe_x < img.width && V.probe_y < img.height) {
+        int x = V.probe_x, y = V.probe_y;
+        snprintf(probe, sizeof probe, " probe=%u,%u,%u", img.planes[0][y * img.strides[0] + x],
+                 img.planes[1][(y / 2) * img.strides[1] + x / 2],
+                 img.planes[2][(y / 2) * img.strides[2] + x / 2]);
+    }
+    out("frame %u %zu %llu %s %dx%d flags=%u%s", f->frame_id, f->data_len,
         (unsigned long long)f->capture_us, rc == 0 ? "decoded" : sasae_video_strerror(rc),
-        rc == 0 ? img.width : 0, rc == 0 ? img.height : 0, f->flags);
+        rc == 0 ? img.width : 0, rc == 0 ? img.height : 0, f->flags, probe);
+    if (V.draw && V.frames == 5) {
+        struct sasae_wire_msg p = {.type = SASAE_WIRE_POINTER};
+        p.u.pointer = (struct sasae_wire_point){640, 400, 1};
+        send_msg(&p);
+        uint8_t pts[16];
+        int32_t xy[4] = {200, 300, 600, 300};
+        for (int i = 0; i < 4; i++) {
+            uint32_t v = (uint32_t)xy[i];
+            pts[4 * i] = (uint8_t)(v >> 24);
+            pts[4 * i + 1] = (uint8_t)(v >> 16);
+            pts[4 * i + 2] = (uint8_t)(v >> 8);
+            pts[4 * i + 3] = (uint8_t)v;
+        }
+        struct sasae_wire_msg st = {.type = SASAE_WIRE_PEN_STROKE};
+        st.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xff0000ffu, 8, 2, pts};
+        send_msg(&st);
+        out("drew");
+    }
     if (V.ack) {
         struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
         a.u.ack.frame_id = f->frame_id;
@@ -220,6 +249,7 @@ int main(int argc, char **argv)
     int timeout = 60;
     V.ack = true;
     V.then = "stay";
+    V.probe_x = V.probe_y = -1;
     static const struct option lo[] = {{"relay", 1, 0, 'r'},
                                        {"relay-ca", 1, 0, 'a'},
                                        {"cert", 1, 0, 'c'},
@@ -230,6 +260,8 @@ int main(int argc, char **argv)
                                        {"then", 1, 0, 't'},
                                        {"timeout", 1, 0, 'T'},
                                        {"request-control", 0, 0, 'R'},
+                                       {"probe", 1, 0, 'P'},
+                                       {"draw", 0, 0, 'D'},
                                        {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -263,6 +295,13 @@ int main(int argc, char **argv)
             break;
         case 'R':
             V.request_control = true;
+            break;
+        case 'P':
+            if (sscanf(optarg, "%d,%d", &V.probe_x, &V.probe_y) != 2)
+                return 2;
+            break;
+        case 'D':
+            V.draw = true;
             break;
         default:
             return 2;
