@@ -449,6 +449,8 @@ struct host_ui *host_ui_gui_new(char *err, size_t errlen)
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    /* no GL behind the window surface: small dialogs need none, and it keeps Mesa out */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         snprintf(err, errlen, "no display for the consent window (%s); use --consent=tty",
                  SDL_GetError());

@@ -43,9 +43,8 @@ for lang in en ja; do
     sleep 0.5
     import -window root "$OUT/code-$lang.png"
     wait_for has_line "handshake_ok -> asking" || fail "no prompt"
-    wait_for window_geom sasae || fail "no window"
-    read -r X Y W H < <(window_geom sasae)
-    [ "$W" -eq 620 ] && [ "$H" -eq 380 ] || fail "consent prompt geometry $W x $H"
+    wait_for window_sized sasae 620 380 || fail "no consent prompt window"
+    read -r X Y W H < <(window_geom sasae 620)
     # An immediate click on Allow (before the prompt could be read) does nothing.
     click_rel sasae $((W - 95)) $((H - 42))
     sleep 0.3
@@ -68,6 +67,7 @@ for lang in en ja; do
     # The bar sits at the top centre with the red End remote support button at its right.
     end=$(pixel "$OUT/bar-$lang.png" $((210 + 860 - 30)) 30)
     [ "$end" = "192,28,28" ] || fail "End button colour $end"
+    wait_for window_sized sasae 620 280 || fail "no control prompt"
     click_rel sasae $((W - 95)) $((280 - 42))
     wait_for has_line "control_allow -> sharing" || fail "control Allow not taken"
     xdotool mousemove 5 795
@@ -84,6 +84,8 @@ for lang in en ja; do
     sleep 0.5
     import -window root "$OUT/ended-$lang.png"
     [ "$(window_count sasae)" -eq 1 ] || fail "bar still showing after End"
+    wait_for window_sized sasae 620 250 || fail "no ended window"
+    xdotool search --onlyvisible --name sasae windowfocus --sync 2>/dev/null || true
     xdotool key Return
     stop_driver
     has_line "exit ended customer" || fail "wrong end"
@@ -94,12 +96,14 @@ done
 echo "== Enter on the consent prompt denies"
 start_driver SASAE_LANG=en SCRIPT=reg,join,ok
 wait_for has_line "handshake_ok -> asking" || fail "no prompt"
-wait_for window_geom sasae || fail "no window"
+wait_for window_sized sasae 620 380 || fail "no prompt window"
 sleep 1
 xdotool search --onlyvisible --name sasae windowfocus --sync 2>/dev/null || true
 xdotool key Return
 wait_for has_line "consent_deny -> ended" || fail "Enter did not deny"
 has_line "answer allow" && fail "allowed"
+wait_for window_sized sasae 620 250 || fail "no ended window"
+xdotool search --onlyvisible --name sasae windowfocus --sync 2>/dev/null || true
 xdotool key Escape
 stop_driver
 has_line "exit ended denied" || fail "wrong end"
@@ -107,18 +111,18 @@ has_line "exit ended denied" || fail "wrong end"
 echo "== closing the consent window denies"
 start_driver SASAE_LANG=en SCRIPT=reg,join,ok
 wait_for has_line "handshake_ok -> asking" || fail "no prompt"
-wait_for window_geom sasae || fail "no window"
+wait_for window_sized sasae 620 380 || fail "no prompt window"
 sleep 0.5
 for id in $(xdotool search --onlyvisible --name sasae); do "$SASAE_BIN/tests/host_xclose" "$id"; done
 wait_for has_line "consent_deny -> ended" || fail "closing the prompt did not deny"
 has_line "answer allow" && fail "allowed"
 echo "== closing the session bar ends the session"
-wait_for window_geom sasae 620 || fail "no ended window"
+wait_for window_sized sasae 620 250 || fail "no ended window"
 for id in $(xdotool search --onlyvisible --name sasae); do "$SASAE_BIN/tests/host_xclose" "$id"; done
 stop_driver
 start_driver SASAE_LANG=en SCRIPT=reg,join,ok
 wait_for has_line "handshake_ok -> asking" || fail "no prompt"
-wait_for window_geom sasae 620 || fail "no window"
+wait_for window_sized sasae 620 380 || fail "no prompt window"
 sleep 1
 click_rel sasae $((620 - 95)) $((380 - 42))
 wait_for has_line "consent_allow -> sharing" || fail "Allow click not taken"

@@ -44,9 +44,8 @@ shot code
 
 hl_viewer --timeout 60 --draw --probe 400,300
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
-wait_for window_geom sasae 620 || hl_fail "no prompt window"
+wait_for window_sized sasae 620 380 || hl_fail "no prompt window"
 read -r X Y W H < <(window_geom sasae 620)
-[ "$H" -eq 380 ] || hl_fail "prompt geometry ${W}x$H"
 xdotool mousemove 5 795
 sleep 1
 shot consent
@@ -81,7 +80,7 @@ hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
 sleep 0.5
 shot ended
 [ "$(pixel "$SHOTS/ended.png" 250 300)" = "32,64,96" ] || hl_fail "stroke left on screen after End"
-[ "$(window_count sasae)" -ge 1 ] || hl_fail "no ended window"
+wait_for window_sized sasae 620 250 || hl_fail "no ended window"
 read -r X Y W H < <(window_geom sasae 620)
 xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 hl_wait 10 bash -c "! kill -0 $HOST_PID 2>/dev/null" || hl_fail "host did not exit on Close"

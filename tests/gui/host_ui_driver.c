@@ -95,6 +95,7 @@ int main(int argc, char **argv)
         }
     }
     printf("exit %s %s\n", sasae_hs_state_str(hs.state), sasae_hs_end_str(hs.end_reason));
+    fflush(stdout);
     host_ui_free(ui);
     return 0;
 }

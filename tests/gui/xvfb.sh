@@ -2,6 +2,9 @@
 # (Xvfb -displayfd picks it), and helpers to wait for windows and read pixels.
 # Usage: . xvfb.sh; xvfb_start 1280x800x24  -> sets DISPLAY and XVFB_PID; xvfb_stop at exit.
 
+# SDL keeps a D-Bus buffer for the life of the process: not ours to free (ASan builds).
+export LSAN_OPTIONS="suppressions=$SASAE_SRC/tests/gui/host_lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 xvfb_start() {
     local fifo
     fifo=$(mktemp -u /tmp/sasae-xvfb-XXXXXX)
@@ -43,6 +46,13 @@ window_geom() {
     done
     [ -n "$found" ] || return 1
     echo "$found"
+}
+
+# window_sized NAME_REGEX WIDTH HEIGHT: true when such a visible window exists.
+window_sized() {
+    local g
+    g=$(window_geom "$1" "$2") || return 1
+    [ "$(echo "$g" | cut -d' ' -f4)" = "$3" ]
 }
 
 # window_count NAME_REGEX: number of visible windows with that name.

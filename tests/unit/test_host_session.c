@@ -589,3 +589,44 @@ Test(host_session, input_only_with_control_granted)
     start("synthetic", false, NULL); /* for the suite's fini */
     xvfb_stop(&xv);
 }
+
+/* Damage-driven capture: once the first frame and its top-off passes are out, an unchanged
+ * X screen costs nothing but a keepalive every 2 s; a change is sent at once. */
+Test(host_session, idle_x11_screen_sends_only_keepalives)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0);
+    stop();
+    start("x11", false, xv.name);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    /* let top-off finish (bounded), acking everything */
+    int prev = -1;
+    for (int i = 0; i < 40 && vw.frames != prev; i++) {
+        prev = vw.frames;
+        vpump(300, NULL);
+        ack_all();
+    }
+    int before = vw.frames;
+    struct host_session_stats st0, st1;
+    host_session_stats(hs, &st0);
+    for (int i = 0; i < 10; i++) {
+        vpump(450, NULL);
+        ack_all();
+    }
+    host_session_stats(hs, &st1);
+    int idle_frames = vw.frames - before;
+    uint64_t keepalives = st1.keepalives - st0.keepalives;
+    cr_assert_leq(idle_frames, 3, "frames on an idle screen in 4.5 s: %d", idle_frames);
+    cr_assert_eq((uint64_t)idle_frames, keepalives, "idle frames are keepalives only");
+    cr_assert_geq(keepalives, 1u, "keepalive every 2 s");
+    /* a change goes out promptly */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "DISPLAY=%s xsetroot -solid '#ff0000'", xv.name);
+    cr_assert_eq(system(cmd), 0);
+    before = vw.frames;
+    vpump(500, NULL);
+    cr_assert_gt(vw.frames, before, "change not sent");
+    stop();
+    start("synthetic", false, NULL);
+    xvfb_stop(&xv);
+}
