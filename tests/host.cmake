@@ -37,3 +37,4 @@ if(TARGET host_test_viewer)
   set_tests_properties(host_gui_session_ja PROPERTIES LABELS gui
     ENVIRONMENT "SASAE_BIN=${PROJECT_BINARY_DIR};SASAE_SRC=${PROJECT_SOURCE_DIR};SASAE_LANG=ja")
 endif()
+sasae_fuzz_target(fuzz_host_file fuzz/fuzz_host_file.c sasae_host)

@@ -153,6 +153,7 @@ struct viewer {
     sasae_vdec *dec;
     int frames, sysinfo, cursor, videos_decoded;
     uint32_t last_frame;
+    int keyframes;
     int consent[8], nconsent;
     int end_reason;
     int width;
@@ -291,6 +292,7 @@ static int vpump(int ms, uint64_t *types)
             cr_assert_eq(sasae_wire_reasm_push(vw.reasm, &w.u.video, &done, &f), SASAE_WIRE_OK);
             if (done) {
                 vw.frames++;
+                vw.keyframes += (f.flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0;
                 vw.last_frame = f.frame_id;
                 sasae_video_image img;
                 int rc = sasae_vdec_decode(vw.dec, f.data, f.data_len, &img);
@@ -629,4 +631,34 @@ Test(host_session, idle_x11_screen_sends_only_keepalives)
     stop();
     start("synthetic", false, NULL);
     xvfb_stop(&xv);
+}
+
+Test(host_session, keyframe_on_request_and_bitrate_follows_stats)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 20 && vw.frames < 6; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.keyframes, 1, "only the first frame is a keyframe");
+    struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+    vsend(&k);
+    for (int i = 0; i < 10; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.keyframes, 2, "keyframe on request");
+    struct sasae_wire_msg st = {.type = SASAE_WIRE_STATS};
+    st.u.stats = (struct sasae_wire_stats){30000, 2000, 500, 3000};
+    vsend(&st);
+    struct host_session_stats s1;
+    host_session_stats(hs, &s1);
+    cr_assert_eq(s1.bitrate_kbps, 425, "85 %% of the measured 500 kbit/s: %d", s1.bitrate_kbps);
+    st.u.stats.bandwidth_kbps = 20;
+    vsend(&st);
+    host_session_stats(hs, &s1);
+    cr_assert_eq(s1.bitrate_kbps, 100, "floor");
+    vpump(200, NULL);
+    cr_assert(!host_session_ended(hs));
 }
