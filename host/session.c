@@ -344,14 +344,13 @@ static void *pipeline_main(void *arg)
         now = sasae_mono_ns();
         pthread_mutex_lock(&s->mu);
         bool can = sasae_hs_may_send_frame(&s->hs) && s->tr.queued(s->tr.ctx) < QUEUE_LIMIT;
+        /* link busy: this capture is stale; its damage stays in `pending` and goes out
+         * with the next frame */
+        if (!can && gr == 1)
+            s->st.frames_dropped++;
         pthread_mutex_unlock(&s->mu);
-        if (!can) {
-            /* link busy: this capture is stale; its damage stays in `pending` and goes
-             * out with the next frame */
-            if (gr == 1)
-                s->st.frames_dropped++;
+        if (!can)
             continue;
-        }
         bool key = first || atomic_exchange(&s->want_key, false);
         bool keepalive = now - last_send >= KEEPALIVE_NS;
         bool topoff = sasae_venc_pending_topoff(enc);
