@@ -498,10 +498,14 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (strcmp(o.consent, "gui") == 0)
+    if (strcmp(o.consent, "gui") == 0) {
         a.ui = host_ui_gui_new(err, sizeof err);
-    else
+    } else if (!isatty(STDIN_FILENO)) {
+        /* answers must come from a person at a terminal, not from a pipe or a file */
+        snprintf(err, sizeof err, "--consent=tty needs a terminal on standard input");
+    } else {
         a.ui = host_ui_tty_new(STDIN_FILENO, STDOUT_FILENO, err, sizeof err);
+    }
     if (!a.ui)
         goto out;
 

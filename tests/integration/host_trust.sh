@@ -12,18 +12,20 @@ C="$HL_BIN/relay/certs/sasae-certs"
 
 echo "== relay certificate from another CA"
 "$C" --dir "$HL_DIR/other" init-ca --org "Someone Else" >/dev/null
-out=$(timeout 60 "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/other/ca.pem" \
-    --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
-    --consent tty --no-proxy --source synthetic </dev/null 2>&1) || hl_fail "host failed: $out"
+# (script gives the host the terminal --consent=tty insists on)
+out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay $HL_URL \
+    --relay-ca '$HL_DIR/other/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' --crl '$HL_DIR/pki/crl.pem' \
+    --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
+    </dev/null 2>&1) || hl_fail "host failed: $out"
 echo "$out" | grep -q "support code" && hl_fail "registered through an unverified relay"
 echo "$out" | grep -q "connection to the support center was lost" || hl_fail "no clear end: $out"
 grep -q '"event":"register"' "$HL_DIR"/audit/* 2>/dev/null && hl_fail "relay saw a registration"
 
 echo "== no relay listening"
-out=$(timeout 60 "$HL_BIN/host/sasae-host" --relay "wss://127.0.0.1:1/" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
-    --state-dir "$HL_DIR/state" --consent tty --no-proxy --source synthetic </dev/null 2>&1) ||
-    hl_fail "host failed: $out"
+out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay wss://127.0.0.1:1/ \
+    --relay-ca '$HL_DIR/pki/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' --crl '$HL_DIR/pki/crl.pem' \
+    --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
+    </dev/null 2>&1) || hl_fail "host failed: $out"
 echo "$out" | grep -q "connection to the support center was lost" || hl_fail "no clear end: $out"
 
 echo "== operator revoked after the relay started"
@@ -51,4 +53,7 @@ out=$("$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem
     hl_fail "used a world-readable device key"
 echo "$out" | grep -q "readable by others" || hl_fail "unclear key error: $out"
 "$HL_BIN/host/sasae-host" --help | grep -q "no option to skip the consent" || hl_fail "--help"
+out=$(echo y | "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --org-ca "$HL_DIR/pki/ca.pem" --consent tty 2>&1) && hl_fail "answers accepted from a pipe"
+echo "$out" | grep -q "needs a terminal" || hl_fail "unclear pipe error: $out"
 echo PASS
