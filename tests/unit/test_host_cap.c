@@ -284,3 +284,48 @@ Test(host_cap_x11, no_display_fails_clearly)
     cr_assert_null(sasae_cap_open(&o, err, sizeof err));
     cr_assert(strstr(err, "cannot open X display"), "%s", err);
 }
+
+/* --monitor: with two XRandR monitors side by side, monitor 1 captures only the right half,
+ * in its own coordinates, and damage on the other monitor is not reported. */
+Test(host_cap_x11, one_monitor_of_two, .init = xsetup, .fini = xteardown)
+{
+    char cmd[256], err[256];
+    snprintf(cmd, sizeof cmd,
+             "DISPLAY=%s xrandr --setmonitor L 400/1x600/1+0+0 none && "
+             "DISPLAY=%s xrandr --setmonitor R 400/1x600/1+400+0 none",
+             xv.name, xv.name);
+    cr_assert_eq(system(cmd), 0, "xrandr --setmonitor");
+    struct sasae_cap_opts o = {.source = "x11", .display = xv.name, .monitor = 1};
+    struct sasae_cap *c = sasae_cap_open(&o, err, sizeof err);
+    cr_assert(c, "%s", err);
+    int w, h, ox, oy;
+    sasae_cap_size(c, &w, &h);
+    sasae_cap_origin(c, &ox, &oy);
+    cr_assert_eq(w, 400);
+    cr_assert_eq(h, 600);
+    cr_assert_eq(ox, 400);
+    cr_assert_eq(oy, 0);
+    struct sasae_frame f;
+    struct sasae_dirty d = {0};
+    cr_assert_eq(sasae_cap_grab(c, &d, &f), 1);
+    Display *dpy = XOpenDisplay(xv.name);
+    GC gc = XCreateGC(dpy, DefaultRootWindow(dpy), 0, NULL);
+    XSetForeground(dpy, gc, 0xff0000);
+    XFillRectangle(dpy, DefaultRootWindow(dpy), gc, 100, 100, 30, 30); /* monitor 0 */
+    XSync(dpy, False);
+    memset(&d, 0, sizeof d);
+    for (int i = 0; i < 10; i++) {
+        sasae_cap_wait(c, 50);
+        cr_assert_eq(sasae_cap_grab(c, &d, &f), 0, "damage on the other monitor reported");
+    }
+    XSetForeground(dpy, gc, 0x00ff00);
+    XFillRectangle(dpy, DefaultRootWindow(dpy), gc, 500, 100, 30, 30); /* monitor 1 */
+    XSync(dpy, False);
+    memset(&d, 0, sizeof d);
+    cr_assert_eq(grab_change(c, &d, &f), 1);
+    cr_assert(covered(&d, 110, 110), "reported in monitor coordinates");
+    cr_assert_eq(px(&f, 110, 110), 0x00ff00u);
+    XFreeGC(dpy, gc);
+    XCloseDisplay(dpy);
+    sasae_cap_free(c);
+}

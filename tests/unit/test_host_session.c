@@ -154,6 +154,7 @@ struct viewer {
     int frames, sysinfo, cursor, videos_decoded;
     uint32_t last_frame;
     int keyframes;
+    int video_msgs;
     int consent[8], nconsent;
     int end_reason;
     int width;
@@ -287,6 +288,7 @@ static int vpump(int ms, uint64_t *types)
         if (types)
             *types |= 1ull << (w.type & 63);
         if (w.type == SASAE_WIRE_VIDEO) {
+            vw.video_msgs++;
             int done = 0;
             struct sasae_wire_video f;
             cr_assert_eq(sasae_wire_reasm_push(vw.reasm, &w.u.video, &done, &f), SASAE_WIRE_OK);
@@ -661,4 +663,39 @@ Test(host_session, keyframe_on_request_and_bitrate_follows_stats)
     cr_assert_eq(s1.bitrate_kbps, 100, "floor");
     vpump(200, NULL);
     cr_assert(!host_session_ended(hs));
+}
+
+/* A 4K keyframe does not fit one record: it travels as several VIDEO chunks and decodes. */
+Test(host_session, large_frames_are_chunked)
+{
+    stop();
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_session_config cfg = {
+        .device = device,
+        .trust = trust,
+        .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
+        .fps = 10,
+        .bitrate_kbps = 20000};
+    char err[256];
+    hs = host_session_new(&cfg, &tr, err, sizeof err);
+    cr_assert(hs, "%s", err);
+    memset(&vw, 0, sizeof vw);
+    vw.cred = load_cred(pki, "operators/hanako-sato");
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.reasm = sasae_wire_reasm_new(0);
+    sasae_vdec_new(&vw.dec);
+    vw.end_reason = -1;
+    vw.width = 3840;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && vw.frames < 2; i++) {
+        vpump(200, NULL);
+        ack_all();
+    }
+    cr_assert_geq(vw.frames, 2);
+    cr_assert_eq(vw.videos_decoded, vw.frames);
+    cr_assert_gt(vw.video_msgs, vw.frames, "no frame needed more than one chunk (%d msgs)",
+                 vw.video_msgs);
 }
