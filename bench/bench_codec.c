@@ -12,8 +12,8 @@ enum workload { W_IDLE, W_TYPING, W_SCROLL, W_MOTION, W_COUNT };
 static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion"};
 
 struct opts {
-    int aq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads, scroll_px,
-        only_1080;
+    int aq, maxq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads,
+        scroll_px, only_1080;
     enum sasae_video_codec codec;
     const char *dump_dir; /* --dump DIR: write each tile stream of the tiled runs as IVF */
 };
@@ -162,6 +162,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
         cfg.speed = o->speed;
     cfg.threads = o->threads;
     cfg.aq_mode = o->aq;
+    if (o->maxq)
+        cfg.max_q = o->maxq;
     if (o->tile >= 0)
         cfg.tile_w = o->tile;
     if (o->tile_h >= 0)
@@ -256,9 +258,10 @@ fail:
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
-                    "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--vp8]\n"
-                    "  [--1080-only] [--dump DIR (tile streams as IVF)]\n");
+    fprintf(stderr,
+            "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
+            "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--max-q Q] [--vp8]\n"
+            "  [--1080-only] [--dump DIR (tile streams as IVF)]\n");
 }
 
 int main(int argc, char **argv)
@@ -285,14 +288,13 @@ int main(int argc, char **argv)
                    : !strcmp(a, "--threads")   ? &o.threads
                    : !strcmp(a, "--scroll")    ? &o.scroll_px
                    : !strcmp(a, "--aq")        ? &o.aq
+                   : !strcmp(a, "--max-q")     ? &o.maxq
                                                : NULL;
         if (dst && v) {
             *dst = atoi(v);
             i++;
         } else if (!strcmp(a, "--vp8")) {
             o.codec = SASAE_VIDEO_VP8;
-            if (o.speed == 0)
-                o.speed = 12;
         } else if (!strcmp(a, "--dump") && v) {
             o.dump_dir = v;
             i++;
@@ -309,9 +311,14 @@ int main(int argc, char **argv)
     }
     sasae_video_config def;
     sasae_video_config_default(&def, 1920, 1080);
-    printf("sasae video codec benchmark: %s speed %d, %d thread(s), tiles %dx%d, scroll %d "
+    char speed[32];
+    if (o.speed)
+        snprintf(speed, sizeof(speed), "%d", o.speed);
+    else
+        snprintf(speed, sizeof(speed), "default");
+    printf("sasae video codec benchmark: %s speed %s, %d thread(s), tiles %dx%d, scroll %d "
            "px/frame\n",
-           o.codec == SASAE_VIDEO_VP8 ? "VP8" : "VP9", o.speed ? o.speed : def.speed, o.threads,
+           o.codec == SASAE_VIDEO_VP8 ? "VP8" : "VP9", speed, o.threads,
            o.tile >= 0 ? o.tile : def.tile_w, o.tile_h >= 0 ? o.tile_h : def.tile_h, o.scroll_px);
     printf("enc/dec = median ms per frame; bytes = mean per frame; PSNR = mean dB vs source\n\n");
     printf("%-10s %-7s | %-37s | %-37s\n", "size", "load", "tiled + dirty rects (sasae)",
