@@ -1,4 +1,5 @@
-/* sasae relay client: one lws client context + service thread per connection to the relay;
+/* sasae relay client: connections to the relay on one process-wide lws context and service
+ * thread (lws keeps per-process OpenSSL state, so contexts cannot be multiplied safely);
  * envelope in and out, a mutex-guarded send queue woken with lws_cancel_service. */
 #include "sasae/relayclient.h"
 
@@ -41,11 +42,12 @@ struct sasae_relayclient {
     uint8_t pin[32];
     unsigned attempts_left, backoff_ms, connect_timeout_s;
 
-    struct lws_context *ctx;
+    struct lws_vhost *vh;
     struct lws *wsi;
-    lws_sorted_usec_list_t sul;
-    pthread_t thread;
-    int thread_started;
+    lws_sorted_usec_list_t sul, deadline;
+    struct sasae_relayclient *op_next; /* manager request list */
+    int op;                            /* OP_* pending on the manager list */
+    int released;                      /* service thread let go of it (free may proceed) */
 
     /* Service-thread-only state. */
     enum cstate state;
@@ -64,6 +66,41 @@ struct sasae_relayclient {
     atomic_size_t queued;
     atomic_int stop;
 };
+
+/* The process-wide lws context, its service thread and the vhosts (one per distinct TLS
+ * and proxy configuration, kept until the last client is freed). */
+enum { OP_NONE, OP_START, OP_WAKE, OP_FREE };
+
+struct vhost_ent {
+    struct vhost_ent *next;
+    char *key;
+    struct lws_vhost *vh;
+};
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int refs;
+    struct lws_context *ctx;
+    pthread_t thread;
+    atomic_int stop;
+    struct sasae_relayclient *ops; /* requests for the service thread */
+    struct vhost_ent *vhosts;      /* service thread only */
+} mgr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void mgr_post(struct sasae_relayclient *c, int op)
+{
+    pthread_mutex_lock(&mgr.mu);
+    if (c->op == OP_NONE) {
+        c->op = op;
+        c->op_next = mgr.ops;
+        mgr.ops = c;
+    } else if (op == OP_FREE) {
+        c->op = op; /* a pending START or WAKE is moot once the client is freed */
+    }
+    pthread_mutex_unlock(&mgr.mu);
+    lws_cancel_service(mgr.ctx);
+}
 
 static const struct sasae_relayclient_callbacks no_cb;
 
@@ -141,6 +178,7 @@ static void finish(struct sasae_relayclient *c, int end, int err_code, const cha
     q_free_all(c);
     pthread_mutex_unlock(&c->mu);
     lws_sul_cancel(&c->sul);
+    lws_sul_cancel(&c->deadline);
     if (atomic_load(&c->stop))
         return;
     SASAE_INFO(TAG, "session ended: %s (%s)", sasae_relayclient_end_str(end), text);
@@ -152,12 +190,13 @@ static void do_connect(lws_sorted_usec_list_t *sul);
 
 static void schedule_retry_or_finish(struct sasae_relayclient *c, const char *why)
 {
+    lws_sul_cancel(&c->deadline);
     if (c->state != ST_PAIRED && c->state != ST_ENDED && c->attempts_left > 0 && !c->got_error &&
         !atomic_load(&c->close_req) && !atomic_load(&c->stop)) {
         c->attempts_left--;
         SASAE_WARN(TAG, "relay connection failed (%s); retrying in %u ms", why, c->backoff_ms);
         c->state = ST_CONNECTING;
-        lws_sul_schedule(c->ctx, 0, &c->sul, do_connect, (lws_usec_t)c->backoff_ms * 1000);
+        lws_sul_schedule(mgr.ctx, 0, &c->sul, do_connect, (lws_usec_t)c->backoff_ms * 1000);
         c->backoff_ms = c->backoff_ms * 2 > 8000 ? 8000 : c->backoff_ms * 2;
         return;
     }
@@ -173,27 +212,43 @@ static void schedule_retry_or_finish(struct sasae_relayclient *c, const char *wh
         finish(c, SASAE_RELAYCLIENT_END_LOST, 0, why);
 }
 
+/* Connection attempt took longer than connect_timeout_s: give up on this attempt. */
+static void on_deadline(lws_sorted_usec_list_t *sul)
+{
+    struct sasae_relayclient *c = lws_container_of(sul, struct sasae_relayclient, deadline);
+    if (c->state == ST_CONNECTING && c->wsi) {
+        snprintf(c->end_text, sizeof(c->end_text), "timed out connecting to the relay");
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    }
+}
+
 static void do_connect(lws_sorted_usec_list_t *sul)
 {
     struct sasae_relayclient *c = lws_container_of(sul, struct sasae_relayclient, sul);
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof(ci));
-    ci.context = c->ctx;
+    ci.context = mgr.ctx;
+    ci.vhost = c->vh;
     ci.address = c->host;
     ci.port = c->port;
     ci.path = c->path;
     ci.host = c->host;
     ci.origin = c->host;
     ci.protocol = SASAE_ENV_SUBPROTOCOL;
+    ci.local_protocol_name = SASAE_ENV_SUBPROTOCOL;
     ci.ssl_connection = LCCSCF_USE_SSL;
     if (c->have_pin && !c->ca_file)
         ci.ssl_connection |= LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
     ci.alpn = "http/1.1";
     ci.pwsi = &c->wsi;
+    ci.opaque_user_data = c;
     c->pin_ok = 0;
     c->state = ST_CONNECTING;
     c->rx_len = 0;
     c->rx_discard = 0;
+    c->end_text[0] = '\0';
+    lws_sul_schedule(mgr.ctx, 0, &c->deadline, on_deadline,
+                     (lws_usec_t)c->connect_timeout_s * LWS_US_PER_SEC);
     if (!lws_client_connect_via_info(&ci)) {
         c->wsi = NULL;
         schedule_retry_or_finish(c, "connect failed");
@@ -390,28 +445,44 @@ static int on_writeable(struct sasae_relayclient *c, struct lws *wsi)
     return 0;
 }
 
+static struct lws_vhost *vhost_for(struct sasae_relayclient *c);
+static void mgr_run_ops(void);
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
-    struct lws_context *ctx = lws_get_context(wsi);
-    struct sasae_relayclient *c = ctx ? lws_context_user(ctx) : NULL;
-    if (!c)
+    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        mgr_run_ops();
         return 0;
-    switch (reason) {
-    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS:
+    }
+    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
         set_groups((SSL_CTX *)user);
         return 0;
+    }
+    struct sasae_relayclient *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+    if (!c)
+        return 0;
+    if (atomic_load(&c->stop)) {
+        /* Being freed: only let go of the wsi. */
+        if (reason == LWS_CALLBACK_CLIENT_CLOSED || reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
+            c->wsi = NULL;
+        return reason == LWS_CALLBACK_CLIENT_RECEIVE || reason == LWS_CALLBACK_CLIENT_WRITEABLE ? -1
+                                                                                                : 0;
+    }
+    switch (reason) {
     case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
         return verify_cb(c, (X509_STORE_CTX *)user);
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         c->wsi = NULL;
         if (c->state == ST_ENDED)
             return 0;
-        snprintf(c->end_text, sizeof(c->end_text), "%s",
-                 in ? (const char *)in : "connection error");
+        if (!c->end_text[0] || !strstr(c->end_text, "timed out"))
+            snprintf(c->end_text, sizeof(c->end_text), "%s",
+                     in ? (const char *)in : "connection error");
         schedule_retry_or_finish(c, c->end_text);
         return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED: {
+        lws_sul_cancel(&c->deadline);
         if (c->have_pin && !c->pin_ok) {
             finish(c, SASAE_RELAYCLIENT_END_CONNECT, 0, "relay key not verified");
             return -1;
@@ -456,15 +527,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (c->state != ST_ENDED)
             schedule_retry_or_finish(c, c->end_text[0] ? c->end_text : "connection closed");
         return 0;
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (c->wsi && c->state != ST_ENDED)
-            lws_callback_on_writable(c->wsi);
-        if (c->state == ST_CONNECTING && !c->wsi && atomic_load(&c->close_req)) {
-            /* Closing while waiting to reconnect: nothing to tell the relay. */
-            lws_sul_cancel(&c->sul);
-            finish(c, SASAE_RELAYCLIENT_END_LOCAL, 0, "closed locally");
-        }
-        return 0;
     default:
         return 0;
     }
@@ -475,12 +537,150 @@ static const struct lws_protocols protocols[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* One vhost per distinct (CA, client cert, proxy) configuration. */
+static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
+{
+    char key[4 * 1100];
+    snprintf(key, sizeof(key), "%s|%s|%s|%s", c->ca_file ? c->ca_file : "",
+             c->cert_file ? c->cert_file : "", c->key_file ? c->key_file : "",
+             c->proxy ? c->proxy : "");
+    for (struct vhost_ent *e = mgr.vhosts; e; e = e->next)
+        if (!strcmp(e->key, key))
+            return e->vh;
+    struct vhost_ent *e = calloc(1, sizeof(*e));
+    if (!e || !(e->key = strdup(key))) {
+        free(e);
+        return NULL;
+    }
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    char name[32];
+    static unsigned n_vhosts;
+    snprintf(name, sizeof(name), "relayclient-%u", ++n_vhosts);
+    info.vhost_name = name;
+    info.port = CONTEXT_PORT_NO_LISTEN;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
+    info.client_ssl_ca_filepath = c->ca_file;
+    info.client_ssl_cert_filepath = c->cert_file;
+    info.client_ssl_private_key_filepath = c->key_file;
+    info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
+    info.client_ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+    /* "" would make lws read $http_proxy itself; an explicit choice must win. */
+    info.http_proxy_address = c->proxy;
+    e->vh = lws_create_vhost(mgr.ctx, &info);
+    if (!e->vh) {
+        SASAE_ERR(TAG, "cannot create TLS client config (check CA/cert/key files and proxy)");
+        free(e->key);
+        free(e);
+        return NULL;
+    }
+    e->next = mgr.vhosts;
+    mgr.vhosts = e;
+    return e->vh;
+}
+
+/* Runs requests posted by API threads (on the service thread). */
+static void mgr_run_ops(void)
+{
+    pthread_mutex_lock(&mgr.mu);
+    struct sasae_relayclient *list = mgr.ops;
+    mgr.ops = NULL;
+    pthread_mutex_unlock(&mgr.mu);
+    while (list) {
+        struct sasae_relayclient *c = list;
+        pthread_mutex_lock(&mgr.mu);
+        list = c->op_next;
+        int op = c->op;
+        c->op = OP_NONE;
+        c->op_next = NULL;
+        pthread_mutex_unlock(&mgr.mu);
+        if (op == OP_START) {
+            c->vh = vhost_for(c);
+            if (!c->vh) {
+                finish(c, SASAE_RELAYCLIENT_END_CONNECT, 0, "TLS client configuration failed");
+                continue;
+            }
+            do_connect(&c->sul);
+        } else if (op == OP_WAKE) {
+            if (c->wsi && c->state != ST_ENDED)
+                lws_callback_on_writable(c->wsi);
+            if (c->state == ST_CONNECTING && !c->wsi && atomic_load(&c->close_req)) {
+                /* Closing while waiting to reconnect: nothing to tell the relay. */
+                finish(c, SASAE_RELAYCLIENT_END_LOCAL, 0, "closed locally");
+            }
+        } else if (op == OP_FREE) {
+            lws_sul_cancel(&c->sul);
+            lws_sul_cancel(&c->deadline);
+            if (c->wsi)
+                lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+            c->wsi = NULL;
+            pthread_mutex_lock(&mgr.mu);
+            c->released = 1;
+            pthread_cond_broadcast(&mgr.cv);
+            pthread_mutex_unlock(&mgr.mu);
+        }
+    }
+}
+
 static void *service_main(void *arg)
 {
-    struct sasae_relayclient *c = arg;
-    while (!atomic_load(&c->stop))
-        lws_service(c->ctx, 0);
+    (void)arg;
+    while (!atomic_load(&mgr.stop))
+        lws_service(mgr.ctx, 0);
     return NULL;
+}
+
+/* Takes a reference on the shared context, creating it and its thread on first use. */
+static int mgr_ref(void)
+{
+    int rc = 0;
+    pthread_mutex_lock(&mgr.mu);
+    if (mgr.refs++ == 0) {
+        lws_set_log_level(LLL_ERR, NULL);
+        struct lws_context_creation_info info;
+        memset(&info, 0, sizeof(info));
+        info.port = CONTEXT_PORT_NO_LISTEN;
+        info.protocols = protocols;
+        /* The default vhost only carries the protocol that receives wakeups; connections
+         * use per-configuration vhosts (vhost_for). */
+        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.timeout_secs = 60; /* per-attempt deadlines are ours (connect_timeout_s) */
+        info.connect_timeout_secs = 60;
+        atomic_store(&mgr.stop, 0);
+        mgr.ctx = lws_create_context(&info);
+        if (!mgr.ctx) {
+            rc = -ENOMEM;
+        } else if (pthread_create(&mgr.thread, NULL, service_main, NULL)) {
+            lws_context_destroy(mgr.ctx);
+            mgr.ctx = NULL;
+            rc = -EAGAIN;
+        }
+        if (rc)
+            mgr.refs = 0;
+    }
+    pthread_mutex_unlock(&mgr.mu);
+    return rc;
+}
+
+static void mgr_unref(void)
+{
+    pthread_mutex_lock(&mgr.mu);
+    int last = --mgr.refs == 0;
+    pthread_mutex_unlock(&mgr.mu);
+    if (!last)
+        return;
+    atomic_store(&mgr.stop, 1);
+    lws_cancel_service(mgr.ctx);
+    pthread_join(mgr.thread, NULL);
+    lws_context_destroy(mgr.ctx);
+    mgr.ctx = NULL;
+    for (struct vhost_ent *e = mgr.vhosts, *n; e; e = n) {
+        n = e->next;
+        free(e->key);
+        free(e);
+    }
+    mgr.vhosts = NULL;
 }
 
 static int parse_pin(const char *s, uint8_t out[32])
@@ -536,6 +736,20 @@ static char *dup_opt(const char *s, int *err)
     if (!d)
         *err = -ENOMEM;
     return d;
+}
+
+static void client_free_mem(struct sasae_relayclient *c)
+{
+    q_free_all(c);
+    pthread_mutex_destroy(&c->mu);
+    free(c->rx);
+    free(c->host);
+    free(c->path);
+    free(c->ca_file);
+    free(c->cert_file);
+    free(c->key_file);
+    free(c->proxy);
+    free(c);
 }
 
 int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
@@ -597,40 +811,14 @@ int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
     c->attempts_left = cfg->reconnect_attempts;
     c->backoff_ms = 500;
     c->connect_timeout_s = cfg->connect_timeout_s ? cfg->connect_timeout_s : 20;
-
-    lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof(info));
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.user = c;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-    info.client_ssl_ca_filepath = c->ca_file;
-    info.client_ssl_cert_filepath = c->cert_file;
-    info.client_ssl_private_key_filepath = c->key_file;
-    info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
-    info.client_ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
-    info.http_proxy_address = c->proxy;
-    info.timeout_secs = c->connect_timeout_s;
-    info.connect_timeout_secs = c->connect_timeout_s;
-    info.fd_limit_per_thread = 16;
-    c->ctx = lws_create_context(&info);
-    if (!c->ctx) {
-        SASAE_ERR(TAG, "could not create the TLS client context (check cert/key/CA files)");
-        rc = -EINVAL;
-        goto fail;
-    }
     c->state = ST_CONNECTING;
-    lws_sul_schedule(c->ctx, 0, &c->sul, do_connect, 1);
-    if (pthread_create(&c->thread, NULL, service_main, c)) {
-        rc = -EAGAIN;
+    if ((rc = mgr_ref()))
         goto fail;
-    }
-    c->thread_started = 1;
+    mgr_post(c, OP_START);
     *out = c;
     return 0;
 fail:
-    sasae_relayclient_free(c);
+    client_free_mem(c);
     return rc;
 }
 
@@ -641,7 +829,7 @@ static int enqueue(struct sasae_relayclient *c, const struct sasae_env_msg *m)
                                                                                   : q_push(c, m, 0);
     pthread_mutex_unlock(&c->mu);
     if (!rc)
-        lws_cancel_service(c->ctx);
+        mgr_post(c, OP_WAKE);
     return rc;
 }
 
@@ -679,8 +867,7 @@ void sasae_relayclient_close(struct sasae_relayclient *c)
     if (!c)
         return;
     atomic_store(&c->close_req, 1);
-    if (c->ctx)
-        lws_cancel_service(c->ctx);
+    mgr_post(c, OP_WAKE);
 }
 
 void sasae_relayclient_free(struct sasae_relayclient *c)
@@ -688,20 +875,11 @@ void sasae_relayclient_free(struct sasae_relayclient *c)
     if (!c)
         return;
     atomic_store(&c->stop, 1);
-    if (c->thread_started) {
-        lws_cancel_service(c->ctx);
-        pthread_join(c->thread, NULL);
-    }
-    if (c->ctx)
-        lws_context_destroy(c->ctx);
-    q_free_all(c);
-    pthread_mutex_destroy(&c->mu);
-    free(c->rx);
-    free(c->host);
-    free(c->path);
-    free(c->ca_file);
-    free(c->cert_file);
-    free(c->key_file);
-    free(c->proxy);
-    free(c);
+    mgr_post(c, OP_FREE);
+    pthread_mutex_lock(&mgr.mu);
+    while (!c->released)
+        pthread_cond_wait(&mgr.cv, &mgr.mu);
+    pthread_mutex_unlock(&mgr.mu);
+    client_free_mem(c);
+    mgr_unref();
 }
