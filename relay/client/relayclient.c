@@ -464,7 +464,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     if (atomic_load(&c->stop)) {
         /* Being freed: only let go of the wsi. */
-        if (reason == LWS_CALLBACK_CLIENT_CLOSED || reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)
+        if (reason == LWS_CALLBACK_CLIENT_CLOSED ||
+            reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR || reason == LWS_CALLBACK_WSI_DESTROY)
             c->wsi = NULL;
         return reason == LWS_CALLBACK_CLIENT_RECEIVE || reason == LWS_CALLBACK_CLIENT_WRITEABLE ? -1
                                                                                                 : 0;
@@ -526,6 +527,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->wsi = NULL;
         if (c->state != ST_ENDED)
             schedule_retry_or_finish(c, c->end_text[0] ? c->end_text : "connection closed");
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        /* Some failure paths (e.g. a TLS 1.3 client certificate rejected after the client
+         * finished its handshake) free the wsi without CONNECTION_ERROR or CLOSED. */
+        if (c->wsi == wsi) {
+            c->wsi = NULL;
+            if (c->state != ST_ENDED)
+                schedule_retry_or_finish(c, c->end_text[0] ? c->end_text
+                                                           : "connection closed by the relay");
+        }
         return 0;
     default:
         return 0;

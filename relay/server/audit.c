@@ -239,6 +239,7 @@ void sasae_audit_write(struct sasae_audit *a, const struct sasae_audit_rec *r)
     n = add_str(buf, n, sizeof(buf), "code", r->code);
     n = add_str(buf, n, sizeof(buf), "addr", r->addr);
     n = add_str(buf, n, sizeof(buf), "role", r->role);
+    n = add_str(buf, n, sizeof(buf), "ended_by", r->ended_by);
     n = add_str(buf, n, sizeof(buf), "operator", r->operator_name);
     n = add_str(buf, n, sizeof(buf), "org", r->org);
     n = add_str(buf, n, sizeof(buf), "result", r->result);

@@ -14,7 +14,8 @@ struct sasae_audit_rec {
     uint64_t session;  /* relay session id, 0 = none */
     const char *code;
     const char *addr;
-    const char *role; /* host | viewer */
+    const char *role;     /* host | viewer: who this record is about */
+    const char *ended_by; /* end: host | viewer | relay */
     const char *operator_name;
     const char *org;
     const char *result;

@@ -117,6 +117,13 @@ static uint64_t now_ms(void)
     return sasae_mono_ns() / 1000000;
 }
 
+/* "::ffff:192.0.2.1" -> "192.0.2.1": one key per client whatever the socket family. */
+static void norm_addr(char *a)
+{
+    if (!strncmp(a, "::ffff:", 7) && strchr(a + 7, '.'))
+        memmove(a, a + 7, strlen(a + 7) + 1);
+}
+
 static int rand_bytes(void *ctx, uint8_t *buf, size_t len)
 {
     (void)ctx;
@@ -324,7 +331,7 @@ static void session_end(struct relay *r, struct session *s, const char *ended_by
             .code = s->code,
             .operator_name = s->op,
             .org = s->org,
-            .role = ended_by,
+            .ended_by = ended_by,
             .reason = reason,
             .bytes_host_to_viewer = (int64_t)s->h2v,
             .bytes_viewer_to_host = (int64_t)s->v2h,
@@ -359,7 +366,12 @@ static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const c
     c->stuck_since_ms = p->stuck_since_ms = 0;
     r->n_paired_conns -= 2;
     if (c->sess)
-        session_end(r, c->sess, c->role == R_HOST ? "host" : "viewer", text);
+        session_end(r, c->sess,
+                    reason == SASAE_ENV_LEFT_CLOSED || reason == SASAE_ENV_LEFT_LOST ||
+                            reason == SASAE_ENV_LEFT_ERROR
+                        ? (c->role == R_HOST ? "host" : "viewer")
+                        : "relay",
+                    text);
     if (p->state == C_CLOSING)
         return;
     if (p->out_mid) {
@@ -627,6 +639,7 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
     c->wsi = wsi;
     c->opened_ms = now_ms();
     lws_get_peer_simple(wsi, c->addr, sizeof(c->addr));
+    norm_addr(c->addr);
     c->next = r->conns;
     if (r->conns)
         r->conns->prev = c;
@@ -776,6 +789,7 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
         char addr[64] = "";
         lws_get_peer_simple_fd((lws_sockfd_type)(lws_intptr_t)in, addr, sizeof(addr));
+        norm_addr(addr);
         r->m.conns_total++;
         if (r->draining)
             return 1;

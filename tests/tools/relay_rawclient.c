@@ -33,6 +33,8 @@ static int tcp_connect(void)
             close(fd);
         return -1;
     }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     struct timeval tv = {.tv_sec = 15};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     return fd;
@@ -155,10 +157,12 @@ static int ws_send(struct tconn *t, int opcode, int fin, const uint8_t *d, size_
     RAND_bytes(mask, 4);
     memcpy(h + hl, mask, 4);
     hl += 4;
-    uint8_t *m = malloc(n ? n : 1);
+    /* One buffer, one write: two small TLS records would meet Nagle + delayed ACK. */
+    uint8_t *m = malloc(hl + n);
+    memcpy(m, h, hl);
     for (size_t i = 0; i < n; i++)
-        m[i] = d[i] ^ mask[i & 3];
-    int rc = wr(t, h, hl) || wr(t, m, n) ? -1 : 0;
+        m[hl + i] = d[i] ^ mask[i & 3];
+    int rc = wr(t, m, hl + n);
     free(m);
     return rc;
 }
@@ -215,7 +219,8 @@ static int expect_end(struct tconn *t, const char *who)
         struct sasae_env_msg m;
         if (op == 2 && !sasae_env_parse(p, n, &m)) {
             if (m.type == SASAE_ENV_ERROR) {
-                printf("%s: ERROR %u %s\n", who, m.error_code, m.text);
+                if (getenv("RAW_VERBOSE") || m.error_code != SASAE_ENV_ERR_RATE)
+                    printf("%s: ERROR %u %s\n", who, m.error_code, m.text);
                 free(p);
                 return m.error_code;
             }
@@ -345,6 +350,11 @@ int main(int argc, char **argv)
         int st = ws_upgrade(&a, strcmp(mode + 6, "-") ? mode + 6 : NULL);
         printf("UPGRADE %d\n", st);
         return 0;
+    }
+    if (!strcmp(mode, "silent")) {
+        if (tls_open(&a, 0) || ws_upgrade(&a, SASAE_ENV_SUBPROTOCOL) != 101)
+            return 1;
+        return expect_end(&a, "silent") == SASAE_ENV_ERR_PROTOCOL ? 0 : 1;
     }
     if (!strcmp(mode, "unknown")) {
         if (tls_open(&a, 0) || ws_upgrade(&a, SASAE_ENV_SUBPROTOCOL) != 101)
