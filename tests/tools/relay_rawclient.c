@@ -253,9 +253,12 @@ static int pair(struct tconn *a, struct tconn *b)
     uint8_t *p;
     size_t n;
     struct sasae_env_msg m;
-    if (ws_recv(a, &p, &n) != 2 || sasae_env_parse(p, n, &m) || m.type != SASAE_ENV_CODE)
+    int op = ws_recv(a, &p, &n);
+    int bad = op != 2 || sasae_env_parse(p, n, &m) || m.type != SASAE_ENV_CODE;
+    if (op >= 0)
+        free(p);
+    if (bad)
         return -1;
-    free(p);
     if (tls_open(b, 1) || ws_upgrade(b, SASAE_ENV_SUBPROTOCOL) != 101)
         return -1;
     struct sasae_env_msg join = {.type = SASAE_ENV_JOIN, .version = 1};
@@ -269,23 +272,10 @@ static int pair(struct tconn *a, struct tconn *b)
     return 0;
 }
 
-int main(int argc, char **argv)
+static struct tconn a, b;
+
+static int run_mode(const char *mode)
 {
-    if (argc < 4) {
-        fprintf(stderr, "usage: relay_rawclient MODE PORT CAFILE [CERT KEY] [ARGS]\n"
-                        "modes: garbage tlsgarbage http:PATH proto:NAME|proto:- unknown "
-                        "oversize ctl-oversize wrongcodes:N noread:SECONDS headers\n");
-        return 2;
-    }
-    const char *mode = argv[1];
-    g_port = atoi(argv[2]);
-    g_ca = argv[3];
-    if (argc >= 6) {
-        g_cert = argv[4];
-        g_key = argv[5];
-    }
-    signal(SIGPIPE, SIG_IGN);
-    struct tconn a, b;
     if (!strcmp(mode, "garbage")) {
         int fd = tcp_connect();
         uint8_t junk[4096];
@@ -433,4 +423,26 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "unknown mode %s\n", mode);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: relay_rawclient MODE PORT CAFILE [CERT KEY] [ARGS]\n"
+                        "modes: garbage tlsgarbage http:PATH proto:NAME|proto:- unknown "
+                        "oversize ctl-oversize wrongcodes:N noread:SECONDS headers\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    g_port = atoi(argv[2]);
+    g_ca = argv[3];
+    if (argc >= 6) {
+        g_cert = argv[4];
+        g_key = argv[5];
+    }
+    signal(SIGPIPE, SIG_IGN);
+    int rc = run_mode(mode);
+    tls_close(&a);
+    tls_close(&b);
+    return rc;
 }
