@@ -91,6 +91,9 @@ static struct {
 static void mgr_post(struct sasae_relayclient *c, int op)
 {
     pthread_mutex_lock(&mgr.mu);
+    /* One wakeup per batch: if requests are already pending the service thread has been
+     * woken and will see this one too (saves a pipe write per message under load). */
+    int wake = mgr.ops == NULL;
     if (c->op == OP_NONE) {
         c->op = op;
         c->op_next = mgr.ops;
@@ -99,7 +102,8 @@ static void mgr_post(struct sasae_relayclient *c, int op)
         c->op = op; /* a pending START or WAKE is moot once the client is freed */
     }
     pthread_mutex_unlock(&mgr.mu);
-    lws_cancel_service(mgr.ctx);
+    if (wake)
+        lws_cancel_service(mgr.ctx);
 }
 
 static const struct sasae_relayclient_callbacks no_cb;
