@@ -12,9 +12,10 @@ enum workload { W_IDLE, W_TYPING, W_SCROLL, W_MOTION, W_COUNT };
 static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion"};
 
 struct opts {
-    int aq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads, scroll_px,
-        only_1080;
+    int aq, maxq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads,
+        scroll_px, only_1080;
     enum sasae_video_codec codec;
+    const char *dump_dir; /* --dump DIR: write each tile stream of the tiled runs as IVF */
 };
 
 struct result {
@@ -70,6 +71,56 @@ static double psnr_bgra(struct ref *r, const uint8_t *bgra, const sasae_video_im
     return sasae_video_psnr(&r->img, img);
 }
 
+/* Per-tile IVF files for one run, so the streams can be checked with vpxdec. */
+struct dump {
+    FILE *f[SASAE_VIDEO_MAX_TILES];
+    uint32_t n[SASAE_VIDEO_MAX_TILES];
+    int w[SASAE_VIDEO_MAX_TILES], h[SASAE_VIDEO_MAX_TILES];
+    enum sasae_video_codec codec;
+};
+
+static int dump_payload(struct dump *d, const char *dir, const char *name, const uint8_t *p,
+                        size_t len)
+{
+    sasae_video_payload_info info;
+    static sasae_video_payload_tile tiles[SASAE_VIDEO_MAX_TILES];
+    if (sasae_video_payload_parse(p, len, &info, tiles, SASAE_VIDEO_MAX_TILES))
+        return -1;
+    d->codec = info.codec;
+    for (int k = 0; k < info.ntiles; k++) {
+        const sasae_video_payload_tile *t = &tiles[k];
+        uint8_t hdr[SASAE_IVF_HEADER_LEN];
+        if (!d->f[t->index]) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s_tile%02d.ivf", dir, name, t->index);
+            d->f[t->index] = fopen(path, "wb");
+            if (!d->f[t->index])
+                return -1;
+            d->w[t->index] = t->w;
+            d->h[t->index] = t->h;
+            fwrite(hdr, 1, sizeof(hdr), d->f[t->index]); /* rewritten in dump_close */
+        }
+        sasae_ivf_frame_header(hdr, (uint32_t)t->len, d->n[t->index]++);
+        fwrite(hdr, 1, SASAE_IVF_FRAME_HEADER_LEN, d->f[t->index]);
+        fwrite(t->data, 1, t->len, d->f[t->index]);
+    }
+    return 0;
+}
+
+static void dump_close(struct dump *d)
+{
+    for (int i = 0; i < SASAE_VIDEO_MAX_TILES; i++) {
+        if (!d->f[i])
+            continue;
+        uint8_t hdr[SASAE_IVF_HEADER_LEN];
+        sasae_ivf_header(hdr, d->codec, d->w[i], d->h[i], 30, d->n[i]);
+        fseek(d->f[i], 0, SEEK_SET);
+        fwrite(hdr, 1, sizeof(hdr), d->f[i]);
+        fclose(d->f[i]);
+    }
+    free(d);
+}
+
 /* Produce frame i of a workload into bgra; returns the number of dirty rects. */
 static int make_frame(enum workload wl, int i, uint8_t *bgra, int w, int h, int scroll_px,
                       sasae_video_rect *rect)
@@ -111,6 +162,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
         cfg.speed = o->speed;
     cfg.threads = o->threads;
     cfg.aq_mode = o->aq;
+    if (o->maxq)
+        cfg.max_q = o->maxq;
     if (o->tile >= 0)
         cfg.tile_w = o->tile;
     if (o->tile_h >= 0)
@@ -131,6 +184,11 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
     struct ref ref;
     ref_init(&ref, w, h);
     sasae_video_image img;
+    struct dump *dump = NULL;
+    char name[64];
+    snprintf(name, sizeof(name), "%dx%d_%s", w, h, wl_name[wl]);
+    if (o->dump_dir && !full_frame)
+        dump = calloc(1, sizeof(*dump));
     synth_text(bgra, w * 4, w, h, 0);
     const sasae_video_rect full = {0, 0, w, h};
     /* Settle: keyframe, then top-off until quiet (not measured). */
@@ -139,6 +197,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
         rc = sasae_venc_encode(enc, &f, 0, out, cap, &len);
         if (rc || (len && sasae_vdec_decode(dec, out, len, &img)))
             goto fail;
+        if (dump && len && dump_payload(dump, o->dump_dir, name, out, len))
+            fprintf(stderr, "dump to %s failed\n", o->dump_dir);
         if (!sasae_venc_pending_topoff(enc))
             break;
     }
@@ -160,6 +220,8 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
         if (enc_t[i] > res->max_enc_ms)
             res->max_enc_ms = enc_t[i];
         res->bytes += (double)len;
+        if (dump && len && dump_payload(dump, o->dump_dir, name, out, len))
+            fprintf(stderr, "dump to %s failed\n", o->dump_dir);
         if (len) {
             res->outputs++;
             t0 = now_ms();
@@ -187,6 +249,8 @@ fail:
     free(enc_t);
     free(dec_t);
     free(ref.buf);
+    if (dump)
+        dump_close(dump);
     sasae_venc_free(enc);
     sasae_vdec_free(dec);
     return rc ? 1 : 0;
@@ -194,9 +258,10 @@ fail:
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
-                    "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--vp8]\n"
-                    "  [--1080-only]\n");
+    fprintf(stderr,
+            "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
+            "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--max-q Q] [--vp8]\n"
+            "  [--1080-only] [--dump DIR (tile streams as IVF)]\n");
 }
 
 int main(int argc, char **argv)
@@ -223,14 +288,16 @@ int main(int argc, char **argv)
                    : !strcmp(a, "--threads")   ? &o.threads
                    : !strcmp(a, "--scroll")    ? &o.scroll_px
                    : !strcmp(a, "--aq")        ? &o.aq
+                   : !strcmp(a, "--max-q")     ? &o.maxq
                                                : NULL;
         if (dst && v) {
             *dst = atoi(v);
             i++;
         } else if (!strcmp(a, "--vp8")) {
             o.codec = SASAE_VIDEO_VP8;
-            if (o.speed == 0)
-                o.speed = 12;
+        } else if (!strcmp(a, "--dump") && v) {
+            o.dump_dir = v;
+            i++;
         } else if (!strcmp(a, "--1080-only")) {
             o.only_1080 = 1;
         } else {
@@ -244,9 +311,14 @@ int main(int argc, char **argv)
     }
     sasae_video_config def;
     sasae_video_config_default(&def, 1920, 1080);
-    printf("sasae video codec benchmark: %s speed %d, %d thread(s), tiles %dx%d, scroll %d "
+    char speed[32];
+    if (o.speed)
+        snprintf(speed, sizeof(speed), "%d", o.speed);
+    else
+        snprintf(speed, sizeof(speed), "default");
+    printf("sasae video codec benchmark: %s speed %s, %d thread(s), tiles %dx%d, scroll %d "
            "px/frame\n",
-           o.codec == SASAE_VIDEO_VP8 ? "VP8" : "VP9", o.speed ? o.speed : def.speed, o.threads,
+           o.codec == SASAE_VIDEO_VP8 ? "VP8" : "VP9", speed, o.threads,
            o.tile >= 0 ? o.tile : def.tile_w, o.tile_h >= 0 ? o.tile_h : def.tile_h, o.scroll_px);
     printf("enc/dec = median ms per frame; bytes = mean per frame; PSNR = mean dB vs source\n\n");
     printf("%-10s %-7s | %-37s | %-37s\n", "size", "load", "tiled + dirty rects (sasae)",

@@ -65,7 +65,7 @@ void sasae_video_config_default(sasae_video_config *cfg, int width, int height)
     cfg->tile_h = 2176; /* a stream, while a typed glyph touches one 384-px-wide strip */
     cfg->bitrate_kbps = 1000;
     cfg->fps = 30;
-    cfg->speed = 9;
+    cfg->speed = 0; /* per codec: VP9 9, VP8 6 (measured in bench/RESULTS-video.md) */
     cfg->min_q = 10;
     cfg->max_q = 50;
     cfg->aq_mode = 0;
@@ -88,8 +88,8 @@ static int config_check(const sasae_video_config *c)
     if (c->min_q < 0 || c->max_q > 63 || c->min_q > c->max_q || c->threads < 1 || c->threads > 16 ||
         c->topoff_max < 0 || (c->aq_mode != 0 && c->aq_mode != 3))
         return SASAE_VIDEO_EINVAL;
-    if (c->codec == SASAE_VIDEO_VP9 ? (c->speed < 5 || c->speed > 9)
-                                    : (c->speed < 4 || c->speed > 16))
+    if (c->speed != 0 && (c->codec == SASAE_VIDEO_VP9 ? (c->speed < 5 || c->speed > 9)
+                                                      : (c->speed < 4 || c->speed > 16)))
         return SASAE_VIDEO_EINVAL;
     return SASAE_VIDEO_OK;
 }
@@ -181,6 +181,8 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
     if (!e)
         return SASAE_VIDEO_ENOMEM;
     e->cfg = *cfg;
+    if (!e->cfg.speed)
+        e->cfg.speed = cfg->codec == SASAE_VIDEO_VP8 ? 6 : 9;
     int w = cfg->width, h = cfg->height;
     e->tw = cfg->tile_w && cfg->tile_w < w ? cfg->tile_w : w;
     e->th = cfg->tile_h && cfg->tile_h < h ? cfg->tile_h : h;

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "sasae/video.h"
+
 #define SV_MAGIC0 'S'
 #define SV_MAGIC1 'V'
 #define SV_VERSION 1
@@ -39,7 +41,7 @@ static inline uint32_t sv_get32(const uint8_t *p)
 /* Tile grid for a frame: tile sides 0 mean "whole frame". */
 static inline int sv_tile_ok(int side, int dim)
 {
-    return side >= dim || (side >= 64 && side % 16 == 0);
+    return side >= dim || (side >= SASAE_VIDEO_MIN_TILE && side % 16 == 0);
 }
 
 #endif

@@ -125,7 +125,13 @@ stop_relay() {
   kill -TERM "$RELAY_PID" 2>/dev/null || true
   local i
   for i in $(seq 1 100); do
-    kill -0 "$RELAY_PID" 2>/dev/null || { wait "$RELAY_PID" 2>/dev/null || true; return 0; }
+    if ! kill -0 "$RELAY_PID" 2>/dev/null; then
+      local rc=0
+      wait "$RELAY_PID" || rc=$?
+      # A clean drain exits 0; sanitizer reports (leaks, UB) make it non-zero.
+      [ "$rc" = 0 ] || fail "relay exited with status $rc after SIGTERM"
+      return 0
+    fi
     sleep 0.1
   done
   fail "relay did not exit after SIGTERM"

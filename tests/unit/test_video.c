@@ -113,8 +113,6 @@ static void roundtrip(int w, int h, enum sasae_video_codec codec, double min_psn
     sasae_video_config_default(&cfg, w, h);
     cfg.codec = codec;
     cfg.bitrate_kbps = kbps;
-    if (codec == SASAE_VIDEO_VP8)
-        cfg.speed = 8;
     struct pair p;
     pair_open(&p, &cfg);
     synth_text(p.bgra, w * 4, w, h, 0);
@@ -473,8 +471,6 @@ static void interop(enum sasae_video_codec codec)
     sasae_video_config_default(&cfg, 401, 333);
     cfg.tile_w = cfg.tile_h = 256; /* 2x2 tiles, odd edge tiles */
     cfg.codec = codec;
-    if (codec == SASAE_VIDEO_VP8)
-        cfg.speed = 8;
     struct pair p;
     pair_open(&p, &cfg);
     enum { N = 8 };

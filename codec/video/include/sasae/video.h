@@ -48,14 +48,14 @@ typedef struct sasae_video_config {
     int tile_w, tile_h; /* independent streams; 0 = one tile for the whole frame */
     int bitrate_kbps;   /* link budget for the whole frame (frame-level rate control) */
     int fps;            /* calls per second: budget per call = bitrate / fps */
-    int speed;          /* VP9 5..9, VP8 4..16 */
+    int speed;          /* VP9 5..9, VP8 4..16 (cpu-used -speed); 0 = VP9 9, VP8 6 */
     int min_q, max_q;   /* 0..63; each frame uses one q in range; top-off ends at min_q */
     int aq_mode;        /* VP9 only: 0 off, 3 cyclic refresh */
     int threads;        /* libvpx threads per tile encoder (>= 1) */
     int topoff_max;     /* max top-off frames per tile after it stops changing */
 } sasae_video_config;
 
-/* Fill *cfg with the defaults (VP9 speed 9, 384x2176 tiles, 1000 kbit/s, 30 fps, q 10..50,
+/* Fill *cfg with the defaults (VP9, speed by codec, 384x2176 tiles, 1000 kbit/s, 30 fps, q 10..50,
  * AQ off, 1 thread, top-off up to 30 frames per change) for a width x height screen. */
 void sasae_video_config_default(sasae_video_config *cfg, int width, int height);
 
