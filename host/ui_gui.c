@@ -378,6 +378,8 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
         return HOST_UI_NONE;
     }
     case SDL_MOUSEBUTTONUP: {
+        SASAE_DBG("ui", "click %d at %d,%d in window %u", e->button.button, e->button.x,
+                  e->button.y, e->button.windowID);
         if (e->button.button != SDL_BUTTON_LEFT)
             return HOST_UI_NONE;
         struct win *w = g->dialog.w && e->button.windowID == g->dialog.id ? &g->dialog
@@ -386,8 +388,11 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
         for (int i = 0; w && i < w->nb; i++) {
             if (!sasae_button_hit(&w->b[i], e->button.x, e->button.y))
                 continue;
-            if (w->armed_only[i] && SDL_GetTicks() - g->dialog_since < ARM_MS)
+            if (w->armed_only[i] && SDL_GetTicks() - g->dialog_since < ARM_MS) {
+                SASAE_DBG("ui", "click on %s ignored: prompt shown %u ms ago", w->b[i].label,
+                          SDL_GetTicks() - g->dialog_since);
                 return HOST_UI_NONE;
+            }
             return w->ans[i];
         }
         return HOST_UI_NONE;

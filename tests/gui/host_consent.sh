@@ -19,7 +19,7 @@ xvfb_start 1280x800x24
 fail() { echo "FAIL: $*" >&2; echo "--- driver output"; cat "$OUT/drv.log" >&2 || true; exit 1; }
 
 start_driver() { # env... : starts the driver with the given environment
-    env "$@" "$DRV" >"$OUT/drv.log" 2>&1 &
+    env SASAE_LOG=debug "$@" "$DRV" >"$OUT/drv.log" 2>&1 &
     DPID=$!
 }
 stop_driver() {
