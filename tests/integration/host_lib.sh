@@ -96,8 +96,8 @@ hl_type() { # hl_type TEXT: types a line on the host's terminal
 hl_viewer() { # hl_viewer ARGS...: starts the test viewer with the current code
     HL_VIEWER_OUT="$HL_DIR/viewer$HL_N.out"
     "$HL_BIN/tests/host_test_viewer" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
-        --cert "$HL_DIR/pki/operators/hanako-sato.pem" \
-        --key "$HL_DIR/pki/operators/hanako-sato.key" --code "$HL_CODE" "$@" \
+        --cert "$HL_DIR/pki/operators/${HL_OPERATOR:-hanako-sato}.pem" \
+        --key "$HL_DIR/pki/operators/${HL_OPERATOR:-hanako-sato}.key" --code "$HL_CODE" "$@" \
         >"$HL_VIEWER_OUT" 2>"$HL_DIR/viewer$HL_N.log" &
     HL_VIEWER_PID=$!
 }

@@ -56,4 +56,17 @@ echo "$out" | grep -q "readable by others" || hl_fail "unclear key error: $out"
 out=$(echo y | "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --consent tty 2>&1) && hl_fail "answers accepted from a pipe"
 echo "$out" | grep -q "needs a terminal" || hl_fail "unclear pipe error: $out"
+echo "== config file"
+printf '# host settings\nsource = synthetic\nsize = 320x240\nfps = 10\n' >"$HL_DIR/host.conf"
+chmod 600 "$HL_DIR/state/device.key"
+"$C" --dir "$HL_DIR/pki" issue-operator --name "Taro Suzuki" >/dev/null
+HL_OPERATOR=taro-suzuki
+hl_host --config "$HL_DIR/host.conf"
+hl_viewer --timeout 30 --frames 3 --then end
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type y
+hl_wait 20 hl_vsaw "decoded 320x240" || hl_fail "config file not applied"
+printf 'sauce = synthetic\n' >"$HL_DIR/bad.conf"
+out=$("$HL_BIN/host/sasae-host" --config "$HL_DIR/bad.conf" 2>&1) && hl_fail "bad config accepted"
+echo "$out" | grep -q "bad.conf:1: bad setting 'sauce'" || hl_fail "unclear config error: $out"
 echo PASS
