@@ -553,12 +553,17 @@ int main(int argc, char **argv)
     pthread_cond_broadcast(&a.cv);
     pthread_mutex_unlock(&a.mu);
 
+    bool signalled = false;
     for (;;) {
         if (got_signal) {
             SASAE_INFO(TAG, "signal %d: ending remote support", (int)got_signal);
             got_signal = 0;
+            signalled = true;
             host_session_signal(a.s);
         }
+        /* stopped by a signal (logout, service stop): end and exit, nobody to click Close */
+        if (signalled && host_session_ended(a.s))
+            break;
         host_session_tick(a.s);
         struct host_view v;
         host_session_view(a.s, &v);

@@ -86,5 +86,25 @@ xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 hl_wait 10 bash -c "! kill -0 $HOST_PID 2>/dev/null" || hl_fail "host did not exit on Close"
 wait "$HOST_PID" || hl_fail "host exit status"
 HOST_PID=
+echo "== SIGTERM in GUI mode ends and exits without waiting for Close"
+SASAE_LANG=$LANGV "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
+    --consent gui --source x11 --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
+HOST_PID=$!
+hl_wait 20 grep -q "support code" "$HL_HOST_LOG" || hl_fail "no support code"
+HL_CODE=$(grep -o 'support code [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
+HL_N=1
+hl_viewer --timeout 60
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
+wait_for window_sized sasae 620 380 || hl_fail "no prompt window"
+sleep 1
+read -r X Y W H < <(window_geom sasae 620)
+xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
+hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
+kill -TERM "$HOST_PID"
+hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown)"
+hl_wait 10 bash -c "! kill -0 $HOST_PID 2>/dev/null" || hl_fail "host did not exit on SIGTERM"
+wait "$HOST_PID" || hl_fail "host exit status after SIGTERM"
+HOST_PID=
 if [ -n "${SASAE_GUI_SHOTS:-}" ]; then mkdir -p "$SASAE_GUI_SHOTS"; cp "$SHOTS"/*.png "$SASAE_GUI_SHOTS"/; fi
 echo PASS
