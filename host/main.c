@@ -205,7 +205,7 @@ static void cb_registered(void *user, const char *code, uint32_t valid_secs)
 {
     struct app *a = user;
     wait_ready(a);
-    SASAE_INFO(TAG, "registered, support code %.3s %.3s %.3s (valid %u s)", code, code + 3,
+    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s (valid %u s)", code, code + 3,
                code + 6, valid_secs);
     host_session_on_registered(a->s, code);
 }
@@ -452,7 +452,10 @@ int main(int argc, char **argv)
         return 2;
     }
     bool x11 = strcmp(o.source, "x11") == 0;
-    const char *display = o.display ? o.display : getenv("DISPLAY");
+    /* the prompts must appear on the screen that is shared */
+    if (o.display)
+        setenv("DISPLAY", o.display, 1);
+    const char *display = getenv("DISPLAY");
     if (!o.consent)
         o.consent = display && *display ? "gui" : "tty";
     char state_default[4096];

@@ -35,8 +35,8 @@ SASAE_LANG=$LANGV "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DI
     --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
     --consent gui --source x11 --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
-hl_wait 20 grep -q "support code" "$HL_HOST_LOG" || hl_fail "no support code"
-HL_CODE=$(grep -o 'support code [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
+hl_wait 20 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"
+HL_CODE=$(grep -o 'support code: [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
 wait_for window_geom sasae 620 || hl_fail "no code window"
 sleep 0.5
 shot code
@@ -91,8 +91,8 @@ SASAE_LANG=$LANGV "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DI
     --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
     --consent gui --source x11 --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
-hl_wait 20 grep -q "support code" "$HL_HOST_LOG" || hl_fail "no support code"
-HL_CODE=$(grep -o 'support code [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
+hl_wait 20 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"
+HL_CODE=$(grep -o 'support code: [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
 HL_N=1
 hl_viewer --timeout 60
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
