@@ -244,7 +244,7 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
     char why[300];
     snprintf(why, sizeof why, "%s%s%s", sasae_relayclient_end_str(end), text && *text ? ": " : "",
              text ? text : "");
-    if (end != SASAE_RELAYCLIENT_END_LOCAL)
+    if (end != SASAE_RELAYCLIENT_END_LOCAL && !host_session_ended(a->s))
         SASAE_WARN(TAG, "relay connection closed: %s (error %d)", why, error_code);
     host_session_on_closed(a->s, why);
     atomic_store(&a->closed, true);
