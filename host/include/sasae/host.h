@@ -293,9 +293,9 @@ void sasae_overlay_hide(struct sasae_overlay *o);
 /* ==== System information ================================================================ */
 
 /* Writes a UTF-8 text report, one "key=value" per line as docs/protocol.md asks (os, kernel,
- * cpu, cores, memory_mb, disk, displays, display, hostname) into out (cap bytes, NUL-terminated, truncated at a line if short).
- * display: X display to list monitors of (NULL = $DISPLAY; skipped if none). Returns the
- * length written. */
+ * cpu, cores, memory_mb, disk, displays, display, hostname) into out (cap bytes, NUL-terminated,
+ * truncated at a line if short). display: X display to list monitors of (NULL = $DISPLAY; skipped
+ * if none). Returns the length written. */
 size_t sasae_sysinfo_collect(char *out, size_t cap, const char *display);
 
 #endif
