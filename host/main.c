@@ -46,6 +46,16 @@ static void on_signal(int sig)
     got_signal = sig;
 }
 
+/* An X protocol error (a window gone, a screen resized under a request) must not kill the
+ * session with Xlib's default exit: log it and carry on. */
+static int on_x_error(Display *dpy, XErrorEvent *e)
+{
+    char text[128] = "";
+    XGetErrorText(dpy, e->error_code, text, sizeof text);
+    SASAE_WARN(TAG, "X error: %s (request %u.%u)", text, e->request_code, e->minor_code);
+    return 0;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: sasae-host [options]\n"
@@ -472,6 +482,7 @@ int main(int argc, char **argv)
         o.state_dir = state_default;
     }
     XInitThreads(); /* capture, overlay and injection use Xlib from several threads */
+    XSetErrorHandler(on_x_error);
 
     int rc = 1;
     char err[512] = "";
