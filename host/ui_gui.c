@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <X11/Xlib.h>
+
 #include "sasae/common.h"
 #include "sasae/ui.h"
 
@@ -378,8 +380,8 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
         return HOST_UI_NONE;
     }
     case SDL_MOUSEBUTTONUP: {
-        SASAE_DBG("ui", "click %d at %d,%d in window %u", e->button.button, e->button.x,
-                  e->button.y, e->button.windowID);
+        SASAE_DBG("ui", "click %d at %d,%d in window %u, dialog age %u ms", e->button.button,
+                  e->button.x, e->button.y, e->button.windowID, SDL_GetTicks() - g->dialog_since);
         if (e->button.button != SDL_BUTTON_LEFT)
             return HOST_UI_NONE;
         struct win *w = g->dialog.w && e->button.windowID == g->dialog.id ? &g->dialog
@@ -449,6 +451,18 @@ static void gui_free(struct host_ui *ui)
 
 static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free};
 
+/* SDL can still address a window it has just destroyed (a wake-up or focus message racing
+ * the destruction: BadWindow on X_SendEvent); Xlib's default handler would exit, taking the
+ * customer's End button with it. Log and carry on instead. */
+static int x_error_nonfatal(Display *dpy, XErrorEvent *e)
+{
+    char text[128] = "";
+    XGetErrorText(dpy, e->error_code, text, sizeof text);
+    SASAE_WARN("ui", "X error: %s (request %u.%u, resource %#lx)", text, e->request_code,
+               e->minor_code, (unsigned long)e->resourceid);
+    return 0;
+}
+
 struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -461,6 +475,7 @@ struct host_ui *host_ui_gui_new(char *err, size_t errlen)
                  SDL_GetError());
         return NULL;
     }
+    XSetErrorHandler(x_error_nonfatal);
     struct gui *g = calloc(1, sizeof *g);
     if (!g) {
         snprintf(err, errlen, "out of memory");

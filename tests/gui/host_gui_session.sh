@@ -48,8 +48,7 @@ wait_for window_sized sasae 620 380 || hl_fail "no prompt window"
 read -r X Y W H < <(window_geom sasae 620)
 xdotool mousemove 5 795
 sleep 1
-shot consent
-[ "$(pixel "$SHOTS/consent.png" $((X + W - 320)) $((Y + H - 60)))" = "31,95,191" ] ||
+shot_until "$SHOTS/consent.png" $((X + W - 320)) $((Y + H - 60)) "31,95,191" ||
     hl_fail "Deny is not the highlighted default"
 [ "$(hl_frames)" -eq 0 ] || hl_fail "frames before Allow"
 xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
@@ -57,13 +56,11 @@ hl_wait 10 hl_vsaw "consent 2" || hl_fail "Allow click not taken"
 hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
 hl_wait 10 hl_vsaw "drew" || hl_fail "viewer did not draw"
 xdotool mousemove 5 795
-sleep 1
-shot sharing
 # the session bar: top centre, red End remote support at its right end
-[ "$(pixel "$SHOTS/sharing.png" $((210 + 860 - 30)) 30)" = "192,28,28" ] || hl_fail "no End button"
+shot_until "$SHOTS/sharing.png" $((210 + 860 - 30)) 30 "192,28,28" || hl_fail "no End button"
 # the operator's red stroke (y=300, x 200..600) and yellow marker (tip 640,400) on screen
-[ "$(pixel "$SHOTS/sharing.png" 250 300)" = "255,0,0" ] || hl_fail "no pen stroke on screen"
-[ "$(pixel "$SHOTS/sharing.png" 648 425)" = "255,212,0" ] || hl_fail "no pointing marker"
+shot_until "$SHOTS/sharing.png" 250 300 "255,0,0" || hl_fail "no pen stroke on screen"
+shot_until "$SHOTS/sharing.png" 648 425 "255,212,0" || hl_fail "no pointing marker"
 [ "$(pixel "$SHOTS/sharing.png" 400 320)" = "32,64,96" ] || hl_fail "overlay hides the desktop"
 # ...and in the video the operator sees (BT.601 red: Y~81, V~240)
 hl_wait 10 grep -Eq "probe=(7[0-9]|8[0-9]|9[0-9]),[0-9]+,2[2-5][0-9]" "$HL_VIEWER_OUT" ||
@@ -77,9 +74,7 @@ last_cap=$(grep " frame " "$HL_VIEWER_OUT" | tail -1 | cut -d' ' -f5)
 echo "last frame captured $(((last_cap - t_end) / 1000)) ms after the End click"
 [ "$last_cap" -le $((t_end + 100000)) ] || hl_fail "frame captured >100 ms after End"
 hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
-sleep 0.5
-shot ended
-[ "$(pixel "$SHOTS/ended.png" 250 300)" = "32,64,96" ] || hl_fail "stroke left on screen after End"
+shot_until "$SHOTS/ended.png" 250 300 "32,64,96" || hl_fail "stroke left on screen after End"
 wait_for window_sized sasae 620 250 || hl_fail "no ended window"
 read -r X Y W H < <(window_geom sasae 620)
 xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1

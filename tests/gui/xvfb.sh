@@ -60,6 +60,19 @@ window_count() {
     xdotool search --onlyvisible --name "$1" 2>/dev/null | wc -l
 }
 
+# shot_until PNG X Y RGB: takes screenshots into PNG until pixel X,Y is RGB ("r,g,b"), for up
+# to 10 s (a loaded machine may draw late). Fails if it never is.
+shot_until() {
+    local i
+    for i in $(seq 1 40); do
+        import -window root "$1"
+        [ "$(pixel "$1" "$2" "$3")" = "$4" ] && return 0
+        sleep 0.25
+    done
+    echo "pixel $2,$3 of $1 is $(pixel "$1" "$2" "$3"), want $4" >&2
+    return 1
+}
+
 # pixel PNG X Y -> "r,g,b" (0..255)
 pixel() {
     convert "$1" -crop "1x1+$2+$3" -depth 8 txt:- | tail -1 |
