@@ -105,7 +105,7 @@ struct relay {
     uint64_t next_session_id;
     lws_sorted_usec_list_t tick;
     uint64_t last_sec_ms, last_gc_ms;
-    int draining;
+    int draining, evlib;
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -933,7 +933,12 @@ static void tick(lws_sorted_usec_list_t *sul)
         start_drain(r);
     if (r->draining && (!r->n_conns || t >= r->drain_deadline_ms)) {
         r->exit = 1;
-        lws_cancel_service(r->ctx);
+        /* With an event library lws_service() runs the loop until the context is being
+         * destroyed; this first destroy call stops it (main() completes it). */
+        if (r->evlib)
+            lws_context_destroy(r->ctx);
+        else
+            lws_cancel_service(r->ctx);
         return;
     }
     if (t - r->last_sec_ms >= 1000) {
@@ -1164,7 +1169,19 @@ int main(int argc, char **argv)
     info.fd_limit_per_thread = (unsigned)nofile;
     info.retry_and_idle_policy = &r->retry;
     info.vhost_name = "sasae-relay";
+    /* poll() costs O(connections) per wakeup; libev uses epoll. */
+    if (!strcmp(r->cfg.event_loop, "libev")) {
+        info.options |= LWS_SERVER_OPTION_LIBEV;
+        r->evlib = 1;
+    }
     r->ctx = lws_create_context(&info);
+    if (!r->ctx && r->evlib) {
+        SASAE_WARN(TAG, "libev event loop unavailable, falling back to poll()");
+        info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+        r->evlib = 0;
+        r->ssl_ctx = NULL;
+        r->ctx = lws_create_context(&info);
+    }
     if (!r->ctx) {
         SASAE_ERR(TAG, "cannot start: listen %s:%u, cert %s, key %s (see messages above)",
                   r->cfg.listen, r->cfg.port, r->cfg.cert, r->cfg.key);
@@ -1186,7 +1203,7 @@ int main(int argc, char **argv)
     r->last_sec_ms = r->last_gc_ms = now_ms();
     lws_sul_schedule(r->ctx, 0, &r->tick, tick, TICK_US);
     while (!r->exit) {
-        if (lws_service(r->ctx, 0) < 0)
+        if (lws_service(r->ctx, 0))
             break;
     }
     SASAE_INFO(TAG, "exiting (%zu connections left)", r->n_conns);
