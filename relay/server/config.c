@@ -62,7 +62,7 @@ static const struct opt opts[] = {
     U("join-rate", join_rate, 1, 10000000, "join attempts per address per minute (default 30)"),
     U("max-failed-joins", max_failed_joins, 1, 1000, "failed joins that burn a code (default 5)"),
     U("queue-kb", queue_kb, 64, 1048576,
-      "per-direction forward queue before the sender is paused, KiB (default 2048)"),
+      "per-direction forward queue before the sender is paused, KiB (default 512)"),
     U("max-header", max_header, 1024, 65535, "HTTP header bytes accepted (default 4096)"),
     U("nofile", nofile, 1024, 10000000, "RLIMIT_NOFILE to raise to (default 65536)"),
     U("rx-buffer", rx_buffer, 1024, 1048576, "per-connection receive buffer, bytes (default 4096)"),
@@ -93,7 +93,7 @@ void relay_config_defaults(struct relay_config *c)
     c->conn_rate = 600;
     c->join_rate = 30;
     c->max_failed_joins = 5;
-    c->queue_kb = 2048;
+    c->queue_kb = 512;
     c->max_header = 4096;
     c->nofile = 65536;
     c->rx_buffer = 4096;
