@@ -127,3 +127,50 @@ Test(viewer_meter, ring_overflow_keeps_newest)
     cr_assert_float_eq(st.fps, SASAE_METER_SLOTS, 1e-9);
     cr_assert_float_eq(st.latency_max_ms, 0.999, 1e-9);
 }
+
+/* Feeds frames of `bytes` every 33 ms for `ms`, with one-way delay `delay_us` (plus a
+ * clock offset the estimator must not care about). */
+static void feed(struct sasae_bwe *b, uint64_t *t, int ms, uint32_t bytes, int64_t delay_us)
+{
+    const uint64_t offset = 3600000000ull; /* host clock one hour behind */
+    for (int i = 0; i < ms / 33; i++) {
+        *t += 33000;
+        sasae_bwe_frame(b, *t, *t - offset - (uint64_t)delay_us, bytes);
+    }
+}
+
+Test(viewer_bwe, queueing_caps_then_recovers)
+{
+    struct sasae_bwe b;
+    sasae_bwe_init(&b);
+    uint64_t t = 1700000000000000ull;
+    /* Uncongested 1 Mbit/s (4125 bytes per 33 ms): nothing seen, no limit. */
+    feed(&b, &t, 3000, 4125, 20000);
+    cr_assert_eq(b.estimate_kbps, 0);
+    /* The link fills: delay climbs 200 ms while 600 kbit/s arrive. */
+    feed(&b, &t, 2000, 2475, 220000);
+    cr_assert_gt(b.estimate_kbps, 450);
+    cr_assert_lt(b.estimate_kbps, 750, "estimate %u", b.estimate_kbps);
+    uint32_t capped = b.estimate_kbps;
+    /* Queue drained, the host following the estimate as sasae-host does (85 % of it):
+     * the estimate grows again. */
+    for (int i = 0; i < 10; i++)
+        feed(&b, &t, 500, b.estimate_kbps * 85 / 100 * 33 / 8, 20000);
+    cr_assert_gt(b.estimate_kbps, capped * 2, "estimate %u from %u", b.estimate_kbps, capped);
+    /* A sender that does not use the estimate does not make it grow without bound. */
+    uint32_t followed = b.estimate_kbps;
+    feed(&b, &t, 5000, capped * 33 / 8, 20000);
+    cr_assert_leq(b.estimate_kbps, followed * 115 / 100 + 1, "at most the interval in flight");
+    followed = b.estimate_kbps;
+    feed(&b, &t, 3000, capped * 33 / 8, 20000);
+    cr_assert_eq(b.estimate_kbps, followed, "neither grown nor cut: %u vs %u", b.estimate_kbps,
+                 followed);
+    /* Idle screen (tiny frames): kept, neither grown nor cut. */
+    uint32_t before = b.estimate_kbps;
+    feed(&b, &t, 3000, 50, 20000);
+    cr_assert_eq(b.estimate_kbps, before);
+    /* No frames at all: ticks keep it too. */
+    for (int i = 0; i < 10; i++)
+        sasae_bwe_tick(&b, t += 500000);
+    cr_assert_eq(b.estimate_kbps, before);
+}

@@ -107,7 +107,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         sm->state = SASAE_VSM_WAITING_PEER;
         return 0;
     case SASAE_VSM_EV_PAIRED:
-        if (sm->state != SASAE_VSM_WAITING_PEER)
+        /* The relay may pair us before the driver learns the connection is up. */
+        if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING)
             return SASAE_VSM_ACT_INVALID;
         sm->state = SASAE_VSM_HANDSHAKE;
         return SASAE_VSM_ACT_START_HANDSHAKE;

@@ -39,7 +39,7 @@ enum sasae_vsm_end {
 
 enum sasae_vsm_event {
     SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
-    SASAE_VSM_EV_PAIRED,          /* relay paired us with the host */
+    SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
     SASAE_VSM_EV_ESTABLISHED,     /* handshake verified on our side */
     SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
     SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
@@ -221,5 +221,44 @@ void sasae_meter_add(struct sasae_meter *m, uint64_t t_us, uint32_t bytes, int64
                      uint32_t decode_us);
 /* Figures over the frames within window_us before now_us. */
 void sasae_meter_get(const struct sasae_meter *m, uint64_t now_us, struct sasae_meter_stats *out);
+
+/* ---- Receiver-side bandwidth estimate -------------------------------------------------- */
+
+/* A REMB-like estimate of what the link carries, sent to the host in STATS (the host sets
+ * its bitrate from it). Fed per frame; updated every interval. Queueing shows as one-way
+ * delay (recv - capture) rising above its recent minimum; the clocks of the two machines
+ * need not agree because only differences from that minimum are used.
+ * - delay up by more than overuse_ms: the link is full; estimate = the rate received.
+ * - delay within normal_ms of the minimum and the host using most of the estimate: grow
+ *   the estimate by 15 % per interval.
+ * - otherwise (idle screen, mild queueing): keep it.
+ * 0 means "no limit seen yet" (the host keeps its own rate). */
+#define SASAE_BWE_HISTORY 64
+
+struct sasae_bwe {
+    uint64_t interval_us;    /* 500 ms */
+    uint64_t base_window_us; /* 10 s: how long a delay minimum is remembered */
+    int overuse_ms, normal_ms;
+    uint32_t estimate_kbps;
+    /* per-interval minimum one-way delays (us), for the baseline */
+    struct {
+        uint64_t t_us;
+        int64_t min_delay_us;
+    } hist[SASAE_BWE_HISTORY];
+    unsigned nhist;
+    uint64_t cur_start_us;
+    int64_t cur_delay_sum_us;
+    int64_t cur_min_delay_us;
+    uint32_t cur_frames;
+    uint64_t cur_bytes;
+};
+
+void sasae_bwe_init(struct sasae_bwe *b);
+/* One complete frame of bytes received at recv_us (our wall clock) that the host captured
+ * at capture_us (its wall clock). Returns true when an interval closed and the estimate
+ * was updated. */
+bool sasae_bwe_frame(struct sasae_bwe *b, uint64_t recv_us, uint64_t capture_us, uint32_t bytes);
+/* Closes the interval at now_us even without frames (idle screen). Returns true when it did. */
+bool sasae_bwe_tick(struct sasae_bwe *b, uint64_t now_us);
 
 #endif
