@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
+LOGDIR=$(mktemp -d)
+trap 'rm -rf "$LOGDIR"' EXIT
+# run_ctest NAME DIR ARGS...: runs ctest and keeps its output to total the results.
+run_ctest() {
+  local name=$1 dir=$2; shift 2
+  (cd "$dir" && ctest "$@") 2>&1 | tee "$LOGDIR/$name.log"
+  return "${PIPESTATUS[0]}"
+}
 
 scripts/setup.sh
 
@@ -20,16 +28,28 @@ echo "== build (RelWithDebInfo)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$JOBS"
 echo "== tests (RelWithDebInfo)"
-(cd build && ctest -V --timeout 600 --output-on-failure)
+run_ctest main build -V --timeout 600 --output-on-failure
 
 echo "== build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSASAE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$JOBS"
 echo "== tests (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --timeout 900 --output-on-failure -LE nosan)
+run_ctest asan build-asan --timeout 900 --output-on-failure -LE nosan
 
 echo "== fuzzers (libFuzzer, short runs)"
 cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DSASAE_FUZZ=ON >/dev/null
 cmake --build build-fuzz -j"$JOBS" --target fuzzers
-(cd build-fuzz && ctest --timeout 300 --output-on-failure -L fuzz)
+run_ctest fuzz build-fuzz --timeout 300 --output-on-failure -L fuzz
+
+passed=0 failed=0
+for f in "$LOGDIR"/*.log; do
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$f" | tail -n 1 || true)
+  [ -n "$line" ] || continue
+  nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  ntot=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  passed=$((passed + ntot - nfail)) failed=$((failed + nfail))
+done
+echo "== all suites (normal, ASan+UBSan, fuzz)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,551 @@
+/* encoder.c: tiled screen encoder: dirty rects -> libyuv I420 -> one VP9/VP8 stream per tile. */
+#include "sasae/video.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <libyuv.h>
+#include <vpx/vpx_encoder.h>
+#include <vpx/vp8cx.h>
+
+struct venc_tile {
+    vpx_codec_ctx_t ctx;
+    int inited;
+    int x, y, w, h;
+    int mbx, mby, mbw, mbh; /* macroblock window of this tile in the frame's map */
+    int last_q;
+    int topoff_left;
+    int64_t last_pts;
+    int cfg_q;     /* quantizer the encoder is pinned to */
+    int want;      /* this frame: 0 skip, else enum rc_kind + 1 */
+    int active_mb; /* changed macroblocks this frame */
+    uint8_t *amap;
+};
+
+struct sasae_venc {
+    sasae_video_config cfg;
+    int cols, rows, ntiles;
+    int tw, th; /* effective tile size */
+    struct venc_tile *tiles;
+    uint8_t *y, *u, *v;
+    int ys, cs;
+    int mbcols, mbrows;
+    uint8_t *dirty;      /* one byte per 16x16 macroblock of the frame */
+    int64_t clock_us;    /* libvpx timestamps */
+    int64_t last_in_pts; /* caller's pts of the previous frame */
+    int need_key;
+    int pending_topoff;
+    /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
+    double credit; /* bytes the link can still take, capped at one second */
+    double bpp[3]; /* bytes per pixel at RC_QREF, per enum rc_kind */
+    int q;         /* quantizer of the last frame */
+};
+
+/* What a tile is doing in a frame; each has its own cost model. */
+enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
+#define RC_QREF 32
+/* Frame size roughly halves for every RC_QSTEP steps of quantizer. */
+#define RC_QSTEP 8.0
+/* Top-off a static tile only if it gets at least this much sharper. */
+#define RC_TOPOFF_GAIN 4
+
+static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
+{
+    return c == SASAE_VIDEO_VP8 ? vpx_codec_vp8_cx() : vpx_codec_vp9_cx();
+}
+
+void sasae_video_config_default(sasae_video_config *cfg, int width, int height)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->codec = SASAE_VIDEO_VP9;
+    cfg->width = width;
+    cfg->height = height;
+    cfg->tile_w = 384;  /* full-height strips up to 4K: vertical scrolling stays inside */
+    cfg->tile_h = 2176; /* a stream, while a typed glyph touches one 384-px-wide strip */
+    cfg->bitrate_kbps = 1000;
+    cfg->fps = 30;
+    cfg->speed = 0; /* per codec: VP9 9, VP8 6 (measured in bench/RESULTS-video.md) */
+    cfg->min_q = 10;
+    cfg->max_q = 50;
+    cfg->aq_mode = 0;
+    cfg->threads = 1;
+    cfg->topoff_max = 30;
+}
+
+static int config_check(const sasae_video_config *c)
+{
+    if (c->width < 1 || c->height < 1 || c->width > SASAE_VIDEO_MAX_DIM ||
+        c->height > SASAE_VIDEO_MAX_DIM)
+        return SASAE_VIDEO_EDIM;
+    if (c->codec != SASAE_VIDEO_VP9 && c->codec != SASAE_VIDEO_VP8)
+        return SASAE_VIDEO_EINVAL;
+    if (c->tile_w < 0 || c->tile_h < 0 || (c->tile_w && !sv_tile_ok(c->tile_w, c->width)) ||
+        (c->tile_h && !sv_tile_ok(c->tile_h, c->height)))
+        return SASAE_VIDEO_EINVAL;
+    if (c->bitrate_kbps < 1 || c->bitrate_kbps > 1000000 || c->fps < 1 || c->fps > 1000)
+        return SASAE_VIDEO_EINVAL;
+    if (c->min_q < 0 || c->max_q > 63 || c->min_q > c->max_q || c->threads < 1 || c->threads > 16 ||
+        c->topoff_max < 0 || (c->aq_mode != 0 && c->aq_mode != 3))
+        return SASAE_VIDEO_EINVAL;
+    if (c->speed != 0 && (c->codec == SASAE_VIDEO_VP9 ? (c->speed < 5 || c->speed > 9)
+                                                      : (c->speed < 4 || c->speed > 16)))
+        return SASAE_VIDEO_EINVAL;
+    return SASAE_VIDEO_OK;
+}
+
+/* libvpx wants a target rate even though pick_q pins the quantizer: the tile's area share. */
+static unsigned tile_kbps(const sasae_venc *e, const struct venc_tile *t)
+{
+    double k = e->cfg.bitrate_kbps * ((double)t->w * t->h / ((double)e->cfg.width * e->cfg.height));
+    return k < 8 ? 8 : (unsigned)(k + 0.5);
+}
+
+static int tile_rc_config(sasae_venc *e, struct venc_tile *t, vpx_codec_enc_cfg_t *vc, int q)
+{
+    vc->g_w = (unsigned)t->w;
+    vc->g_h = (unsigned)t->h;
+    vc->g_threads = (unsigned)e->cfg.threads;
+    vc->g_timebase.num = 1;
+    vc->g_timebase.den = 1000000;
+    vc->g_lag_in_frames = 0;
+    vc->g_pass = VPX_RC_ONE_PASS;
+    vc->g_error_resilient = 0;
+    vc->rc_end_usage = VPX_CBR;
+    vc->rc_target_bitrate = tile_kbps(e, t);
+    vc->rc_min_quantizer = vc->rc_max_quantizer = (unsigned)q;
+    t->cfg_q = q;
+    vc->rc_undershoot_pct = 100;
+    vc->rc_overshoot_pct = 15;
+    vc->rc_dropframe_thresh = 0;
+    vc->rc_resize_allowed = 0;
+    vc->rc_buf_initial_sz = 500;
+    vc->rc_buf_optimal_sz = 600;
+    vc->rc_buf_sz = 1000;
+    vc->kf_mode = VPX_KF_DISABLED;
+    vc->kf_min_dist = 0;
+    vc->kf_max_dist = 10000;
+    return 0;
+}
+
+static int tile_init(sasae_venc *e, struct venc_tile *t)
+{
+    vpx_codec_iface_t *ifc = venc_iface(e->cfg.codec);
+    vpx_codec_enc_cfg_t vc;
+    if (vpx_codec_enc_config_default(ifc, &vc, 0))
+        return SASAE_VIDEO_ECODEC;
+    tile_rc_config(e, t, &vc, e->cfg.max_q);
+    if (vpx_codec_enc_init(&t->ctx, ifc, &vc, 0))
+        return SASAE_VIDEO_ECODEC;
+    t->inited = 1;
+    int bad = 0;
+    if (e->cfg.codec == SASAE_VIDEO_VP9) {
+        bad |= vpx_codec_control(&t->ctx, VP8E_SET_CPUUSED, e->cfg.speed);
+        bad |= vpx_codec_control(&t->ctx, VP9E_SET_TUNE_CONTENT, VP9E_CONTENT_SCREEN);
+        bad |= vpx_codec_control(&t->ctx, VP9E_SET_AQ_MODE, (unsigned)e->cfg.aq_mode);
+        bad |= vpx_codec_control(&t->ctx, VP9E_SET_NOISE_SENSITIVITY, 0u);
+        bad |= vpx_codec_control(&t->ctx, VP9E_SET_ROW_MT, 1u);
+        bad |= vpx_codec_control(&t->ctx, VP9E_SET_TILE_COLUMNS, e->cfg.threads > 1 ? 1 : 0);
+    } else {
+        bad |= vpx_codec_control(&t->ctx, VP8E_SET_CPUUSED, -e->cfg.speed);
+        bad |= vpx_codec_control(&t->ctx, VP8E_SET_SCREEN_CONTENT_MODE, 1u);
+        bad |= vpx_codec_control(&t->ctx, VP8E_SET_NOISE_SENSITIVITY, 0u);
+    }
+    return bad ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
+}
+
+void sasae_venc_free(sasae_venc *e)
+{
+    if (!e)
+        return;
+    for (int i = 0; e->tiles && i < e->ntiles; i++) {
+        if (e->tiles[i].inited)
+            vpx_codec_destroy(&e->tiles[i].ctx);
+        free(e->tiles[i].amap);
+    }
+    free(e->tiles);
+    free(e->y);
+    free(e->dirty);
+    free(e);
+}
+
+int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
+{
+    if (!cfg || !out)
+        return SASAE_VIDEO_EINVAL;
+    *out = NULL;
+    int rc = config_check(cfg);
+    if (rc)
+        return rc;
+    sasae_venc *e = calloc(1, sizeof(*e));
+    if (!e)
+        return SASAE_VIDEO_ENOMEM;
+    e->cfg = *cfg;
+    if (!e->cfg.speed)
+        e->cfg.speed = cfg->codec == SASAE_VIDEO_VP8 ? 6 : 9;
+    int w = cfg->width, h = cfg->height;
+    e->tw = cfg->tile_w && cfg->tile_w < w ? cfg->tile_w : w;
+    e->th = cfg->tile_h && cfg->tile_h < h ? cfg->tile_h : h;
+    e->cols = (w + e->tw - 1) / e->tw;
+    e->rows = (h + e->th - 1) / e->th;
+    e->ntiles = e->cols * e->rows;
+    rc = SASAE_VIDEO_EINVAL;
+    if (e->ntiles > SASAE_VIDEO_MAX_TILES)
+        goto fail;
+    rc = SASAE_VIDEO_ENOMEM;
+    e->ys = SV_ALIGN(w, 32);
+    e->cs = SV_ALIGN((w + 1) / 2, 32);
+    size_t ysz = (size_t)e->ys * h, csz = (size_t)e->cs * ((h + 1) / 2);
+    e->y = malloc(ysz + 2 * csz);
+    if (!e->y)
+        goto fail;
+    e->u = e->y + ysz;
+    e->v = e->u + csz;
+    memset(e->y, 0, ysz + 2 * csz);
+    e->mbcols = (w + 15) / 16;
+    e->mbrows = (h + 15) / 16;
+    e->dirty = calloc((size_t)e->mbcols * e->mbrows, 1);
+    e->tiles = calloc((size_t)e->ntiles, sizeof(*e->tiles));
+    if (!e->dirty || !e->tiles)
+        goto fail;
+    for (int r = 0; r < e->rows; r++) {
+        for (int c = 0; c < e->cols; c++) {
+            struct venc_tile *t = &e->tiles[r * e->cols + c];
+            t->x = c * e->tw;
+            t->y = r * e->th;
+            t->w = w - t->x < e->tw ? w - t->x : e->tw;
+            t->h = h - t->y < e->th ? h - t->y : e->th;
+            t->mbx = t->x / 16;
+            t->mby = t->y / 16;
+            t->mbw = (t->w + 15) / 16;
+            t->mbh = (t->h + 15) / 16;
+            t->amap = malloc((size_t)t->mbw * t->mbh);
+            if (!t->amap)
+                goto fail;
+            rc = tile_init(e, t);
+            if (rc)
+                goto fail;
+            rc = SASAE_VIDEO_ENOMEM;
+        }
+    }
+    e->need_key = 1;
+    e->credit = cfg->bitrate_kbps * 125.0 / 2; /* half a second */
+    e->bpp[RC_KEY] = 0.25;                     /* first guesses; corrected every frame */
+    e->bpp[RC_CHANGED] = 0.05;
+    e->bpp[RC_TOPOFF] = 0.02;
+    e->q = cfg->max_q;
+    *out = e;
+    return SASAE_VIDEO_OK;
+fail:
+    sasae_venc_free(e);
+    return rc;
+}
+
+size_t sasae_venc_max_payload(const sasae_venc *e)
+{
+    /* Generous: a realtime CBR frame stays far below its raw I420 size. */
+    return SV_HEADER_LEN + (size_t)e->ntiles * (SV_ENTRY_LEN + 4096) +
+           (size_t)e->cfg.width * e->cfg.height * 3 / 2;
+}
+
+static int set_tile_q(sasae_venc *e, struct venc_tile *t, int q)
+{
+    vpx_codec_enc_cfg_t vc = *t->ctx.config.enc;
+    tile_rc_config(e, t, &vc, q);
+    return vpx_codec_enc_config_set(&t->ctx, &vc) ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
+}
+
+int sasae_venc_set_bitrate(sasae_venc *e, int kbps)
+{
+    if (!e || kbps < 1 || kbps > 1000000)
+        return SASAE_VIDEO_EINVAL;
+    e->cfg.bitrate_kbps = kbps; /* tiles pick it up as they are next encoded */
+    return SASAE_VIDEO_OK;
+}
+
+int sasae_venc_set_fps(sasae_venc *e, int fps)
+{
+    if (!e || fps < 1 || fps > 1000)
+        return SASAE_VIDEO_EINVAL;
+    e->cfg.fps = fps; /* frame budget, and the step when timestamps do not advance */
+    return SASAE_VIDEO_OK;
+}
+
+int sasae_venc_pending_topoff(const sasae_venc *e)
+{
+    return e ? e->pending_topoff : 0;
+}
+
+static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y, int w, int h)
+{
+    /* x and y are even (16-aligned), so chroma offsets are exact. */
+    ARGBToI420(bgra + (size_t)y * stride + (size_t)x * 4, stride, e->y + (size_t)y * e->ys + x,
+               e->ys, e->u + (size_t)(y / 2) * e->cs + x / 2, e->cs,
+               e->v + (size_t)(y / 2) * e->cs + x / 2, e->cs, w, h);
+}
+
+/* Encode tile t; amap NULL means every macroblock is active. Appends the entry to out. */
+static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int all_active,
+                       uint8_t *out, size_t cap, size_t *pos)
+{
+    vpx_active_map_t am = {0};
+    am.rows = (unsigned)t->mbh;
+    am.cols = (unsigned)t->mbw;
+    if (all_active) {
+        memset(t->amap, 1, (size_t)t->mbw * t->mbh);
+    } else {
+        for (int r = 0; r < t->mbh; r++)
+            memcpy(t->amap + (size_t)r * t->mbw,
+                   e->dirty + (size_t)(t->mby + r) * e->mbcols + t->mbx, (size_t)t->mbw);
+    }
+    am.active_map = t->amap;
+    if (vpx_codec_control(&t->ctx, VP8E_SET_ACTIVEMAP, &am))
+        return SASAE_VIDEO_ECODEC;
+
+    vpx_image_t img;
+    vpx_img_wrap(&img, VPX_IMG_FMT_I420, (unsigned)t->w, (unsigned)t->h, 1, e->y);
+    img.planes[0] = e->y + (size_t)t->y * e->ys + t->x;
+    img.planes[1] = e->u + (size_t)(t->y / 2) * e->cs + t->x / 2;
+    img.planes[2] = e->v + (size_t)(t->y / 2) * e->cs + t->x / 2;
+    img.stride[0] = e->ys;
+    img.stride[1] = img.stride[2] = e->cs;
+
+    int64_t dur = e->clock_us - t->last_pts;
+    if (dur < 1000)
+        dur = 1000;
+    vpx_enc_frame_flags_t fl = key ? VPX_EFLAG_FORCE_KF : 0;
+    if (vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME))
+        return SASAE_VIDEO_ECODEC;
+    t->last_pts = e->clock_us;
+
+    size_t head = *pos, len = 0;
+    int is_key = 0;
+    if (head + SV_ENTRY_LEN > cap)
+        return SASAE_VIDEO_ESPACE;
+    size_t body = head + SV_ENTRY_LEN;
+    vpx_codec_iter_t it = NULL;
+    const vpx_codec_cx_pkt_t *pkt;
+    int space = 1;
+    while ((pkt = vpx_codec_get_cx_data(&t->ctx, &it))) {
+        if (pkt->kind != VPX_CODEC_CX_FRAME_PKT)
+            continue;
+        if (body + len + pkt->data.frame.sz > cap) {
+            space = 0;
+            continue;
+        }
+        memcpy(out + body + len, pkt->data.frame.buf, pkt->data.frame.sz);
+        len += pkt->data.frame.sz;
+        is_key |= !!(pkt->data.frame.flags & VPX_FRAME_IS_KEY);
+    }
+    if (!space)
+        return SASAE_VIDEO_ESPACE;
+    if (len == 0)
+        return key ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK; /* nothing to send for this tile */
+    if (len > SASAE_VIDEO_MAX_TILE_BYTES || (key && !is_key))
+        return SASAE_VIDEO_ECODEC;
+    sv_put16(out + head, (unsigned)idx);
+    out[head + 2] = is_key ? SV_FLAG_KEY : 0;
+    sv_put32(out + head + 3, (uint32_t)len);
+    *pos = body + len;
+
+    /* last_q is the worst quantizer still visible in the tile: a partial update leaves the
+     * rest of the tile as it was, so it can only make the tile look worse, never better. */
+    int q = 0;
+    if (vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK) {
+        if (all_active || t->active_mb == t->mbw * t->mbh || q > t->last_q)
+            t->last_q = q;
+    }
+    return 1;
+}
+
+static double rc_scale(int q)
+{
+    return exp2((RC_QREF - q) / RC_QSTEP);
+}
+
+/* The lowest quantizer whose predicted payload fits target bytes. */
+static int pick_q(const sasae_venc *e, const double area[3], double target)
+{
+    double at_ref = 0;
+    for (int k = 0; k < 3; k++)
+        at_ref += e->bpp[k] * area[k];
+    for (int q = e->cfg.min_q; q < e->cfg.max_q; q++)
+        if (at_ref * rc_scale(q) <= target)
+            return q;
+    return e->cfg.max_q;
+}
+
+static void rc_update(sasae_venc *e, const double area[3], const double bytes[3], int q)
+{
+    for (int k = 0; k < 3; k++) {
+        if (area[k] <= 0)
+            continue;
+        double obs = bytes[k] / area[k] / rc_scale(q);
+        /* Small areas (a typed glyph) are noisy: let them move the model less. */
+        double w = area[k] >= 65536 ? 0.5 : 0.5 * area[k] / 65536;
+        e->bpp[k] = (1 - w) * e->bpp[k] + w * obs;
+    }
+}
+
+int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags, uint8_t *out,
+                      size_t cap, size_t *out_len)
+{
+    if (!e || !f || !f->bgra || !out || !out_len || (f->nrects && !f->rects) ||
+        f->stride < e->cfg.width * 4 || (flags & ~(SASAE_VENC_KEYFRAME | SASAE_VENC_FORCE)))
+        return SASAE_VIDEO_EINVAL;
+    const uint8_t *bgra = f->bgra;
+    const int stride = f->stride;
+    const sasae_video_rect *rects = f->rects;
+    const size_t nrects = f->nrects;
+    *out_len = 0;
+    const int W = e->cfg.width, H = e->cfg.height;
+    for (size_t i = 0; i < nrects; i++) {
+        const sasae_video_rect *r = &rects[i];
+        if (r->w <= 0 || r->h <= 0 || r->x < 0 || r->y < 0 || r->x > W - r->w || r->y > H - r->h)
+            return SASAE_VIDEO_ERECT;
+    }
+    if (cap < SV_HEADER_LEN)
+        return SASAE_VIDEO_ESPACE;
+
+    int key = e->need_key || (flags & SASAE_VENC_KEYFRAME);
+    size_t nmb = (size_t)e->mbcols * e->mbrows;
+    if (key) {
+        convert(e, bgra, stride, 0, 0, W, H);
+        memset(e->dirty, 1, nmb);
+    } else {
+        memset(e->dirty, 0, nmb);
+        /* Padding lets motion search and deblocking see a little context around edits. */
+        int pad = e->cfg.codec == SASAE_VIDEO_VP8 ? 3 : 8;
+        for (size_t i = 0; i < nrects; i++) {
+            const sasae_video_rect *r = &rects[i];
+            int mx0 = r->x - pad < 0 ? 0 : (r->x - pad) / 16;
+            int my0 = r->y - pad < 0 ? 0 : (r->y - pad) / 16;
+            int mx1 = (r->x + r->w + pad + 15) / 16, my1 = (r->y + r->h + pad + 15) / 16;
+            mx1 = mx1 > e->mbcols ? e->mbcols : mx1;
+            my1 = my1 > e->mbrows ? e->mbrows : my1;
+            for (int my = my0; my < my1; my++)
+                memset(e->dirty + (size_t)my * e->mbcols + mx0, 1, (size_t)(mx1 - mx0));
+        }
+        /* Convert runs of dirty macroblocks, not the rects: overlapping or numerous damage
+         * rects then cost at most one conversion of each pixel. */
+        for (int my = 0; my < e->mbrows; my++) {
+            const uint8_t *row = e->dirty + (size_t)my * e->mbcols;
+            for (int mx = 0; mx < e->mbcols;) {
+                if (!row[mx]) {
+                    mx++;
+                    continue;
+                }
+                int end = mx;
+                while (end < e->mbcols && row[end])
+                    end++;
+                int x1 = end * 16 > W ? W : end * 16, y1 = my * 16 + 16 > H ? H : my * 16 + 16;
+                convert(e, bgra, stride, mx * 16, my * 16, x1 - mx * 16, y1 - my * 16);
+                mx = end;
+            }
+        }
+    }
+
+    /* Rate control. Per-tile CBR starves small tiles, so the frame picks one quantizer
+     * from a byte budget (the link's credit) and a learned cost per pixel, and every tile
+     * encoded in the frame is pinned to it. A static tile is topped off when the budget
+     * allows a clearly lower quantizer than the one it was last coded with. */
+    int64_t elapsed = 1000000 / e->cfg.fps;
+    if (f->pts_us > e->last_in_pts) {
+        elapsed = f->pts_us - e->last_in_pts;
+        e->last_in_pts = f->pts_us;
+    }
+    if (elapsed > 1000000)
+        elapsed = 1000000;
+    e->clock_us += elapsed;
+    double rate = e->cfg.bitrate_kbps * 125.0; /* bytes per second */
+    double budget = rate / e->cfg.fps, cap_credit = rate;
+    e->credit += rate * (double)elapsed / 1e6;
+    if (e->credit > cap_credit)
+        e->credit = cap_credit;
+    double area[3] = {0, 0, 0}, top_area = 0;
+    for (int i = 0; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        t->active_mb = 0;
+        for (int r = 0; r < t->mbh; r++) {
+            const uint8_t *m = e->dirty + (size_t)(t->mby + r) * e->mbcols + t->mbx;
+            for (int c = 0; c < t->mbw; c++)
+                t->active_mb += m[c];
+        }
+        t->want = key ? RC_KEY + 1 : t->active_mb ? RC_CHANGED + 1 : 0;
+        if (t->want) {
+            double a = key ? (double)t->w * t->h : t->active_mb * 256.0;
+            area[t->want - 1] += a;
+        } else if (t->topoff_left > 0 && t->last_q > e->cfg.min_q) {
+            top_area += (double)t->w * t->h;
+        }
+    }
+    double target = budget + 0.5 * e->credit;
+    if (target < budget / 4)
+        target = budget / 4;
+    area[RC_TOPOFF] = top_area;
+    int q = pick_q(e, area, target);
+    area[RC_TOPOFF] = 0;
+    for (int i = 0; i < e->ntiles && top_area > 0; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        if (t->want || t->topoff_left <= 0 || t->last_q <= e->cfg.min_q)
+            continue;
+        if (t->last_q >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && t->last_q > q)) {
+            t->want = RC_TOPOFF + 1;
+            area[RC_TOPOFF] += (double)t->w * t->h;
+        }
+    }
+
+    size_t pos = SV_HEADER_LEN;
+    int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
+    double bytes[3] = {0, 0, 0};
+    for (int i = 0; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        if (!t->want) {
+            if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+                pending = 1;
+            continue;
+        }
+        if (t->cfg_q != q) {
+            rc = set_tile_q(e, t, q);
+            if (rc)
+                goto fail;
+        }
+        size_t before = pos;
+        rc = encode_tile(e, t, i, key, t->want == RC_TOPOFF + 1 || key, out, cap, &pos);
+        if (rc < 0)
+            goto fail;
+        count += rc;
+        bytes[t->want - 1] += (double)(pos - before);
+        t->topoff_left = t->want == RC_TOPOFF + 1 ? t->topoff_left - 1 : e->cfg.topoff_max;
+        if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+            pending = 1;
+    }
+    rc_update(e, area, bytes, q);
+    int send = count > 0 || (flags & SASAE_VENC_FORCE);
+    if (send)
+        e->credit -= (double)pos;
+    /* Nothing more to top off if even a full second of credit cannot sharpen anything. */
+    if (pending && area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
+        pending = 0;
+    e->q = q;
+    e->pending_topoff = pending;
+    if (!send)
+        return SASAE_VIDEO_OK;
+    out[0] = SV_MAGIC0;
+    out[1] = SV_MAGIC1;
+    out[2] = SV_VERSION;
+    out[3] = (uint8_t)e->cfg.codec;
+    out[4] = key ? SV_FLAG_KEY : 0;
+    out[5] = 0;
+    sv_put16(out + 6, (unsigned)W);
+    sv_put16(out + 8, (unsigned)H);
+    sv_put16(out + 10, (unsigned)e->tw);
+    sv_put16(out + 12, (unsigned)e->th);
+    sv_put16(out + 14, (unsigned)count);
+    *out_len = pos;
+    e->need_key = 0;
+    return SASAE_VIDEO_OK;
+fail:
+    e->need_key = 1; /* tiles may be out of step with what the decoder has */
+    return rc;
+}

@@ -1,0 +1,7 @@
+# Tests for codec/chan (secure channel) and relay/certs (sasae-certs).
+sasae_unit_test(test_chan unit/test_chan.c sasae_chan sasae_certs)
+sasae_unit_test(test_chan_kat unit/test_chan_kat.c sasae_chan)
+sasae_script_test(certs_cli integration/certs_cli.sh "integration")
+sasae_fuzz_target(fuzz_chan fuzz/fuzz_chan.c sasae_chan sasae_certs)
+sasae_unit_test(test_chan_wire unit/test_chan_wire.c sasae_chan sasae_wire sasae_certs)
+sasae_unit_test(test_chan_interop unit/test_chan_interop.c sasae_chan sasae_certs)

@@ -1,0 +1,660 @@
+/* test_video.c: screen video codec: round trips, dirty rects, keyframes, top-off, interop. */
+#include <criterion/criterion.h>
+#include <libyuv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sasae/video.h"
+#include "synth_screen.h"
+
+struct ref {
+    int w, h, ys, cs;
+    uint8_t *buf;
+    sasae_video_image img;
+};
+
+/* The exact I420 the encoder should approximate: a full libyuv conversion of the BGRA. */
+static void ref_make(struct ref *r, const uint8_t *bgra, int w, int h)
+{
+    r->w = w;
+    r->h = h;
+    r->ys = w;
+    r->cs = (w + 1) / 2;
+    size_t ysz = (size_t)w * h, csz = (size_t)r->cs * ((h + 1) / 2);
+    r->buf = malloc(ysz + 2 * csz);
+    cr_assert(r->buf);
+    ARGBToI420(bgra, w * 4, r->buf, r->ys, r->buf + ysz, r->cs, r->buf + ysz + csz, r->cs, w, h);
+    r->img.width = w;
+    r->img.height = h;
+    r->img.planes[0] = r->buf;
+    r->img.planes[1] = r->buf + ysz;
+    r->img.planes[2] = r->buf + ysz + csz;
+    r->img.strides[0] = r->ys;
+    r->img.strides[1] = r->img.strides[2] = r->cs;
+}
+
+static void ref_free(struct ref *r)
+{
+    free(r->buf);
+}
+
+struct pair {
+    sasae_venc *enc;
+    sasae_vdec *dec;
+    uint8_t *out;
+    size_t cap;
+    uint8_t *bgra;
+    int w, h;
+};
+
+static void pair_open(struct pair *p, const sasae_video_config *cfg)
+{
+    memset(p, 0, sizeof(*p));
+    int rc = sasae_venc_new(cfg, &p->enc);
+    cr_assert_eq(rc, 0, "venc_new: %s", sasae_video_strerror(rc));
+    cr_assert_eq(sasae_vdec_new(&p->dec), 0);
+    p->cap = sasae_venc_max_payload(p->enc);
+    p->out = malloc(p->cap);
+    p->w = cfg->width;
+    p->h = cfg->height;
+    p->bgra = calloc((size_t)p->w * p->h, 4);
+    cr_assert(p->out && p->bgra);
+}
+
+static void pair_close(struct pair *p)
+{
+    sasae_venc_free(p->enc);
+    sasae_vdec_free(p->dec);
+    free(p->out);
+    free(p->bgra);
+}
+
+/* Encode the current bgra with rects and decode it; returns payload bytes (0: no output). */
+static size_t step(struct pair *p, const sasae_video_rect *rects, size_t n, unsigned flags,
+                   sasae_video_image *img)
+{
+    size_t len = 0;
+    sasae_video_frame f = {p->bgra, p->w * 4, rects, n, 0};
+    int rc = sasae_venc_encode(p->enc, &f, flags, p->out, p->cap, &len);
+    cr_assert_eq(rc, 0, "encode: %s", sasae_video_strerror(rc));
+    if (len) {
+        rc = sasae_vdec_decode(p->dec, p->out, len, img);
+        cr_assert_eq(rc, 0, "decode: %s", sasae_video_strerror(rc));
+    }
+    return len;
+}
+
+static double psnr_vs_bgra(const sasae_video_image *img, const uint8_t *bgra, int w, int h)
+{
+    struct ref r;
+    ref_make(&r, bgra, w, h);
+    double ps = sasae_video_psnr(&r.img, img);
+    ref_free(&r);
+    return ps;
+}
+
+/* Feed unchanged frames while the encoder has top-off pending; returns frames fed. */
+static int settle(struct pair *p, sasae_video_image *img)
+{
+    int i = 0;
+    while (i < 600 && sasae_venc_pending_topoff(p->enc)) {
+        step(p, NULL, 0, 0, img);
+        i++;
+    }
+    return i;
+}
+
+/* Keyframe, a few typed glyphs, then top-off until the encoder goes quiet. */
+static void roundtrip(int w, int h, enum sasae_video_codec codec, double min_psnr, int kbps)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, w, h);
+    cfg.codec = codec;
+    cfg.bitrate_kbps = kbps;
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, w * 4, w, h, 0);
+    sasae_video_image img;
+    cr_assert_gt(step(&p, NULL, 0, 0, &img), 0);
+    cr_assert_eq(img.width, w);
+    cr_assert_eq(img.height, h);
+    for (int i = 0; i < 3 && w >= SYNTH_GLYPH_W && h >= SYNTH_GLYPH_H; i++) {
+        int gx = (w / 3 + i * SYNTH_GLYPH_W) % (w - SYNTH_GLYPH_W + 1), gy = h / 2 - h / 2 % 2;
+        if (gy + SYNTH_GLYPH_H > h)
+            gy = 0;
+        synth_glyph(p.bgra, w * 4, gx, gy, (unsigned)i);
+        sasae_video_rect r = {gx, gy, SYNTH_GLYPH_W, SYNTH_GLYPH_H};
+        cr_assert_gt(step(&p, &r, 1, 0, &img), 0);
+    }
+    cr_assert(settle(&p, &img) < 600, "top-off never stopped");
+    double ps = psnr_vs_bgra(&img, p.bgra, w, h);
+    cr_log_info("%dx%d codec %d: PSNR %.2f dB", w, h, codec, ps);
+    cr_assert_geq(ps, min_psnr, "%dx%d PSNR %.2f < %.2f", w, h, ps, min_psnr);
+    pair_close(&p);
+}
+
+Test(video, roundtrip_1x1)
+{
+    roundtrip(1, 1, SASAE_VIDEO_VP9, 45.0, 1000);
+}
+
+Test(video, roundtrip_odd_641x479)
+{
+    roundtrip(641, 479, SASAE_VIDEO_VP9, 45.0, 1000);
+}
+
+Test(video, roundtrip_1080p)
+{
+    roundtrip(1920, 1080, SASAE_VIDEO_VP9, 45.0, 2000);
+}
+
+Test(video, roundtrip_4k, .timeout = 240)
+{
+    roundtrip(4096, 2160, SASAE_VIDEO_VP9, 45.0, 4000);
+}
+
+Test(video, roundtrip_vp8_odd)
+{
+    roundtrip(333, 201, SASAE_VIDEO_VP8, 42.0, 1000);
+}
+
+Test(video, roundtrip_single_tile)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 800, 600);
+    cfg.tile_w = cfg.tile_h = 0;
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    sasae_video_payload_info info;
+    cr_assert_eq(sasae_video_payload_parse(p.out, 0 + 16, &info, NULL, 0), SASAE_VIDEO_ECORRUPT);
+    cr_assert_gt(psnr_vs_bgra(&img, p.bgra, p.w, p.h), 30.0);
+    pair_close(&p);
+}
+
+Test(video, dirty_region_costs_less)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 1280, 720);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    synth_glyph(p.bgra, p.w * 4, 200, 300, 7);
+    sasae_video_rect small = {200, 300, SYNTH_GLYPH_W, SYNTH_GLYPH_H};
+    size_t small_bytes = step(&p, &small, 1, 0, &img);
+    sasae_video_payload_info info;
+    sasae_video_payload_tile tiles[4];
+    cr_assert_eq(sasae_video_payload_parse(p.out, small_bytes, &info, tiles, 4), 0);
+    cr_assert_eq(info.ntiles, 1, "a glyph inside one tile touches only that tile");
+    cr_assert_eq(tiles[0].keyframe, 0);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 5000); /* a different page */
+    sasae_video_rect full = {0, 0, p.w, p.h};
+    size_t full_bytes = step(&p, &full, 1, 0, &img);
+    cr_log_info("glyph %zu bytes, full change %zu bytes", small_bytes, full_bytes);
+    cr_assert_lt(small_bytes * 10, full_bytes);
+    pair_close(&p);
+}
+
+Test(video, unchanged_screen_costs_nothing_and_keepalive)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 320, 240);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    cr_assert_lt(settle(&p, &img), 600);
+    cr_assert_eq(sasae_venc_pending_topoff(p.enc), 0);
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(step(&p, NULL, 0, 0, &img), 0);
+    size_t ka = step(&p, NULL, 0, SASAE_VENC_FORCE, &img);
+    cr_assert_eq(ka, 16, "keepalive is a bare header");
+    sasae_video_payload_info info;
+    cr_assert_eq(sasae_video_payload_parse(p.out, ka, &info, NULL, 0), 0);
+    cr_assert_eq(info.ntiles, 0);
+    cr_assert_eq(info.keyframe, 0);
+    pair_close(&p);
+}
+
+Test(video, keyframe_on_request)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 640, 480);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    size_t len = step(&p, NULL, 0, 0, &img);
+    sasae_video_payload_info info;
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), 0);
+    cr_assert_eq(info.keyframe, 1, "first payload is a keyframe");
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 16);
+    sasae_video_rect full = {0, 0, p.w, p.h};
+    len = step(&p, &full, 1, 0, &img);
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), 0);
+    cr_assert_eq(info.keyframe, 0, "no keyframe unless asked");
+
+    /* A fresh decoder rejects a delta payload and reports it needs a keyframe. */
+    sasae_vdec *late;
+    cr_assert_eq(sasae_vdec_new(&late), 0);
+    cr_assert_eq(sasae_vdec_needs_keyframe(late), 1);
+    cr_assert_eq(sasae_vdec_decode(late, p.out, len, NULL), SASAE_VIDEO_ENEEDKEY);
+
+    len = step(&p, NULL, 0, SASAE_VENC_KEYFRAME, &img);
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), 0);
+    cr_assert_eq(info.keyframe, 1);
+    cr_assert_eq(info.ntiles, info.cols * info.rows);
+    sasae_video_image limg;
+    cr_assert_eq(sasae_vdec_decode(late, p.out, len, &limg), 0);
+    cr_assert_eq(sasae_vdec_needs_keyframe(late), 0);
+    cr_assert_eq(sasae_video_psnr(&img, &limg), 99.0, "both decoders agree after a keyframe");
+    sasae_vdec_free(late);
+    pair_close(&p);
+}
+
+Test(video, topoff_sharpens_static_frame)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 640, 480);
+    cfg.bitrate_kbps = 300;
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    /* Motion (scrolling) pushes the quantizer up, then the screen stops. */
+    sasae_video_rect full = {0, 0, p.w, p.h};
+    for (int i = 1; i <= 5; i++) {
+        synth_text(p.bgra, p.w * 4, p.w, p.h, 1000 * i); /* page after page */
+        step(&p, &full, 1, 0, &img);
+    }
+    double first = psnr_vs_bgra(&img, p.bgra, p.w, p.h);
+    cr_assert_eq(sasae_venc_pending_topoff(p.enc), 1);
+    int frames = 0, outputs = 0;
+    while (sasae_venc_pending_topoff(p.enc) && frames < 600) {
+        outputs += step(&p, NULL, 0, 0, &img) > 0;
+        frames++;
+    }
+    double last = psnr_vs_bgra(&img, p.bgra, p.w, p.h);
+    cr_log_info("top-off: %.2f dB -> %.2f dB in %d frames (%d sent)", first, last, frames, outputs);
+    cr_assert_gt(outputs, 0);
+    cr_assert_lt(frames, 600, "top-off stops");
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(step(&p, NULL, 0, 0, &img), 0, "quiet once topped off");
+    cr_assert_gt(last, first + 1.0, "top-off raised PSNR %.2f -> %.2f", first, last);
+    pair_close(&p);
+}
+
+Test(video, bad_dimensions_and_rects)
+{
+    sasae_video_config cfg;
+    sasae_venc *e = NULL;
+    int dims[][2] = {{0, 10}, {10, 0}, {8193, 10}, {10, 8193}, {-1, 5}};
+    for (size_t i = 0; i < sizeof(dims) / sizeof(dims[0]); i++) {
+        sasae_video_config_default(&cfg, dims[i][0], dims[i][1]);
+        cr_assert_eq(sasae_venc_new(&cfg, &e), SASAE_VIDEO_EDIM);
+        cr_assert_null(e);
+    }
+    sasae_video_config_default(&cfg, 640, 480);
+    cfg.tile_w = 100; /* not a multiple of 16 */
+    cr_assert_eq(sasae_venc_new(&cfg, &e), SASAE_VIDEO_EINVAL);
+    sasae_video_config_default(&cfg, 640, 480);
+    cfg.speed = 42;
+    cr_assert_eq(sasae_venc_new(&cfg, &e), SASAE_VIDEO_EINVAL);
+
+    sasae_video_config_default(&cfg, 64, 48);
+    struct pair p;
+    pair_open(&p, &cfg);
+    sasae_video_rect bad[] = {{-1, 0, 4, 4}, {0, -1, 4, 4}, {0, 0, 0, 4},  {0, 0, 4, 0},
+                              {61, 0, 4, 4}, {0, 45, 4, 4}, {0, 0, 65, 1}, {1, 1, 0x7fffffff, 1}};
+    size_t len;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_assert_eq(sasae_venc_encode(p.enc, &(sasae_video_frame){p.bgra, 256, &bad[i], 1, 0}, 0,
+                                       p.out, p.cap, &len),
+                     SASAE_VIDEO_ERECT, "rect %zu", i);
+    sasae_video_frame f = {p.bgra, 10, NULL, 0, 0};
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), SASAE_VIDEO_EINVAL,
+                 "stride too small");
+    f.stride = 256;
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, 8, &len), SASAE_VIDEO_ESPACE);
+    cr_assert_eq(sasae_venc_encode(p.enc, NULL, 0, p.out, p.cap, &len), SASAE_VIDEO_EINVAL);
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0x80, p.out, p.cap, &len), SASAE_VIDEO_EINVAL);
+    sasae_video_rect ok = {60, 44, 4, 4};
+    f.rects = &ok;
+    f.nrects = 1;
+    cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
+    cr_assert_gt(len, 0);
+    cr_assert_str_eq(sasae_video_strerror(SASAE_VIDEO_ERECT),
+                     "dirty rectangle empty or outside the frame");
+    pair_close(&p);
+}
+
+static size_t encode_sequence(struct pair *p, int frames, uint8_t **payloads, size_t *lens)
+{
+    sasae_video_image img;
+    sasae_video_rect full = {0, 0, p->w, p->h};
+    for (int i = 0; i < frames; i++) {
+        synth_text(p->bgra, p->w * 4, p->w, p->h, 8 * i);
+        lens[i] = step(p, i ? &full : NULL, i ? 1 : 0, 0, &img);
+        payloads[i] = malloc(lens[i]);
+        memcpy(payloads[i], p->out, lens[i]);
+    }
+    return (size_t)frames;
+}
+
+Test(video, corrupt_and_truncated_input_fails_cleanly)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 300, 200);
+    struct pair p;
+    pair_open(&p, &cfg);
+    uint8_t *pl[3];
+    size_t lens[3];
+    encode_sequence(&p, 3, pl, lens);
+
+    sasae_vdec *d;
+    cr_assert_eq(sasae_vdec_new(&d), 0);
+    /* Every truncation of the keyframe payload is an error. */
+    for (size_t n = 0; n < lens[0]; n++) {
+        int rc = sasae_vdec_decode(d, pl[0], n, NULL);
+        cr_assert_lt(rc, 0, "truncated to %zu decoded", n);
+        cr_assert_eq(sasae_vdec_needs_keyframe(d), 1);
+    }
+    /* Random garbage and bit flips: never a crash; errors leave needs_keyframe set. */
+    srand(1234);
+    uint8_t *buf = malloc(lens[0] + 64);
+    for (int it = 0; it < 400; it++) {
+        size_t n = lens[0];
+        memcpy(buf, pl[0], n);
+        if (it % 4 == 0) {
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (uint8_t)rand();
+        } else {
+            for (int k = 0; k < 1 + it % 5; k++)
+                buf[(size_t)rand() % n] ^= (uint8_t)(1u << (rand() % 8));
+        }
+        int rc = sasae_vdec_decode(d, buf, n, NULL);
+        if (rc)
+            cr_assert_eq(sasae_vdec_needs_keyframe(d), 1);
+    }
+    /* Header-level corruption is always detected. */
+    memcpy(buf, pl[1], lens[1]);
+    buf[0] = 'X';
+    cr_assert_eq(sasae_vdec_decode(d, buf, lens[1], NULL), SASAE_VIDEO_ECORRUPT);
+    memcpy(buf, pl[0], lens[0]);
+    buf[19] ^= 0x40; /* first tile length */
+    cr_assert_eq(sasae_vdec_decode(d, buf, lens[0], NULL), SASAE_VIDEO_ECORRUPT);
+    cr_assert_eq(sasae_vdec_decode(d, pl[0], lens[0] + 1, NULL) < 0, 1);
+
+    /* Recovery: a good keyframe then its deltas decode again. */
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sasae_vdec_decode(d, pl[i], lens[i], NULL), 0, "frame %d", i);
+    cr_assert_eq(sasae_vdec_needs_keyframe(d), 0);
+    /* A truncated delta sets needs_keyframe again. */
+    cr_assert_lt(sasae_vdec_decode(d, pl[2], lens[2] - 3, NULL), 0);
+    cr_assert_eq(sasae_vdec_needs_keyframe(d), 1);
+    cr_assert_eq(sasae_vdec_decode(d, pl[1], lens[1], NULL), SASAE_VIDEO_ENEEDKEY);
+    free(buf);
+    for (int i = 0; i < 3; i++)
+        free(pl[i]);
+    sasae_vdec_free(d);
+    pair_close(&p);
+}
+
+Test(video, size_change_on_keyframe)
+{
+    sasae_vdec *d;
+    cr_assert_eq(sasae_vdec_new(&d), 0);
+    int sizes[][2] = {{320, 240}, {641, 479}, {100, 30}};
+    for (int s = 0; s < 3; s++) {
+        sasae_video_config cfg;
+        sasae_video_config_default(&cfg, sizes[s][0], sizes[s][1]);
+        struct pair p;
+        pair_open(&p, &cfg);
+        synth_text(p.bgra, p.w * 4, p.w, p.h, s * 40);
+        size_t len = 0;
+        sasae_video_frame f = {p.bgra, p.w * 4, NULL, 0, 0};
+        cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
+        sasae_video_image img;
+        cr_assert_eq(sasae_vdec_decode(d, p.out, len, &img), 0);
+        cr_assert_eq(img.width, sizes[s][0]);
+        cr_assert_eq(img.height, sizes[s][1]);
+        cr_assert_gt(psnr_vs_bgra(&img, p.bgra, p.w, p.h), 25.0);
+        pair_close(&p);
+    }
+    sasae_vdec_free(d);
+}
+
+Test(video, bitrate_change_live)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 320, 240);
+    cfg.bitrate_kbps = 3000;
+    struct pair p;
+    pair_open(&p, &cfg);
+    sasae_video_image img;
+    sasae_video_rect full = {0, 0, p.w, p.h};
+    size_t hi = 0, lo = 0;
+    for (int i = 0; i < 40; i++) {
+        if (i == 20) {
+            cr_assert_eq(sasae_venc_set_bitrate(p.enc, 200), 0);
+            cr_assert_eq(sasae_venc_set_fps(p.enc, 15), 0);
+        }
+        synth_text(p.bgra, p.w * 4, p.w, p.h, 1000 * i); /* new text every frame */
+        size_t n = step(&p, i ? &full : NULL, i ? 1 : 0, 0, &img);
+        if (i >= 10 && i < 20)
+            hi += n;
+        if (i >= 30)
+            lo += n;
+    }
+    cr_log_info("3000 kbit/s: %zu bytes, 200 kbit/s: %zu bytes (10 frames each)", hi, lo);
+    cr_assert_lt(lo * 2, hi);
+    cr_assert_eq(sasae_venc_set_bitrate(p.enc, 0), SASAE_VIDEO_EINVAL);
+    pair_close(&p);
+}
+
+/* Dump one tile's stream as IVF, decode it with vpxdec, and compare with our decoder. */
+static void interop(enum sasae_video_codec codec)
+{
+    if (system("command -v vpxdec >/dev/null 2>&1") != 0)
+        cr_skip_test("vpxdec not installed");
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 401, 333);
+    cfg.tile_w = cfg.tile_h = 256; /* 2x2 tiles, odd edge tiles */
+    cfg.codec = codec;
+    struct pair p;
+    pair_open(&p, &cfg);
+    enum { N = 8 };
+    const int want_tile = 3; /* bottom-right: 145x77 */
+    char ivf[512], yuv[512], cmd[1200];
+    snprintf(ivf, sizeof(ivf), "%s/video_interop_%d_%d.ivf", SASAE_BINARY_DIR, (int)getpid(),
+             codec);
+    snprintf(yuv, sizeof(yuv), "%s/video_interop_%d_%d.yuv", SASAE_BINARY_DIR, (int)getpid(),
+             codec);
+    FILE *f = fopen(ivf, "wb");
+    cr_assert(f);
+    uint8_t hdr[SASAE_IVF_HEADER_LEN], fh[SASAE_IVF_FRAME_HEADER_LEN];
+    fwrite(hdr, 1, sizeof(hdr), f); /* rewritten with the frame count below */
+    size_t tw = 0, th = 0, expect_len = 0, nframes = 0;
+    uint8_t *expect = NULL;
+    for (int i = 0; i < N; i++) {
+        sasae_video_image img;
+        sasae_video_rect rects[2] = {{0, 0, p.w, p.h}, {300, 300, 20, 20}};
+        if (i < 4)
+            synth_text(p.bgra, p.w * 4, p.w, p.h, 4 * i);
+        else
+            synth_glyph(p.bgra, p.w * 4, 300 + (i % 2) * 10, 300, (unsigned)i);
+        size_t len = step(&p, i ? &rects[i < 4 ? 0 : 1] : NULL, i ? 1 : 0, 0, &img);
+        if (!len)
+            continue;
+        sasae_video_payload_info info;
+        sasae_video_payload_tile tiles[4];
+        cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, tiles, 4), 0);
+        cr_assert_eq(info.ntiles > 0 && info.cols == 2 && info.rows == 2, 1);
+        for (int k = 0; k < info.ntiles; k++) {
+            if (tiles[k].index != want_tile)
+                continue;
+            sasae_ivf_frame_header(fh, (uint32_t)tiles[k].len, nframes);
+            fwrite(fh, 1, sizeof(fh), f);
+            fwrite(tiles[k].data, 1, tiles[k].len, f);
+            nframes++;
+            /* Our decoder's view of that tile, as vpxdec --i420 writes it (Y, U, V rows). */
+            const sasae_video_payload_tile *t = &tiles[k];
+            tw = (size_t)t->w;
+            th = (size_t)t->h;
+            size_t cw = (tw + 1) / 2, ch = (th + 1) / 2, fsz = tw * th + 2 * cw * ch;
+            expect = realloc(expect, expect_len + fsz);
+            uint8_t *o = expect + expect_len;
+            for (size_t r = 0; r < th; r++, o += tw)
+                memcpy(o, img.planes[0] + (t->y + r) * (size_t)img.strides[0] + t->x, tw);
+            for (int pl = 1; pl < 3; pl++)
+                for (size_t r = 0; r < ch; r++, o += cw)
+                    memcpy(o, img.planes[pl] + (t->y / 2 + r) * (size_t)img.strides[pl] + t->x / 2,
+                           cw);
+            expect_len += fsz;
+        }
+    }
+    cr_assert_geq(nframes, 3, "the watched tile changed in several frames");
+    sasae_ivf_header(hdr, codec, (int)tw, (int)th, 30, (uint32_t)nframes);
+    fseek(f, 0, SEEK_SET);
+    fwrite(hdr, 1, sizeof(hdr), f);
+    fclose(f);
+
+    /* Our own IVF reader sees the same frame count. */
+    f = fopen(ivf, "rb");
+    static uint8_t filebuf[1 << 20];
+    size_t flen = fread(filebuf, 1, sizeof(filebuf), f);
+    fclose(f);
+    size_t off = 0, got = 0, fl;
+    const uint8_t *fr;
+    int rc;
+    while ((rc = sasae_ivf_next(filebuf, flen, &off, &fr, &fl)) == 1)
+        got++;
+    cr_assert_eq(rc, 0);
+    cr_assert_eq(got, nframes);
+
+    snprintf(cmd, sizeof(cmd), "vpxdec --i420 -o %s %s 2>/dev/null", yuv, ivf);
+    cr_assert_eq(system(cmd), 0, "vpxdec failed: %s", cmd);
+    f = fopen(yuv, "rb");
+    cr_assert(f);
+    uint8_t *vb = malloc(expect_len + 1);
+    size_t vlen = fread(vb, 1, expect_len + 1, f);
+    fclose(f);
+    cr_assert_eq(vlen, expect_len, "vpxdec wrote %zu bytes, expected %zu", vlen, expect_len);
+    cr_assert_eq(memcmp(vb, expect, expect_len), 0, "vpxdec frames differ from ours");
+    snprintf(cmd, sizeof(cmd), "vpxdec --md5 %s 2>/dev/null | grep -Eq '^[0-9a-f]{32}'", ivf);
+    cr_assert_eq(system(cmd), 0, "vpxdec --md5 failed");
+    unlink(ivf);
+    unlink(yuv);
+    free(vb);
+    free(expect);
+    pair_close(&p);
+}
+
+Test(video, interop_vpxdec_vp9)
+{
+    interop(SASAE_VIDEO_VP9);
+}
+
+Test(video, interop_vpxdec_vp8)
+{
+    interop(SASAE_VIDEO_VP8);
+}
+
+Test(video, ivf_reader_and_psnr_reject_bad_input)
+{
+    uint8_t file[SASAE_IVF_HEADER_LEN + SASAE_IVF_FRAME_HEADER_LEN + 4] = {0};
+    sasae_ivf_header(file, SASAE_VIDEO_VP9, 64, 48, 30, 1);
+    sasae_ivf_frame_header(file + SASAE_IVF_HEADER_LEN, 4, 0);
+    size_t off = 0, fl;
+    const uint8_t *fr;
+    cr_assert_eq(sasae_ivf_next(file, sizeof(file), &off, &fr, &fl), 1);
+    cr_assert_eq(fl, 4);
+    cr_assert_eq(fr, file + SASAE_IVF_HEADER_LEN + SASAE_IVF_FRAME_HEADER_LEN);
+    cr_assert_eq(sasae_ivf_next(file, sizeof(file), &off, &fr, &fl), 0);
+    off = 0;
+    cr_assert_eq(sasae_ivf_next(file, sizeof(file) - 1, &off, &fr, &fl), SASAE_VIDEO_ECORRUPT,
+                 "frame runs past the end");
+    off = 0;
+    cr_assert_eq(sasae_ivf_next(file, 20, &off, &fr, &fl), SASAE_VIDEO_ECORRUPT);
+    off = 0;
+    file[0] = 'X';
+    cr_assert_eq(sasae_ivf_next(file, sizeof(file), &off, &fr, &fl), SASAE_VIDEO_ECORRUPT);
+
+    uint8_t y[4] = {1, 2, 3, 4}, u[1] = {5}, v[1] = {6};
+    sasae_video_image a = {2, 2, {y, u, v}, {2, 1, 1}}, b = a;
+    cr_assert_eq(sasae_video_psnr(&a, &b), 99.0);
+    b.width = 1;
+    cr_assert_lt(sasae_video_psnr(&a, &b), 0.0);
+}
+
+Test(video, many_overlapping_rects_cover_the_change)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 517, 301);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    /* A new page, reported as 400 overlapping damage rects (as XDamage might) whose union
+     * is the whole frame: every pixel must be converted and sent. */
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 3000);
+    sasae_video_rect rects[400];
+    srand(99);
+    for (int i = 0; i < 400; i++) {
+        int x = (i % 20) * p.w / 20, y = (i / 20) * p.h / 20;
+        rects[i] = (sasae_video_rect){x, y, p.w / 20 + 1 + rand() % 30, p.h / 20 + 1 + rand() % 9};
+        if (rects[i].x + rects[i].w > p.w)
+            rects[i].w = p.w - rects[i].x;
+        if (rects[i].y + rects[i].h > p.h)
+            rects[i].h = p.h - rects[i].y;
+    }
+    cr_assert_gt(step(&p, rects, 400, 0, &img), 0);
+    settle(&p, &img);
+    double ps = psnr_vs_bgra(&img, p.bgra, p.w, p.h);
+    cr_log_info("400 rects: %.2f dB", ps);
+    cr_assert_geq(ps, 40.0);
+    pair_close(&p);
+}
+
+/* The link budget follows the caller's timestamps: after a long pause a full change may
+ * spend more (lower quantizer) than right after another full change. */
+Test(video, budget_follows_timestamps)
+{
+    size_t second[2];
+    for (int k = 0; k < 2; k++) {
+        sasae_video_config cfg;
+        sasae_video_config_default(&cfg, 640, 480);
+        cfg.bitrate_kbps = 500;
+        struct pair p;
+        pair_open(&p, &cfg);
+        int64_t pts = 1000000;
+        size_t len = 0;
+        sasae_video_rect full = {0, 0, p.w, p.h};
+        for (int i = 0; i < 3; i++) {
+            synth_text(p.bgra, p.w * 4, p.w, p.h, 2000 * i); /* a new page each time */
+            if (i == 2)
+                pts += k ? 1000000 : 33333;
+            else
+                pts += 33333;
+            sasae_video_frame f = {p.bgra, p.w * 4, i ? &full : NULL, i ? 1u : 0u, pts};
+            cr_assert_eq(sasae_venc_encode(p.enc, &f, 0, p.out, p.cap, &len), 0);
+            cr_assert_gt(len, 0);
+        }
+        second[k] = len;
+        pair_close(&p);
+    }
+    cr_log_info("new page 33 ms later: %zu bytes, 1 s later: %zu bytes", second[0], second[1]);
+    cr_assert_gt(second[1], second[0]);
+}
