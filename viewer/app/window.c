@@ -33,6 +33,7 @@ struct gui {
     bool code_error;
 
     struct vsource *src;
+    bool src_done;
     struct sasae_vsm sm;
     char host_fpr[128];
     bool test_pattern;
@@ -976,8 +977,9 @@ int vgui_run(const struct vcfg *cfg)
             break;
         if (g->phase == PHASE_SESSION && SDL_IsTextInputActive())
             SDL_StopTextInput();
-        if (g->src && g->sm.state != SASAE_VSM_ENDED)
-            g->src->ops->pump(g->src, 0);
+        /* Pump until the source is done: after the end it still flushes END and closes. */
+        if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)
+            g->src_done = true;
         if (g->ptr_pending && sasae_mono_ns() - g->ptr_last_ns >= POINTER_NS)
             pointer_update(g, g->mouse_x, g->mouse_y, true);
         if (g->pen_down && g->pen_n > g->pen_sent &&
