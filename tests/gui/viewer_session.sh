@@ -39,10 +39,29 @@ viewer_expect_colour "$T/viewing.png" $((WIN_X + 14)) $((WIN_Y + 685)) 32 160 64
 # 1:1: the 640x480 screen centred in the 1000x626 area below the toolbar: (180, 44 + 73).
 convert "$T/viewing.png" -crop 640x480+$((WIN_X + 180))+$((WIN_Y + 117)) +repage "$T/screen.ppm"
 "$B/tests/viewer_refcheck" 640x480 28 "$T/screen.ppm" | tee "$T/psnr.txt"
+# Request control (4th toolbar button); the customer allows on the terminal; keys typed in
+# the window then go to the host; the customer takes control back with "stop".
+xdotool mousemove --sync $((WIN_X + 318)) $((WIN_Y + 22)) click 1
+wait_line "^state=viewing control=requested" "$T/g1v.out"
+wait_line "Allow control? \[y/N\]" "$T/g1.out"
+echo y >"$T/g1.in"
+wait_line "^state=viewing control=granted" "$T/g1v.out"
+sleep 0.5
+viewer_shot "$T/control.png"
+viewer_expect_colour "$T/control.png" $((WIN_X + 14)) $((WIN_Y + 685)) 224 160 0 30 1
+xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 350))
+xdotool key --delay 40 h e l l o
+sleep 0.5
+echo stop >"$T/g1.in"
+wait_line "^state=viewing control=none" "$T/g1v.out"
 # The End button at the right end of the toolbar.
 xdotool mousemove --sync $((WIN_X + 1000 - 60)) $((WIN_Y + 22)) click 1
 wait_line "^end=operator-ended exit=0" "$T/g1v.out"
 wait_line "operator ended" "$T/g1.out" 15
+# The host received the forwarded keys (it has no display to inject them into here).
+wait_line "inputs injected" "$T/g1.out" 15
+grep -o "[0-9]* inputs injected, [0-9]* dropped" "$T/g1.out" | awk '{ exit ($1 + $4 >= 10) ? 0 : 1 }' || {
+  echo "host did not receive the keys:"; grep "inputs" "$T/g1.out"; exit 1; }
 sleep 0.5
 viewer_shot "$T/ended.png"
 xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 430)) click 1

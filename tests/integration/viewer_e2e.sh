@@ -46,14 +46,14 @@ rc=0; wait $VPID || rc=$?
 grep -q "^end=customer-denied exit=4" "$T/v2.out"
 grep -q "^state=waiting-for-consent" "$T/v2.out"
 
-# --- 3. Allow, then the customer ends (host terminated): exit 3 ----------------------------
+# --- 3. Allow, then the customer clicks End remote support ("end" on the terminal): exit 3 --
 start_host h3
 viewer v3 --code "$CODE"
 wait_line "Allow? \[y/N\]" "$T/h3.out"
 echo y >"$T/h3.in"
 wait_line "^state=viewing" "$T/v3.out"
 sleep 1
-kill -TERM $HPID
+echo end >"$T/h3.in"
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 3 ] || { echo "customer end: viewer exit $rc, want 3"; cat "$T/v3.out" "$T/v3.err"; exit 1; }
 

@@ -47,7 +47,8 @@ start_host() {
   mkfifo "$T/$1.in"
   sleep 600 >"$T/$1.in" &
   PIDS+=($!)
-  "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" \
+  # No display: the synthetic host must not inject input into the test's X server.
+  env -u DISPLAY "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" \
     --crl "$C/crl.pem" --state-dir "$T/hoststate" --source synthetic --size 640x480 \
     --consent tty --no-proxy <"$T/$1.in" >"$T/$1.out" 2>&1 &
   HPID=$!
