@@ -15,3 +15,4 @@ if(TARGET viewer_refcheck AND TARGET sasae-relay AND TARGET sasae-host AND TARGE
   sasae_script_test(viewer_session gui/viewer_session.sh "gui")
   set_tests_properties(viewer_session PROPERTIES TIMEOUT 300)
 endif()
+sasae_script_test(viewer_headless integration/viewer_headless.sh "integration")
