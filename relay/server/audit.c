@@ -1,0 +1,385 @@
+/* sasae-relay audit log: daily JSON-lines files, fsync'd by a writer thread; retention; query. */
+#include "audit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sasae/common.h"
+
+#define TAG "audit"
+#define LINE_MAX_BYTES 2048
+#define QUEUE_MAX 100000 /* lines; beyond this the relay is far behind its disk */
+
+struct line {
+    struct line *next;
+    int64_t day;
+    size_t len;
+    char text[];
+};
+
+struct sasae_audit {
+    char *dir;
+    unsigned retention_days;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct line *head, *tail;
+    size_t queued;
+    int stop, reopen;
+    unsigned long dropped;
+    /* writer thread only */
+    int fd;
+    int64_t fd_day;
+};
+
+size_t sasae_audit_json_escape(char *buf, size_t cap, const char *s)
+{
+    size_t n = 0;
+    for (; s && *s && n + 7 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            buf[n++] = '\\';
+            buf[n++] = (char)c;
+        } else if (c < 0x20 || c == 0x7f) {
+            n += (size_t)snprintf(buf + n, cap - n, "\\u%04x", c);
+        } else {
+            buf[n++] = (char)c;
+        }
+    }
+    if (n < cap)
+        buf[n] = '\0';
+    return n;
+}
+
+static size_t add_str(char *buf, size_t n, size_t cap, const char *key, const char *val)
+{
+    if (!val || n + 8 >= cap)
+        return n;
+    n += (size_t)snprintf(buf + n, cap - n, ",\"%s\":\"", key);
+    if (n >= cap)
+        return cap - 1;
+    n += sasae_audit_json_escape(buf + n, cap - n, val);
+    if (n + 2 < cap)
+        buf[n++] = '"';
+    buf[n] = '\0';
+    return n;
+}
+
+static size_t add_num(char *buf, size_t n, size_t cap, const char *key, int64_t v)
+{
+    if (v < 0 || n + 8 >= cap)
+        return n;
+    n += (size_t)snprintf(buf + n, cap - n, ",\"%s\":%lld", key, (long long)v);
+    return n >= cap ? cap - 1 : n;
+}
+
+static void day_name(char *buf, size_t cap, int64_t day)
+{
+    time_t t = (time_t)(day * 86400);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(buf, cap, "audit-%04d-%02d-%02d.jsonl", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static int parse_day(const char *name, int64_t *day)
+{
+    int y, m, d;
+    char tail[8];
+    if (sscanf(name, "audit-%4d-%2d-%2d.%7s", &y, &m, &d, tail) != 4 || strcmp(tail, "jsonl"))
+        return -1;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *day = (int64_t)t / 86400;
+    return 0;
+}
+
+int sasae_audit_retention(const char *dir, unsigned retention_days, int64_t today_days)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    if (!d)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int64_t day;
+        if (parse_day(de->d_name, &day))
+            continue;
+        if (today_days - day > (int64_t)retention_days) {
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+            if (!unlink(path)) {
+                SASAE_INFO(TAG, "retention: deleted %s", path);
+                n++;
+            }
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+static void writer_open(struct sasae_audit *a, int64_t day)
+{
+    if (a->fd >= 0 && a->fd_day == day)
+        return;
+    if (a->fd >= 0)
+        close(a->fd);
+    char name[64], path[4096];
+    day_name(name, sizeof(name), day);
+    snprintf(path, sizeof(path), "%s/%s", a->dir, name);
+    a->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    a->fd_day = day;
+    if (a->fd < 0)
+        SASAE_ERR(TAG, "cannot open %s: %s", path, strerror(errno));
+    sasae_audit_retention(a->dir, a->retention_days, day);
+}
+
+static void *writer_main(void *arg)
+{
+    struct sasae_audit *a = arg;
+    pthread_mutex_lock(&a->mu);
+    for (;;) {
+        while (!a->head && !a->stop && !a->reopen)
+            pthread_cond_wait(&a->cv, &a->mu);
+        struct line *batch = a->head;
+        a->head = a->tail = NULL;
+        a->queued = 0;
+        int stop = a->stop, reopen = a->reopen;
+        a->reopen = 0;
+        pthread_mutex_unlock(&a->mu);
+        if (reopen && a->fd >= 0) {
+            close(a->fd);
+            a->fd = -1;
+        }
+        int wrote = 0;
+        while (batch) {
+            struct line *l = batch;
+            batch = l->next;
+            writer_open(a, l->day);
+            if (a->fd >= 0) {
+                size_t off = 0;
+                while (off < l->len) {
+                    ssize_t w = write(a->fd, l->text + off, l->len - off);
+                    if (w < 0 && errno == EINTR)
+                        continue;
+                    if (w <= 0) {
+                        SASAE_ERR(TAG, "write failed: %s", strerror(errno));
+                        break;
+                    }
+                    off += (size_t)w;
+                }
+                wrote = 1;
+            }
+            free(l);
+        }
+        /* One fsync per batch: the record is on disk before the next one is taken. */
+        if (wrote && a->fd >= 0 && fsync(a->fd))
+            SASAE_ERR(TAG, "fsync failed: %s", strerror(errno));
+        pthread_mutex_lock(&a->mu);
+        if (stop && !a->head)
+            break;
+    }
+    pthread_mutex_unlock(&a->mu);
+    return NULL;
+}
+
+struct sasae_audit *sasae_audit_open(const char *dir, unsigned retention_days)
+{
+    if (mkdir(dir, 0750) && errno != EEXIST)
+        return NULL;
+    if (access(dir, W_OK))
+        return NULL;
+    struct sasae_audit *a = calloc(1, sizeof(*a));
+    if (!a || !(a->dir = strdup(dir))) {
+        free(a);
+        errno = ENOMEM;
+        return NULL;
+    }
+    a->retention_days = retention_days ? retention_days : 365;
+    a->fd = -1;
+    a->fd_day = -1;
+    pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->cv, NULL);
+    sasae_audit_retention(a->dir, a->retention_days, (int64_t)(sasae_wall_us() / 86400000000ull));
+    if (pthread_create(&a->thread, NULL, writer_main, a)) {
+        free(a->dir);
+        free(a);
+        errno = EAGAIN;
+        return NULL;
+    }
+    return a;
+}
+
+void sasae_audit_write(struct sasae_audit *a, const struct sasae_audit_rec *r)
+{
+    if (!a || !r || !r->event)
+        return;
+    char buf[LINE_MAX_BYTES];
+    uint64_t us = sasae_wall_us();
+    time_t t = (time_t)(us / 1000000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    size_t n = (size_t)snprintf(buf, sizeof(buf),
+                                "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03uZ\",\"event\":\"",
+                                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                                tm.tm_sec, (unsigned)(us / 1000 % 1000));
+    n += sasae_audit_json_escape(buf + n, sizeof(buf) - n, r->event);
+    buf[n++] = '"';
+    buf[n] = '\0';
+    if (r->session)
+        n = add_num(buf, n, sizeof(buf), "session", (int64_t)r->session);
+    n = add_str(buf, n, sizeof(buf), "code", r->code);
+    n = add_str(buf, n, sizeof(buf), "addr", r->addr);
+    n = add_str(buf, n, sizeof(buf), "role", r->role);
+    n = add_str(buf, n, sizeof(buf), "ended_by", r->ended_by);
+    n = add_str(buf, n, sizeof(buf), "operator", r->operator_name);
+    n = add_str(buf, n, sizeof(buf), "org", r->org);
+    n = add_str(buf, n, sizeof(buf), "result", r->result);
+    n = add_str(buf, n, sizeof(buf), "reason", r->reason);
+    n = add_num(buf, n, sizeof(buf), "bytes_host_to_viewer", r->bytes_host_to_viewer);
+    n = add_num(buf, n, sizeof(buf), "bytes_viewer_to_host", r->bytes_viewer_to_host);
+    n = add_num(buf, n, sizeof(buf), "duration_ms", r->duration_ms);
+    if (n + 3 > sizeof(buf))
+        n = sizeof(buf) - 3;
+    buf[n++] = '}';
+    buf[n++] = '\n';
+    struct line *l = malloc(sizeof(*l) + n);
+    if (!l)
+        return;
+    l->next = NULL;
+    l->day = (int64_t)(us / 86400000000ull);
+    l->len = n;
+    memcpy(l->text, buf, n);
+    pthread_mutex_lock(&a->mu);
+    if (a->queued >= QUEUE_MAX) {
+        a->dropped++;
+        pthread_mutex_unlock(&a->mu);
+        free(l);
+        SASAE_ERR(TAG, "audit queue full: record dropped");
+        return;
+    }
+    if (a->tail)
+        a->tail->next = l;
+    else
+        a->head = l;
+    a->tail = l;
+    a->queued++;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void sasae_audit_reopen(struct sasae_audit *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->reopen = 1;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void sasae_audit_close(struct sasae_audit *a)
+{
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->stop = 1;
+    pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    pthread_join(a->thread, NULL);
+    if (a->fd >= 0)
+        close(a->fd);
+    pthread_mutex_destroy(&a->mu);
+    pthread_cond_destroy(&a->cv);
+    free(a->dir);
+    free(a);
+}
+
+/* Extracts the string value of "key" from one of our own JSON lines (unescaping \" and
+ * \\ only, which is all the writer produces besides \u00XX for control bytes). */
+static int field(const char *line, const char *key, char *out, size_t cap)
+{
+    char pat[64];
+    snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+    const char *p = strstr(line, pat);
+    if (!p)
+        return -1;
+    p += strlen(pat);
+    size_t n = 0;
+    for (; *p && *p != '"' && n + 1 < cap; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        out[n++] = *p;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sasae_audit_query(const char *dir, const char *date, const char *code,
+                      const char *operator_name, FILE *out)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int64_t day;
+        if (parse_day(de->d_name, &day))
+            continue;
+        if (date && strncmp(de->d_name + 6, date, 10))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **nn = realloc(names, cap * sizeof(*names));
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n] = strdup(de->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
+    int matches = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "r");
+        free(names[i]);
+        if (!f)
+            continue;
+        while (getline(&line, &lcap, f) > 0) {
+            char v[512];
+            if (code && (field(line, "code", v, sizeof(v)) || strcmp(v, code)))
+                continue;
+            if (operator_name &&
+                (field(line, "operator", v, sizeof(v)) || strcmp(v, operator_name)))
+                continue;
+            fputs(line, out);
+            matches++;
+        }
+        fclose(f);
+    }
+    free(line);
+    free(names);
+    return matches;
+}

@@ -1,0 +1,86 @@
+/* sasae relay table: the relay's pure session/limits state machine — support codes
+ * (issue, single use, expiry, burn), pairing, session cap and per-address rate limits.
+ * No I/O, no clock, no globals: the caller passes the time and a CSPRNG, and gets
+ * decisions back; connections are opaque pointers. Not thread-safe (one per loop). */
+#ifndef SASAE_RELAYTABLE_H
+#define SASAE_RELAYTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sasae_rt;
+
+struct sasae_rt_limits {
+    uint32_t max_sessions;       /* registered hosts + paired sessions */
+    uint32_t code_ttl_s;         /* a code's lifetime (default 600) */
+    uint32_t max_failed_joins;   /* failed joins against one code before it burns (5) */
+    uint32_t max_conns_per_addr; /* concurrent connections per source address */
+    uint32_t conn_rate_per_min;  /* new connections per address per minute (burst the same) */
+    uint32_t join_rate_per_min;  /* join attempts per address per minute (burst the same) */
+};
+
+/* Fills buf with len bytes from a CSPRNG; returns 0, or non-zero on failure. */
+typedef int (*sasae_rt_rand_fn)(void *ctx, uint8_t *buf, size_t len);
+
+enum sasae_rt_result {
+    SASAE_RT_OK = 0,
+    SASAE_RT_E_RATE = -1,       /* address over its connection or join rate */
+    SASAE_RT_E_ADDR_LIMIT = -2, /* address has too many open connections */
+    SASAE_RT_E_FULL = -3,       /* session cap reached */
+    SASAE_RT_E_BAD_CODE = -4,   /* no such live code */
+    SASAE_RT_E_NOT_AUTH = -5,   /* code exists but the joiner is not an operator */
+    SASAE_RT_E_BURNED = -6,     /* that failure burned the code (host returned) */
+    SASAE_RT_E_NOMEM = -7,
+    SASAE_RT_E_RNG = -8, /* CSPRNG failed */
+    SASAE_RT_E_ARG = -9,
+};
+
+/* Creates a table (limits copied; zero fields get defaults). NULL on allocation failure
+ * or if rnd is NULL. */
+struct sasae_rt *sasae_rt_new(const struct sasae_rt_limits *lim, sasae_rt_rand_fn rnd,
+                              void *rnd_ctx);
+void sasae_rt_free(struct sasae_rt *rt);
+
+/* Replaces the limits (config reload); live codes keep their expiry. */
+void sasae_rt_set_limits(struct sasae_rt *rt, const struct sasae_rt_limits *lim);
+
+/* A new TCP connection from addr (any string up to 63 bytes, e.g. "192.0.2.1"): OK or
+ * E_RATE (conn_rate_per_min exceeded). */
+int sasae_rt_conn_admit(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
+
+/* A websocket session opens from addr: OK (it counts until sasae_rt_conn_release) or
+ * E_ADDR_LIMIT (max_conns_per_addr already open). */
+int sasae_rt_conn_open(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
+void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr);
+
+/* A host registers: issues a fresh 9-digit code into code_out (10 bytes, NUL-ended),
+ * valid until now + code_ttl. Returns OK, E_FULL, E_RNG or E_NOMEM. */
+int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out);
+
+/* A viewer from addr joins code. authorised: the viewer presented a verified operator
+ * certificate. Returns OK with *host_out (the code is consumed: single use), E_RATE
+ * (checked first, before the code is looked up), E_BAD_CODE, E_NOT_AUTH, or E_BURNED
+ * with *host_out set (that code is gone; the caller closes its host). */
+int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
+                  uint64_t now_ms, void **host_out);
+
+/* The host of a live code went away before pairing: drops the code and its session. */
+void sasae_rt_unregister(struct sasae_rt *rt, const char *code);
+
+/* A paired session ended: frees its slot under max_sessions. */
+void sasae_rt_session_end(struct sasae_rt *rt);
+
+/* Removes codes whose lifetime is over; stores up to max of their hosts in hosts[] and
+ * returns how many were stored (call again while it returns max). */
+size_t sasae_rt_expire(struct sasae_rt *rt, uint64_t now_ms, void **hosts, size_t max);
+
+/* Forgets per-address state that has fully recovered (call every few seconds). */
+void sasae_rt_gc(struct sasae_rt *rt, uint64_t now_ms);
+
+size_t sasae_rt_sessions(const struct sasae_rt *rt); /* live codes + paired sessions */
+size_t sasae_rt_codes(const struct sasae_rt *rt);    /* live codes */
+size_t sasae_rt_addrs(const struct sasae_rt *rt);    /* tracked addresses */
+
+const char *sasae_rt_strerror(int err);
+
+#endif

@@ -1,0 +1,1178 @@
+/* sasae-relay: the libwebsockets adapter around the relay table — TLS policy, envelope
+ * dispatch, fragment-by-fragment forwarding with bounded queues, timers, audit, metrics. */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "audit.h"
+#include "config.h"
+#include "sasae/common.h"
+#include "sasae/envelope.h"
+#include "sasae/relaytable.h"
+
+#define TAG "relay"
+#define TICK_US (250 * 1000)
+
+enum role { R_NONE, R_HOST, R_VIEWER };
+enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
+
+/* One queued websocket fragment (or whole relay message) for a connection. */
+struct frag {
+    struct frag *next;
+    size_t len;
+    uint8_t first, final;
+    uint8_t buf[]; /* LWS_PRE + len */
+};
+
+struct session {
+    uint64_t id;
+    char code[SASAE_ENV_CODE_LEN + 1];
+    char op[SASAE_ENV_TEXT_MAX + 1], org[SASAE_ENV_TEXT_MAX + 1];
+    uint64_t start_ms;
+    uint64_t h2v, v2h;
+    int refs;
+    int ended;
+};
+
+struct conn {
+    struct lws *wsi;
+    struct conn *peer;
+    struct session *sess;
+    struct conn *next, *prev; /* all websocket connections (for ticks) */
+    enum role role;
+    enum cstate state;
+    char addr[64];
+    int is_operator;
+    char op[SASAE_ENV_TEXT_MAX + 1], org[SASAE_ENV_TEXT_MAX + 1];
+    char code[SASAE_ENV_CODE_LEN + 1];
+    int counted;
+    uint64_t opened_ms, last_data_ms, stuck_since_ms;
+    /* receive side */
+    int in_msg;
+    uint8_t msg_type;
+    size_t msg_len;
+    uint8_t ctl[SASAE_ENV_CONTROL_MAX];
+    size_t ctl_len;
+    int paused_peer; /* we paused our peer's reading because our queue is full */
+    /* send side (to this connection) */
+    struct frag *qh, *qt;
+    size_t qbytes;
+    int out_mid; /* last queued fragment did not end its message */
+    int close_after, close_status;
+    char close_text[100];
+    int peer_closed_normally;
+    uint8_t left_reason; /* what the peer is told when we go */
+};
+
+struct http_pss {
+    char *body;
+    size_t len;
+    unsigned status;
+};
+
+struct metrics {
+    uint64_t conns_total, ws_total, paired_total, registered_total;
+    uint64_t bytes_h2v, bytes_v2h, msgs_fwd;
+    uint64_t pauses, stuck, expired, burned, join_ok, join_fail;
+    uint64_t rej_rate, rej_addr, rej_full, rej_protocol, rej_toobig, rej_subprotocol,
+        rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
+    uint64_t audit_events;
+};
+
+struct relay {
+    struct relay_config cfg;
+    struct lws_context *ctx;
+    struct lws_vhost *vh;
+    SSL_CTX *ssl_ctx;
+    struct sasae_rt *rt;
+    struct sasae_audit *audit;
+    struct conn *conns;
+    size_t n_conns, n_paired_conns;
+    uint64_t next_session_id;
+    lws_sorted_usec_list_t tick;
+    uint64_t last_sec_ms, last_gc_ms;
+    int draining;
+    uint64_t drain_deadline_ms;
+    int exit;
+    struct metrics m;
+    lws_retry_bo_t retry;
+};
+
+static struct relay *g_relay; /* only for signal flags -> main loop */
+static volatile sig_atomic_t sig_term, sig_hup;
+
+static uint64_t now_ms(void)
+{
+    return sasae_mono_ns() / 1000000;
+}
+
+/* "::ffff:192.0.2.1" -> "192.0.2.1": one key per client whatever the socket family. */
+static void norm_addr(char *a)
+{
+    if (!strncmp(a, "::ffff:", 7) && strchr(a + 7, '.'))
+        memmove(a, a + 7, strlen(a + 7) + 1);
+}
+
+static int rand_bytes(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    return RAND_bytes(buf, (int)len) == 1 ? 0 : -1;
+}
+
+/* ---- TLS policy ---- */
+
+static int load_operator_store(struct relay *r, SSL_CTX *ctx)
+{
+    if (!r->cfg.operator_ca[0])
+        return 0;
+    X509_STORE *st = X509_STORE_new();
+    if (!st)
+        return -1;
+    if (X509_STORE_load_file(st, r->cfg.operator_ca) != 1) {
+        SASAE_ERR(TAG, "cannot load operator CA %s", r->cfg.operator_ca);
+        X509_STORE_free(st);
+        return -1;
+    }
+    X509_LOOKUP *lu = X509_STORE_add_lookup(st, X509_LOOKUP_file());
+    if (!lu || X509_load_crl_file(lu, r->cfg.crl, X509_FILETYPE_PEM) <= 0) {
+        SASAE_ERR(TAG, "cannot load CRL %s", r->cfg.crl);
+        X509_STORE_free(st);
+        return -1;
+    }
+    X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_X509_STRICT);
+    SSL_CTX_set_cert_store(ctx, st); /* frees the previous store */
+    STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(r->cfg.operator_ca);
+    if (names)
+        SSL_CTX_set_client_CA_list(ctx, names);
+    /* Optional client certificate: hosts have none; operators must present a valid one
+     * (an invalid or revoked one fails the handshake). */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, NULL);
+    static const unsigned char sid[] = "sasae-relay";
+    SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
+    return 0;
+}
+
+static int apply_tls_policy(struct relay *r, SSL_CTX *ctx)
+{
+    SSL_CTX_set_min_proto_version(ctx, r->cfg.tls12 ? TLS1_2_VERSION : TLS1_3_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+    if (SSL_CTX_set_ciphersuites(ctx, "TLS_AES_256_GCM_SHA384") != 1 ||
+        SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384") !=
+            1) {
+        SASAE_ERR(TAG, "cannot set cipher policy");
+        return -1;
+    }
+    /* lws narrows key exchange to one curve with SSL_CTX_set_tmp_ecdh; put ours back. */
+    if (SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1) {
+        SASAE_ERR(TAG, "cannot set key exchange groups");
+        return -1;
+    }
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
+                                 SSL_OP_NO_COMPRESSION);
+    return 0;
+}
+
+static int reload_certs(struct relay *r)
+{
+    SSL_CTX *ctx = r->ssl_ctx;
+    if (!ctx)
+        return -1;
+    if (SSL_CTX_use_certificate_chain_file(ctx, r->cfg.cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, r->cfg.key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        SASAE_ERR(TAG, "reload: certificate/key not usable; keeping serving what loaded");
+        ERR_clear_error();
+        return -1;
+    }
+    if (load_operator_store(r, ctx))
+        return -1;
+    return apply_tls_policy(r, ctx);
+}
+
+/* ---- send queue ---- */
+
+static struct frag *frag_new(const uint8_t *data, size_t len, int first, int final)
+{
+    struct frag *f = malloc(sizeof(*f) + LWS_PRE + len);
+    if (!f)
+        return NULL;
+    f->next = NULL;
+    f->len = len;
+    f->first = (uint8_t)first;
+    f->final = (uint8_t) final;
+    if (len)
+        memcpy(f->buf + LWS_PRE, data, len);
+    return f;
+}
+
+static void q_append(struct conn *c, struct frag *f)
+{
+    if (c->qt)
+        c->qt->next = f;
+    else
+        c->qh = f;
+    c->qt = f;
+    c->qbytes += f->len;
+    c->out_mid = !f->final;
+    lws_callback_on_writable(c->wsi);
+}
+
+static void q_free(struct conn *c)
+{
+    for (struct frag *f = c->qh, *n; f; f = n) {
+        n = f->next;
+        free(f);
+    }
+    c->qh = c->qt = NULL;
+    c->qbytes = 0;
+}
+
+static int send_msg(struct conn *c, const struct sasae_env_msg *m)
+{
+    uint8_t buf[SASAE_ENV_CONTROL_MAX];
+    size_t n;
+    if (c->out_mid || sasae_env_serialize(m, buf, sizeof(buf), &n) != SASAE_ENV_OK)
+        return -1;
+    struct frag *f = frag_new(buf, n, 1, 1);
+    if (!f)
+        return -1;
+    q_append(c, f);
+    return 0;
+}
+
+/* Closes c once its queue is flushed (status + short text in the close frame). */
+static void close_after_flush(struct conn *c, int status, const char *text)
+{
+    if (c->close_after)
+        return;
+    c->close_after = 1;
+    c->close_status = status;
+    snprintf(c->close_text, sizeof(c->close_text), "%s", text);
+    c->state = C_CLOSING;
+    lws_callback_on_writable(c->wsi);
+    /* A receiver that never reads would never flush: bound the wait. */
+    lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
+}
+
+/* A waiting host leaves the table (its code can never be joined again). */
+static void drop_code(struct conn *c)
+{
+    if (c->state == C_WAITING && c->code[0]) {
+        sasae_rt_unregister(g_relay->rt, c->code);
+        c->code[0] = '\0';
+    }
+}
+
+/* Tells c why it is refused/closed (ERROR envelope), then closes it. */
+static void fail(struct conn *c, uint16_t code, const char *text, uint8_t left_reason)
+{
+    if (c->state == C_CLOSING)
+        return;
+    drop_code(c);
+    struct sasae_env_msg m = {.type = SASAE_ENV_ERROR, .error_code = code};
+    snprintf(m.text, sizeof(m.text), "%s", text ? text : "");
+    c->left_reason = left_reason;
+    send_msg(c, &m);
+    int status = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+    if (code == SASAE_ENV_ERR_TOO_BIG)
+        status = LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE;
+    else if (code == SASAE_ENV_ERR_SHUTDOWN)
+        status = LWS_CLOSE_STATUS_GOINGAWAY;
+    else if (code == SASAE_ENV_ERR_INTERNAL)
+        status = LWS_CLOSE_STATUS_UNEXPECTED_CONDITION;
+    close_after_flush(c, status, sasae_env_error_code_str(code));
+}
+
+/* ---- sessions ---- */
+
+static void audit_simple(struct relay *r, const char *event, const struct conn *c,
+                         const char *result, const char *reason)
+{
+    struct sasae_audit_rec a = {
+        .event = event,
+        .session = c && c->sess ? c->sess->id : 0,
+        .code = c && c->code[0] ? c->code : NULL,
+        .addr = c ? c->addr : NULL,
+        .role = c ? (c->role == R_HOST     ? "host"
+                     : c->role == R_VIEWER ? "viewer"
+                                           : NULL)
+                  : NULL,
+        .operator_name = c && c->is_operator ? c->op : NULL,
+        .org = c && c->is_operator ? c->org : NULL,
+        .result = result,
+        .reason = reason,
+        .bytes_host_to_viewer = -1,
+        .bytes_viewer_to_host = -1,
+        .duration_ms = -1,
+    };
+    sasae_audit_write(r->audit, &a);
+    r->m.audit_events++;
+}
+
+static void session_end(struct relay *r, struct session *s, const char *ended_by,
+                        const char *reason)
+{
+    if (!s->ended) {
+        s->ended = 1;
+        struct sasae_audit_rec a = {
+            .event = "end",
+            .session = s->id,
+            .code = s->code,
+            .operator_name = s->op,
+            .org = s->org,
+            .ended_by = ended_by,
+            .reason = reason,
+            .bytes_host_to_viewer = (int64_t)s->h2v,
+            .bytes_viewer_to_host = (int64_t)s->v2h,
+            .duration_ms = (int64_t)(now_ms() - s->start_ms),
+        };
+        sasae_audit_write(r->audit, &a);
+        r->m.audit_events++;
+        sasae_rt_session_end(r->rt);
+    }
+}
+
+static void session_unref(struct session *s)
+{
+    if (s && --s->refs == 0)
+        free(s);
+}
+
+/* c is going away (closed or failed): tell its peer and end the session. */
+static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const char *text)
+{
+    struct conn *p = c->peer;
+    if (!p)
+        return;
+    c->peer = NULL;
+    p->peer = NULL;
+    /* Whoever was paused for the other's sake must be read again to see its close. */
+    if (c->paused_peer)
+        lws_rx_flow_control(p->wsi, 1);
+    if (p->paused_peer)
+        lws_rx_flow_control(c->wsi, 1);
+    c->paused_peer = p->paused_peer = 0;
+    c->stuck_since_ms = p->stuck_since_ms = 0;
+    r->n_paired_conns -= 2;
+    if (c->sess)
+        session_end(r, c->sess,
+                    reason == SASAE_ENV_LEFT_CLOSED || reason == SASAE_ENV_LEFT_LOST ||
+                            reason == SASAE_ENV_LEFT_ERROR
+                        ? (c->role == R_HOST ? "host" : "viewer")
+                        : "relay",
+                    text);
+    if (p->state == C_CLOSING)
+        return;
+    if (p->out_mid) {
+        /* Its stream is in the middle of c's message, which will never finish: only a
+         * close frame (allowed between fragments) can still be sent. */
+        close_after_flush(p, LWS_CLOSE_STATUS_GOINGAWAY, sasae_env_left_str(reason));
+        return;
+    }
+    struct sasae_env_msg m = {.type = SASAE_ENV_PEER_LEFT, .reason = reason};
+    snprintf(m.text, sizeof(m.text), "%s", text ? text : "");
+    send_msg(p, &m);
+    close_after_flush(p, LWS_CLOSE_STATUS_NORMAL, "peer left");
+}
+
+static void handle_register(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
+{
+    if (m->version != SASAE_ENV_VERSION) {
+        r->m.rej_version++;
+        fail(c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+        return;
+    }
+    if (r->draining) {
+        fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    int rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
+    if (rc) {
+        r->m.rej_full += rc == SASAE_RT_E_FULL;
+        fail(c, rc == SASAE_RT_E_FULL ? SASAE_ENV_ERR_FULL : SASAE_ENV_ERR_INTERNAL,
+             sasae_rt_strerror(rc), 0);
+        audit_simple(r, "register", c, "refused", sasae_rt_strerror(rc));
+        return;
+    }
+    c->role = R_HOST;
+    c->state = C_WAITING;
+    struct sasae_env_msg out = {.type = SASAE_ENV_CODE, .valid_secs = r->cfg.code_ttl};
+    memcpy(out.code, c->code, sizeof(out.code));
+    send_msg(c, &out);
+    r->m.registered_total++;
+    audit_simple(r, "register", c, "ok", NULL);
+}
+
+static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
+{
+    c->role = R_VIEWER;
+    if (m->version != SASAE_ENV_VERSION) {
+        r->m.rej_version++;
+        fail(c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+        return;
+    }
+    if (r->draining) {
+        fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    void *hostp = NULL;
+    int rc = sasae_rt_join(r->rt, c->addr, m->code, c->is_operator, now_ms(), &hostp);
+    struct conn *h = hostp;
+    memcpy(c->code, m->code, sizeof(c->code));
+    if (rc != SASAE_RT_OK) {
+        r->m.join_fail++;
+        uint16_t code = SASAE_ENV_ERR_BAD_CODE;
+        if (rc == SASAE_RT_E_RATE) {
+            code = SASAE_ENV_ERR_RATE;
+            r->m.rej_rate++;
+        } else if (rc == SASAE_RT_E_NOT_AUTH || rc == SASAE_RT_E_BURNED) {
+            code = SASAE_ENV_ERR_NOT_OPERATOR;
+            r->m.rej_not_operator++;
+        } else {
+            r->m.rej_bad_code++;
+        }
+        audit_simple(r, "join", c, "failed", sasae_rt_strerror(rc));
+        if (rc == SASAE_RT_E_BURNED && h) {
+            r->m.burned++;
+            audit_simple(r, "code-burned", h, "burned", "too many failed joins");
+            h->code[0] = '\0'; /* already gone from the table */
+            fail(h, SASAE_ENV_ERR_BAD_CODE, "code burned after too many failed joins", 0);
+        }
+        fail(c, code, sasae_rt_strerror(rc), 0);
+        return;
+    }
+    struct session *s = calloc(1, sizeof(*s));
+    if (!s) {
+        sasae_rt_session_end(r->rt);
+        fail(h, SASAE_ENV_ERR_INTERNAL, "", 0);
+        fail(c, SASAE_ENV_ERR_INTERNAL, "", 0);
+        return;
+    }
+    s->id = ++r->next_session_id;
+    memcpy(s->code, m->code, sizeof(s->code));
+    snprintf(s->op, sizeof(s->op), "%s", c->op);
+    snprintf(s->org, sizeof(s->org), "%s", c->org);
+    s->start_ms = now_ms();
+    s->refs = 2;
+    c->sess = h->sess = s;
+    c->peer = h;
+    h->peer = c;
+    c->state = h->state = C_PAIRED;
+    c->last_data_ms = h->last_data_ms = s->start_ms;
+    r->n_paired_conns += 2;
+    r->m.join_ok++;
+    r->m.paired_total++;
+    struct sasae_env_msg to_host = {.type = SASAE_ENV_PEER_JOINED};
+    snprintf(to_host.text, sizeof(to_host.text), "%s", c->op);
+    snprintf(to_host.org, sizeof(to_host.org), "%s", c->org);
+    struct sasae_env_msg to_viewer = {.type = SASAE_ENV_PEER_JOINED};
+    send_msg(h, &to_host);
+    send_msg(c, &to_viewer);
+    audit_simple(r, "join", c, "ok", NULL);
+    audit_simple(r, "paired", c, "ok", NULL);
+}
+
+static void handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
+{
+    struct sasae_audit_rec a = {
+        .event = "host-event",
+        .session = c->sess->id,
+        .code = c->sess->code,
+        .addr = c->addr,
+        .role = "host",
+        .operator_name = c->sess->op,
+        .org = c->sess->org,
+        .result = sasae_env_audit_str(m->reason),
+        .reason = m->text[0] ? m->text : NULL,
+        .bytes_host_to_viewer = -1,
+        .bytes_viewer_to_host = -1,
+        .duration_ms = -1,
+    };
+    sasae_audit_write(r->audit, &a);
+    r->m.audit_events++;
+}
+
+static void handle_control(struct relay *r, struct conn *c)
+{
+    struct sasae_env_msg m;
+    int rc = sasae_env_parse(c->ctl, c->ctl_len, &m);
+    if (rc) {
+        r->m.rej_protocol++;
+        fail(c, SASAE_ENV_ERR_PROTOCOL, sasae_env_strerror(rc), SASAE_ENV_LEFT_ERROR);
+        return;
+    }
+    if (m.type == SASAE_ENV_REGISTER && c->state == C_NEW)
+        handle_register(r, c, &m);
+    else if (m.type == SASAE_ENV_JOIN && c->state == C_NEW)
+        handle_join(r, c, &m);
+    else if (m.type == SASAE_ENV_AUDIT && c->state == C_PAIRED && c->role == R_HOST)
+        handle_audit(r, c, &m);
+    else {
+        r->m.rej_protocol++;
+        char t[80];
+        snprintf(t, sizeof(t), "unexpected %s message", sasae_env_type_str(m.type));
+        fail(c, SASAE_ENV_ERR_PROTOCOL, t, SASAE_ENV_LEFT_ERROR);
+    }
+}
+
+static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len)
+{
+    if (c->state == C_CLOSING)
+        return 0; /* discard: we are only flushing our goodbye */
+    int final = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
+    if (!c->in_msg) {
+        if (!len) {
+            if (final) {
+                r->m.rej_protocol++;
+                fail(c, SASAE_ENV_ERR_PROTOCOL, "empty message", SASAE_ENV_LEFT_ERROR);
+            }
+            return 0;
+        }
+        c->in_msg = 1;
+        c->msg_type = in[0];
+        c->msg_len = 0;
+        c->ctl_len = 0;
+        if (!sasae_env_type_known(c->msg_type)) {
+            r->m.rej_protocol++;
+            fail(c, SASAE_ENV_ERR_PROTOCOL, "unknown message type", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+    }
+    int first = c->msg_len == 0;
+    c->msg_len += len;
+    if (c->msg_len > SASAE_ENV_MSG_MAX) {
+        r->m.rej_toobig++;
+        fail(c, SASAE_ENV_ERR_TOO_BIG, "message over 1 MiB + 65 bytes", SASAE_ENV_LEFT_ERROR);
+        return 0;
+    }
+    if (c->msg_type == SASAE_ENV_DATA) {
+        struct conn *p = c->peer;
+        if (c->state != C_PAIRED || !p) {
+            r->m.rej_protocol++;
+            fail(c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        struct frag *f = frag_new(in, len, first, final);
+        if (!f) {
+            fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        q_append(p, f);
+        uint64_t t = now_ms();
+        c->last_data_ms = t;
+        if (c->role == R_HOST)
+            c->sess->h2v += len, r->m.bytes_h2v += len;
+        else
+            c->sess->v2h += len, r->m.bytes_v2h += len;
+        if (final)
+            r->m.msgs_fwd++;
+        /* Backpressure: the peer's queue is full, stop reading this sender until it
+         * drains; TCP then pushes back on the sender. */
+        if (p->qbytes > (size_t)r->cfg.queue_kb * 1024 && !p->paused_peer) {
+            p->paused_peer = 1;
+            p->stuck_since_ms = t;
+            r->m.pauses++;
+            lws_rx_flow_control(c->wsi, 0);
+        }
+    } else {
+        if (c->ctl_len + len > sizeof(c->ctl)) {
+            r->m.rej_protocol++;
+            fail(c, SASAE_ENV_ERR_PROTOCOL, "control message too long", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        memcpy(c->ctl + c->ctl_len, in, len);
+        c->ctl_len += len;
+    }
+    if (final) {
+        c->in_msg = 0;
+        if (c->msg_type != SASAE_ENV_DATA)
+            handle_control(r, c);
+    }
+    return 0;
+}
+
+static int on_writeable(struct relay *r, struct conn *c)
+{
+    struct frag *f = c->qh;
+    if (!f) {
+        if (c->close_after) {
+            lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
+                             (unsigned char *)c->close_text, strlen(c->close_text));
+            return -1;
+        }
+        return 0;
+    }
+    enum lws_write_protocol fl = lws_write_ws_flags(LWS_WRITE_BINARY, f->first, f->final);
+    if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, fl) < (int)f->len)
+        return -1;
+    c->qh = f->next;
+    if (!c->qh)
+        c->qt = NULL;
+    c->qbytes -= f->len;
+    free(f);
+    /* Resume the sender once we are down to a quarter of the limit (hysteresis). */
+    if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
+        c->paused_peer = 0;
+        c->stuck_since_ms = 0;
+        if (c->peer)
+            lws_rx_flow_control(c->peer->wsi, 1);
+    }
+    if (c->qh || c->close_after)
+        lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
+{
+    memset(c, 0, sizeof(*c));
+    c->wsi = wsi;
+    c->opened_ms = now_ms();
+    lws_get_peer_simple(wsi, c->addr, sizeof(c->addr));
+    norm_addr(c->addr);
+    c->next = r->conns;
+    if (r->conns)
+        r->conns->prev = c;
+    r->conns = c;
+    r->n_conns++;
+    r->m.ws_total++;
+    SSL *ssl = lws_get_ssl(wsi);
+    X509 *pc = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
+    if (pc && SSL_get_verify_result(ssl) == X509_V_OK) {
+        X509_NAME *sn = X509_get_subject_name(pc);
+        char cn[SASAE_ENV_TEXT_MAX + 1] = "", o[SASAE_ENV_TEXT_MAX + 1] = "";
+        X509_NAME_get_text_by_NID(sn, NID_commonName, cn, sizeof(cn));
+        X509_NAME_get_text_by_NID(sn, NID_organizationName, o, sizeof(o));
+        /* Names go into envelopes and logs: only accept what the envelope can carry. */
+        if (cn[0] && sasae_env_text_valid((uint8_t *)cn, strlen(cn)) &&
+            sasae_env_text_valid((uint8_t *)o, strlen(o))) {
+            c->is_operator = 1;
+            memcpy(c->op, cn, sizeof(cn));
+            memcpy(c->org, o, sizeof(o));
+        }
+    }
+    if (r->draining) {
+        fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    int rc = sasae_rt_conn_open(r->rt, c->addr, c->opened_ms);
+    if (rc) {
+        r->m.rej_addr++;
+        fail(c, SASAE_ENV_ERR_RATE, sasae_rt_strerror(rc), 0);
+        return;
+    }
+    c->counted = 1;
+}
+
+static void conn_closed(struct relay *r, struct conn *c)
+{
+    if (!c->wsi)
+        return; /* never established */
+    if (c->counted)
+        sasae_rt_conn_release(r->rt, c->addr);
+    if (c->state == C_WAITING) {
+        audit_simple(r, "end", c, "unpaired", "host left before anyone joined");
+        drop_code(c);
+    }
+    if (c->peer) {
+        uint8_t reason = c->left_reason            ? c->left_reason
+                         : c->peer_closed_normally ? SASAE_ENV_LEFT_CLOSED
+                                                   : SASAE_ENV_LEFT_LOST;
+        detach_peer(r, c, reason, sasae_env_left_str(reason));
+    }
+    session_unref(c->sess);
+    c->sess = NULL;
+    q_free(c);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        r->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    r->n_conns--;
+    c->wsi = NULL;
+}
+
+/* ---- HTTP: /healthz and /metrics ---- */
+
+static char *metrics_text(struct relay *r, size_t *len)
+{
+    size_t cap = 8192;
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    long rss_pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        long vm;
+        if (fscanf(f, "%ld %ld", &vm, &rss_pages) != 2)
+            rss_pages = 0;
+        fclose(f);
+    }
+    const struct metrics *m = &r->m;
+    int n = snprintf(
+        b, cap,
+        "# TYPE sasae_relay_connections gauge\nsasae_relay_connections %zu\n"
+        "# TYPE sasae_relay_connections_total counter\nsasae_relay_connections_total %llu\n"
+        "# TYPE sasae_relay_websockets_total counter\nsasae_relay_websockets_total %llu\n"
+        "# TYPE sasae_relay_sessions gauge\nsasae_relay_sessions %zu\n"
+        "# TYPE sasae_relay_codes gauge\nsasae_relay_codes %zu\n"
+        "# TYPE sasae_relay_paired gauge\nsasae_relay_paired %zu\n"
+        "# TYPE sasae_relay_registered_total counter\nsasae_relay_registered_total %llu\n"
+        "# TYPE sasae_relay_paired_total counter\nsasae_relay_paired_total %llu\n"
+        "# TYPE sasae_relay_bytes_total counter\n"
+        "sasae_relay_bytes_total{dir=\"host_to_viewer\"} %llu\n"
+        "sasae_relay_bytes_total{dir=\"viewer_to_host\"} %llu\n"
+        "# TYPE sasae_relay_messages_forwarded_total counter\n"
+        "sasae_relay_messages_forwarded_total %llu\n"
+        "# TYPE sasae_relay_flow_pauses_total counter\nsasae_relay_flow_pauses_total %llu\n"
+        "# TYPE sasae_relay_drops_total counter\n"
+        "sasae_relay_drops_total{reason=\"stuck\"} %llu\n"
+        "sasae_relay_drops_total{reason=\"code_expired\"} %llu\n"
+        "sasae_relay_drops_total{reason=\"code_burned\"} %llu\n"
+        "sasae_relay_drops_total{reason=\"idle\"} %llu\n"
+        "sasae_relay_drops_total{reason=\"hello_timeout\"} %llu\n"
+        "# TYPE sasae_relay_rejects_total counter\n"
+        "sasae_relay_rejects_total{reason=\"rate\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"addr_limit\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"full\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"protocol\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"too_big\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"subprotocol\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"not_operator\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"bad_code\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"version\"} %llu\n"
+        "# TYPE sasae_relay_joins_total counter\n"
+        "sasae_relay_joins_total{result=\"ok\"} %llu\n"
+        "sasae_relay_joins_total{result=\"failed\"} %llu\n"
+        "# TYPE sasae_relay_audit_events_total counter\nsasae_relay_audit_events_total %llu\n"
+        "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n",
+        r->n_conns, (unsigned long long)m->conns_total, (unsigned long long)m->ws_total,
+        sasae_rt_sessions(r->rt), sasae_rt_codes(r->rt), r->n_paired_conns / 2,
+        (unsigned long long)m->registered_total, (unsigned long long)m->paired_total,
+        (unsigned long long)m->bytes_h2v, (unsigned long long)m->bytes_v2h,
+        (unsigned long long)m->msgs_fwd, (unsigned long long)m->pauses,
+        (unsigned long long)m->stuck, (unsigned long long)m->expired, (unsigned long long)m->burned,
+        (unsigned long long)m->rej_idle, (unsigned long long)m->rej_hello,
+        (unsigned long long)m->rej_rate, (unsigned long long)m->rej_addr,
+        (unsigned long long)m->rej_full, (unsigned long long)m->rej_protocol,
+        (unsigned long long)m->rej_toobig, (unsigned long long)m->rej_subprotocol,
+        (unsigned long long)m->rej_not_operator, (unsigned long long)m->rej_bad_code,
+        (unsigned long long)m->rej_version, (unsigned long long)m->join_ok,
+        (unsigned long long)m->join_fail, (unsigned long long)m->audit_events,
+        rss_pages * sysconf(_SC_PAGESIZE));
+    *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+    return b;
+}
+
+static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len)
+{
+    struct relay *r = g_relay;
+    struct http_pss *ps = user;
+    switch (reason) {
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        r->ssl_ctx = (SSL_CTX *)user;
+        if (load_operator_store(r, r->ssl_ctx) || apply_tls_policy(r, r->ssl_ctx))
+            return 1;
+        return 0;
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        char addr[64] = "";
+        lws_get_peer_simple_fd((lws_sockfd_type)(lws_intptr_t)in, addr, sizeof(addr));
+        norm_addr(addr);
+        r->m.conns_total++;
+        if (r->draining)
+            return 1;
+        if (sasae_rt_conn_admit(r->rt, addr, now_ms())) {
+            r->m.rej_rate++;
+            return 1;
+        }
+        return 0;
+    }
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        /* A websocket upgrade that did not ask for sasae.v1 lands here: refuse it. */
+        r->m.rej_subprotocol++;
+        return 1;
+    case LWS_CALLBACK_HTTP: {
+        const char *path = in ? (const char *)in : "";
+        ps->status = HTTP_STATUS_NOT_FOUND;
+        if (!strcmp(path, "/healthz")) {
+            ps->status = r->draining ? HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK;
+            ps->body = strdup(r->draining ? "draining\n" : "ok\n");
+            ps->len = ps->body ? strlen(ps->body) : 0;
+        } else if (!strcmp(path, "/metrics")) {
+            ps->status = HTTP_STATUS_OK;
+            ps->body = metrics_text(r, &ps->len);
+        } else {
+            ps->body = strdup("not found\n");
+            ps->len = ps->body ? strlen(ps->body) : 0;
+        }
+        uint8_t hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr);
+        if (lws_add_http_common_headers(wsi, ps->status, "text/plain; version=0.0.4", ps->len, &p,
+                                        end) ||
+            lws_finalize_write_http_header(wsi, start, &p, end))
+            return 1;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+        if (!ps->body)
+            return -1;
+        uint8_t *buf = malloc(LWS_PRE + ps->len);
+        if (!buf)
+            return -1;
+        memcpy(buf + LWS_PRE, ps->body, ps->len);
+        int w = lws_write(wsi, buf + LWS_PRE, ps->len, LWS_WRITE_HTTP_FINAL);
+        free(buf);
+        free(ps->body);
+        ps->body = NULL;
+        if (w < (int)ps->len)
+            return -1;
+        if (lws_http_transaction_completed(wsi))
+            return -1;
+        return 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (ps) {
+            free(ps->body);
+            ps->body = NULL;
+        }
+        return 0;
+    default:
+        break;
+    }
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                 size_t len)
+{
+    struct relay *r = g_relay;
+    struct conn *c = user;
+    switch (reason) {
+    case LWS_CALLBACK_ESTABLISHED:
+        conn_established(r, c, wsi);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        return on_receive(r, c, in, len);
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        return on_writeable(r, c);
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        c->peer_closed_normally = 1;
+        return 0;
+    case LWS_CALLBACK_CLOSED:
+        conn_closed(r, c);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* ---- timers and signals ---- */
+
+static void start_drain(struct relay *r)
+{
+    if (r->draining)
+        return;
+    r->draining = 1;
+    r->drain_deadline_ms = now_ms() + (uint64_t)r->cfg.drain_timeout * 1000;
+    SASAE_INFO(TAG, "draining: telling %zu connections", r->n_conns);
+    for (struct conn *c = r->conns; c; c = c->next) {
+        if (c->state == C_CLOSING)
+            continue;
+        if (c->peer) {
+            c->left_reason = SASAE_ENV_LEFT_SHUTDOWN;
+            detach_peer(r, c, SASAE_ENV_LEFT_SHUTDOWN, "relay shutting down");
+            struct sasae_env_msg m = {.type = SASAE_ENV_PEER_LEFT,
+                                      .reason = SASAE_ENV_LEFT_SHUTDOWN};
+            send_msg(c, &m); /* refused (and only the close sent) if mid-message */
+            close_after_flush(c, LWS_CLOSE_STATUS_GOINGAWAY, "relay shutting down");
+            continue;
+        }
+        fail(c, SASAE_ENV_ERR_SHUTDOWN, "relay shutting down", SASAE_ENV_LEFT_SHUTDOWN);
+    }
+}
+
+static void tick(lws_sorted_usec_list_t *sul)
+{
+    struct relay *r = lws_container_of(sul, struct relay, tick);
+    uint64_t t = now_ms();
+    if (sig_hup) {
+        sig_hup = 0;
+        SASAE_INFO(TAG, "SIGHUP: reopening audit log, reloading certificates");
+        sasae_audit_reopen(r->audit);
+        reload_certs(r);
+    }
+    if (sig_term)
+        start_drain(r);
+    if (r->draining && (!r->n_conns || t >= r->drain_deadline_ms)) {
+        r->exit = 1;
+        lws_cancel_service(r->ctx);
+        return;
+    }
+    if (t - r->last_sec_ms >= 1000) {
+        r->last_sec_ms = t;
+        void *hosts[256];
+        size_t n;
+        while ((n = sasae_rt_expire(r->rt, t, hosts, 256)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                struct conn *h = hosts[i];
+                r->m.expired++;
+                audit_simple(r, "end", h, "expired", "nobody joined before the code expired");
+                h->code[0] = '\0';
+                fail(h, SASAE_ENV_ERR_UNPAIRED, "nobody joined before the code expired", 0);
+            }
+            if (n < 256)
+                break;
+        }
+        for (struct conn *c = r->conns; c; c = c->next) {
+            if (c->state == C_NEW && t - c->opened_ms > (uint64_t)r->cfg.hello_timeout * 1000) {
+                r->m.rej_hello++;
+                fail(c, SASAE_ENV_ERR_PROTOCOL, "no register or join in time", 0);
+            } else if (c->state == C_PAIRED && c->peer && c->role == R_HOST &&
+                       t - c->last_data_ms > (uint64_t)r->cfg.idle_timeout * 1000 &&
+                       t - c->peer->last_data_ms > (uint64_t)r->cfg.idle_timeout * 1000) {
+                r->m.rej_idle++;
+                detach_peer(r, c, SASAE_ENV_LEFT_TIMEOUT, "idle timeout");
+                fail(c, SASAE_ENV_ERR_IDLE, "no data in either direction", 0);
+            } else if (c->paused_peer && c->stuck_since_ms &&
+                       t - c->stuck_since_ms > (uint64_t)r->cfg.stuck_timeout * 1000) {
+                /* c has not read its data for too long: cut it, free its queue at once
+                 * (it cannot be flushed), and tell the sender why. */
+                r->m.stuck++;
+                SASAE_WARN(TAG, "cutting %s %s: queue full for %u s", c->addr,
+                           c->role == R_HOST ? "host" : "viewer", r->cfg.stuck_timeout);
+                struct conn *p = c->peer;
+                c->paused_peer = 0;
+                if (p)
+                    lws_rx_flow_control(p->wsi, 1);
+                detach_peer(r, c, SASAE_ENV_LEFT_STUCK, "peer did not read its data in time");
+                q_free(c);
+                c->out_mid = 0;
+                c->state = C_CLOSING;
+                lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            }
+        }
+    }
+    if (t - r->last_gc_ms >= 10000) {
+        r->last_gc_ms = t;
+        sasae_rt_gc(r->rt, t);
+    }
+    lws_sul_schedule(r->ctx, 0, &r->tick, tick, TICK_US);
+}
+
+static void on_signal(int sig)
+{
+    if (sig == SIGHUP)
+        sig_hup = 1;
+    else
+        sig_term = 1;
+    if (g_relay && g_relay->ctx)
+        lws_cancel_service(g_relay->ctx);
+}
+
+static void lws_log_emit(int level, const char *line)
+{
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        n--;
+    sasae_log(level == LLL_ERR ? SASAE_LOG_WARN : SASAE_LOG_DEBUG, "lws", "%.*s", (int)n, line);
+}
+
+static int raise_nofile(unsigned want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return -1;
+    rlim_t target = want;
+    if (rl.rlim_max != RLIM_INFINITY && target > rl.rlim_max)
+        target = rl.rlim_max;
+    if (rl.rlim_cur < target) {
+        rl.rlim_cur = target;
+        if (setrlimit(RLIMIT_NOFILE, &rl))
+            SASAE_WARN(TAG, "cannot raise RLIMIT_NOFILE to %u: %s", want, strerror(errno));
+    }
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return rl.rlim_cur == RLIM_INFINITY ? (int)want : (int)rl.rlim_cur;
+}
+
+static int audit_main(int argc, char **argv)
+{
+    const char *dir = "/var/lib/sasae-relay/audit", *date = NULL, *code = NULL, *op = NULL;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help")) {
+            printf("usage: sasae-relay audit --audit-dir DIR [--date YYYY-MM-DD] [--code "
+                   "CODE] [--operator NAME]\nPrints matching audit records (JSON lines).\n");
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "sasae-relay audit: %s needs a value\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "--audit-dir") || !strcmp(a, "--dir"))
+            dir = v;
+        else if (!strcmp(a, "--date"))
+            date = v;
+        else if (!strcmp(a, "--code"))
+            code = v;
+        else if (!strcmp(a, "--operator"))
+            op = v;
+        else {
+            fprintf(stderr, "sasae-relay audit: unknown option %s\n", a);
+            return 2;
+        }
+    }
+    int n = sasae_audit_query(dir, date, code, op, stdout);
+    if (n < 0) {
+        fprintf(stderr, "sasae-relay audit: cannot read %s: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    return n > 0 ? 0 : 1;
+}
+
+static const struct lws_protocols protocols_tpl[] = {
+    {"sasae-http", http_cb, sizeof(struct http_pss), 0, 0, NULL, 0},
+    {SASAE_ENV_SUBPROTOCOL, ws_cb, sizeof(struct conn), 8192, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "audit"))
+        return audit_main(argc, argv);
+    static struct relay relay;
+    struct relay *r = &relay;
+    char err[512];
+    relay_config_defaults(&r->cfg);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            relay_config_usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--config") && i + 1 < argc &&
+            relay_config_load(&r->cfg, argv[i + 1], err, sizeof(err))) {
+            fprintf(stderr, "sasae-relay: %s\n", err);
+            return 2;
+        }
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) || i + 1 >= argc) {
+            fprintf(stderr, "sasae-relay: bad argument '%s' (see --help)\n", a);
+            return 2;
+        }
+        const char *v = argv[++i];
+        if (!strcmp(a, "--config"))
+            continue;
+        if (relay_config_set(&r->cfg, a + 2, v, err, sizeof(err))) {
+            fprintf(stderr, "sasae-relay: %s\n", err);
+            return 2;
+        }
+    }
+    if (relay_config_check(&r->cfg, err, sizeof(err))) {
+        fprintf(stderr, "sasae-relay: %s\n", err);
+        return 2;
+    }
+    int lvl = sasae_log_level_parse(r->cfg.log_level);
+    if (lvl < 0) {
+        fprintf(stderr, "sasae-relay: bad log-level\n");
+        return 2;
+    }
+    sasae_log_set_level((enum sasae_log_level)lvl);
+    lws_set_log_level(lvl >= SASAE_LOG_DEBUG ? (LLL_ERR | LLL_WARN | LLL_NOTICE) : LLL_ERR,
+                      lws_log_emit);
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int nofile = raise_nofile(r->cfg.nofile);
+    r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
+    if (!r->audit) {
+        SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));
+        return 1;
+    }
+    struct sasae_rt_limits lim = {
+        .max_sessions = r->cfg.max_sessions,
+        .code_ttl_s = r->cfg.code_ttl,
+        .max_failed_joins = r->cfg.max_failed_joins,
+        .max_conns_per_addr = r->cfg.max_conns_per_addr,
+        .conn_rate_per_min = r->cfg.conn_rate,
+        .join_rate_per_min = r->cfg.join_rate,
+    };
+    r->rt = sasae_rt_new(&lim, rand_bytes, NULL);
+    if (!r->rt)
+        return 1;
+    g_relay = r;
+
+    struct lws_protocols protocols[3];
+    memcpy(protocols, protocols_tpl, sizeof(protocols));
+    protocols[1].rx_buffer_size = r->cfg.rx_buffer;
+    r->retry.secs_since_valid_ping = (uint16_t)r->cfg.ping_interval;
+    r->retry.secs_since_valid_hangup = (uint16_t)r->cfg.ping_timeout;
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof(info));
+    info.port = (int)r->cfg.port;
+    info.iface = r->cfg.listen;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = r->cfg.cert;
+    info.ssl_private_key_filepath = r->cfg.key;
+    info.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
+    info.ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+    info.alpn = "http/1.1";
+    info.timeout_secs = r->cfg.handshake_timeout;
+    info.max_http_header_data = (unsigned short)r->cfg.max_header;
+    info.max_http_header_pool = 1024;
+    info.pt_serv_buf_size = 32768;
+    info.fd_limit_per_thread = (unsigned)nofile;
+    info.retry_and_idle_policy = &r->retry;
+    info.vhost_name = "sasae-relay";
+    r->ctx = lws_create_context(&info);
+    if (!r->ctx) {
+        SASAE_ERR(TAG, "cannot start: listen %s:%u, cert %s, key %s (see messages above)",
+                  r->cfg.listen, r->cfg.port, r->cfg.cert, r->cfg.key);
+        sasae_audit_close(r->audit);
+        sasae_rt_free(r->rt);
+        return 1;
+    }
+    /* lws set its single ECDH curve after our callback ran: apply the policy again. */
+    if (!r->ssl_ctx || apply_tls_policy(r, r->ssl_ctx)) {
+        SASAE_ERR(TAG, "TLS policy could not be applied");
+        lws_context_destroy(r->ctx);
+        return 1;
+    }
+    SASAE_INFO(TAG, "listening on wss://%s:%u/ (nofile %d, operators %s)", r->cfg.listen,
+               r->cfg.port, nofile, r->cfg.operator_ca[0] ? "enabled" : "DISABLED: no CA");
+    /* Tests and supervisors wait for this line on stdout. */
+    printf("sasae-relay ready port=%u\n", r->cfg.port);
+    fflush(stdout);
+    r->last_sec_ms = r->last_gc_ms = now_ms();
+    lws_sul_schedule(r->ctx, 0, &r->tick, tick, TICK_US);
+    while (!r->exit) {
+        if (lws_service(r->ctx, 0) < 0)
+            break;
+    }
+    SASAE_INFO(TAG, "exiting (%zu connections left)", r->n_conns);
+    lws_context_destroy(r->ctx);
+    sasae_audit_close(r->audit);
+    sasae_rt_free(r->rt);
+    return 0;
+}

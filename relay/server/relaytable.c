@@ -1,0 +1,371 @@
+/* sasae relay table: support codes, pairing and per-address limits as a pure state machine. */
+#include "sasae/relaytable.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CODE_BUCKETS 65536
+#define ADDR_BUCKETS 4096
+#define ADDR_MAX 64
+#define CODE_SPACE 1000000000u
+/* Largest multiple of CODE_SPACE below 2^32: rejecting draws above it keeps codes uniform. */
+#define CODE_DRAW_LIMIT 4000000000u
+
+struct code_ent {
+    struct code_ent *next;
+    uint32_t value;
+    uint32_t failed;
+    uint64_t expires_ms;
+    void *host;
+};
+
+struct addr_ent {
+    struct addr_ent *next;
+    char key[ADDR_MAX];
+    uint32_t open;
+    /* Token buckets in milli-tokens, refilled lazily at rate_per_min per 60000 ms. */
+    uint64_t conn_mtok, join_mtok;
+    uint64_t last_ms;
+};
+
+struct sasae_rt {
+    struct sasae_rt_limits lim;
+    sasae_rt_rand_fn rnd;
+    void *rnd_ctx;
+    struct code_ent *codes[CODE_BUCKETS];
+    struct addr_ent *addrs[ADDR_BUCKETS];
+    size_t n_codes, n_paired, n_addrs;
+    uint32_t expire_cursor;
+};
+
+static void apply_defaults(struct sasae_rt_limits *l)
+{
+    if (!l->max_sessions)
+        l->max_sessions = 20000;
+    if (!l->code_ttl_s)
+        l->code_ttl_s = 600;
+    if (!l->max_failed_joins)
+        l->max_failed_joins = 5;
+    if (!l->max_conns_per_addr)
+        l->max_conns_per_addr = 256;
+    if (!l->conn_rate_per_min)
+        l->conn_rate_per_min = 600;
+    if (!l->join_rate_per_min)
+        l->join_rate_per_min = 30;
+}
+
+struct sasae_rt *sasae_rt_new(const struct sasae_rt_limits *lim, sasae_rt_rand_fn rnd,
+                              void *rnd_ctx)
+{
+    if (!rnd)
+        return NULL;
+    struct sasae_rt *rt = calloc(1, sizeof(*rt));
+    if (!rt)
+        return NULL;
+    if (lim)
+        rt->lim = *lim;
+    apply_defaults(&rt->lim);
+    rt->rnd = rnd;
+    rt->rnd_ctx = rnd_ctx;
+    return rt;
+}
+
+void sasae_rt_set_limits(struct sasae_rt *rt, const struct sasae_rt_limits *lim)
+{
+    rt->lim = *lim;
+    apply_defaults(&rt->lim);
+}
+
+void sasae_rt_free(struct sasae_rt *rt)
+{
+    if (!rt)
+        return;
+    for (size_t i = 0; i < CODE_BUCKETS; i++) {
+        for (struct code_ent *e = rt->codes[i], *n; e; e = n) {
+            n = e->next;
+            free(e);
+        }
+    }
+    for (size_t i = 0; i < ADDR_BUCKETS; i++) {
+        for (struct addr_ent *a = rt->addrs[i], *n; a; a = n) {
+            n = a->next;
+            free(a);
+        }
+    }
+    free(rt);
+}
+
+static uint32_t addr_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h % ADDR_BUCKETS;
+}
+
+static struct addr_ent *addr_get(struct sasae_rt *rt, const char *addr, uint64_t now_ms, int create)
+{
+    char key[ADDR_MAX];
+    snprintf(key, sizeof(key), "%s", addr ? addr : "");
+    uint32_t h = addr_hash(key);
+    for (struct addr_ent *a = rt->addrs[h]; a; a = a->next)
+        if (!strcmp(a->key, key))
+            return a;
+    if (!create)
+        return NULL;
+    struct addr_ent *a = calloc(1, sizeof(*a));
+    if (!a)
+        return NULL;
+    memcpy(a->key, key, sizeof(key));
+    a->conn_mtok = (uint64_t)rt->lim.conn_rate_per_min * 1000;
+    a->join_mtok = (uint64_t)rt->lim.join_rate_per_min * 1000;
+    a->last_ms = now_ms;
+    a->next = rt->addrs[h];
+    rt->addrs[h] = a;
+    rt->n_addrs++;
+    return a;
+}
+
+static void refill(const struct sasae_rt *rt, struct addr_ent *a, uint64_t now_ms)
+{
+    if (now_ms <= a->last_ms)
+        return;
+    uint64_t dt = now_ms - a->last_ms;
+    uint64_t cmax = (uint64_t)rt->lim.conn_rate_per_min * 1000;
+    uint64_t jmax = (uint64_t)rt->lim.join_rate_per_min * 1000;
+    /* rate_per_min tokens per 60000 ms = rate_per_min/60 milli-tokens per ms. */
+    a->conn_mtok += dt * rt->lim.conn_rate_per_min / 60;
+    a->join_mtok += dt * rt->lim.join_rate_per_min / 60;
+    if (a->conn_mtok > cmax)
+        a->conn_mtok = cmax;
+    if (a->join_mtok > jmax)
+        a->join_mtok = jmax;
+    a->last_ms = now_ms;
+}
+
+int sasae_rt_conn_admit(struct sasae_rt *rt, const char *addr, uint64_t now_ms)
+{
+    struct addr_ent *a = addr_get(rt, addr, now_ms, 1);
+    if (!a)
+        return SASAE_RT_E_NOMEM;
+    refill(rt, a, now_ms);
+    if (a->conn_mtok < 1000)
+        return SASAE_RT_E_RATE;
+    a->conn_mtok -= 1000;
+    return SASAE_RT_OK;
+}
+
+int sasae_rt_conn_open(struct sasae_rt *rt, const char *addr, uint64_t now_ms)
+{
+    struct addr_ent *a = addr_get(rt, addr, now_ms, 1);
+    if (!a)
+        return SASAE_RT_E_NOMEM;
+    if (a->open >= rt->lim.max_conns_per_addr)
+        return SASAE_RT_E_ADDR_LIMIT;
+    a->open++;
+    return SASAE_RT_OK;
+}
+
+void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr)
+{
+    struct addr_ent *a = addr_get(rt, addr, 0, 0);
+    if (a && a->open)
+        a->open--;
+}
+
+static struct code_ent **code_slot(struct sasae_rt *rt, uint32_t v)
+{
+    struct code_ent **pp = &rt->codes[v % CODE_BUCKETS];
+    while (*pp && (*pp)->value != v)
+        pp = &(*pp)->next;
+    return pp;
+}
+
+static int code_parse(const char *s, uint32_t *v)
+{
+    uint32_t x = 0;
+    if (!s)
+        return -1;
+    for (int i = 0; i < 9; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        x = x * 10 + (uint32_t)(s[i] - '0');
+    }
+    if (s[9])
+        return -1;
+    *v = x;
+    return 0;
+}
+
+int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out)
+{
+    if (!rt || !code_out)
+        return SASAE_RT_E_ARG;
+    if (rt->n_codes + rt->n_paired >= rt->lim.max_sessions)
+        return SASAE_RT_E_FULL;
+    uint32_t v = 0;
+    struct code_ent **slot = NULL;
+    for (int tries = 0; tries < 64; tries++) {
+        uint8_t b[4];
+        if (rt->rnd(rt->rnd_ctx, b, sizeof(b)))
+            return SASAE_RT_E_RNG;
+        uint32_t r = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+        if (r >= CODE_DRAW_LIMIT)
+            continue;
+        v = r % CODE_SPACE;
+        slot = code_slot(rt, v);
+        if (!*slot)
+            break;
+        slot = NULL; /* collision with a live code: draw again */
+    }
+    if (!slot)
+        return SASAE_RT_E_RNG;
+    struct code_ent *e = calloc(1, sizeof(*e));
+    if (!e)
+        return SASAE_RT_E_NOMEM;
+    e->value = v;
+    e->host = host;
+    e->expires_ms = now_ms + (uint64_t)rt->lim.code_ttl_s * 1000;
+    *slot = e;
+    rt->n_codes++;
+    snprintf(code_out, 10, "%09u", v);
+    return SASAE_RT_OK;
+}
+
+static void *code_remove(struct sasae_rt *rt, struct code_ent **slot)
+{
+    struct code_ent *e = *slot;
+    void *host = e->host;
+    *slot = e->next;
+    free(e);
+    rt->n_codes--;
+    return host;
+}
+
+int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
+                  uint64_t now_ms, void **host_out)
+{
+    if (!rt || !host_out)
+        return SASAE_RT_E_ARG;
+    *host_out = NULL;
+    struct addr_ent *a = addr_get(rt, addr, now_ms, 1);
+    if (!a)
+        return SASAE_RT_E_NOMEM;
+    refill(rt, a, now_ms);
+    /* Rate first, so a limited address learns nothing about which codes exist. */
+    if (a->join_mtok < 1000)
+        return SASAE_RT_E_RATE;
+    a->join_mtok -= 1000;
+    uint32_t v;
+    if (code_parse(code, &v))
+        return SASAE_RT_E_BAD_CODE;
+    struct code_ent **slot = code_slot(rt, v);
+    if (!*slot || (*slot)->expires_ms <= now_ms)
+        return SASAE_RT_E_BAD_CODE;
+    if (!authorised) {
+        if (++(*slot)->failed >= rt->lim.max_failed_joins) {
+            *host_out = code_remove(rt, slot);
+            return SASAE_RT_E_BURNED;
+        }
+        return SASAE_RT_E_NOT_AUTH;
+    }
+    *host_out = code_remove(rt, slot);
+    rt->n_paired++;
+    return SASAE_RT_OK;
+}
+
+void sasae_rt_unregister(struct sasae_rt *rt, const char *code)
+{
+    uint32_t v;
+    if (!rt || code_parse(code, &v))
+        return;
+    struct code_ent **slot = code_slot(rt, v);
+    if (*slot)
+        code_remove(rt, slot);
+}
+
+void sasae_rt_session_end(struct sasae_rt *rt)
+{
+    if (rt && rt->n_paired)
+        rt->n_paired--;
+}
+
+size_t sasae_rt_expire(struct sasae_rt *rt, uint64_t now_ms, void **hosts, size_t max)
+{
+    size_t n = 0;
+    if (!rt || !max)
+        return 0;
+    /* Walk every bucket; 64k pointer reads per call is cheap at a 1 s tick. */
+    for (uint32_t i = 0; i < CODE_BUCKETS && n < max; i++) {
+        struct code_ent **pp = &rt->codes[i];
+        while (*pp && n < max) {
+            if ((*pp)->expires_ms <= now_ms)
+                hosts[n++] = code_remove(rt, pp);
+            else
+                pp = &(*pp)->next;
+        }
+    }
+    return n;
+}
+
+void sasae_rt_gc(struct sasae_rt *rt, uint64_t now_ms)
+{
+    for (size_t i = 0; i < ADDR_BUCKETS; i++) {
+        struct addr_ent **pp = &rt->addrs[i];
+        while (*pp) {
+            struct addr_ent *a = *pp;
+            refill(rt, a, now_ms);
+            if (!a->open && a->conn_mtok >= (uint64_t)rt->lim.conn_rate_per_min * 1000 &&
+                a->join_mtok >= (uint64_t)rt->lim.join_rate_per_min * 1000) {
+                *pp = a->next;
+                free(a);
+                rt->n_addrs--;
+            } else {
+                pp = &a->next;
+            }
+        }
+    }
+}
+
+size_t sasae_rt_sessions(const struct sasae_rt *rt)
+{
+    return rt ? rt->n_codes + rt->n_paired : 0;
+}
+
+size_t sasae_rt_codes(const struct sasae_rt *rt)
+{
+    return rt ? rt->n_codes : 0;
+}
+
+size_t sasae_rt_addrs(const struct sasae_rt *rt)
+{
+    return rt ? rt->n_addrs : 0;
+}
+
+const char *sasae_rt_strerror(int err)
+{
+    switch (err) {
+    case SASAE_RT_OK:
+        return "ok";
+    case SASAE_RT_E_RATE:
+        return "rate limited";
+    case SASAE_RT_E_ADDR_LIMIT:
+        return "too many connections from this address";
+    case SASAE_RT_E_FULL:
+        return "relay full";
+    case SASAE_RT_E_BAD_CODE:
+        return "unknown or expired code";
+    case SASAE_RT_E_NOT_AUTH:
+        return "operator certificate required";
+    case SASAE_RT_E_BURNED:
+        return "code burned after too many failed joins";
+    case SASAE_RT_E_NOMEM:
+        return "out of memory";
+    case SASAE_RT_E_RNG:
+        return "random generator failed";
+    case SASAE_RT_E_ARG:
+        return "invalid argument";
+    }
+    return "unknown error";
+}

@@ -1,0 +1,195 @@
+/* Unit tests for the relay table: codes, single use, expiry, burn, rate limits, caps —
+ * the relay's decisions without any socket. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "sasae/relaytable.h"
+
+/* Deterministic "CSPRNG" for tests: a counter stream, optionally with a fixed prefix. */
+struct fake_rng {
+    uint32_t next;
+    int fail;
+};
+
+static int fake_rand(void *ctx, uint8_t *b, size_t n)
+{
+    struct fake_rng *r = ctx;
+    if (r->fail)
+        return -1;
+    for (size_t i = 0; i < n; i += 4) {
+        uint32_t v = r->next++;
+        for (size_t k = 0; k < 4 && i + k < n; k++)
+            b[i + k] = (uint8_t)(v >> (24 - 8 * k));
+    }
+    return 0;
+}
+
+static struct sasae_rt_limits lim = {
+    .max_sessions = 3,
+    .code_ttl_s = 10,
+    .max_failed_joins = 5,
+    .max_conns_per_addr = 2,
+    .conn_rate_per_min = 3,
+    .join_rate_per_min = 6,
+};
+
+Test(relay_table, register_join_single_use)
+{
+    struct fake_rng rng = {.next = 123456789};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    char code[10];
+    int host = 1;
+    cr_assert_eq(sasae_rt_register(rt, &host, 1000, code), SASAE_RT_OK);
+    cr_assert_str_eq(code, "123456789");
+    cr_assert_eq(sasae_rt_codes(rt), 1);
+    void *h = NULL;
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h), SASAE_RT_OK);
+    cr_assert_eq(h, &host);
+    cr_assert_eq(sasae_rt_codes(rt), 0);
+    cr_assert_eq(sasae_rt_sessions(rt), 1);
+    /* single use */
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_null(h);
+    sasae_rt_session_end(rt);
+    cr_assert_eq(sasae_rt_sessions(rt), 0);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, codes_uniform_draw_rejects_high_values_and_pads)
+{
+    /* 4000000000 and above must be redrawn (bias); 5 -> "000000005". */
+    struct fake_rng rng = {.next = 4294967295u};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    char code[10];
+    int host;
+    cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
+    cr_assert_str_eq(code, "000000000"); /* 0xffffffff rejected, counter wrapped to 0 */
+    rng.next = 5;
+    cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
+    cr_assert_str_eq(code, "000000005");
+    /* A collision with a live code draws again. */
+    rng.next = 5;
+    cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
+    cr_assert_str_eq(code, "000000006");
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, rng_failure_is_an_error)
+{
+    struct fake_rng rng = {.fail = 1};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    char code[10];
+    int host;
+    cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_E_RNG);
+    cr_assert_eq(sasae_rt_codes(rt), 0);
+    sasae_rt_free(rt);
+    cr_assert_null(sasae_rt_new(&lim, NULL, NULL));
+}
+
+Test(relay_table, expiry)
+{
+    struct fake_rng rng = {.next = 42};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    char code[10];
+    int host = 7;
+    cr_assert_eq(sasae_rt_register(rt, &host, 1000, code), SASAE_RT_OK);
+    void *out[4];
+    cr_assert_eq(sasae_rt_expire(rt, 10999, out, 4), 0);
+    void *h;
+    /* expired but not yet swept: still refused */
+    cr_assert_eq(sasae_rt_join(rt, "a", code, 1, 11000, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_expire(rt, 11000, out, 4), 1);
+    cr_assert_eq(out[0], &host);
+    cr_assert_eq(sasae_rt_sessions(rt), 0);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, burn_after_failed_joins)
+{
+    struct fake_rng rng = {.next = 99};
+    struct sasae_rt_limits l = lim;
+    l.join_rate_per_min = 100;
+    struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
+    char code[10];
+    int host = 3;
+    sasae_rt_register(rt, &host, 0, code);
+    void *h;
+    for (int i = 0; i < 4; i++) {
+        cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_NOT_AUTH);
+        cr_assert_null(h);
+    }
+    cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_BURNED);
+    cr_assert_eq(h, &host);
+    cr_assert_eq(sasae_rt_join(rt, "c", code, 1, 10, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_sessions(rt), 0);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, join_rate_limit_checked_before_code)
+{
+    struct fake_rng rng = {.next = 1};
+    struct sasae_rt_limits l = lim;
+    l.code_ttl_s = 100;
+    struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
+    char code[10];
+    int host;
+    sasae_rt_register(rt, &host, 0, code);
+    void *h;
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(sasae_rt_join(rt, "x", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    /* Out of tokens: even the right code is refused, and learns nothing. */
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 0, &h), SASAE_RT_E_RATE);
+    /* Another address is unaffected. */
+    cr_assert_eq(sasae_rt_join(rt, "y", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    /* 6 per minute: one token back after 10 s. */
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 9000, &h), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 10000, &h), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "x", "abc", 1, 60000, &h), SASAE_RT_E_BAD_CODE);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, conn_rate_and_per_address_cap)
+{
+    struct fake_rng rng = {.next = 1};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq(sasae_rt_conn_admit(rt, "a", 0), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_conn_admit(rt, "a", 0), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_conn_admit(rt, "b", 0), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_conn_admit(rt, "a", 20000), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_conn_open(rt, "a", 0), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_conn_open(rt, "a", 0), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_conn_open(rt, "a", 0), SASAE_RT_E_ADDR_LIMIT);
+    sasae_rt_conn_release(rt, "a");
+    cr_assert_eq(sasae_rt_conn_open(rt, "a", 0), SASAE_RT_OK);
+    /* gc keeps addresses with open connections, drops recovered ones */
+    cr_assert_eq(sasae_rt_addrs(rt), 2);
+    sasae_rt_gc(rt, 10 * 60000);
+    cr_assert_eq(sasae_rt_addrs(rt), 1);
+    sasae_rt_conn_release(rt, "a");
+    sasae_rt_conn_release(rt, "a");
+    sasae_rt_gc(rt, 20 * 60000);
+    cr_assert_eq(sasae_rt_addrs(rt), 0);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, session_cap_and_unregister)
+{
+    struct fake_rng rng = {.next = 10};
+    struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
+    char c1[10], c2[10], c3[10], c4[10];
+    int h;
+    cr_assert_eq(sasae_rt_register(rt, &h, 0, c1), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_register(rt, &h, 0, c2), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_register(rt, &h, 0, c3), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_register(rt, &h, 0, c4), SASAE_RT_E_FULL);
+    sasae_rt_unregister(rt, c2);
+    cr_assert_eq(sasae_rt_codes(rt), 2);
+    void *hp;
+    cr_assert_eq(sasae_rt_join(rt, "z", c2, 1, 0, &hp), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_register(rt, &h, 0, c4), SASAE_RT_OK);
+    sasae_rt_unregister(rt, "not-a-code");
+    sasae_rt_free(rt);
+    cr_assert_str_eq(sasae_rt_strerror(SASAE_RT_E_BURNED),
+                     "code burned after too many failed joins");
+}
