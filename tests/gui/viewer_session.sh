@@ -68,9 +68,16 @@ xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 430)) click 1
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 0 ] || { echo "viewer exit $rc, want 0"; cat "$T/g1v.out" "$T/g1v.err"; exit 1; }
 
-# --- Japanese: the customer ends --------------------------------------------------------------
+# --- Japanese: the code typed into the code box, then the customer ends ----------------------
 start_host g2
-gui_viewer g2v ja --code "$CODE"
+gui_viewer g2v ja
+viewer_find_window
+sleep 0.5
+xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 200))
+xdotool type --delay 40 "${CODE// /}"
+sleep 0.3
+viewer_shot "$T/ja-code.png"
+xdotool key Return
 wait_line "Allow? \[y/N\]" "$T/g2.out"
 echo y >"$T/g2.in"
 wait_line "^state=viewing" "$T/g2v.out"

@@ -46,6 +46,13 @@ viewer_expect_colour "$OUT/fit.png" $((WIN_X + 14)) $((WIN_Y + 685)) 32 160 64 3
 # Toolbar background.
 viewer_expect_colour "$OUT/fit.png" $((WIN_X + 700)) $((WIN_Y + 4)) 244 244 244 10
 
+# --- Pointer (the default tool): window (250, 300) -> screen ((250.5) / 1.5625, (300 - 75 + .5) / 1.5625)
+xdotool mousemove --sync $((WIN_X + 250)) $((WIN_Y + 300))
+viewer_wait_line "pointer x=160 y=144 visible=1" 10 "$OUT/en.out"
+# Leaving the picture (into the toolbar) hides the marker.
+xdotool mousemove --sync $((WIN_X + 250)) $((WIN_Y + 20))
+viewer_wait_line "visible=0" 10 "$OUT/en.out"
+
 # --- Red pen: P selects it; a drag across the green quadrant ---------------------------------
 xdotool mousemove --sync $((WIN_X + 600)) $((WIN_Y + 200))
 vkey p

@@ -174,7 +174,8 @@ static int tp_pump(struct vsource *s, int timeout_ms)
 
 static void tp_pointer(struct vsource *s, int x, int y, bool visible)
 {
-    SASAE_DBG("testpattern", "pointer %d,%d %s", x, y, visible ? "shown" : "hidden");
+    printf("pointer x=%d y=%d visible=%d\n", x, y, visible);
+    fflush(stdout);
 }
 
 static void tp_pen(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints,

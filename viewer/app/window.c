@@ -322,7 +322,7 @@ static void draw_status(struct gui *g, int ww, int wh)
         w = sasae_text_draw(g->r, g->small, buf, x, ty, (SDL_Color){0xc8, 0xd8, 0xff, 0xff});
         x += (w > 0 ? w : 0) + 24;
     }
-    if (g->sm.state == SASAE_VSM_VIEWING || g->frames) {
+    if (g->sm.state == SASAE_VSM_VIEWING) {
         struct sasae_meter_stats st;
         sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
         snprintf(buf, sizeof buf, "%s %.0f ms · %.1f fps · %.2f Mbit/s", vstr(g->lang, VS_LATENCY),
