@@ -101,5 +101,16 @@ viewer_expect_colour "$T/ja-ended.png" $((WIN_X + 14)) $((WIN_Y + 685)) 208 48 4
 xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 350)); xdotool key Return
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 3 ] || { echo "viewer exit $rc, want 3"; cat "$T/g2v.out" "$T/g2v.err"; exit 1; }
+# --- Closing the window (SIGTERM -> SDL_QUIT) mid-session still tells the customer ------------
+start_host g3
+gui_viewer g3v en --code "$CODE"
+wait_line "Allow? \[y/N\]" "$T/g3.out"
+echo y >"$T/g3.in"
+wait_line "^state=viewing" "$T/g3v.out"
+kill -TERM $VPID
+rc=0; wait $VPID || rc=$?
+[ $rc -eq 0 ] || { echo "closed window: viewer exit $rc, want 0"; cat "$T/g3v.out" "$T/g3v.err"; exit 1; }
+grep -q "^end=operator-ended exit=0" "$T/g3v.out"
+wait_line "operator ended" "$T/g3.out" 15
 echo "viewer GUI session: passed ($(tail -1 "$T/psnr.txt")); screenshots in $T"
 trap 'viewer_cleanup; cleanup' EXIT

@@ -69,6 +69,8 @@ struct gui {
 
     sasae_button btn[B__COUNT];
     bool dirty;
+    bool closing; /* window closed: quit once the source is done */
+    uint64_t closing_deadline_ns;
     bool quit;
     int exit_code;
     uint64_t viewing_since_ns;
@@ -886,10 +888,13 @@ static void handle_event(struct gui *g, const SDL_Event *e)
 {
     switch (e->type) {
     case SDL_QUIT:
-        /* Closing the window ends the session as the operator's End would. */
+        /* Closing the window ends the session as the operator's End would; the loop then
+         * lets the source send END and close before quitting. */
         end_pressed(g);
-        g->exit_code = g->phase == PHASE_CODE ? 0 : sasae_vsm_exit_code(g->sm.end);
-        g->quit = true;
+        if (!g->closing) {
+            g->closing = true;
+            g->closing_deadline_ns = sasae_mono_ns() + 3000000000ull;
+        }
         break;
     case SDL_WINDOWEVENT:
         g->dirty = true;
@@ -980,6 +985,10 @@ int vgui_run(const struct vcfg *cfg)
         /* Pump until the source is done: after the end it still flushes END and closes. */
         if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)
             g->src_done = true;
+        if (g->closing && (!g->src || g->src_done || sasae_mono_ns() >= g->closing_deadline_ns)) {
+            finish(g);
+            break;
+        }
         if (g->ptr_pending && sasae_mono_ns() - g->ptr_last_ns >= POINTER_NS)
             pointer_update(g, g->mouse_x, g->mouse_y, true);
         if (g->pen_down && g->pen_n > g->pen_sent &&
