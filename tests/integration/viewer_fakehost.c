@@ -228,6 +228,8 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     int rcode = 1, end_reason = 0, acks = 0;
+    sasae_venc *enc = NULL;
+    uint8_t *payload = NULL, *bgra = NULL;
     struct sasae_wire_msg hello = {.type = SASAE_WIRE_HELLO};
     static const char sw[] = "viewer_fakehost";
     hello.u.hello.min_version = hello.u.hello.max_version = 1;
@@ -260,11 +262,13 @@ int main(int argc, char **argv)
 
     sasae_video_config vc;
     sasae_video_config_default(&vc, W, H);
-    sasae_venc *enc = NULL;
     if (sasae_venc_new(&vc, &enc) != SASAE_VIDEO_OK)
         goto out;
     size_t cap = sasae_venc_max_payload(enc), len = 0;
-    uint8_t *payload = malloc(cap), *bgra = malloc((size_t)W * H * 4);
+    payload = malloc(cap);
+    bgra = malloc((size_t)W * H * 4);
+    if (!payload || !bgra)
+        goto out;
     for (int i = 0; i < W * H; i++)
         memcpy(bgra + 4 * i, (uint8_t[]){(uint8_t)i, 0x80, (uint8_t)(i >> 8), 0xff}, 4);
     sasae_video_rect full = {0, 0, W, H};
@@ -322,10 +326,10 @@ int main(int argc, char **argv)
     end.u.end.reason = SASAE_WIRE_END_CUSTOMER;
     send_wire(&end, false);
     rcode = 0;
+out:
     free(payload);
     free(bgra);
     sasae_venc_free(enc);
-out:
     printf("fakehost %s: %s (viewer END reason %d)\n", scenario, rcode ? "FAILED" : "ok",
            end_reason);
     fflush(stdout);
