@@ -112,5 +112,45 @@ rc=0; wait $VPID || rc=$?
 [ $rc -eq 0 ] || { echo "closed window: viewer exit $rc, want 0"; cat "$T/g3v.out" "$T/g3v.err"; exit 1; }
 grep -q "^end=operator-ended exit=0" "$T/g3v.out"
 wait_line "operator ended" "$T/g3.out" 15
+# --- Red pen on the customer's real screen: a host capturing this Xvfb (x11 source) ----------
+# The host's click-through overlay draws the strokes on the X screen. The viewer shows the
+# 1280x800 screen fitted into 1000x626 at (0, 44), scale 0.78125: window point (400, 325)
+# maps to screen (512, 360), where the stroke must appear on the real screen.
+mkfifo "$T/g4.in"
+sleep 600 >"$T/g4.in" &
+PIDS+=($!)
+"$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" \
+  --crl "$C/crl.pem" --state-dir "$T/hoststate" --source x11 --consent tty --no-proxy \
+  <"$T/g4.in" >"$T/g4.out" 2>&1 &
+PIDS+=($!)
+wait_line "support code: [0-9]" "$T/g4.out"
+CODE=$(grep -o "support code: [0-9 ]*" "$T/g4.out" | head -1 | sed 's/support code: //')
+gui_viewer g4v en --code "$CODE"
+wait_line "Allow? \[y/N\]" "$T/g4.out"
+echo y >"$T/g4.in"
+wait_line "^state=viewing" "$T/g4v.out"
+viewer_find_window
+sleep 1
+xdotool mousemove --sync $((WIN_X + 300)) $((WIN_Y + 300))
+xdotool key p
+xdotool mousedown 1
+for i in $(seq 0 10); do
+  xdotool mousemove --sync $((WIN_X + 300 + i * 20)) $((WIN_Y + 300 + i * 5))
+  sleep 0.03
+done
+xdotool mouseup 1
+xdotool mousemove --sync 5 5
+sleep 1.5
+viewer_shot "$T/pen-x11.png"
+viewer_expect_colour "$T/pen-x11.png" 512 360 224 16 16 70 1
+python3 - "$T/pen-x11.png" <<'PY'
+import subprocess, sys
+ppm = subprocess.run(["convert", sys.argv[1], "-crop", "1x1+512+330", "-depth", "8", "ppm:-"], check=True, capture_output=True).stdout
+r, g, b = ppm.split(maxsplit=4)[4][:3]
+sys.exit(1 if r > 150 and g < 80 and b < 80 else 0)  # 30 px above the stroke: not red
+PY
+echo end >"$T/g4.in"
+wait_line "^end=customer-ended exit=3" "$T/g4v.out"
+kill -TERM $VPID 2>/dev/null || true
 echo "viewer GUI session: passed ($(tail -1 "$T/psnr.txt")); screenshots in $T"
 trap 'viewer_cleanup; cleanup' EXIT
