@@ -39,5 +39,24 @@ grep -q "before HELLO" "$T/v-no-hello.err"
 run_case tamper 8
 grep -q "^end=security-failure exit=8" "$T/v-tamper.out"
 grep -q "record refused" "$T/v-tamper.err"
+# Relay pinning: the right pin connects; a wrong one never does (connection lost, exit 6).
+PIN=$(openssl x509 -in "$C/relay.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+  sha256sum | cut -d' ' -f1)
+"$B/tests/viewer_fakehost" "$URL" "$C/ca.pem" no-hello >"$T/fh-pin.out" 2>&1 &
+FPID=$!
+PIDS+=($FPID)
+wait_line "^code=" "$T/fh-pin.out"
+rc=0
+"$B/viewer/sasae-viewer" --headless --relay "$URL" --relay-pin "$PIN" --cert "$OPC" --key "$OPK" \
+  --code "$(sed -n 's/^code=//p' "$T/fh-pin.out")" >"$T/pin.out" 2>"$T/pin.err" || rc=$?
+[ $rc -eq 1 ] && grep -q "^state=waiting-for-consent" "$T/pin.out" || {
+  echo "pinned relay: exit $rc"; cat "$T/pin.out" "$T/pin.err"; exit 1; }
+wait $FPID
+BAD=$(printf '%064d' 0)
+rc=0
+"$B/viewer/sasae-viewer" --headless --relay "$URL" --relay-pin "$BAD" --cert "$OPC" --key "$OPK" \
+  --code 123456789 >"$T/badpin.out" 2>"$T/badpin.err" || rc=$?
+[ $rc -eq 6 ] && ! grep -q "^state=handshake" "$T/badpin.out" || {
+  echo "wrong pin: exit $rc"; cat "$T/badpin.out" "$T/badpin.err"; exit 1; }
 echo "viewer protocol: all passed"
 rm -rf "$T"

@@ -17,7 +17,7 @@ static const char usage[] =
     "absent\n"
     "  --relay URL          relay address, wss://HOST:PORT/ (default wss://127.0.0.1:8443/)\n"
     "  --relay-ca FILE      CA certificate that signed the relay's TLS certificate\n"
-    "  --relay-pin SHA256   or: pin of the relay's public key (base64 SHA-256 of the SPKI)\n"
+    "  --relay-pin SHA256   or: SHA-256 of the relay's public key (SPKI DER), 64 hex digits\n"
     "  --cert FILE          operator certificate (PEM, from the organisation CA)\n"
     "  --key FILE           operator private key (PEM, Ed25519)\n"
     "  --proxy URL          HTTP CONNECT proxy http://[user:pass@]host:port (default "
