@@ -41,12 +41,19 @@ chmod 700 "$STATE"
 LOGS=$STATE/logs
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 
-PIDS=()
+# Everything but the host runs in its own session (setsid), so Ctrl-C on this terminal
+# reaches only the host, which ends remote support as the customer's End button does
+# (capture stops, END is sent to the viewer); the rest is stopped after it.
+PIDS=() hpid=""
 cleanup() {
   trap - EXIT INT TERM
-  # The host first: SIGTERM is the customer's End (capture stops, END is sent).
+  if [ -n "$hpid" ]; then
+    kill -TERM "$hpid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$hpid" 2>/dev/null || break; sleep 0.1; done
+    sleep 0.5 # lets the viewer read the END before its relay goes away
+  fi
   for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  for p in $hpid "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   say "stopped. Logs: $LOGS"
 }
 trap cleanup EXIT
@@ -78,7 +85,7 @@ wait_for() {
 # 2. The relay on 127.0.0.1, on the first free port from 8443.
 PORT=""
 for P in $(seq 8443 8463); do
-  "$B/relay/server/sasae-relay" --listen 127.0.0.1 --port "$P" --cert "$CERTS/relay.pem" \
+  setsid "$B/relay/server/sasae-relay" --listen 127.0.0.1 --port "$P" --cert "$CERTS/relay.pem" \
     --key "$CERTS/relay.key" --operator-ca "$CERTS/ca.pem" --crl "$CERTS/crl.pem" \
     --audit-dir "$STATE/audit" >"$LOGS/relay.log" 2>&1 &
   rpid=$!
@@ -100,14 +107,14 @@ else
   own_display=1
   for n in $(seq 70 99); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
   HOST_DISPLAY=:$n
-  Xvfb "$HOST_DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
+  setsid Xvfb "$HOST_DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 50); do DISPLAY=$HOST_DISPLAY xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
   DISPLAY=$HOST_DISPLAY xsetroot -solid '#2f5f8f' 2>/dev/null || true
-  DISPLAY=$HOST_DISPLAY xterm -geometry 90x24+60+60 -fa 'Noto Sans Mono CJK JP' -fs 12 \
+  DISPLAY=$HOST_DISPLAY setsid xterm -geometry 90x24+60+60 -fa 'Noto Sans Mono CJK JP' -fs 12 \
     -T "customer's terminal" -e top >/dev/null 2>&1 &
   PIDS+=($!)
-  DISPLAY=$HOST_DISPLAY xclock -geometry 200x200+900+80 -update 1 >/dev/null 2>&1 &
+  DISPLAY=$HOST_DISPLAY setsid xclock -geometry 200x200+900+80 -update 1 >/dev/null 2>&1 &
   PIDS+=($!)
   say "no usable display: the customer's desktop is a private Xvfb on $HOST_DISPLAY"
 fi
@@ -127,10 +134,10 @@ start_viewer() { # waits for the code in the host's output, then starts the view
   V_ARGS=(--relay "$URL" --relay-ca "$CERTS/ca.pem" --cert "$CERTS/operators/demo-operator.pem"
     --key "$CERTS/operators/demo-operator.key" --code "$CODE")
   if [ $headless_viewer = 1 ] || [ $own_display = 1 ]; then
-    "$B/viewer/sasae-viewer" --headless --frame-log "$LOGS/frames.log" "${V_ARGS[@]}" \
+    setsid "$B/viewer/sasae-viewer" --headless --frame-log "$LOGS/frames.log" "${V_ARGS[@]}" \
       >"$LOGS/viewer.log" 2>&1 &
   else
-    "$B/viewer/sasae-viewer" "${V_ARGS[@]}" >"$LOGS/viewer.log" 2>&1 &
+    setsid "$B/viewer/sasae-viewer" "${V_ARGS[@]}" >"$LOGS/viewer.log" 2>&1 &
   fi
   VPID=$!
 }
@@ -141,7 +148,6 @@ if [ $consent = tty ]; then
   exec 3<&0
   "$B/host/sasae-host" "${HOST_ARGS[@]}" <&3 > >(tee "$LOGS/host.log") 2>"$LOGS/host.err" &
   hpid=$!
-  PIDS=($hpid "${PIDS[@]}")
   start_viewer $hpid
   PIDS+=($VPID)
   say "answer the consent question above (y = Allow). Ctrl-C ends remote support."
@@ -150,7 +156,6 @@ if [ $consent = tty ]; then
 else
   "$B/host/sasae-host" "${HOST_ARGS[@]}" >"$LOGS/host.log" 2>&1 &
   hpid=$!
-  PIDS=($hpid "${PIDS[@]}")
   start_viewer $hpid
   PIDS+=($VPID)
   say "click Allow in the customer's prompt; the viewer then shows the screen."

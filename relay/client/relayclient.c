@@ -84,6 +84,7 @@ static struct {
     struct lws_context *ctx;
     pthread_t thread;
     atomic_int stop;
+    int evlib, destroying;
     struct sasae_relayclient *ops; /* requests for the service thread */
     struct vhost_ent *vhosts;      /* service thread only */
 } mgr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -456,6 +457,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                     size_t len)
 {
     if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
+        if (atomic_load(&mgr.stop) && mgr.evlib && !mgr.destroying) {
+            /* An event library runs inside lws_service() until the context is being
+             * destroyed: start that here, on the loop's own thread. */
+            mgr.destroying = 1;
+            lws_context_destroy(mgr.ctx);
+            return 0;
+        }
         mgr_run_ops();
         return 0;
     }
@@ -641,8 +649,9 @@ static void mgr_run_ops(void)
 static void *service_main(void *arg)
 {
     (void)arg;
-    while (!atomic_load(&mgr.stop))
-        lws_service(mgr.ctx, 0);
+    while (!atomic_load(&mgr.stop) || (mgr.evlib && !mgr.destroying))
+        if (lws_service(mgr.ctx, 0) && mgr.evlib)
+            break;
     return NULL;
 }
 
@@ -660,10 +669,22 @@ static int mgr_ref(void)
         /* The default vhost only carries the protocol that receives wakeups; connections
          * use per-configuration vhosts (vhost_for). */
         info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        /* Opt-in epoll for processes holding many connections (load generators): poll()
+         * costs O(connections) per wakeup. Host and viewer hold one and keep poll(). */
+        const char *ev = getenv("SASAE_RELAYCLIENT_EVLIB");
+        mgr.evlib = ev && !strcmp(ev, "libev");
+        mgr.destroying = 0;
+        if (mgr.evlib)
+            info.options |= LWS_SERVER_OPTION_LIBEV;
         info.timeout_secs = 60; /* per-attempt deadlines are ours (connect_timeout_s) */
         info.connect_timeout_secs = 60;
         atomic_store(&mgr.stop, 0);
         mgr.ctx = lws_create_context(&info);
+        if (!mgr.ctx && mgr.evlib) {
+            mgr.evlib = 0;
+            info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+            mgr.ctx = lws_create_context(&info);
+        }
         if (!mgr.ctx) {
             rc = -ENOMEM;
         } else if (pthread_create(&mgr.thread, NULL, service_main, NULL)) {

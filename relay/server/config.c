@@ -62,12 +62,14 @@ static const struct opt opts[] = {
     U("join-rate", join_rate, 1, 10000000, "join attempts per address per minute (default 30)"),
     U("max-failed-joins", max_failed_joins, 1, 1000, "failed joins that burn a code (default 5)"),
     U("queue-kb", queue_kb, 64, 1048576,
-      "per-direction forward queue before the sender is paused, KiB (default 2048)"),
+      "per-direction forward queue before the sender is paused, KiB (default 512)"),
     U("max-header", max_header, 1024, 65535, "HTTP header bytes accepted (default 4096)"),
     U("nofile", nofile, 1024, 10000000, "RLIMIT_NOFILE to raise to (default 65536)"),
-    U("rx-buffer", rx_buffer, 1024, 1048576, "per-connection receive buffer, bytes (default 8192)"),
+    U("rx-buffer", rx_buffer, 1024, 1048576, "per-connection receive buffer, bytes (default 4096)"),
     {"log-level", K_STR, offsetof(struct relay_config, log_level), 0, 0,
      "error|warn|info|debug (default info)"},
+    {"event-loop", K_STR, offsetof(struct relay_config, event_loop), 0, 0,
+     "libev (epoll, default) or poll"},
 };
 
 void relay_config_defaults(struct relay_config *c)
@@ -91,11 +93,12 @@ void relay_config_defaults(struct relay_config *c)
     c->conn_rate = 600;
     c->join_rate = 30;
     c->max_failed_joins = 5;
-    c->queue_kb = 2048;
+    c->queue_kb = 512;
     c->max_header = 4096;
     c->nofile = 65536;
-    c->rx_buffer = 8192;
+    c->rx_buffer = 4096;
     strcpy(c->log_level, "info");
+    strcpy(c->event_loop, "libev");
 }
 
 int relay_config_set(struct relay_config *c, const char *key, const char *val, char *err,
@@ -107,7 +110,8 @@ int relay_config_set(struct relay_config *c, const char *key, const char *val, c
             continue;
         char *p = (char *)c + o->off;
         if (o->kind == K_STR) {
-            size_t cap = !strcmp(key, "log-level") ? 16 : RELAY_PATH_MAX;
+            size_t cap =
+                !strcmp(key, "log-level") || !strcmp(key, "event-loop") ? 16 : RELAY_PATH_MAX;
             if (strlen(val) >= cap) {
                 snprintf(err, errlen, "%s: value too long", key);
                 return -1;
@@ -183,6 +187,10 @@ int relay_config_check(const struct relay_config *c, char *err, size_t errlen)
     }
     if (c->operator_ca[0] && !c->crl[0]) {
         snprintf(err, errlen, "operator-ca needs a crl (revocation must be honoured)");
+        return -1;
+    }
+    if (strcmp(c->event_loop, "libev") && strcmp(c->event_loop, "poll")) {
+        snprintf(err, errlen, "event-loop must be libev or poll");
         return -1;
     }
     if (c->ping_timeout <= c->ping_interval) {

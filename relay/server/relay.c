@@ -1,6 +1,7 @@
 /* sasae-relay: the libwebsockets adapter around the relay table — TLS policy, envelope
  * dispatch, fragment-by-fragment forwarding with bounded queues, timers, audit, metrics. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 
 #define TAG "relay"
 #define TICK_US (250 * 1000)
+/* X.509 upper bound for CN and O (RFC 5280 ub-common-name, ub-organization-name). */
+#define NAME_MAX_LEN 64
 
 enum role { R_NONE, R_HOST, R_VIEWER };
 enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
@@ -54,7 +57,7 @@ struct conn {
     enum cstate state;
     char addr[64];
     int is_operator;
-    char op[SASAE_ENV_TEXT_MAX + 1], org[SASAE_ENV_TEXT_MAX + 1];
+    char op[NAME_MAX_LEN + 1], org[NAME_MAX_LEN + 1];
     char code[SASAE_ENV_CODE_LEN + 1];
     int counted;
     uint64_t opened_ms, last_data_ms, stuck_since_ms;
@@ -62,7 +65,7 @@ struct conn {
     int in_msg;
     uint8_t msg_type;
     size_t msg_len;
-    uint8_t ctl[SASAE_ENV_CONTROL_MAX];
+    uint8_t *ctl; /* control message being received (malloc'd while in use) */
     size_t ctl_len;
     int paused_peer; /* we paused our peer's reading because our queue is full */
     /* send side (to this connection) */
@@ -102,7 +105,7 @@ struct relay {
     uint64_t next_session_id;
     lws_sorted_usec_list_t tick;
     uint64_t last_sec_ms, last_gc_ms;
-    int draining;
+    int draining, evlib;
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -179,7 +182,11 @@ static int apply_tls_policy(struct relay *r, SSL_CTX *ctx)
         return -1;
     }
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                 SSL_OP_NO_COMPRESSION);
+                                 SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET);
+    /* No resumption: clients connect once per session, and a session cache would keep a
+     * few KiB per connection alive (10k idle hosts). */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(ctx, 0);
     return 0;
 }
 
@@ -586,7 +593,11 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
             lws_rx_flow_control(c->wsi, 0);
         }
     } else {
-        if (c->ctl_len + len > sizeof(c->ctl)) {
+        if (!c->ctl && !(c->ctl = malloc(SASAE_ENV_CONTROL_MAX))) {
+            fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        if (c->ctl_len + len > SASAE_ENV_CONTROL_MAX) {
             r->m.rej_protocol++;
             fail(c, SASAE_ENV_ERR_PROTOCOL, "control message too long", SASAE_ENV_LEFT_ERROR);
             return 0;
@@ -596,8 +607,11 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
     }
     if (final) {
         c->in_msg = 0;
-        if (c->msg_type != SASAE_ENV_DATA)
+        if (c->msg_type != SASAE_ENV_DATA) {
             handle_control(r, c);
+            free(c->ctl);
+            c->ctl = NULL;
+        }
     }
     return 0;
 }
@@ -650,7 +664,7 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
     X509 *pc = ssl ? SSL_get0_peer_certificate(ssl) : NULL;
     if (pc && SSL_get_verify_result(ssl) == X509_V_OK) {
         X509_NAME *sn = X509_get_subject_name(pc);
-        char cn[SASAE_ENV_TEXT_MAX + 1] = "", o[SASAE_ENV_TEXT_MAX + 1] = "";
+        char cn[NAME_MAX_LEN + 1] = "", o[NAME_MAX_LEN + 1] = "";
         X509_NAME_get_text_by_NID(sn, NID_commonName, cn, sizeof(cn));
         X509_NAME_get_text_by_NID(sn, NID_organizationName, o, sizeof(o));
         /* Names go into envelopes and logs: only accept what the envelope can carry. */
@@ -692,6 +706,8 @@ static void conn_closed(struct relay *r, struct conn *c)
     }
     session_unref(c->sess);
     c->sess = NULL;
+    free(c->ctl);
+    c->ctl = NULL;
     q_free(c);
     if (c->prev)
         c->prev->next = c->next;
@@ -917,7 +933,12 @@ static void tick(lws_sorted_usec_list_t *sul)
         start_drain(r);
     if (r->draining && (!r->n_conns || t >= r->drain_deadline_ms)) {
         r->exit = 1;
-        lws_cancel_service(r->ctx);
+        /* With an event library lws_service() runs the loop until the context is being
+         * destroyed; this first destroy call stops it (main() completes it). */
+        if (r->evlib)
+            lws_context_destroy(r->ctx);
+        else
+            lws_cancel_service(r->ctx);
         return;
     }
     if (t - r->last_sec_ms >= 1000) {
@@ -967,6 +988,9 @@ static void tick(lws_sorted_usec_list_t *sul)
     if (t - r->last_gc_ms >= 10000) {
         r->last_gc_ms = t;
         sasae_rt_gc(r->rt, t);
+        /* TLS handshakes leave freed buffers scattered over the heap; hand them back so
+         * RSS tracks the connections actually held (matters at 10k+ idle hosts). */
+        malloc_trim(0);
     }
     lws_sul_schedule(r->ctx, 0, &r->tick, tick, TICK_US);
 }
@@ -1044,7 +1068,7 @@ static int audit_main(int argc, char **argv)
 
 static const struct lws_protocols protocols_tpl[] = {
     {"sasae-http", http_cb, sizeof(struct http_pss), 0, 0, NULL, 0},
-    {SASAE_ENV_SUBPROTOCOL, ws_cb, sizeof(struct conn), 8192, 0, NULL, 0},
+    {SASAE_ENV_SUBPROTOCOL, ws_cb, sizeof(struct conn), 4096, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -1145,7 +1169,19 @@ int main(int argc, char **argv)
     info.fd_limit_per_thread = (unsigned)nofile;
     info.retry_and_idle_policy = &r->retry;
     info.vhost_name = "sasae-relay";
+    /* poll() costs O(connections) per wakeup; libev uses epoll. */
+    if (!strcmp(r->cfg.event_loop, "libev")) {
+        info.options |= LWS_SERVER_OPTION_LIBEV;
+        r->evlib = 1;
+    }
     r->ctx = lws_create_context(&info);
+    if (!r->ctx && r->evlib) {
+        SASAE_WARN(TAG, "libev event loop unavailable, falling back to poll()");
+        info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+        r->evlib = 0;
+        r->ssl_ctx = NULL;
+        r->ctx = lws_create_context(&info);
+    }
     if (!r->ctx) {
         SASAE_ERR(TAG, "cannot start: listen %s:%u, cert %s, key %s (see messages above)",
                   r->cfg.listen, r->cfg.port, r->cfg.cert, r->cfg.key);
@@ -1167,7 +1203,7 @@ int main(int argc, char **argv)
     r->last_sec_ms = r->last_gc_ms = now_ms();
     lws_sul_schedule(r->ctx, 0, &r->tick, tick, TICK_US);
     while (!r->exit) {
-        if (lws_service(r->ctx, 0) < 0)
+        if (lws_service(r->ctx, 0))
             break;
     }
     SASAE_INFO(TAG, "exiting (%zu connections left)", r->n_conns);

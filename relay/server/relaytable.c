@@ -258,18 +258,19 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int a
         return SASAE_RT_E_RATE;
     a->join_mtok -= 1000;
     uint32_t v;
-    if (code_parse(code, &v))
-        return SASAE_RT_E_BAD_CODE;
-    struct code_ent **slot = code_slot(rt, v);
-    if (!*slot || (*slot)->expires_ms <= now_ms)
-        return SASAE_RT_E_BAD_CODE;
+    struct code_ent **slot = code_parse(code, &v) ? NULL : code_slot(rt, v);
+    int live = slot && *slot && (*slot)->expires_ms > now_ms;
     if (!authorised) {
-        if (++(*slot)->failed >= rt->lim.max_failed_joins) {
+        /* Same answer whether or not the code exists: no oracle for non-operators. A
+         * live code still counts the failure and burns at the limit. */
+        if (live && ++(*slot)->failed >= rt->lim.max_failed_joins) {
             *host_out = code_remove(rt, slot);
             return SASAE_RT_E_BURNED;
         }
         return SASAE_RT_E_NOT_AUTH;
     }
+    if (!live)
+        return SASAE_RT_E_BAD_CODE;
     *host_out = code_remove(rt, slot);
     rt->n_paired++;
     return SASAE_RT_OK;

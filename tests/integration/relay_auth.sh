@@ -45,3 +45,13 @@ $TC host --url "$URL" --expect-end 4 --timeout 5 > /dev/null 2>&1 && fail "clien
 pass "client verifies the relay by CA or pinned key, fails closed"
 relay_alive || fail "relay died"
 stop_relay
+
+# Hostname check: a relay reached as 127.0.0.2 (not in its SAN) is refused with the CA,
+# accepted with the pin (the pin names the key, not the address).
+start_relay --listen 127.0.0.2
+$TC host --url "wss://127.0.0.2:$RELAY_PORT/" $CA --expect-end 4 --timeout 20 | grep -q "RESULT ok" \
+  || fail "relay certificate accepted for a name it does not carry"
+$TC host --url "wss://127.0.0.2:$RELAY_PORT/" --pin "$PIN" --expect-error 8 --timeout 3 > "$WORK/pin2" 2>&1 || true
+grep -q "^CODE " "$WORK/pin2" || { cat "$WORK/pin2"; fail "pinned relay refused on another address"; }
+stop_relay
+pass "hostname verified against the certificate (CA mode)"

@@ -99,7 +99,7 @@ start_relay() {
   mkdir -p "$WORK/audit"
   local tries
   for tries in 1 2 3 4 5; do
-    RELAY_PORT=$(free_port)
+    RELAY_PORT=${FIXED_PORT:-$(free_port)}
     : > "$WORK/relay.log"
     "$RELAY" --port "$RELAY_PORT" --cert "$WORK/certs/relay.pem" --key "$WORK/certs/relay.key" \
       --operator-ca "$WORK/certs/ca.pem" --crl "$WORK/certs/crl.pem" --audit-dir "$WORK/audit" \

@@ -49,6 +49,19 @@ read -r bad rate other < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]
 relay_alive || fail "relay died"
 pass "1000 wrong codes: $bad answered, $rate rate limited"
 
+# Idle paired session (no data either way) is ended: host ERROR 9, viewer PEER_LEFT 3.
+stop_relay
+start_relay --idle-timeout 2 --conn-rate 100000 --join-rate 100000
+rm -f "$WORK/code"
+$TC host --url "$URL" $CA --code-file "$WORK/code" --expect-error 9 --timeout 30 > "$WORK/ih" &
+HP=$!; PIDS+=("$HP")
+for i in $(seq 1 100); do [ -s "$WORK/code" ] && break; sleep 0.1; done
+$TC viewer --url "$URL" $CA $OP --code "$(cat "$WORK/code")" --expect-end 2 --timeout 30 > "$WORK/iv" \
+  || { cat "$WORK/iv"; fail "idle viewer not told PEER_LEFT"; }
+grep -q "PEER_LEFT 3" "$WORK/iv" || { cat "$WORK/iv"; fail "idle viewer: wrong reason"; }
+wait "$HP" || { cat "$WORK/ih"; fail "idle host not closed with ERROR idle"; }
+pass "idle paired session ended with reasons"
+
 # A connection that never sends REGISTER/JOIN is dropped after hello-timeout.
 stop_relay
 start_relay --hello-timeout 1

@@ -28,9 +28,24 @@ grep -q "PAIRED operator=alice org=Test Org" "$WORK/h.out" || fail "host did not
 $TC viewer --url "$URL" $CA $OP --code "$(cat "$WORK/code")" --expect-error 3 --timeout 20 \
   | grep -q "RESULT ok" || fail "second join of a used code was not refused"
 pass "code is single use"
-kill "$HP" "$VP" 2>/dev/null || true
-wait "$HP" "$VP" 2>/dev/null || true
 
+# SIGTERM drains: the paired host and viewer are told PEER_LEFT 6 (relay shutting down).
 relay_alive || fail "relay died"
 stop_relay
-pass "relay drained on SIGTERM"
+wait "$HP" "$VP" 2>/dev/null || true
+grep -q "PEER_LEFT 6" "$WORK/h.out" || { cat "$WORK/h.out"; fail "host not told the relay is shutting down"; }
+grep -q "PEER_LEFT 6" "$WORK/v.out" || { cat "$WORK/v.out"; fail "viewer not told the relay is shutting down"; }
+pass "relay drained on SIGTERM (peers told why)"
+
+# Reconnect with backoff before pairing: the host starts while no relay listens, then the
+# relay comes up on that port and the host registers on a later attempt.
+FIXED_PORT=$(free_port)
+$TC host --url "wss://127.0.0.1:$FIXED_PORT/" $CA --reconnect 6 --expect-error 8 --timeout 40 > "$WORK/rh" 2>&1 &
+RP=$!; PIDS+=("$RP")
+sleep 1.5
+FIXED_PORT=$FIXED_PORT start_relay --code-ttl 2
+wait "$RP" || { cat "$WORK/rh"; fail "host did not reconnect and register"; }
+grep -q "^CODE " "$WORK/rh" || fail "no code after reconnect"
+grep -q "retrying" "$WORK/rh" || fail "no retry happened"
+stop_relay
+pass "host reconnects with backoff until the relay is up"

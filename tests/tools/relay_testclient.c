@@ -16,7 +16,7 @@
 struct opts {
     const char *url, *ca, *pin, *cert, *key, *proxy, *code, *code_file;
     int role; /* 1 host, 2 viewer, 3 pair (host + viewer in one process) */
-    int sessions, msgs, size, timeout_s, expect_error, expect_end, audit_kind, hold;
+    int sessions, msgs, size, timeout_s, expect_error, expect_end, audit_kind, hold, reconnect;
     const char *audit_text;
     int env_proxy;
 };
@@ -142,7 +142,7 @@ static int start(struct side *s, int role, const char *code)
         .key_file = role == 2 ? o->key : NULL,
         .proxy = o->proxy,
         .use_env_proxy = o->env_proxy,
-        .reconnect_attempts = 0,
+        .reconnect_attempts = (unsigned)o->reconnect,
         .connect_timeout_s = 20,
     };
     s->role = role;
@@ -376,6 +376,7 @@ int main(int argc, char **argv)
         OPT_I("--timeout", timeout_s)
         OPT_I("--expect-error", expect_error)
         OPT_I("--expect-end", expect_end)
+        OPT_I("--reconnect", reconnect)
         if (!strcmp(a, "--audit") && i + 2 < argc) {
             o.audit_kind = atoi(argv[i + 1]);
             o.audit_text = argv[i + 2];

@@ -118,6 +118,10 @@ Test(relay_table, burn_after_failed_joins)
         cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_NOT_AUTH);
         cr_assert_null(h);
     }
+    /* A non-operator gets the same answer for a code that does not exist (no oracle),
+     * and that does not count against any live code. */
+    cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
+    cr_assert_null(h);
     cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &host);
     cr_assert_eq(sasae_rt_join(rt, "c", code, 1, 10, &h), SASAE_RT_E_BAD_CODE);

@@ -59,8 +59,10 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
 
 /* A viewer from addr joins code. authorised: the viewer presented a verified operator
  * certificate. Returns OK with *host_out (the code is consumed: single use), E_RATE
- * (checked first, before the code is looked up), E_BAD_CODE, E_NOT_AUTH, or E_BURNED
- * with *host_out set (that code is gone; the caller closes its host). */
+ * (checked first, before the code is looked up), E_BAD_CODE (operators only),
+ * E_NOT_AUTH (any non-operator, whether or not the code exists; a live code counts the
+ * failure), or E_BURNED with *host_out set (that failure burned the code; the caller
+ * closes its host and answers the joiner like E_NOT_AUTH). */
 int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
                   uint64_t now_ms, void **host_out);
 

@@ -1,0 +1,118 @@
+/* Capture front end: picks a backend from the options and forwards to it. */
+#include "cap_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sasae/common.h"
+
+struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size_t errlen)
+{
+    struct sasae_cap *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    const char *src = o->source ? o->source : "x11";
+    int rc;
+    if (strcmp(src, "x11") == 0) {
+        rc = cap_x11_open(c, o, err, errlen);
+    } else if (strcmp(src, "synthetic") == 0) {
+        rc = cap_synth_open(c, o, err, errlen);
+    } else if (strncmp(src, "file:", 5) == 0 && src[5]) {
+        rc = cap_file_open(c, o, src + 5, err, errlen);
+    } else {
+        snprintf(err, errlen, "unknown capture source '%s' (x11, synthetic or file:PATH)", src);
+        rc = -EINVAL;
+    }
+    if (rc < 0) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void sasae_cap_free(struct sasae_cap *c)
+{
+    if (!c)
+        return;
+    c->ops->free(c);
+    free(c);
+}
+
+void sasae_cap_size(const struct sasae_cap *c, int *w, int *h)
+{
+    *w = c->width;
+    *h = c->height;
+}
+
+void sasae_cap_origin(const struct sasae_cap *c, int *x, int *y)
+{
+    *x = c->origin_x;
+    *y = c->origin_y;
+}
+
+int sasae_cap_grab(struct sasae_cap *c, struct sasae_dirty *dirty, struct sasae_frame *frame)
+{
+    return c->ops->grab(c, dirty, frame);
+}
+
+int sasae_cap_wait(struct sasae_cap *c, int timeout_ms)
+{
+    return c->ops->wait(c, timeout_ms);
+}
+
+int sasae_cap_cursor(struct sasae_cap *c, struct sasae_cursor *cur)
+{
+    if (!c->ops->cursor)
+        return -ENOTSUP;
+    return c->ops->cursor(c, cur);
+}
+
+int cap_diff_blocks(const uint8_t *prev, const uint8_t *cur, int w, int h, int stride,
+                    struct sasae_dirty *dirty)
+{
+    int changed = 0;
+    for (int by = 0; by < h; by += 16) {
+        int bh = h - by < 16 ? h - by : 16;
+        int run = -1;
+        for (int bx = 0; bx <= w; bx += 16) {
+            bool diff = false;
+            if (bx < w) {
+                int bw = w - bx < 16 ? w - bx : 16;
+                for (int y = by; y < by + bh && !diff; y++) {
+                    size_t off = (size_t)y * (size_t)stride + (size_t)bx * 4;
+                    diff = memcmp(prev + off, cur + off, (size_t)bw * 4) != 0;
+                }
+            }
+            if (diff) {
+                changed++;
+                if (run < 0)
+                    run = bx;
+            } else if (run >= 0) {
+                sasae_dirty_add(dirty, (struct sasae_rect){run, by, bx - run, bh}, w, h);
+                run = -1;
+            }
+        }
+    }
+    return changed;
+}
+
+int cap_sleep_until(uint64_t deadline_ns, int timeout_ms)
+{
+    uint64_t now = sasae_mono_ns();
+    if (now >= deadline_ns)
+        return 1;
+    uint64_t d = deadline_ns - now;
+    uint64_t lim = (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000000ull;
+    int reached = d <= lim;
+    if (!reached)
+        d = lim;
+    struct timespec ts = {(time_t)(d / 1000000000ull), (long)(d % 1000000000ull)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    return reached;
+}

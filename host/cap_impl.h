@@ -1,0 +1,35 @@
+/* Private interface between the capture front end and its backends (x11, synthetic, file). */
+#ifndef SASAE_HOST_CAP_IMPL_H
+#define SASAE_HOST_CAP_IMPL_H
+
+#include "sasae/host.h"
+
+struct cap_ops {
+    int (*grab)(struct sasae_cap *c, struct sasae_dirty *dirty, struct sasae_frame *frame);
+    int (*wait)(struct sasae_cap *c, int timeout_ms);
+    int (*cursor)(struct sasae_cap *c, struct sasae_cursor *cur);
+    void (*free)(struct sasae_cap *c);
+};
+
+struct sasae_cap {
+    const struct cap_ops *ops;
+    int width, height;
+    int origin_x, origin_y;
+    void *impl;
+};
+
+int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
+int cap_synth_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
+int cap_file_open(struct sasae_cap *c, const struct sasae_cap_opts *o, const char *path, char *err,
+                  size_t errlen);
+
+/* Adds 16x16 blocks that differ between prev and cur (same geometry) to dirty, as runs per
+ * block row. Returns the number of changed blocks. */
+int cap_diff_blocks(const uint8_t *prev, const uint8_t *cur, int w, int h, int stride,
+                    struct sasae_dirty *dirty);
+
+/* Sleeps until mono time deadline_ns or timeout_ms, whichever is first; returns 1 if the
+ * deadline was reached. */
+int cap_sleep_until(uint64_t deadline_ns, int timeout_ms);
+
+#endif

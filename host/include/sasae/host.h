@@ -1,0 +1,301 @@
+/* sasae host: the customer-side agent's building blocks: the session state machine that
+ * decides what may be sent and which input is accepted, screen capture backends, input
+ * injection and system information. The sasae-host program wires them to the network. */
+#ifndef SASAE_HOST_H
+#define SASAE_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ==== Session state machine (pure: no I/O, no clock of its own) ========================= */
+
+enum sasae_hs_state {
+    SASAE_HS_IDLE = 0,  /* connecting to the relay */
+    SASAE_HS_WAITING,   /* registered, support code shown */
+    SASAE_HS_HANDSHAKE, /* operator joined, end-to-end handshake running */
+    SASAE_HS_ASKING,    /* consent prompt showing */
+    SASAE_HS_SHARING,   /* customer allowed: screen is streamed */
+    SASAE_HS_ENDED,     /* terminal */
+    SASAE_HS_NSTATES
+};
+
+/* Remote control, a sub-state of SHARING. */
+enum sasae_hs_control {
+    SASAE_HS_CONTROL_NONE = 0,
+    SASAE_HS_CONTROL_ASKED, /* control prompt showing */
+    SASAE_HS_CONTROL_GRANTED,
+};
+
+enum sasae_hs_event {
+    SASAE_HS_EV_REGISTERED = 0, /* relay gave us a support code */
+    SASAE_HS_EV_PEER_JOINED,    /* relay paired an operator */
+    SASAE_HS_EV_HANDSHAKE_OK,   /* operator identity verified */
+    SASAE_HS_EV_CHANNEL_FAILED, /* handshake failed, or a record failed to open */
+    SASAE_HS_EV_HELLO,          /* viewer's HELLO arrived */
+    SASAE_HS_EV_CONSENT_ALLOW,
+    SASAE_HS_EV_CONSENT_DENY,
+    SASAE_HS_EV_CONTROL_REQUEST, /* viewer asks for control */
+    SASAE_HS_EV_CONTROL_RELEASE, /* viewer gives control back */
+    SASAE_HS_EV_CONTROL_ALLOW,
+    SASAE_HS_EV_CONTROL_DENY,
+    SASAE_HS_EV_CONTROL_REVOKE, /* customer pressed Stop control */
+    SASAE_HS_EV_END_BUTTON,     /* customer pressed End remote support */
+    SASAE_HS_EV_WINDOW_CLOSE,   /* customer closed a host window */
+    SASAE_HS_EV_SIGNAL,         /* SIGINT/SIGTERM */
+    SASAE_HS_EV_VIEWER_END,     /* viewer sent END */
+    SASAE_HS_EV_PEER_LEFT,      /* relay says the viewer is gone */
+    SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error */
+    SASAE_HS_EV_PROTOCOL_ERROR, /* malformed or unexpected application message */
+    SASAE_HS_EV_FRAME_SENT,     /* arg = frame id */
+    SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
+    SASAE_HS_EV_PEER_ACTIVITY,  /* any valid record from the viewer */
+    SASAE_HS_EV_TICK,           /* time passes: deadlines are checked */
+    SASAE_HS_NEVENTS
+};
+
+/* Why a session ended, from the host's point of view. */
+enum sasae_hs_end {
+    SASAE_HS_END_NONE = 0,
+    SASAE_HS_END_CUSTOMER,         /* End button or window closed */
+    SASAE_HS_END_DENIED,           /* customer denied consent */
+    SASAE_HS_END_CONSENT_TIMEOUT,  /* no answer in 60 s */
+    SASAE_HS_END_OPERATOR,         /* viewer sent END */
+    SASAE_HS_END_PEER_LEFT,        /* viewer vanished (relay told us) */
+    SASAE_HS_END_PEER_TIMEOUT,     /* viewer silent too long, or handshake too slow */
+    SASAE_HS_END_HANDSHAKE_FAILED, /* operator not verified / channel broken */
+    SASAE_HS_END_PROTOCOL,         /* malformed message from the viewer */
+    SASAE_HS_END_RELAY,            /* relay connection lost */
+    SASAE_HS_END_SIGNAL,           /* program asked to stop */
+};
+
+/* What the driver must do after an event, executed in this bit order (lowest first), so
+ * that stopping capture and input always happens before any network action. */
+enum sasae_hs_action {
+    SASAE_HS_ACT_STOP_CAPTURE = 1u << 0,
+    SASAE_HS_ACT_INPUT_OFF = 1u << 1, /* also release keys/buttons held by injection */
+    SASAE_HS_ACT_CLEAR_OVERLAY = 1u << 2,
+    SASAE_HS_ACT_HIDE_PROMPT = 1u << 3,         /* consent prompt */
+    SASAE_HS_ACT_HIDE_CONTROL_PROMPT = 1u << 4, /* control prompt */
+    SASAE_HS_ACT_SHOW_CODE = 1u << 5,
+    SASAE_HS_ACT_SHOW_CONNECTING = 1u << 6, /* operator joined, verifying */
+    SASAE_HS_ACT_SHOW_PROMPT = 1u << 7,
+    SASAE_HS_ACT_START_CAPTURE = 1u << 8,
+    SASAE_HS_ACT_SHOW_BAR = 1u << 9, /* show or refresh the session bar */
+    SASAE_HS_ACT_SHOW_CONTROL_PROMPT = 1u << 10,
+    SASAE_HS_ACT_INPUT_ON = 1u << 11,
+    SASAE_HS_ACT_SEND_HELLO = 1u << 12,
+    SASAE_HS_ACT_SEND_CONSENT = 1u << 13, /* CONSENT_STATE with out.consent */
+    SASAE_HS_ACT_SEND_SYSINFO = 1u << 14,
+    SASAE_HS_ACT_SEND_CONTROL = 1u << 15, /* CONTROL_STATE with out.control_state */
+    SASAE_HS_ACT_SEND_END = 1u << 16,     /* END with out.end_reason */
+    SASAE_HS_ACT_AUDIT = 1u << 17,        /* relay AUDIT event, text in out.audit */
+    SASAE_HS_ACT_CLOSE = 1u << 18,        /* close the relay connection */
+    SASAE_HS_ACT_WIPE_KEYS = 1u << 19,    /* free the secure channel */
+    SASAE_HS_ACT_SHOW_ENDED = 1u << 20,
+};
+
+/* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
+enum sasae_hs_consent_value {
+    SASAE_HS_CONSENT_NONE = 0,
+    SASAE_HS_CONSENT_WAITING = 1,
+    SASAE_HS_CONSENT_ALLOWED = 2,
+    SASAE_HS_CONSENT_DENIED = 3,
+    SASAE_HS_CONSENT_TIMEOUT = 4,
+    SASAE_HS_CONSENT_REVOKED = 5,
+};
+
+/* Kinds of relay AUDIT events, equal to the relay envelope's enum sasae_env_audit_kind. */
+enum sasae_hs_audit {
+    SASAE_HS_AUDIT_NONE = 0,
+    SASAE_HS_AUDIT_HANDSHAKE_DONE = 1,
+    SASAE_HS_AUDIT_HANDSHAKE_FAILED = 2,
+    SASAE_HS_AUDIT_CONSENT_ALLOWED = 3,
+    SASAE_HS_AUDIT_CONSENT_DENIED = 4,
+    SASAE_HS_AUDIT_CONSENT_TIMEOUT = 5,
+    SASAE_HS_AUDIT_CONTROL_ALLOWED = 6,
+    SASAE_HS_AUDIT_CONTROL_DENIED = 7,
+    SASAE_HS_AUDIT_CONTROL_REVOKED = 8,
+    SASAE_HS_AUDIT_END = 9,
+};
+
+/* Result of one event. */
+struct sasae_hs_out {
+    uint32_t actions;      /* enum sasae_hs_action bits */
+    uint8_t consent;       /* for SEND_CONSENT */
+    uint8_t control_state; /* for SEND_CONTROL */
+    enum sasae_hs_end end_reason;
+    enum sasae_hs_audit audit_kind; /* for AUDIT */
+    const char *audit;              /* static text for AUDIT, e.g. "consent allowed" */
+    bool ignored;                   /* the event meant nothing in this state */
+};
+
+/* Timeouts, in nanoseconds. */
+#define SASAE_HS_CONSENT_TIMEOUT_NS (60ull * 1000000000ull)
+#define SASAE_HS_HANDSHAKE_TIMEOUT_NS (30ull * 1000000000ull)
+#define SASAE_HS_PEER_SILENCE_NS (20ull * 1000000000ull)
+/* Frames the host may have sent but the viewer not acknowledged. */
+#define SASAE_HS_MAX_INFLIGHT 2u
+
+/* Plain value: zero-initialise or use sasae_hs_init. Not thread-safe; callers lock. */
+struct sasae_hs {
+    enum sasae_hs_state state;
+    enum sasae_hs_control control;
+    enum sasae_hs_end end_reason;
+    bool end_sent;          /* END was handed to the network */
+    bool hello_seen;        /* viewer HELLO received */
+    uint64_t prompt_since;  /* when the showing prompt appeared (consent or control) */
+    uint64_t deadline;      /* next deadline in mono ns, 0 = none */
+    uint64_t last_peer;     /* last activity from the viewer */
+    uint32_t last_sent_id;  /* last frame id sent */
+    uint32_t last_acked_id; /* highest frame id acknowledged */
+    uint32_t inflight;      /* frames sent but not acknowledged */
+};
+
+void sasae_hs_init(struct sasae_hs *hs);
+
+/* Feeds one event at monotonic time now_ns (arg: frame id for FRAME_SENT/ACKED, else 0).
+ * Returns what to do; never fails: events that do not apply are reported as ignored. */
+struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, uint32_t arg,
+                                   uint64_t now_ns);
+
+/* Records that the END message was handed to the network: nothing may be sent after. */
+void sasae_hs_mark_end_sent(struct sasae_hs *hs);
+/* Gatekeeper for every outgoing application message (wire type, enum sasae_wire_type). */
+bool sasae_hs_may_send(const struct sasae_hs *hs, int wire_type);
+/* Gatekeeper for every incoming application message. false = drop it (and for types not
+ * expected at all in this state, the driver reports PROTOCOL_ERROR). */
+bool sasae_hs_accepts(const struct sasae_hs *hs, int wire_type);
+/* True while the driver may inject mouse and key events (control granted, no prompt). */
+bool sasae_hs_input_allowed(const struct sasae_hs *hs);
+/* True while a new video frame may be started (sharing and < MAX_INFLIGHT unacked). */
+bool sasae_hs_may_send_frame(const struct sasae_hs *hs);
+/* Seconds left on the showing prompt (rounded up), or -1 if no prompt shows. */
+int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now_ns);
+
+const char *sasae_hs_state_str(enum sasae_hs_state s);
+const char *sasae_hs_event_str(enum sasae_hs_event e);
+const char *sasae_hs_end_str(enum sasae_hs_end r);
+/* Wire END reason (enum sasae_wire_end_reason) for a host end reason. */
+int sasae_hs_end_wire_reason(enum sasae_hs_end r);
+
+/* ==== Dirty rectangles ================================================================== */
+
+struct sasae_rect {
+    int x, y, w, h;
+};
+
+/* A bounded set of dirty rectangles; when it overflows it collapses to their bounding box. */
+#define SASAE_DIRTY_MAX 64
+struct sasae_dirty {
+    int n;
+    struct sasae_rect r[SASAE_DIRTY_MAX];
+};
+
+/* Adds r expanded outwards to the 16-pixel grid and clipped to width x height. Rectangles
+ * that become empty are skipped; overlapping ones are merged. */
+void sasae_dirty_add(struct sasae_dirty *d, struct sasae_rect r, int width, int height);
+/* Adds every rectangle of src (merging a dropped capture's damage into the next). */
+void sasae_dirty_merge(struct sasae_dirty *d, const struct sasae_dirty *src, int width, int height);
+/* Total area covered (rectangles do not overlap after _add). */
+long sasae_dirty_area(const struct sasae_dirty *d);
+
+/* ==== Capture =========================================================================== */
+
+/* One captured screen image, BGRA (B,G,R,A byte order, A ignored), owned by the source and
+ * valid until its next capture call or free. */
+struct sasae_frame {
+    int width, height, stride;
+    const uint8_t *bgra;
+    uint64_t capture_us; /* wall clock of the capture */
+};
+
+struct sasae_cursor {
+    int x, y;        /* pointer position relative to the captured area */
+    bool visible;    /* inside the captured area */
+    uint32_t serial; /* changes with the shape */
+    int w, h, hot_x, hot_y;
+    uint8_t *bgra; /* w*h*4, owned by the source */
+};
+
+struct sasae_cap;
+
+/* Which backend: "x11" (the $DISPLAY or display given), "synthetic" (deterministic animated
+ * screen, width x height, no display), "file:PATH" (y4m I420 or raw BGRA). */
+struct sasae_cap_opts {
+    const char *source;  /* "x11", "synthetic", "file:PATH" */
+    const char *display; /* x11: X display name, NULL = $DISPLAY */
+    int monitor;         /* x11: -1 = whole desktop, else XRandR monitor index */
+    int width, height;   /* synthetic and raw files: size (0 = 1280x720) */
+    int fps;             /* file/synthetic: frames per second of the source (0 = 30) */
+};
+
+/* Opens a capture source. NULL on error, reason in err (errlen bytes). */
+struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size_t errlen);
+void sasae_cap_free(struct sasae_cap *c);
+/* Size of what is captured. */
+void sasae_cap_size(const struct sasae_cap *c, int *w, int *h);
+/* Captures what changed since the previous call (the first call reports the whole screen):
+ * the dirty rectangles are added to *dirty (16-px aligned) and *frame shows the current
+ * image. Returns 1 when something changed, 0 when nothing did, negative errno on error
+ * (-EPIPE: display gone, or end of file for a non-looping file source). */
+int sasae_cap_grab(struct sasae_cap *c, struct sasae_dirty *dirty, struct sasae_frame *frame);
+/* Waits up to timeout_ms for the screen to change (X11: damage events; others: their
+ * frame clock). Returns 1 if a change may be waiting, 0 on timeout, negative on error. */
+int sasae_cap_wait(struct sasae_cap *c, int timeout_ms);
+/* Current cursor; returns 1 if shape or position changed since the last call, 0 if not,
+ * -ENOTSUP for sources without a cursor. */
+int sasae_cap_cursor(struct sasae_cap *c, struct sasae_cursor *cur);
+/* Origin of the captured area on the X screen (monitor offset), for input injection. */
+void sasae_cap_origin(const struct sasae_cap *c, int *x, int *y);
+
+/* ==== Input injection (XTest) =========================================================== */
+
+struct sasae_inject;
+/* Opens the display for XTest. NULL (reason in err) if XTest is missing. origin_x/y: added
+ * to every coordinate (monitor offset). */
+struct sasae_inject *sasae_inject_open(const char *display, int origin_x, int origin_y, char *err,
+                                       size_t errlen);
+void sasae_inject_free(struct sasae_inject *in);
+/* Mouse: move to (x, y), then for button events press/release button 1..9, for wheel events
+ * dy notches up (+) or down (-), dx right (+) or left (-). Returns 0 or negative errno. */
+int sasae_inject_move(struct sasae_inject *in, int x, int y);
+int sasae_inject_button(struct sasae_inject *in, int x, int y, int button, bool down);
+int sasae_inject_wheel(struct sasae_inject *in, int x, int y, int dx, int dy);
+/* Key by X11 keysym. Unknown keysyms: -EINVAL. */
+int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down);
+/* Releases every key and button this injector pressed (when control ends mid-press). */
+void sasae_inject_release_all(struct sasae_inject *in);
+
+/* ==== Annotation overlay (the operator's pen and pointing marker) ====================== */
+
+/* An override-redirect X11 window over the shared area, shaped to show only the strokes and
+ * the marker, and click-through (empty input shape): the customer keeps using the desktop.
+ * Thread-safe: calls may come from the network thread. */
+struct sasae_overlay;
+
+/* Opens the overlay over x,y,w,h of the X screen (the captured area). NULL + err. */
+struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
+                                         size_t errlen);
+void sasae_overlay_free(struct sasae_overlay *o);
+/* Moves (or hides) the large pointing marker; its tip is at (x, y) in area coordinates. */
+void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible);
+/* Adds points to stroke id (a new id starts a new stroke); xy holds n (x, y) pairs. Colour
+ * 0xRRGGBBAA, width 1..64. Old strokes are dropped beyond a total point budget. Returns 0 or
+ * -EINVAL for bad arguments. */
+int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
+                         uint32_t rgba, int width);
+/* Removes every stroke (the marker stays). */
+void sasae_overlay_clear(struct sasae_overlay *o);
+/* Removes strokes and marker and unmaps the window (end of session). */
+void sasae_overlay_hide(struct sasae_overlay *o);
+
+/* ==== System information ================================================================ */
+
+/* Writes a UTF-8 text report, one "key=value" per line as docs/protocol.md asks (os, kernel,
+ * cpu, cores, memory_mb, disk, displays, display, hostname) into out (cap bytes, NUL-terminated,
+ * truncated at a line if short). display: X display to list monitors of (NULL = $DISPLAY; skipped
+ * if none). Returns the length written. */
+size_t sasae_sysinfo_collect(char *out, size_t cap, const char *display);
+
+#endif

@@ -1,0 +1,621 @@
+/* sasae-host: the customer's remote-support agent. Connects to the relay, shows the support
+ * code, asks the customer before anything is shared, streams the screen, and ends at once
+ * on "End remote support", on window close or on SIGINT/SIGTERM. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <X11/Xlib.h>
+
+#include "sasae/chan.h"
+#include "sasae/common.h"
+#include "sasae/relayclient.h"
+#include "session.h"
+#include "ui.h"
+
+#define TAG "host"
+
+struct opts {
+    const char *relay, *relay_ca, *relay_pin, *org_ca, *crl, *state_dir, *source, *display,
+        *consent, *proxy;
+    int monitor, width, height, fps, bitrate;
+    bool no_proxy;
+};
+
+struct app {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct sasae_relayclient *rc;
+    struct host_session *s;
+    struct host_ui *ui;
+    bool ready;
+    atomic_bool closed;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+/* An X protocol error (a window gone, a screen resized under a request) must not kill the
+ * session with Xlib's default exit: log it and carry on. */
+static int on_x_error(Display *dpy, XErrorEvent *e)
+{
+    char text[128] = "";
+    XGetErrorText(dpy, e->error_code, text, sizeof text);
+    SASAE_WARN(TAG, "X error: %s (request %u.%u)", text, e->request_code, e->minor_code);
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: sasae-host [options]\n"
+               "Shares this screen with a help desk operator after you allow it.\n\n"
+               "  --relay URL          relay address, wss://HOST:PORT/ (required)\n"
+               "  --relay-ca FILE      CA certificate(s) that signed the relay's certificate\n"
+               "  --relay-pin SHA256   or: SHA-256 of the relay's public key (64 hex digits)\n"
+               "  --org-ca FILE        the support organisation's CA: operators must chain to it\n"
+               "  --crl FILE           the organisation's revocation list (recommended)\n"
+               "  --state-dir DIR      where the device key lives (default ~/.local/state/sasae)\n"
+               "  --source SRC         x11 (default), synthetic, or file:PATH (y4m or raw BGRA)\n"
+               "  --size WxH           size for synthetic and raw sources\n"
+               "  --monitor N          share only XRandR monitor N (default: whole desktop)\n"
+               "  --display NAME       X display (default $DISPLAY)\n"
+               "  --consent gui|tty    ask in windows (default) or on this terminal\n"
+               "  --fps N              capture rate (default 30)\n"
+               "  --bitrate KBPS       initial video bitrate (default 1000)\n"
+               "  --proxy URL          http://[user:pass@]host:port CONNECT proxy ($https_proxy)\n"
+               "  --no-proxy           never use a proxy\n"
+               "  --config FILE        read options from FILE, one 'name = value' per line\n"
+               "  --log-level LEVEL    error, warn, info or debug\n"
+               "  --help               this text\n"
+               "There is no option to skip the consent prompt.\n");
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+        if (n == cap) {
+            if (cap >= (1u << 24))
+                break;
+            char *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* Loads the device key from dir/device.key, creating it (mode 0600, dir 0700) on first run. */
+static struct sasae_chan_key *device_key(const char *dir, char *err, size_t errlen)
+{
+    char path[4096];
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    snprintf(path, sizeof path, "%s/device.key", dir);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (st.st_mode & 077) {
+            snprintf(err, errlen, "%.400s is readable by others (mode %03o): refusing to use it",
+                     path, st.st_mode & 0777);
+            return NULL;
+        }
+        size_t len;
+        char *pem = read_file(path, &len, err, errlen);
+        if (!pem)
+            return NULL;
+        struct sasae_chan_key *k = sasae_chan_key_from_pem(pem, len);
+        sasae_chan_pem_free(pem, len);
+        if (!k)
+            snprintf(err, errlen, "%.400s: not an Ed25519 private key", path);
+        return k;
+    }
+    struct sasae_chan_key *k = sasae_chan_key_generate();
+    char *pem = NULL;
+    size_t len = 0;
+    if (!k || sasae_chan_key_to_pem(k, &pem, &len) != SASAE_CHAN_OK) {
+        snprintf(err, errlen, "cannot create a device key");
+        sasae_chan_key_free(k);
+        return NULL;
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, pem, len) == (ssize_t)len && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    sasae_chan_pem_free(pem, len);
+    if (!ok) {
+        snprintf(err, errlen, "%.400s: cannot write the device key: %s", path, strerror(errno));
+        unlink(path);
+        sasae_chan_key_free(k);
+        return NULL;
+    }
+    SASAE_INFO(TAG, "created device key %s", path);
+    return k;
+}
+
+/* ---- transport over the relay client -------------------------------------------------- */
+
+static struct sasae_relayclient *client(struct app *a)
+{
+    return a->rc;
+}
+
+static int tr_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct sasae_relayclient *c = client(ctx);
+    return c ? sasae_relayclient_send_data(c, buf, len) : -ENOTCONN;
+}
+
+static int tr_audit(void *ctx, int kind, const char *text)
+{
+    struct sasae_relayclient *c = client(ctx);
+    char t[256];
+    snprintf(t, sizeof t, "%s", text); /* the relay's text limit */
+    return c ? sasae_relayclient_send_audit(c, kind, t) : -ENOTCONN;
+}
+
+static size_t tr_queued(void *ctx)
+{
+    struct sasae_relayclient *c = client(ctx);
+    return c ? sasae_relayclient_queued_bytes(c) : 0;
+}
+
+static void tr_close(void *ctx)
+{
+    struct sasae_relayclient *c = client(ctx);
+    if (c)
+        sasae_relayclient_close(c);
+}
+
+/* Callbacks can start before sasae_relayclient_new() has returned: wait until the app is
+ * wired up. */
+static void wait_ready(struct app *a)
+{
+    pthread_mutex_lock(&a->mu);
+    while (!a->ready)
+        pthread_cond_wait(&a->cv, &a->mu);
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void cb_registered(void *user, const char *code, uint32_t valid_secs)
+{
+    struct app *a = user;
+    wait_ready(a);
+    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s (valid %u s)", code, code + 3,
+               code + 6, valid_secs);
+    host_session_on_registered(a->s, code);
+}
+
+static void cb_paired(void *user, const char *operator_name, const char *org)
+{
+    struct app *a = user;
+    wait_ready(a);
+    /* the relay's names are not trusted: the end-to-end handshake proves identity */
+    SASAE_INFO(TAG, "operator joined (relay says %s, %s); verifying end to end", operator_name,
+               org);
+    host_session_on_paired(a->s);
+}
+
+static void cb_data(void *user, const uint8_t *body, size_t len)
+{
+    struct app *a = user;
+    wait_ready(a);
+    host_session_on_data(a->s, body, len);
+}
+
+static void cb_peer_left(void *user, int reason, const char *text)
+{
+    struct app *a = user;
+    wait_ready(a);
+    char why[300];
+    snprintf(why, sizeof why, "operator left (%d%s%s)", reason, text && *text ? ": " : "",
+             text ? text : "");
+    host_session_on_peer_left(a->s, why);
+}
+
+static void cb_closed(void *user, int end, int error_code, const char *text)
+{
+    struct app *a = user;
+    wait_ready(a);
+    char why[300];
+    snprintf(why, sizeof why, "%s%s%s", sasae_relayclient_end_str(end), text && *text ? ": " : "",
+             text ? text : "");
+    if (end != SASAE_RELAYCLIENT_END_LOCAL && !host_session_ended(a->s))
+        SASAE_WARN(TAG, "relay connection closed: %s (error %d)", why, error_code);
+    host_session_on_closed(a->s, why);
+    atomic_store(&a->closed, true);
+    host_ui_wake(a->ui);
+}
+
+static void ui_wake(void *user)
+{
+    struct app *a = user;
+    if (a->ui)
+        host_ui_wake(a->ui);
+}
+
+/* ---- options --------------------------------------------------------------------------- */
+
+enum {
+    O_RELAY = 1000,
+    O_RELAY_CA,
+    O_RELAY_PIN,
+    O_ORG_CA,
+    O_CRL,
+    O_STATE,
+    O_SOURCE,
+    O_SIZE,
+    O_MONITOR,
+    O_DISPLAY,
+    O_CONSENT,
+    O_FPS,
+    O_BITRATE,
+    O_PROXY,
+    O_NO_PROXY,
+    O_CONFIG,
+    O_LOG,
+    O_HELP
+};
+
+static const struct option longopts[] = {
+    {"relay", required_argument, 0, O_RELAY},
+    {"relay-ca", required_argument, 0, O_RELAY_CA},
+    {"relay-pin", required_argument, 0, O_RELAY_PIN},
+    {"org-ca", required_argument, 0, O_ORG_CA},
+    {"crl", required_argument, 0, O_CRL},
+    {"state-dir", required_argument, 0, O_STATE},
+    {"source", required_argument, 0, O_SOURCE},
+    {"size", required_argument, 0, O_SIZE},
+    {"monitor", required_argument, 0, O_MONITOR},
+    {"display", required_argument, 0, O_DISPLAY},
+    {"consent", required_argument, 0, O_CONSENT},
+    {"fps", required_argument, 0, O_FPS},
+    {"bitrate", required_argument, 0, O_BITRATE},
+    {"proxy", required_argument, 0, O_PROXY},
+    {"no-proxy", no_argument, 0, O_NO_PROXY},
+    {"config", required_argument, 0, O_CONFIG},
+    {"log-level", required_argument, 0, O_LOG},
+    {"help", no_argument, 0, O_HELP},
+    {0, 0, 0, 0},
+};
+
+static int parse_int(const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end || n < lo || n > hi)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+static int apply_opt(struct opts *o, int id, const char *v)
+{
+    switch (id) {
+    case O_RELAY:
+        o->relay = v;
+        return 0;
+    case O_RELAY_CA:
+        o->relay_ca = v;
+        return 0;
+    case O_RELAY_PIN:
+        o->relay_pin = v;
+        return 0;
+    case O_ORG_CA:
+        o->org_ca = v;
+        return 0;
+    case O_CRL:
+        o->crl = v;
+        return 0;
+    case O_STATE:
+        o->state_dir = v;
+        return 0;
+    case O_SOURCE:
+        o->source = v;
+        return 0;
+    case O_SIZE:
+        return sscanf(v, "%dx%d", &o->width, &o->height) == 2 && o->width > 0 && o->height > 0 &&
+                       o->width <= 8192 && o->height <= 8192
+                   ? 0
+                   : -1;
+    case O_MONITOR:
+        return parse_int(v, 0, 63, &o->monitor);
+    case O_DISPLAY:
+        o->display = v;
+        return 0;
+    case O_CONSENT:
+        if (strcmp(v, "gui") != 0 && strcmp(v, "tty") != 0)
+            return -1;
+        o->consent = v;
+        return 0;
+    case O_FPS:
+        return parse_int(v, 1, 60, &o->fps);
+    case O_BITRATE:
+        return parse_int(v, 50, 50000, &o->bitrate);
+    case O_PROXY:
+        o->proxy = v;
+        return 0;
+    case O_NO_PROXY:
+        o->no_proxy = true;
+        return 0;
+    case O_LOG: {
+        int l = sasae_log_level_parse(v);
+        if (l < 0)
+            return -1;
+        sasae_log_set_level((enum sasae_log_level)l);
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+/* "name = value" lines; '#' comments. Values are kept for the program's lifetime. */
+static int read_config(struct opts *o, const char *path)
+{
+    char err[256];
+    size_t len;
+    char *text = read_file(path, &len, err, sizeof err);
+    if (!text) {
+        fprintf(stderr, "sasae-host: %s\n", err);
+        return -1;
+    }
+    int lineno = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        while (*l == ' ' || *l == '\t')
+            l++;
+        if (!*l || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        char *name = l, *val = eq ? eq + 1 : NULL;
+        char *e = eq ? eq : l + strlen(l);
+        while (e > name && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        *e = 0;
+        if (val) {
+            while (*val == ' ' || *val == '\t')
+                val++;
+            char *ve = val + strlen(val);
+            while (ve > val && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+                ve--;
+            *ve = 0;
+        }
+        const struct option *opt = NULL;
+        for (const struct option *p = longopts; p->name; p++)
+            if (strcmp(p->name, name) == 0)
+                opt = p;
+        if (!opt || opt->val == O_CONFIG || opt->val == O_HELP || (opt->has_arg && !val) ||
+            apply_opt(o, opt->val, val) != 0) {
+            fprintf(stderr, "sasae-host: %s:%d: bad setting '%s'\n", path, lineno, name);
+            return -1;
+        }
+    }
+    /* text is intentionally kept: options point into it */
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o = {.source = "x11", .monitor = -1};
+    int id;
+    while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (id == O_HELP || id == 'h') {
+            usage(stdout);
+            return 0;
+        }
+        if (id == O_CONFIG) {
+            if (read_config(&o, optarg) != 0)
+                return 2;
+            continue;
+        }
+        if (id == '?' || apply_opt(&o, id, optarg) != 0) {
+            if (id != '?')
+                fprintf(stderr, "sasae-host: bad value for --%s: '%s'\n",
+                        longopts[id - O_RELAY].name, optarg ? optarg : "");
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "sasae-host: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (!o.relay || (!o.relay_ca && !o.relay_pin) || !o.org_ca) {
+        fprintf(stderr, "sasae-host: --relay, --relay-ca (or --relay-pin) and --org-ca are "
+                        "required (see --help)\n");
+        return 2;
+    }
+    bool x11 = strcmp(o.source, "x11") == 0;
+    /* the prompts must appear on the screen that is shared */
+    if (o.display)
+        setenv("DISPLAY", o.display, 1);
+    const char *display = getenv("DISPLAY");
+    if (!o.consent)
+        o.consent = display && *display ? "gui" : "tty";
+    char state_default[4096];
+    if (!o.state_dir) {
+        const char *home = getenv("HOME");
+        snprintf(state_default, sizeof state_default, "%s/.local/state/sasae", home ? home : ".");
+        if (home) {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/.local", home);
+            mkdir(p, 0700);
+            snprintf(p, sizeof p, "%s/.local/state", home);
+            mkdir(p, 0700);
+        }
+        o.state_dir = state_default;
+    }
+    XInitThreads(); /* capture, overlay and injection use Xlib from several threads */
+    XSetErrorHandler(on_x_error);
+
+    int rc = 1;
+    char err[512] = "";
+    struct app a = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    atomic_init(&a.closed, false);
+    struct sasae_chan_key *key = NULL;
+    struct sasae_chan_trust *trust = NULL;
+    char *ca = NULL, *crl = NULL;
+    size_t ca_len = 0, crl_len = 0;
+
+    key = device_key(o.state_dir, err, sizeof err);
+    if (!key)
+        goto out;
+    char fpr[SASAE_CHAN_FPR_LEN];
+    sasae_chan_key_fingerprint(key, fpr);
+    SASAE_INFO(TAG, "device key %s", fpr);
+    if (!(ca = read_file(o.org_ca, &ca_len, err, sizeof err)))
+        goto out;
+    if (o.crl && !(crl = read_file(o.crl, &crl_len, err, sizeof err)))
+        goto out;
+    if (!o.crl)
+        SASAE_WARN(TAG, "no --crl: revoked operator certificates cannot be refused");
+    enum sasae_chan_err ce;
+    trust = sasae_chan_trust_new(ca, ca_len, crl, crl_len, &ce);
+    if (!trust) {
+        snprintf(err, sizeof err, "organisation CA/CRL unusable: %s", sasae_chan_strerror(ce));
+        goto out;
+    }
+
+    if (strcmp(o.consent, "gui") == 0) {
+        a.ui = host_ui_gui_new(err, sizeof err);
+    } else if (!isatty(STDIN_FILENO)) {
+        /* answers must come from a person at a terminal, not from a pipe or a file */
+        snprintf(err, sizeof err, "--consent=tty needs a terminal on standard input");
+    } else {
+        a.ui = host_ui_tty_new(STDIN_FILENO, STDOUT_FILENO, err, sizeof err);
+    }
+    if (!a.ui)
+        goto out;
+
+    struct host_transport tr = {tr_send, tr_audit, tr_queued, tr_close, &a};
+    struct host_session_config sc = {.device = key,
+                                     .trust = trust,
+                                     .cap = {.source = o.source,
+                                             .display = display,
+                                             .monitor = o.monitor,
+                                             .width = o.width,
+                                             .height = o.height,
+                                             .fps = o.fps},
+                                     .x11_io = x11,
+                                     .display = display,
+                                     .fps = o.fps,
+                                     .bitrate_kbps = o.bitrate,
+                                     .wake = ui_wake,
+                                     .wake_user = &a};
+    a.s = host_session_new(&sc, &tr, err, sizeof err);
+    if (!a.s)
+        goto out;
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sasae_relayclient_config rcfg = {.url = o.relay,
+                                            .role = SASAE_RELAYCLIENT_HOST,
+                                            .ca_file = o.relay_ca,
+                                            .pin_sha256 = o.relay_pin,
+                                            .proxy = o.no_proxy ? "" : o.proxy,
+                                            .use_env_proxy = !o.no_proxy && !o.proxy,
+                                            .reconnect_attempts = 3};
+    struct sasae_relayclient_callbacks cb = {cb_registered, cb_paired, cb_data, cb_peer_left,
+                                             cb_closed};
+    int r = sasae_relayclient_new(&rcfg, &cb, &a, &a.rc);
+    if (r < 0) {
+        snprintf(err, sizeof err, "relay client: %s", strerror(-r));
+        goto out;
+    }
+    pthread_mutex_lock(&a.mu);
+    a.ready = true;
+    pthread_cond_broadcast(&a.cv);
+    pthread_mutex_unlock(&a.mu);
+
+    bool signalled = false;
+    for (;;) {
+        if (got_signal) {
+            SASAE_INFO(TAG, "signal %d: ending remote support", (int)got_signal);
+            got_signal = 0;
+            signalled = true;
+            host_session_signal(a.s);
+        }
+        /* stopped by a signal (logout, service stop): end and exit, nobody to click Close */
+        if (signalled && host_session_ended(a.s))
+            break;
+        host_session_tick(a.s);
+        struct host_view v;
+        host_session_view(a.s, &v);
+        enum host_ui_answer ans = host_ui_step(a.ui, &v, 100);
+        if (ans == HOST_UI_QUIT)
+            break;
+        if (ans != HOST_UI_NONE) {
+            SASAE_INFO(TAG, "customer: %s", host_ui_answer_str(ans));
+            host_session_answer(a.s, ans);
+        }
+    }
+    rc = 0;
+out:
+    if (err[0])
+        fprintf(stderr, "sasae-host: %s\n", err);
+    if (a.rc) {
+        /* let the END record reach the relay (bounded wait), then tear down */
+        sasae_relayclient_close(a.rc);
+        for (int i = 0; i < 30 && !atomic_load(&a.closed); i++)
+            usleep(100000);
+        sasae_relayclient_free(a.rc);
+        a.rc = NULL;
+    }
+    if (a.s) {
+        struct host_session_stats st;
+        host_session_stats(a.s, &st);
+        SASAE_INFO(TAG,
+                   "session summary: %llu frames (%llu video bytes, %llu dropped while busy, "
+                   "%llu keepalives), %llu inputs injected, %llu dropped",
+                   (unsigned long long)st.frames_sent, (unsigned long long)st.video_bytes,
+                   (unsigned long long)st.frames_dropped, (unsigned long long)st.keepalives,
+                   (unsigned long long)st.inputs_injected, (unsigned long long)st.inputs_dropped);
+    }
+    host_session_free(a.s);
+    host_ui_free(a.ui);
+    sasae_chan_trust_free(trust);
+    sasae_chan_key_free(key);
+    free(ca);
+    free(crl);
+    return rc;
+}

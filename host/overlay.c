@@ -1,0 +1,274 @@
+/* The annotation overlay: the operator's red pen strokes and large pointing marker drawn on
+ * the customer's real screen in an override-redirect window that is shaped (XShape) to
+ * the drawing and click-through (XFixes empty input region). Plain Xlib: SDL cannot make
+ * shaped click-through windows. */
+#include "sasae/host.h"
+
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/Xfixes.h>
+#include <X11/extensions/shape.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STROKES 256
+#define POINT_BUDGET 65536
+
+struct stroke {
+    uint32_t id;
+    uint32_t rgba;
+    int width;
+    int n, cap;
+    XPoint *pts;
+};
+
+struct sasae_overlay {
+    pthread_mutex_t mu;
+    Display *dpy;
+    Window win;
+    Pixmap content; /* window background: the server repaints from it on expose */
+    Pixmap mask;    /* depth 1: the window's bounding shape */
+    GC gc, mgc;
+    int w, h;
+    bool mapped;
+    struct stroke s[MAX_STROKES];
+    int ns, total;
+    bool marker;
+    int mx, my;
+};
+
+/* Arrow-shaped pointing marker, tip at (0, 0), about 2.5x a normal cursor. */
+static const XPoint marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
+                                      {33, 57}, {23, 36}, {41, 36}};
+#define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
+
+static unsigned long rgb_pixel(uint32_t rgba)
+{
+    /* TrueColor 24-bit: 0xRRGGBB */
+    return (unsigned long)(rgba >> 8) & 0xffffffu;
+}
+
+static void redraw(struct sasae_overlay *o)
+{
+    bool any = o->marker || o->ns > 0;
+    XSetForeground(o->dpy, o->mgc, 0);
+    XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
+    XSetForeground(o->dpy, o->mgc, 1);
+    for (int i = 0; i < o->ns; i++) {
+        struct stroke *s = &o->s[i];
+        XSetForeground(o->dpy, o->gc, rgb_pixel(s->rgba));
+        XSetLineAttributes(o->dpy, o->gc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
+        XSetLineAttributes(o->dpy, o->mgc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
+        if (s->n == 1) {
+            int r = s->width / 2 + 1;
+            XFillArc(o->dpy, o->content, o->gc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
+                     (unsigned)(2 * r), 0, 360 * 64);
+            XFillArc(o->dpy, o->mask, o->mgc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
+                     (unsigned)(2 * r), 0, 360 * 64);
+        } else {
+            XDrawLines(o->dpy, o->content, o->gc, s->pts, s->n, CoordModeOrigin);
+            XDrawLines(o->dpy, o->mask, o->mgc, s->pts, s->n, CoordModeOrigin);
+        }
+    }
+    if (o->marker) {
+        XPoint p[MARKER_N + 1];
+        for (int i = 0; i < MARKER_N; i++) {
+            p[i].x = (short)(o->mx + marker_shape[i].x);
+            p[i].y = (short)(o->my + marker_shape[i].y);
+        }
+        p[MARKER_N] = p[0];
+        XSetForeground(o->dpy, o->gc, 0xffd400);
+        XFillPolygon(o->dpy, o->content, o->gc, p, MARKER_N, Nonconvex, CoordModeOrigin);
+        XSetLineAttributes(o->dpy, o->gc, 3, LineSolid, CapRound, JoinRound);
+        XSetForeground(o->dpy, o->gc, 0x202020);
+        XDrawLines(o->dpy, o->content, o->gc, p, MARKER_N + 1, CoordModeOrigin);
+        XFillPolygon(o->dpy, o->mask, o->mgc, p, MARKER_N, Nonconvex, CoordModeOrigin);
+        XSetLineAttributes(o->dpy, o->mgc, 3, LineSolid, CapRound, JoinRound);
+        XDrawLines(o->dpy, o->mask, o->mgc, p, MARKER_N + 1, CoordModeOrigin);
+    }
+    XShapeCombineMask(o->dpy, o->win, ShapeBounding, 0, 0, o->mask, ShapeSet);
+    if (any) {
+        XSetWindowBackgroundPixmap(o->dpy, o->win, o->content);
+        if (!o->mapped) {
+            XMapRaised(o->dpy, o->win);
+            o->mapped = true;
+        } else {
+            XRaiseWindow(o->dpy, o->win);
+        }
+        XClearWindow(o->dpy, o->win);
+    } else if (o->mapped) {
+        XUnmapWindow(o->dpy, o->win);
+        o->mapped = false;
+    }
+    XFlush(o->dpy);
+}
+
+struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
+                                         size_t errlen)
+{
+    int ev, er;
+    if (w < 1 || h < 1 || w > 16384 || h > 16384) {
+        snprintf(err, errlen, "overlay: bad size %dx%d", w, h);
+        return NULL;
+    }
+    struct sasae_overlay *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&o->mu, NULL);
+    o->w = w;
+    o->h = h;
+    o->dpy = XOpenDisplay(display);
+    if (!o->dpy) {
+        snprintf(err, errlen, "overlay: cannot open X display");
+        goto fail;
+    }
+    if (!XShapeQueryExtension(o->dpy, &ev, &er) || !XFixesQueryExtension(o->dpy, &ev, &er)) {
+        snprintf(err, errlen, "overlay: X server lacks SHAPE or XFIXES");
+        goto fail;
+    }
+    Window root = DefaultRootWindow(o->dpy);
+    int depth = DefaultDepth(o->dpy, DefaultScreen(o->dpy));
+    XSetWindowAttributes a = {.override_redirect = True, .background_pixel = 0};
+    o->win = XCreateWindow(o->dpy, root, x, y, (unsigned)w, (unsigned)h, 0, CopyFromParent,
+                           InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    XStoreName(o->dpy, o->win, "sasae overlay");
+    /* click-through: an empty input shape lets every click reach the window below */
+    XserverRegion none = XFixesCreateRegion(o->dpy, NULL, 0);
+    XFixesSetWindowShapeRegion(o->dpy, o->win, ShapeInput, 0, 0, none);
+    XFixesDestroyRegion(o->dpy, none);
+    o->content = XCreatePixmap(o->dpy, o->win, (unsigned)w, (unsigned)h, (unsigned)depth);
+    o->mask = XCreatePixmap(o->dpy, o->win, (unsigned)w, (unsigned)h, 1);
+    o->gc = XCreateGC(o->dpy, o->content, 0, NULL);
+    o->mgc = XCreateGC(o->dpy, o->mask, 0, NULL);
+    redraw(o);
+    XSync(o->dpy, False);
+    return o;
+fail:
+    sasae_overlay_free(o);
+    return NULL;
+}
+
+void sasae_overlay_free(struct sasae_overlay *o)
+{
+    if (!o)
+        return;
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    if (o->dpy) {
+        if (o->gc)
+            XFreeGC(o->dpy, o->gc);
+        if (o->mgc)
+            XFreeGC(o->dpy, o->mgc);
+        if (o->content)
+            XFreePixmap(o->dpy, o->content);
+        if (o->mask)
+            XFreePixmap(o->dpy, o->mask);
+        if (o->win)
+            XDestroyWindow(o->dpy, o->win);
+        XCloseDisplay(o->dpy);
+    }
+    pthread_mutex_destroy(&o->mu);
+    free(o);
+}
+
+void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
+{
+    pthread_mutex_lock(&o->mu);
+    o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
+    o->mx = x;
+    o->my = y;
+    redraw(o);
+    pthread_mutex_unlock(&o->mu);
+}
+
+static void drop_oldest(struct sasae_overlay *o)
+{
+    o->total -= o->s[0].n;
+    free(o->s[0].pts);
+    memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
+    o->ns--;
+}
+
+static short clamp16(int32_t v, int lim)
+{
+    /* keep far-away points representable without letting them wrap */
+    if (v < -lim)
+        return (short)-lim;
+    if (v > 2 * lim)
+        return (short)(2 * lim);
+    return (short)v;
+}
+
+int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
+                         uint32_t rgba, int width)
+{
+    if (!xy || n < 1 || n > POINT_BUDGET || width < 1 || width > 64)
+        return -EINVAL;
+    int rc = 0;
+    pthread_mutex_lock(&o->mu);
+    struct stroke *s = o->ns > 0 && o->s[o->ns - 1].id == id ? &o->s[o->ns - 1] : NULL;
+    if (!s) {
+        if (o->ns == MAX_STROKES)
+            drop_oldest(o);
+        s = &o->s[o->ns++];
+        memset(s, 0, sizeof *s);
+        s->id = id;
+    }
+    s->rgba = rgba;
+    s->width = width;
+    if (s->n + n > s->cap) {
+        int cap = s->cap ? s->cap : 64;
+        while (cap < s->n + n)
+            cap *= 2;
+        XPoint *p = realloc(s->pts, sizeof *p * (size_t)cap);
+        if (!p) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        s->pts = p;
+        s->cap = cap;
+    }
+    int lim = o->w > o->h ? o->w : o->h;
+    lim = lim > 10000 ? 10000 : lim;
+    for (int i = 0; i < n; i++) {
+        s->pts[s->n].x = clamp16(xy[2 * i], lim);
+        s->pts[s->n].y = clamp16(xy[2 * i + 1], lim);
+        s->n++;
+    }
+    o->total += n;
+    while (o->total > POINT_BUDGET && o->ns > 1)
+        drop_oldest(o);
+    redraw(o);
+out:
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
+void sasae_overlay_clear(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    o->ns = 0;
+    o->total = 0;
+    redraw(o);
+    pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_hide(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    o->ns = 0;
+    o->total = 0;
+    o->marker = false;
+    redraw(o);
+    XSync(o->dpy, False);
+    pthread_mutex_unlock(&o->mu);
+}

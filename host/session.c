@@ -1,0 +1,738 @@
+/* One host support session: state machine + secure channel + wire + capture/encode pipeline
+ * + input injection + overlay. The session lock orders every decision and every record:
+ * a record is sealed and queued under the lock only if the state machine allows its type
+ * at that moment, so once End is handled nothing but the END record can leave. */
+#include "session.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sasae/common.h"
+#include "sasae/video.h"
+#include "sasae/wire.h"
+#include "wiretypes.h"
+
+/* The pure state machine keeps its own copy of the wire numbers: they must agree. */
+#define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " == " #b)
+SAME(HS_WIRE_VIDEO, SASAE_WIRE_VIDEO);
+SAME(HS_WIRE_END, SASAE_WIRE_END);
+SAME(HS_WIRE_HELLO, SASAE_WIRE_HELLO);
+SAME(HS_WIRE_SYSINFO, SASAE_WIRE_SYSINFO);
+SAME(HS_WIRE_MOUSE, SASAE_WIRE_MOUSE);
+SAME(HS_WIRE_KEY, SASAE_WIRE_KEY);
+SAME(HS_WIRE_CURSOR_SHAPE, SASAE_WIRE_CURSOR_SHAPE);
+SAME(HS_WIRE_CURSOR_POS, SASAE_WIRE_CURSOR_POS);
+SAME(HS_WIRE_CONSENT_STATE, SASAE_WIRE_CONSENT_STATE);
+SAME(HS_WIRE_CONTROL_STATE, SASAE_WIRE_CONTROL_STATE);
+SAME(HS_WIRE_FRAME_ACK, SASAE_WIRE_FRAME_ACK);
+SAME(HS_WIRE_KEYFRAME_REQ, SASAE_WIRE_KEYFRAME_REQ);
+SAME(HS_WIRE_STATS, SASAE_WIRE_STATS);
+SAME(HS_WIRE_POINTER, SASAE_WIRE_POINTER);
+SAME(HS_WIRE_PEN_STROKE, SASAE_WIRE_PEN_STROKE);
+SAME(HS_WIRE_PEN_CLEAR, SASAE_WIRE_PEN_CLEAR);
+SAME(HS_WIRE_CONTROL_REQUEST, SASAE_WIRE_CONTROL_REQUEST);
+SAME(HS_WIRE_END_CUSTOMER, SASAE_WIRE_END_CUSTOMER);
+SAME(HS_WIRE_END_SHUTDOWN, SASAE_WIRE_END_SHUTDOWN);
+SAME(HS_WIRE_END_DENIED, SASAE_WIRE_END_DENIED);
+SAME(SASAE_HS_CONSENT_REVOKED, SASAE_WIRE_CONSENT_REVOKED);
+
+#define TAG "session"
+#define MS 1000000ull
+#define KEEPALIVE_NS (2000 * MS)
+#define FAST_NS (50 * MS)
+/* Bytes the transport may hold before the pipeline stops starting frames: about a quarter
+ * second at 1 Mbit/s, so a slow link never builds a queue of stale video. */
+#define QUEUE_LIMIT (64 * 1024)
+#define ACK_RING 16
+
+struct host_session {
+    pthread_mutex_t mu;
+    struct sasae_hs hs;
+    struct host_session_config cfg;
+    struct host_transport tr;
+    struct sasae_chan *chan;
+    struct sasae_cap *cap;
+    struct sasae_inject *inject;
+    struct sasae_overlay *overlay;
+    uint8_t *pt, *rec, *rx;
+    char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
+
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool run;
+    atomic_bool want_key;
+    atomic_int bitrate;
+    _Atomic uint64_t fast_until;
+    uint32_t frame_id;
+    uint64_t sent_at[ACK_RING]; /* mono ns per frame id % ACK_RING */
+    struct host_session_stats st;
+};
+
+static void wake(struct host_session *s)
+{
+    if (s->cfg.wake)
+        s->cfg.wake(s->cfg.wake_user);
+}
+
+/* Seals and queues one application message if the state machine allows its type now. */
+static int send_msg(struct host_session *s, const struct sasae_wire_msg *m)
+{
+    if (!s->chan || !sasae_hs_may_send(&s->hs, m->type))
+        return -EPERM;
+    size_t n = 0, rl = 0;
+    enum sasae_wire_err we = sasae_wire_serialize(m, s->pt, SASAE_WIRE_MAX_MSG, &n);
+    if (we != SASAE_WIRE_OK) {
+        SASAE_WARN(TAG, "cannot serialize %s: %s", sasae_wire_type_name(m->type),
+                   sasae_wire_strerror(we));
+        return -EINVAL;
+    }
+    enum sasae_chan_err ce = sasae_chan_seal(s->chan, s->pt, n, s->rec, SASAE_CHAN_MAX_RECORD, &rl);
+    if (ce != SASAE_CHAN_OK) {
+        SASAE_ERR(TAG, "seal: %s", sasae_chan_strerror(ce));
+        return -EIO;
+    }
+    int rc = s->tr.send(s->tr.ctx, s->rec, rl);
+    if (rc == 0)
+        s->st.bytes_sent += rl;
+    return rc;
+}
+
+static void send_state(struct host_session *s, uint8_t type, uint8_t value)
+{
+    struct sasae_wire_msg m = {.type = type};
+    if (type == SASAE_WIRE_CONSENT_STATE)
+        m.u.consent.state = value;
+    else
+        m.u.control_state.state = value;
+    send_msg(s, &m);
+}
+
+static void send_sysinfo(struct host_session *s)
+{
+    char *text = malloc(SASAE_WIRE_SYSINFO_MAX);
+    if (!text)
+        return;
+    size_t n = sasae_sysinfo_collect(text, SASAE_WIRE_SYSINFO_MAX, s->cfg.display);
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_SYSINFO};
+    m.u.sysinfo.text = text;
+    m.u.sysinfo.text_len = n;
+    send_msg(s, &m);
+    free(text);
+}
+
+static void *pipeline_main(void *arg);
+
+static void start_capture(struct host_session *s)
+{
+    atomic_store(&s->run, true);
+    if (s->cfg.x11_io && !s->overlay) {
+        int ox, oy, w, h;
+        char err[256];
+        sasae_cap_origin(s->cap, &ox, &oy);
+        sasae_cap_size(s->cap, &w, &h);
+        s->overlay = sasae_overlay_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
+        if (!s->overlay)
+            SASAE_WARN(TAG, "no annotation overlay: %s", err);
+    }
+    if (!s->thread_started) {
+        if (pthread_create(&s->thread, NULL, pipeline_main, s) != 0) {
+            SASAE_ERR(TAG, "cannot start the capture thread");
+            atomic_store(&s->run, false);
+            return;
+        }
+        s->thread_started = true;
+    }
+}
+
+/* Runs the state machine's orders, lowest bit first: local stops before any network. */
+static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
+{
+    uint32_t a = o->actions;
+    if (a & SASAE_HS_ACT_STOP_CAPTURE)
+        atomic_store(&s->run, false);
+    if ((a & SASAE_HS_ACT_INPUT_OFF) && s->inject)
+        sasae_inject_release_all(s->inject);
+    if ((a & SASAE_HS_ACT_CLEAR_OVERLAY) && s->overlay)
+        sasae_overlay_hide(s->overlay);
+    if (a & SASAE_HS_ACT_START_CAPTURE)
+        start_capture(s);
+    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.x11_io && !s->inject) {
+        char err[256];
+        int ox, oy;
+        sasae_cap_origin(s->cap, &ox, &oy);
+        s->inject = sasae_inject_open(s->cfg.display, ox, oy, err, sizeof err);
+        if (!s->inject)
+            SASAE_WARN(TAG, "remote control unavailable: %s", err);
+    }
+    if (a & SASAE_HS_ACT_SEND_HELLO) {
+        static const char sw[] = "sasae-host 0.1";
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_HELLO};
+        m.u.hello = (struct sasae_wire_hello){1,
+                                              SASAE_WIRE_VERSION,
+                                              SASAE_WIRE_ROLE_HOST,
+                                              SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN |
+                                                  (s->cfg.x11_io ? SASAE_WIRE_CAP_CONTROL : 0),
+                                              sw,
+                                              sizeof sw - 1};
+        send_msg(s, &m);
+    }
+    if (a & SASAE_HS_ACT_SEND_CONSENT)
+        send_state(s, SASAE_WIRE_CONSENT_STATE, o->consent);
+    if (a & SASAE_HS_ACT_SEND_SYSINFO)
+        send_sysinfo(s);
+    if (a & SASAE_HS_ACT_SEND_CONTROL)
+        send_state(s, SASAE_WIRE_CONTROL_STATE, o->control_state);
+    if (a & SASAE_HS_ACT_SEND_END) {
+        const char *text = sasae_hs_end_str(o->end_reason);
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_END};
+        m.u.end.reason = (uint8_t)sasae_hs_end_wire_reason(o->end_reason);
+        m.u.end.text = text;
+        m.u.end.text_len = strlen(text);
+        send_msg(s, &m);
+        sasae_hs_mark_end_sent(&s->hs);
+    }
+    if (a & SASAE_HS_ACT_AUDIT) {
+        char text[300];
+        snprintf(text, sizeof text, "%s%s%s", o->audit ? o->audit : "", s->status[0] ? ": " : "",
+                 s->status);
+        s->tr.audit(s->tr.ctx, o->audit_kind, text);
+    }
+    if (a & SASAE_HS_ACT_CLOSE)
+        s->tr.close(s->tr.ctx);
+    if (a & SASAE_HS_ACT_WIPE_KEYS) {
+        sasae_chan_free(s->chan); /* cleanses every key */
+        s->chan = NULL;
+    }
+    if (o->actions)
+        wake(s);
+    if (a & SASAE_HS_ACT_SHOW_ENDED)
+        SASAE_INFO(TAG, "session ended: %s", sasae_hs_end_str(o->end_reason));
+}
+
+static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
+{
+    enum sasae_hs_state before = s->hs.state;
+    struct sasae_hs_out o = sasae_hs_event(&s->hs, ev, arg, sasae_mono_ns());
+    if (o.ignored)
+        return;
+    if (s->hs.state != before)
+        SASAE_INFO(TAG, "%s -> %s (%s)", sasae_hs_state_str(before),
+                   sasae_hs_state_str(s->hs.state), sasae_hs_event_str(ev));
+    run_actions(s, &o);
+}
+
+/* ---- pipeline thread ------------------------------------------------------------------ */
+
+static void sleep_ns(uint64_t ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static void send_cursor(struct host_session *s, const struct sasae_cursor *c, bool shape)
+{
+    if (shape && c->bgra && c->w > 0 && c->h > 0 && c->w <= SASAE_WIRE_CURSOR_MAX &&
+        c->h <= SASAE_WIRE_CURSOR_MAX) {
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_CURSOR_SHAPE};
+        m.u.cursor.serial = c->serial;
+        m.u.cursor.width = (uint16_t)c->w;
+        m.u.cursor.height = (uint16_t)c->h;
+        m.u.cursor.hot_x = (uint16_t)c->hot_x;
+        m.u.cursor.hot_y = (uint16_t)c->hot_y;
+        m.u.cursor.bgra = c->bgra;
+        send_msg(s, &m);
+    }
+    struct sasae_wire_msg p = {.type = SASAE_WIRE_CURSOR_POS};
+    p.u.cursor_pos = (struct sasae_wire_point){c->x, c->y, c->visible ? 1 : 0};
+    send_msg(s, &p);
+}
+
+/* Splits one encoded frame into VIDEO chunks and queues them; false if not allowed now. */
+static bool send_frame(struct host_session *s, const uint8_t *payload, size_t len,
+                       uint64_t capture_us, uint8_t flags, int w, int h)
+{
+    if (!atomic_load(&s->run) || !sasae_hs_may_send(&s->hs, SASAE_WIRE_VIDEO))
+        return false;
+    uint32_t id = ++s->frame_id;
+    struct sasae_wire_video hdr = {.frame_id = id,
+                                   .capture_us = capture_us,
+                                   .flags = flags,
+                                   .codec = SASAE_WIRE_CODEC_VP9,
+                                   .width = (uint16_t)w,
+                                   .height = (uint16_t)h};
+    size_t off = 0;
+    struct sasae_wire_msg m;
+    while (sasae_wire_video_next_chunk(&hdr, payload, len, 0, &off, &m) == 1)
+        if (send_msg(s, &m) != 0)
+            return false;
+    s->sent_at[id % ACK_RING] = sasae_mono_ns();
+    event(s, SASAE_HS_EV_FRAME_SENT, id);
+    s->st.frames_sent++;
+    s->st.video_bytes += len;
+    if (flags & SASAE_WIRE_VIDEO_KEYFRAME)
+        s->st.keyframes++;
+    if (flags & SASAE_WIRE_VIDEO_KEEPALIVE)
+        s->st.keepalives++;
+    return true;
+}
+
+static void *pipeline_main(void *arg)
+{
+    struct host_session *s = arg;
+    int w, h;
+    sasae_cap_size(s->cap, &w, &h);
+    int fps = s->cfg.fps > 0 ? s->cfg.fps : 30;
+    sasae_video_config vc;
+    sasae_video_config_default(&vc, w, h);
+    vc.fps = fps;
+    vc.bitrate_kbps = atomic_load(&s->bitrate);
+    int cur_kbps = vc.bitrate_kbps;
+    sasae_venc *enc = NULL;
+    uint8_t *payload = NULL;
+    sasae_video_rect *rects = NULL;
+    int rc = sasae_venc_new(&vc, &enc);
+    if (rc != 0) {
+        SASAE_ERR(TAG, "video encoder: %s", sasae_video_strerror(rc));
+        goto out;
+    }
+    size_t cap = sasae_venc_max_payload(enc);
+    payload = malloc(cap);
+    rects = malloc(sizeof *rects * SASAE_DIRTY_MAX);
+    if (!payload || !rects)
+        goto out;
+    struct sasae_dirty pending = {0};
+    struct sasae_frame frame = {0};
+    bool have_frame = false, first = true;
+    uint64_t period = 1000000000ull / (uint64_t)fps, last_encode = 0, last_send = 0;
+    uint32_t cursor_serial = 0;
+    bool cursor_sent = false;
+    while (atomic_load(&s->run)) {
+        uint64_t now = sasae_mono_ns();
+        bool fast = now < atomic_load(&s->fast_until);
+        uint64_t gap = fast ? period / 3 : period;
+        if (last_encode && now < last_encode + gap)
+            sleep_ns(last_encode + gap - now);
+        int wr = sasae_cap_wait(s->cap, fast ? 5 : (int)(period / MS));
+        if (!atomic_load(&s->run))
+            break;
+        if (wr < 0) {
+            SASAE_ERR(TAG, "capture: %s", strerror(-wr));
+            break;
+        }
+        int gr = sasae_cap_grab(s->cap, &pending, &frame);
+        if (gr < 0) {
+            SASAE_ERR(TAG, "capture: %s", strerror(-gr));
+            break;
+        }
+        if (gr >= 0 && frame.bgra)
+            have_frame = true;
+        struct sasae_cursor cur;
+        int cr = sasae_cap_cursor(s->cap, &cur);
+        if (cr == 1 || (cr == 0 && !cursor_sent)) {
+            pthread_mutex_lock(&s->mu);
+            send_cursor(s, &cur, !cursor_sent || cur.serial != cursor_serial);
+            pthread_mutex_unlock(&s->mu);
+            cursor_serial = cur.serial;
+            cursor_sent = true;
+        }
+        now = sasae_mono_ns();
+        pthread_mutex_lock(&s->mu);
+        bool can = sasae_hs_may_send_frame(&s->hs) && s->tr.queued(s->tr.ctx) < QUEUE_LIMIT;
+        /* link busy: this capture is stale; its damage stays in `pending` and goes out
+         * with the next frame */
+        if (!can && gr == 1)
+            s->st.frames_dropped++;
+        pthread_mutex_unlock(&s->mu);
+        if (!can)
+            continue;
+        bool key = first || atomic_exchange(&s->want_key, false);
+        bool keepalive = now - last_send >= KEEPALIVE_NS;
+        bool topoff = sasae_venc_pending_topoff(enc);
+        if (!have_frame || (pending.n == 0 && !key && !keepalive && !topoff))
+            continue;
+        int kbps = atomic_load(&s->bitrate);
+        if (kbps != cur_kbps && sasae_venc_set_bitrate(enc, kbps) == 0)
+            cur_kbps = kbps;
+        unsigned flags = key ? SASAE_VENC_KEYFRAME : 0;
+        uint8_t wflags = key ? SASAE_WIRE_VIDEO_KEYFRAME : 0;
+        if (pending.n == 0 && !key) {
+            if (topoff)
+                wflags |= SASAE_WIRE_VIDEO_TOPOFF;
+            else {
+                flags |= SASAE_VENC_FORCE;
+                wflags |= SASAE_WIRE_VIDEO_KEEPALIVE;
+            }
+        }
+        for (int i = 0; i < pending.n; i++)
+            rects[i] =
+                (sasae_video_rect){pending.r[i].x, pending.r[i].y, pending.r[i].w, pending.r[i].h};
+        size_t len = 0;
+        sasae_video_frame vf = {frame.bgra, frame.stride, pending.n ? rects : NULL,
+                                (size_t)pending.n, (int64_t)(sasae_mono_ns() / 1000)};
+        rc = sasae_venc_encode(enc, &vf, flags, payload, cap, &len);
+        last_encode = sasae_mono_ns();
+        if (rc != 0) {
+            SASAE_WARN(TAG, "encode: %s", sasae_video_strerror(rc));
+            atomic_store(&s->want_key, true);
+            continue;
+        }
+        pending.n = 0;
+        first = false;
+        if (len == 0)
+            continue;
+        pthread_mutex_lock(&s->mu);
+        bool sent = send_frame(s, payload, len, frame.capture_us, wflags, w, h);
+        pthread_mutex_unlock(&s->mu);
+        if (sent)
+            last_send = sasae_mono_ns();
+    }
+out:
+    free(rects);
+    free(payload);
+    sasae_venc_free(enc);
+    return NULL;
+}
+
+/* ---- receiving ------------------------------------------------------------------------ */
+
+static bool host_to_viewer_only(int t)
+{
+    return t == SASAE_WIRE_VIDEO || t == SASAE_WIRE_CURSOR_SHAPE || t == SASAE_WIRE_CURSOR_POS ||
+           t == SASAE_WIRE_CONTROL_STATE || t == SASAE_WIRE_CONSENT_STATE ||
+           t == SASAE_WIRE_SYSINFO;
+}
+
+static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
+{
+    uint64_t now = sasae_mono_ns();
+    switch (m->type) {
+    case SASAE_WIRE_HELLO: {
+        uint16_t v;
+        if (sasae_wire_hello_version(&m->u.hello, &v) != SASAE_WIRE_OK ||
+            m->u.hello.role != SASAE_WIRE_ROLE_VIEWER) {
+            snprintf(s->status, sizeof s->status, "viewer speaks no common protocol version");
+            event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+            return;
+        }
+        event(s, SASAE_HS_EV_HELLO, 0);
+        return;
+    }
+    case SASAE_WIRE_END:
+        event(s, SASAE_HS_EV_VIEWER_END, 0);
+        return;
+    case SASAE_WIRE_FRAME_ACK: {
+        uint32_t id = m->u.ack.frame_id;
+        uint32_t before = s->hs.inflight;
+        event(s, SASAE_HS_EV_FRAME_ACKED, id);
+        if (s->hs.inflight != before || before == 0) {
+            s->st.acks++;
+            uint64_t sent = s->sent_at[id % ACK_RING];
+            if (sent && now > sent)
+                s->st.last_rtt_us = (now - sent) / 1000;
+        }
+        return;
+    }
+    case SASAE_WIRE_KEYFRAME_REQ:
+        atomic_store(&s->want_key, true);
+        return;
+    case SASAE_WIRE_STATS: {
+        /* follow the viewer's measured bandwidth, leaving headroom for input and cursor */
+        uint32_t bw = m->u.stats.bandwidth_kbps;
+        if (bw) {
+            int kbps = (int)(bw * 85 / 100);
+            kbps = kbps < 100 ? 100 : kbps > 20000 ? 20000 : kbps;
+            atomic_store(&s->bitrate, kbps);
+            s->st.bitrate_kbps = kbps;
+        }
+        return;
+    }
+    case SASAE_WIRE_POINTER:
+        if (s->overlay)
+            sasae_overlay_pointer(s->overlay, m->u.pointer.x, m->u.pointer.y, m->u.pointer.visible);
+        return;
+    case SASAE_WIRE_PEN_STROKE:
+        if (s->overlay) {
+            const struct sasae_wire_pen_stroke *p = &m->u.pen;
+            int32_t *xy = malloc(sizeof *xy * 2 * p->npoints);
+            if (!xy)
+                return;
+            for (uint16_t i = 0; i < p->npoints; i++)
+                sasae_wire_pen_point(p, i, &xy[2 * i], &xy[2 * i + 1]);
+            sasae_overlay_stroke(s->overlay, p->stroke_id, xy, p->npoints, p->rgba, p->width);
+            free(xy);
+        }
+        return;
+    case SASAE_WIRE_PEN_CLEAR:
+        if (s->overlay)
+            sasae_overlay_clear(s->overlay);
+        return;
+    case SASAE_WIRE_CONTROL_REQUEST:
+        event(s, m->u.control_req.want ? SASAE_HS_EV_CONTROL_REQUEST : SASAE_HS_EV_CONTROL_RELEASE,
+              0);
+        return;
+    case SASAE_WIRE_MOUSE: {
+        /* accepts() checked control is granted; re-checked here for defence in depth */
+        if (!sasae_hs_input_allowed(&s->hs) || !s->inject) {
+            s->st.inputs_dropped++;
+            return;
+        }
+        const struct sasae_wire_mouse *mo = &m->u.mouse;
+        if (mo->kind == SASAE_WIRE_MOUSE_MOVE)
+            sasae_inject_move(s->inject, mo->x, mo->y);
+        else if (mo->kind == SASAE_WIRE_MOUSE_BUTTON)
+            sasae_inject_button(s->inject, mo->x, mo->y, mo->button, mo->down);
+        else
+            sasae_inject_wheel(s->inject, mo->x, mo->y, mo->wheel_dx, mo->wheel_dy);
+        s->st.inputs_injected++;
+        atomic_store(&s->fast_until, now + FAST_NS);
+        return;
+    }
+    case SASAE_WIRE_KEY:
+        if (!sasae_hs_input_allowed(&s->hs) || !s->inject) {
+            s->st.inputs_dropped++;
+            return;
+        }
+        sasae_inject_key(s->inject, m->u.key.keysym, m->u.key.down);
+        s->st.inputs_injected++;
+        atomic_store(&s->fast_until, now + FAST_NS);
+        return;
+    default:
+        return;
+    }
+}
+
+static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
+{
+    size_t out = 0;
+    enum sasae_chan_err e =
+        sasae_chan_handshake(s->chan, buf, len, s->rec, SASAE_CHAN_MAX_RECORD, &out);
+    if (e != SASAE_CHAN_OK) {
+        enum sasae_chan_err why = e == SASAE_CHAN_EPEER ? sasae_chan_peer_error(s->chan) : e;
+        snprintf(s->status, sizeof s->status, "%s", sasae_chan_strerror(why));
+        SASAE_WARN(TAG, "handshake failed: %s", s->status);
+        size_t al = 0;
+        /* tell the operator why (unauthenticated, it can only end the handshake) */
+        if (e != SASAE_CHAN_EPEER &&
+            sasae_chan_alert(e, s->rec, SASAE_CHAN_MAX_RECORD, &al) == SASAE_CHAN_OK)
+            s->tr.send(s->tr.ctx, s->rec, al);
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        return;
+    }
+    if (out)
+        s->tr.send(s->tr.ctx, s->rec, out);
+    if (sasae_chan_established(s->chan)) {
+        const struct sasae_chan_peer *p = sasae_chan_peer(s->chan);
+        snprintf(s->op_name, sizeof s->op_name, "%s", p->operator_name);
+        snprintf(s->org, sizeof s->org, "%s", p->organisation);
+        SASAE_INFO(TAG, "operator verified: %s (%s), certificate %s", s->op_name, s->org,
+                   p->serial);
+        event(s, SASAE_HS_EV_HANDSHAKE_OK, 0);
+    }
+}
+
+void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len)
+{
+    pthread_mutex_lock(&s->mu);
+    enum sasae_hs_state st = s->hs.state;
+    if (st == SASAE_HS_HANDSHAKE && s->chan) {
+        on_handshake(s, buf, len);
+        goto out;
+    }
+    if ((st != SASAE_HS_ASKING && st != SASAE_HS_SHARING) || !s->chan)
+        goto out; /* nothing can be read before the handshake or after the end */
+    size_t n = 0;
+    enum sasae_chan_err e = sasae_chan_open(s->chan, buf, len, s->rx, SASAE_CHAN_MAX_RECORD, &n);
+    if (e != SASAE_CHAN_OK) {
+        snprintf(s->status, sizeof s->status, "%s", sasae_chan_strerror(e));
+        SASAE_WARN(TAG, "record rejected: %s", s->status);
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        goto out;
+    }
+    struct sasae_wire_msg m;
+    enum sasae_wire_err we = sasae_wire_parse(s->rx, n, &m);
+    if (we != SASAE_WIRE_OK) {
+        snprintf(s->status, sizeof s->status, "bad message from the viewer: %s",
+                 sasae_wire_strerror(we));
+        SASAE_WARN(TAG, "%s", s->status);
+        event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+        goto out;
+    }
+    event(s, SASAE_HS_EV_PEER_ACTIVITY, 0);
+    if (!sasae_hs_accepts(&s->hs, m.type)) {
+        if (host_to_viewer_only(m.type)) {
+            snprintf(s->status, sizeof s->status, "viewer sent %s", sasae_wire_type_name(m.type));
+            event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+        } else if (m.type == SASAE_WIRE_MOUSE || m.type == SASAE_WIRE_KEY) {
+            s->st.inputs_dropped++; /* no control granted: dropped, never injected */
+        }
+        goto out;
+    }
+    handle_msg(s, &m);
+out:
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- the rest of the interface --------------------------------------------------------- */
+
+struct host_session *host_session_new(const struct host_session_config *cfg,
+                                      const struct host_transport *tr, char *err, size_t errlen)
+{
+    struct host_session *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    s->cfg = *cfg;
+    s->tr = *tr;
+    sasae_hs_init(&s->hs);
+    atomic_init(&s->run, false);
+    atomic_init(&s->want_key, false);
+    atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
+    atomic_init(&s->fast_until, 0);
+    s->st.bitrate_kbps = atomic_load(&s->bitrate);
+    s->pt = malloc(SASAE_WIRE_MAX_MSG);
+    s->rec = malloc(SASAE_CHAN_MAX_RECORD);
+    s->rx = malloc(SASAE_CHAN_MAX_RECORD);
+    if (!s->pt || !s->rec || !s->rx) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
+    s->cap = sasae_cap_open(&cfg->cap, err, errlen);
+    if (!s->cap)
+        goto fail;
+    return s;
+fail:
+    host_session_free(s);
+    return NULL;
+}
+
+void host_session_free(struct host_session *s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->run, false);
+    if (s->thread_started)
+        pthread_join(s->thread, NULL);
+    sasae_overlay_free(s->overlay);
+    sasae_inject_free(s->inject);
+    sasae_chan_free(s->chan);
+    sasae_cap_free(s->cap);
+    free(s->pt);
+    free(s->rec);
+    free(s->rx);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+void host_session_on_registered(struct host_session *s, const char *code)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->code, sizeof s->code, "%s", code);
+    event(s, SASAE_HS_EV_REGISTERED, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_paired(struct host_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->hs.state == SASAE_HS_WAITING) {
+        struct sasae_chan_opts o = {.verify_time = (int64_t)s->cfg.verify_time};
+        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, &o);
+        if (!s->chan) {
+            snprintf(s->status, sizeof s->status, "cannot create the secure channel");
+            event(s, SASAE_HS_EV_PEER_JOINED, 0);
+            event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        } else {
+            event(s, SASAE_HS_EV_PEER_JOINED, 0);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_peer_left(struct host_session *s, const char *why)
+{
+    pthread_mutex_lock(&s->mu);
+    if (why && s->hs.state != SASAE_HS_ENDED)
+        snprintf(s->status, sizeof s->status, "%s", why);
+    event(s, SASAE_HS_EV_PEER_LEFT, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_closed(struct host_session *s, const char *why)
+{
+    pthread_mutex_lock(&s->mu);
+    if (why && s->hs.state != SASAE_HS_ENDED)
+        snprintf(s->status, sizeof s->status, "%s", why);
+    event(s, SASAE_HS_EV_RELAY_ERROR, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_answer(struct host_session *s, enum host_ui_answer a)
+{
+    static const enum sasae_hs_event map[] = {
+        [HOST_UI_ALLOW] = SASAE_HS_EV_CONSENT_ALLOW,
+        [HOST_UI_DENY] = SASAE_HS_EV_CONSENT_DENY,
+        [HOST_UI_CONTROL_ALLOW] = SASAE_HS_EV_CONTROL_ALLOW,
+        [HOST_UI_CONTROL_DENY] = SASAE_HS_EV_CONTROL_DENY,
+        [HOST_UI_STOP_CONTROL] = SASAE_HS_EV_CONTROL_REVOKE,
+        [HOST_UI_END] = SASAE_HS_EV_END_BUTTON,
+        [HOST_UI_WINDOW_CLOSE] = SASAE_HS_EV_WINDOW_CLOSE,
+    };
+    if (a <= HOST_UI_NONE || a >= HOST_UI_QUIT)
+        return;
+    pthread_mutex_lock(&s->mu);
+    event(s, map[a], 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_signal(struct host_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    event(s, SASAE_HS_EV_SIGNAL, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_tick(struct host_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    event(s, SASAE_HS_EV_TICK, 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_view(struct host_session *s, struct host_view *v)
+{
+    pthread_mutex_lock(&s->mu);
+    memset(v, 0, sizeof *v);
+    v->state = s->hs.state;
+    v->control = s->hs.control;
+    v->end_reason = s->hs.end_reason;
+    snprintf(v->code, sizeof v->code, "%s", s->code);
+    snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);
+    snprintf(v->organisation, sizeof v->organisation, "%s", s->org);
+    snprintf(v->status, sizeof v->status, "%s", s->status);
+    v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, sasae_mono_ns());
+    pthread_mutex_unlock(&s->mu);
+}
+
+bool host_session_ended(struct host_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool e = s->hs.state == SASAE_HS_ENDED;
+    pthread_mutex_unlock(&s->mu);
+    return e;
+}
+
+void host_session_stats(struct host_session *s, struct host_session_stats *st)
+{
+    pthread_mutex_lock(&s->mu);
+    *st = s->st;
+    st->bitrate_kbps = atomic_load(&s->bitrate);
+    pthread_mutex_unlock(&s->mu);
+}

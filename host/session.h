@@ -1,0 +1,80 @@
+/* The host session: one support session from registration to the end, tying the state
+ * machine to the secure channel, the wire messages, the capture/encode pipeline, input
+ * injection, the overlay and the UI view. Transport-agnostic: the relay connection sits
+ * behind struct host_transport, so tests can drive a session without sockets. Private to
+ * sasae-host and its tests. */
+#ifndef SASAE_HOST_SESSION_H
+#define SASAE_HOST_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sasae/chan.h"
+#include "sasae/host.h"
+#include "ui.h"
+
+/* How the session reaches the viewer. All calls happen with the session lock held and
+ * must not call back into the session. */
+struct host_transport {
+    /* Sends one opaque relay DATA message (copied). 0 or negative errno. */
+    int (*send)(void *ctx, const uint8_t *buf, size_t len);
+    /* Reports an audit event to the relay (kind: enum sasae_hs_audit). */
+    int (*audit)(void *ctx, int kind, const char *text);
+    /* Bytes queued and not yet written to the network. */
+    size_t (*queued)(void *ctx);
+    /* Starts closing the connection (after what is queued). */
+    void (*close)(void *ctx);
+    void *ctx;
+};
+
+struct host_session_config {
+    const struct sasae_chan_key *device;  /* borrowed */
+    const struct sasae_chan_trust *trust; /* borrowed */
+    struct sasae_cap_opts cap;            /* capture source */
+    bool x11_io;                          /* inject input and show the overlay on X11 */
+    const char *display;                  /* for injection, overlay and sysinfo */
+    int fps;                              /* capture rate (0 = 30) */
+    int bitrate_kbps;                     /* initial (0 = 1000) */
+    uint64_t verify_time;                 /* certificate check time (0 = now; tests) */
+    /* Called (from any thread) when the UI should refresh; may be NULL. */
+    void (*wake)(void *user);
+    void *wake_user;
+};
+
+/* Counters for logs, tests and the end-of-session summary. */
+struct host_session_stats {
+    uint64_t frames_sent, frames_dropped, bytes_sent, video_bytes, keyframes, keepalives;
+    uint64_t inputs_injected, inputs_dropped, acks;
+    uint64_t last_rtt_us;
+    int bitrate_kbps;
+};
+
+struct host_session;
+
+/* NULL on error (err says why: capture source, overlay...). The capture source is opened
+ * here so a bad --source fails before anything is shown. */
+struct host_session *host_session_new(const struct host_session_config *cfg,
+                                      const struct host_transport *tr, char *err, size_t errlen);
+/* Stops the pipeline thread, wipes keys and frees. Not from a transport callback. */
+void host_session_free(struct host_session *s);
+
+/* ---- from the transport (relay client service thread) ---- */
+void host_session_on_registered(struct host_session *s, const char *code);
+void host_session_on_paired(struct host_session *s);
+void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
+void host_session_on_peer_left(struct host_session *s, const char *why);
+void host_session_on_closed(struct host_session *s, const char *why);
+
+/* ---- from the UI thread ---- */
+void host_session_answer(struct host_session *s, enum host_ui_answer a);
+/* SIGINT/SIGTERM: same as End, reason "signal". Safe from the main loop (not a handler). */
+void host_session_signal(struct host_session *s);
+/* Checks deadlines (consent timeout, silent viewer); call a few times a second. */
+void host_session_tick(struct host_session *s);
+/* Snapshot of what the UI shows. */
+void host_session_view(struct host_session *s, struct host_view *v);
+bool host_session_ended(struct host_session *s);
+void host_session_stats(struct host_session *s, struct host_session_stats *st);
+
+#endif

@@ -1,0 +1,129 @@
+/* System information for the operator (OS, kernel, CPU, memory, disk, displays, host name),
+ * read from /etc/os-release, uname, /proc, statvfs and XRandR. */
+#include "sasae/host.h"
+
+#include <X11/Xlib.h>
+#include <X11/extensions/Xrandr.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+struct out {
+    char *buf;
+    size_t cap, len;
+};
+
+/* Appends one whole line, or nothing if it does not fit. */
+static void line(struct out *o, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t l = (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1;
+    if (o->len + l + 2 > o->cap)
+        return;
+    memcpy(o->buf + o->len, tmp, l);
+    o->len += l;
+    o->buf[o->len++] = '\n';
+    o->buf[o->len] = 0;
+}
+
+/* Value of "key<sep>value" from a text file, trimmed and unquoted. */
+static int file_value(const char *path, const char *key, char sep, char *val, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char l[512];
+    size_t kl = strlen(key);
+    int found = -1;
+    while (fgets(l, sizeof l, f)) {
+        if (strncmp(l, key, kl) != 0)
+            continue;
+        char *p = l + kl;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p != sep)
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t' || *p == '"')
+            p++;
+        size_t n = strcspn(p, "\"\n");
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(val, p, n);
+        val[n] = 0;
+        found = 0;
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+static void displays(struct out *o, const char *display)
+{
+    Display *dpy = XOpenDisplay(display);
+    if (!dpy) {
+        line(o, "displays=0");
+        return;
+    }
+    int ev, er, n = 0;
+    Window root = DefaultRootWindow(dpy);
+    XRRMonitorInfo *m =
+        XRRQueryExtension(dpy, &ev, &er) ? XRRGetMonitors(dpy, root, True, &n) : NULL;
+    line(o, "screen=%dx%d", DisplayWidth(dpy, DefaultScreen(dpy)),
+         DisplayHeight(dpy, DefaultScreen(dpy)));
+    line(o, "displays=%d", m ? n : 1);
+    for (int i = 0; m && i < n; i++) {
+        char *name = m[i].name ? XGetAtomName(dpy, m[i].name) : NULL;
+        line(o, "display=%d %s %dx%d+%d+%d%s", i, name ? name : "?", m[i].width, m[i].height,
+             m[i].x, m[i].y, m[i].primary ? " primary" : "");
+        if (name)
+            XFree(name);
+    }
+    if (m)
+        XRRFreeMonitors(m);
+    XCloseDisplay(dpy);
+}
+
+size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
+{
+    struct out o = {buf, cap, 0};
+    char v[256];
+    if (cap == 0)
+        return 0;
+    buf[0] = 0;
+    if (file_value("/etc/os-release", "PRETTY_NAME", '=', v, sizeof v) == 0)
+        line(&o, "os=%s", v);
+    struct utsname u;
+    if (uname(&u) == 0)
+        line(&o, "kernel=%s %s %s", u.sysname, u.release, u.machine);
+    if (file_value("/proc/cpuinfo", "model name", ':', v, sizeof v) == 0)
+        line(&o, "cpu=%s", v);
+    line(&o, "cores=%ld", sysconf(_SC_NPROCESSORS_ONLN));
+    char t[64], a[64];
+    if (file_value("/proc/meminfo", "MemTotal", ':', t, sizeof t) == 0 &&
+        file_value("/proc/meminfo", "MemAvailable", ':', a, sizeof a) == 0)
+        line(&o, "memory_mb=%lld\nmemory_available_mb=%lld", atoll(t) / 1024, atoll(a) / 1024);
+    struct statvfs s;
+    if (statvfs("/", &s) == 0)
+        line(&o, "disk=/ %llu MiB free of %llu MiB",
+             (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
+             (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
+    if (getenv("HOME") && statvfs(getenv("HOME"), &s) == 0)
+        line(&o, "disk_home=%llu MiB free",
+             (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024));
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) == 0)
+        line(&o, "hostname=%s", host);
+    displays(&o, display);
+    return o.len;
+}

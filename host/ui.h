@@ -1,0 +1,56 @@
+/* The customer's UI, private to sasae-host: a view of the session to show, and the
+ * customer's answers back. Two implementations: SDL2 windows (gui) and the terminal (tty). */
+#ifndef SASAE_HOST_UI_H
+#define SASAE_HOST_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sasae/host.h"
+
+/* What the UI shows: a snapshot the session fills under its lock. */
+struct host_view {
+    enum sasae_hs_state state;
+    enum sasae_hs_control control;
+    enum sasae_hs_end end_reason;
+    char code[16]; /* 9 digits, "" until registered */
+    char operator_name[256];
+    char organisation[256];
+    char status[256];  /* a line of detail (errors), may be empty */
+    int seconds_left;  /* of the showing prompt, -1 = none */
+    bool end_on_close; /* ENDED: the UI may close itself after a moment (tests) */
+};
+
+enum host_ui_answer {
+    HOST_UI_NONE = 0,
+    HOST_UI_ALLOW,
+    HOST_UI_DENY,
+    HOST_UI_CONTROL_ALLOW,
+    HOST_UI_CONTROL_DENY,
+    HOST_UI_STOP_CONTROL,
+    HOST_UI_END,          /* End remote support */
+    HOST_UI_WINDOW_CLOSE, /* a session window was closed */
+    HOST_UI_QUIT,         /* the "session ended" window was dismissed */
+};
+
+const char *host_ui_answer_str(enum host_ui_answer a);
+
+struct host_ui;
+
+/* Opens the SDL UI (needs a display). NULL with a reason in err. */
+struct host_ui *host_ui_gui_new(char *err, size_t errlen);
+/* Terminal UI on fds in/out (a tty or a pipe); default answer No. */
+struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen);
+void host_ui_free(struct host_ui *ui);
+
+/* Shows v and waits up to timeout_ms for one answer from the customer. Thread: the one
+ * that created the UI (SDL's main thread). */
+enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms);
+
+/* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
+void host_ui_wake(struct host_ui *ui);
+
+/* The UI's strings (English or Japanese), exposed for tests. */
+const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
+
+#endif

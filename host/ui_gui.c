@@ -1,0 +1,482 @@
+/* The customer UI with SDL2: support code window, consent and control prompts (Deny is the
+ * default; Enter and Escape deny), the always-on-top session bar with End remote support,
+ * and the "session ended" window. English or Japanese by locale (sasae/ui.h). */
+#include "ui_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sasae/common.h"
+#include "sasae/ui.h"
+
+/* A click on Allow counts only after the prompt has been visible this long, so a click
+ * meant for something else cannot grant access by accident. */
+#define ARM_MS 800
+
+enum dmode { D_NONE, D_CONNECTING, D_CODE, D_VERIFYING, D_CONSENT, D_CONTROL, D_ENDED };
+
+struct win {
+    SDL_Window *w;
+    SDL_Renderer *r;
+    Uint32 id;
+    int width, height;
+    int nb;
+    sasae_button b[3];
+    enum host_ui_answer ans[3];
+    bool armed_only[3]; /* button needs the arm delay */
+};
+
+struct gui {
+    struct host_ui base;
+    bool ja;
+    sasae_font *font, *big, *small;
+    Uint32 wake_type;
+    struct win dialog, bar;
+    enum dmode mode;
+    bool bar_control;
+    Uint32 dialog_since;
+    char bar_name[256];
+};
+
+static const SDL_Color black = {0x20, 0x20, 0x20, 0xff};
+static const SDL_Color grey = {0x60, 0x60, 0x60, 0xff};
+static const SDL_Color red = {0xc0, 0x1c, 0x1c, 0xff};
+static const SDL_Color green = {0x1a, 0x7f, 0x37, 0xff};
+
+static void win_close(struct win *w)
+{
+    if (w->r)
+        SDL_DestroyRenderer(w->r);
+    if (w->w)
+        SDL_DestroyWindow(w->w);
+    memset(w, 0, sizeof *w);
+}
+
+static int win_open(struct win *w, const char *title, int x, int y, int width, int height,
+                    Uint32 flags)
+{
+    w->w = SDL_CreateWindow(title, x, y, width, height, flags);
+    if (!w->w)
+        return -1;
+    w->r = SDL_CreateRenderer(w->w, -1, 0);
+    if (!w->r) {
+        win_close(w);
+        return -1;
+    }
+    w->id = SDL_GetWindowID(w->w);
+    w->width = width;
+    w->height = height;
+    SDL_RaiseWindow(w->w);
+    return 0;
+}
+
+/* Draws text wrapped to maxw (at spaces when there are any, else between characters, as
+ * Japanese needs). Returns the height used. */
+static int draw_wrapped(SDL_Renderer *r, sasae_font *f, const char *text, int x, int y, int maxw,
+                        SDL_Color c)
+{
+    char line[512];
+    int used = 0, lh = sasae_font_height(f);
+    const char *p = text;
+    while (*p) {
+        size_t best = 0, space = 0, i = 0;
+        while (p[i]) {
+            size_t next = i + 1;
+            while (p[next] && (p[next] & 0xc0) == 0x80)
+                next++;
+            if (next >= sizeof line)
+                break;
+            memcpy(line, p, next);
+            line[next] = 0;
+            int tw = 0, th = 0;
+            sasae_text_size(f, line, &tw, &th);
+            if (tw > maxw && best > 0)
+                break;
+            if (p[i] == ' ')
+                space = i;
+            best = next;
+            i = next;
+        }
+        size_t cut = best;
+        if (p[best] && space > 0)
+            cut = space;
+        memcpy(line, p, cut);
+        line[cut] = 0;
+        sasae_text_draw(r, f, line, x, y + used, c);
+        used += lh;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return used;
+}
+
+static void add_button(struct win *w, int x, int y, int bw, int bh, const char *label, bool def,
+                       SDL_Color fill, enum host_ui_answer ans, bool armed_only)
+{
+    if (w->nb >= 3)
+        return;
+    w->b[w->nb] = (sasae_button){{x, y, bw, bh}, label, def, false, fill};
+    w->ans[w->nb] = ans;
+    w->armed_only[w->nb] = armed_only;
+    w->nb++;
+}
+
+static enum dmode wanted_mode(const struct host_view *v)
+{
+    switch (v->state) {
+    case SASAE_HS_IDLE:
+        return D_CONNECTING;
+    case SASAE_HS_WAITING:
+        return D_CODE;
+    case SASAE_HS_HANDSHAKE:
+        return D_VERIFYING;
+    case SASAE_HS_ASKING:
+        return D_CONSENT;
+    case SASAE_HS_SHARING:
+        return v->control == SASAE_HS_CONTROL_ASKED ? D_CONTROL : D_NONE;
+    default:
+        return D_ENDED;
+    }
+}
+
+static void open_dialog(struct gui *g, enum dmode m)
+{
+    int w = 620, h = 150;
+    switch (m) {
+    case D_CODE:
+        h = 250;
+        break;
+    case D_CONSENT:
+        h = 380;
+        break;
+    case D_CONTROL:
+        h = 280;
+        break;
+    case D_ENDED:
+        h = 250;
+        break;
+    default:
+        break;
+    }
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (m == D_CONSENT || m == D_CONTROL)
+        flags |= SDL_WINDOW_ALWAYS_ON_TOP;
+    if (win_open(&g->dialog, ui_str(S_TITLE, g->ja), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                 w, h, flags) != 0) {
+        SASAE_ERR("ui", "cannot open window: %s", SDL_GetError());
+        return;
+    }
+    g->dialog_since = SDL_GetTicks();
+    int bw = 150, bh = 44, by = h - bh - 20;
+    if (m == D_CONSENT) {
+        /* Deny is the default; Allow needs a deliberate click */
+        add_button(&g->dialog, w - 2 * bw - 40, by, bw, bh, ui_str(S_DENY, g->ja), true,
+                   (SDL_Color){0}, HOST_UI_DENY, false);
+        add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_ALLOW, g->ja), false,
+                   (SDL_Color){0}, HOST_UI_ALLOW, true);
+    } else if (m == D_CONTROL) {
+        add_button(&g->dialog, w - 2 * bw - 40, by, bw, bh, ui_str(S_DENY, g->ja), true,
+                   (SDL_Color){0}, HOST_UI_CONTROL_DENY, false);
+        add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_ALLOW, g->ja), false,
+                   (SDL_Color){0}, HOST_UI_CONTROL_ALLOW, true);
+    } else if (m == D_ENDED) {
+        add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CLOSE, g->ja), true,
+                   (SDL_Color){0}, HOST_UI_QUIT, false);
+    }
+}
+
+static void layout_bar(struct gui *g, bool control)
+{
+    struct win *b = &g->bar;
+    b->nb = 0;
+    int bh = 40, y = (b->height - bh) / 2, x = b->width - 10;
+    int ew = 0, eh = 0, sw = 0, sh = 0;
+    sasae_text_size(g->font, ui_str(S_END, g->ja), &ew, &eh);
+    ew += 36;
+    x -= ew;
+    add_button(b, x, y, ew, bh, ui_str(S_END, g->ja), false, red, HOST_UI_END, false);
+    if (control) {
+        sasae_text_size(g->font, ui_str(S_STOP_CONTROL, g->ja), &sw, &sh);
+        sw += 30;
+        x -= sw + 10;
+        add_button(b, x, y, sw, bh, ui_str(S_STOP_CONTROL, g->ja), false, (SDL_Color){0},
+                   HOST_UI_STOP_CONTROL, false);
+    }
+    g->bar_control = control;
+}
+
+static void open_bar(struct gui *g)
+{
+    SDL_Rect db = {0, 0, 1024, 768};
+    SDL_GetDisplayBounds(0, &db);
+    int w = db.w < 860 ? db.w : 860, h = 60;
+    if (win_open(&g->bar, ui_str(S_TITLE, g->ja), db.x + (db.w - w) / 2, db.y, w, h,
+                 SDL_WINDOW_SHOWN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
+        SASAE_ERR("ui", "cannot open the session bar: %s", SDL_GetError());
+        return;
+    }
+}
+
+static void render_dialog(struct gui *g, const struct host_view *v)
+{
+    struct win *d = &g->dialog;
+    SDL_Renderer *r = d->r;
+    int x = 24, y = 20, mw = d->width - 48;
+    char buf[600], code[16];
+    SDL_SetRenderDrawColor(r, 0xfa, 0xfa, 0xfa, 0xff);
+    SDL_RenderClear(r);
+    switch (g->mode) {
+    case D_CONNECTING:
+        y += draw_wrapped(r, g->font, ui_str(S_CONNECTING, g->ja), x, y, mw, black) + 8;
+        draw_wrapped(r, g->small, v->status, x, y, mw, grey);
+        break;
+    case D_CODE:
+        y += draw_wrapped(r, g->font, ui_str(S_CODE_LABEL, g->ja), x, y, mw, black) + 6;
+        ui_format_code(v->code, code);
+        sasae_text_draw(r, g->big, code, x, y, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});
+        y += sasae_font_height(g->big) + 10;
+        y += draw_wrapped(r, g->font, ui_str(S_CODE_HINT, g->ja), x, y, mw, black);
+        y += draw_wrapped(r, g->small, ui_str(S_CODE_HINT2, g->ja), x, y, mw, grey) + 8;
+        draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey);
+        break;
+    case D_VERIFYING:
+        draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, black);
+        break;
+    case D_CONSENT:
+        y += draw_wrapped(r, g->big, ui_str(S_ASK_TITLE, g->ja), x, y, mw, black) + 8;
+        snprintf(buf, sizeof buf, "%s (%s)", v->operator_name, v->organisation);
+        y += draw_wrapped(r, g->font, buf, x, y, mw, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});
+        y += draw_wrapped(r, g->small, ui_str(S_VERIFIED, g->ja), x, y, mw, green) + 6;
+        y += draw_wrapped(r, g->font, ui_str(S_ASKS_TO, g->ja), x, y, mw, black);
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_SEE, g->ja), x + 16, y, mw - 16, black);
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black) + 6;
+        y += draw_wrapped(r, g->small, ui_str(S_ASK_NOTHING, g->ja), x, y, mw, grey);
+        snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
+        sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
+        break;
+    case D_CONTROL:
+        y += draw_wrapped(r, g->big, ui_str(S_CONTROL_TITLE, g->ja), x, y, mw, black) + 8;
+        snprintf(buf, sizeof buf, "%s (%s) %s", v->operator_name, v->organisation,
+                 ui_str(S_CONTROL_ASK, g->ja));
+        y += draw_wrapped(r, g->font, buf, x, y, mw, black) + 6;
+        y += draw_wrapped(r, g->small, ui_str(S_CONTROL_HINT, g->ja), x, y, mw, grey);
+        snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
+        sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
+        break;
+    case D_ENDED:
+        y += draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, black) + 8;
+        y += draw_wrapped(r, g->font, host_ui_end_text(v->end_reason, g->ja), x, y, mw, black) + 6;
+        y += draw_wrapped(r, g->small, ui_str(S_ENDED_DETAIL, g->ja), x, y, mw, grey);
+        if (v->status[0])
+            draw_wrapped(r, g->small, v->status, x, y + 4, mw, grey);
+        break;
+    default:
+        break;
+    }
+    bool armed = SDL_GetTicks() - g->dialog_since >= ARM_MS;
+    for (int i = 0; i < d->nb; i++) {
+        sasae_button b = d->b[i];
+        if (d->armed_only[i] && !armed)
+            b.fill = (SDL_Color){0xf0, 0xf0, 0xf0, 0xff};
+        sasae_button_draw(r, g->font, &b);
+    }
+    SDL_RenderPresent(r);
+}
+
+static void render_bar(struct gui *g, const struct host_view *v)
+{
+    struct win *b = &g->bar;
+    SDL_Renderer *r = b->r;
+    char buf[600];
+    SDL_SetRenderDrawColor(r, 0xff, 0xf4, 0xd6, 0xff);
+    SDL_RenderClear(r);
+    SDL_SetRenderDrawColor(r, 0xc0, 0x1c, 0x1c, 0xff);
+    SDL_Rect dot = {14, b->height / 2 - 7, 14, 14};
+    SDL_RenderFillRect(r, &dot);
+    snprintf(buf, sizeof buf, ui_str(S_SHARING, g->ja), v->operator_name);
+    if (v->control == SASAE_HS_CONTROL_GRANTED) {
+        strncat(buf, " ", sizeof buf - strlen(buf) - 1);
+        strncat(buf, ui_str(S_HAS_CONTROL, g->ja), sizeof buf - strlen(buf) - 1);
+    }
+    int maxw = (b->nb ? b->b[b->nb - 1].rect.x : b->width) - 50;
+    int tw = 0, th = 0;
+    sasae_text_size(g->font, buf, &tw, &th);
+    sasae_font *f = tw > maxw ? g->small : g->font;
+    sasae_text_size(f, buf, &tw, &th);
+    sasae_text_draw(r, f, buf, 38, (b->height - th) / 2, black);
+    for (int i = 0; i < b->nb; i++)
+        sasae_button_draw(r, g->font, &b->b[i]);
+    SDL_RenderPresent(r);
+}
+
+/* Applies the view: opens, closes and re-lays out windows as the state requires. */
+static void sync_windows(struct gui *g, const struct host_view *v)
+{
+    enum dmode m = wanted_mode(v);
+    if (m != g->mode) {
+        win_close(&g->dialog);
+        g->mode = m;
+        if (m != D_NONE)
+            open_dialog(g, m);
+    }
+    bool sharing = v->state == SASAE_HS_SHARING;
+    if (sharing && !g->bar.w) {
+        open_bar(g);
+        if (g->bar.w)
+            layout_bar(g, v->control == SASAE_HS_CONTROL_GRANTED);
+    } else if (!sharing && g->bar.w) {
+        win_close(&g->bar);
+    }
+    if (g->bar.w && g->bar_control != (v->control == SASAE_HS_CONTROL_GRANTED))
+        layout_bar(g, v->control == SASAE_HS_CONTROL_GRANTED);
+}
+
+static enum host_ui_answer close_answer(struct gui *g, Uint32 wid)
+{
+    if (g->dialog.w && wid == g->dialog.id) {
+        if (g->mode == D_ENDED)
+            return HOST_UI_QUIT;
+        if (g->mode == D_CONTROL)
+            return HOST_UI_CONTROL_DENY;
+        return g->mode == D_CONSENT ? HOST_UI_DENY : HOST_UI_WINDOW_CLOSE;
+    }
+    if (g->bar.w && wid == g->bar.id)
+        return HOST_UI_WINDOW_CLOSE;
+    return HOST_UI_NONE;
+}
+
+static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
+{
+    switch (e->type) {
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_CLOSE)
+            return close_answer(g, e->window.windowID);
+        return HOST_UI_NONE;
+    case SDL_QUIT:
+        return g->mode == D_ENDED ? HOST_UI_QUIT : HOST_UI_WINDOW_CLOSE;
+    case SDL_KEYDOWN: {
+        SDL_Keycode k = e->key.keysym.sym;
+        bool enter_esc = k == SDLK_RETURN || k == SDLK_KP_ENTER || k == SDLK_ESCAPE;
+        if (!enter_esc || !g->dialog.w || e->key.windowID != g->dialog.id)
+            return HOST_UI_NONE;
+        if (g->mode == D_CONSENT)
+            return HOST_UI_DENY;
+        if (g->mode == D_CONTROL)
+            return HOST_UI_CONTROL_DENY;
+        if (g->mode == D_ENDED)
+            return HOST_UI_QUIT;
+        return HOST_UI_NONE;
+    }
+    case SDL_MOUSEMOTION: {
+        struct win *w = e->motion.windowID == g->dialog.id ? &g->dialog
+                        : e->motion.windowID == g->bar.id  ? &g->bar
+                                                           : NULL;
+        for (int i = 0; w && i < w->nb; i++)
+            w->b[i].hover = sasae_button_hit(&w->b[i], e->motion.x, e->motion.y);
+        return HOST_UI_NONE;
+    }
+    case SDL_MOUSEBUTTONUP: {
+        SASAE_DBG("ui", "click %d at %d,%d in window %u", e->button.button, e->button.x,
+                  e->button.y, e->button.windowID);
+        if (e->button.button != SDL_BUTTON_LEFT)
+            return HOST_UI_NONE;
+        struct win *w = g->dialog.w && e->button.windowID == g->dialog.id ? &g->dialog
+                        : g->bar.w && e->button.windowID == g->bar.id     ? &g->bar
+                                                                          : NULL;
+        for (int i = 0; w && i < w->nb; i++) {
+            if (!sasae_button_hit(&w->b[i], e->button.x, e->button.y))
+                continue;
+            if (w->armed_only[i] && SDL_GetTicks() - g->dialog_since < ARM_MS) {
+                SASAE_DBG("ui", "click on %s ignored: prompt shown %u ms ago", w->b[i].label,
+                          SDL_GetTicks() - g->dialog_since);
+                return HOST_UI_NONE;
+            }
+            return w->ans[i];
+        }
+        return HOST_UI_NONE;
+    }
+    default:
+        return HOST_UI_NONE;
+    }
+}
+
+static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
+{
+    struct gui *g = (struct gui *)ui;
+    sync_windows(g, v);
+    if (g->dialog.w)
+        render_dialog(g, v);
+    if (g->bar.w)
+        render_bar(g, v);
+    /* wake at least every 250 ms for the countdown and the arm delay */
+    int wait = timeout_ms < 250 ? timeout_ms : 250;
+    SDL_Event e;
+    enum host_ui_answer a = HOST_UI_NONE;
+    if (!SDL_WaitEventTimeout(&e, wait < 0 ? 0 : wait))
+        return HOST_UI_NONE;
+    do {
+        if (e.type == g->wake_type)
+            continue;
+        enum host_ui_answer got = handle(g, &e);
+        if (a == HOST_UI_NONE)
+            a = got;
+        else if (got == HOST_UI_END || got == HOST_UI_DENY)
+            a = got; /* a stop always wins over anything queued with it */
+    } while (SDL_PollEvent(&e));
+    return a;
+}
+
+static void gui_wake(struct host_ui *ui)
+{
+    struct gui *g = (struct gui *)ui;
+    SDL_Event e = {.type = g->wake_type};
+    SDL_PushEvent(&e);
+}
+
+static void gui_free(struct host_ui *ui)
+{
+    struct gui *g = (struct gui *)ui;
+    win_close(&g->dialog);
+    win_close(&g->bar);
+    sasae_font_free(g->font);
+    sasae_font_free(g->big);
+    sasae_font_free(g->small);
+    SDL_Quit();
+    free(g);
+}
+
+static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free};
+
+struct host_ui *host_ui_gui_new(char *err, size_t errlen)
+{
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    /* no GL behind the window surface: small dialogs need none, and it keeps Mesa out */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        snprintf(err, errlen, "no display for the consent window (%s); use --consent=tty",
+                 SDL_GetError());
+        return NULL;
+    }
+    struct gui *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        SDL_Quit();
+        return NULL;
+    }
+    g->base.ops = &gui_ops;
+    g->ja = sasae_ui_lang() == SASAE_LANG_JA;
+    g->font = sasae_font_open(20);
+    g->big = sasae_font_open(30);
+    g->small = sasae_font_open(16);
+    g->wake_type = SDL_RegisterEvents(1);
+    if (!g->font || !g->big || !g->small || g->wake_type == (Uint32)-1) {
+        snprintf(err, errlen, "UI font: %s", SDL_GetError());
+        gui_free(&g->base);
+        return NULL;
+    }
+    return &g->base;
+}

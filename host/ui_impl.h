@@ -1,0 +1,53 @@
+/* Private to the UI implementations: the ops table and the string table. */
+#ifndef SASAE_HOST_UI_IMPL_H
+#define SASAE_HOST_UI_IMPL_H
+
+#include "ui.h"
+
+struct ui_ops {
+    enum host_ui_answer (*step)(struct host_ui *ui, const struct host_view *v, int timeout_ms);
+    void (*wake)(struct host_ui *ui);
+    void (*free)(struct host_ui *ui);
+};
+
+struct host_ui {
+    const struct ui_ops *ops;
+};
+
+enum ui_str {
+    S_TITLE,
+    S_CONNECTING,
+    S_CODE_LABEL,
+    S_CODE_HINT,
+    S_CODE_HINT2,
+    S_WAITING,
+    S_VERIFYING,
+    S_ASK_TITLE,
+    S_VERIFIED,
+    S_ASKS_TO,
+    S_ASK_SEE,
+    S_ASK_DRAW,
+    S_ASK_NOTHING,
+    S_AUTO_DENY,
+    S_ALLOW,
+    S_DENY,
+    S_CONTROL_TITLE,
+    S_CONTROL_ASK,
+    S_CONTROL_HINT,
+    S_SHARING,
+    S_HAS_CONTROL,
+    S_END,
+    S_STOP_CONTROL,
+    S_ENDED,
+    S_ENDED_DETAIL,
+    S_CLOSE,
+    S_TTY_ASK,
+    S_TTY_CONTROL,
+    S_TTY_END_HINT,
+    UI_NSTR
+};
+
+const char *ui_str(enum ui_str s, bool japanese);
+void ui_format_code(const char *code, char out[16]);
+
+#endif

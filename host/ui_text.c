@@ -1,0 +1,144 @@
+/* The customer UI's strings in English and Japanese, and what both UIs share. */
+#include "ui_impl.h"
+
+#include <unistd.h>
+
+/* clang-format off */
+static const char *const en[UI_NSTR] = {
+    [S_TITLE] = "sasae remote support",
+    [S_CONNECTING] = "Connecting to the support center...",
+    [S_CODE_LABEL] = "Your support code:",
+    [S_CODE_HINT] = "Read this code to the support operator on the phone.",
+    [S_CODE_HINT2] = "It works once and expires after 10 minutes.",
+    [S_WAITING] = "Waiting for the operator...",
+    [S_VERIFYING] = "An operator is connecting. Checking their identity...",
+    [S_ASK_TITLE] = "Remote support request",
+    [S_VERIFIED] = "Identity verified by the support center's certificate",
+    [S_ASKS_TO] = "asks to:",
+    [S_ASK_SEE] = "- see your screen",
+    [S_ASK_DRAW] = "- point and draw on your screen",
+    [S_ASK_NOTHING] = "Nothing is shared until you click Allow.",
+    [S_AUTO_DENY] = "Denied automatically in %d s",
+    [S_ALLOW] = "Allow",
+    [S_DENY] = "Deny",
+    [S_CONTROL_TITLE] = "Remote control request",
+    [S_CONTROL_ASK] = "asks to control your mouse and keyboard.",
+    [S_CONTROL_HINT] = "You can take control back at any time with Stop control.",
+    [S_SHARING] = "Sharing your screen with %s",
+    [S_HAS_CONTROL] = "(has control)",
+    [S_END] = "End remote support",
+    [S_STOP_CONTROL] = "Stop control",
+    [S_ENDED] = "The remote support session has ended.",
+    [S_ENDED_DETAIL] = "Screen sharing and remote control have stopped; the session keys were erased.",
+    [S_CLOSE] = "Close",
+    [S_TTY_ASK] = "Allow? [y/N] ",
+    [S_TTY_CONTROL] = "Allow control? [y/N] ",
+    [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
+};
+
+static const char *const ja[UI_NSTR] = {
+    [S_TITLE] = "sasae リモートサポート",
+    [S_CONNECTING] = "サポートセンターに接続しています…",
+    [S_CODE_LABEL] = "サポートコード：",
+    [S_CODE_HINT] = "このコードを電話でサポート担当者にお伝えください。",
+    [S_CODE_HINT2] = "1回限り有効で、10分後に無効になります。",
+    [S_WAITING] = "担当者の接続を待っています…",
+    [S_VERIFYING] = "担当者が接続しています。本人確認をしています…",
+    [S_ASK_TITLE] = "リモートサポートの要求",
+    [S_VERIFIED] = "サポートセンターの証明書で本人確認済み",
+    [S_ASKS_TO] = "が次の許可を求めています：",
+    [S_ASK_SEE] = "・画面を見る",
+    [S_ASK_DRAW] = "・画面上で指し示し、書き込む",
+    [S_ASK_NOTHING] = "「許可」を押すまで何も共有されません。",
+    [S_AUTO_DENY] = "あと %d 秒で自動的に拒否します",
+    [S_ALLOW] = "許可",
+    [S_DENY] = "拒否",
+    [S_CONTROL_TITLE] = "リモート操作の要求",
+    [S_CONTROL_ASK] = "がマウスとキーボードの操作を求めています。",
+    [S_CONTROL_HINT] = "「操作を停止」でいつでも操作を取り戻せます。",
+    [S_SHARING] = "%s に画面を共有中",
+    [S_HAS_CONTROL] = "（操作中）",
+    [S_END] = "リモートサポートを終了",
+    [S_STOP_CONTROL] = "操作を停止",
+    [S_ENDED] = "リモートサポートは終了しました。",
+    [S_ENDED_DETAIL] = "画面共有とリモート操作は停止し、通信の鍵は消去されました。",
+    [S_CLOSE] = "閉じる",
+    [S_TTY_ASK] = "許可しますか？ [y/N] ",
+    [S_TTY_CONTROL] = "操作を許可しますか？ [y/N] ",
+    [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
+};
+/* clang-format on */
+
+const char *ui_str(enum ui_str s, bool japanese)
+{
+    const char *v = (japanese ? ja : en)[s];
+    return v ? v : en[s];
+}
+
+const char *host_ui_end_text(enum sasae_hs_end r, bool j)
+{
+    switch (r) {
+    case SASAE_HS_END_CUSTOMER:
+        return j ? "「リモートサポートを終了」で終了しました。" : "You ended the session.";
+    case SASAE_HS_END_DENIED:
+        return j ? "要求を拒否しました。" : "You denied the request.";
+    case SASAE_HS_END_CONSENT_TIMEOUT:
+        return j ? "60 秒以内に応答がなかったため拒否しました。"
+                 : "No answer within 60 seconds: the request was denied.";
+    case SASAE_HS_END_OPERATOR:
+        return j ? "担当者が終了しました。" : "The operator ended the session.";
+    case SASAE_HS_END_PEER_LEFT:
+        return j ? "担当者の接続が切れました。" : "The operator disconnected.";
+    case SASAE_HS_END_PEER_TIMEOUT:
+        return j ? "担当者からの応答がなくなりました。" : "The operator stopped responding.";
+    case SASAE_HS_END_HANDSHAKE_FAILED:
+        return j ? "担当者の本人確認ができなかったため接続しませんでした。"
+                 : "The operator's identity could not be verified; nothing was shared.";
+    case SASAE_HS_END_PROTOCOL:
+        return j ? "通信エラーのため終了しました。" : "A communication error ended the session.";
+    case SASAE_HS_END_RELAY:
+        return j ? "サポートセンターとの接続が切れました。"
+                 : "The connection to the support center was lost.";
+    case SASAE_HS_END_SIGNAL:
+        return j ? "サポートプログラムが停止されました。" : "The support program was stopped.";
+    default:
+        return "";
+    }
+}
+
+const char *host_ui_answer_str(enum host_ui_answer a)
+{
+    static const char *const n[] = {"none",          "allow",        "deny",
+                                    "control_allow", "control_deny", "stop_control",
+                                    "end",           "window_close", "quit"};
+    return (unsigned)a <= HOST_UI_QUIT ? n[a] : "?";
+}
+
+void ui_format_code(const char *code, char out[16])
+{
+    /* "123456789" -> "123 456 789" */
+    size_t n = 0;
+    for (size_t i = 0; code[i] && n < 15; i++) {
+        if (i && i % 3 == 0)
+            out[n++] = ' ';
+        out[n++] = code[i];
+    }
+    out[n] = 0;
+}
+
+void host_ui_free(struct host_ui *ui)
+{
+    if (ui)
+        ui->ops->free(ui);
+}
+
+enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
+{
+    return ui->ops->step(ui, v, timeout_ms);
+}
+
+void host_ui_wake(struct host_ui *ui)
+{
+    if (ui->ops->wake)
+        ui->ops->wake(ui);
+}

@@ -1,0 +1,237 @@
+/* The customer UI on a terminal (--consent=tty): the same information and questions as the
+ * windows, answered by typing; the default answer is No. Input typed before a question
+ * appears is discarded, so type-ahead can never answer it. */
+#include "ui_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sasae/ui.h"
+
+struct tty {
+    struct host_ui base;
+    int in, out;
+    int wake[2];
+    bool ja, eof;
+    char line[256];
+    size_t len;
+    /* what was printed last */
+    enum sasae_hs_state shown;
+    enum sasae_hs_control shown_control;
+    bool started;
+};
+
+static void say(struct tty *t, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, off = 0;
+    while (off < len) {
+        ssize_t w = write(t->out, buf + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        off += (size_t)w;
+    }
+}
+
+/* Forgets anything typed so far (before a question was asked). */
+static void discard_input(struct tty *t)
+{
+    if (isatty(t->in))
+        tcflush(t->in, TCIFLUSH);
+    char junk[256];
+    while (read(t->in, junk, sizeof junk) > 0)
+        ;
+    t->len = 0;
+}
+
+static void show(struct tty *t, const struct host_view *v)
+{
+    bool j = t->ja;
+    char code[16];
+    if (t->started && v->state == t->shown && v->control == t->shown_control)
+        return;
+    enum sasae_hs_state prev = t->shown;
+    enum sasae_hs_control prevc = t->shown_control;
+    t->started = true;
+    t->shown = v->state;
+    t->shown_control = v->control;
+    switch (v->state) {
+    case SASAE_HS_IDLE:
+        say(t, "%s\n", ui_str(S_CONNECTING, j));
+        break;
+    case SASAE_HS_WAITING:
+        ui_format_code(v->code, code);
+        say(t, "\n%s %s\n%s\n%s\n", ui_str(S_CODE_LABEL, j), code, ui_str(S_CODE_HINT, j),
+            ui_str(S_CODE_HINT2, j));
+        break;
+    case SASAE_HS_HANDSHAKE:
+        say(t, "%s\n", ui_str(S_VERIFYING, j));
+        break;
+    case SASAE_HS_ASKING:
+        discard_input(t);
+        say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
+            v->operator_name, v->organisation, ui_str(S_VERIFIED, j), ui_str(S_ASKS_TO, j),
+            ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_NOTHING, j));
+        say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
+        say(t, ")\n%s", ui_str(S_TTY_ASK, j));
+        break;
+    case SASAE_HS_SHARING:
+        if (prev != SASAE_HS_SHARING) {
+            say(t, "\n");
+            say(t, ui_str(S_SHARING, j), v->operator_name);
+            say(t, "\n%s\n", ui_str(S_TTY_END_HINT, j));
+        }
+        if (v->control == SASAE_HS_CONTROL_ASKED) {
+            discard_input(t);
+            say(t, "\n== %s ==\n%s (%s) %s\n%s\n(", ui_str(S_CONTROL_TITLE, j), v->operator_name,
+                v->organisation, ui_str(S_CONTROL_ASK, j), ui_str(S_CONTROL_HINT, j));
+            say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
+            say(t, ")\n%s", ui_str(S_TTY_CONTROL, j));
+        } else if (v->control == SASAE_HS_CONTROL_GRANTED) {
+            say(t, "%s %s — 'stop' = %s\n", v->operator_name, ui_str(S_HAS_CONTROL, j),
+                ui_str(S_STOP_CONTROL, j));
+        } else if (prevc != SASAE_HS_CONTROL_NONE && prev == SASAE_HS_SHARING) {
+            say(t, "-- %s\n", ui_str(S_STOP_CONTROL, j));
+        }
+        break;
+    case SASAE_HS_ENDED:
+        say(t, "\n%s\n%s\n%s\n", ui_str(S_ENDED, j), host_ui_end_text(v->end_reason, j),
+            ui_str(S_ENDED_DETAIL, j));
+        if (v->status[0])
+            say(t, "%s\n", v->status);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool yes(const char *s)
+{
+    return strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0 || strcmp(s, "はい") == 0;
+}
+
+static enum host_ui_answer answer(struct tty *t, const struct host_view *v, const char *l)
+{
+    if (v->state == SASAE_HS_ASKING)
+        return yes(l) ? HOST_UI_ALLOW : HOST_UI_DENY; /* anything else, even empty, is No */
+    if (v->state != SASAE_HS_SHARING) {
+        if (strcasecmp(l, "end") == 0 && v->state != SASAE_HS_ENDED)
+            return HOST_UI_END;
+        return HOST_UI_NONE;
+    }
+    if (strcasecmp(l, "end") == 0)
+        return HOST_UI_END;
+    if (v->control == SASAE_HS_CONTROL_ASKED)
+        return yes(l) ? HOST_UI_CONTROL_ALLOW : HOST_UI_CONTROL_DENY;
+    if (v->control == SASAE_HS_CONTROL_GRANTED && strcasecmp(l, "stop") == 0)
+        return HOST_UI_STOP_CONTROL;
+    return HOST_UI_NONE;
+}
+
+static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
+{
+    struct tty *t = (struct tty *)ui;
+    show(t, v);
+    if (v->state == SASAE_HS_ENDED)
+        return HOST_UI_QUIT;
+    struct pollfd p[2] = {{t->in, POLLIN, 0}, {t->wake[0], POLLIN, 0}};
+    int n = poll(p, t->eof ? 0 : 2, timeout_ms);
+    if (t->eof && n == 0) {
+        /* stdin closed: a pending question gets the default answer */
+        if (v->state == SASAE_HS_ASKING)
+            return HOST_UI_DENY;
+        if (v->state == SASAE_HS_SHARING && v->control == SASAE_HS_CONTROL_ASKED)
+            return HOST_UI_CONTROL_DENY;
+        poll(p + 1, 1, timeout_ms);
+    }
+    if (n <= 0)
+        return HOST_UI_NONE;
+    if (p[1].revents & POLLIN) {
+        char junk[64];
+        while (read(t->wake[0], junk, sizeof junk) > 0)
+            ;
+    }
+    if (!(p[0].revents & (POLLIN | POLLHUP)))
+        return HOST_UI_NONE;
+    ssize_t r = read(t->in, t->line + t->len, sizeof t->line - 1 - t->len);
+    if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+        t->eof = true;
+        return HOST_UI_NONE;
+    }
+    if (r < 0)
+        return HOST_UI_NONE;
+    t->len += (size_t)r;
+    t->line[t->len] = 0;
+    char *nl = strchr(t->line, '\n');
+    if (!nl) {
+        if (t->len == sizeof t->line - 1)
+            t->len = 0; /* overlong line: drop it */
+        return HOST_UI_NONE;
+    }
+    *nl = 0;
+    char l[256];
+    snprintf(l, sizeof l, "%s", t->line);
+    size_t rest = t->len - (size_t)(nl + 1 - t->line);
+    memmove(t->line, nl + 1, rest);
+    t->len = rest;
+    /* trim */
+    size_t e = strlen(l);
+    while (e && (l[e - 1] == '\r' || l[e - 1] == ' '))
+        l[--e] = 0;
+    char *s = l;
+    while (*s == ' ')
+        s++;
+    return answer(t, v, s);
+}
+
+static void tty_wake(struct host_ui *ui)
+{
+    struct tty *t = (struct tty *)ui;
+    char c = 1;
+    if (write(t->wake[1], &c, 1) < 0) {
+        /* pipe full: a wake-up is already pending */
+    }
+}
+
+static void tty_free(struct host_ui *ui)
+{
+    struct tty *t = (struct tty *)ui;
+    close(t->wake[0]);
+    close(t->wake[1]);
+    free(t);
+}
+
+static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free};
+
+struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen)
+{
+    struct tty *t = calloc(1, sizeof *t);
+    if (!t || pipe2(t->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "tty UI: %s", strerror(errno));
+        free(t);
+        return NULL;
+    }
+    int fl = fcntl(in_fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(in_fd, F_SETFL, fl | O_NONBLOCK);
+    t->base.ops = &tty_ops;
+    t->in = in_fd;
+    t->out = out_fd;
+    t->ja = sasae_ui_lang() == SASAE_LANG_JA;
+    return &t->base;
+}

@@ -1,0 +1,67 @@
+# Shared by the host's GUI and integration scripts: start a private Xvfb on a free display
+# (Xvfb -displayfd picks it), and helpers to wait for windows and read pixels.
+# Usage: . xvfb.sh; xvfb_start 1280x800x24  -> sets DISPLAY and XVFB_PID; xvfb_stop at exit.
+
+# SDL keeps a D-Bus buffer for the life of the process: not ours to free (ASan builds).
+export LSAN_OPTIONS="suppressions=$SASAE_SRC/tests/gui/host_lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
+xvfb_start() {
+    local fifo
+    fifo=$(mktemp -u /tmp/sasae-xvfb-XXXXXX)
+    mkfifo "$fifo"
+    Xvfb -displayfd 3 -screen 0 "${1:-1280x800x24}" -nolisten tcp -noreset 3>"$fifo" \
+        >/dev/null 2>&1 &
+    XVFB_PID=$!
+    local n
+    read -r -t 20 n <"$fifo" || { echo "Xvfb did not start" >&2; rm -f "$fifo"; return 1; }
+    rm -f "$fifo"
+    export DISPLAY=":$n"
+}
+
+xvfb_stop() {
+    [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+    XVFB_PID=
+}
+
+# wait_for CMD...: retries a command for up to 20 s.
+wait_for() {
+    local i
+    for i in $(seq 1 200); do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for: $*" >&2
+    return 1
+}
+
+# window_geom NAME_REGEX [WIDTH] -> "X Y W H" of the newest visible window with that name
+# (and that width, when given).
+window_geom() {
+    local id g found=
+    for id in $(xdotool search --onlyvisible --name "$1" 2>/dev/null); do
+        g=$(xdotool getwindowgeometry --shell "$id" | awk -F= '
+            /^X=/{x=$2} /^Y=/{y=$2} /^WIDTH=/{w=$2} /^HEIGHT=/{h=$2}
+            END{print x, y, w, h}')
+        if [ -z "${2:-}" ] || [ "$(echo "$g" | cut -d' ' -f3)" = "$2" ]; then found=$g; fi
+    done
+    [ -n "$found" ] || return 1
+    echo "$found"
+}
+
+# window_sized NAME_REGEX WIDTH HEIGHT: true when such a visible window exists.
+window_sized() {
+    local g
+    g=$(window_geom "$1" "$2") || return 1
+    [ "$(echo "$g" | cut -d' ' -f4)" = "$3" ]
+}
+
+# window_count NAME_REGEX: number of visible windows with that name.
+window_count() {
+    xdotool search --onlyvisible --name "$1" 2>/dev/null | wc -l
+}
+
+# pixel PNG X Y -> "r,g,b" (0..255)
+pixel() {
+    convert "$1" -crop "1x1+$2+$3" -depth 8 txt:- | tail -1 |
+        sed -E 's/.*\(([0-9]+),([0-9]+),([0-9]+).*/\1,\2,\3/'
+}

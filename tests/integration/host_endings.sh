@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Integration: the ways a session ends besides End remote support, each with the real host,
+# relay and test viewer: Deny (and Enter alone = the default No) ends with END(denied) and
+# no screen data; the operator's END ends it on the host; a viewer that vanishes without a
+# word ends it too; SIGTERM during sharing sends END(shutdown). The host exits each time.
+set -euo pipefail
+. "$SASAE_SRC/tests/integration/host_lib.sh"
+trap host_cleanup EXIT
+hl_pki
+hl_relay
+
+no_screen_data() {
+    [ "$(hl_frames)" -eq 0 ] || hl_fail "frames were sent"
+    if grep -Eq " (sysinfo|cursor_shape)" "$HL_VIEWER_OUT"; then hl_fail "screen data sent"; fi
+}
+
+echo "== Deny"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type n
+hl_wait 10 hl_vsaw "consent 3" || hl_fail "no consent denied"
+hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "no END(denied)"
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+hl_hsaw "You denied the request" || hl_fail "host did not say denied"
+no_screen_data
+cat "$HL_DIR"/audit/* | grep -q consent-denied || hl_fail "audit lacks consent-denied"
+
+echo "== Enter alone is No"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type ""
+hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "Enter did not deny"
+no_screen_data
+
+echo "== type-ahead cannot answer the prompt"
+hl_host --source synthetic --size 320x240
+hl_type y # typed while the code shows: must be discarded when the question appears
+sleep 0.5
+hl_viewer --timeout 30
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+sleep 1.5
+hl_vsaw "consent 2" && hl_fail "type-ahead allowed the session"
+no_screen_data
+hl_type n
+hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "no END(denied)"
+
+echo "== operator ends"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30 --frames 10 --then end
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type y
+hl_wait 20 hl_vsaw "sent end" || hl_fail "viewer did not end"
+hl_wait 10 hl_hsaw "The operator ended the session" || hl_fail "host did not end"
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+# both sides close right after END: the relay's audit records the session end either way
+n_end=$(cat "$HL_DIR"/audit/* | grep -c '"event":"end"' || true)
+[ "$n_end" -ge 4 ] || { cat "$HL_DIR"/audit/*; hl_fail "audit lacks the session end"; }
+
+echo "== viewer vanishes"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30 --frames 10 --then vanish
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type y
+hl_wait 20 hl_vsaw "vanish" || hl_fail "viewer did not vanish"
+hl_wait 30 hl_hsaw "operator disconnected" || hl_fail "host did not notice the vanished viewer"
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+hl_hsaw "sharing -> ended (peer_left)" || hl_fail "wrong end reason"
+
+echo "== SIGTERM while sharing"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_type y
+hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
+pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
+hpid=$(pgrep -P "$pid" -x sasae-host || true)
+[ -n "$hpid" ] || hl_fail "host pid not found"
+kill -TERM "$hpid"
+hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIGTERM"
+hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+echo PASS

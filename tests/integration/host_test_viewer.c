@@ -1,0 +1,360 @@
+/* Test client playing the operator's viewer against a real sasae-host through a real
+ * sasae-relay: joins with the code, runs the end-to-end handshake with an operator
+ * certificate, decodes the video, and prints one line per event on stdout (with wall-clock
+ * microseconds) so the integration scripts can check what the host sent and when.
+ *
+ * usage: host_test_viewer --relay URL --relay-ca CA --cert PEM --key PEM --code CODE
+ *        [--no-ack] [--frames N --then end|vanish|stay] [--request-control] [--timeout S]
+ *        [--probe X,Y] (print the decoded Y,U,V at that point of every frame)
+ *        [--draw] (after 5 frames: pointing marker at 640,400 and a red stroke 200..600 at
+ *        y=300) */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sasae/chan.h"
+#include "sasae/common.h"
+#include "sasae/relayclient.h"
+#include "sasae/video.h"
+#include "sasae/wire.h"
+
+static struct {
+    struct sasae_relayclient *rc;
+    struct sasae_chan_cred *cred;
+    struct sasae_chan *ch;
+    struct sasae_wire_reasm *reasm;
+    sasae_vdec *dec;
+    uint8_t buf[SASAE_CHAN_MAX_RECORD], pt[SASAE_CHAN_MAX_RECORD];
+    bool ack, request_control, draw;
+    int probe_x, probe_y;
+    int frames_target;
+    const char *then;
+    int frames;
+    bool ended;
+    int after_end;
+    atomic_bool done;
+    pthread_mutex_t mu;
+    bool ready;
+    pthread_cond_t cv;
+} V = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("%llu ", (unsigned long long)sasae_wall_us());
+    vprintf(fmt, ap);
+    printf("\n");
+    fflush(stdout);
+    va_end(ap);
+}
+
+static void send_msg(const struct sasae_wire_msg *m)
+{
+    uint8_t pt[8192];
+    size_t n, rl;
+    if (sasae_wire_serialize(m, pt, sizeof pt, &n) != SASAE_WIRE_OK ||
+        sasae_chan_seal(V.ch, pt, n, V.buf, sizeof V.buf, &rl) != SASAE_CHAN_OK) {
+        out("error seal");
+        return;
+    }
+    sasae_relayclient_send_data(V.rc, V.buf, rl);
+}
+
+static void wait_ready(void)
+{
+    pthread_mutex_lock(&V.mu);
+    while (!V.ready)
+        pthread_cond_wait(&V.cv, &V.mu);
+    pthread_mutex_unlock(&V.mu);
+}
+
+static void cb_paired(void *u, const char *op, const char *org)
+{
+    wait_ready();
+    out("paired");
+    size_t n;
+    if (sasae_chan_start(V.ch, V.buf, sizeof V.buf, &n) != SASAE_CHAN_OK) {
+        out("error start");
+        return;
+    }
+    sasae_relayclient_send_data(V.rc, V.buf, n);
+}
+
+static void on_frame(const struct sasae_wire_video *f)
+{
+    sasae_video_image img;
+    int rc = sasae_vdec_decode(V.dec, f->data, f->data_len, &img);
+    V.frames++;
+    char probe[64] = "";
+    if (rc == 0 && V.probe_x >= 0 && V.probe_x < img.width && V.probe_y < img.height) {
+        int x = V.probe_x, y = V.probe_y;
+        snprintf(probe, sizeof probe, " probe=%u,%u,%u", img.planes[0][y * img.strides[0] + x],
+                 img.planes[1][(y / 2) * img.strides[1] + x / 2],
+                 img.planes[2][(y / 2) * img.strides[2] + x / 2]);
+    }
+    out("frame %u %zu %llu %s %dx%d flags=%u%s", f->frame_id, f->data_len,
+        (unsigned long long)f->capture_us, rc == 0 ? "decoded" : sasae_video_strerror(rc),
+        rc == 0 ? img.width : 0, rc == 0 ? img.height : 0, f->flags, probe);
+    if (V.draw && V.frames == 5) {
+        struct sasae_wire_msg p = {.type = SASAE_WIRE_POINTER};
+        p.u.pointer = (struct sasae_wire_point){640, 400, 1};
+        send_msg(&p);
+        uint8_t pts[16];
+        int32_t xy[4] = {200, 300, 600, 300};
+        for (int i = 0; i < 4; i++) {
+            uint32_t v = (uint32_t)xy[i];
+            pts[4 * i] = (uint8_t)(v >> 24);
+            pts[4 * i + 1] = (uint8_t)(v >> 16);
+            pts[4 * i + 2] = (uint8_t)(v >> 8);
+            pts[4 * i + 3] = (uint8_t)v;
+        }
+        struct sasae_wire_msg st = {.type = SASAE_WIRE_PEN_STROKE};
+        st.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xff0000ffu, 8, 2, pts};
+        send_msg(&st);
+        out("drew");
+    }
+    if (V.ack) {
+        struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
+        a.u.ack.frame_id = f->frame_id;
+        a.u.ack.recv_us = sasae_wall_us();
+        send_msg(&a);
+    }
+    if (V.frames_target && V.frames == V.frames_target) {
+        if (strcmp(V.then, "end") == 0) {
+            struct sasae_wire_msg e = {.type = SASAE_WIRE_END};
+            e.u.end.reason = SASAE_WIRE_END_OPERATOR;
+            send_msg(&e);
+            out("sent end");
+            sasae_relayclient_close(V.rc);
+        } else if (strcmp(V.then, "vanish") == 0) {
+            out("vanish");
+            _exit(0); /* no close, no goodbye: the connection just drops */
+        }
+    }
+}
+
+static void cb_data(void *u, const uint8_t *body, size_t len)
+{
+    wait_ready();
+    if (!sasae_chan_established(V.ch)) {
+        size_t n = 0;
+        enum sasae_chan_err e = sasae_chan_handshake(V.ch, body, len, V.buf, sizeof V.buf, &n);
+        if (e != SASAE_CHAN_OK) {
+            enum sasae_chan_err why = e == SASAE_CHAN_EPEER ? sasae_chan_peer_error(V.ch) : e;
+            out("handshake_failed %s", sasae_chan_strerror(why));
+            return;
+        }
+        if (n)
+            sasae_relayclient_send_data(V.rc, V.buf, n);
+        if (sasae_chan_established(V.ch)) {
+            out("established %s", sasae_chan_peer(V.ch)->host_fingerprint);
+            struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
+            h.u.hello = (struct sasae_wire_hello){
+                1, 1, SASAE_WIRE_ROLE_VIEWER, SASAE_WIRE_CAP_VP9, "test-viewer", 11};
+            send_msg(&h);
+        }
+        return;
+    }
+    size_t n;
+    enum sasae_chan_err e = sasae_chan_open(V.ch, body, len, V.pt, sizeof V.pt, &n);
+    if (e != SASAE_CHAN_OK) {
+        out("error open %s", sasae_chan_strerror(e));
+        return;
+    }
+    struct sasae_wire_msg m;
+    if (sasae_wire_parse(V.pt, n, &m) != SASAE_WIRE_OK) {
+        out("error parse");
+        return;
+    }
+    if (V.ended) {
+        V.after_end++;
+        out("after_end %s", sasae_wire_type_name(m.type));
+        return;
+    }
+    switch (m.type) {
+    case SASAE_WIRE_HELLO:
+        out("hello");
+        break;
+    case SASAE_WIRE_CONSENT_STATE:
+        out("consent %u", m.u.consent.state);
+        if (m.u.consent.state == SASAE_WIRE_CONSENT_ALLOWED && V.request_control) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CONTROL_REQUEST};
+            c.u.control_req.want = 1;
+            send_msg(&c);
+        }
+        break;
+    case SASAE_WIRE_CONTROL_STATE:
+        out("control %u", m.u.control_state.state);
+        break;
+    case SASAE_WIRE_SYSINFO: {
+        char text[SASAE_WIRE_SYSINFO_MAX + 1];
+        size_t tl = 0;
+        if (sasae_wire_sysinfo_text(&m.u.sysinfo, text, sizeof text - 1, &tl) == SASAE_WIRE_OK) {
+            text[tl] = 0;
+            char *nl = strchr(text, '\n');
+            if (nl)
+                *nl = 0;
+            out("sysinfo %zu %s", tl, text);
+        } else {
+            out("error sysinfo");
+        }
+        break;
+    }
+    case SASAE_WIRE_CURSOR_SHAPE:
+        out("cursor_shape %ux%u", m.u.cursor.width, m.u.cursor.height);
+        break;
+    case SASAE_WIRE_CURSOR_POS:
+        break;
+    case SASAE_WIRE_VIDEO: {
+        int done = 0;
+        struct sasae_wire_video f;
+        if (sasae_wire_reasm_push(V.reasm, &m.u.video, &done, &f) != SASAE_WIRE_OK)
+            out("error reassembly");
+        else if (done)
+            on_frame(&f);
+        break;
+    }
+    case SASAE_WIRE_END:
+        V.ended = true;
+        out("end %u %.*s", m.u.end.reason, (int)m.u.end.text_len, m.u.end.text);
+        break;
+    default:
+        out("msg %s", sasae_wire_type_name(m.type));
+    }
+}
+
+static void cb_peer_left(void *u, int reason, const char *text)
+{
+    out("peer_left %d %s", reason, text ? text : "");
+}
+
+static void cb_closed(void *u, int end, int code, const char *text)
+{
+    out("closed %s %d %s", sasae_relayclient_end_str(end), code, text ? text : "");
+    atomic_store(&V.done, true);
+}
+
+int main(int argc, char **argv)
+{
+    const char *relay = NULL, *ca = NULL, *cert = NULL, *key = NULL, *code = NULL;
+    int timeout = 60;
+    V.ack = true;
+    V.then = "stay";
+    V.probe_x = V.probe_y = -1;
+    static const struct option lo[] = {{"relay", 1, 0, 'r'},
+                                       {"relay-ca", 1, 0, 'a'},
+                                       {"cert", 1, 0, 'c'},
+                                       {"key", 1, 0, 'k'},
+                                       {"code", 1, 0, 'C'},
+                                       {"no-ack", 0, 0, 'n'},
+                                       {"frames", 1, 0, 'f'},
+                                       {"then", 1, 0, 't'},
+                                       {"timeout", 1, 0, 'T'},
+                                       {"request-control", 0, 0, 'R'},
+                                       {"probe", 1, 0, 'P'},
+                                       {"draw", 0, 0, 'D'},
+                                       {0, 0, 0, 0}};
+    int o;
+    while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        switch (o) {
+        case 'r':
+            relay = optarg;
+            break;
+        case 'a':
+            ca = optarg;
+            break;
+        case 'c':
+            cert = optarg;
+            break;
+        case 'k':
+            key = optarg;
+            break;
+        case 'C':
+            code = optarg;
+            break;
+        case 'n':
+            V.ack = false;
+            break;
+        case 'f':
+            V.frames_target = atoi(optarg);
+            break;
+        case 't':
+            V.then = optarg;
+            break;
+        case 'T':
+            timeout = atoi(optarg);
+            break;
+        case 'R':
+            V.request_control = true;
+            break;
+        case 'P':
+            if (sscanf(optarg, "%d,%d", &V.probe_x, &V.probe_y) != 2)
+                return 2;
+            break;
+        case 'D':
+            V.draw = true;
+            break;
+        default:
+            return 2;
+        }
+    }
+    if (!relay || !ca || !cert || !key || !code) {
+        fprintf(stderr, "usage: see the comment at the top of host_test_viewer.c\n");
+        return 2;
+    }
+    char cp[65536], kp[65536];
+    FILE *f = fopen(cert, "rb");
+    size_t cl = f ? fread(cp, 1, sizeof cp, f) : 0;
+    if (f)
+        fclose(f);
+    f = fopen(key, "rb");
+    size_t kl = f ? fread(kp, 1, sizeof kp, f) : 0;
+    if (f)
+        fclose(f);
+    enum sasae_chan_err ce;
+    V.cred = sasae_chan_cred_new(cp, cl, kp, kl, &ce);
+    if (!V.cred) {
+        fprintf(stderr, "credential: %s\n", sasae_chan_strerror(ce));
+        return 1;
+    }
+    V.ch = sasae_chan_new_viewer(V.cred, NULL);
+    V.reasm = sasae_wire_reasm_new(0);
+    sasae_vdec_new(&V.dec);
+    struct sasae_relayclient_config cfg = {.url = relay,
+                                           .role = SASAE_RELAYCLIENT_VIEWER,
+                                           .code = code,
+                                           .ca_file = ca,
+                                           .cert_file = cert,
+                                           .key_file = key,
+                                           .proxy = ""};
+    struct sasae_relayclient_callbacks cb = {NULL, cb_paired, cb_data, cb_peer_left, cb_closed};
+    int rc = sasae_relayclient_new(&cfg, &cb, NULL, &V.rc);
+    if (rc < 0) {
+        fprintf(stderr, "relay client: %s\n", strerror(-rc));
+        return 1;
+    }
+    pthread_mutex_lock(&V.mu);
+    V.ready = true;
+    pthread_cond_broadcast(&V.cv);
+    pthread_mutex_unlock(&V.mu);
+    for (int i = 0; i < timeout * 10 && !atomic_load(&V.done); i++)
+        usleep(100000);
+    if (!atomic_load(&V.done))
+        out("timeout");
+    sasae_relayclient_free(V.rc);
+    out("exit frames=%d after_end=%d", V.frames, V.after_end);
+    sasae_chan_free(V.ch);
+    sasae_chan_cred_free(V.cred);
+    sasae_wire_reasm_free(V.reasm);
+    sasae_vdec_free(V.dec);
+    return 0;
+}

@@ -1,0 +1,402 @@
+/* Unit tests for the host session state machine: every event in every state (table-driven),
+ * the deadlines, the send and input gates, and frame pacing. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+
+#include "sasae/host.h"
+
+#define S 1000000000ull
+#define T0 (1000 * S)
+
+/* Pseudo-states: SHARING split by its control sub-state. */
+enum ps {
+    P_IDLE,
+    P_WAITING,
+    P_HANDSHAKE,
+    P_ASKING,
+    P_SH_NONE,
+    P_SH_ASKED,
+    P_SH_GRANTED,
+    P_ENDED,
+    P_N
+};
+static const char *const ps_name[] = {"idle",         "waiting",       "handshake",       "asking",
+                                      "sharing/none", "sharing/asked", "sharing/granted", "ended"};
+
+static void drive(struct sasae_hs *hs, enum sasae_hs_event ev)
+{
+    struct sasae_hs_out o = sasae_hs_event(hs, ev, 0, T0);
+    cr_assert(!o.ignored, "setup event %s ignored in %s", sasae_hs_event_str(ev),
+              sasae_hs_state_str(hs->state));
+}
+
+static void reach(struct sasae_hs *hs, enum ps p)
+{
+    sasae_hs_init(hs);
+    if (p == P_IDLE)
+        return;
+    if (p == P_ENDED) {
+        drive(hs, SASAE_HS_EV_SIGNAL);
+        return;
+    }
+    drive(hs, SASAE_HS_EV_REGISTERED);
+    if (p == P_WAITING)
+        return;
+    drive(hs, SASAE_HS_EV_PEER_JOINED);
+    if (p == P_HANDSHAKE)
+        return;
+    drive(hs, SASAE_HS_EV_HANDSHAKE_OK);
+    if (p == P_ASKING)
+        return;
+    drive(hs, SASAE_HS_EV_CONSENT_ALLOW);
+    if (p == P_SH_NONE)
+        return;
+    drive(hs, SASAE_HS_EV_CONTROL_REQUEST);
+    if (p == P_SH_ASKED)
+        return;
+    drive(hs, SASAE_HS_EV_CONTROL_ALLOW);
+}
+
+static enum ps classify(const struct sasae_hs *hs)
+{
+    switch (hs->state) {
+    case SASAE_HS_IDLE:
+        return P_IDLE;
+    case SASAE_HS_WAITING:
+        return P_WAITING;
+    case SASAE_HS_HANDSHAKE:
+        return P_HANDSHAKE;
+    case SASAE_HS_ASKING:
+        return P_ASKING;
+    case SASAE_HS_SHARING:
+        return hs->control == SASAE_HS_CONTROL_NONE    ? P_SH_NONE
+               : hs->control == SASAE_HS_CONTROL_ASKED ? P_SH_ASKED
+                                                       : P_SH_GRANTED;
+    default:
+        return P_ENDED;
+    }
+}
+
+#define A(x) SASAE_HS_ACT_##x
+#define TEAR                                                                                       \
+    (A(STOP_CAPTURE) | A(INPUT_OFF) | A(CLEAR_OVERLAY) | A(HIDE_PROMPT) | A(HIDE_CONTROL_PROMPT) | \
+     A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(SHOW_ENDED))
+#define TEAR_NOCHAN (TEAR & ~A(WIPE_KEYS))
+
+struct row {
+    enum ps from;
+    enum sasae_hs_event ev;
+    enum ps to;
+    uint32_t actions;
+    enum sasae_hs_end end;
+    int value; /* consent or control value sent, -1 = not checked */
+};
+
+#define E(x) SASAE_HS_EV_##x
+#define R(x) SASAE_HS_END_##x
+#define C(x) SASAE_HS_CONSENT_##x
+
+/* Every transition that is not ignored. Any (state, event) pair absent here must be ignored
+ * with no action and no change. */
+static const struct row table[] = {
+    {P_IDLE, E(REGISTERED), P_WAITING, A(SHOW_CODE), R(NONE), -1},
+    {P_IDLE, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
+    {P_IDLE, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
+    {P_IDLE, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
+    {P_IDLE, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
+
+    {P_WAITING, E(PEER_JOINED), P_HANDSHAKE, A(SHOW_CONNECTING), R(NONE), -1},
+    {P_WAITING, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
+    {P_WAITING, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
+    {P_WAITING, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
+    {P_WAITING, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
+
+    {P_HANDSHAKE, E(HANDSHAKE_OK), P_ASKING,
+     A(SHOW_PROMPT) | A(SEND_HELLO) | A(SEND_CONSENT) | A(AUDIT), R(NONE), C(WAITING)},
+    {P_HANDSHAKE, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},
+    {P_HANDSHAKE, E(END_BUTTON), P_ENDED, TEAR, R(CUSTOMER), -1},
+    {P_HANDSHAKE, E(WINDOW_CLOSE), P_ENDED, TEAR, R(CUSTOMER), -1},
+    {P_HANDSHAKE, E(SIGNAL), P_ENDED, TEAR, R(SIGNAL), -1},
+    {P_HANDSHAKE, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},
+    {P_HANDSHAKE, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
+    {P_HANDSHAKE, E(PROTOCOL_ERROR), P_ENDED, TEAR, R(PROTOCOL), -1},
+
+    {P_ASKING, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},
+    {P_ASKING, E(HELLO), P_ASKING, 0, R(NONE), -1},
+    {P_ASKING, E(CONSENT_ALLOW), P_SH_NONE,
+     A(HIDE_PROMPT) | A(START_CAPTURE) | A(SHOW_BAR) | A(SEND_CONSENT) | A(SEND_SYSINFO) | A(AUDIT),
+     R(NONE), C(ALLOWED)},
+    {P_ASKING, E(CONSENT_DENY), P_ENDED, TEAR | A(SEND_END) | A(SEND_CONSENT), R(DENIED),
+     C(DENIED)},
+    {P_ASKING, E(END_BUTTON), P_ENDED, TEAR | A(SEND_END), R(CUSTOMER), -1},
+    {P_ASKING, E(WINDOW_CLOSE), P_ENDED, TEAR | A(SEND_END) | A(SEND_CONSENT), R(DENIED),
+     C(DENIED)},
+    {P_ASKING, E(SIGNAL), P_ENDED, TEAR | A(SEND_END), R(SIGNAL), -1},
+    {P_ASKING, E(VIEWER_END), P_ENDED, TEAR, R(OPERATOR), -1},
+    {P_ASKING, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},
+    {P_ASKING, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
+    {P_ASKING, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},
+    {P_ASKING, E(PEER_ACTIVITY), P_ASKING, 0, R(NONE), -1},
+
+#define SHARING_COMMON(p)                                                                          \
+    {p, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},                                \
+        {p, E(HELLO), p, 0, R(NONE), -1},                                                          \
+        {p, E(END_BUTTON), P_ENDED, TEAR | A(SEND_END), R(CUSTOMER), -1},                          \
+        {p, E(WINDOW_CLOSE), P_ENDED, TEAR | A(SEND_END), R(CUSTOMER), -1},                        \
+        {p, E(SIGNAL), P_ENDED, TEAR | A(SEND_END), R(SIGNAL), -1},                                \
+        {p, E(VIEWER_END), P_ENDED, TEAR, R(OPERATOR), -1},                                        \
+        {p, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},                                        \
+        {p, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                              \
+        {p, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},                      \
+        {p, E(FRAME_SENT), p, 0, R(NONE), -1},                                                     \
+    {                                                                                              \
+        p, E(PEER_ACTIVITY), p, 0, R(NONE), -1                                                     \
+    }
+
+    SHARING_COMMON(P_SH_NONE),
+    {P_SH_NONE, E(CONTROL_REQUEST), P_SH_ASKED, A(SHOW_CONTROL_PROMPT) | A(SEND_CONTROL), R(NONE),
+     C(WAITING)},
+
+    SHARING_COMMON(P_SH_ASKED),
+    {P_SH_ASKED, E(CONTROL_RELEASE), P_SH_NONE,
+     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(NONE)},
+    {P_SH_ASKED, E(CONTROL_ALLOW), P_SH_GRANTED,
+     A(HIDE_CONTROL_PROMPT) | A(INPUT_ON) | A(SHOW_BAR) | A(SEND_CONTROL) | A(AUDIT), R(NONE),
+     C(ALLOWED)},
+    {P_SH_ASKED, E(CONTROL_DENY), P_SH_NONE,
+     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(DENIED)},
+
+    SHARING_COMMON(P_SH_GRANTED),
+    {P_SH_GRANTED, E(CONTROL_RELEASE), P_SH_NONE,
+     A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(NONE)},
+    {P_SH_GRANTED, E(CONTROL_REVOKE), P_SH_NONE,
+     A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(REVOKED)},
+};
+
+static const struct row *find(enum ps p, enum sasae_hs_event ev)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].from == p && table[i].ev == ev)
+            return &table[i];
+    return NULL;
+}
+
+Test(host_hs, every_event_in_every_state)
+{
+    int checked = 0;
+    for (int p = 0; p < P_N; p++) {
+        for (int ev = 0; ev < SASAE_HS_NEVENTS; ev++) {
+            struct sasae_hs hs;
+            reach(&hs, (enum ps)p);
+            struct sasae_hs before = hs;
+            const struct row *r = find((enum ps)p, (enum sasae_hs_event)ev);
+            /* one second later: no deadline is due, so TICK must be a no-op everywhere */
+            struct sasae_hs_out o = sasae_hs_event(&hs, (enum sasae_hs_event)ev, 0, T0 + S);
+            const char *en = sasae_hs_event_str((enum sasae_hs_event)ev);
+            if (!r) {
+                cr_assert(o.ignored, "%s in %s should be ignored", en, ps_name[p]);
+                cr_assert_eq(o.actions, 0u, "%s in %s: actions %#x", en, ps_name[p], o.actions);
+                cr_assert_eq(hs.state, before.state, "%s in %s changed state", en, ps_name[p]);
+                cr_assert_eq(hs.control, before.control);
+            } else {
+                cr_assert(!o.ignored, "%s in %s ignored", en, ps_name[p]);
+                cr_assert_eq(classify(&hs), r->to, "%s in %s: went to %s, want %s", en, ps_name[p],
+                             ps_name[classify(&hs)], ps_name[r->to]);
+                cr_assert_eq(o.actions, r->actions, "%s in %s: actions %#x, want %#x", en,
+                             ps_name[p], o.actions, r->actions);
+                cr_assert_eq(o.end_reason, r->end, "%s in %s: end %s", en, ps_name[p],
+                             sasae_hs_end_str(o.end_reason));
+                if (r->value >= 0 && (o.actions & A(SEND_CONSENT)))
+                    cr_assert_eq(o.consent, r->value, "%s in %s: consent value", en, ps_name[p]);
+                if (r->value >= 0 && (o.actions & A(SEND_CONTROL)))
+                    cr_assert_eq(o.control_state, r->value, "%s in %s: control value", en,
+                                 ps_name[p]);
+                if (o.actions & A(AUDIT)) {
+                    cr_assert(o.audit && *o.audit, "%s in %s: audit text", en, ps_name[p]);
+                    cr_assert(o.audit_kind >= 1 && o.audit_kind <= 9, "%s in %s: audit kind", en,
+                              ps_name[p]);
+                }
+                if (r->to == P_ENDED)
+                    cr_assert_eq(hs.end_reason, r->end);
+            }
+            checked++;
+        }
+    }
+    cr_assert_eq(checked, P_N * SASAE_HS_NEVENTS);
+}
+
+/* Stopping capture and input must be ordered before any network action: the driver runs
+ * actions in bit order, so the bits must be lower. */
+Test(host_hs, local_stop_comes_before_network)
+{
+    cr_assert_lt(A(STOP_CAPTURE), A(SEND_END));
+    cr_assert_lt(A(INPUT_OFF), A(SEND_END));
+    cr_assert_lt(A(SEND_END), A(CLOSE));
+    cr_assert_lt(A(CLOSE), A(WIPE_KEYS));
+}
+
+Test(host_hs, consent_timeout_is_deny_after_60s)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_ASKING);
+    cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0), 60);
+    cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0 + 59 * S + 1), 1);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 60 * S - 1);
+    cr_assert(o.ignored);
+    cr_assert_eq(hs.state, SASAE_HS_ASKING);
+    o = sasae_hs_event(&hs, E(TICK), 0, T0 + 60 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(CONSENT_TIMEOUT));
+    cr_assert(o.actions & A(SEND_END));
+    cr_assert(o.actions & A(SEND_CONSENT));
+    cr_assert_eq(o.consent, C(TIMEOUT));
+    cr_assert_eq(sasae_hs_end_wire_reason(hs.end_reason), 4 /* TIMEOUT */);
+    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_CONSENT_TIMEOUT);
+    cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0), -1);
+}
+
+Test(host_hs, viewer_messages_do_not_extend_consent_prompt)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_ASKING);
+    sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + 50 * S);
+    sasae_hs_event(&hs, E(TICK), 0, T0 + 60 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+}
+
+Test(host_hs, handshake_timeout)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_HANDSHAKE);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 29 * S).ignored);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 30 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(PEER_TIMEOUT));
+    cr_assert_eq(o.actions & A(SEND_END), 0u, "no channel to carry END");
+}
+
+Test(host_hs, control_prompt_timeout_is_deny_and_session_continues)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_SH_NONE);
+    sasae_hs_event(&hs, E(CONTROL_REQUEST), 0, T0 + 5 * S);
+    /* keep the viewer alive meanwhile */
+    for (uint64_t t = 10; t <= 60; t += 10)
+        sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + t * S);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 64 * S).ignored);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 65 * S);
+    cr_assert_eq(hs.state, SASAE_HS_SHARING);
+    cr_assert_eq(hs.control, SASAE_HS_CONTROL_NONE);
+    cr_assert(o.actions & A(HIDE_CONTROL_PROMPT));
+    cr_assert(o.actions & A(SEND_CONTROL));
+    cr_assert_eq(o.control_state, C(TIMEOUT));
+    cr_assert(!sasae_hs_input_allowed(&hs));
+}
+
+Test(host_hs, silent_viewer_ends_session)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_SH_NONE);
+    sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + 10 * S);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 29 * S).ignored);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 30 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(PEER_TIMEOUT));
+    cr_assert(o.actions & A(STOP_CAPTURE));
+    cr_assert(o.actions & A(SEND_END));
+}
+
+/* What may leave the host in each state: nothing of the screen before Allow, only one END
+ * after the end. */
+Test(host_hs, send_gate)
+{
+    const int screen[] = {0x10 /*VIDEO*/, 0x20 /*CURSOR_SHAPE*/, 0x21 /*CURSOR_POS*/,
+                          0x60 /*SYSINFO*/};
+    for (int p = 0; p < P_N; p++) {
+        struct sasae_hs hs;
+        reach(&hs, (enum ps)p);
+        bool sharing = p >= P_SH_NONE && p <= P_SH_GRANTED;
+        for (size_t i = 0; i < sizeof screen / sizeof screen[0]; i++)
+            cr_assert_eq(sasae_hs_may_send(&hs, screen[i]), sharing, "type %#x in %s", screen[i],
+                         ps_name[p]);
+        cr_assert_eq(sasae_hs_may_send_frame(&hs), sharing);
+        bool live = p == P_ASKING || sharing;
+        cr_assert_eq(sasae_hs_may_send(&hs, 0x42 /*CONSENT*/), live, "consent in %s", ps_name[p]);
+        for (int t = 0; t < 256; t++)
+            if (p < P_ASKING)
+                cr_assert(!sasae_hs_may_send(&hs, t), "type %#x before the channel", t);
+    }
+    struct sasae_hs hs;
+    reach(&hs, P_SH_GRANTED);
+    sasae_hs_event(&hs, E(END_BUTTON), 0, T0);
+    for (int t = 0; t < 256; t++)
+        cr_assert_eq(sasae_hs_may_send(&hs, t), t == 0x02 || t == 0x42, "type %#x after End", t);
+    sasae_hs_mark_end_sent(&hs);
+    for (int t = 0; t < 256; t++)
+        cr_assert(!sasae_hs_may_send(&hs, t), "type %#x after END was sent", t);
+    /* ended by the viewer: we never send END back */
+    reach(&hs, P_SH_NONE);
+    sasae_hs_event(&hs, E(VIEWER_END), 0, T0);
+    cr_assert(!sasae_hs_may_send(&hs, 0x02));
+}
+
+/* Which viewer messages are accepted: input only with control granted and no prompt. */
+Test(host_hs, input_gate)
+{
+    for (int p = 0; p < P_N; p++) {
+        struct sasae_hs hs;
+        reach(&hs, (enum ps)p);
+        bool granted = p == P_SH_GRANTED;
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x50 /*MOUSE*/), granted, "mouse in %s", ps_name[p]);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x51 /*KEY*/), granted, "key in %s", ps_name[p]);
+        cr_assert_eq(sasae_hs_input_allowed(&hs), granted);
+        bool sharing = p >= P_SH_NONE && p <= P_SH_GRANTED;
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x31 /*PEN*/), sharing, "pen in %s", ps_name[p]);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x30 /*POINTER*/), sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x11 /*ACK*/), sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x02 /*END*/), p == P_ASKING || sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x12 /*KEYFRAME_REQ*/), p == P_ASKING || sharing);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x13 /*STATS*/), sharing);
+        cr_assert(!sasae_hs_accepts(&hs, 0x10 /*VIDEO: host->viewer only*/));
+        cr_assert(!sasae_hs_accepts(&hs, 0x99));
+    }
+}
+
+Test(host_hs, at_most_two_frames_unacknowledged)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_SH_NONE);
+    cr_assert(sasae_hs_may_send_frame(&hs));
+    sasae_hs_event(&hs, E(FRAME_SENT), 1, T0);
+    cr_assert(sasae_hs_may_send_frame(&hs));
+    sasae_hs_event(&hs, E(FRAME_SENT), 2, T0);
+    cr_assert(!sasae_hs_may_send_frame(&hs));
+    cr_assert(sasae_hs_event(&hs, E(FRAME_ACKED), 3, T0).ignored, "ack of an unsent frame");
+    cr_assert(!sasae_hs_may_send_frame(&hs));
+    cr_assert(!sasae_hs_event(&hs, E(FRAME_ACKED), 1, T0).ignored);
+    cr_assert_eq(hs.inflight, 1u);
+    cr_assert(sasae_hs_event(&hs, E(FRAME_ACKED), 1, T0).ignored, "duplicate ack");
+    cr_assert_eq(hs.inflight, 1u);
+    sasae_hs_event(&hs, E(FRAME_SENT), 3, T0);
+    cr_assert(!sasae_hs_may_send_frame(&hs));
+    sasae_hs_event(&hs, E(FRAME_ACKED), 3, T0); /* cumulative */
+    cr_assert_eq(hs.inflight, 0u);
+    /* frame ids wrap around */
+    hs.last_sent_id = hs.last_acked_id = 0xffffffffu;
+    sasae_hs_event(&hs, E(FRAME_SENT), 0, T0);
+    sasae_hs_event(&hs, E(FRAME_SENT), 1, T0);
+    cr_assert(!sasae_hs_may_send_frame(&hs));
+    sasae_hs_event(&hs, E(FRAME_ACKED), 0, T0);
+    cr_assert_eq(hs.inflight, 1u);
+}
+
+Test(host_hs, names)
+{
+    for (int s = 0; s < SASAE_HS_NSTATES; s++)
+        cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
+    for (int e = 0; e < SASAE_HS_NEVENTS; e++)
+        cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
+    for (int r = 0; r <= SASAE_HS_END_SIGNAL; r++)
+        cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
+    cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
+}

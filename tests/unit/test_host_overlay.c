@@ -1,0 +1,117 @@
+/* Unit tests for the annotation overlay under a private Xvfb: strokes and the pointing
+ * marker appear on the real screen (as the capture sees it), clicks go through to the
+ * window below, clear and hide remove them. */
+#include <criterion/criterion.h>
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+#include <X11/extensions/XTest.h>
+#include <errno.h>
+
+#include "sasae/host.h"
+#include "xvfb_helper.h"
+
+static struct xvfb xv;
+
+static void xsetup(void)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0, "cannot start Xvfb");
+}
+
+static void xteardown(void)
+{
+    xvfb_stop(&xv);
+}
+
+static uint32_t screen_px(Display *dpy, int x, int y)
+{
+    XSync(dpy, False);
+    XImage *img = XGetImage(dpy, DefaultRootWindow(dpy), x, y, 1, 1, AllPlanes, ZPixmap);
+    uint32_t v = (uint32_t)XGetPixel(img, 0, 0) & 0xffffffu;
+    XDestroyImage(img);
+    return v;
+}
+
+/* Polls until the pixel has the wanted value (the overlay draws on its own connection). */
+static bool px_becomes(Display *dpy, int x, int y, uint32_t want)
+{
+    for (int i = 0; i < 100; i++) {
+        if (screen_px(dpy, x, y) == want)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    /* a grey window that counts clicks, under the overlay */
+    XSetWindowAttributes a = {
+        .override_redirect = True, .background_pixel = 0x808080, .event_mask = ButtonPressMask};
+    Window below =
+        XCreateWindow(dpy, DefaultRootWindow(dpy), 0, 0, 640, 480, 0, CopyFromParent, InputOutput,
+                      CopyFromParent, CWOverrideRedirect | CWBackPixel | CWEventMask, &a);
+    XMapWindow(dpy, below);
+    XSync(dpy, False);
+    cr_assert(px_becomes(dpy, 200, 100, 0x808080));
+
+    struct sasae_overlay *o = sasae_overlay_open(xv.name, 0, 0, 640, 480, err, sizeof err);
+    cr_assert(o, "%s", err);
+    /* nothing drawn yet: the overlay shows nothing */
+    cr_assert_eq(screen_px(dpy, 200, 100), 0x808080u);
+    int32_t line[] = {100, 100, 300, 100};
+    cr_assert_eq(sasae_overlay_stroke(o, 1, line, 2, 0xff0000ffu, 6), 0);
+    cr_assert(px_becomes(dpy, 200, 100, 0xff0000), "stroke not visible: %06x",
+              screen_px(dpy, 200, 100));
+    cr_assert_eq(screen_px(dpy, 200, 110), 0x808080u, "only the stroke is shown");
+    cr_assert_eq(screen_px(dpy, 200, 300), 0x808080u);
+
+    /* a click exactly on the stroke reaches the window below */
+    XTestFakeMotionEvent(dpy, -1, 200, 100, CurrentTime);
+    XTestFakeButtonEvent(dpy, 1, True, CurrentTime);
+    XTestFakeButtonEvent(dpy, 1, False, CurrentTime);
+    XSync(dpy, False);
+    XEvent ev;
+    bool got = false;
+    for (int i = 0; i < 100 && !got; i++) {
+        got = XCheckWindowEvent(dpy, below, ButtonPressMask, &ev);
+        if (!got)
+            usleep(10000);
+    }
+    cr_assert(got, "click did not go through the overlay");
+
+    /* the pointing marker: yellow, large, tip at the point */
+    sasae_overlay_pointer(o, 400, 250, true);
+    cr_assert(px_becomes(dpy, 408, 275, 0xffd400), "marker not visible: %06x",
+              screen_px(dpy, 408, 275));
+    sasae_overlay_pointer(o, 400, 250, false);
+    cr_assert(px_becomes(dpy, 408, 275, 0x808080), "marker not hidden");
+
+    /* continuation of the same stroke, then clear */
+    int32_t more[] = {300, 100, 300, 200};
+    cr_assert_eq(sasae_overlay_stroke(o, 1, more, 2, 0xff0000ffu, 6), 0);
+    cr_assert(px_becomes(dpy, 300, 150, 0xff0000));
+    sasae_overlay_clear(o);
+    cr_assert(px_becomes(dpy, 200, 100, 0x808080), "clear left the stroke");
+    cr_assert(px_becomes(dpy, 300, 150, 0x808080));
+
+    /* bad input */
+    cr_assert_eq(sasae_overlay_stroke(o, 2, line, 0, 0xff0000ffu, 6), -EINVAL);
+    cr_assert_eq(sasae_overlay_stroke(o, 2, line, 2, 0xff0000ffu, 0), -EINVAL);
+    cr_assert_eq(sasae_overlay_stroke(o, 2, line, 2, 0xff0000ffu, 65), -EINVAL);
+    int32_t far[] = {-2000000000, 5, 2000000000, 5};
+    cr_assert_eq(sasae_overlay_stroke(o, 3, far, 2, 0xff0000ffu, 4), 0);
+    cr_assert(px_becomes(dpy, 320, 5, 0xff0000), "clamped stroke crosses the screen");
+
+    /* many strokes stay within the budget */
+    for (uint32_t id = 10; id < 600; id++) {
+        int32_t p[] = {(int32_t)id % 640, 400, (int32_t)id % 640, 410};
+        sasae_overlay_stroke(o, id, p, 2, 0xff0000ffu, 2);
+    }
+    sasae_overlay_hide(o);
+    cr_assert(px_becomes(dpy, 320, 5, 0x808080));
+    sasae_overlay_free(o);
+    XCloseDisplay(dpy);
+}

@@ -1,0 +1,701 @@
+/* Unit tests for the host session with everything real but the sockets: the real secure
+ * channel (viewer side played here with an operator certificate from a throw-away PKI),
+ * real wire messages, the real capture/encode pipeline (synthetic source) and the real video
+ * decoder; the relay is an in-memory queue behind the session's transport interface. */
+#include <criterion/criterion.h>
+#include <X11/Xlib.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "sasae/common.h"
+#include "sasae/video.h"
+#include "sasae/wire.h"
+#include "session.h"
+#include "sasae/certs.h"
+#include "xvfb_helper.h"
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    cr_assert(f, "%s", p);
+    char *buf = malloc(1 << 16);
+    *len = fread(buf, 1, (1 << 16) - 1, f);
+    buf[*len] = 0;
+    fclose(f);
+    return buf;
+}
+
+static char *make_ca(const char *org)
+{
+    char *dir = strdup("/tmp/sasae-host-test-XXXXXX");
+    cr_assert(mkdtemp(dir));
+    char err[256] = "";
+    cr_assert_eq(sasae_certs_init_ca(dir, org, err), 0, "%s", err);
+    return dir;
+}
+
+static void rm_rf(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static struct sasae_chan_cred *load_cred(const char *dir, const char *base)
+{
+    char a[512], b[512];
+    size_t cl, kl;
+    snprintf(a, sizeof a, "%s.pem", base);
+    snprintf(b, sizeof b, "%s.key", base);
+    char *c = slurp(dir, a, &cl), *k = slurp(dir, b, &kl);
+    enum sasae_chan_err e;
+    struct sasae_chan_cred *cr = sasae_chan_cred_new(c, cl, k, kl, &e);
+    free(c);
+    free(k);
+    return cr;
+}
+
+static struct sasae_chan_trust *load_trust(const char *dir)
+{
+    size_t cl, rl;
+    char *c = slurp(dir, "ca.pem", &cl), *r = slurp(dir, "crl.pem", &rl);
+    enum sasae_chan_err e;
+    struct sasae_chan_trust *t = sasae_chan_trust_new(c, cl, r, rl, &e);
+    free(c);
+    free(r);
+    return t;
+}
+
+#define QMAX 4096
+
+struct tq { /* what the host sent, in order */
+    pthread_mutex_t mu;
+    uint8_t *msg[QMAX];
+    size_t len[QMAX];
+    int n, rd;
+    int audits[32];
+    int naudit;
+    atomic_int closed;
+    atomic_size_t queued; /* pretend backlog */
+};
+
+static int tq_send(void *ctx, const uint8_t *buf, size_t len)
+{
+    struct tq *q = ctx;
+    pthread_mutex_lock(&q->mu);
+    int rc = -ENOSPC;
+    if (q->n < QMAX && !atomic_load(&q->closed)) {
+        q->msg[q->n] = malloc(len);
+        memcpy(q->msg[q->n], buf, len);
+        q->len[q->n++] = len;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return rc;
+}
+
+static int tq_audit(void *ctx, int kind, const char *text)
+{
+    struct tq *q = ctx;
+    pthread_mutex_lock(&q->mu);
+    if (q->naudit < 32)
+        q->audits[q->naudit++] = kind;
+    pthread_mutex_unlock(&q->mu);
+    return 0;
+}
+
+static size_t tq_queued(void *ctx)
+{
+    return atomic_load(&((struct tq *)ctx)->queued);
+}
+
+static void tq_close(void *ctx)
+{
+    atomic_store(&((struct tq *)ctx)->closed, 1);
+}
+
+/* Next message the host sent, waiting up to ms; NULL on timeout. */
+static uint8_t *tq_next(struct tq *q, size_t *len, int ms)
+{
+    for (int i = 0; i <= ms; i++) {
+        pthread_mutex_lock(&q->mu);
+        if (q->rd < q->n) {
+            uint8_t *m = q->msg[q->rd];
+            *len = q->len[q->rd++];
+            pthread_mutex_unlock(&q->mu);
+            return m;
+        }
+        pthread_mutex_unlock(&q->mu);
+        usleep(1000);
+    }
+    return NULL;
+}
+
+static bool has_audit(struct tq *q, int kind)
+{
+    pthread_mutex_lock(&q->mu);
+    bool f = false;
+    for (int i = 0; i < q->naudit; i++)
+        f |= q->audits[i] == kind;
+    pthread_mutex_unlock(&q->mu);
+    return f;
+}
+
+/* The test's viewer. */
+struct viewer {
+    struct sasae_chan_cred *cred;
+    struct sasae_chan *ch;
+    uint8_t buf[SASAE_CHAN_MAX_RECORD], pt[SASAE_CHAN_MAX_RECORD];
+    struct sasae_wire_reasm *reasm;
+    sasae_vdec *dec;
+    int frames, sysinfo, cursor, videos_decoded;
+    uint32_t last_frame;
+    int keyframes;
+    int video_msgs;
+    int consent[8], nconsent;
+    int end_reason;
+    int width;
+};
+
+static char *pki;
+static struct sasae_chan_key *device;
+static struct sasae_chan_trust *trust;
+static struct tq q;
+static struct host_session *hs;
+static struct viewer vw;
+
+static void setup_pki(void)
+{
+    pki = make_ca("Example Help Desk");
+    char err[256] = "";
+    char serial[80];
+    cr_assert_eq(sasae_certs_issue_operator(pki, "Hanako Sato", NULL, NULL, serial, err), 0, "%s",
+                 err);
+    device = sasae_chan_key_generate();
+    trust = load_trust(pki);
+    cr_assert(device && trust);
+}
+
+static void start(const char *source, bool x11, const char *display)
+{
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_session_config cfg = {.device = device,
+                                      .trust = trust,
+                                      .cap = {.source = source,
+                                              .display = display,
+                                              .monitor = -1,
+                                              .width = 320,
+                                              .height = 240,
+                                              .fps = 30},
+                                      .x11_io = x11,
+                                      .display = display,
+                                      .fps = 30};
+    char err[256];
+    hs = host_session_new(&cfg, &tr, err, sizeof err);
+    cr_assert(hs, "%s", err);
+    memset(&vw, 0, sizeof vw);
+    vw.cred = load_cred(pki, "operators/hanako-sato");
+    cr_assert(vw.cred);
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.reasm = sasae_wire_reasm_new(0);
+    cr_assert_eq(sasae_vdec_new(&vw.dec), 0);
+    vw.end_reason = -1;
+    vw.width = strcmp(source, "x11") == 0 ? 640 : 320;
+}
+
+static void stop(void)
+{
+    host_session_free(hs);
+    sasae_chan_free(vw.ch);
+    sasae_chan_cred_free(vw.cred);
+    sasae_wire_reasm_free(vw.reasm);
+    sasae_vdec_free(vw.dec);
+    for (int i = 0; i < q.n; i++)
+        free(q.msg[i]);
+}
+
+static void teardown(void)
+{
+    stop();
+    sasae_chan_key_free(device);
+    sasae_chan_trust_free(trust);
+    rm_rf(pki);
+    free(pki);
+}
+
+static void setup(void)
+{
+    setup_pki();
+    start("synthetic", false, NULL);
+}
+
+/* Registers, pairs and runs the handshake; returns after the host is ASKING. */
+static void handshake(void)
+{
+    host_session_on_registered(hs, "123456789");
+    host_session_on_paired(hs);
+    size_t n = 0, len;
+    cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, n); /* CLIENT_HELLO */
+    uint8_t *sh = tq_next(&q, &len, 2000);
+    cr_assert(sh, "no SERVER_HELLO");
+    cr_assert_eq(sasae_chan_handshake(vw.ch, sh, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, n); /* CLIENT_AUTH */
+    uint8_t *hf = tq_next(&q, &len, 2000);
+    cr_assert(hf, "no HOST_FINISHED");
+    cr_assert_eq(sasae_chan_handshake(vw.ch, hf, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    cr_assert(sasae_chan_established(vw.ch));
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ASKING);
+    cr_assert_str_eq(v.operator_name, "Hanako Sato");
+    cr_assert_str_eq(v.organisation, "Example Help Desk");
+}
+
+/* Viewer -> host: one sealed message. */
+static void vsend(const struct sasae_wire_msg *m)
+{
+    uint8_t pt[4096];
+    size_t n, rl;
+    cr_assert_eq(sasae_wire_serialize(m, pt, sizeof pt, &n), SASAE_WIRE_OK);
+    cr_assert_eq(sasae_chan_seal(vw.ch, pt, n, vw.buf, sizeof vw.buf, &rl), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, rl);
+}
+
+/* Reads and handles every host message for up to ms; returns how many were read. Types
+ * seen are OR-ed into *seen as bits (1 << (type & 31)) plus video counted in vw. */
+static int vpump(int ms, uint64_t *types)
+{
+    int count = 0;
+    size_t len;
+    uint8_t *m;
+    uint64_t until = sasae_mono_ns() + (uint64_t)ms * 1000000ull;
+    while (sasae_mono_ns() < until) {
+        m = tq_next(&q, &len, 5);
+        if (!m)
+            continue;
+        size_t n;
+        cr_assert_eq(sasae_chan_open(vw.ch, m, len, vw.pt, sizeof vw.pt, &n), SASAE_CHAN_OK,
+                     "record %d did not open", q.rd);
+        struct sasae_wire_msg w;
+        cr_assert_eq(sasae_wire_parse(vw.pt, n, &w), SASAE_WIRE_OK);
+        count++;
+        if (types)
+            *types |= 1ull << (w.type & 63);
+        if (w.type == SASAE_WIRE_VIDEO) {
+            vw.video_msgs++;
+            int done = 0;
+            struct sasae_wire_video f;
+            cr_assert_eq(sasae_wire_reasm_push(vw.reasm, &w.u.video, &done, &f), SASAE_WIRE_OK);
+            if (done) {
+                vw.frames++;
+                vw.keyframes += (f.flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0;
+                vw.last_frame = f.frame_id;
+                sasae_video_image img;
+                int rc = sasae_vdec_decode(vw.dec, f.data, f.data_len, &img);
+                cr_assert_eq(rc, 0, "decode: %s", sasae_video_strerror(rc));
+                cr_assert_eq(img.width, vw.width);
+                vw.videos_decoded++;
+                uint64_t now = sasae_wall_us();
+                cr_assert(f.capture_us <= now && f.capture_us > now - 10000000ull,
+                          "capture time carried");
+            }
+        } else if (w.type == SASAE_WIRE_SYSINFO) {
+            vw.sysinfo++;
+        } else if (w.type == SASAE_WIRE_CURSOR_POS || w.type == SASAE_WIRE_CURSOR_SHAPE) {
+            vw.cursor++;
+        } else if (w.type == SASAE_WIRE_CONSENT_STATE) {
+            vw.consent[vw.nconsent++ & 7] = w.u.consent.state;
+        } else if (w.type == SASAE_WIRE_END) {
+            vw.end_reason = w.u.end.reason;
+        }
+    }
+    return count;
+}
+
+static void ack_all(void)
+{
+    struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
+    a.u.ack.frame_id = vw.last_frame;
+    a.u.ack.recv_us = sasae_wall_us();
+    vsend(&a);
+}
+
+#define BIT(t) (1ull << ((t)&63))
+
+TestSuite(host_session, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(host_session, nothing_but_hello_and_prompt_state_before_allow)
+{
+    handshake();
+    uint64_t types = 0;
+    int n = vpump(600, &types);
+    cr_assert_eq(types, BIT(SASAE_WIRE_HELLO) | BIT(SASAE_WIRE_CONSENT_STATE), "types %#llx",
+                 (unsigned long long)types);
+    cr_assert_eq(n, 2);
+    cr_assert_eq(vw.consent[0], SASAE_WIRE_CONSENT_WAITING);
+    /* a keyframe request or mouse input before consent changes nothing */
+    struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+    vsend(&k);
+    struct sasae_wire_msg mo = {.type = SASAE_WIRE_MOUSE};
+    mo.u.mouse = (struct sasae_wire_mouse){SASAE_WIRE_MOUSE_MOVE, 10, 10, 0, 0, 0, 0};
+    vsend(&mo);
+    cr_assert_eq(vpump(300, NULL), 0);
+    struct host_session_stats st;
+    host_session_stats(hs, &st);
+    cr_assert_eq(st.frames_sent, 0u);
+    cr_assert_eq(st.inputs_injected, 0u);
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_HANDSHAKE_DONE));
+}
+
+Test(host_session, allow_streams_decodable_frames_and_sysinfo_once)
+{
+    handshake();
+    vpump(100, NULL);
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && vw.frames < 10; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_geq(vw.frames, 10, "frames %d", vw.frames);
+    cr_assert_eq(vw.videos_decoded, vw.frames);
+    cr_assert_eq(vw.sysinfo, 1);
+    cr_assert_eq(vw.consent[vw.nconsent - 1], SASAE_WIRE_CONSENT_ALLOWED);
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_ALLOWED));
+}
+
+Test(host_session, at_most_two_frames_unacknowledged)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(800, NULL);
+    cr_assert_eq(vw.frames, 2, "frames without acks: %d", vw.frames);
+    struct host_session_stats st;
+    host_session_stats(hs, &st);
+    cr_assert_gt(st.frames_dropped, 5u, "stale captures dropped: %llu",
+                 (unsigned long long)st.frames_dropped);
+    ack_all();
+    vpump(300, NULL);
+    cr_assert_eq(vw.frames, 4, "two more after the ack: %d", vw.frames);
+    /* a busy link (bytes queued in the transport) also holds frames back */
+    atomic_store(&q.queued, 1u << 20);
+    ack_all();
+    vpump(300, NULL);
+    cr_assert_eq(vw.frames, 4);
+    atomic_store(&q.queued, 0);
+    vpump(300, NULL);
+    cr_assert_gt(vw.frames, 4);
+}
+
+Test(host_session, deny_ends_with_reason_and_nothing_after)
+{
+    handshake();
+    vpump(100, NULL);
+    host_session_answer(hs, HOST_UI_DENY);
+    uint64_t types = 0;
+    vpump(500, &types);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_DENIED);
+    cr_assert_eq(vw.consent[vw.nconsent - 1], SASAE_WIRE_CONSENT_DENIED);
+    cr_assert_eq(types & BIT(SASAE_WIRE_VIDEO), 0u);
+    cr_assert(atomic_load(&q.closed));
+    cr_assert(host_session_ended(hs));
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_DENIED));
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_DENIED);
+}
+
+Test(host_session, end_stops_frames_at_once)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 20 && vw.frames < 5; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_geq(vw.frames, 5);
+    host_session_answer(hs, HOST_UI_END);
+    /* END is the last record: drain until it, then nothing more ever comes */
+    vpump(100, NULL);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_CUSTOMER);
+    int after_end = q.n - q.rd;
+    cr_assert_eq(after_end, 0);
+    usleep(400000);
+    cr_assert_eq(q.n - q.rd, 0, "records after END");
+    cr_assert(atomic_load(&q.closed));
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    /* a late viewer record is not even opened: the keys are gone */
+    struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
+    vsend(&a);
+    cr_assert(host_session_ended(hs));
+}
+
+Test(host_session, viewer_end_and_peer_left)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    struct sasae_wire_msg e = {.type = SASAE_WIRE_END};
+    e.u.end.reason = SASAE_WIRE_END_OPERATOR;
+    vsend(&e);
+    cr_assert(host_session_ended(hs));
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_OPERATOR);
+    vw.end_reason = -1;
+    vpump(300, NULL);
+    cr_assert_eq(vw.end_reason, -1, "no END echoed back");
+
+    stop();
+    start("synthetic", false, NULL);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    host_session_on_peer_left(hs, "viewer connection lost");
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_PEER_LEFT);
+    cr_assert_str_eq(v.status, "viewer connection lost");
+    usleep(200000);
+    cr_assert_eq(q.n - q.rd, 0, "nothing sent to a vanished viewer");
+}
+
+Test(host_session, tampered_record_ends_session)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    uint8_t pt[64];
+    size_t n, rl;
+    struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+    sasae_wire_serialize(&k, pt, sizeof pt, &n);
+    sasae_chan_seal(vw.ch, pt, n, vw.buf, sizeof vw.buf, &rl);
+    vw.buf[rl - 3] ^= 1;
+    host_session_on_data(hs, vw.buf, rl);
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+    cr_assert(strlen(v.status) > 0);
+    /* and a message type only the host may send is a protocol error */
+    stop();
+    start("synthetic", false, NULL);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    struct sasae_wire_msg c = {.type = SASAE_WIRE_CONSENT_STATE};
+    c.u.consent.state = SASAE_WIRE_CONSENT_ALLOWED;
+    vsend(&c);
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_PROTOCOL);
+}
+
+Test(host_session, operator_from_another_ca_gets_no_prompt)
+{
+    char *other = make_ca("Scam Support Ltd");
+    char err[256], serial[80];
+    cr_assert_eq(sasae_certs_issue_operator(other, "Hanako Sato", NULL, NULL, serial, err), 0);
+    sasae_chan_free(vw.ch);
+    sasae_chan_cred_free(vw.cred);
+    vw.cred = load_cred(other, "operators/hanako-sato");
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    host_session_on_registered(hs, "123456789");
+    host_session_on_paired(hs);
+    size_t n = 0, len;
+    sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n);
+    host_session_on_data(hs, vw.buf, n);
+    uint8_t *sh = tq_next(&q, &len, 2000);
+    cr_assert(sh);
+    cr_assert_eq(sasae_chan_handshake(vw.ch, sh, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, n);
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED, "no consent prompt for an unverified operator");
+    cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+    cr_assert(strstr(v.status, "chain") || strstr(v.status, "trusted") || strstr(v.status, "CA"),
+              "%s", v.status);
+    /* the host told the viewer why (ALERT) */
+    uint8_t *al = tq_next(&q, &len, 1000);
+    cr_assert(al);
+    cr_assert_eq(sasae_chan_handshake(vw.ch, al, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_EPEER);
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_HANDSHAKE_FAILED));
+    rm_rf(other);
+    free(other);
+}
+
+Test(host_session, consent_prompt_times_out)
+{
+    handshake();
+    /* the prompt deadline is 60 s; the state machine's clock is tested in test_host_hs.
+     * Here: ticks before the deadline change nothing. */
+    for (int i = 0; i < 5; i++)
+        host_session_tick(hs);
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ASKING);
+    cr_assert(v.seconds_left > 55 && v.seconds_left <= 60, "%d", v.seconds_left);
+}
+
+static struct xvfb xv;
+
+Test(host_session, input_only_with_control_granted)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0);
+    stop();
+    start("x11", true, xv.name);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    struct sasae_wire_msg mo = {.type = SASAE_WIRE_MOUSE};
+    mo.u.mouse = (struct sasae_wire_mouse){SASAE_WIRE_MOUSE_MOVE, 123, 45, 0, 0, 0, 0};
+    vsend(&mo);
+    struct host_session_stats st;
+    host_session_stats(hs, &st);
+    cr_assert_eq(st.inputs_injected, 0u);
+    cr_assert_eq(st.inputs_dropped, 1u);
+    struct sasae_wire_msg cr = {.type = SASAE_WIRE_CONTROL_REQUEST};
+    cr.u.control_req.want = 1;
+    vsend(&cr);
+    vsend(&mo); /* prompt showing: still dropped */
+    host_session_stats(hs, &st);
+    cr_assert_eq(st.inputs_dropped, 2u);
+    host_session_answer(hs, HOST_UI_CONTROL_ALLOW);
+    vsend(&mo);
+    host_session_stats(hs, &st);
+    cr_assert_eq(st.inputs_injected, 1u);
+    Display *dpy = XOpenDisplay(xv.name);
+    Window rw, cw;
+    int rx = 0, ry = 0, wx, wy;
+    unsigned m;
+    for (int i = 0; i < 100 && !(rx == 123 && ry == 45); i++) {
+        XQueryPointer(dpy, DefaultRootWindow(dpy), &rw, &cw, &rx, &ry, &wx, &wy, &m);
+        usleep(10000);
+    }
+    cr_assert_eq(rx, 123);
+    cr_assert_eq(ry, 45);
+    /* Stop control: input dropped again, session continues */
+    host_session_answer(hs, HOST_UI_STOP_CONTROL);
+    mo.u.mouse.x = 300;
+    vsend(&mo);
+    host_session_stats(hs, &st);
+    cr_assert_eq(st.inputs_injected, 1u);
+    cr_assert(!host_session_ended(hs));
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONTROL_REVOKED));
+    /* the cursor travelled separately from the video */
+    vpump(300, NULL);
+    cr_assert_gt(vw.cursor, 0);
+    XCloseDisplay(dpy);
+    stop();
+    start("synthetic", false, NULL); /* for the suite's fini */
+    xvfb_stop(&xv);
+}
+
+/* Damage-driven capture: once the first frame and its top-off passes are out, an unchanged
+ * X screen costs nothing but a keepalive every 2 s; a change is sent at once. */
+Test(host_session, idle_x11_screen_sends_only_keepalives)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0);
+    stop();
+    start("x11", false, xv.name);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    /* let top-off finish (bounded), acking everything */
+    int prev = -1;
+    for (int i = 0; i < 40 && vw.frames != prev; i++) {
+        prev = vw.frames;
+        vpump(300, NULL);
+        ack_all();
+    }
+    int before = vw.frames;
+    struct host_session_stats st0, st1;
+    host_session_stats(hs, &st0);
+    for (int i = 0; i < 10; i++) {
+        vpump(450, NULL);
+        ack_all();
+    }
+    host_session_stats(hs, &st1);
+    int idle_frames = vw.frames - before;
+    uint64_t keepalives = st1.keepalives - st0.keepalives;
+    cr_assert_leq(idle_frames, 3, "frames on an idle screen in 4.5 s: %d", idle_frames);
+    cr_assert_eq((uint64_t)idle_frames, keepalives, "idle frames are keepalives only");
+    cr_assert_geq(keepalives, 1u, "keepalive every 2 s");
+    /* a change goes out promptly */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "DISPLAY=%s xsetroot -solid '#ff0000'", xv.name);
+    cr_assert_eq(system(cmd), 0);
+    before = vw.frames;
+    vpump(500, NULL);
+    cr_assert_gt(vw.frames, before, "change not sent");
+    stop();
+    start("synthetic", false, NULL);
+    xvfb_stop(&xv);
+}
+
+Test(host_session, keyframe_on_request_and_bitrate_follows_stats)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 20 && vw.frames < 6; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.keyframes, 1, "only the first frame is a keyframe");
+    struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+    vsend(&k);
+    for (int i = 0; i < 10; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.keyframes, 2, "keyframe on request");
+    struct sasae_wire_msg st = {.type = SASAE_WIRE_STATS};
+    st.u.stats = (struct sasae_wire_stats){30000, 2000, 500, 3000};
+    vsend(&st);
+    struct host_session_stats s1;
+    host_session_stats(hs, &s1);
+    cr_assert_eq(s1.bitrate_kbps, 425, "85 %% of the measured 500 kbit/s: %d", s1.bitrate_kbps);
+    st.u.stats.bandwidth_kbps = 20;
+    vsend(&st);
+    host_session_stats(hs, &s1);
+    cr_assert_eq(s1.bitrate_kbps, 100, "floor");
+    vpump(200, NULL);
+    cr_assert(!host_session_ended(hs));
+}
+
+/* A 4K keyframe does not fit one record: it travels as several VIDEO chunks and decodes. */
+Test(host_session, large_frames_are_chunked)
+{
+    stop();
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_session_config cfg = {
+        .device = device,
+        .trust = trust,
+        .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
+        .fps = 10,
+        .bitrate_kbps = 20000};
+    char err[256];
+    hs = host_session_new(&cfg, &tr, err, sizeof err);
+    cr_assert(hs, "%s", err);
+    memset(&vw, 0, sizeof vw);
+    vw.cred = load_cred(pki, "operators/hanako-sato");
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.reasm = sasae_wire_reasm_new(0);
+    sasae_vdec_new(&vw.dec);
+    vw.end_reason = -1;
+    vw.width = 3840;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && vw.frames < 2; i++) {
+        vpump(200, NULL);
+        ack_all();
+    }
+    cr_assert_geq(vw.frames, 2);
+    cr_assert_eq(vw.videos_decoded, vw.frames);
+    cr_assert_gt(vw.video_msgs, vw.frames, "no frame needed more than one chunk (%d msgs)",
+                 vw.video_msgs);
+}
