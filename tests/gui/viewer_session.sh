@@ -116,15 +116,7 @@ wait_line "operator ended" "$T/g3.out" 15
 # The host's click-through overlay draws the strokes on the X screen. The viewer shows the
 # 1280x800 screen fitted into 1000x626 at (0, 44), scale 0.78125: window point (400, 325)
 # maps to screen (512, 360), where the stroke must appear on the real screen.
-mkfifo "$T/g4.in"
-sleep 600 >"$T/g4.in" &
-PIDS+=($!)
-"$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" \
-  --crl "$C/crl.pem" --state-dir "$T/hoststate" --source x11 --consent tty --no-proxy \
-  <"$T/g4.in" >"$T/g4.out" 2>&1 &
-PIDS+=($!)
-wait_line "support code: [0-9]" "$T/g4.out"
-CODE=$(grep -o "support code: [0-9 ]*" "$T/g4.out" | head -1 | sed 's/support code: //')
+tty_host g4 --source x11
 gui_viewer g4v en --code "$CODE"
 wait_line "Allow? \[y/N\]" "$T/g4.out"
 echo y >"$T/g4.in"

@@ -42,19 +42,34 @@ done
 [ -n "$PORT" ] || { echo "relay did not start"; cat "$T/relay.log"; exit 1; }
 URL=wss://127.0.0.1:$PORT/
 
-# start_host NAME: a host with the synthetic source answering consent on a fifo.
-start_host() {
-  mkfifo "$T/$1.in"
-  sleep 600 >"$T/$1.in" &
+# tty_host NAME ARGS...: sasae-host ARGS with --consent tty on a pseudo-terminal (it refuses
+# answers from a pipe), the test typing the customer's answers into $T/NAME.in; output in
+# $T/NAME.out. Sets HPID (the host itself) and CODE.
+tty_host() {
+  local name=$1
+  shift
+  mkfifo "$T/$name.in"
+  sleep 600 >"$T/$name.in" &
   PIDS+=($!)
-  # No display: the synthetic host must not inject input into the test's X server.
-  env -u DISPLAY "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" \
-    --crl "$C/crl.pem" --state-dir "$T/hoststate" --source synthetic --size 640x480 \
-    --consent tty --no-proxy <"$T/$1.in" >"$T/$1.out" 2>&1 &
-  HPID=$!
+  script -qfec "$(printf '%q ' "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" \
+    --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate" --consent tty \
+    --no-proxy "$@")" /dev/null <"$T/$name.in" >"$T/$name.out" 2>&1 &
+  local spid=$!
+  PIDS+=($spid)
+  wait_line "support code: [0-9]" "$T/$name.out"
+  HPID=$(ps -o pid= --ppid $spid | head -1 | tr -d ' ')
   PIDS+=($HPID)
-  wait_line "support code: [0-9]" "$T/$1.out"
-  CODE=$(grep -o "support code: [0-9 ]*" "$T/$1.out" | head -1 | sed 's/support code: //')
+  CODE=$(grep -o "support code: [0-9 ]*" "$T/$name.out" | head -1 | sed 's/support code: //')
+}
+
+# start_host NAME: a host with the synthetic 640x480 source and no display (it must not
+# inject input into the test's X server).
+start_host() {
+  local d=${DISPLAY:-}
+  unset DISPLAY
+  tty_host "$1" --source synthetic --size 640x480
+  [ -n "$d" ] && export DISPLAY=$d
+  true
 }
 
 viewer() { # OUT ARGS...
