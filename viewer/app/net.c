@@ -1,0 +1,782 @@
+/* The network session source: relay client (JOIN with the code), end-to-end channel as
+ * initiator with the operator's certificate, wire messages, chunk reassembly, decode,
+ * frame acks, keyframe requests and stats. Relay callbacks only queue; everything else
+ * runs on the thread that calls pump(). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "app.h"
+#include "sasae/chan.h"
+#include "sasae/common.h"
+#include "sasae/envelope.h"
+#include "sasae/relayclient.h"
+#include "sasae/video.h"
+#include "sasae/wire.h"
+
+#define INBOX_MAX_BYTES (256u << 20) /* far above what 2 unacked frames can need */
+#define STATS_NS 1000000000ull
+#define KEYFRAME_RETRY_NS 1000000000ull
+#define CLOSE_GRACE_NS 3000000000ull
+
+enum item_kind { IT_PAIRED, IT_DATA, IT_LEFT, IT_CLOSED };
+
+struct item {
+    struct item *next;
+    enum item_kind kind;
+    int a, b;
+    uint64_t recv_us;
+    char text[SASAE_ENV_TEXT_MAX + 1];
+    size_t len;
+    uint8_t data[];
+};
+
+struct net {
+    struct vsource base;
+    const struct vcfg *cfg;
+    struct sasae_relayclient *rc;
+    struct sasae_chan_cred *cred;
+    struct sasae_chan *ch;
+    struct sasae_wire_reasm *reasm;
+    sasae_vdec *dec;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct item *head, *tail;
+    size_t inbox_bytes;
+    bool inbox_overflow;
+
+    bool hello_seen;
+    bool closed_seen;
+    uint64_t close_deadline_ns;
+    bool want_keyframe;
+    uint64_t keyframe_req_ns;
+    uint64_t consent_since_ns;
+    uint64_t last_stats_ns;
+    struct sasae_meter meter;
+    struct sasae_bwe bwe;
+    uint64_t frames, decode_errors, keyframe_reqs;
+
+    uint8_t *rec;  /* sealed record out */
+    uint8_t *pt;   /* opened plaintext in */
+    uint8_t *msg;  /* serialized message out */
+    uint8_t *pix;  /* cursor pixels */
+    char *sysinfo; /* inflated system info */
+};
+
+/* ---- relay thread side: queue and wake -------------------------------------------------- */
+
+static void push(struct net *n, enum item_kind kind, int a, int b, const char *text,
+                 const uint8_t *data, size_t len)
+{
+    struct item *it = malloc(sizeof *it + len);
+    pthread_mutex_lock(&n->mu);
+    if (!it || n->inbox_bytes + len > INBOX_MAX_BYTES) {
+        /* The session cannot continue without this message: fail it, never skip it. */
+        n->inbox_overflow = true;
+        free(it);
+    } else {
+        memset(it, 0, sizeof *it);
+        it->kind = kind;
+        it->a = a;
+        it->b = b;
+        it->recv_us = sasae_wall_us();
+        if (text)
+            snprintf(it->text, sizeof it->text, "%s", text);
+        it->len = len;
+        if (len)
+            memcpy(it->data, data, len);
+        if (n->tail)
+            n->tail->next = it;
+        else
+            n->head = it;
+        n->tail = it;
+        n->inbox_bytes += len;
+    }
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
+    if (n->base.sink.wake)
+        n->base.sink.wake(n->base.sink.user);
+}
+
+static void cb_paired(void *u, const char *op, const char *org)
+{
+    push(u, IT_PAIRED, 0, 0, NULL, NULL, 0);
+}
+
+static void cb_data(void *u, const uint8_t *body, size_t len)
+{
+    push(u, IT_DATA, 0, 0, NULL, body, len);
+}
+
+static void cb_peer_left(void *u, int reason, const char *text)
+{
+    push(u, IT_LEFT, reason, 0, text, NULL, 0);
+}
+
+static void cb_closed(void *u, int end, int error_code, const char *text)
+{
+    push(u, IT_CLOSED, end, error_code, text, NULL, 0);
+}
+
+/* ---- sending ------------------------------------------------------------------------------ */
+
+static void notify_state(struct net *n)
+{
+    if (n->base.sink.state)
+        n->base.sink.state(n->base.sink.user, &n->base.sm);
+}
+
+static void apply(struct net *n, unsigned act);
+
+static void fail(struct net *n, enum sasae_vsm_event ev, const char *fmt, const char *detail)
+{
+    SASAE_ERR("viewer", fmt, detail);
+    apply(n, sasae_vsm_step(&n->base.sm, ev, 0));
+}
+
+/* Seals and queues one application message. Returns 0 or -1 (session failed). */
+static int send_msg(struct net *n, const struct sasae_wire_msg *m)
+{
+    if (!n->ch || !sasae_chan_established(n->ch))
+        return -1;
+    size_t len = 0, rlen = 0;
+    enum sasae_wire_err we = sasae_wire_serialize(m, n->msg, SASAE_WIRE_MAX_MSG, &len);
+    if (we != SASAE_WIRE_OK) {
+        SASAE_ERR("viewer", "cannot encode %s: %s", sasae_wire_type_name(m->type),
+                  sasae_wire_strerror(we));
+        return -1;
+    }
+    enum sasae_chan_err ce =
+        sasae_chan_seal(n->ch, n->msg, len, n->rec, SASAE_CHAN_MAX_RECORD, &rlen);
+    if (ce != SASAE_CHAN_OK) {
+        SASAE_ERR("viewer", "cannot seal: %s", sasae_chan_strerror(ce));
+        return -1;
+    }
+    int rc = sasae_relayclient_send_data(n->rc, n->rec, rlen);
+    if (rc < 0) {
+        SASAE_WARN("viewer", "cannot queue %s: %s", sasae_wire_type_name(m->type), strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+static uint8_t wire_end_reason(enum sasae_vsm_end e)
+{
+    switch (e) {
+    case SASAE_VSM_END_OPERATOR:
+        return SASAE_WIRE_END_OPERATOR;
+    case SASAE_VSM_END_CONSENT_TIMEOUT:
+        return SASAE_WIRE_END_TIMEOUT;
+    default:
+        return SASAE_WIRE_END_ERROR;
+    }
+}
+
+/* Carries out the state machine's actions, then tells the front end. */
+static void apply(struct net *n, unsigned act)
+{
+    if (act & SASAE_VSM_ACT_START_HANDSHAKE) {
+        uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
+        size_t len = 0;
+        enum sasae_chan_err ce = sasae_chan_start(n->ch, out, sizeof out, &len);
+        if (ce != SASAE_CHAN_OK || sasae_relayclient_send_data(n->rc, out, len) < 0) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "cannot start the handshake: %s",
+                 sasae_chan_strerror(ce));
+            return;
+        }
+    }
+    if (act & SASAE_VSM_ACT_SEND_CONTROL) {
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_CONTROL_REQUEST};
+        m.u.control_req.want = (uint8_t)n->base.sm.control_want;
+        send_msg(n, &m);
+    }
+    if (act & SASAE_VSM_ACT_SEND_END) {
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_END};
+        m.u.end.reason = wire_end_reason(n->base.sm.end);
+        send_msg(n, &m);
+    }
+    if (act & SASAE_VSM_ACT_CLOSE) {
+        /* Keys go now; the relay connection closes after the END above has been sent. */
+        sasae_chan_free(n->ch);
+        n->ch = NULL;
+        sasae_relayclient_close(n->rc);
+        n->close_deadline_ns = sasae_mono_ns() + CLOSE_GRACE_NS;
+    }
+    notify_state(n);
+}
+
+static void step(struct net *n, enum sasae_vsm_event ev, int arg)
+{
+    struct sasae_vsm before = n->base.sm;
+    unsigned act = sasae_vsm_step(&n->base.sm, ev, arg);
+    if (act & SASAE_VSM_ACT_INVALID) {
+        SASAE_DBG("viewer", "event %d ignored in %s", ev, sasae_vsm_state_name(before.state));
+        return;
+    }
+    if (act == 0 && before.state == n->base.sm.state && before.control == n->base.sm.control)
+        return;
+    apply(n, act);
+}
+
+static void request_keyframe(struct net *n)
+{
+    uint64_t now = sasae_mono_ns();
+    if (n->want_keyframe && now - n->keyframe_req_ns < KEYFRAME_RETRY_NS)
+        return;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_KEYFRAME_REQ};
+    if (send_msg(n, &m) == 0) {
+        n->keyframe_reqs++;
+        SASAE_INFO("viewer", "keyframe requested");
+    }
+    n->want_keyframe = true;
+    n->keyframe_req_ns = now;
+}
+
+static void send_stats(struct net *n)
+{
+    struct sasae_meter_stats st;
+    sasae_meter_get(&n->meter, sasae_mono_ns() / 1000, &st);
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_STATS};
+    /* The protocol has no ping: the host measures round trips from FRAME_ACK itself. */
+    m.u.stats.rtt_us = 0;
+    m.u.stats.decode_us = (uint32_t)(st.decode_ms * 1000.0);
+    m.u.stats.bandwidth_kbps = n->bwe.estimate_kbps;
+    m.u.stats.fps_x100 = (uint16_t)(st.fps * 100 > 65535 ? 65535 : st.fps * 100);
+    send_msg(n, &m);
+}
+
+/* ---- receiving ---------------------------------------------------------------------------- */
+
+static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint64_t recv_us)
+{
+    unsigned act = sasae_vsm_step(&n->base.sm, SASAE_VSM_EV_VIDEO, 0);
+    if (!(act & SASAE_VSM_ACT_SHOW_VIDEO)) {
+        if (!(act & SASAE_VSM_ACT_INVALID))
+            apply(n, act);
+        return;
+    }
+    struct vframe_info fi = {.frame_id = f->frame_id,
+                             .capture_us = f->capture_us,
+                             .recv_us = recv_us,
+                             .bytes = f->frame_size,
+                             .keyframe = (f->flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0};
+    sasae_bwe_frame(&n->bwe, recv_us, f->capture_us, f->frame_size);
+    uint64_t t0 = sasae_mono_ns();
+    sasae_video_image img;
+    int rc = sasae_vdec_decode(n->dec, f->data, f->data_len, &img);
+    fi.decode_us = (uint32_t)((sasae_mono_ns() - t0) / 1000);
+    fi.decoded_us = sasae_wall_us();
+    if (rc == SASAE_VIDEO_OK && (img.width != f->width || img.height != f->height))
+        SASAE_WARN("viewer", "frame %u header says %ux%u, picture is %dx%d", f->frame_id, f->width,
+                   f->height, img.width, img.height);
+    if (rc != SASAE_VIDEO_OK) {
+        n->decode_errors++;
+        if (n->base.sink.decode_error)
+            n->base.sink.decode_error(n->base.sink.user, &fi, sasae_video_strerror(rc));
+        request_keyframe(n);
+    } else {
+        n->want_keyframe = false;
+        n->frames++;
+        sasae_meter_add(&n->meter, sasae_mono_ns() / 1000, fi.bytes,
+                        (int64_t)(fi.decoded_us - fi.capture_us), fi.decode_us);
+        struct vimage vi = {.w = img.width, .h = img.height};
+        for (int i = 0; i < 3; i++) {
+            vi.planes[i] = img.planes[i];
+            vi.strides[i] = img.strides[i];
+        }
+        if (n->base.sink.frame)
+            n->base.sink.frame(n->base.sink.user, &vi, &fi);
+    }
+    /* Ack every complete frame, decoded or not: the host keeps at most two in flight. */
+    struct sasae_wire_msg ack = {.type = SASAE_WIRE_FRAME_ACK};
+    ack.u.ack.frame_id = f->frame_id;
+    ack.u.ack.recv_us = recv_us;
+    send_msg(n, &ack);
+}
+
+static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t recv_us)
+{
+    const struct vsink *k = &n->base.sink;
+    if (!n->hello_seen && m->type != SASAE_WIRE_HELLO) {
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "host sent %s before HELLO",
+             sasae_wire_type_name(m->type));
+        return;
+    }
+    switch (m->type) {
+    case SASAE_WIRE_HELLO: {
+        uint16_t v = 0;
+        if (n->hello_seen || m->u.hello.role != SASAE_WIRE_ROLE_HOST ||
+            sasae_wire_hello_version(&m->u.hello, &v) != SASAE_WIRE_OK) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "unacceptable HELLO from the host");
+            return;
+        }
+        n->hello_seen = true;
+        SASAE_INFO("viewer", "host software %.*s, protocol version %u",
+                   (int)m->u.hello.software_len, m->u.hello.software, v);
+        return;
+    }
+    case SASAE_WIRE_END:
+        SASAE_INFO("viewer", "host ended the session: reason %u %.*s", m->u.end.reason,
+                   (int)m->u.end.text_len, m->u.end.text);
+        step(n, SASAE_VSM_EV_PEER_END, m->u.end.reason);
+        return;
+    case SASAE_WIRE_CONSENT_STATE:
+        step(n, SASAE_VSM_EV_CONSENT, m->u.consent.state);
+        return;
+    case SASAE_WIRE_CONTROL_STATE:
+        step(n, SASAE_VSM_EV_CONTROL, m->u.control_state.state);
+        return;
+    case SASAE_WIRE_VIDEO: {
+        int done = 0;
+        struct sasae_wire_video frame;
+        enum sasae_wire_err we = sasae_wire_reasm_push(n->reasm, &m->u.video, &done, &frame);
+        if (we != SASAE_WIRE_OK) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "video chunk refused: %s",
+                 sasae_wire_strerror(we));
+            return;
+        }
+        if (done)
+            on_video_frame(n, &frame, recv_us);
+        return;
+    }
+    case SASAE_WIRE_CURSOR_SHAPE: {
+        const struct sasae_wire_cursor_shape *c = &m->u.cursor;
+        enum sasae_wire_err we = sasae_wire_cursor_pixels(
+            c, n->pix, (size_t)SASAE_WIRE_CURSOR_MAX * SASAE_WIRE_CURSOR_MAX * 4);
+        if (we != SASAE_WIRE_OK) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "bad cursor shape: %s", sasae_wire_strerror(we));
+            return;
+        }
+        if (k->cursor_shape)
+            k->cursor_shape(k->user, c->width, c->height, c->hot_x, c->hot_y, n->pix);
+        return;
+    }
+    case SASAE_WIRE_CURSOR_POS:
+        if (k->cursor_pos)
+            k->cursor_pos(k->user, m->u.cursor_pos.x, m->u.cursor_pos.y,
+                          m->u.cursor_pos.visible != 0);
+        return;
+    case SASAE_WIRE_SYSINFO: {
+        size_t len = 0;
+        enum sasae_wire_err we =
+            sasae_wire_sysinfo_text(&m->u.sysinfo, n->sysinfo, SASAE_WIRE_SYSINFO_MAX, &len);
+        if (we != SASAE_WIRE_OK) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "bad system information: %s",
+                 sasae_wire_strerror(we));
+            return;
+        }
+        if (k->sysinfo)
+            k->sysinfo(k->user, n->sysinfo, len);
+        return;
+    }
+    default:
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "host sent a viewer message (%s)",
+             sasae_wire_type_name(m->type));
+        return;
+    }
+}
+
+static bool security_error(enum sasae_chan_err e)
+{
+    return e != SASAE_CHAN_ENOMEM && e != SASAE_CHAN_ENOSPACE && e != SASAE_CHAN_EARG;
+}
+
+static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t recv_us)
+{
+    if (n->base.sm.state == SASAE_VSM_HANDSHAKE) {
+        uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
+        size_t olen = 0;
+        enum sasae_chan_err ce = sasae_chan_handshake(n->ch, data, len, out, sizeof out, &olen);
+        if (ce != SASAE_CHAN_OK) {
+            enum sasae_chan_err why = ce == SASAE_CHAN_EPEER ? sasae_chan_peer_error(n->ch) : ce;
+            if (ce != SASAE_CHAN_EPEER) {
+                size_t alen = 0;
+                if (sasae_chan_alert(ce, out, sizeof out, &alen) == SASAE_CHAN_OK)
+                    sasae_relayclient_send_data(n->rc, out, alen);
+            }
+            SASAE_ERR("viewer", "end-to-end handshake failed%s: %s",
+                      ce == SASAE_CHAN_EPEER ? " (refused by the host)" : "",
+                      sasae_chan_strerror(why));
+            step(n, security_error(ce) ? SASAE_VSM_EV_SECURITY_ERROR : SASAE_VSM_EV_PROTOCOL_ERROR,
+                 0);
+            return;
+        }
+        if (olen && sasae_relayclient_send_data(n->rc, out, olen) < 0) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "cannot send a handshake message");
+            return;
+        }
+        if (sasae_chan_established(n->ch)) {
+            const struct sasae_chan_peer *p = sasae_chan_peer(n->ch);
+            SASAE_INFO("viewer", "host verified, device key %s", p->host_fingerprint);
+            if (n->base.sink.verified)
+                n->base.sink.verified(n->base.sink.user, p->host_fingerprint);
+            step(n, SASAE_VSM_EV_ESTABLISHED, 0);
+            n->consent_since_ns = sasae_mono_ns();
+            struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
+            static const char sw[] = "sasae-viewer " SASAE_VERSION;
+            h.u.hello.min_version = 1;
+            h.u.hello.max_version = SASAE_WIRE_VERSION;
+            h.u.hello.role = SASAE_WIRE_ROLE_VIEWER;
+            h.u.hello.caps = SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VP8 | SASAE_WIRE_CAP_PEN |
+                             SASAE_WIRE_CAP_CONTROL;
+            h.u.hello.software = sw;
+            h.u.hello.software_len = sizeof sw - 1;
+            if (send_msg(n, &h) != 0)
+                fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "cannot send HELLO");
+        }
+        return;
+    }
+    if (!n->ch || !sasae_chan_established(n->ch))
+        return; /* after the end, or before pairing: nothing may be read */
+    size_t plen = 0;
+    enum sasae_chan_err ce =
+        sasae_chan_open(n->ch, data, len, n->pt, SASAE_CHAN_MAX_PLAINTEXT, &plen);
+    if (ce != SASAE_CHAN_OK) {
+        SASAE_ERR("viewer", "record refused: %s", sasae_chan_strerror(ce));
+        step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
+        return;
+    }
+    struct sasae_wire_msg m;
+    enum sasae_wire_err we = sasae_wire_parse(n->pt, plen, &m);
+    if (we != SASAE_WIRE_OK) {
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "malformed message from the host: %s",
+             sasae_wire_strerror(we));
+        return;
+    }
+    on_message(n, &m, recv_us);
+}
+
+static void on_closed(struct net *n, int end, int error_code, const char *text)
+{
+    n->closed_seen = true;
+    if (n->base.sm.state == SASAE_VSM_ENDED)
+        return;
+    SASAE_WARN("viewer", "relay connection ended: %s%s%s", sasae_relayclient_end_str(end),
+               text && *text ? ": " : "", text ? text : "");
+    if (end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+        (error_code == SASAE_ENV_ERR_BAD_CODE || error_code == SASAE_ENV_ERR_UNPAIRED))
+        step(n, SASAE_VSM_EV_CODE_REJECTED, 0);
+    else if (end == SASAE_RELAYCLIENT_END_RELAY_ERROR && error_code == SASAE_ENV_ERR_NOT_OPERATOR)
+        step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
+    else if (end == SASAE_RELAYCLIENT_END_PEER_LEFT)
+        step(n, SASAE_VSM_EV_PEER_LEFT, 0);
+    else
+        step(n, SASAE_VSM_EV_CLOSED, 0);
+}
+
+static void timers(struct net *n)
+{
+    uint64_t now = sasae_mono_ns();
+    if (n->base.sm.state == SASAE_VSM_WAITING_CONSENT &&
+        now - n->consent_since_ns >= (uint64_t)n->cfg->consent_wait_s * 1000000000ull) {
+        SASAE_WARN("viewer", "no answer from the customer after %d s", n->cfg->consent_wait_s);
+        step(n, SASAE_VSM_EV_CONSENT_TIMEOUT, 0);
+    }
+    if (n->base.sm.state != SASAE_VSM_VIEWING)
+        return;
+    if (n->want_keyframe && now - n->keyframe_req_ns >= KEYFRAME_RETRY_NS)
+        request_keyframe(n);
+    if (sasae_bwe_tick(&n->bwe, sasae_wall_us()))
+        SASAE_DBG("viewer", "bandwidth estimate %u kbit/s", n->bwe.estimate_kbps);
+    if (now - n->last_stats_ns >= STATS_NS) {
+        send_stats(n);
+        n->last_stats_ns = now;
+    }
+}
+
+static int net_pump(struct vsource *s, int timeout_ms)
+{
+    struct net *n = (struct net *)s;
+    pthread_mutex_lock(&n->mu);
+    if (!n->head && !n->inbox_overflow && timeout_ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += timeout_ms / 1000;
+        ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&n->cv, &n->mu, &ts);
+    }
+    struct item *list = n->head;
+    bool overflow = n->inbox_overflow;
+    n->head = n->tail = NULL;
+    n->inbox_bytes = 0;
+    n->inbox_overflow = false;
+    pthread_mutex_unlock(&n->mu);
+
+    while (list) {
+        struct item *it = list;
+        list = it->next;
+        switch (it->kind) {
+        case IT_PAIRED:
+            SASAE_INFO("viewer", "paired with the host through the relay");
+            step(n, SASAE_VSM_EV_PAIRED, 0);
+            break;
+        case IT_DATA:
+            on_data(n, it->data, it->len, it->recv_us);
+            break;
+        case IT_LEFT:
+            SASAE_WARN("viewer", "host left: %s %s", sasae_env_left_str((uint8_t)it->a), it->text);
+            step(n, SASAE_VSM_EV_PEER_LEFT, 0);
+            break;
+        case IT_CLOSED:
+            on_closed(n, it->a, it->b, it->text);
+            break;
+        }
+        free(it);
+    }
+    if (overflow)
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "receive queue overflow");
+    timers(n);
+    if (n->base.sm.state == SASAE_VSM_ENDED &&
+        (n->closed_seen || sasae_mono_ns() >= n->close_deadline_ns))
+        return -1;
+    return 0;
+}
+
+/* ---- operator actions ----------------------------------------------------------------------- */
+
+static bool viewing(const struct net *n)
+{
+    return n->base.sm.state == SASAE_VSM_VIEWING;
+}
+
+static void net_pointer(struct vsource *s, int x, int y, bool visible)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n))
+        return;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_POINTER};
+    m.u.pointer.x = x;
+    m.u.pointer.y = y;
+    m.u.pointer.visible = visible;
+    send_msg(n, &m);
+}
+
+static void net_pen(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints,
+                    bool final)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n) || npoints < 1 || npoints > SASAE_WIRE_PEN_MAX_POINTS)
+        return;
+    uint8_t pts[SASAE_WIRE_PEN_MAX_POINTS * 8];
+    for (int i = 0; i < npoints; i++) {
+        uint32_t x = (uint32_t)xy[2 * i], y = (uint32_t)xy[2 * i + 1];
+        uint8_t *p = pts + 8 * i;
+        p[0] = (uint8_t)(x >> 24), p[1] = (uint8_t)(x >> 16), p[2] = (uint8_t)(x >> 8);
+        p[3] = (uint8_t)x;
+        p[4] = (uint8_t)(y >> 24), p[5] = (uint8_t)(y >> 16), p[6] = (uint8_t)(y >> 8);
+        p[7] = (uint8_t)y;
+    }
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_PEN_STROKE};
+    m.u.pen.stroke_id = stroke_id;
+    m.u.pen.final = final;
+    m.u.pen.rgba = 0xe01010ffu;
+    m.u.pen.width = 4;
+    m.u.pen.npoints = (uint16_t)npoints;
+    m.u.pen.points = pts;
+    send_msg(n, &m);
+}
+
+static void net_pen_clear(struct vsource *s)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n))
+        return;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_PEN_CLEAR};
+    send_msg(n, &m);
+}
+
+static void net_control(struct vsource *s, bool want)
+{
+    step((struct net *)s, SASAE_VSM_EV_OP_CONTROL, want);
+}
+
+static bool has_control(const struct net *n)
+{
+    return viewing(n) && n->base.sm.control == SASAE_VSM_CONTROL_GRANTED;
+}
+
+static void net_mouse(struct vsource *s, enum vmouse_kind kind, int x, int y, int button, bool down,
+                      int dx, int dy)
+{
+    struct net *n = (struct net *)s;
+    if (!has_control(n))
+        return;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_MOUSE};
+    m.u.mouse.kind = (uint8_t)kind;
+    m.u.mouse.x = x;
+    m.u.mouse.y = y;
+    if (kind == VMOUSE_BUTTON) {
+        if (button == 0)
+            return;
+        m.u.mouse.button = (uint8_t)button;
+        m.u.mouse.down = down;
+    } else if (kind == VMOUSE_WHEEL) {
+        m.u.mouse.wheel_dx = (int16_t)dx;
+        m.u.mouse.wheel_dy = (int16_t)dy;
+    }
+    send_msg(n, &m);
+}
+
+static void net_key(struct vsource *s, uint32_t keysym, bool down)
+{
+    struct net *n = (struct net *)s;
+    if (!has_control(n))
+        return;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_KEY};
+    m.u.key.keysym = keysym;
+    m.u.key.down = down;
+    send_msg(n, &m);
+}
+
+static void net_end(struct vsource *s)
+{
+    step((struct net *)s, SASAE_VSM_EV_OP_END, 0);
+}
+
+static void net_free(struct vsource *s)
+{
+    struct net *n = (struct net *)s;
+    if (!n)
+        return;
+    sasae_relayclient_free(n->rc); /* joins its thread: no callback after this */
+    sasae_chan_free(n->ch);
+    sasae_chan_cred_free(n->cred);
+    sasae_wire_reasm_free(n->reasm);
+    sasae_vdec_free(n->dec);
+    for (struct item *it = n->head, *next; it; it = next) {
+        next = it->next;
+        free(it);
+    }
+    pthread_mutex_destroy(&n->mu);
+    pthread_cond_destroy(&n->cv);
+    free(n->rec);
+    free(n->pt);
+    free(n->msg);
+    free(n->pix);
+    free(n->sysinfo);
+    free(n);
+}
+
+static const struct vsource_ops net_ops = {
+    .pump = net_pump,
+    .pointer = net_pointer,
+    .pen = net_pen,
+    .pen_clear = net_pen_clear,
+    .control = net_control,
+    .mouse = net_mouse,
+    .key = net_key,
+    .end = net_end,
+    .free = net_free,
+};
+
+/* Reads a whole (small) PEM file. */
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(65537);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (!buf || n == 65536) {
+        free(buf);
+        errno = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink)
+{
+    if (!cfg->code[0] || !cfg->cert || !cfg->key || (!cfg->relay_ca && !cfg->relay_pin)) {
+        SASAE_ERR("viewer", "a session needs --code, --cert, --key and --relay-ca or "
+                            "--relay-pin (or the same in the config file)");
+        return NULL;
+    }
+    struct net *n = calloc(1, sizeof *n);
+    char *cert = NULL, *key = NULL;
+    size_t cert_len = 0, key_len = 0;
+    if (!n)
+        return NULL;
+    n->base.ops = &net_ops;
+    n->base.sink = *sink;
+    n->cfg = cfg;
+    sasae_vsm_init(&n->base.sm);
+    sasae_meter_init(&n->meter, 0);
+    sasae_bwe_init(&n->bwe);
+    pthread_mutex_init(&n->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&n->cv, &ca);
+    pthread_condattr_destroy(&ca);
+
+    if (!(cert = read_file(cfg->cert, &cert_len))) {
+        SASAE_ERR("viewer", "cannot read operator certificate %s: %s", cfg->cert, strerror(errno));
+        goto fail;
+    }
+    if (!(key = read_file(cfg->key, &key_len))) {
+        SASAE_ERR("viewer", "cannot read operator key %s: %s", cfg->key, strerror(errno));
+        goto fail;
+    }
+    enum sasae_chan_err ce = SASAE_CHAN_OK;
+    n->cred = sasae_chan_cred_new(cert, cert_len, key, key_len, &ce);
+    if (!n->cred) {
+        SASAE_ERR("viewer", "operator certificate/key unusable: %s", sasae_chan_strerror(ce));
+        goto fail;
+    }
+    n->ch = sasae_chan_new_viewer(n->cred, NULL);
+    n->reasm = sasae_wire_reasm_new(0);
+    n->rec = malloc(SASAE_CHAN_MAX_RECORD);
+    n->pt = malloc(SASAE_CHAN_MAX_PLAINTEXT);
+    n->msg = malloc(SASAE_WIRE_MAX_MSG);
+    n->pix = malloc((size_t)SASAE_WIRE_CURSOR_MAX * SASAE_WIRE_CURSOR_MAX * 4);
+    n->sysinfo = malloc(SASAE_WIRE_SYSINFO_MAX + 1);
+    if (!n->ch || !n->reasm || !n->rec || !n->pt || !n->msg || !n->pix || !n->sysinfo ||
+        sasae_vdec_new(&n->dec) != SASAE_VIDEO_OK) {
+        SASAE_ERR("viewer", "out of memory");
+        goto fail;
+    }
+    struct sasae_relayclient_config rcfg = {
+        .url = cfg->relay,
+        .role = SASAE_RELAYCLIENT_VIEWER,
+        .code = cfg->code,
+        .ca_file = cfg->relay_ca,
+        .pin_sha256 = cfg->relay_pin,
+        .cert_file = cfg->cert,
+        .key_file = cfg->key,
+        .proxy = cfg->proxy ? cfg->proxy : "",
+        .reconnect_attempts = 2,
+    };
+    struct sasae_relayclient_callbacks cb = {
+        .paired = cb_paired, .data = cb_data, .peer_left = cb_peer_left, .closed = cb_closed};
+    int rc = sasae_relayclient_new(&rcfg, &cb, n, &n->rc);
+    if (rc < 0) {
+        SASAE_ERR("viewer", "cannot start the relay connection to %s: %s", cfg->relay,
+                  strerror(-rc));
+        goto fail;
+    }
+    SASAE_INFO("viewer", "connecting to %s with code %.3s %.3s %.3s", cfg->relay, cfg->code,
+               cfg->code + 3, cfg->code + 6);
+    free(cert);
+    explicit_bzero(key, key_len);
+    free(key);
+    return &n->base;
+fail:
+    if (key) {
+        explicit_bzero(key, key_len);
+        free(key);
+    }
+    free(cert);
+    net_free(&n->base);
+    return NULL;
+}

@@ -1,0 +1,47 @@
+/* The viewer's UI strings in English and Japanese. Internal to sasae-viewer. */
+#ifndef SASAE_VIEWER_STRINGS_H
+#define SASAE_VIEWER_STRINGS_H
+
+#include "sasae/ui.h"
+#include "sasae/viewer.h"
+
+enum vstr {
+    VS_TITLE,
+    VS_CODE_PROMPT,
+    VS_CODE_HINT,
+    VS_CONNECT,
+    VS_CLOSE,
+    VS_ST_CONNECTING,
+    VS_ST_WAITING_PEER,
+    VS_ST_HANDSHAKE,
+    VS_ST_WAITING_CONSENT,
+    VS_ST_VIEWING,
+    VS_ST_CONTROL_REQUESTED,
+    VS_ST_CONTROL_GRANTED,
+    VS_ST_ENDED,
+    VS_BTN_POINTER,
+    VS_BTN_PEN,
+    VS_BTN_CLEAR,
+    VS_BTN_REQUEST_CONTROL,
+    VS_BTN_RELEASE_CONTROL,
+    VS_BTN_FIT,
+    VS_BTN_1TO1,
+    VS_BTN_END,
+    VS_HOST_KEY,
+    VS_LATENCY,
+    VS_SYSINFO_TITLE,
+    VS_SYSINFO_NONE,
+    VS_STATS_TITLE,
+    VS_KEYS_HELP,
+    VS_WAIT_CONSENT_DETAIL,
+    VS_TEST_PATTERN,
+    VS__COUNT
+};
+
+/* The string for id in lang; never NULL. */
+const char *vstr(enum sasae_lang lang, enum vstr id);
+
+/* The end-screen sentence for an end reason, e.g. "The customer ended remote support". */
+const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e);
+
+#endif

@@ -1,0 +1,235 @@
+/* The viewer's session state machine: relay, handshake, consent, viewing, end. Pure. */
+#include "sasae/viewer.h"
+
+void sasae_vsm_init(struct sasae_vsm *sm)
+{
+    *sm = (struct sasae_vsm){.state = SASAE_VSM_CONNECTING};
+}
+
+/* Enters ENDED with reason e; END is only sent over an established channel, and never
+ * after a security failure (the channel can no longer be trusted). */
+static unsigned end_with(struct sasae_vsm *sm, enum sasae_vsm_end e, bool send_end)
+{
+    sm->state = SASAE_VSM_ENDED;
+    sm->end = e;
+    sm->control = SASAE_VSM_CONTROL_NONE;
+    unsigned act = SASAE_VSM_ACT_CLOSE;
+    if (send_end && sm->secure)
+        act |= SASAE_VSM_ACT_SEND_END;
+    return act;
+}
+
+static enum sasae_vsm_end peer_reason(const struct sasae_vsm *sm, int reason)
+{
+    switch (reason) {
+    case SASAE_VSM_PEER_CUSTOMER:
+    case SASAE_VSM_PEER_SHUTDOWN: /* the customer closed sasae-host */
+        return SASAE_VSM_END_CUSTOMER;
+    case SASAE_VSM_PEER_OPERATOR:
+        return SASAE_VSM_END_OPERATOR;
+    case SASAE_VSM_PEER_DENIED:
+        return SASAE_VSM_END_DENIED;
+    case SASAE_VSM_PEER_TIMEOUT:
+        /* Before consent it is the prompt timing out; later it means the link went silent. */
+        return sm->state == SASAE_VSM_WAITING_CONSENT ? SASAE_VSM_END_CONSENT_TIMEOUT
+                                                      : SASAE_VSM_END_CONNECTION_LOST;
+    case SASAE_VSM_PEER_RELAY:
+        return SASAE_VSM_END_CONNECTION_LOST;
+    default:
+        return SASAE_VSM_END_ERROR;
+    }
+}
+
+static unsigned on_consent(struct sasae_vsm *sm, int c)
+{
+    if (sm->state == SASAE_VSM_WAITING_CONSENT) {
+        switch (c) {
+        case SASAE_VSM_CONSENT_NONE:
+        case SASAE_VSM_CONSENT_WAITING:
+            return 0;
+        case SASAE_VSM_CONSENT_ALLOWED:
+            sm->state = SASAE_VSM_VIEWING;
+            return 0;
+        case SASAE_VSM_CONSENT_DENIED:
+            return end_with(sm, SASAE_VSM_END_DENIED, false);
+        case SASAE_VSM_CONSENT_TIMEOUT:
+            return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, false);
+        case SASAE_VSM_CONSENT_REVOKED:
+            return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
+        }
+        return end_with(sm, SASAE_VSM_END_ERROR, true);
+    }
+    if (sm->state == SASAE_VSM_VIEWING) {
+        switch (c) {
+        case SASAE_VSM_CONSENT_ALLOWED:
+            return 0;
+        case SASAE_VSM_CONSENT_DENIED:
+        case SASAE_VSM_CONSENT_TIMEOUT:
+        case SASAE_VSM_CONSENT_REVOKED:
+        case SASAE_VSM_CONSENT_NONE:
+            /* Consent withdrawn while viewing: the customer stopped sharing. */
+            return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
+        }
+        return end_with(sm, SASAE_VSM_END_ERROR, true);
+    }
+    return SASAE_VSM_ACT_INVALID;
+}
+
+static unsigned on_control(struct sasae_vsm *sm, int c)
+{
+    if (sm->state != SASAE_VSM_VIEWING)
+        return SASAE_VSM_ACT_INVALID;
+    switch (c) {
+    case SASAE_VSM_CONSENT_WAITING:
+        sm->control = SASAE_VSM_CONTROL_REQUESTED;
+        return 0;
+    case SASAE_VSM_CONSENT_ALLOWED:
+        sm->control = SASAE_VSM_CONTROL_GRANTED;
+        return 0;
+    case SASAE_VSM_CONSENT_NONE:
+    case SASAE_VSM_CONSENT_DENIED:
+    case SASAE_VSM_CONSENT_TIMEOUT:
+    case SASAE_VSM_CONSENT_REVOKED:
+        sm->control = SASAE_VSM_CONTROL_NONE;
+        return 0;
+    }
+    return SASAE_VSM_ACT_INVALID;
+}
+
+unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+{
+    if (sm->state == SASAE_VSM_ENDED)
+        return 0;
+    switch (ev) {
+    case SASAE_VSM_EV_CONNECTED:
+        if (sm->state != SASAE_VSM_CONNECTING)
+            return SASAE_VSM_ACT_INVALID;
+        sm->state = SASAE_VSM_WAITING_PEER;
+        return 0;
+    case SASAE_VSM_EV_PAIRED:
+        /* The relay may pair us before the driver learns the connection is up. */
+        if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING)
+            return SASAE_VSM_ACT_INVALID;
+        sm->state = SASAE_VSM_HANDSHAKE;
+        return SASAE_VSM_ACT_START_HANDSHAKE;
+    case SASAE_VSM_EV_ESTABLISHED:
+        if (sm->state != SASAE_VSM_HANDSHAKE)
+            return SASAE_VSM_ACT_INVALID;
+        sm->state = SASAE_VSM_WAITING_CONSENT;
+        sm->secure = true;
+        return 0;
+    case SASAE_VSM_EV_CONSENT:
+        return on_consent(sm, arg);
+    case SASAE_VSM_EV_CONTROL:
+        return on_control(sm, arg);
+    case SASAE_VSM_EV_VIDEO:
+        if (sm->state == SASAE_VSM_VIEWING)
+            return SASAE_VSM_ACT_SHOW_VIDEO;
+        if (sm->state == SASAE_VSM_WAITING_CONSENT)
+            /* The host must never stream before Allow: treat it as a protocol violation. */
+            return end_with(sm, SASAE_VSM_END_ERROR, true);
+        return SASAE_VSM_ACT_INVALID;
+    case SASAE_VSM_EV_PEER_END:
+        return end_with(sm, peer_reason(sm, arg), false);
+    case SASAE_VSM_EV_PEER_LEFT:
+    case SASAE_VSM_EV_CLOSED:
+        return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
+    case SASAE_VSM_EV_CODE_REJECTED:
+        if (sm->state != SASAE_VSM_CONNECTING && sm->state != SASAE_VSM_WAITING_PEER)
+            return SASAE_VSM_ACT_INVALID;
+        return end_with(sm, SASAE_VSM_END_CODE_REJECTED, false);
+    case SASAE_VSM_EV_SECURITY_ERROR:
+        return end_with(sm, SASAE_VSM_END_SECURITY, false);
+    case SASAE_VSM_EV_PROTOCOL_ERROR:
+        return end_with(sm, SASAE_VSM_END_ERROR, true);
+    case SASAE_VSM_EV_OP_END:
+        return end_with(sm, SASAE_VSM_END_OPERATOR, true);
+    case SASAE_VSM_EV_OP_CONTROL:
+        if (sm->state != SASAE_VSM_VIEWING)
+            return SASAE_VSM_ACT_INVALID;
+        if (arg && sm->control == SASAE_VSM_CONTROL_NONE) {
+            sm->control = SASAE_VSM_CONTROL_REQUESTED;
+            sm->control_want = 1;
+            return SASAE_VSM_ACT_SEND_CONTROL;
+        }
+        if (!arg && sm->control != SASAE_VSM_CONTROL_NONE) {
+            sm->control = SASAE_VSM_CONTROL_NONE;
+            sm->control_want = 0;
+            return SASAE_VSM_ACT_SEND_CONTROL;
+        }
+        return SASAE_VSM_ACT_INVALID;
+    case SASAE_VSM_EV_CONSENT_TIMEOUT:
+        if (sm->state != SASAE_VSM_WAITING_CONSENT)
+            return SASAE_VSM_ACT_INVALID;
+        return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
+    }
+    return SASAE_VSM_ACT_INVALID;
+}
+
+const char *sasae_vsm_state_name(enum sasae_vsm_state s)
+{
+    switch (s) {
+    case SASAE_VSM_CONNECTING:
+        return "connecting";
+    case SASAE_VSM_WAITING_PEER:
+        return "waiting-for-peer";
+    case SASAE_VSM_HANDSHAKE:
+        return "handshake";
+    case SASAE_VSM_WAITING_CONSENT:
+        return "waiting-for-consent";
+    case SASAE_VSM_VIEWING:
+        return "viewing";
+    case SASAE_VSM_ENDED:
+        return "ended";
+    }
+    return "unknown";
+}
+
+const char *sasae_vsm_end_name(enum sasae_vsm_end e)
+{
+    switch (e) {
+    case SASAE_VSM_END_NONE:
+        return "none";
+    case SASAE_VSM_END_CUSTOMER:
+        return "customer-ended";
+    case SASAE_VSM_END_DENIED:
+        return "customer-denied";
+    case SASAE_VSM_END_CONSENT_TIMEOUT:
+        return "consent-timeout";
+    case SASAE_VSM_END_CONNECTION_LOST:
+        return "connection-lost";
+    case SASAE_VSM_END_OPERATOR:
+        return "operator-ended";
+    case SASAE_VSM_END_CODE_REJECTED:
+        return "code-rejected";
+    case SASAE_VSM_END_SECURITY:
+        return "security-failure";
+    case SASAE_VSM_END_ERROR:
+        return "error";
+    }
+    return "unknown";
+}
+
+int sasae_vsm_exit_code(enum sasae_vsm_end e)
+{
+    switch (e) {
+    case SASAE_VSM_END_OPERATOR:
+        return 0;
+    case SASAE_VSM_END_CUSTOMER:
+        return 3;
+    case SASAE_VSM_END_DENIED:
+        return 4;
+    case SASAE_VSM_END_CONSENT_TIMEOUT:
+        return 5;
+    case SASAE_VSM_END_CONNECTION_LOST:
+        return 6;
+    case SASAE_VSM_END_CODE_REJECTED:
+        return 7;
+    case SASAE_VSM_END_SECURITY:
+        return 8;
+    case SASAE_VSM_END_NONE:
+    case SASAE_VSM_END_ERROR:
+        break;
+    }
+    return 1;
+}

@@ -1,0 +1,264 @@
+/* sasae viewer core: the operator viewer's pure logic (no I/O, no SDL): the session state
+ * machine, window<->screen coordinate mapping, support-code entry, frame log lines and the
+ * rolling statistics shown in the status bar. The sasae-viewer program drives these. */
+#ifndef SASAE_VIEWER_H
+#define SASAE_VIEWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- Session state machine ----------------------------------------------------------- */
+
+enum sasae_vsm_state {
+    SASAE_VSM_CONNECTING = 0,  /* TLS/websocket to the relay being set up */
+    SASAE_VSM_WAITING_PEER,    /* JOIN sent, waiting for the relay to pair us */
+    SASAE_VSM_HANDSHAKE,       /* end-to-end handshake with the host in progress */
+    SASAE_VSM_WAITING_CONSENT, /* verified; the customer's Allow/Deny prompt is showing */
+    SASAE_VSM_VIEWING,         /* the customer allowed: the screen is streaming */
+    SASAE_VSM_ENDED,
+};
+
+enum sasae_vsm_control {
+    SASAE_VSM_CONTROL_NONE = 0,
+    SASAE_VSM_CONTROL_REQUESTED, /* asked; the customer's second prompt is showing */
+    SASAE_VSM_CONTROL_GRANTED,
+};
+
+enum sasae_vsm_end {
+    SASAE_VSM_END_NONE = 0,
+    SASAE_VSM_END_CUSTOMER,        /* customer clicked End remote support */
+    SASAE_VSM_END_DENIED,          /* customer denied the request */
+    SASAE_VSM_END_CONSENT_TIMEOUT, /* no answer to the consent prompt */
+    SASAE_VSM_END_CONNECTION_LOST, /* relay connection or the host went away */
+    SASAE_VSM_END_OPERATOR,        /* this operator ended the session */
+    SASAE_VSM_END_CODE_REJECTED,   /* relay refused the support code (unknown, expired) */
+    SASAE_VSM_END_SECURITY,        /* handshake or record verification failed */
+    SASAE_VSM_END_ERROR,           /* protocol or local error */
+};
+
+enum sasae_vsm_event {
+    SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
+    SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
+    SASAE_VSM_EV_ESTABLISHED,     /* handshake verified on our side */
+    SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
+    SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
+    SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
+    SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_vsm_peer_reason */
+    SASAE_VSM_EV_PEER_LEFT,       /* relay says the host disconnected */
+    SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed */
+    SASAE_VSM_EV_CODE_REJECTED,   /* relay refused the code */
+    SASAE_VSM_EV_SECURITY_ERROR,  /* handshake/record authentication failed */
+    SASAE_VSM_EV_PROTOCOL_ERROR,  /* malformed or unexpected message, local failure */
+    SASAE_VSM_EV_OP_END,          /* operator pressed End */
+    SASAE_VSM_EV_OP_CONTROL,      /* arg = 1 request control, 0 give it back */
+    SASAE_VSM_EV_CONSENT_TIMEOUT, /* viewer-side failsafe: waited too long for the customer */
+};
+
+/* Mirrors the wire consent values so the core needs no wire header. */
+enum sasae_vsm_consent {
+    SASAE_VSM_CONSENT_NONE = 0,
+    SASAE_VSM_CONSENT_WAITING = 1,
+    SASAE_VSM_CONSENT_ALLOWED = 2,
+    SASAE_VSM_CONSENT_DENIED = 3,
+    SASAE_VSM_CONSENT_TIMEOUT = 4,
+    SASAE_VSM_CONSENT_REVOKED = 5,
+};
+
+/* Mirrors the wire END reasons (sent by the host). */
+enum sasae_vsm_peer_reason {
+    SASAE_VSM_PEER_CUSTOMER = 1,
+    SASAE_VSM_PEER_OPERATOR = 2,
+    SASAE_VSM_PEER_DENIED = 3,
+    SASAE_VSM_PEER_TIMEOUT = 4,
+    SASAE_VSM_PEER_ERROR = 5,
+    SASAE_VSM_PEER_RELAY = 6,
+    SASAE_VSM_PEER_SHUTDOWN = 7,
+};
+
+/* What the driver must do after an event, as bits of sasae_vsm_step()'s result. */
+#define SASAE_VSM_ACT_START_HANDSHAKE 0x01u /* send the first handshake message */
+#define SASAE_VSM_ACT_SEND_CONTROL 0x02u    /* send CONTROL_REQUEST, want = sm.control_want */
+#define SASAE_VSM_ACT_SEND_END 0x04u        /* send END (reason = sm.end) over the channel */
+#define SASAE_VSM_ACT_CLOSE 0x08u           /* close the relay connection, wipe keys */
+#define SASAE_VSM_ACT_SHOW_VIDEO 0x10u      /* the frame may be decoded and shown */
+#define SASAE_VSM_ACT_INVALID 0x80u         /* event not valid in this state (ignored) */
+
+struct sasae_vsm {
+    enum sasae_vsm_state state;
+    enum sasae_vsm_control control;
+    enum sasae_vsm_end end; /* set once state is ENDED */
+    int control_want;       /* for ACT_SEND_CONTROL */
+    bool secure;            /* channel established (END can be sent) */
+};
+
+/* Initial state: CONNECTING, control NONE. */
+void sasae_vsm_init(struct sasae_vsm *sm);
+
+/* Applies one event; returns the SASAE_VSM_ACT_* bits the driver must carry out. Pure and
+ * total: an event that makes no sense in the current state changes nothing and returns
+ * ACT_INVALID. Once ENDED, every event is ignored (returns 0). */
+unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg);
+
+/* Static names for logs ("viewing", "customer-ended", ...). */
+const char *sasae_vsm_state_name(enum sasae_vsm_state s);
+const char *sasae_vsm_end_name(enum sasae_vsm_end e);
+
+/* Process exit code of sasae-viewer for an end reason (documented in
+ * docs/guide-operator.md): 0 operator ended, 3 customer ended, 4 denied, 5 consent timeout,
+ * 6 connection lost, 7 code rejected, 8 security failure, 1 other error. */
+int sasae_vsm_exit_code(enum sasae_vsm_end e);
+
+/* ---- Window <-> screen mapping ------------------------------------------------------- */
+
+enum sasae_view_mode {
+    SASAE_VIEW_FIT = 0, /* whole screen scaled to the area, aspect kept (letterbox) */
+    SASAE_VIEW_1TO1,    /* one screen pixel per window pixel, scrollable */
+};
+
+struct sasae_view {
+    enum sasae_view_mode mode;
+    int screen_w, screen_h;             /* remote screen size in pixels (0 = none yet) */
+    int area_x, area_y, area_w, area_h; /* window area the screen is drawn in */
+    int scroll_x, scroll_y;             /* 1:1 only: screen pixel at the area's top-left */
+};
+
+/* Where to draw: src is the part of the screen shown, dst where it lands in the window.
+ * Both are {x, y, w, h}. Returns false when nothing is visible (no screen or empty area). */
+bool sasae_view_layout(const struct sasae_view *v, int src[4], int dst[4]);
+
+/* Clamps the scroll position into range (and to 0 when the screen fits the area). */
+void sasae_view_clamp(struct sasae_view *v);
+
+/* Scrolls by (dx, dy) screen pixels in 1:1 mode, clamped. No-op in FIT. */
+void sasae_view_scroll(struct sasae_view *v, int dx, int dy);
+
+/* Maps a window point to a screen pixel. Returns false (and clamps *sx and *sy to the screen)
+ * when the point lies outside the drawn screen. */
+bool sasae_view_to_screen(const struct sasae_view *v, int wx, int wy, int *sx, int *sy);
+
+/* Maps a screen pixel to the window point of its top-left corner. */
+void sasae_view_to_window(const struct sasae_view *v, int sx, int sy, int *wx, int *wy);
+
+/* Window pixels per screen pixel (1.0 in 1:1 mode). */
+double sasae_view_scale(const struct sasae_view *v);
+
+/* ---- Support code entry -------------------------------------------------------------- */
+
+#define SASAE_CODE_DIGITS 9
+#define SASAE_CODE_SHOWN 12 /* "123 456 789" + NUL */
+
+/* Normalises user input to exactly 9 digits: spaces, dashes and dots are allowed as
+ * separators, anything else (or a digit count other than 9) is rejected. out gets the 9
+ * digits and a NUL. Returns 0 or -1. */
+int sasae_code_parse(const char *in, char out[SASAE_CODE_DIGITS + 1]);
+
+/* Formats up to 9 digits as typed so far in groups of three: "1234" -> "123 4". Non-digits
+ * are skipped. out has SASAE_CODE_SHOWN bytes. */
+void sasae_code_format(const char *digits, char out[SASAE_CODE_SHOWN]);
+
+/* Line-editor for the code box. Returns true when the key changed the text. */
+struct sasae_code_entry {
+    char digits[SASAE_CODE_DIGITS + 1];
+    int len;
+};
+bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8); /* typed/pasted text */
+bool sasae_code_entry_backspace(struct sasae_code_entry *e);
+bool sasae_code_entry_complete(const struct sasae_code_entry *e);
+
+/* ---- Frame log ----------------------------------------------------------------------- */
+
+struct sasae_frame_rec {
+    uint32_t frame_id;
+    uint64_t capture_us; /* host wall clock at capture */
+    uint64_t recv_us;    /* viewer wall clock when the whole frame had arrived */
+    uint64_t shown_us;   /* viewer wall clock when decoded and presented (headless: decoded) */
+    uint32_t decode_us;
+    uint32_t bytes; /* encoded size */
+    uint16_t width, height;
+    bool keyframe;
+    bool decode_error;
+};
+
+/* The header line of the frame log (tab separated, starts with '#', ends with '\n'). */
+const char *sasae_frame_log_header(void);
+
+/* One tab-separated line for rec: frame_id capture_us recv_us shown_us decode_ms bytes
+ * latency_ms width height flags ('K' keyframe, 'E' decode error, '-' neither), ending in
+ * '\n'. latency_ms is shown_us - capture_us (glass to glass; negative if the two clocks
+ * disagree). Returns the length as snprintf would (>= cap means truncated). */
+int sasae_frame_log_line(const struct sasae_frame_rec *rec, char *out, size_t cap);
+
+/* ---- Rolling statistics -------------------------------------------------------------- */
+
+#define SASAE_METER_SLOTS 256
+
+/* Frames of the last window_us: fps, bitrate, latency. */
+struct sasae_meter {
+    uint64_t window_us;
+    struct {
+        uint64_t t_us;
+        uint32_t bytes;
+        int32_t latency_us;
+        uint32_t decode_us;
+    } slot[SASAE_METER_SLOTS];
+    unsigned head, count;
+    uint64_t total_frames, total_bytes, decode_errors;
+};
+
+struct sasae_meter_stats {
+    double fps;
+    double kbps;
+    double latency_ms;     /* median over the window; 0 when no frames */
+    double latency_max_ms; /* max over the window */
+    double decode_ms;      /* mean over the window */
+};
+
+/* window_us 0 = one second. */
+void sasae_meter_init(struct sasae_meter *m, uint64_t window_us);
+/* Records one shown frame at time t_us (any monotonic microsecond clock). */
+void sasae_meter_add(struct sasae_meter *m, uint64_t t_us, uint32_t bytes, int64_t latency_us,
+                     uint32_t decode_us);
+/* Figures over the frames within window_us before now_us. */
+void sasae_meter_get(const struct sasae_meter *m, uint64_t now_us, struct sasae_meter_stats *out);
+
+/* ---- Receiver-side bandwidth estimate -------------------------------------------------- */
+
+/* A REMB-like estimate of what the link carries, sent to the host in STATS (the host sets
+ * its bitrate from it). Fed per frame; updated every interval. Queueing shows as one-way
+ * delay (recv - capture) rising above its recent minimum; the clocks of the two machines
+ * need not agree because only differences from that minimum are used.
+ * - delay up by more than overuse_ms: the link is full; estimate = the rate received.
+ * - delay within normal_ms of the minimum and the host using most of the estimate: grow
+ *   the estimate by 15 % per interval.
+ * - otherwise (idle screen, mild queueing): keep it.
+ * 0 means "no limit seen yet" (the host keeps its own rate). */
+#define SASAE_BWE_HISTORY 64
+
+struct sasae_bwe {
+    uint64_t interval_us;    /* 500 ms */
+    uint64_t base_window_us; /* 10 s: how long a delay minimum is remembered */
+    int overuse_ms, normal_ms;
+    uint32_t estimate_kbps;
+    /* per-interval minimum one-way delays (us), for the baseline */
+    struct {
+        uint64_t t_us;
+        int64_t min_delay_us;
+    } hist[SASAE_BWE_HISTORY];
+    unsigned nhist;
+    uint64_t cur_start_us;
+    int64_t cur_delay_sum_us;
+    int64_t cur_min_delay_us;
+    uint32_t cur_frames;
+    uint64_t cur_bytes;
+};
+
+void sasae_bwe_init(struct sasae_bwe *b);
+/* One complete frame of bytes received at recv_us (our wall clock) that the host captured
+ * at capture_us (its wall clock). Returns true when an interval closed and the estimate
+ * was updated. */
+bool sasae_bwe_frame(struct sasae_bwe *b, uint64_t recv_us, uint64_t capture_us, uint32_t bytes);
+/* Closes the interval at now_us even without frames (idle screen). Returns true when it did. */
+bool sasae_bwe_tick(struct sasae_bwe *b, uint64_t now_us);
+
+#endif
