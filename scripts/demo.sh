@@ -129,7 +129,7 @@ HOST_ARGS=(--relay "$URL" --relay-ca "$CERTS/ca.pem" --org-ca "$CERTS/ca.pem"
 
 start_viewer() { # waits for the code in the host's output, then starts the viewer
   wait_for "support code: [0-9]" "$LOGS/host.log" 30 "$1" || return 1
-  CODE=$(grep -o "support code: [0-9 ]*" "$LOGS/host.log" | head -n 1 | sed 's/support code: //')
+  CODE=$(grep -o "support code: [0-9 ]*[0-9]" "$LOGS/host.log" | head -n 1 | sed 's/support code: //')
   say "support code $CODE: starting the operator's viewer"
   V_ARGS=(--relay "$URL" --relay-ca "$CERTS/ca.pem" --cert "$CERTS/operators/demo-operator.pem"
     --key "$CERTS/operators/demo-operator.key" --code "$CODE")
