@@ -253,7 +253,8 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += draw_wrapped(r, g->small, ui_str(S_VERIFIED, g->ja), x, y, mw, green) + 6;
         y += draw_wrapped(r, g->font, ui_str(S_ASKS_TO, g->ja), x, y, mw, black);
         y += draw_wrapped(r, g->font, ui_str(S_ASK_SEE, g->ja), x + 16, y, mw - 16, black);
-        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black) + 6;
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black);
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_INFO, g->ja), x + 16, y, mw - 16, black) + 6;
         y += draw_wrapped(r, g->small, ui_str(S_ASK_NOTHING, g->ja), x, y, mw, grey);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
         sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);

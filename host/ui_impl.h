@@ -27,6 +27,7 @@ enum ui_str {
     S_ASKS_TO,
     S_ASK_SEE,
     S_ASK_DRAW,
+    S_ASK_INFO,
     S_ASK_NOTHING,
     S_AUTO_DENY,
     S_ALLOW,

@@ -84,9 +84,10 @@ static void show(struct tty *t, const struct host_view *v)
         break;
     case SASAE_HS_ASKING:
         discard_input(t);
-        say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
+        say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
             v->operator_name, v->organisation, ui_str(S_VERIFIED, j), ui_str(S_ASKS_TO, j),
-            ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_NOTHING, j));
+            ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_INFO, j),
+            ui_str(S_ASK_NOTHING, j));
         say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
         say(t, ")\n%s", ui_str(S_TTY_ASK, j));
         break;

@@ -14,6 +14,8 @@ hl_host --source synthetic --size 640x360
 hl_viewer --timeout 60
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
 hl_hsaw "Hanako Sato (Example Help Desk)" || hl_fail "prompt without the verified operator"
+hl_hsaw "see basic system information (OS, CPU, memory, disk, displays)" ||
+    hl_fail "the prompt does not say system information is sent"
 b1=$(hl_metric host_to_viewer)
 sleep 2
 b2=$(hl_metric host_to_viewer)
@@ -29,6 +31,7 @@ hl_wait 20 hl_frames_atleast 30 || hl_fail "fewer than 30 frames after Allow"
 grep " frame " "$HL_VIEWER_OUT" | grep -vq " decoded 640x360" && hl_fail "a frame did not decode"
 [ "$(grep -c " sysinfo " "$HL_VIEWER_OUT")" -eq 1 ] || hl_fail "sysinfo not sent exactly once"
 grep -q " sysinfo .*os=" "$HL_VIEWER_OUT" || hl_fail "sysinfo content"
+grep -Eq " sysinfo .*(hostname=|disk_home)" "$HL_VIEWER_OUT" && hl_fail "sysinfo beyond what the prompt lists"
 b3=$(hl_metric host_to_viewer)
 [ "$b3" -gt 20000 ] || hl_fail "relay forwarded only $b3 bytes of video"
 echo "streaming: $(hl_frames) frames, relay host_to_viewer $b3 bytes"
