@@ -59,6 +59,7 @@ struct host_session {
     struct sasae_cap *cap;
     struct sasae_inject *inject;
     struct sasae_overlay *overlay;
+    int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
     uint8_t *pt, *rec, *rx;
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
 
@@ -138,6 +139,8 @@ static void start_capture(struct host_session *s)
         s->overlay = sasae_overlay_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
         if (!s->overlay)
             SASAE_WARN(TAG, "no annotation overlay: %s", err);
+        else
+            sasae_overlay_keepout(s->overlay, s->keepout, s->nkeepout);
     }
     if (!s->thread_started) {
         if (pthread_create(&s->thread, NULL, pipeline_main, s) != 0) {
@@ -159,6 +162,11 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         sasae_inject_release_all(s->inject);
     if ((a & SASAE_HS_ACT_CLEAR_OVERLAY) && s->overlay)
         sasae_overlay_hide(s->overlay);
+    /* nothing the operator draws may cover a prompt: the overlay hides while one shows */
+    if ((a & SASAE_HS_ACT_SHOW_CONTROL_PROMPT) && s->overlay)
+        sasae_overlay_suspend(s->overlay, true);
+    if ((a & SASAE_HS_ACT_HIDE_CONTROL_PROMPT) && s->overlay)
+        sasae_overlay_suspend(s->overlay, false);
     if (a & SASAE_HS_ACT_START_CAPTURE)
         start_capture(s);
     if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.x11_io && !s->inject) {
@@ -408,6 +416,14 @@ static bool host_to_viewer_only(int t)
            t == SASAE_WIRE_SYSINFO;
 }
 
+/* A consent or control prompt is on screen: pen and pointer are dropped (not queued: the
+ * operator sees in the video that they did not land). */
+static bool prompt_showing(const struct host_session *s)
+{
+    return s->hs.state == SASAE_HS_ASKING ||
+           (s->hs.state == SASAE_HS_SHARING && s->hs.control == SASAE_HS_CONTROL_ASKED);
+}
+
 static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
 {
     uint64_t now = sasae_mono_ns();
@@ -453,11 +469,11 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
         return;
     }
     case SASAE_WIRE_POINTER:
-        if (s->overlay)
+        if (s->overlay && !prompt_showing(s))
             sasae_overlay_pointer(s->overlay, m->u.pointer.x, m->u.pointer.y, m->u.pointer.visible);
         return;
     case SASAE_WIRE_PEN_STROKE:
-        if (s->overlay) {
+        if (s->overlay && !prompt_showing(s)) {
             const struct sasae_wire_pen_stroke *p = &m->u.pen;
             int32_t *xy = malloc(sizeof *xy * 2 * p->npoints);
             if (!xy)
@@ -689,6 +705,17 @@ void host_session_answer(struct host_session *s, enum host_ui_answer a)
         return;
     pthread_mutex_lock(&s->mu);
     event(s, map[a], 0);
+    pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_keepout(struct host_session *s, const int *xywh, int n)
+{
+    n = n < 0 ? 0 : n > SASAE_OVERLAY_MAX_KEEPOUT ? SASAE_OVERLAY_MAX_KEEPOUT : n;
+    pthread_mutex_lock(&s->mu);
+    memcpy(s->keepout, xywh, sizeof *xywh * 4 * (size_t)n);
+    s->nkeepout = n;
+    if (s->overlay)
+        sasae_overlay_keepout(s->overlay, s->keepout, n);
     pthread_mutex_unlock(&s->mu);
 }
 

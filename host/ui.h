@@ -47,6 +47,10 @@ void host_ui_free(struct host_ui *ui);
  * that created the UI (SDL's main thread). */
 enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms);
 
+/* Screen rectangles (x, y, w, h each) of the UI's windows now shown, at most max; returns
+ * how many (0 for the terminal). Same thread as host_ui_step. */
+int host_ui_windows(struct host_ui *ui, int *xywh, int max);
+
 /* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
 void host_ui_wake(struct host_ui *ui);
 

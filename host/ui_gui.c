@@ -450,7 +450,22 @@ static void gui_free(struct host_ui *ui)
     free(g);
 }
 
-static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free};
+static int gui_windows(struct host_ui *ui, int *xywh, int max)
+{
+    struct gui *g = (struct gui *)ui;
+    struct win *ws[] = {&g->bar, &g->dialog};
+    int n = 0;
+    for (int i = 0; i < 2 && n < max; i++) {
+        if (!ws[i]->w)
+            continue;
+        int *r = &xywh[4 * n++];
+        SDL_GetWindowPosition(ws[i]->w, &r[0], &r[1]);
+        SDL_GetWindowSize(ws[i]->w, &r[2], &r[3]);
+    }
+    return n;
+}
+
+static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows};
 
 /* SDL can still address a window it has just destroyed (a wake-up or focus message racing
  * the destruction: BadWindow on X_SendEvent); Xlib's default handler would exit, taking the

@@ -8,6 +8,7 @@ struct ui_ops {
     enum host_ui_answer (*step)(struct host_ui *ui, const struct host_view *v, int timeout_ms);
     void (*wake)(struct host_ui *ui);
     void (*free)(struct host_ui *ui);
+    int (*windows)(struct host_ui *ui, int *xywh, int max); /* may be NULL */
 };
 
 struct host_ui {

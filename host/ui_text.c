@@ -139,6 +139,11 @@ enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, 
     return ui->ops->step(ui, v, timeout_ms);
 }
 
+int host_ui_windows(struct host_ui *ui, int *xywh, int max)
+{
+    return ui->ops->windows ? ui->ops->windows(ui, xywh, max) : 0;
+}
+
 void host_ui_wake(struct host_ui *ui)
 {
     if (ui->ops->wake)

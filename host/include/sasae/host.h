@@ -271,8 +271,16 @@ void sasae_inject_release_all(struct sasae_inject *in);
 
 /* An override-redirect X11 window over the shared area, shaped to show only the strokes and
  * the marker, and click-through (empty input shape): the customer keeps using the desktop.
- * Thread-safe: calls may come from the network thread. */
+ * Thread-safe: calls may come from the network thread. Strokes and the marker only update
+ * memory; the overlay's own thread redraws at most SASAE_OVERLAY_FPS times a second, so a
+ * flood of pen messages costs no X work in the caller. The pen is always red on the host. */
 struct sasae_overlay;
+
+#define SASAE_OVERLAY_FPS 30
+/* The only pen colour the customer ever sees (0xRRGGBB): an operator cannot paint look-alike
+ * buttons or labels in other colours. */
+#define SASAE_OVERLAY_RED 0xff0000u
+#define SASAE_OVERLAY_MAX_KEEPOUT 4
 
 /* Opens the overlay over x,y,w,h of the X screen (the captured area). NULL + err. */
 struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
@@ -281,19 +289,25 @@ void sasae_overlay_free(struct sasae_overlay *o);
 /* Moves (or hides) the large pointing marker; its tip is at (x, y) in area coordinates. */
 void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible);
 /* Adds points to stroke id (a new id starts a new stroke); xy holds n (x, y) pairs. Colour
- * 0xRRGGBBAA, width 1..64. Old strokes are dropped beyond a total point budget. Returns 0 or
- * -EINVAL for bad arguments. */
+ * 0xRRGGBBAA is ignored: every stroke is drawn in SASAE_OVERLAY_RED. Width 1..64. Old strokes
+ * are dropped beyond a total point budget. Returns 0 or -EINVAL for bad arguments. */
 int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
                          uint32_t rgba, int width);
 /* Removes every stroke (the marker stays). */
 void sasae_overlay_clear(struct sasae_overlay *o);
-/* Removes strokes and marker and unmaps the window (end of session). */
+/* Removes strokes and marker and unmaps the window at once (end of session). */
 void sasae_overlay_hide(struct sasae_overlay *o);
+/* on: unmaps the window at once and keeps it unmapped (a prompt is showing: nothing may
+ * cover it); off: shows the drawing again. */
+void sasae_overlay_suspend(struct sasae_overlay *o, bool on);
+/* Rectangles of the X screen (x, y, w, h each) the overlay never covers: the customer's
+ * session bar and prompts. Replaces the previous set; n <= SASAE_OVERLAY_MAX_KEEPOUT. */
+void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n);
 
 /* ==== System information ================================================================ */
 
 /* Writes a UTF-8 text report, one "key=value" per line as docs/protocol.md asks (os, kernel,
- * cpu, cores, memory_mb, disk, displays, display, hostname) into out (cap bytes, NUL-terminated,
+ * cpu, cores, memory_mb, disk, displays, display) into out (cap bytes, NUL-terminated,
  * truncated at a line if short). display: X display to list monitors of (NULL = $DISPLAY; skipped
  * if none). Returns the length written. */
 size_t sasae_sysinfo_collect(char *out, size_t cap, const char *display);
