@@ -214,6 +214,11 @@ static void open_bar(struct gui *g)
     SDL_Rect db = {0, 0, 1024, 768};
     SDL_GetDisplayBounds(0, &db);
     int w = db.w < 860 ? db.w : 860, h = 60;
+    if (getenv("SASAE_TEST_NO_BAR")) {
+        /* tests: a window system that refuses the bar */
+        SASAE_ERR("ui", "cannot open the session bar: SASAE_TEST_NO_BAR");
+        return;
+    }
     if (win_open(&g->bar, ui_str(S_TITLE, g->ja), db.x + (db.w - w) / 2, db.y, w, h,
                  SDL_WINDOW_SHOWN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
         SASAE_ERR("ui", "cannot open the session bar: %s", SDL_GetError());
@@ -314,8 +319,9 @@ static void render_bar(struct gui *g, const struct host_view *v)
     SDL_RenderPresent(r);
 }
 
-/* Applies the view: opens, closes and re-lays out windows as the state requires. */
-static void sync_windows(struct gui *g, const struct host_view *v)
+/* Applies the view: opens, closes and re-lays out windows as the state requires. Returns
+ * HOST_UI_END when sharing would go on without a visible End button (fail closed). */
+static enum host_ui_answer sync_windows(struct gui *g, const struct host_view *v)
 {
     enum dmode m = wanted_mode(v);
     if (m != g->mode) {
@@ -334,6 +340,13 @@ static void sync_windows(struct gui *g, const struct host_view *v)
     }
     if (g->bar.w && g->bar_control != (v->control == SASAE_HS_CONTROL_GRANTED))
         layout_bar(g, v->control == SASAE_HS_CONTROL_GRANTED);
+    if (sharing && g->bar.w && (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))
+        SDL_ShowWindow(g->bar.w);
+    if (sharing && (!g->bar.w || (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))) {
+        SASAE_ERR("ui", "no session bar: ending remote support");
+        return HOST_UI_END;
+    }
+    return HOST_UI_NONE;
 }
 
 static enum host_ui_answer close_answer(struct gui *g, Uint32 wid)
@@ -408,7 +421,9 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
 static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
 {
     struct gui *g = (struct gui *)ui;
-    sync_windows(g, v);
+    enum host_ui_answer forced = sync_windows(g, v);
+    if (forced != HOST_UI_NONE)
+        return forced;
     if (g->dialog.w)
         render_dialog(g, v);
     if (g->bar.w)

@@ -135,4 +135,17 @@ xdotool key Escape
 for id in $(xdotool search --onlyvisible --name sasae); do "$SASAE_BIN/tests/host_xclose" "$id"; done
 stop_driver
 has_line "exit ended customer" || fail "wrong end reason"
+
+echo "== no session bar (the window system refuses it): the session ends at once"
+start_driver SASAE_LANG=en SCRIPT=reg,join,ok SASAE_TEST_NO_BAR=1
+wait_for has_line "handshake_ok -> asking" || fail "no prompt"
+wait_for window_sized sasae 620 380 || fail "no prompt window"
+sleep 1
+click_rel sasae $((620 - 95)) $((380 - 42))
+wait_for has_line "consent_allow -> sharing" || fail "Allow click not taken"
+wait_for has_line "end_button -> ended" || fail "sharing went on without an End button"
+wait_for window_sized sasae 620 250 || fail "no ended window"
+for id in $(xdotool search --onlyvisible --name sasae); do "$SASAE_BIN/tests/host_xclose" "$id"; done
+stop_driver
+has_line "exit ended customer" || fail "wrong end reason"
 echo "PASS"
