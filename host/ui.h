@@ -34,6 +34,9 @@ enum host_ui_answer {
 };
 
 const char *host_ui_answer_str(enum host_ui_answer a);
+/* Of two answers given in the same moment, the one that stops more: End and closing a window
+ * beat any Deny, which beats Stop control, which beats any Allow. */
+enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b);
 
 struct host_ui;
 

@@ -437,11 +437,8 @@ static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *
     do {
         if (e.type == g->wake_type)
             continue;
-        enum host_ui_answer got = handle(g, &e);
-        if (a == HOST_UI_NONE)
-            a = got;
-        else if (got == HOST_UI_END || got == HOST_UI_DENY)
-            a = got; /* a stop always wins over anything queued with it */
+        /* a stop always wins over anything queued with it */
+        a = host_ui_answer_merge(a, handle(g, &e));
     } while (SDL_PollEvent(&e));
     return a;
 }

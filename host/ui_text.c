@@ -116,6 +116,29 @@ const char *host_ui_answer_str(enum host_ui_answer a)
     return (unsigned)a <= HOST_UI_QUIT ? n[a] : "?";
 }
 
+static int stop_rank(enum host_ui_answer a)
+{
+    switch (a) {
+    case HOST_UI_END:
+    case HOST_UI_WINDOW_CLOSE:
+        return 4;
+    case HOST_UI_DENY:
+    case HOST_UI_CONTROL_DENY:
+        return 3;
+    case HOST_UI_STOP_CONTROL:
+        return 2;
+    case HOST_UI_NONE:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b)
+{
+    return stop_rank(b) > stop_rank(a) ? b : a;
+}
+
 void ui_format_code(const char *code, char out[16])
 {
     /* "123456789" -> "123 456 789" */
