@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "sasae/common.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -215,6 +217,9 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
     if (a & SASAE_HS_ACT_WIPE_KEYS) {
         sasae_chan_free(s->chan); /* cleanses every key */
         s->chan = NULL;
+        /* and the last plaintext messages both ways (the pipeline wipes its own buffers) */
+        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
+        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
     }
     if (o->actions)
         wake(s);
@@ -304,12 +309,13 @@ static void *pipeline_main(void *arg)
     sasae_venc *enc = NULL;
     uint8_t *payload = NULL;
     sasae_video_rect *rects = NULL;
+    size_t cap = 0;
     int rc = sasae_venc_new(&vc, &enc);
     if (rc != 0) {
         SASAE_ERR(TAG, "video encoder: %s", sasae_video_strerror(rc));
         goto out;
     }
-    size_t cap = sasae_venc_max_payload(enc);
+    cap = sasae_venc_max_payload(enc);
     payload = malloc(cap);
     rects = malloc(sizeof *rects * SASAE_DIRTY_MAX);
     if (!payload || !rects)
@@ -402,6 +408,8 @@ static void *pipeline_main(void *arg)
     }
 out:
     free(rects);
+    if (payload)
+        OPENSSL_cleanse(payload, cap); /* the last encoded picture of the screen */
     free(payload);
     sasae_venc_free(enc);
     return NULL;
@@ -640,6 +648,10 @@ void host_session_free(struct host_session *s)
     sasae_inject_free(s->inject);
     sasae_chan_free(s->chan);
     sasae_cap_free(s->cap);
+    if (s->pt)
+        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
+    if (s->rx)
+        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
     free(s->pt);
     free(s->rec);
     free(s->rx);
