@@ -310,16 +310,20 @@ static void *pipeline_main(void *arg)
     uint8_t *payload = NULL;
     sasae_video_rect *rects = NULL;
     size_t cap = 0;
+    const char *failed = NULL; /* why the pipeline stopped on its own */
     int rc = sasae_venc_new(&vc, &enc);
     if (rc != 0) {
         SASAE_ERR(TAG, "video encoder: %s", sasae_video_strerror(rc));
+        failed = sasae_video_strerror(rc);
         goto out;
     }
     cap = sasae_venc_max_payload(enc);
     payload = malloc(cap);
     rects = malloc(sizeof *rects * SASAE_DIRTY_MAX);
-    if (!payload || !rects)
+    if (!payload || !rects) {
+        failed = "out of memory";
         goto out;
+    }
     struct sasae_dirty pending = {0};
     struct sasae_frame frame = {0};
     bool have_frame = false, first = true;
@@ -337,11 +341,13 @@ static void *pipeline_main(void *arg)
             break;
         if (wr < 0) {
             SASAE_ERR(TAG, "capture: %s", strerror(-wr));
+            failed = strerror(-wr);
             break;
         }
         int gr = sasae_cap_grab(s->cap, &pending, &frame);
         if (gr < 0) {
             SASAE_ERR(TAG, "capture: %s", strerror(-gr));
+            failed = strerror(-gr);
             break;
         }
         if (gr >= 0 && frame.bgra)
@@ -407,6 +413,16 @@ static void *pipeline_main(void *arg)
             last_send = sasae_mono_ns();
     }
 out:
+    if (failed) {
+        /* a frozen picture must not pass for a live one: end the session, telling the
+         * viewer (END error) */
+        pthread_mutex_lock(&s->mu);
+        if (atomic_load(&s->run)) {
+            snprintf(s->status, sizeof s->status, "screen capture stopped: %s", failed);
+            event(s, SASAE_HS_EV_CAPTURE_FAILED, 0);
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
     free(rects);
     if (payload)
         OPENSSL_cleanse(payload, cap); /* the last encoded picture of the screen */

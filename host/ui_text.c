@@ -103,6 +103,9 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
                  : "The connection to the support center was lost.";
     case SASAE_HS_END_SIGNAL:
         return j ? "サポートプログラムが停止されました。" : "The support program was stopped.";
+    case SASAE_HS_END_CAPTURE_FAILED:
+        return j ? "画面を取得できなくなったため終了しました。"
+                 : "Your screen could no longer be captured, so the session ended.";
     default:
         return "";
     }

@@ -435,6 +435,33 @@ Test(host_session, end_stops_frames_at_once)
     cr_assert(host_session_ended(hs));
 }
 
+Test(host_session, capture_failure_ends_with_error)
+{
+    /* an empty raw file: the first grab after Allow fails, as a broken X capture would */
+    char path[] = "/tmp/sasae-emptycap-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    char src[64];
+    snprintf(src, sizeof src, "file:%s", path);
+    stop();
+    start(src, false, NULL);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && vw.end_reason < 0; i++)
+        vpump(50, NULL);
+    unlink(path);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_ERROR, "viewer not told: %d", vw.end_reason);
+    cr_assert(host_session_ended(hs));
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_CAPTURE_FAILED);
+    cr_assert(strstr(v.status, "screen capture stopped"), "%s", v.status);
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    stop();
+    start("synthetic", false, NULL);
+}
+
 Test(host_session, viewer_end_and_peer_left)
 {
     handshake();

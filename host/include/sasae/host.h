@@ -51,6 +51,7 @@ enum sasae_hs_event {
     SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
     SASAE_HS_EV_PEER_ACTIVITY,  /* any valid record from the viewer */
     SASAE_HS_EV_TICK,           /* time passes: deadlines are checked */
+    SASAE_HS_EV_CAPTURE_FAILED, /* the capture/encode pipeline stopped on an error */
     SASAE_HS_NEVENTS
 };
 
@@ -67,6 +68,7 @@ enum sasae_hs_end {
     SASAE_HS_END_PROTOCOL,         /* malformed message from the viewer */
     SASAE_HS_END_RELAY,            /* relay connection lost */
     SASAE_HS_END_SIGNAL,           /* program asked to stop */
+    SASAE_HS_END_CAPTURE_FAILED,   /* screen capture or encoding broke: no frozen picture */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
