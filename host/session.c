@@ -69,6 +69,7 @@ struct host_session {
     bool thread_started;
     atomic_bool run;
     atomic_bool want_key;
+    atomic_bool want_sysinfo;
     atomic_int bitrate;
     _Atomic uint64_t fast_until;
     uint32_t frame_id;
@@ -115,6 +116,8 @@ static void send_state(struct host_session *s, uint8_t type, uint8_t value)
     send_msg(s, &m);
 }
 
+/* Pipeline thread, without the session lock: collecting opens the X display and reads the
+ * disks, which must not hold up End or the network. Sent only if still allowed then. */
 static void send_sysinfo(struct host_session *s)
 {
     char *text = malloc(SASAE_WIRE_SYSINFO_MAX);
@@ -124,7 +127,10 @@ static void send_sysinfo(struct host_session *s)
     struct sasae_wire_msg m = {.type = SASAE_WIRE_SYSINFO};
     m.u.sysinfo.text = text;
     m.u.sysinfo.text_len = n;
-    send_msg(s, &m);
+    pthread_mutex_lock(&s->mu);
+    if (atomic_load(&s->run))
+        send_msg(s, &m);
+    pthread_mutex_unlock(&s->mu);
     free(text);
 }
 
@@ -194,7 +200,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
     if (a & SASAE_HS_ACT_SEND_CONSENT)
         send_state(s, SASAE_WIRE_CONSENT_STATE, o->consent);
     if (a & SASAE_HS_ACT_SEND_SYSINFO)
-        send_sysinfo(s);
+        atomic_store(&s->want_sysinfo, true); /* the pipeline collects and sends it */
     if (a & SASAE_HS_ACT_SEND_CONTROL)
         send_state(s, SASAE_WIRE_CONTROL_STATE, o->control_state);
     if (a & SASAE_HS_ACT_SEND_END) {
@@ -331,6 +337,8 @@ static void *pipeline_main(void *arg)
     uint32_t cursor_serial = 0;
     bool cursor_sent = false;
     while (atomic_load(&s->run)) {
+        if (atomic_exchange(&s->want_sysinfo, false))
+            send_sysinfo(s);
         uint64_t now = sasae_mono_ns();
         bool fast = now < atomic_load(&s->fast_until);
         uint64_t gap = fast ? period / 3 : period;
@@ -634,6 +642,7 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     sasae_hs_init(&s->hs);
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
+    atomic_init(&s->want_sysinfo, false);
     atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
     atomic_init(&s->fast_until, 0);
     s->st.bitrate_kbps = atomic_load(&s->bitrate);
