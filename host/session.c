@@ -179,9 +179,10 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         start_capture(s);
     if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.x11_io && !s->inject) {
         char err[256];
-        int ox, oy;
+        int ox, oy, w, h;
         sasae_cap_origin(s->cap, &ox, &oy);
-        s->inject = sasae_inject_open(s->cfg.display, ox, oy, err, sizeof err);
+        sasae_cap_size(s->cap, &w, &h);
+        s->inject = sasae_inject_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
         if (!s->inject)
             SASAE_WARN(TAG, "remote control unavailable: %s", err);
     }
@@ -268,7 +269,9 @@ static void send_cursor(struct host_session *s, const struct sasae_cursor *c, bo
         send_msg(s, &m);
     }
     struct sasae_wire_msg p = {.type = SASAE_WIRE_CURSOR_POS};
-    p.u.cursor_pos = (struct sasae_wire_point){c->x, c->y, c->visible ? 1 : 0};
+    /* where the pointer is on a monitor that is not shared is none of the viewer's business */
+    p.u.cursor_pos =
+        c->visible ? (struct sasae_wire_point){c->x, c->y, 1} : (struct sasae_wire_point){0, 0, 0};
     send_msg(s, &p);
 }
 

@@ -254,9 +254,12 @@ void sasae_cap_origin(const struct sasae_cap *c, int *x, int *y);
 /* ==== Input injection (XTest) =========================================================== */
 
 struct sasae_inject;
-/* Opens the display for XTest. NULL (reason in err) if XTest is missing. origin_x/y: added
- * to every coordinate (monitor offset). */
-struct sasae_inject *sasae_inject_open(const char *display, int origin_x, int origin_y, char *err,
+/* Opens the display for XTest. NULL (reason in err) if XTest is missing. The captured area
+ * (x, y, w, h on the X screen, e.g. one monitor) bounds all mouse input: coordinates are
+ * relative to its origin, moves and button releases are clamped into it, and presses and
+ * wheel events outside it are dropped (-ERANGE): the operator can never click on a monitor
+ * that is not shared. */
+struct sasae_inject *sasae_inject_open(const char *display, int x, int y, int w, int h, char *err,
                                        size_t errlen);
 void sasae_inject_free(struct sasae_inject *in);
 /* Mouse: move to (x, y), then for button events press/release button 1..9, for wheel events
