@@ -63,6 +63,7 @@ struct host_session {
     struct sasae_overlay *overlay;
     int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
     uint8_t *pt, *rec, *rx;
+    char fpr[SASAE_CHAN_FPR_LEN];
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
 
     pthread_t thread;
@@ -659,6 +660,8 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     s->cap = sasae_cap_open(&cfg->cap, err, errlen);
     if (!s->cap)
         goto fail;
+    if (cfg->device)
+        sasae_chan_key_fingerprint(cfg->device, s->fpr);
     return s;
 fail:
     host_session_free(s);
@@ -784,6 +787,7 @@ void host_session_view(struct host_session *s, struct host_view *v)
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);
     snprintf(v->organisation, sizeof v->organisation, "%s", s->org);
     snprintf(v->status, sizeof v->status, "%s", s->status);
+    snprintf(v->fingerprint, sizeof v->fingerprint, "%s", s->fpr);
     v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, sasae_mono_ns());
     pthread_mutex_unlock(&s->mu);
 }

@@ -16,7 +16,10 @@ struct host_view {
     char code[16]; /* 9 digits, "" until registered */
     char operator_name[256];
     char organisation[256];
-    char status[256];  /* a line of detail (errors), may be empty */
+    char status[256]; /* a line of detail (errors), may be empty */
+    /* this computer's device key, "SHA256:XXXX XXXX ..." (16 groups): the customer can read
+     * it to the operator, whose viewer shows the key it verified */
+    char fingerprint[96];
     int seconds_left;  /* of the showing prompt, -1 = none */
     bool end_on_close; /* ENDED: the UI may close itself after a moment (tests) */
 };
@@ -59,5 +62,7 @@ void host_ui_wake(struct host_ui *ui);
 
 /* The UI's strings (English or Japanese), exposed for tests. */
 const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
+/* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
+void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 
 #endif

@@ -148,7 +148,7 @@ static void open_dialog(struct gui *g, enum dmode m)
     int w = 620, h = 150;
     switch (m) {
     case D_CODE:
-        h = 250;
+        h = 310;
         break;
     case D_CONSENT:
         h = 380;
@@ -246,7 +246,11 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += sasae_font_height(g->big) + 10;
         y += draw_wrapped(r, g->font, ui_str(S_CODE_HINT, g->ja), x, y, mw, black);
         y += draw_wrapped(r, g->small, ui_str(S_CODE_HINT2, g->ja), x, y, mw, grey) + 8;
-        draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey);
+        y += draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey) + 12;
+        if (v->fingerprint[0]) {
+            y += draw_wrapped(r, g->small, ui_str(S_FPR_LABEL, g->ja), x, y, mw, grey);
+            draw_wrapped(r, g->small, v->fingerprint, x, y, mw, black);
+        }
         break;
     case D_VERIFYING:
         draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, black);
@@ -313,7 +317,16 @@ static void render_bar(struct gui *g, const struct host_view *v)
     sasae_text_size(g->font, buf, &tw, &th);
     sasae_font *f = tw > maxw ? g->small : g->font;
     sasae_text_size(f, buf, &tw, &th);
-    sasae_text_draw(r, f, buf, 38, (b->height - th) / 2, black);
+    /* second line: the start of this computer's key, to read to the operator */
+    char fpr[64] = "", line2[160] = "";
+    host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
+    if (fpr[0])
+        snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
+    int th2 = line2[0] ? sasae_font_height(g->small) : 0;
+    int ty = (b->height - th - th2) / 2;
+    sasae_text_draw(r, f, buf, 38, ty, black);
+    if (line2[0])
+        sasae_text_draw(r, g->small, line2, 38, ty + th, grey);
     for (int i = 0; i < b->nb; i++)
         sasae_button_draw(r, g->font, &b->b[i]);
     SDL_RenderPresent(r);

@@ -46,6 +46,8 @@ enum ui_str {
     S_TTY_ASK,
     S_TTY_CONTROL,
     S_TTY_END_HINT,
+    S_FPR_LABEL,
+    S_FPR_SHORT,
     UI_NSTR
 };
 

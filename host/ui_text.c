@@ -35,6 +35,8 @@ static const char *const en[UI_NSTR] = {
     [S_TTY_ASK] = "Allow? [y/N] ",
     [S_TTY_CONTROL] = "Allow control? [y/N] ",
     [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
+    [S_FPR_LABEL] = "This computer's key (the operator can check it):",
+    [S_FPR_SHORT] = "Computer key %s",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -68,6 +70,8 @@ static const char *const ja[UI_NSTR] = {
     [S_TTY_ASK] = "許可しますか？ [y/N] ",
     [S_TTY_CONTROL] = "操作を許可しますか？ [y/N] ",
     [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
+    [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
+    [S_FPR_SHORT] = "コンピューターの鍵 %s",
 };
 /* clang-format on */
 
@@ -140,6 +144,20 @@ static int stop_rank(enum host_ui_answer a)
 enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b)
 {
     return stop_rank(b) > stop_rank(a) ? b : a;
+}
+
+void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    size_t n = 0;
+    int spaces = 0;
+    for (size_t i = 0; fpr[i] && n + 1 < cap; i++) {
+        if (fpr[i] == ' ' && ++spaces == groups)
+            break;
+        out[n++] = fpr[i];
+    }
+    out[n] = 0;
 }
 
 void ui_format_code(const char *code, char out[16])

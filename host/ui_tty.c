@@ -78,6 +78,8 @@ static void show(struct tty *t, const struct host_view *v)
         ui_format_code(v->code, code);
         say(t, "\n%s %s\n%s\n%s\n", ui_str(S_CODE_LABEL, j), code, ui_str(S_CODE_HINT, j),
             ui_str(S_CODE_HINT2, j));
+        if (v->fingerprint[0])
+            say(t, "%s\n  %s\n", ui_str(S_FPR_LABEL, j), v->fingerprint);
         break;
     case SASAE_HS_HANDSHAKE:
         say(t, "%s\n", ui_str(S_VERIFYING, j));
@@ -95,6 +97,13 @@ static void show(struct tty *t, const struct host_view *v)
         if (prev != SASAE_HS_SHARING) {
             say(t, "\n");
             say(t, ui_str(S_SHARING, j), v->operator_name);
+            if (v->fingerprint[0]) {
+                char fpr[64];
+                host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
+                say(t, " (");
+                say(t, ui_str(S_FPR_SHORT, j), fpr);
+                say(t, ")");
+            }
             say(t, "\n%s\n", ui_str(S_TTY_END_HINT, j));
         }
         if (v->control == SASAE_HS_CONTROL_ASKED) {

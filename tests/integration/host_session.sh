@@ -11,6 +11,11 @@ hl_pki
 hl_relay
 
 hl_host --source synthetic --size 640x360
+# the device key's fingerprint is shown with the code (the operator's viewer shows the key it
+# verified; the customer can read it out)
+fpr=$(grep -o 'device key SHA256:[0-9A-F ]*' "$HL_HOST_LOG" | head -1 | sed 's/^device key //; s/ *$//')
+[ ${#fpr} -eq 86 ] || hl_fail "no fingerprint in the log: '$fpr'"
+hl_wait 5 grep -qF "$fpr" "$HL_HOST_OUT" || hl_fail "fingerprint not shown to the customer"
 hl_viewer --timeout 60
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
 hl_hsaw "Hanako Sato (Example Help Desk)" || hl_fail "prompt without the verified operator"
@@ -27,6 +32,8 @@ grep -Eq " (sysinfo|cursor_shape)" "$HL_VIEWER_OUT" && hl_fail "screen data befo
 
 hl_type y
 hl_wait 20 hl_vsaw "consent 2" || hl_fail "no consent allowed"
+hl_wait 5 grep -qF "Computer key ${fpr:0:26}" "$HL_HOST_OUT" ||
+    hl_fail "fingerprint not shown while sharing"
 hl_wait 20 hl_frames_atleast 30 || hl_fail "fewer than 30 frames after Allow"
 grep " frame " "$HL_VIEWER_OUT" | grep -vq " decoded 640x360" && hl_fail "a frame did not decode"
 [ "$(grep -c " sysinfo " "$HL_VIEWER_OUT")" -eq 1 ] || hl_fail "sysinfo not sent exactly once"

@@ -24,3 +24,16 @@ Test(host_ui, a_stop_wins_over_an_allow_in_the_same_batch)
     cr_assert_eq(host_ui_answer_merge(HOST_UI_ALLOW, HOST_UI_NONE), HOST_UI_ALLOW);
     cr_assert_eq(host_ui_answer_merge(HOST_UI_NONE, HOST_UI_NONE), HOST_UI_NONE);
 }
+
+Test(host_ui, fingerprint_short_form)
+{
+    const char *f = "SHA256:0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9 0A1B 2C3D 4E5F 6071 8293 "
+                    "A4B5 C6D7 E8F9";
+    char out[64];
+    host_ui_fingerprint_short(f, 4, out, sizeof out);
+    cr_assert_str_eq(out, "SHA256:0A1B 2C3D 4E5F 6071");
+    host_ui_fingerprint_short(f, 4, out, 12);
+    cr_assert_str_eq(out, "SHA256:0A1B");
+    host_ui_fingerprint_short("", 4, out, sizeof out);
+    cr_assert_str_eq(out, "");
+}
