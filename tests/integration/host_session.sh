@@ -30,7 +30,7 @@ echo "before consent: host_to_viewer $b1 then $b2 bytes"
 [ "$(hl_frames)" -eq 0 ] || hl_fail "frames before consent"
 grep -Eq " (sysinfo|cursor_shape)" "$HL_VIEWER_OUT" && hl_fail "screen data before consent"
 
-hl_type y
+hl_answer y
 hl_wait 20 hl_vsaw "consent 2" || hl_fail "no consent allowed"
 hl_wait 5 grep -qF "Computer key ${fpr:0:26}" "$HL_HOST_OUT" ||
     hl_fail "fingerprint not shown while sharing"
