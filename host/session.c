@@ -50,6 +50,13 @@ SAME(SASAE_HS_CONSENT_REVOKED, SASAE_WIRE_CONSENT_REVOKED);
 /* Bytes the transport may hold before the pipeline stops starting frames: about a quarter
  * second at 1 Mbit/s, so a slow link never builds a queue of stale video. */
 #define QUEUE_LIMIT (64 * 1024)
+/* A frame leaves in chunks of this size, each queued only while the transport holds less
+ * than QUEUE_LIMIT - VIDEO_CHUNK: a keyframe of hundreds of KB never sits in the queue at
+ * once, so END (queued behind at most QUEUE_LIMIT bytes, about 0.5 s at 1 Mbit/s) is never
+ * stuck behind video captured before the click, and no sealed record is ever dropped (the
+ * channel's sequence stays whole, so END opens on the viewer). */
+#define VIDEO_CHUNK (16 * 1024)
+#define PACE_NS (2 * MS)
 #define ACK_RING 16
 
 struct host_session {
@@ -276,7 +283,9 @@ static void send_cursor(struct host_session *s, const struct sasae_cursor *c, bo
     send_msg(s, &p);
 }
 
-/* Splits one encoded frame into VIDEO chunks and queues them; false if not allowed now. */
+/* Splits one encoded frame into VIDEO chunks and queues them, paced against the transport's
+ * queue; false if not allowed now. Called with the session lock held, which it releases
+ * while waiting for the link. */
 static bool send_frame(struct host_session *s, const uint8_t *payload, size_t len,
                        uint64_t capture_us, uint8_t flags, int w, int h)
 {
@@ -291,9 +300,19 @@ static bool send_frame(struct host_session *s, const uint8_t *payload, size_t le
                                    .height = (uint16_t)h};
     size_t off = 0;
     struct sasae_wire_msg m;
-    while (sasae_wire_video_next_chunk(&hdr, payload, len, 0, &off, &m) == 1)
+    while (sasae_wire_video_next_chunk(&hdr, payload, len, VIDEO_CHUNK, &off, &m) == 1) {
+        /* pace against the link with the lock released, so End is handled between chunks;
+         * after End the rest of the frame is never queued */
+        while (s->tr.queued(s->tr.ctx) > QUEUE_LIMIT - VIDEO_CHUNK) {
+            pthread_mutex_unlock(&s->mu);
+            sleep_ns(PACE_NS);
+            pthread_mutex_lock(&s->mu);
+            if (!atomic_load(&s->run) || !sasae_hs_may_send(&s->hs, SASAE_WIRE_VIDEO))
+                return false;
+        }
         if (send_msg(s, &m) != 0)
             return false;
+    }
     s->sent_at[id % ACK_RING] = sasae_mono_ns();
     event(s, SASAE_HS_EV_FRAME_SENT, id);
     s->st.frames_sent++;

@@ -80,6 +80,11 @@ struct tq { /* what the host sent, in order */
     int naudit;
     atomic_int closed;
     atomic_size_t queued; /* pretend backlog */
+    /* a simulated link: when link_bytes_per_10ms is set, every send adds to queued and a
+     * drain thread takes that many bytes off every 10 ms; backlog[i] = queued before msg i */
+    size_t link_bytes_per_10ms;
+    size_t backlog[QMAX];
+    atomic_int link_stop;
 };
 
 static int tq_send(void *ctx, const uint8_t *buf, size_t len)
@@ -88,6 +93,8 @@ static int tq_send(void *ctx, const uint8_t *buf, size_t len)
     pthread_mutex_lock(&q->mu);
     int rc = -ENOSPC;
     if (q->n < QMAX && !atomic_load(&q->closed)) {
+        if (q->link_bytes_per_10ms)
+            q->backlog[q->n] = atomic_fetch_add(&q->queued, len);
         q->msg[q->n] = malloc(len);
         memcpy(q->msg[q->n], buf, len);
         q->len[q->n++] = len;
@@ -690,6 +697,104 @@ Test(host_session, keyframe_on_request_and_bitrate_follows_stats)
     cr_assert_eq(s1.bitrate_kbps, 100, "floor");
     vpump(200, NULL);
     cr_assert(!host_session_ended(hs));
+}
+
+static void *link_drain(void *arg)
+{
+    struct tq *t = arg;
+    while (!atomic_load(&t->link_stop)) {
+        usleep(10000);
+        size_t cur = atomic_load(&t->queued);
+        size_t d = cur < t->link_bytes_per_10ms ? cur : t->link_bytes_per_10ms;
+        atomic_fetch_sub(&t->queued, d);
+    }
+    return NULL;
+}
+
+/* On a 1 Mbit/s link a 4K keyframe takes seconds to send; End in the middle of it must not
+ * wait behind it: END is queued behind at most QUEUE_LIMIT (64 KiB) bytes, nothing of the
+ * frame follows it, and every record up to END opens (none was dropped). */
+Test(host_session, end_is_not_stuck_behind_a_big_frame)
+{
+    stop();
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    q.link_bytes_per_10ms = 1250; /* 1 Mbit/s */
+    pthread_t drain;
+    cr_assert_eq(pthread_create(&drain, NULL, link_drain, &q), 0);
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_session_config cfg = {
+        .device = device,
+        .trust = trust,
+        .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
+        .fps = 10,
+        .bitrate_kbps = 20000};
+    char err[256];
+    hs = host_session_new(&cfg, &tr, err, sizeof err);
+    cr_assert(hs, "%s", err);
+    memset(&vw, 0, sizeof vw);
+    vw.cred = load_cred(pki, "operators/hanako-sato");
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.reasm = sasae_wire_reasm_new(0);
+    sasae_vdec_new(&vw.dec);
+    vw.end_reason = -1;
+    vw.width = 3840;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    /* wait for the keyframe's first chunk, then press End while the rest is paced out */
+    uint32_t frame_size = 0;
+    for (int i = 0; i < 2000 && !frame_size; i++) {
+        size_t len;
+        uint8_t *m = tq_next(&q, &len, 5);
+        if (!m)
+            continue;
+        size_t pn;
+        cr_assert_eq(sasae_chan_open(vw.ch, m, len, vw.pt, sizeof vw.pt, &pn), SASAE_CHAN_OK);
+        struct sasae_wire_msg w;
+        cr_assert_eq(sasae_wire_parse(vw.pt, pn, &w), SASAE_WIRE_OK);
+        if (w.type == SASAE_WIRE_VIDEO)
+            frame_size = w.u.video.frame_size;
+    }
+    cr_assert_gt(frame_size, 4u * 64 * 1024, "keyframe only %u bytes: test proves nothing",
+                 frame_size);
+    uint64_t t_end = sasae_mono_ns();
+    host_session_answer(hs, HOST_UI_END);
+    /* every later record opens (none dropped); END is the last one and nothing follows */
+    int end_at = -1, video_after_end = 0;
+    size_t video_bytes = 0;
+    for (int i = 0; i < 400 && end_at < 0; i++) {
+        size_t len;
+        int idx = q.rd;
+        uint8_t *m = tq_next(&q, &len, 10);
+        if (!m)
+            continue;
+        size_t pn;
+        cr_assert_eq(sasae_chan_open(vw.ch, m, len, vw.pt, sizeof vw.pt, &pn), SASAE_CHAN_OK,
+                     "record %d did not open", idx);
+        struct sasae_wire_msg w;
+        cr_assert_eq(sasae_wire_parse(vw.pt, pn, &w), SASAE_WIRE_OK);
+        if (w.type == SASAE_WIRE_VIDEO)
+            video_bytes += w.u.video.data_len;
+        if (w.type == SASAE_WIRE_END) {
+            end_at = idx;
+            vw.end_reason = w.u.end.reason;
+        }
+    }
+    cr_assert_geq(end_at, 0, "no END");
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_CUSTOMER);
+    size_t ahead = q.backlog[end_at];
+    printf("end_is_not_stuck: keyframe %u bytes, %zu video bytes queued in all, END queued "
+           "behind %zu bytes = %.0f ms at 1 Mbit/s (%.0f ms after End was pressed)\n",
+           frame_size, video_bytes, ahead, ahead * 8 / 1000.0, (sasae_mono_ns() - t_end) / 1e6);
+    cr_assert_leq(ahead, 64u * 1024, "END stuck behind %zu bytes", ahead);
+    cr_assert_lt(video_bytes, frame_size, "the whole keyframe was queued anyway");
+    usleep(300000);
+    pthread_mutex_lock(&q.mu);
+    video_after_end = q.n - q.rd;
+    pthread_mutex_unlock(&q.mu);
+    cr_assert_eq(video_after_end, 0, "records after END");
+    atomic_store(&q.link_stop, 1);
+    pthread_join(drain, NULL);
 }
 
 /* A 4K keyframe does not fit one record: it travels as several VIDEO chunks and decodes. */
