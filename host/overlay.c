@@ -24,6 +24,7 @@ struct stroke {
     uint32_t id;
     int width;
     int n, cap;
+    int drawn; /* points already in the pixmaps */
     XPoint *pts;
 };
 
@@ -42,6 +43,8 @@ struct sasae_overlay {
     int mx, my;
     int ox, oy; /* window origin on the screen */
     bool dirty, suspended, stop;
+    unsigned long redraws;
+    bool full; /* the next redraw starts from an empty mask (something was removed or moved) */
     XRectangle keep[SASAE_OVERLAY_MAX_KEEPOUT];
     int nkeep;
     pthread_t thread;
@@ -53,14 +56,26 @@ static const XPoint marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
                                       {33, 57}, {23, 36}, {41, 36}};
 #define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
 
+/* Brings the window up to date. Incremental unless o->full: only the points added since the
+ * last redraw are drawn, so a long stroke arriving point by point costs little. */
 static void redraw(struct sasae_overlay *o)
 {
     bool any = o->marker || o->ns > 0;
-    XSetForeground(o->dpy, o->mgc, 0);
-    XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
+    o->redraws++;
+    if (o->full) {
+        XSetForeground(o->dpy, o->mgc, 0);
+        XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
+        for (int i = 0; i < o->ns; i++)
+            o->s[i].drawn = 0;
+        o->full = false;
+    }
     XSetForeground(o->dpy, o->mgc, 1);
     for (int i = 0; i < o->ns; i++) {
         struct stroke *s = &o->s[i];
+        int from = s->drawn > 0 ? s->drawn - 1 : 0; /* joins the previous segment */
+        if (s->drawn == s->n)
+            continue;
+        s->drawn = s->n;
         XSetForeground(o->dpy, o->gc, SASAE_OVERLAY_RED);
         XSetLineAttributes(o->dpy, o->gc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
         XSetLineAttributes(o->dpy, o->mgc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
@@ -71,8 +86,8 @@ static void redraw(struct sasae_overlay *o)
             XFillArc(o->dpy, o->mask, o->mgc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
                      (unsigned)(2 * r), 0, 360 * 64);
         } else {
-            XDrawLines(o->dpy, o->content, o->gc, s->pts, s->n, CoordModeOrigin);
-            XDrawLines(o->dpy, o->mask, o->mgc, s->pts, s->n, CoordModeOrigin);
+            XDrawLines(o->dpy, o->content, o->gc, s->pts + from, s->n - from, CoordModeOrigin);
+            XDrawLines(o->dpy, o->mask, o->mgc, s->pts + from, s->n - from, CoordModeOrigin);
         }
     }
     if (o->marker) {
@@ -148,6 +163,7 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->h = h;
     o->ox = x;
     o->oy = y;
+    o->full = true;
     o->dpy = XOpenDisplay(display);
     if (!o->dpy) {
         snprintf(err, errlen, "overlay: cannot open X display");
@@ -219,12 +235,13 @@ void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
     o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
     o->mx = x;
     o->my = y;
-    o->dirty = true;
+    o->dirty = o->full = true;
     pthread_mutex_unlock(&o->mu);
 }
 
 static void drop_oldest(struct sasae_overlay *o)
 {
+    o->full = true;
     o->total -= o->s[0].n;
     free(o->s[0].pts);
     memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
@@ -293,7 +310,7 @@ void sasae_overlay_clear(struct sasae_overlay *o)
         free(o->s[i].pts);
     o->ns = 0;
     o->total = 0;
-    o->dirty = true;
+    o->dirty = o->full = true;
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -305,6 +322,7 @@ void sasae_overlay_hide(struct sasae_overlay *o)
     o->ns = 0;
     o->total = 0;
     o->marker = false;
+    o->full = true;
     redraw(o);
     XSync(o->dpy, False);
     pthread_mutex_unlock(&o->mu);
@@ -346,7 +364,15 @@ void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n)
     if (m != o->nkeep || memcmp(k, o->keep, sizeof k[0] * (size_t)m) != 0) {
         memcpy(o->keep, k, sizeof k[0] * (size_t)m);
         o->nkeep = m;
-        o->dirty = true;
+        o->dirty = o->full = true;
     }
     pthread_mutex_unlock(&o->mu);
+}
+
+unsigned long sasae_overlay_redraws(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    unsigned long n = o->redraws;
+    pthread_mutex_unlock(&o->mu);
+    return n;
 }

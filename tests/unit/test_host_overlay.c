@@ -6,6 +6,7 @@
 #include <X11/Xutil.h>
 #include <X11/extensions/XTest.h>
 #include <errno.h>
+#include <time.h>
 
 #include "sasae/host.h"
 #include "xvfb_helper.h"
@@ -153,6 +154,36 @@ Test(host_overlay, red_only_keepout_and_suspend, .init = xsetup, .fini = xteardo
     cr_assert_eq(screen_px(dpy, 540, 370), 0x808080u, "redrawn while suspended");
     sasae_overlay_suspend(o, false);
     cr_assert(px_becomes(dpy, 540, 370, SASAE_OVERLAY_RED), "not shown again");
+    sasae_overlay_free(o);
+    XCloseDisplay(dpy);
+}
+
+/* A pen flood (thousands of one-point messages) is drawn completely, but redrawn at most
+ * SASAE_OVERLAY_FPS times a second. */
+Test(host_overlay, flood_is_rate_limited, .init = xsetup, .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    struct sasae_overlay *o = sasae_overlay_open(xv.name, 0, 0, 640, 480, err, sizeof err);
+    cr_assert(o, "%s", err);
+    unsigned long r0 = sasae_overlay_redraws(o);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 3000; i++) {
+        int32_t p[] = {10 + i / 6, 200};
+        cr_assert_eq(sasae_overlay_stroke(o, 1, p, 1, 0xff0000ffu, 6), 0);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+    cr_assert(px_becomes(dpy, 10 + 2999 / 6, 200, SASAE_OVERLAY_RED), "end of the stroke missing");
+    cr_assert(px_becomes(dpy, 10, 200, SASAE_OVERLAY_RED), "start of the stroke missing");
+    cr_assert(px_becomes(dpy, 260, 200, SASAE_OVERLAY_RED), "middle of the stroke missing");
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double total_ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+    unsigned long n = sasae_overlay_redraws(o) - r0;
+    cr_assert_leq(n, (unsigned long)(total_ms * SASAE_OVERLAY_FPS / 1000.0) + 3,
+                  "%lu redraws in %.0f ms (3000 messages in %.0f ms)", n, total_ms, ms);
     sasae_overlay_free(o);
     XCloseDisplay(dpy);
 }

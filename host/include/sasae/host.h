@@ -308,6 +308,8 @@ void sasae_overlay_suspend(struct sasae_overlay *o, bool on);
 /* Rectangles of the X screen (x, y, w, h each) the overlay never covers: the customer's
  * session bar and prompts. Replaces the previous set; n <= SASAE_OVERLAY_MAX_KEEPOUT. */
 void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n);
+/* How many times the window was redrawn so far (logs and tests of the rate limit). */
+unsigned long sasae_overlay_redraws(struct sasae_overlay *o);
 
 /* ==== System information ================================================================ */
 
