@@ -4,6 +4,7 @@
  * decoder; the relay is an in-memory queue behind the session's transport interface. */
 #include <criterion/criterion.h>
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -625,6 +626,78 @@ Test(host_session, input_only_with_control_granted)
     XCloseDisplay(dpy);
     stop();
     start("synthetic", false, NULL); /* for the suite's fini */
+    xvfb_stop(&xv);
+}
+
+static uint32_t root_px(Display *dpy, int x, int y)
+{
+    XSync(dpy, False);
+    XImage *img = XGetImage(dpy, DefaultRootWindow(dpy), x, y, 1, 1, AllPlanes, ZPixmap);
+    uint32_t v = (uint32_t)XGetPixel(img, 0, 0) & 0xffffffu;
+    XDestroyImage(img);
+    return v;
+}
+
+static bool root_px_becomes(Display *dpy, int x, int y, uint32_t want)
+{
+    for (int i = 0; i < 200; i++) {
+        if (root_px(dpy, x, y) == want)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* Two points as the wire carries them: x, y as big-endian int32. */
+static void pen_points(uint8_t out[16], int32_t x0, int32_t y0, int32_t x1, int32_t y1)
+{
+    int32_t v[4] = {x0, y0, x1, y1};
+    for (int i = 0; i < 4; i++)
+        for (int b = 0; b < 4; b++)
+            out[4 * i + b] = (uint8_t)((uint32_t)v[i] >> (24 - 8 * b));
+}
+
+/* While the control prompt shows, nothing the operator draws is on the screen: the overlay
+ * hides, and pen and pointer messages arriving meanwhile are dropped. */
+Test(host_session, no_drawing_over_a_prompt)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0);
+    stop();
+    start("x11", true, xv.name);
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    uint32_t bg = root_px(dpy, 200, 100);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    uint8_t pts[16], pts2[16];
+    pen_points(pts, 100, 100, 300, 100);
+    pen_points(pts2, 100, 300, 300, 300);
+    struct sasae_wire_msg pen = {.type = SASAE_WIRE_PEN_STROKE};
+    pen.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xffffffffu, 8, 2, pts};
+    vsend(&pen);
+    cr_assert(root_px_becomes(dpy, 200, 100, SASAE_OVERLAY_RED), "stroke not drawn (in red)");
+    struct sasae_wire_msg cr = {.type = SASAE_WIRE_CONTROL_REQUEST};
+    cr.u.control_req.want = 1;
+    vsend(&cr);
+    cr_assert_eq(root_px(dpy, 200, 100), bg, "drawing left over the control prompt");
+    pen.u.pen = (struct sasae_wire_pen_stroke){2, 1, 0xff0000ffu, 8, 2, pts2};
+    vsend(&pen);
+    struct sasae_wire_msg ptr = {.type = SASAE_WIRE_POINTER};
+    ptr.u.pointer = (struct sasae_wire_point){400, 250, 1};
+    vsend(&ptr);
+    usleep(300000);
+    cr_assert_eq(root_px(dpy, 200, 300), bg, "stroke drawn while the prompt shows");
+    cr_assert_eq(root_px(dpy, 408, 275), bg, "marker drawn while the prompt shows");
+    host_session_answer(hs, HOST_UI_CONTROL_DENY);
+    /* the earlier drawing comes back; what arrived during the prompt was dropped */
+    cr_assert(root_px_becomes(dpy, 200, 100, SASAE_OVERLAY_RED), "drawing not shown again");
+    usleep(200000);
+    cr_assert_eq(root_px(dpy, 200, 300), bg, "a stroke sent during the prompt was kept");
+    cr_assert(!host_session_ended(hs));
+    XCloseDisplay(dpy);
+    stop();
+    start("synthetic", false, NULL);
     xvfb_stop(&xv);
 }
 
