@@ -161,6 +161,8 @@ static int x11_cursor(struct sasae_cap *c, struct sasae_cursor *out)
     XQueryPointer(x->dpy, x->root, &rw, &cw, &rx, &ry, &wx, &wy, &mask);
     int px = rx - c->origin_x, py = ry - c->origin_y;
     bool vis = px >= 0 && py >= 0 && px < c->width && py < c->height;
+    if (!vis)
+        px = py = 0; /* off the shared area: where exactly is not shared either */
     if (!x->cur_valid || px != x->cur.x || py != x->cur.y || vis != x->cur.visible)
         changed = true;
     x->cur.x = px;

@@ -43,6 +43,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: relay lost";
     case SASAE_HS_END_SIGNAL:
         return "end: host stopped";
+    case SASAE_HS_END_CAPTURE_FAILED:
+        return "end: screen capture failed";
     default:
         return "end";
     }
@@ -326,6 +328,11 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_TICK:
         on_timeouts(hs, &o, now);
         return o;
+    case SASAE_HS_EV_CAPTURE_FAILED:
+        if (st != SASAE_HS_SHARING)
+            goto ignore;
+        end_session(hs, &o, SASAE_HS_END_CAPTURE_FAILED, true);
+        break;
     default:
         goto ignore;
     }
@@ -421,7 +428,7 @@ const char *sasae_hs_event_str(enum sasae_hs_event e)
         "control_release", "control_allow", "control_deny",   "control_revoke",
         "end_button",      "window_close",  "signal",         "viewer_end",
         "peer_left",       "relay_error",   "protocol_error", "frame_sent",
-        "frame_acked",     "peer_activity", "tick",
+        "frame_acked",     "peer_activity", "tick",           "capture_failed",
     };
     return (unsigned)e < SASAE_HS_NEVENTS ? n[e] : "?";
 }
@@ -429,10 +436,11 @@ const char *sasae_hs_event_str(enum sasae_hs_event e)
 const char *sasae_hs_end_str(enum sasae_hs_end r)
 {
     static const char *const n[] = {
-        "none",         "customer",         "denied",   "consent_timeout", "operator", "peer_left",
-        "peer_timeout", "handshake_failed", "protocol", "relay",           "signal",
+        "none",     "customer",  "denied",       "consent_timeout",
+        "operator", "peer_left", "peer_timeout", "handshake_failed",
+        "protocol", "relay",     "signal",       "capture_failed",
     };
-    return (unsigned)r <= SASAE_HS_END_SIGNAL ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_CAPTURE_FAILED ? n[r] : "?";
 }
 
 int sasae_hs_end_wire_reason(enum sasae_hs_end r)

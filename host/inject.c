@@ -11,12 +11,13 @@
 
 struct sasae_inject {
     Display *dpy;
-    int ox, oy, sw, sh;
-    uint16_t buttons;  /* bit b set: button b held */
-    uint8_t keys[256]; /* keycode held */
+    int ox, oy;         /* origin of the area coordinates */
+    int x0, y0, x1, y1; /* the area on the screen, end exclusive */
+    uint16_t buttons;   /* bit b set: button b held */
+    uint8_t keys[256];  /* keycode held */
 };
 
-struct sasae_inject *sasae_inject_open(const char *display, int origin_x, int origin_y, char *err,
+struct sasae_inject *sasae_inject_open(const char *display, int x, int y, int w, int h, char *err,
                                        size_t errlen)
 {
     int ev, er, maj, min;
@@ -37,10 +38,23 @@ struct sasae_inject *sasae_inject_open(const char *display, int origin_x, int or
         free(in);
         return NULL;
     }
-    in->ox = origin_x;
-    in->oy = origin_y;
-    in->sw = DisplayWidth(in->dpy, DefaultScreen(in->dpy));
-    in->sh = DisplayHeight(in->dpy, DefaultScreen(in->dpy));
+    /* the area, clipped to the screen */
+    int scw = DisplayWidth(in->dpy, DefaultScreen(in->dpy));
+    int sch = DisplayHeight(in->dpy, DefaultScreen(in->dpy));
+    int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
+    int x1 = w > scw - x ? scw : x + w, y1 = h > sch - y ? sch : y + h;
+    if (x1 <= x0 || y1 <= y0) {
+        snprintf(err, errlen, "input area %dx%d+%d+%d is off the screen", w, h, x, y);
+        XCloseDisplay(in->dpy);
+        free(in);
+        return NULL;
+    }
+    in->ox = x;
+    in->oy = y;
+    in->x0 = x0;
+    in->y0 = y0;
+    in->x1 = x1;
+    in->y1 = y1;
     return in;
 }
 
@@ -58,12 +72,18 @@ static int clampi(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
+static bool inside(const struct sasae_inject *in, int x, int y)
+{
+    long ax = (long)x + in->ox, ay = (long)y + in->oy;
+    return ax >= in->x0 && ax < in->x1 && ay >= in->y0 && ay < in->y1;
+}
+
 int sasae_inject_move(struct sasae_inject *in, int x, int y)
 {
-    /* saturating: coordinates come from the network */
+    /* saturating: coordinates come from the network; never leaves the shared area */
     long ax = (long)x + in->ox, ay = (long)y + in->oy;
-    int cx = (int)(ax < 0 ? 0 : ax >= in->sw ? in->sw - 1 : ax);
-    int cy = (int)(ay < 0 ? 0 : ay >= in->sh ? in->sh - 1 : ay);
+    int cx = (int)(ax < in->x0 ? in->x0 : ax >= in->x1 ? in->x1 - 1 : ax);
+    int cy = (int)(ay < in->y0 ? in->y0 : ay >= in->y1 ? in->y1 - 1 : ay);
     XTestFakeMotionEvent(in->dpy, -1, cx, cy, CurrentTime);
     XFlush(in->dpy);
     return 0;
@@ -73,6 +93,10 @@ int sasae_inject_button(struct sasae_inject *in, int x, int y, int button, bool 
 {
     if (button < 1 || button > 9)
         return -EINVAL;
+    /* a press outside the shared area would land on an unshared monitor; a release is
+     * clamped so that no button is ever left held */
+    if (down && !inside(in, x, y))
+        return -ERANGE;
     sasae_inject_move(in, x, y);
     XTestFakeButtonEvent(in->dpy, (unsigned)button, down, CurrentTime);
     if (down)
@@ -93,6 +117,8 @@ static void click(struct sasae_inject *in, unsigned b, int n)
 
 int sasae_inject_wheel(struct sasae_inject *in, int x, int y, int dx, int dy)
 {
+    if (!inside(in, x, y))
+        return -ERANGE;
     sasae_inject_move(in, x, y);
     /* X11 wheel buttons: 4 up, 5 down, 6 left, 7 right; a burst is bounded */
     dx = clampi(dx, -20, 20);

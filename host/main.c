@@ -582,6 +582,8 @@ int main(int argc, char **argv)
         struct host_view v;
         host_session_view(a.s, &v);
         enum host_ui_answer ans = host_ui_step(a.ui, &v, 100);
+        int keep[4 * SASAE_OVERLAY_MAX_KEEPOUT];
+        host_session_keepout(a.s, keep, host_ui_windows(a.ui, keep, SASAE_OVERLAY_MAX_KEEPOUT));
         if (ans == HOST_UI_QUIT)
             break;
         if (ans != HOST_UI_NONE) {

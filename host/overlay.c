@@ -1,7 +1,9 @@
 /* The annotation overlay: the operator's red pen strokes and large pointing marker drawn on
  * the customer's real screen in an override-redirect window that is shaped (XShape) to
  * the drawing and click-through (XFixes empty input region). Plain Xlib: SDL cannot make
- * shaped click-through windows. */
+ * shaped click-through windows. Callers only change the drawing in memory; a small thread
+ * redraws at most SASAE_OVERLAY_FPS times a second, so a pen flood cannot load the X server
+ * or hold the caller (the session lock) in X round trips. */
 #include "sasae/host.h"
 
 #include <X11/Xlib.h>
@@ -13,15 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_STROKES 256
 #define POINT_BUDGET 65536
 
 struct stroke {
     uint32_t id;
-    uint32_t rgba;
     int width;
     int n, cap;
+    int drawn; /* points already in the pixmaps */
     XPoint *pts;
 };
 
@@ -38,6 +41,14 @@ struct sasae_overlay {
     int ns, total;
     bool marker;
     int mx, my;
+    int ox, oy; /* window origin on the screen */
+    bool dirty, suspended, stop;
+    unsigned long redraws;
+    bool full; /* the next redraw starts from an empty mask (something was removed or moved) */
+    XRectangle keep[SASAE_OVERLAY_MAX_KEEPOUT];
+    int nkeep;
+    pthread_t thread;
+    bool thread_started;
 };
 
 /* Arrow-shaped pointing marker, tip at (0, 0), about 2.5x a normal cursor. */
@@ -45,21 +56,27 @@ static const XPoint marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
                                       {33, 57}, {23, 36}, {41, 36}};
 #define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
 
-static unsigned long rgb_pixel(uint32_t rgba)
-{
-    /* TrueColor 24-bit: 0xRRGGBB */
-    return (unsigned long)(rgba >> 8) & 0xffffffu;
-}
-
+/* Brings the window up to date. Incremental unless o->full: only the points added since the
+ * last redraw are drawn, so a long stroke arriving point by point costs little. */
 static void redraw(struct sasae_overlay *o)
 {
     bool any = o->marker || o->ns > 0;
-    XSetForeground(o->dpy, o->mgc, 0);
-    XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
+    o->redraws++;
+    if (o->full) {
+        XSetForeground(o->dpy, o->mgc, 0);
+        XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
+        for (int i = 0; i < o->ns; i++)
+            o->s[i].drawn = 0;
+        o->full = false;
+    }
     XSetForeground(o->dpy, o->mgc, 1);
     for (int i = 0; i < o->ns; i++) {
         struct stroke *s = &o->s[i];
-        XSetForeground(o->dpy, o->gc, rgb_pixel(s->rgba));
+        int from = s->drawn > 0 ? s->drawn - 1 : 0; /* joins the previous segment */
+        if (s->drawn == s->n)
+            continue;
+        s->drawn = s->n;
+        XSetForeground(o->dpy, o->gc, SASAE_OVERLAY_RED);
         XSetLineAttributes(o->dpy, o->gc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
         XSetLineAttributes(o->dpy, o->mgc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
         if (s->n == 1) {
@@ -69,8 +86,8 @@ static void redraw(struct sasae_overlay *o)
             XFillArc(o->dpy, o->mask, o->mgc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
                      (unsigned)(2 * r), 0, 360 * 64);
         } else {
-            XDrawLines(o->dpy, o->content, o->gc, s->pts, s->n, CoordModeOrigin);
-            XDrawLines(o->dpy, o->mask, o->mgc, s->pts, s->n, CoordModeOrigin);
+            XDrawLines(o->dpy, o->content, o->gc, s->pts + from, s->n - from, CoordModeOrigin);
+            XDrawLines(o->dpy, o->mask, o->mgc, s->pts + from, s->n - from, CoordModeOrigin);
         }
     }
     if (o->marker) {
@@ -89,8 +106,14 @@ static void redraw(struct sasae_overlay *o)
         XSetLineAttributes(o->dpy, o->mgc, 3, LineSolid, CapRound, JoinRound);
         XDrawLines(o->dpy, o->mask, o->mgc, p, MARKER_N + 1, CoordModeOrigin);
     }
+    /* the session bar and prompts stay visible whatever is drawn over them */
+    XSetForeground(o->dpy, o->mgc, 0);
+    for (int i = 0; i < o->nkeep; i++)
+        XFillRectangle(o->dpy, o->mask, o->mgc, o->keep[i].x, o->keep[i].y, o->keep[i].width,
+                       o->keep[i].height);
     XShapeCombineMask(o->dpy, o->win, ShapeBounding, 0, 0, o->mask, ShapeSet);
-    if (any) {
+    o->dirty = false;
+    if (any && !o->suspended) {
         XSetWindowBackgroundPixmap(o->dpy, o->win, o->content);
         if (!o->mapped) {
             XMapRaised(o->dpy, o->win);
@@ -104,6 +127,22 @@ static void redraw(struct sasae_overlay *o)
         o->mapped = false;
     }
     XFlush(o->dpy);
+}
+
+static void *redraw_main(void *arg)
+{
+    struct sasae_overlay *o = arg;
+    const struct timespec period = {0, 1000000000L / SASAE_OVERLAY_FPS};
+    for (;;) {
+        pthread_mutex_lock(&o->mu);
+        bool stop = o->stop;
+        if (!stop && o->dirty)
+            redraw(o);
+        pthread_mutex_unlock(&o->mu);
+        if (stop)
+            return NULL;
+        nanosleep(&period, NULL);
+    }
 }
 
 struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
@@ -122,6 +161,9 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     pthread_mutex_init(&o->mu, NULL);
     o->w = w;
     o->h = h;
+    o->ox = x;
+    o->oy = y;
+    o->full = true;
     o->dpy = XOpenDisplay(display);
     if (!o->dpy) {
         snprintf(err, errlen, "overlay: cannot open X display");
@@ -147,6 +189,11 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->mgc = XCreateGC(o->dpy, o->mask, 0, NULL);
     redraw(o);
     XSync(o->dpy, False);
+    if (pthread_create(&o->thread, NULL, redraw_main, o) != 0) {
+        snprintf(err, errlen, "overlay: cannot start its thread");
+        goto fail;
+    }
+    o->thread_started = true;
     return o;
 fail:
     sasae_overlay_free(o);
@@ -157,6 +204,12 @@ void sasae_overlay_free(struct sasae_overlay *o)
 {
     if (!o)
         return;
+    if (o->thread_started) {
+        pthread_mutex_lock(&o->mu);
+        o->stop = true;
+        pthread_mutex_unlock(&o->mu);
+        pthread_join(o->thread, NULL);
+    }
     for (int i = 0; i < o->ns; i++)
         free(o->s[i].pts);
     if (o->dpy) {
@@ -182,12 +235,13 @@ void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
     o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
     o->mx = x;
     o->my = y;
-    redraw(o);
+    o->dirty = o->full = true;
     pthread_mutex_unlock(&o->mu);
 }
 
 static void drop_oldest(struct sasae_overlay *o)
 {
+    o->full = true;
     o->total -= o->s[0].n;
     free(o->s[0].pts);
     memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
@@ -219,7 +273,7 @@ int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy
         memset(s, 0, sizeof *s);
         s->id = id;
     }
-    s->rgba = rgba;
+    (void)rgba; /* always red on the host: see SASAE_OVERLAY_RED */
     s->width = width;
     if (s->n + n > s->cap) {
         int cap = s->cap ? s->cap : 64;
@@ -243,7 +297,7 @@ int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy
     o->total += n;
     while (o->total > POINT_BUDGET && o->ns > 1)
         drop_oldest(o);
-    redraw(o);
+    o->dirty = true;
 out:
     pthread_mutex_unlock(&o->mu);
     return rc;
@@ -256,7 +310,7 @@ void sasae_overlay_clear(struct sasae_overlay *o)
         free(o->s[i].pts);
     o->ns = 0;
     o->total = 0;
-    redraw(o);
+    o->dirty = o->full = true;
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -268,7 +322,57 @@ void sasae_overlay_hide(struct sasae_overlay *o)
     o->ns = 0;
     o->total = 0;
     o->marker = false;
+    o->full = true;
     redraw(o);
     XSync(o->dpy, False);
     pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_suspend(struct sasae_overlay *o, bool on)
+{
+    pthread_mutex_lock(&o->mu);
+    o->suspended = on;
+    if (on) {
+        /* at once, not at the next redraw: the prompt is about to be shown */
+        redraw(o);
+        XSync(o->dpy, False);
+    } else {
+        o->dirty = true;
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n)
+{
+    XRectangle k[SASAE_OVERLAY_MAX_KEEPOUT];
+    int m = 0;
+    n = n < 0 ? 0 : n > SASAE_OVERLAY_MAX_KEEPOUT ? SASAE_OVERLAY_MAX_KEEPOUT : n;
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < n; i++) {
+        /* to window coordinates, clipped to the window */
+        long x0 = (long)xywh[4 * i] - o->ox, y0 = (long)xywh[4 * i + 1] - o->oy;
+        long x1 = x0 + xywh[4 * i + 2], y1 = y0 + xywh[4 * i + 3];
+        x0 = x0 < 0 ? 0 : x0;
+        y0 = y0 < 0 ? 0 : y0;
+        x1 = x1 > o->w ? o->w : x1;
+        y1 = y1 > o->h ? o->h : y1;
+        if (x1 <= x0 || y1 <= y0)
+            continue;
+        k[m++] = (XRectangle){(short)x0, (short)y0, (unsigned short)(x1 - x0),
+                              (unsigned short)(y1 - y0)};
+    }
+    if (m != o->nkeep || memcmp(k, o->keep, sizeof k[0] * (size_t)m) != 0) {
+        memcpy(o->keep, k, sizeof k[0] * (size_t)m);
+        o->nkeep = m;
+        o->dirty = o->full = true;
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
+unsigned long sasae_overlay_redraws(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    unsigned long n = o->redraws;
+    pthread_mutex_unlock(&o->mu);
+    return n;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "sasae/common.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -48,6 +50,13 @@ SAME(SASAE_HS_CONSENT_REVOKED, SASAE_WIRE_CONSENT_REVOKED);
 /* Bytes the transport may hold before the pipeline stops starting frames: about a quarter
  * second at 1 Mbit/s, so a slow link never builds a queue of stale video. */
 #define QUEUE_LIMIT (64 * 1024)
+/* A frame leaves in chunks of this size, each queued only while the transport holds less
+ * than QUEUE_LIMIT - VIDEO_CHUNK: a keyframe of hundreds of KB never sits in the queue at
+ * once, so END (queued behind at most QUEUE_LIMIT bytes, about 0.5 s at 1 Mbit/s) is never
+ * stuck behind video captured before the click, and no sealed record is ever dropped (the
+ * channel's sequence stays whole, so END opens on the viewer). */
+#define VIDEO_CHUNK (16 * 1024)
+#define PACE_NS (2 * MS)
 #define ACK_RING 16
 
 struct host_session {
@@ -59,13 +68,16 @@ struct host_session {
     struct sasae_cap *cap;
     struct sasae_inject *inject;
     struct sasae_overlay *overlay;
+    int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
     uint8_t *pt, *rec, *rx;
+    char fpr[SASAE_CHAN_FPR_LEN];
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
 
     pthread_t thread;
     bool thread_started;
     atomic_bool run;
     atomic_bool want_key;
+    atomic_bool want_sysinfo;
     atomic_int bitrate;
     _Atomic uint64_t fast_until;
     uint32_t frame_id;
@@ -112,6 +124,8 @@ static void send_state(struct host_session *s, uint8_t type, uint8_t value)
     send_msg(s, &m);
 }
 
+/* Pipeline thread, without the session lock: collecting opens the X display and reads the
+ * disks, which must not hold up End or the network. Sent only if still allowed then. */
 static void send_sysinfo(struct host_session *s)
 {
     char *text = malloc(SASAE_WIRE_SYSINFO_MAX);
@@ -121,7 +135,10 @@ static void send_sysinfo(struct host_session *s)
     struct sasae_wire_msg m = {.type = SASAE_WIRE_SYSINFO};
     m.u.sysinfo.text = text;
     m.u.sysinfo.text_len = n;
-    send_msg(s, &m);
+    pthread_mutex_lock(&s->mu);
+    if (atomic_load(&s->run))
+        send_msg(s, &m);
+    pthread_mutex_unlock(&s->mu);
     free(text);
 }
 
@@ -138,6 +155,8 @@ static void start_capture(struct host_session *s)
         s->overlay = sasae_overlay_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
         if (!s->overlay)
             SASAE_WARN(TAG, "no annotation overlay: %s", err);
+        else
+            sasae_overlay_keepout(s->overlay, s->keepout, s->nkeepout);
     }
     if (!s->thread_started) {
         if (pthread_create(&s->thread, NULL, pipeline_main, s) != 0) {
@@ -159,13 +178,19 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         sasae_inject_release_all(s->inject);
     if ((a & SASAE_HS_ACT_CLEAR_OVERLAY) && s->overlay)
         sasae_overlay_hide(s->overlay);
+    /* nothing the operator draws may cover a prompt: the overlay hides while one shows */
+    if ((a & SASAE_HS_ACT_SHOW_CONTROL_PROMPT) && s->overlay)
+        sasae_overlay_suspend(s->overlay, true);
+    if ((a & SASAE_HS_ACT_HIDE_CONTROL_PROMPT) && s->overlay)
+        sasae_overlay_suspend(s->overlay, false);
     if (a & SASAE_HS_ACT_START_CAPTURE)
         start_capture(s);
     if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.x11_io && !s->inject) {
         char err[256];
-        int ox, oy;
+        int ox, oy, w, h;
         sasae_cap_origin(s->cap, &ox, &oy);
-        s->inject = sasae_inject_open(s->cfg.display, ox, oy, err, sizeof err);
+        sasae_cap_size(s->cap, &w, &h);
+        s->inject = sasae_inject_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
         if (!s->inject)
             SASAE_WARN(TAG, "remote control unavailable: %s", err);
     }
@@ -184,7 +209,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
     if (a & SASAE_HS_ACT_SEND_CONSENT)
         send_state(s, SASAE_WIRE_CONSENT_STATE, o->consent);
     if (a & SASAE_HS_ACT_SEND_SYSINFO)
-        send_sysinfo(s);
+        atomic_store(&s->want_sysinfo, true); /* the pipeline collects and sends it */
     if (a & SASAE_HS_ACT_SEND_CONTROL)
         send_state(s, SASAE_WIRE_CONTROL_STATE, o->control_state);
     if (a & SASAE_HS_ACT_SEND_END) {
@@ -207,6 +232,9 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
     if (a & SASAE_HS_ACT_WIPE_KEYS) {
         sasae_chan_free(s->chan); /* cleanses every key */
         s->chan = NULL;
+        /* and the last plaintext messages both ways (the pipeline wipes its own buffers) */
+        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
+        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
     }
     if (o->actions)
         wake(s);
@@ -249,11 +277,15 @@ static void send_cursor(struct host_session *s, const struct sasae_cursor *c, bo
         send_msg(s, &m);
     }
     struct sasae_wire_msg p = {.type = SASAE_WIRE_CURSOR_POS};
-    p.u.cursor_pos = (struct sasae_wire_point){c->x, c->y, c->visible ? 1 : 0};
+    /* where the pointer is on a monitor that is not shared is none of the viewer's business */
+    p.u.cursor_pos =
+        c->visible ? (struct sasae_wire_point){c->x, c->y, 1} : (struct sasae_wire_point){0, 0, 0};
     send_msg(s, &p);
 }
 
-/* Splits one encoded frame into VIDEO chunks and queues them; false if not allowed now. */
+/* Splits one encoded frame into VIDEO chunks and queues them, paced against the transport's
+ * queue; false if not allowed now. Called with the session lock held, which it releases
+ * while waiting for the link. */
 static bool send_frame(struct host_session *s, const uint8_t *payload, size_t len,
                        uint64_t capture_us, uint8_t flags, int w, int h)
 {
@@ -268,9 +300,19 @@ static bool send_frame(struct host_session *s, const uint8_t *payload, size_t le
                                    .height = (uint16_t)h};
     size_t off = 0;
     struct sasae_wire_msg m;
-    while (sasae_wire_video_next_chunk(&hdr, payload, len, 0, &off, &m) == 1)
+    while (sasae_wire_video_next_chunk(&hdr, payload, len, VIDEO_CHUNK, &off, &m) == 1) {
+        /* pace against the link with the lock released, so End is handled between chunks;
+         * after End the rest of the frame is never queued */
+        while (s->tr.queued(s->tr.ctx) > QUEUE_LIMIT - VIDEO_CHUNK) {
+            pthread_mutex_unlock(&s->mu);
+            sleep_ns(PACE_NS);
+            pthread_mutex_lock(&s->mu);
+            if (!atomic_load(&s->run) || !sasae_hs_may_send(&s->hs, SASAE_WIRE_VIDEO))
+                return false;
+        }
         if (send_msg(s, &m) != 0)
             return false;
+    }
     s->sent_at[id % ACK_RING] = sasae_mono_ns();
     event(s, SASAE_HS_EV_FRAME_SENT, id);
     s->st.frames_sent++;
@@ -296,16 +338,21 @@ static void *pipeline_main(void *arg)
     sasae_venc *enc = NULL;
     uint8_t *payload = NULL;
     sasae_video_rect *rects = NULL;
+    size_t cap = 0;
+    const char *failed = NULL; /* why the pipeline stopped on its own */
     int rc = sasae_venc_new(&vc, &enc);
     if (rc != 0) {
         SASAE_ERR(TAG, "video encoder: %s", sasae_video_strerror(rc));
+        failed = sasae_video_strerror(rc);
         goto out;
     }
-    size_t cap = sasae_venc_max_payload(enc);
+    cap = sasae_venc_max_payload(enc);
     payload = malloc(cap);
     rects = malloc(sizeof *rects * SASAE_DIRTY_MAX);
-    if (!payload || !rects)
+    if (!payload || !rects) {
+        failed = "out of memory";
         goto out;
+    }
     struct sasae_dirty pending = {0};
     struct sasae_frame frame = {0};
     bool have_frame = false, first = true;
@@ -313,6 +360,8 @@ static void *pipeline_main(void *arg)
     uint32_t cursor_serial = 0;
     bool cursor_sent = false;
     while (atomic_load(&s->run)) {
+        if (atomic_exchange(&s->want_sysinfo, false))
+            send_sysinfo(s);
         uint64_t now = sasae_mono_ns();
         bool fast = now < atomic_load(&s->fast_until);
         uint64_t gap = fast ? period / 3 : period;
@@ -323,11 +372,13 @@ static void *pipeline_main(void *arg)
             break;
         if (wr < 0) {
             SASAE_ERR(TAG, "capture: %s", strerror(-wr));
+            failed = strerror(-wr);
             break;
         }
         int gr = sasae_cap_grab(s->cap, &pending, &frame);
         if (gr < 0) {
             SASAE_ERR(TAG, "capture: %s", strerror(-gr));
+            failed = strerror(-gr);
             break;
         }
         if (gr >= 0 && frame.bgra)
@@ -393,7 +444,19 @@ static void *pipeline_main(void *arg)
             last_send = sasae_mono_ns();
     }
 out:
+    if (failed) {
+        /* a frozen picture must not pass for a live one: end the session, telling the
+         * viewer (END error) */
+        pthread_mutex_lock(&s->mu);
+        if (atomic_load(&s->run)) {
+            snprintf(s->status, sizeof s->status, "screen capture stopped: %s", failed);
+            event(s, SASAE_HS_EV_CAPTURE_FAILED, 0);
+        }
+        pthread_mutex_unlock(&s->mu);
+    }
     free(rects);
+    if (payload)
+        OPENSSL_cleanse(payload, cap); /* the last encoded picture of the screen */
     free(payload);
     sasae_venc_free(enc);
     return NULL;
@@ -406,6 +469,14 @@ static bool host_to_viewer_only(int t)
     return t == SASAE_WIRE_VIDEO || t == SASAE_WIRE_CURSOR_SHAPE || t == SASAE_WIRE_CURSOR_POS ||
            t == SASAE_WIRE_CONTROL_STATE || t == SASAE_WIRE_CONSENT_STATE ||
            t == SASAE_WIRE_SYSINFO;
+}
+
+/* A consent or control prompt is on screen: pen and pointer are dropped (not queued: the
+ * operator sees in the video that they did not land). */
+static bool prompt_showing(const struct host_session *s)
+{
+    return s->hs.state == SASAE_HS_ASKING ||
+           (s->hs.state == SASAE_HS_SHARING && s->hs.control == SASAE_HS_CONTROL_ASKED);
 }
 
 static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
@@ -453,11 +524,11 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
         return;
     }
     case SASAE_WIRE_POINTER:
-        if (s->overlay)
+        if (s->overlay && !prompt_showing(s))
             sasae_overlay_pointer(s->overlay, m->u.pointer.x, m->u.pointer.y, m->u.pointer.visible);
         return;
     case SASAE_WIRE_PEN_STROKE:
-        if (s->overlay) {
+        if (s->overlay && !prompt_showing(s)) {
             const struct sasae_wire_pen_stroke *p = &m->u.pen;
             int32_t *xy = malloc(sizeof *xy * 2 * p->npoints);
             if (!xy)
@@ -594,6 +665,7 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     sasae_hs_init(&s->hs);
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
+    atomic_init(&s->want_sysinfo, false);
     atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
     atomic_init(&s->fast_until, 0);
     s->st.bitrate_kbps = atomic_load(&s->bitrate);
@@ -607,6 +679,8 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     s->cap = sasae_cap_open(&cfg->cap, err, errlen);
     if (!s->cap)
         goto fail;
+    if (cfg->device)
+        sasae_chan_key_fingerprint(cfg->device, s->fpr);
     return s;
 fail:
     host_session_free(s);
@@ -624,6 +698,10 @@ void host_session_free(struct host_session *s)
     sasae_inject_free(s->inject);
     sasae_chan_free(s->chan);
     sasae_cap_free(s->cap);
+    if (s->pt)
+        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
+    if (s->rx)
+        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
     free(s->pt);
     free(s->rec);
     free(s->rx);
@@ -692,6 +770,17 @@ void host_session_answer(struct host_session *s, enum host_ui_answer a)
     pthread_mutex_unlock(&s->mu);
 }
 
+void host_session_keepout(struct host_session *s, const int *xywh, int n)
+{
+    n = n < 0 ? 0 : n > SASAE_OVERLAY_MAX_KEEPOUT ? SASAE_OVERLAY_MAX_KEEPOUT : n;
+    pthread_mutex_lock(&s->mu);
+    memcpy(s->keepout, xywh, sizeof *xywh * 4 * (size_t)n);
+    s->nkeepout = n;
+    if (s->overlay)
+        sasae_overlay_keepout(s->overlay, s->keepout, n);
+    pthread_mutex_unlock(&s->mu);
+}
+
 void host_session_signal(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -717,6 +806,7 @@ void host_session_view(struct host_session *s, struct host_view *v)
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);
     snprintf(v->organisation, sizeof v->organisation, "%s", s->org);
     snprintf(v->status, sizeof v->status, "%s", s->status);
+    snprintf(v->fingerprint, sizeof v->fingerprint, "%s", s->fpr);
     v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, sasae_mono_ns());
     pthread_mutex_unlock(&s->mu);
 }

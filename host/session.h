@@ -68,6 +68,9 @@ void host_session_on_closed(struct host_session *s, const char *why);
 
 /* ---- from the UI thread ---- */
 void host_session_answer(struct host_session *s, enum host_ui_answer a);
+/* Screen rectangles (x, y, w, h each; at most SASAE_OVERLAY_MAX_KEEPOUT) of the customer's
+ * own windows (session bar, prompts) that the annotation overlay must never cover. */
+void host_session_keepout(struct host_session *s, const int *xywh, int n);
 /* SIGINT/SIGTERM: same as End, reason "signal". Safe from the main loop (not a handler). */
 void host_session_signal(struct host_session *s);
 /* Checks deadlines (consent timeout, silent viewer); call a few times a second. */

@@ -1,5 +1,6 @@
-/* System information for the operator (OS, kernel, CPU, memory, disk, displays, host name),
- * read from /etc/os-release, uname, /proc, statvfs and XRandR. */
+/* System information for the operator (OS, kernel, CPU, memory, disk, displays: exactly what
+ * the consent prompt lists; no host name or user paths), read from /etc/os-release, uname, /proc,
+ * statvfs and XRandR. */
 #include "sasae/host.h"
 
 #include <X11/Xlib.h>
@@ -118,12 +119,6 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
         line(&o, "disk=/ %llu MiB free of %llu MiB",
              (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
              (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
-    if (getenv("HOME") && statvfs(getenv("HOME"), &s) == 0)
-        line(&o, "disk_home=%llu MiB free",
-             (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024));
-    char host[256] = "";
-    if (gethostname(host, sizeof host - 1) == 0)
-        line(&o, "hostname=%s", host);
     displays(&o, display);
     return o.len;
 }

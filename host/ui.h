@@ -16,7 +16,10 @@ struct host_view {
     char code[16]; /* 9 digits, "" until registered */
     char operator_name[256];
     char organisation[256];
-    char status[256];  /* a line of detail (errors), may be empty */
+    char status[256]; /* a line of detail (errors), may be empty */
+    /* this computer's device key, "SHA256:XXXX XXXX ..." (16 groups): the customer can read
+     * it to the operator, whose viewer shows the key it verified */
+    char fingerprint[96];
     int seconds_left;  /* of the showing prompt, -1 = none */
     bool end_on_close; /* ENDED: the UI may close itself after a moment (tests) */
 };
@@ -34,6 +37,9 @@ enum host_ui_answer {
 };
 
 const char *host_ui_answer_str(enum host_ui_answer a);
+/* Of two answers given in the same moment, the one that stops more: End and closing a window
+ * beat any Deny, which beats Stop control, which beats any Allow. */
+enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b);
 
 struct host_ui;
 
@@ -47,10 +53,16 @@ void host_ui_free(struct host_ui *ui);
  * that created the UI (SDL's main thread). */
 enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms);
 
+/* Screen rectangles (x, y, w, h each) of the UI's windows now shown, at most max; returns
+ * how many (0 for the terminal). Same thread as host_ui_step. */
+int host_ui_windows(struct host_ui *ui, int *xywh, int max);
+
 /* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
 void host_ui_wake(struct host_ui *ui);
 
 /* The UI's strings (English or Japanese), exposed for tests. */
 const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
+/* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
+void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 
 #endif

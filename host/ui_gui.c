@@ -148,7 +148,7 @@ static void open_dialog(struct gui *g, enum dmode m)
     int w = 620, h = 150;
     switch (m) {
     case D_CODE:
-        h = 250;
+        h = 310;
         break;
     case D_CONSENT:
         h = 380;
@@ -214,6 +214,11 @@ static void open_bar(struct gui *g)
     SDL_Rect db = {0, 0, 1024, 768};
     SDL_GetDisplayBounds(0, &db);
     int w = db.w < 860 ? db.w : 860, h = 60;
+    if (getenv("SASAE_TEST_NO_BAR")) {
+        /* tests: a window system that refuses the bar */
+        SASAE_ERR("ui", "cannot open the session bar: SASAE_TEST_NO_BAR");
+        return;
+    }
     if (win_open(&g->bar, ui_str(S_TITLE, g->ja), db.x + (db.w - w) / 2, db.y, w, h,
                  SDL_WINDOW_SHOWN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
         SASAE_ERR("ui", "cannot open the session bar: %s", SDL_GetError());
@@ -241,7 +246,11 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += sasae_font_height(g->big) + 10;
         y += draw_wrapped(r, g->font, ui_str(S_CODE_HINT, g->ja), x, y, mw, black);
         y += draw_wrapped(r, g->small, ui_str(S_CODE_HINT2, g->ja), x, y, mw, grey) + 8;
-        draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey);
+        y += draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey) + 12;
+        if (v->fingerprint[0]) {
+            y += draw_wrapped(r, g->small, ui_str(S_FPR_LABEL, g->ja), x, y, mw, grey);
+            draw_wrapped(r, g->small, v->fingerprint, x, y, mw, black);
+        }
         break;
     case D_VERIFYING:
         draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, black);
@@ -253,7 +262,8 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += draw_wrapped(r, g->small, ui_str(S_VERIFIED, g->ja), x, y, mw, green) + 6;
         y += draw_wrapped(r, g->font, ui_str(S_ASKS_TO, g->ja), x, y, mw, black);
         y += draw_wrapped(r, g->font, ui_str(S_ASK_SEE, g->ja), x + 16, y, mw - 16, black);
-        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black) + 6;
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black);
+        y += draw_wrapped(r, g->font, ui_str(S_ASK_INFO, g->ja), x + 16, y, mw - 16, black) + 6;
         y += draw_wrapped(r, g->small, ui_str(S_ASK_NOTHING, g->ja), x, y, mw, grey);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
         sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
@@ -307,14 +317,24 @@ static void render_bar(struct gui *g, const struct host_view *v)
     sasae_text_size(g->font, buf, &tw, &th);
     sasae_font *f = tw > maxw ? g->small : g->font;
     sasae_text_size(f, buf, &tw, &th);
-    sasae_text_draw(r, f, buf, 38, (b->height - th) / 2, black);
+    /* second line: the start of this computer's key, to read to the operator */
+    char fpr[64] = "", line2[160] = "";
+    host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
+    if (fpr[0])
+        snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
+    int th2 = line2[0] ? sasae_font_height(g->small) : 0;
+    int ty = (b->height - th - th2) / 2;
+    sasae_text_draw(r, f, buf, 38, ty, black);
+    if (line2[0])
+        sasae_text_draw(r, g->small, line2, 38, ty + th, grey);
     for (int i = 0; i < b->nb; i++)
         sasae_button_draw(r, g->font, &b->b[i]);
     SDL_RenderPresent(r);
 }
 
-/* Applies the view: opens, closes and re-lays out windows as the state requires. */
-static void sync_windows(struct gui *g, const struct host_view *v)
+/* Applies the view: opens, closes and re-lays out windows as the state requires. Returns
+ * HOST_UI_END when sharing would go on without a visible End button (fail closed). */
+static enum host_ui_answer sync_windows(struct gui *g, const struct host_view *v)
 {
     enum dmode m = wanted_mode(v);
     if (m != g->mode) {
@@ -333,6 +353,13 @@ static void sync_windows(struct gui *g, const struct host_view *v)
     }
     if (g->bar.w && g->bar_control != (v->control == SASAE_HS_CONTROL_GRANTED))
         layout_bar(g, v->control == SASAE_HS_CONTROL_GRANTED);
+    if (sharing && g->bar.w && (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))
+        SDL_ShowWindow(g->bar.w);
+    if (sharing && (!g->bar.w || (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))) {
+        SASAE_ERR("ui", "no session bar: ending remote support");
+        return HOST_UI_END;
+    }
+    return HOST_UI_NONE;
 }
 
 static enum host_ui_answer close_answer(struct gui *g, Uint32 wid)
@@ -407,7 +434,9 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
 static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
 {
     struct gui *g = (struct gui *)ui;
-    sync_windows(g, v);
+    enum host_ui_answer forced = sync_windows(g, v);
+    if (forced != HOST_UI_NONE)
+        return forced;
     if (g->dialog.w)
         render_dialog(g, v);
     if (g->bar.w)
@@ -421,11 +450,8 @@ static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *
     do {
         if (e.type == g->wake_type)
             continue;
-        enum host_ui_answer got = handle(g, &e);
-        if (a == HOST_UI_NONE)
-            a = got;
-        else if (got == HOST_UI_END || got == HOST_UI_DENY)
-            a = got; /* a stop always wins over anything queued with it */
+        /* a stop always wins over anything queued with it */
+        a = host_ui_answer_merge(a, handle(g, &e));
     } while (SDL_PollEvent(&e));
     return a;
 }
@@ -449,7 +475,22 @@ static void gui_free(struct host_ui *ui)
     free(g);
 }
 
-static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free};
+static int gui_windows(struct host_ui *ui, int *xywh, int max)
+{
+    struct gui *g = (struct gui *)ui;
+    struct win *ws[] = {&g->bar, &g->dialog};
+    int n = 0;
+    for (int i = 0; i < 2 && n < max; i++) {
+        if (!ws[i]->w)
+            continue;
+        int *r = &xywh[4 * n++];
+        SDL_GetWindowPosition(ws[i]->w, &r[0], &r[1]);
+        SDL_GetWindowSize(ws[i]->w, &r[2], &r[3]);
+    }
+    return n;
+}
+
+static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows};
 
 /* SDL can still address a window it has just destroyed (a wake-up or focus message racing
  * the destruction: BadWindow on X_SendEvent); Xlib's default handler would exit, taking the

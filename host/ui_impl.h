@@ -8,6 +8,7 @@ struct ui_ops {
     enum host_ui_answer (*step)(struct host_ui *ui, const struct host_view *v, int timeout_ms);
     void (*wake)(struct host_ui *ui);
     void (*free)(struct host_ui *ui);
+    int (*windows)(struct host_ui *ui, int *xywh, int max); /* may be NULL */
 };
 
 struct host_ui {
@@ -27,6 +28,7 @@ enum ui_str {
     S_ASKS_TO,
     S_ASK_SEE,
     S_ASK_DRAW,
+    S_ASK_INFO,
     S_ASK_NOTHING,
     S_AUTO_DENY,
     S_ALLOW,
@@ -44,6 +46,8 @@ enum ui_str {
     S_TTY_ASK,
     S_TTY_CONTROL,
     S_TTY_END_HINT,
+    S_FPR_LABEL,
+    S_FPR_SHORT,
     UI_NSTR
 };
 

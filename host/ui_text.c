@@ -17,6 +17,7 @@ static const char *const en[UI_NSTR] = {
     [S_ASKS_TO] = "asks to:",
     [S_ASK_SEE] = "- see your screen",
     [S_ASK_DRAW] = "- point and draw on your screen",
+    [S_ASK_INFO] = "- see basic system information (OS, CPU, memory, disk, displays)",
     [S_ASK_NOTHING] = "Nothing is shared until you click Allow.",
     [S_AUTO_DENY] = "Denied automatically in %d s",
     [S_ALLOW] = "Allow",
@@ -34,6 +35,8 @@ static const char *const en[UI_NSTR] = {
     [S_TTY_ASK] = "Allow? [y/N] ",
     [S_TTY_CONTROL] = "Allow control? [y/N] ",
     [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
+    [S_FPR_LABEL] = "This computer's key (the operator can check it):",
+    [S_FPR_SHORT] = "Computer key %s",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -49,6 +52,7 @@ static const char *const ja[UI_NSTR] = {
     [S_ASKS_TO] = "が次の許可を求めています：",
     [S_ASK_SEE] = "・画面を見る",
     [S_ASK_DRAW] = "・画面上で指し示し、書き込む",
+    [S_ASK_INFO] = "・基本的なシステム情報（OS、CPU、メモリ、ディスク、ディスプレイ）を見る",
     [S_ASK_NOTHING] = "「許可」を押すまで何も共有されません。",
     [S_AUTO_DENY] = "あと %d 秒で自動的に拒否します",
     [S_ALLOW] = "許可",
@@ -66,6 +70,8 @@ static const char *const ja[UI_NSTR] = {
     [S_TTY_ASK] = "許可しますか？ [y/N] ",
     [S_TTY_CONTROL] = "操作を許可しますか？ [y/N] ",
     [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
+    [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
+    [S_FPR_SHORT] = "コンピューターの鍵 %s",
 };
 /* clang-format on */
 
@@ -101,6 +107,9 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
                  : "The connection to the support center was lost.";
     case SASAE_HS_END_SIGNAL:
         return j ? "サポートプログラムが停止されました。" : "The support program was stopped.";
+    case SASAE_HS_END_CAPTURE_FAILED:
+        return j ? "画面を取得できなくなったため終了しました。"
+                 : "Your screen could no longer be captured, so the session ended.";
     default:
         return "";
     }
@@ -112,6 +121,43 @@ const char *host_ui_answer_str(enum host_ui_answer a)
                                     "control_allow", "control_deny", "stop_control",
                                     "end",           "window_close", "quit"};
     return (unsigned)a <= HOST_UI_QUIT ? n[a] : "?";
+}
+
+static int stop_rank(enum host_ui_answer a)
+{
+    switch (a) {
+    case HOST_UI_END:
+    case HOST_UI_WINDOW_CLOSE:
+        return 4;
+    case HOST_UI_DENY:
+    case HOST_UI_CONTROL_DENY:
+        return 3;
+    case HOST_UI_STOP_CONTROL:
+        return 2;
+    case HOST_UI_NONE:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b)
+{
+    return stop_rank(b) > stop_rank(a) ? b : a;
+}
+
+void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    size_t n = 0;
+    int spaces = 0;
+    for (size_t i = 0; fpr[i] && n + 1 < cap; i++) {
+        if (fpr[i] == ' ' && ++spaces == groups)
+            break;
+        out[n++] = fpr[i];
+    }
+    out[n] = 0;
 }
 
 void ui_format_code(const char *code, char out[16])
@@ -135,6 +181,11 @@ void host_ui_free(struct host_ui *ui)
 enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
 {
     return ui->ops->step(ui, v, timeout_ms);
+}
+
+int host_ui_windows(struct host_ui *ui, int *xywh, int max)
+{
+    return ui->ops->windows ? ui->ops->windows(ui, xywh, max) : 0;
 }
 
 void host_ui_wake(struct host_ui *ui)

@@ -1,6 +1,9 @@
 /* The customer UI on a terminal (--consent=tty): the same information and questions as the
  * windows, answered by typing; the default answer is No. Input typed before a question
- * appears is discarded, so type-ahead can never answer it. */
+ * appears is discarded, so type-ahead can never answer it; and the "[y/N]" input line only
+ * appears once the terminal has been quiet for QUIET_MS after the question was printed
+ * (input during that time is discarded and restarts the wait), so a program feeding answers
+ * blindly (`yes | script ...`) never gets to answer: the question times out as No. */
 #include "ui_impl.h"
 
 #include <errno.h>
@@ -13,7 +16,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "sasae/common.h"
 #include "sasae/ui.h"
+
+#define QUIET_MS 500
 
 struct tty {
     struct host_ui base;
@@ -26,6 +32,9 @@ struct tty {
     enum sasae_hs_state shown;
     enum sasae_hs_control shown_control;
     bool started;
+    /* a question is printed but its [y/N] line is held back until input has been quiet */
+    const char *pending_ask;
+    uint64_t quiet_since;
 };
 
 static void say(struct tty *t, const char *fmt, ...)
@@ -68,6 +77,7 @@ static void show(struct tty *t, const struct host_view *v)
     enum sasae_hs_state prev = t->shown;
     enum sasae_hs_control prevc = t->shown_control;
     t->started = true;
+    t->pending_ask = NULL; /* a new view: any held-back question is gone or re-asked */
     t->shown = v->state;
     t->shown_control = v->control;
     switch (v->state) {
@@ -78,22 +88,34 @@ static void show(struct tty *t, const struct host_view *v)
         ui_format_code(v->code, code);
         say(t, "\n%s %s\n%s\n%s\n", ui_str(S_CODE_LABEL, j), code, ui_str(S_CODE_HINT, j),
             ui_str(S_CODE_HINT2, j));
+        if (v->fingerprint[0])
+            say(t, "%s\n  %s\n", ui_str(S_FPR_LABEL, j), v->fingerprint);
         break;
     case SASAE_HS_HANDSHAKE:
         say(t, "%s\n", ui_str(S_VERIFYING, j));
         break;
     case SASAE_HS_ASKING:
         discard_input(t);
-        say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
+        say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
             v->operator_name, v->organisation, ui_str(S_VERIFIED, j), ui_str(S_ASKS_TO, j),
-            ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_NOTHING, j));
+            ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_INFO, j),
+            ui_str(S_ASK_NOTHING, j));
         say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
-        say(t, ")\n%s", ui_str(S_TTY_ASK, j));
+        say(t, ")\n");
+        t->pending_ask = ui_str(S_TTY_ASK, j);
+        t->quiet_since = sasae_mono_ns();
         break;
     case SASAE_HS_SHARING:
         if (prev != SASAE_HS_SHARING) {
             say(t, "\n");
             say(t, ui_str(S_SHARING, j), v->operator_name);
+            if (v->fingerprint[0]) {
+                char fpr[64];
+                host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
+                say(t, " (");
+                say(t, ui_str(S_FPR_SHORT, j), fpr);
+                say(t, ")");
+            }
             say(t, "\n%s\n", ui_str(S_TTY_END_HINT, j));
         }
         if (v->control == SASAE_HS_CONTROL_ASKED) {
@@ -101,7 +123,9 @@ static void show(struct tty *t, const struct host_view *v)
             say(t, "\n== %s ==\n%s (%s) %s\n%s\n(", ui_str(S_CONTROL_TITLE, j), v->operator_name,
                 v->organisation, ui_str(S_CONTROL_ASK, j), ui_str(S_CONTROL_HINT, j));
             say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
-            say(t, ")\n%s", ui_str(S_TTY_CONTROL, j));
+            say(t, ")\n");
+            t->pending_ask = ui_str(S_TTY_CONTROL, j);
+            t->quiet_since = sasae_mono_ns();
         } else if (v->control == SASAE_HS_CONTROL_GRANTED) {
             say(t, "%s %s — 'stop' = %s\n", v->operator_name, ui_str(S_HAS_CONTROL, j),
                 ui_str(S_STOP_CONTROL, j));
@@ -150,6 +174,16 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
     if (v->state == SASAE_HS_ENDED)
         return HOST_UI_QUIT;
     struct pollfd p[2] = {{t->in, POLLIN, 0}, {t->wake[0], POLLIN, 0}};
+    if (t->pending_ask && !t->eof) {
+        uint64_t quiet_ms = (sasae_mono_ns() - t->quiet_since) / 1000000u;
+        if (quiet_ms >= QUIET_MS) {
+            discard_input(t);
+            say(t, "%s", t->pending_ask);
+            t->pending_ask = NULL;
+        } else if (timeout_ms < 0 || (uint64_t)timeout_ms > QUIET_MS - quiet_ms) {
+            timeout_ms = (int)(QUIET_MS - quiet_ms);
+        }
+    }
     int n = poll(p, t->eof ? 0 : 2, timeout_ms);
     if (t->eof && n == 0) {
         /* stdin closed: a pending question gets the default answer */
@@ -168,6 +202,17 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
     }
     if (!(p[0].revents & (POLLIN | POLLHUP)))
         return HOST_UI_NONE;
+    if (t->pending_ask) {
+        /* typed (or fed) before the question could be read: dropped, and the wait restarts */
+        char junk[256];
+        ssize_t r = read(t->in, junk, sizeof junk);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+            t->eof = true;
+        else if (r > 0)
+            t->quiet_since = sasae_mono_ns();
+        t->len = 0;
+        return HOST_UI_NONE;
+    }
     ssize_t r = read(t->in, t->line + t->len, sizeof t->line - 1 - t->len);
     if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
         t->eof = true;
@@ -216,7 +261,7 @@ static void tty_free(struct host_ui *ui)
     free(t);
 }
 
-static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free};
+static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL};
 
 struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen)
 {

@@ -7,6 +7,7 @@ sasae_unit_test(test_host_inject unit/test_host_inject.c sasae_host PkgConfig::X
 add_executable(host_ui_driver gui/host_ui_driver.c)
 target_link_libraries(host_ui_driver PRIVATE sasae_host_ui sasae_common)
 sasae_script_test(host_gui_consent gui/host_consent.sh "gui")
+sasae_unit_test(test_host_ui unit/test_host_ui.c sasae_host_ui)
 add_executable(host_xclose gui/host_xclose.c)
 target_link_libraries(host_xclose PRIVATE PkgConfig::X11)
 sasae_unit_test(test_host_overlay unit/test_host_overlay.c sasae_host PkgConfig::X11)

@@ -39,6 +39,9 @@ int main(int argc, char **argv)
     sasae_hs_init(&hs);
     struct host_view v = {0};
     snprintf(v.code, sizeof v.code, "123456789");
+    snprintf(v.fingerprint, sizeof v.fingerprint, "%s",
+             "SHA256:0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9 0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 "
+             "E8F9");
     snprintf(v.operator_name, sizeof v.operator_name, "%s",
              getenv("OPERATOR") ? getenv("OPERATOR") : "Hanako Sato");
     snprintf(v.organisation, sizeof v.organisation, "%s",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Integration: the ways a session ends besides End remote support, each with the real host,
 # relay and test viewer: Deny (and Enter alone = the default No) ends with END(denied) and
-# no screen data; the operator's END ends it on the host; a viewer that vanishes without a
+# no screen data; answers fed blindly never allow; the operator's END ends it on the host; a viewer that vanishes without a
 # word ends it too; SIGTERM during sharing sends END(shutdown). The host exits each time.
 set -euo pipefail
 . "$SASAE_SRC/tests/integration/host_lib.sh"
@@ -18,7 +18,7 @@ echo "== Deny"
 hl_host --source synthetic --size 320x240
 hl_viewer --timeout 30
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type n
+hl_answer n
 hl_wait 10 hl_vsaw "consent 3" || hl_fail "no consent denied"
 hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "no END(denied)"
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
@@ -30,7 +30,7 @@ echo "== Enter alone is No"
 hl_host --source synthetic --size 320x240
 hl_viewer --timeout 30
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type ""
+hl_answer ""
 hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "Enter did not deny"
 no_screen_data
 
@@ -43,14 +43,32 @@ hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
 sleep 1.5
 hl_vsaw "consent 2" && hl_fail "type-ahead allowed the session"
 no_screen_data
-hl_type n
+hl_answer n
 hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "no END(denied)"
+
+echo "== answers fed blindly (as \`yes | script ...\`) cannot answer the prompt"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30
+# a feeder typing y every 100 ms from before the question until well after it
+( for i in $(seq 1 60); do
+    tmux -L "sasae$$" send-keys -t "$HL_TMUX" y Enter 2>/dev/null || exit 0
+    sleep 0.1
+done ) &
+feeder=$!
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+sleep 3
+hl_vsaw "consent 2" && hl_fail "a blind feeder allowed the session"
+grep -q '\[y/N\]' "$HL_HOST_OUT" && hl_fail "the [y/N] line appeared while input kept coming"
+wait "$feeder" || true
+no_screen_data
+hl_answer n
+hl_wait 10 hl_vsaw "end 3 denied" || hl_fail "no END(denied) after the feeder stopped"
 
 echo "== operator ends"
 hl_host --source synthetic --size 320x240
 hl_viewer --timeout 30 --frames 10 --then end
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type y
+hl_answer y
 hl_wait 20 hl_vsaw "sent end" || hl_fail "viewer did not end"
 hl_wait 10 hl_hsaw "The operator ended the session" || hl_fail "host did not end"
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
@@ -62,7 +80,7 @@ echo "== viewer vanishes"
 hl_host --source synthetic --size 320x240
 hl_viewer --timeout 30 --frames 10 --then vanish
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type y
+hl_answer y
 hl_wait 20 hl_vsaw "vanish" || hl_fail "viewer did not vanish"
 hl_wait 30 hl_hsaw "operator disconnected" || hl_fail "host did not notice the vanished viewer"
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
@@ -72,7 +90,7 @@ echo "== SIGTERM while sharing"
 hl_host --source synthetic --size 320x240
 hl_viewer --timeout 30
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type y
+hl_answer y
 hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
 pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
 hpid=$(pgrep -P "$pid" -x sasae-host || true)

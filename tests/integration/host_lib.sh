@@ -93,6 +93,11 @@ hl_type() { # hl_type TEXT: types a line on the host's terminal
     tmux -L "sasae$$" send-keys -t "$HL_TMUX" Enter
 }
 
+hl_answer() { # hl_answer TEXT: waits for the question's [y/N] line, then types TEXT
+    hl_wait 10 grep -q '\[y/N\]' "$HL_HOST_OUT" || hl_fail "no [y/N] question line"
+    hl_type "$1"
+}
+
 hl_viewer() { # hl_viewer ARGS...: starts the test viewer with the current code
     HL_VIEWER_OUT="$HL_DIR/viewer$HL_N.out"
     "$HL_BIN/tests/host_test_viewer" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \

@@ -11,9 +11,16 @@ hl_pki
 hl_relay
 
 hl_host --source synthetic --size 640x360
+# the device key's fingerprint is shown with the code (the operator's viewer shows the key it
+# verified; the customer can read it out)
+fpr=$(grep -o 'device key SHA256:[0-9A-F ]*' "$HL_HOST_LOG" | head -1 | sed 's/^device key //; s/ *$//')
+[ ${#fpr} -eq 86 ] || hl_fail "no fingerprint in the log: '$fpr'"
+hl_wait 5 grep -qF "$fpr" "$HL_HOST_OUT" || hl_fail "fingerprint not shown to the customer"
 hl_viewer --timeout 60
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
 hl_hsaw "Hanako Sato (Example Help Desk)" || hl_fail "prompt without the verified operator"
+hl_hsaw "see basic system information (OS, CPU, memory, disk, displays)" ||
+    hl_fail "the prompt does not say system information is sent"
 b1=$(hl_metric host_to_viewer)
 sleep 2
 b2=$(hl_metric host_to_viewer)
@@ -23,12 +30,15 @@ echo "before consent: host_to_viewer $b1 then $b2 bytes"
 [ "$(hl_frames)" -eq 0 ] || hl_fail "frames before consent"
 grep -Eq " (sysinfo|cursor_shape)" "$HL_VIEWER_OUT" && hl_fail "screen data before consent"
 
-hl_type y
+hl_answer y
 hl_wait 20 hl_vsaw "consent 2" || hl_fail "no consent allowed"
+hl_wait 5 grep -qF "Computer key ${fpr:0:26}" "$HL_HOST_OUT" ||
+    hl_fail "fingerprint not shown while sharing"
 hl_wait 20 hl_frames_atleast 30 || hl_fail "fewer than 30 frames after Allow"
 grep " frame " "$HL_VIEWER_OUT" | grep -vq " decoded 640x360" && hl_fail "a frame did not decode"
 [ "$(grep -c " sysinfo " "$HL_VIEWER_OUT")" -eq 1 ] || hl_fail "sysinfo not sent exactly once"
 grep -q " sysinfo .*os=" "$HL_VIEWER_OUT" || hl_fail "sysinfo content"
+grep -Eq " sysinfo .*(hostname=|disk_home)" "$HL_VIEWER_OUT" && hl_fail "sysinfo beyond what the prompt lists"
 b3=$(hl_metric host_to_viewer)
 [ "$b3" -gt 20000 ] || hl_fail "relay forwarded only $b3 bytes of video"
 echo "streaming: $(hl_frames) frames, relay host_to_viewer $b3 bytes"

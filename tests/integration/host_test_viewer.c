@@ -200,9 +200,8 @@ static void cb_data(void *u, const uint8_t *body, size_t len)
         size_t tl = 0;
         if (sasae_wire_sysinfo_text(&m.u.sysinfo, text, sizeof text - 1, &tl) == SASAE_WIRE_OK) {
             text[tl] = 0;
-            char *nl = strchr(text, '\n');
-            if (nl)
-                *nl = 0;
+            for (char *nl = strchr(text, '\n'); nl; nl = strchr(nl, '\n'))
+                *nl = '|'; /* the whole report on one line */
             out("sysinfo %zu %s", tl, text);
         } else {
             out("error sysinfo");

@@ -64,7 +64,7 @@ HL_OPERATOR=taro-suzuki
 hl_host --config "$HL_DIR/host.conf"
 hl_viewer --timeout 30 --frames 3 --then end
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_type y
+hl_answer y
 hl_wait 20 hl_vsaw "decoded 320x240" || hl_fail "config file not applied"
 printf 'sauce = synthetic\n' >"$HL_DIR/bad.conf"
 out=$("$HL_BIN/host/sasae-host" --config "$HL_DIR/bad.conf" 2>&1) && hl_fail "bad config accepted"

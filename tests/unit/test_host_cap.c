@@ -325,6 +325,20 @@ Test(host_cap_x11, one_monitor_of_two, .init = xsetup, .fini = xteardown)
     cr_assert_eq(grab_change(c, &d, &f), 1);
     cr_assert(covered(&d, 110, 110), "reported in monitor coordinates");
     cr_assert_eq(px(&f, 110, 110), 0x00ff00u);
+    /* the pointer on the other monitor: not visible, and its position is not given away */
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 123, 321);
+    XSync(dpy, False);
+    struct sasae_cursor cur;
+    cr_assert_geq(sasae_cap_cursor(c, &cur), 0);
+    cr_assert_not(cur.visible);
+    cr_assert_eq(cur.x, 0, "pointer x on an unshared monitor leaked: %d", cur.x);
+    cr_assert_eq(cur.y, 0, "pointer y on an unshared monitor leaked: %d", cur.y);
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 450, 60);
+    XSync(dpy, False);
+    cr_assert_geq(sasae_cap_cursor(c, &cur), 0);
+    cr_assert(cur.visible);
+    cr_assert_eq(cur.x, 50);
+    cr_assert_eq(cur.y, 60);
     XFreeGC(dpy, gc);
     XCloseDisplay(dpy);
     sasae_cap_free(c);

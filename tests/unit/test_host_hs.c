@@ -149,6 +149,7 @@ static const struct row table[] = {
         {p, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                              \
         {p, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},                      \
         {p, E(FRAME_SENT), p, 0, R(NONE), -1},                                                     \
+        {p, E(CAPTURE_FAILED), P_ENDED, TEAR | A(SEND_END), R(CAPTURE_FAILED), -1},                \
     {                                                                                              \
         p, E(PEER_ACTIVITY), p, 0, R(NONE), -1                                                     \
     }
@@ -396,7 +397,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_SIGNAL; r++)
+    for (int r = 0; r <= SASAE_HS_END_CAPTURE_FAILED; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

@@ -6,6 +6,7 @@
 #include <X11/Xutil.h>
 #include <X11/extensions/XTest.h>
 #include <errno.h>
+#include <time.h>
 
 #include "sasae/host.h"
 #include "xvfb_helper.h"
@@ -63,7 +64,7 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     cr_assert_eq(screen_px(dpy, 200, 100), 0x808080u);
     int32_t line[] = {100, 100, 300, 100};
     cr_assert_eq(sasae_overlay_stroke(o, 1, line, 2, 0xff0000ffu, 6), 0);
-    cr_assert(px_becomes(dpy, 200, 100, 0xff0000), "stroke not visible: %06x",
+    cr_assert(px_becomes(dpy, 200, 100, SASAE_OVERLAY_RED), "stroke not visible: %06x",
               screen_px(dpy, 200, 100));
     cr_assert_eq(screen_px(dpy, 200, 110), 0x808080u, "only the stroke is shown");
     cr_assert_eq(screen_px(dpy, 200, 300), 0x808080u);
@@ -92,7 +93,7 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     /* continuation of the same stroke, then clear */
     int32_t more[] = {300, 100, 300, 200};
     cr_assert_eq(sasae_overlay_stroke(o, 1, more, 2, 0xff0000ffu, 6), 0);
-    cr_assert(px_becomes(dpy, 300, 150, 0xff0000));
+    cr_assert(px_becomes(dpy, 300, 150, SASAE_OVERLAY_RED));
     sasae_overlay_clear(o);
     cr_assert(px_becomes(dpy, 200, 100, 0x808080), "clear left the stroke");
     cr_assert(px_becomes(dpy, 300, 150, 0x808080));
@@ -103,7 +104,7 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     cr_assert_eq(sasae_overlay_stroke(o, 2, line, 2, 0xff0000ffu, 65), -EINVAL);
     int32_t far[] = {-2000000000, 5, 2000000000, 5};
     cr_assert_eq(sasae_overlay_stroke(o, 3, far, 2, 0xff0000ffu, 4), 0);
-    cr_assert(px_becomes(dpy, 320, 5, 0xff0000), "clamped stroke crosses the screen");
+    cr_assert(px_becomes(dpy, 320, 5, SASAE_OVERLAY_RED), "clamped stroke crosses the screen");
 
     /* many strokes stay within the budget */
     for (uint32_t id = 10; id < 600; id++) {
@@ -112,6 +113,77 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     }
     sasae_overlay_hide(o);
     cr_assert(px_becomes(dpy, 320, 5, 0x808080));
+    sasae_overlay_free(o);
+    XCloseDisplay(dpy);
+}
+
+/* What a prompt and the session bar need: the operator cannot paint other colours, cannot
+ * cover the bar's rectangle, and the whole drawing vanishes while a prompt shows. */
+Test(host_overlay, red_only_keepout_and_suspend, .init = xsetup, .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    XSetWindowAttributes a = {.override_redirect = True, .background_pixel = 0x808080};
+    Window below = XCreateWindow(dpy, DefaultRootWindow(dpy), 0, 0, 640, 480, 0, CopyFromParent,
+                                 InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    XMapWindow(dpy, below);
+    cr_assert(px_becomes(dpy, 200, 100, 0x808080));
+    /* overlay over a monitor at 40,20: keep-out rectangles are in screen coordinates */
+    struct sasae_overlay *o = sasae_overlay_open(xv.name, 40, 20, 600, 460, err, sizeof err);
+    cr_assert(o, "%s", err);
+    int bar[] = {100, 20, 300, 60};
+    sasae_overlay_keepout(o, bar, 1);
+    /* a white stroke (fake label text) crossing the bar and the open screen */
+    int32_t line[] = {0, 40, 500, 40, 500, 200};
+    cr_assert_eq(sasae_overlay_stroke(o, 1, line, 3, 0xffffffffu, 8), 0);
+    cr_assert(px_becomes(dpy, 40 + 500, 20 + 150, SASAE_OVERLAY_RED), "not red: %06x",
+              screen_px(dpy, 540, 170));
+    cr_assert(px_becomes(dpy, 40 + 20, 20 + 40, SASAE_OVERLAY_RED));
+    cr_assert_eq(screen_px(dpy, 200, 60), 0x808080u, "the bar's rectangle was painted over");
+    cr_assert_eq(screen_px(dpy, 398, 60), 0x808080u);
+    cr_assert(px_becomes(dpy, 402, 60, SASAE_OVERLAY_RED), "outside the bar: drawn");
+    /* a prompt: gone at once, and stays gone while more arrives */
+    sasae_overlay_pointer(o, 300, 300, true);
+    sasae_overlay_suspend(o, true);
+    cr_assert_eq(screen_px(dpy, 540, 170), 0x808080u, "overlay over a prompt");
+    int32_t more[] = {500, 200, 500, 400};
+    cr_assert_eq(sasae_overlay_stroke(o, 1, more, 2, 0xff0000ffu, 8), 0);
+    usleep(200000);
+    cr_assert_eq(screen_px(dpy, 540, 170), 0x808080u, "redrawn while suspended");
+    cr_assert_eq(screen_px(dpy, 540, 370), 0x808080u, "redrawn while suspended");
+    sasae_overlay_suspend(o, false);
+    cr_assert(px_becomes(dpy, 540, 370, SASAE_OVERLAY_RED), "not shown again");
+    sasae_overlay_free(o);
+    XCloseDisplay(dpy);
+}
+
+/* A pen flood (thousands of one-point messages) is drawn completely, but redrawn at most
+ * SASAE_OVERLAY_FPS times a second. */
+Test(host_overlay, flood_is_rate_limited, .init = xsetup, .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    struct sasae_overlay *o = sasae_overlay_open(xv.name, 0, 0, 640, 480, err, sizeof err);
+    cr_assert(o, "%s", err);
+    unsigned long r0 = sasae_overlay_redraws(o);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 3000; i++) {
+        int32_t p[] = {10 + i / 6, 200};
+        cr_assert_eq(sasae_overlay_stroke(o, 1, p, 1, 0xff0000ffu, 6), 0);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+    cr_assert(px_becomes(dpy, 10 + 2999 / 6, 200, SASAE_OVERLAY_RED), "end of the stroke missing");
+    cr_assert(px_becomes(dpy, 10, 200, SASAE_OVERLAY_RED), "start of the stroke missing");
+    cr_assert(px_becomes(dpy, 260, 200, SASAE_OVERLAY_RED), "middle of the stroke missing");
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double total_ms = (b.tv_sec - a.tv_sec) * 1e3 + (b.tv_nsec - a.tv_nsec) / 1e6;
+    unsigned long n = sasae_overlay_redraws(o) - r0;
+    cr_assert_leq(n, (unsigned long)(total_ms * SASAE_OVERLAY_FPS / 1000.0) + 3,
+                  "%lu redraws in %.0f ms (3000 messages in %.0f ms)", n, total_ms, ms);
     sasae_overlay_free(o);
     XCloseDisplay(dpy);
 }

@@ -4,6 +4,7 @@
  * decoder; the relay is an in-memory queue behind the session's transport interface. */
 #include <criterion/criterion.h>
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -80,6 +81,11 @@ struct tq { /* what the host sent, in order */
     int naudit;
     atomic_int closed;
     atomic_size_t queued; /* pretend backlog */
+    /* a simulated link: when link_bytes_per_10ms is set, every send adds to queued and a
+     * drain thread takes that many bytes off every 10 ms; backlog[i] = queued before msg i */
+    size_t link_bytes_per_10ms;
+    size_t backlog[QMAX];
+    atomic_int link_stop;
 };
 
 static int tq_send(void *ctx, const uint8_t *buf, size_t len)
@@ -88,6 +94,8 @@ static int tq_send(void *ctx, const uint8_t *buf, size_t len)
     pthread_mutex_lock(&q->mu);
     int rc = -ENOSPC;
     if (q->n < QMAX && !atomic_load(&q->closed)) {
+        if (q->link_bytes_per_10ms)
+            q->backlog[q->n] = atomic_fetch_add(&q->queued, len);
         q->msg[q->n] = malloc(len);
         memcpy(q->msg[q->n], buf, len);
         q->len[q->n++] = len;
@@ -435,6 +443,33 @@ Test(host_session, end_stops_frames_at_once)
     cr_assert(host_session_ended(hs));
 }
 
+Test(host_session, capture_failure_ends_with_error)
+{
+    /* an empty raw file: the first grab after Allow fails, as a broken X capture would */
+    char path[] = "/tmp/sasae-emptycap-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    char src[64];
+    snprintf(src, sizeof src, "file:%s", path);
+    stop();
+    start(src, false, NULL);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && vw.end_reason < 0; i++)
+        vpump(50, NULL);
+    unlink(path);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_ERROR, "viewer not told: %d", vw.end_reason);
+    cr_assert(host_session_ended(hs));
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_CAPTURE_FAILED);
+    cr_assert(strstr(v.status, "screen capture stopped"), "%s", v.status);
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    stop();
+    start("synthetic", false, NULL);
+}
+
 Test(host_session, viewer_end_and_peer_left)
 {
     handshake();
@@ -594,6 +629,78 @@ Test(host_session, input_only_with_control_granted)
     xvfb_stop(&xv);
 }
 
+static uint32_t root_px(Display *dpy, int x, int y)
+{
+    XSync(dpy, False);
+    XImage *img = XGetImage(dpy, DefaultRootWindow(dpy), x, y, 1, 1, AllPlanes, ZPixmap);
+    uint32_t v = (uint32_t)XGetPixel(img, 0, 0) & 0xffffffu;
+    XDestroyImage(img);
+    return v;
+}
+
+static bool root_px_becomes(Display *dpy, int x, int y, uint32_t want)
+{
+    for (int i = 0; i < 200; i++) {
+        if (root_px(dpy, x, y) == want)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* Two points as the wire carries them: x, y as big-endian int32. */
+static void pen_points(uint8_t out[16], int32_t x0, int32_t y0, int32_t x1, int32_t y1)
+{
+    int32_t v[4] = {x0, y0, x1, y1};
+    for (int i = 0; i < 4; i++)
+        for (int b = 0; b < 4; b++)
+            out[4 * i + b] = (uint8_t)((uint32_t)v[i] >> (24 - 8 * b));
+}
+
+/* While the control prompt shows, nothing the operator draws is on the screen: the overlay
+ * hides, and pen and pointer messages arriving meanwhile are dropped. */
+Test(host_session, no_drawing_over_a_prompt)
+{
+    cr_assert_eq(xvfb_start(&xv, "640x480x24"), 0);
+    stop();
+    start("x11", true, xv.name);
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    uint32_t bg = root_px(dpy, 200, 100);
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    vpump(200, NULL);
+    uint8_t pts[16], pts2[16];
+    pen_points(pts, 100, 100, 300, 100);
+    pen_points(pts2, 100, 300, 300, 300);
+    struct sasae_wire_msg pen = {.type = SASAE_WIRE_PEN_STROKE};
+    pen.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xffffffffu, 8, 2, pts};
+    vsend(&pen);
+    cr_assert(root_px_becomes(dpy, 200, 100, SASAE_OVERLAY_RED), "stroke not drawn (in red)");
+    struct sasae_wire_msg cr = {.type = SASAE_WIRE_CONTROL_REQUEST};
+    cr.u.control_req.want = 1;
+    vsend(&cr);
+    cr_assert_eq(root_px(dpy, 200, 100), bg, "drawing left over the control prompt");
+    pen.u.pen = (struct sasae_wire_pen_stroke){2, 1, 0xff0000ffu, 8, 2, pts2};
+    vsend(&pen);
+    struct sasae_wire_msg ptr = {.type = SASAE_WIRE_POINTER};
+    ptr.u.pointer = (struct sasae_wire_point){400, 250, 1};
+    vsend(&ptr);
+    usleep(300000);
+    cr_assert_eq(root_px(dpy, 200, 300), bg, "stroke drawn while the prompt shows");
+    cr_assert_eq(root_px(dpy, 408, 275), bg, "marker drawn while the prompt shows");
+    host_session_answer(hs, HOST_UI_CONTROL_DENY);
+    /* the earlier drawing comes back; what arrived during the prompt was dropped */
+    cr_assert(root_px_becomes(dpy, 200, 100, SASAE_OVERLAY_RED), "drawing not shown again");
+    usleep(200000);
+    cr_assert_eq(root_px(dpy, 200, 300), bg, "a stroke sent during the prompt was kept");
+    cr_assert(!host_session_ended(hs));
+    XCloseDisplay(dpy);
+    stop();
+    start("synthetic", false, NULL);
+    xvfb_stop(&xv);
+}
+
 /* Damage-driven capture: once the first frame and its top-off passes are out, an unchanged
  * X screen costs nothing but a keepalive every 2 s; a change is sent at once. */
 Test(host_session, idle_x11_screen_sends_only_keepalives)
@@ -603,12 +710,14 @@ Test(host_session, idle_x11_screen_sends_only_keepalives)
     start("x11", false, xv.name);
     handshake();
     host_session_answer(hs, HOST_UI_ALLOW);
-    /* let top-off finish (bounded), acking everything */
-    int prev = -1;
-    for (int i = 0; i < 40 && vw.frames != prev; i++) {
+    /* let top-off finish (bounded), acking everything: quiet for two pumps in a row (one
+     * quiet pump is not enough on a loaded machine) */
+    int prev = -1, quiet = 0;
+    for (int i = 0; i < 60 && quiet < 2; i++) {
         prev = vw.frames;
         vpump(300, NULL);
         ack_all();
+        quiet = vw.frames == prev ? quiet + 1 : 0;
     }
     int before = vw.frames;
     struct host_session_stats st0, st1;
@@ -663,6 +772,104 @@ Test(host_session, keyframe_on_request_and_bitrate_follows_stats)
     cr_assert_eq(s1.bitrate_kbps, 100, "floor");
     vpump(200, NULL);
     cr_assert(!host_session_ended(hs));
+}
+
+static void *link_drain(void *arg)
+{
+    struct tq *t = arg;
+    while (!atomic_load(&t->link_stop)) {
+        usleep(10000);
+        size_t cur = atomic_load(&t->queued);
+        size_t d = cur < t->link_bytes_per_10ms ? cur : t->link_bytes_per_10ms;
+        atomic_fetch_sub(&t->queued, d);
+    }
+    return NULL;
+}
+
+/* On a 1 Mbit/s link a 4K keyframe takes seconds to send; End in the middle of it must not
+ * wait behind it: END is queued behind at most QUEUE_LIMIT (64 KiB) bytes, nothing of the
+ * frame follows it, and every record up to END opens (none was dropped). */
+Test(host_session, end_is_not_stuck_behind_a_big_frame)
+{
+    stop();
+    memset(&q, 0, sizeof q);
+    pthread_mutex_init(&q.mu, NULL);
+    q.link_bytes_per_10ms = 1250; /* 1 Mbit/s */
+    pthread_t drain;
+    cr_assert_eq(pthread_create(&drain, NULL, link_drain, &q), 0);
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_session_config cfg = {
+        .device = device,
+        .trust = trust,
+        .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
+        .fps = 10,
+        .bitrate_kbps = 20000};
+    char err[256];
+    hs = host_session_new(&cfg, &tr, err, sizeof err);
+    cr_assert(hs, "%s", err);
+    memset(&vw, 0, sizeof vw);
+    vw.cred = load_cred(pki, "operators/hanako-sato");
+    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.reasm = sasae_wire_reasm_new(0);
+    sasae_vdec_new(&vw.dec);
+    vw.end_reason = -1;
+    vw.width = 3840;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    /* wait for the keyframe's first chunk, then press End while the rest is paced out */
+    uint32_t frame_size = 0;
+    for (int i = 0; i < 2000 && !frame_size; i++) {
+        size_t len;
+        uint8_t *m = tq_next(&q, &len, 5);
+        if (!m)
+            continue;
+        size_t pn;
+        cr_assert_eq(sasae_chan_open(vw.ch, m, len, vw.pt, sizeof vw.pt, &pn), SASAE_CHAN_OK);
+        struct sasae_wire_msg w;
+        cr_assert_eq(sasae_wire_parse(vw.pt, pn, &w), SASAE_WIRE_OK);
+        if (w.type == SASAE_WIRE_VIDEO)
+            frame_size = w.u.video.frame_size;
+    }
+    cr_assert_gt(frame_size, 4u * 64 * 1024, "keyframe only %u bytes: test proves nothing",
+                 frame_size);
+    uint64_t t_end = sasae_mono_ns();
+    host_session_answer(hs, HOST_UI_END);
+    /* every later record opens (none dropped); END is the last one and nothing follows */
+    int end_at = -1, video_after_end = 0;
+    size_t video_bytes = 0;
+    for (int i = 0; i < 400 && end_at < 0; i++) {
+        size_t len;
+        int idx = q.rd;
+        uint8_t *m = tq_next(&q, &len, 10);
+        if (!m)
+            continue;
+        size_t pn;
+        cr_assert_eq(sasae_chan_open(vw.ch, m, len, vw.pt, sizeof vw.pt, &pn), SASAE_CHAN_OK,
+                     "record %d did not open", idx);
+        struct sasae_wire_msg w;
+        cr_assert_eq(sasae_wire_parse(vw.pt, pn, &w), SASAE_WIRE_OK);
+        if (w.type == SASAE_WIRE_VIDEO)
+            video_bytes += w.u.video.data_len;
+        if (w.type == SASAE_WIRE_END) {
+            end_at = idx;
+            vw.end_reason = w.u.end.reason;
+        }
+    }
+    cr_assert_geq(end_at, 0, "no END");
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_CUSTOMER);
+    size_t ahead = q.backlog[end_at];
+    printf("end_is_not_stuck: keyframe %u bytes, %zu video bytes queued in all, END queued "
+           "behind %zu bytes = %.0f ms at 1 Mbit/s (%.0f ms after End was pressed)\n",
+           frame_size, video_bytes, ahead, ahead * 8 / 1000.0, (sasae_mono_ns() - t_end) / 1e6);
+    cr_assert_leq(ahead, 64u * 1024, "END stuck behind %zu bytes", ahead);
+    cr_assert_lt(video_bytes, frame_size, "the whole keyframe was queued anyway");
+    usleep(300000);
+    pthread_mutex_lock(&q.mu);
+    video_after_end = q.n - q.rd;
+    pthread_mutex_unlock(&q.mu);
+    cr_assert_eq(video_after_end, 0, "records after END");
+    atomic_store(&q.link_stop, 1);
+    pthread_join(drain, NULL);
 }
 
 /* A 4K keyframe does not fit one record: it travels as several VIDEO chunks and decodes. */

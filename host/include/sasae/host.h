@@ -51,6 +51,7 @@ enum sasae_hs_event {
     SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
     SASAE_HS_EV_PEER_ACTIVITY,  /* any valid record from the viewer */
     SASAE_HS_EV_TICK,           /* time passes: deadlines are checked */
+    SASAE_HS_EV_CAPTURE_FAILED, /* the capture/encode pipeline stopped on an error */
     SASAE_HS_NEVENTS
 };
 
@@ -67,6 +68,7 @@ enum sasae_hs_end {
     SASAE_HS_END_PROTOCOL,         /* malformed message from the viewer */
     SASAE_HS_END_RELAY,            /* relay connection lost */
     SASAE_HS_END_SIGNAL,           /* program asked to stop */
+    SASAE_HS_END_CAPTURE_FAILED,   /* screen capture or encoding broke: no frozen picture */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
@@ -252,9 +254,12 @@ void sasae_cap_origin(const struct sasae_cap *c, int *x, int *y);
 /* ==== Input injection (XTest) =========================================================== */
 
 struct sasae_inject;
-/* Opens the display for XTest. NULL (reason in err) if XTest is missing. origin_x/y: added
- * to every coordinate (monitor offset). */
-struct sasae_inject *sasae_inject_open(const char *display, int origin_x, int origin_y, char *err,
+/* Opens the display for XTest. NULL (reason in err) if XTest is missing. The captured area
+ * (x, y, w, h on the X screen, e.g. one monitor) bounds all mouse input: coordinates are
+ * relative to its origin, moves and button releases are clamped into it, and presses and
+ * wheel events outside it are dropped (-ERANGE): the operator can never click on a monitor
+ * that is not shared. */
+struct sasae_inject *sasae_inject_open(const char *display, int x, int y, int w, int h, char *err,
                                        size_t errlen);
 void sasae_inject_free(struct sasae_inject *in);
 /* Mouse: move to (x, y), then for button events press/release button 1..9, for wheel events
@@ -271,8 +276,16 @@ void sasae_inject_release_all(struct sasae_inject *in);
 
 /* An override-redirect X11 window over the shared area, shaped to show only the strokes and
  * the marker, and click-through (empty input shape): the customer keeps using the desktop.
- * Thread-safe: calls may come from the network thread. */
+ * Thread-safe: calls may come from the network thread. Strokes and the marker only update
+ * memory; the overlay's own thread redraws at most SASAE_OVERLAY_FPS times a second, so a
+ * flood of pen messages costs no X work in the caller. The pen is always red on the host. */
 struct sasae_overlay;
+
+#define SASAE_OVERLAY_FPS 30
+/* The only pen colour the customer ever sees (0xRRGGBB): an operator cannot paint look-alike
+ * buttons or labels in other colours. */
+#define SASAE_OVERLAY_RED 0xff0000u
+#define SASAE_OVERLAY_MAX_KEEPOUT 4
 
 /* Opens the overlay over x,y,w,h of the X screen (the captured area). NULL + err. */
 struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
@@ -281,19 +294,27 @@ void sasae_overlay_free(struct sasae_overlay *o);
 /* Moves (or hides) the large pointing marker; its tip is at (x, y) in area coordinates. */
 void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible);
 /* Adds points to stroke id (a new id starts a new stroke); xy holds n (x, y) pairs. Colour
- * 0xRRGGBBAA, width 1..64. Old strokes are dropped beyond a total point budget. Returns 0 or
- * -EINVAL for bad arguments. */
+ * 0xRRGGBBAA is ignored: every stroke is drawn in SASAE_OVERLAY_RED. Width 1..64. Old strokes
+ * are dropped beyond a total point budget. Returns 0 or -EINVAL for bad arguments. */
 int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
                          uint32_t rgba, int width);
 /* Removes every stroke (the marker stays). */
 void sasae_overlay_clear(struct sasae_overlay *o);
-/* Removes strokes and marker and unmaps the window (end of session). */
+/* Removes strokes and marker and unmaps the window at once (end of session). */
 void sasae_overlay_hide(struct sasae_overlay *o);
+/* on: unmaps the window at once and keeps it unmapped (a prompt is showing: nothing may
+ * cover it); off: shows the drawing again. */
+void sasae_overlay_suspend(struct sasae_overlay *o, bool on);
+/* Rectangles of the X screen (x, y, w, h each) the overlay never covers: the customer's
+ * session bar and prompts. Replaces the previous set; n <= SASAE_OVERLAY_MAX_KEEPOUT. */
+void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n);
+/* How many times the window was redrawn so far (logs and tests of the rate limit). */
+unsigned long sasae_overlay_redraws(struct sasae_overlay *o);
 
 /* ==== System information ================================================================ */
 
 /* Writes a UTF-8 text report, one "key=value" per line as docs/protocol.md asks (os, kernel,
- * cpu, cores, memory_mb, disk, displays, display, hostname) into out (cap bytes, NUL-terminated,
+ * cpu, cores, memory_mb, disk, displays, display) into out (cap bytes, NUL-terminated,
  * truncated at a line if short). display: X display to list monitors of (NULL = $DISPLAY; skipped
  * if none). Returns the length written. */
 size_t sasae_sysinfo_collect(char *out, size_t cap, const char *display);

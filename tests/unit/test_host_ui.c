@@ -1,0 +1,39 @@
+/* Unit tests for the customer UI's shared logic (no display): answers given together. */
+#include <criterion/criterion.h>
+
+#include "ui.h"
+
+Test(host_ui, a_stop_wins_over_an_allow_in_the_same_batch)
+{
+    enum host_ui_answer allows[] = {HOST_UI_ALLOW, HOST_UI_CONTROL_ALLOW};
+    enum host_ui_answer stops[] = {HOST_UI_DENY, HOST_UI_CONTROL_DENY, HOST_UI_WINDOW_CLOSE,
+                                   HOST_UI_END, HOST_UI_STOP_CONTROL};
+    for (size_t i = 0; i < 2; i++)
+        for (size_t j = 0; j < 5; j++) {
+            cr_assert_eq(host_ui_answer_merge(allows[i], stops[j]), stops[j], "%s then %s",
+                         host_ui_answer_str(allows[i]), host_ui_answer_str(stops[j]));
+            cr_assert_eq(host_ui_answer_merge(stops[j], allows[i]), stops[j], "%s then %s",
+                         host_ui_answer_str(stops[j]), host_ui_answer_str(allows[i]));
+        }
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_DENY, HOST_UI_END), HOST_UI_END);
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_WINDOW_CLOSE, HOST_UI_CONTROL_DENY),
+                 HOST_UI_WINDOW_CLOSE);
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_STOP_CONTROL, HOST_UI_CONTROL_DENY),
+                 HOST_UI_CONTROL_DENY);
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_NONE, HOST_UI_ALLOW), HOST_UI_ALLOW);
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_ALLOW, HOST_UI_NONE), HOST_UI_ALLOW);
+    cr_assert_eq(host_ui_answer_merge(HOST_UI_NONE, HOST_UI_NONE), HOST_UI_NONE);
+}
+
+Test(host_ui, fingerprint_short_form)
+{
+    const char *f = "SHA256:0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9 0A1B 2C3D 4E5F 6071 8293 "
+                    "A4B5 C6D7 E8F9";
+    char out[64];
+    host_ui_fingerprint_short(f, 4, out, sizeof out);
+    cr_assert_str_eq(out, "SHA256:0A1B 2C3D 4E5F 6071");
+    host_ui_fingerprint_short(f, 4, out, 12);
+    cr_assert_str_eq(out, "SHA256:0A1B");
+    host_ui_fingerprint_short("", 4, out, sizeof out);
+    cr_assert_str_eq(out, "");
+}
