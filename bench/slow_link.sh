@@ -104,10 +104,10 @@ ip -n "$NSS" link set "$VS" up
 # 2 s at the line rate, so any queueing the application causes shows up as latency.
 RBITS=$(python3 -c "
 import re,sys
-m=re.fullmatch(r'(\d+(?:\.\d+)?)(k|m)?(bit|bps)?','$RATE'.lower())
-if not m: sys.exit('bad --rate $RATE')
+m=re.fullmatch(r'(\d+(?:\.\d+)?)(k|m)?(bit|bps)?',sys.argv[1].lower())
+if not m: sys.exit('bad --rate ' + sys.argv[1])
 v=float(m.group(1))*{None:1,'k':1e3,'m':1e6}[m.group(2)]*(8 if m.group(3)=='bps' else 1)
-print(int(v))")
+print(int(v))" "$RATE")
 LIMIT=$((RBITS / 8 * 2))
 [ $LIMIT -ge 16384 ] || LIMIT=16384
 ip netns exec "$NSC" tc qdisc add dev "$VC" root tbf rate "$RBITS"bit burst 4kb limit "$LIMIT"
