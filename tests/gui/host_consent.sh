@@ -29,8 +29,15 @@ stop_driver() {
 }
 # click_rel NAME DX DY: click at a point relative to the window's top-left
 click_rel() {
-    local g
-    g=$(window_geom "$1" 620) || fail "no window $1"
+    local g prev=""
+    # A new window may still be placed by SDL after it appears: click once its geometry
+    # reads the same twice in a row (a loaded machine can be slow to settle it).
+    for _ in $(seq 25); do
+        g=$(window_geom "$1" 620) || fail "no window $1"
+        [ "$g" = "$prev" ] && break
+        prev=$g
+        sleep 0.2
+    done
     set -- $g "$2" "$3"
     xdotool mousemove $(($1 + $5)) $(($2 + $6)) click 1
 }
