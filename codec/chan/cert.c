@@ -266,6 +266,7 @@ static enum sasae_chan_err map_verify_error(int v)
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
     case X509_V_ERR_CERT_UNTRUSTED:
     case X509_V_ERR_CERT_REJECTED:
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
         return SASAE_CHAN_ECERT_UNTRUSTED;
     }
     return SASAE_CHAN_ECERT_INVALID;
@@ -353,6 +354,11 @@ enum sasae_chan_err sasae_chan_verify_operator(const struct sasae_chan_trust *tr
     X509_VERIFY_PARAM *vp = X509_STORE_CTX_get0_param(ctx);
     X509_VERIFY_PARAM_set_purpose(vp, X509_PURPOSE_SSL_CLIENT);
     X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_X509_STRICT);
+    /* The organisation CA must sign operators directly: the one CRL we load covers only
+     * its own certificates, so a chain through an intermediate (even one listed in the
+     * trust file) could not be checked for revocation. Depth 0 = no intermediates, which
+     * makes CRL_CHECK (leaf) complete. */
+    X509_VERIFY_PARAM_set_depth(vp, 0);
     if (trust->have_crl)
         X509_VERIFY_PARAM_set_flags(vp, X509_V_FLAG_CRL_CHECK);
     if (t)
@@ -361,11 +367,14 @@ enum sasae_chan_err sasae_chan_verify_operator(const struct sasae_chan_trust *tr
         e = map_verify_error(X509_STORE_CTX_get_error(ctx));
         goto out;
     }
-    /* The operator profile beyond what the chain check covers. */
+    /* The operator profile beyond what the chain check covers. keyUsage is checked here
+     * because the SSL-client purpose accepts a certificate without any keyUsage
+     * extension (X509_get_key_usage() then reports every bit). */
     e = SASAE_CHAN_ECERT_PURPOSE;
     EVP_PKEY *pk = X509_get0_pubkey(x);
     if (!pk || EVP_PKEY_get_id(pk) != EVP_PKEY_ED25519 || X509_check_ca(x) != 0 ||
-        !has_operator_eku(x))
+        !(X509_get_extension_flags(x) & EXFLAG_KUSAGE) ||
+        !(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE) || !has_operator_eku(x))
         goto out;
     X509_NAME *subj = X509_get_subject_name(x);
     name_field(subj, NID_commonName, peer->operator_name, sizeof(peer->operator_name));

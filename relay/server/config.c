@@ -60,7 +60,11 @@ static const struct opt opts[] = {
     U("conn-rate", conn_rate, 1, 10000000,
       "new TCP connections per address per minute (default 600)"),
     U("join-rate", join_rate, 1, 10000000, "join attempts per address per minute (default 30)"),
-    U("max-failed-joins", max_failed_joins, 1, 1000, "failed joins that burn a code (default 5)"),
+    U("max-failed-joins", max_failed_joins, 1, 1000,
+      "failed operator joins (unknown/expired code) per address, IPv6 per /64, per minute "
+      "(default 5)"),
+    U("max-failed-joins-global", max_failed_joins_global, 1, 10000000,
+      "failed joins per minute across all addresses before every join is refused (default 300)"),
     U("queue-kb", queue_kb, 64, 1048576,
       "per-direction forward queue before the sender is paused, KiB (default 512)"),
     U("max-header", max_header, 1024, 65535, "HTTP header bytes accepted (default 4096)"),
@@ -93,6 +97,7 @@ void relay_config_defaults(struct relay_config *c)
     c->conn_rate = 600;
     c->join_rate = 30;
     c->max_failed_joins = 5;
+    c->max_failed_joins_global = 300;
     c->queue_kb = 512;
     c->max_header = 4096;
     c->nofile = 65536;

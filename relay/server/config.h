@@ -18,6 +18,7 @@ struct relay_config {
     unsigned code_ttl, hello_timeout, idle_timeout, ping_interval, ping_timeout;
     unsigned stuck_timeout, drain_timeout, handshake_timeout;
     unsigned max_sessions, max_conns_per_addr, conn_rate, join_rate, max_failed_joins;
+    unsigned max_failed_joins_global;
     unsigned queue_kb, max_header, nofile, rx_buffer;
     char log_level[16];
     char event_loop[16]; /* libev (epoll) or poll */

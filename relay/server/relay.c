@@ -87,7 +87,7 @@ struct http_pss {
 struct metrics {
     uint64_t conns_total, ws_total, paired_total, registered_total;
     uint64_t bytes_h2v, bytes_v2h, msgs_fwd;
-    uint64_t pauses, stuck, expired, burned, join_ok, join_fail;
+    uint64_t pauses, stuck, expired, join_ok, join_fail, rej_join_fail_global;
     uint64_t rej_rate, rej_addr, rej_full, rej_protocol, rej_toobig, rej_subprotocol,
         rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
     uint64_t audit_events;
@@ -103,6 +103,7 @@ struct relay {
     struct conn *conns;
     size_t n_conns, n_paired_conns;
     uint64_t next_session_id;
+    uint64_t join_fail_global_warned_ms;
     lws_sorted_usec_list_t tick;
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
@@ -443,19 +444,23 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         if (rc == SASAE_RT_E_RATE) {
             code = SASAE_ENV_ERR_RATE;
             r->m.rej_rate++;
-        } else if (rc == SASAE_RT_E_NOT_AUTH || rc == SASAE_RT_E_BURNED) {
+        } else if (rc == SASAE_RT_E_GLOBAL_RATE) {
+            code = SASAE_ENV_ERR_RATE;
+            if (!r->m.rej_join_fail_global++ || now_ms() - r->join_fail_global_warned_ms >= 60000) {
+                r->join_fail_global_warned_ms = now_ms();
+                SASAE_WARN(TAG,
+                           "relay-wide failed-join cap (%u/min) reached: refusing all joins "
+                           "until it refills (%llu refused so far)",
+                           r->cfg.max_failed_joins_global,
+                           (unsigned long long)r->m.rej_join_fail_global);
+            }
+        } else if (rc == SASAE_RT_E_NOT_AUTH) {
             code = SASAE_ENV_ERR_NOT_OPERATOR;
             r->m.rej_not_operator++;
         } else {
             r->m.rej_bad_code++;
         }
         audit_simple(r, "join", c, "failed", sasae_rt_strerror(rc));
-        if (rc == SASAE_RT_E_BURNED && h) {
-            r->m.burned++;
-            audit_simple(r, "code-burned", h, "burned", "too many failed joins");
-            h->code[0] = '\0'; /* already gone from the table */
-            fail(h, SASAE_ENV_ERR_BAD_CODE, "code burned after too many failed joins", 0);
-        }
         fail(c, code, sasae_rt_strerror(rc), 0);
         return;
     }
@@ -755,7 +760,6 @@ static char *metrics_text(struct relay *r, size_t *len)
         "# TYPE sasae_relay_drops_total counter\n"
         "sasae_relay_drops_total{reason=\"stuck\"} %llu\n"
         "sasae_relay_drops_total{reason=\"code_expired\"} %llu\n"
-        "sasae_relay_drops_total{reason=\"code_burned\"} %llu\n"
         "sasae_relay_drops_total{reason=\"idle\"} %llu\n"
         "sasae_relay_drops_total{reason=\"hello_timeout\"} %llu\n"
         "# TYPE sasae_relay_rejects_total counter\n"
@@ -767,6 +771,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         "sasae_relay_rejects_total{reason=\"subprotocol\"} %llu\n"
         "sasae_relay_rejects_total{reason=\"not_operator\"} %llu\n"
         "sasae_relay_rejects_total{reason=\"bad_code\"} %llu\n"
+        "sasae_relay_rejects_total{reason=\"join_fail_global\"} %llu\n"
         "sasae_relay_rejects_total{reason=\"version\"} %llu\n"
         "# TYPE sasae_relay_joins_total counter\n"
         "sasae_relay_joins_total{result=\"ok\"} %llu\n"
@@ -778,15 +783,15 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->registered_total, (unsigned long long)m->paired_total,
         (unsigned long long)m->bytes_h2v, (unsigned long long)m->bytes_v2h,
         (unsigned long long)m->msgs_fwd, (unsigned long long)m->pauses,
-        (unsigned long long)m->stuck, (unsigned long long)m->expired, (unsigned long long)m->burned,
+        (unsigned long long)m->stuck, (unsigned long long)m->expired,
         (unsigned long long)m->rej_idle, (unsigned long long)m->rej_hello,
         (unsigned long long)m->rej_rate, (unsigned long long)m->rej_addr,
         (unsigned long long)m->rej_full, (unsigned long long)m->rej_protocol,
         (unsigned long long)m->rej_toobig, (unsigned long long)m->rej_subprotocol,
         (unsigned long long)m->rej_not_operator, (unsigned long long)m->rej_bad_code,
-        (unsigned long long)m->rej_version, (unsigned long long)m->join_ok,
-        (unsigned long long)m->join_fail, (unsigned long long)m->audit_events,
-        rss_pages * sysconf(_SC_PAGESIZE));
+        (unsigned long long)m->rej_join_fail_global, (unsigned long long)m->rej_version,
+        (unsigned long long)m->join_ok, (unsigned long long)m->join_fail,
+        (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     return b;
 }
@@ -1136,6 +1141,7 @@ int main(int argc, char **argv)
         .max_sessions = r->cfg.max_sessions,
         .code_ttl_s = r->cfg.code_ttl,
         .max_failed_joins = r->cfg.max_failed_joins,
+        .max_failed_joins_global = r->cfg.max_failed_joins_global,
         .max_conns_per_addr = r->cfg.max_conns_per_addr,
         .conn_rate_per_min = r->cfg.conn_rate,
         .join_rate_per_min = r->cfg.join_rate,

@@ -1,6 +1,7 @@
 /* sasae relay table: support codes, pairing and per-address limits as a pure state machine. */
 #include "sasae/relaytable.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,13 @@
 #define CODE_SPACE 1000000000u
 /* Largest multiple of CODE_SPACE below 2^32: rejecting draws above it keeps codes uniform. */
 #define CODE_DRAW_LIMIT 4000000000u
+/* One token in bucket units: with 1/60000 token per unit, rate_per_min tokens a minute is
+ * exactly rate_per_min units per ms, so lazy refills lose no fractions. */
+#define TOKEN 60000u
 
 struct code_ent {
     struct code_ent *next;
     uint32_t value;
-    uint32_t failed;
     uint64_t expires_ms;
     void *host;
 };
@@ -24,8 +27,8 @@ struct addr_ent {
     struct addr_ent *next;
     char key[ADDR_MAX];
     uint32_t open;
-    /* Token buckets in milli-tokens, refilled lazily at rate_per_min per 60000 ms. */
-    uint64_t conn_mtok, join_mtok;
+    /* Token buckets in units of 1/TOKEN token, refilled lazily at rate_per_min per minute. */
+    uint64_t conn_tok, join_tok, fail_tok;
     uint64_t last_ms;
 };
 
@@ -36,6 +39,8 @@ struct sasae_rt {
     struct code_ent *codes[CODE_BUCKETS];
     struct addr_ent *addrs[ADDR_BUCKETS];
     size_t n_codes, n_paired, n_addrs;
+    /* Relay-wide failed-join bucket, refilled like the per-address ones. */
+    uint64_t gfail_tok, gfail_last_ms;
     uint32_t expire_cursor;
 };
 
@@ -47,6 +52,8 @@ static void apply_defaults(struct sasae_rt_limits *l)
         l->code_ttl_s = 600;
     if (!l->max_failed_joins)
         l->max_failed_joins = 5;
+    if (!l->max_failed_joins_global)
+        l->max_failed_joins_global = 300;
     if (!l->max_conns_per_addr)
         l->max_conns_per_addr = 256;
     if (!l->conn_rate_per_min)
@@ -66,6 +73,7 @@ struct sasae_rt *sasae_rt_new(const struct sasae_rt_limits *lim, sasae_rt_rand_f
     if (lim)
         rt->lim = *lim;
     apply_defaults(&rt->lim);
+    rt->gfail_tok = (uint64_t)rt->lim.max_failed_joins_global * TOKEN;
     rt->rnd = rnd;
     rt->rnd_ctx = rnd_ctx;
     return rt;
@@ -104,10 +112,29 @@ static uint32_t addr_hash(const char *s)
     return h % ADDR_BUCKETS;
 }
 
+/* The limits key: an IPv4 address as is (also when written IPv4-mapped), an IPv6 address
+ * by its /64, since one subscriber usually holds a whole /64 and could otherwise take a
+ * fresh address for every try. Anything else is used verbatim. */
+static void addr_key(const char *addr, char key[ADDR_MAX])
+{
+    struct in6_addr a6;
+    snprintf(key, ADDR_MAX, "%s", addr ? addr : "");
+    if (!strchr(key, ':') || inet_pton(AF_INET6, key, &a6) != 1)
+        return;
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+        inet_ntop(AF_INET, &a6.s6_addr[12], key, ADDR_MAX);
+        return;
+    }
+    memset(&a6.s6_addr[8], 0, 8);
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &a6, buf, sizeof(buf)))
+        snprintf(key, ADDR_MAX, "%s/64", buf);
+}
+
 static struct addr_ent *addr_get(struct sasae_rt *rt, const char *addr, uint64_t now_ms, int create)
 {
     char key[ADDR_MAX];
-    snprintf(key, sizeof(key), "%s", addr ? addr : "");
+    addr_key(addr, key);
     uint32_t h = addr_hash(key);
     for (struct addr_ent *a = rt->addrs[h]; a; a = a->next)
         if (!strcmp(a->key, key))
@@ -118,8 +145,9 @@ static struct addr_ent *addr_get(struct sasae_rt *rt, const char *addr, uint64_t
     if (!a)
         return NULL;
     memcpy(a->key, key, sizeof(key));
-    a->conn_mtok = (uint64_t)rt->lim.conn_rate_per_min * 1000;
-    a->join_mtok = (uint64_t)rt->lim.join_rate_per_min * 1000;
+    a->conn_tok = (uint64_t)rt->lim.conn_rate_per_min * TOKEN;
+    a->join_tok = (uint64_t)rt->lim.join_rate_per_min * TOKEN;
+    a->fail_tok = (uint64_t)rt->lim.max_failed_joins * TOKEN;
     a->last_ms = now_ms;
     a->next = rt->addrs[h];
     rt->addrs[h] = a;
@@ -127,20 +155,23 @@ static struct addr_ent *addr_get(struct sasae_rt *rt, const char *addr, uint64_t
     return a;
 }
 
+/* rate_per_min tokens per minute, burst = rate_per_min tokens. */
+static void bucket_add(uint64_t *tok, uint64_t dt_ms, uint32_t rate_per_min)
+{
+    uint64_t max = (uint64_t)rate_per_min * TOKEN;
+    *tok += dt_ms * rate_per_min;
+    if (*tok > max)
+        *tok = max;
+}
+
 static void refill(const struct sasae_rt *rt, struct addr_ent *a, uint64_t now_ms)
 {
     if (now_ms <= a->last_ms)
         return;
     uint64_t dt = now_ms - a->last_ms;
-    uint64_t cmax = (uint64_t)rt->lim.conn_rate_per_min * 1000;
-    uint64_t jmax = (uint64_t)rt->lim.join_rate_per_min * 1000;
-    /* rate_per_min tokens per 60000 ms = rate_per_min/60 milli-tokens per ms. */
-    a->conn_mtok += dt * rt->lim.conn_rate_per_min / 60;
-    a->join_mtok += dt * rt->lim.join_rate_per_min / 60;
-    if (a->conn_mtok > cmax)
-        a->conn_mtok = cmax;
-    if (a->join_mtok > jmax)
-        a->join_mtok = jmax;
+    bucket_add(&a->conn_tok, dt, rt->lim.conn_rate_per_min);
+    bucket_add(&a->join_tok, dt, rt->lim.join_rate_per_min);
+    bucket_add(&a->fail_tok, dt, rt->lim.max_failed_joins);
     a->last_ms = now_ms;
 }
 
@@ -150,9 +181,9 @@ int sasae_rt_conn_admit(struct sasae_rt *rt, const char *addr, uint64_t now_ms)
     if (!a)
         return SASAE_RT_E_NOMEM;
     refill(rt, a, now_ms);
-    if (a->conn_mtok < 1000)
+    if (a->conn_tok < TOKEN)
         return SASAE_RT_E_RATE;
-    a->conn_mtok -= 1000;
+    a->conn_tok -= TOKEN;
     return SASAE_RT_OK;
 }
 
@@ -249,28 +280,31 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int a
     if (!rt || !host_out)
         return SASAE_RT_E_ARG;
     *host_out = NULL;
+    /* Non-operators are refused before anything is looked up or counted: one answer for
+     * every code, and no way for them to wear a customer's code down. */
+    if (!authorised)
+        return SASAE_RT_E_NOT_AUTH;
+    if (now_ms > rt->gfail_last_ms) {
+        bucket_add(&rt->gfail_tok, now_ms - rt->gfail_last_ms, rt->lim.max_failed_joins_global);
+        rt->gfail_last_ms = now_ms;
+    }
+    /* All limits before the lookup, so a limited joiner learns nothing about the code. */
+    if (rt->gfail_tok < TOKEN)
+        return SASAE_RT_E_GLOBAL_RATE;
     struct addr_ent *a = addr_get(rt, addr, now_ms, 1);
     if (!a)
         return SASAE_RT_E_NOMEM;
     refill(rt, a, now_ms);
-    /* Rate first, so a limited address learns nothing about which codes exist. */
-    if (a->join_mtok < 1000)
+    if (a->join_tok < TOKEN || a->fail_tok < TOKEN)
         return SASAE_RT_E_RATE;
-    a->join_mtok -= 1000;
+    a->join_tok -= TOKEN;
     uint32_t v;
     struct code_ent **slot = code_parse(code, &v) ? NULL : code_slot(rt, v);
-    int live = slot && *slot && (*slot)->expires_ms > now_ms;
-    if (!authorised) {
-        /* Same answer whether or not the code exists: no oracle for non-operators. A
-         * live code still counts the failure and burns at the limit. */
-        if (live && ++(*slot)->failed >= rt->lim.max_failed_joins) {
-            *host_out = code_remove(rt, slot);
-            return SASAE_RT_E_BURNED;
-        }
-        return SASAE_RT_E_NOT_AUTH;
-    }
-    if (!live)
+    if (!slot || !*slot || (*slot)->expires_ms <= now_ms) {
+        a->fail_tok -= TOKEN;
+        rt->gfail_tok -= TOKEN;
         return SASAE_RT_E_BAD_CODE;
+    }
     *host_out = code_remove(rt, slot);
     rt->n_paired++;
     return SASAE_RT_OK;
@@ -317,8 +351,9 @@ void sasae_rt_gc(struct sasae_rt *rt, uint64_t now_ms)
         while (*pp) {
             struct addr_ent *a = *pp;
             refill(rt, a, now_ms);
-            if (!a->open && a->conn_mtok >= (uint64_t)rt->lim.conn_rate_per_min * 1000 &&
-                a->join_mtok >= (uint64_t)rt->lim.join_rate_per_min * 1000) {
+            if (!a->open && a->conn_tok >= (uint64_t)rt->lim.conn_rate_per_min * TOKEN &&
+                a->join_tok >= (uint64_t)rt->lim.join_rate_per_min * TOKEN &&
+                a->fail_tok >= (uint64_t)rt->lim.max_failed_joins * TOKEN) {
                 *pp = a->next;
                 free(a);
                 rt->n_addrs--;
@@ -350,7 +385,7 @@ const char *sasae_rt_strerror(int err)
     case SASAE_RT_OK:
         return "ok";
     case SASAE_RT_E_RATE:
-        return "rate limited";
+        return "rate limited (joins or failed joins from this address)";
     case SASAE_RT_E_ADDR_LIMIT:
         return "too many connections from this address";
     case SASAE_RT_E_FULL:
@@ -359,8 +394,8 @@ const char *sasae_rt_strerror(int err)
         return "unknown or expired code";
     case SASAE_RT_E_NOT_AUTH:
         return "operator certificate required";
-    case SASAE_RT_E_BURNED:
-        return "code burned after too many failed joins";
+    case SASAE_RT_E_GLOBAL_RATE:
+        return "relay-wide failed-join limit reached, try again in a minute";
     case SASAE_RT_E_NOMEM:
         return "out of memory";
     case SASAE_RT_E_RNG:

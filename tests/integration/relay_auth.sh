@@ -25,7 +25,7 @@ $TC viewer --url "$URL" $CA --cert "$C/eve.pem" --key "$C/eve.key" --code "$CODE
   --expect-end 4 --timeout 20 | grep -q "RESULT ok" || fail "operator from a foreign CA was not refused"
 pass "operator certificate from another CA: refused"
 
-# The code survived 3 failed joins (burn is at 5): alice still gets in.
+# Those 3 refused joins did not touch the code: alice still gets in.
 $TC viewer --url "$URL" $CA $OP --code "$CODE" --msgs 1 --size 100 --timeout 30 | grep -q "RESULT ok" \
   || fail "valid operator could not join"
 wait "$HP" || fail "host side of the session failed"

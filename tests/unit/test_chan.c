@@ -1,5 +1,6 @@
 /* Tests for codec/chan: handshake success and every failure, MITM, record attacks, rekey. */
 #include <criterion/criterion.h>
+#include <sys/stat.h>
 
 #include "test_chan_pki.h"
 
@@ -257,6 +258,76 @@ Test(chan, wrong_purpose)
     cr_assert(c);
     expect_cert_failure(c, g_trust, SASAE_CHAN_ECERT_PURPOSE);
     sasae_chan_cred_free(c);
+}
+
+Test(chan, key_usage_digital_signature_required)
+{
+    const char *eku = "clientAuth," SASAE_CHAN_OPERATOR_OID;
+    /* No keyUsage extension at all: the SSL-client purpose check alone would pass it. */
+    make_custom_ku(g_dir, "noku", "noku", "ED25519", eku, NULL, 0, -300, 86400);
+    struct sasae_chan_cred *c = load_cred(g_dir, "noku");
+    cr_assert(c);
+    expect_cert_failure(c, g_trust, SASAE_CHAN_ECERT_PURPOSE);
+    sasae_chan_cred_free(c);
+    /* keyUsage present but without digitalSignature. */
+    make_custom_ku(g_dir, "keyenc", "keyenc", "ED25519", eku, "critical,keyAgreement", 0, -300,
+                   86400);
+    c = load_cred(g_dir, "keyenc");
+    cr_assert(c);
+    expect_cert_failure(c, g_trust, SASAE_CHAN_ECERT_PURPOSE);
+    sasae_chan_cred_free(c);
+    /* The same profile with digitalSignature (non-critical even) passes. */
+    make_custom_ku(g_dir, "ds", "ds", "ED25519", eku, "digitalSignature", 0, -300, 86400);
+    c = load_cred(g_dir, "ds");
+    cr_assert(c);
+    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL),
+                      *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    struct result r = run(v, h, NULL);
+    cr_assert_eq(r.h, SASAE_CHAN_OK);
+    cr_assert_eq(r.v, SASAE_CHAN_OK);
+    sasae_chan_free(v);
+    sasae_chan_free(h);
+    sasae_chan_cred_free(c);
+}
+
+Test(chan, operator_signed_by_intermediate_refused)
+{
+    /* A sub-CA that the trust file also lists: the CRL covers only certificates the root
+     * signs directly, so a chain through an intermediate must not verify. */
+    make_custom_ku(g_dir, "sub", "Sub CA", "EC", NULL, "critical,keyCertSign,cRLSign", 1, -300,
+                   86400);
+    char sub[2048], p[3000], q[3000];
+    snprintf(sub, sizeof(sub), "%.2000s/subdir", g_dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    snprintf(p, sizeof(p), "%s/sub.pem", g_dir);
+    snprintf(q, sizeof(q), "%s/ca.pem", sub);
+    cr_assert_eq(rename(p, q), 0);
+    snprintf(p, sizeof(p), "%s/sub.key", g_dir);
+    snprintf(q, sizeof(q), "%s/ca.key", sub);
+    cr_assert_eq(rename(p, q), 0);
+    make_custom(sub, "leaf", "ED25519", "clientAuth," SASAE_CHAN_OPERATOR_OID, 0, -300, 86400);
+    struct sasae_chan_cred *c = load_cred(sub, "leaf");
+    cr_assert(c);
+    size_t rl = 0, il = 0, cl = 0;
+    char *root = slurp(g_dir, "ca.pem", &rl), *inter = slurp(sub, "ca.pem", &il);
+    char *crl = slurp(g_dir, "crl.pem", &cl);
+    char *bundle = malloc(rl + il + 1);
+    memcpy(bundle, root, rl);
+    memcpy(bundle + rl, inter, il);
+    struct sasae_chan_trust *t = sasae_chan_trust_new(bundle, rl + il, crl, cl, NULL);
+    cr_assert(t);
+    expect_cert_failure(c, t, SASAE_CHAN_ECERT_UNTRUSTED);
+    sasae_chan_trust_free(t);
+    /* Also without a CRL, where nothing else would stop the chain. */
+    t = sasae_chan_trust_new(bundle, rl + il, NULL, 0, NULL);
+    cr_assert(t);
+    expect_cert_failure(c, t, SASAE_CHAN_ECERT_UNTRUSTED);
+    sasae_chan_trust_free(t);
+    sasae_chan_cred_free(c);
+    free(root);
+    free(inter);
+    free(crl);
+    free(bundle);
 }
 
 Test(chan, ecdsa_key_refused_as_operator)

@@ -53,10 +53,11 @@ static inline void rm_rf(const char *dir)
         fprintf(stderr, "cleanup of %s failed\n", dir);
 }
 
-/* Issues an off-profile certificate signed by dir's CA, written as dir/<name>.pem/.key. */
-static inline void make_custom_cn(const char *dir, const char *name, const char *cn,
-                                  const char *keytype, const char *eku, int is_ca, long nb_off,
-                                  long na_off)
+/* Issues an off-profile certificate signed by dir's CA (dir/ca.pem + ca.key), written as
+ * dir/<name>.pem/.key; ku is the keyUsage value, or NULL for no keyUsage extension. */
+static inline void make_custom_ku(const char *dir, const char *name, const char *cn,
+                                  const char *keytype, const char *eku, const char *ku, int is_ca,
+                                  long nb_off, long na_off)
 {
     char p[4096];
     snprintf(p, sizeof(p), "%s/ca.pem", dir);
@@ -84,7 +85,7 @@ static inline void make_custom_cn(const char *dir, const char *name, const char 
     X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
     const char *exts[][2] = {
         {"basicConstraints", is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"},
-        {"keyUsage", is_ca ? "critical,keyCertSign,digitalSignature" : "critical,digitalSignature"},
+        {"keyUsage", ku},
         {"extendedKeyUsage", eku},
         {"subjectKeyIdentifier", "hash"},
         {"authorityKeyIdentifier", "keyid:always"},
@@ -112,6 +113,15 @@ static inline void make_custom_cn(const char *dir, const char *name, const char 
     X509_free(ca);
     EVP_PKEY_free(k);
     EVP_PKEY_free(cak);
+}
+
+static inline void make_custom_cn(const char *dir, const char *name, const char *cn,
+                                  const char *keytype, const char *eku, int is_ca, long nb_off,
+                                  long na_off)
+{
+    make_custom_ku(dir, name, cn, keytype, eku,
+                   is_ca ? "critical,keyCertSign,digitalSignature" : "critical,digitalSignature",
+                   is_ca, nb_off, na_off);
 }
 
 static inline void make_custom(const char *dir, const char *name, const char *keytype,

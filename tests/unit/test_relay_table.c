@@ -1,4 +1,4 @@
-/* Unit tests for the relay table: codes, single use, expiry, burn, rate limits, caps —
+/* Unit tests for the relay table: codes, single use, expiry, join limits, rate limits, caps —
  * the relay's decisions without any socket. */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -104,28 +104,89 @@ Test(relay_table, expiry)
     sasae_rt_free(rt);
 }
 
-Test(relay_table, burn_after_failed_joins)
+Test(relay_table, non_operators_refused_before_lookup_and_never_wear_a_code)
 {
     struct fake_rng rng = {.next = 99};
     struct sasae_rt_limits l = lim;
     l.join_rate_per_min = 100;
+    l.code_ttl_s = 100;
     struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
     char code[10];
     int host = 3;
     sasae_rt_register(rt, &host, 0, code);
     void *h;
-    for (int i = 0; i < 4; i++) {
+    /* Same answer for a live code, an unknown code and garbage, however often. */
+    for (int i = 0; i < 50; i++) {
         cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_NOT_AUTH);
         cr_assert_null(h);
+        cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", "xx", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
     }
-    /* A non-operator gets the same answer for a code that does not exist (no oracle),
-     * and that does not count against any live code. */
-    cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
-    cr_assert_null(h);
-    cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_BURNED);
+    /* Nothing was counted: no per-address state, and the code is still good. */
+    cr_assert_eq(sasae_rt_addrs(rt), 0);
+    cr_assert_eq(sasae_rt_codes(rt), 1);
+    cr_assert_eq(sasae_rt_join(rt, "b", code, 1, 10, &h), SASAE_RT_OK);
     cr_assert_eq(h, &host);
-    cr_assert_eq(sasae_rt_join(rt, "c", code, 1, 10, &h), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_sessions(rt), 0);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, failed_operator_joins_limited_per_address_ipv6_by_64)
+{
+    struct fake_rng rng = {.next = 7};
+    struct sasae_rt_limits l = lim;
+    l.join_rate_per_min = 1000;
+    l.max_failed_joins = 5;
+    l.code_ttl_s = 1000;
+    struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
+    char code[10];
+    int host;
+    sasae_rt_register(rt, &host, 0, code);
+    void *h;
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", "999999999", 1, 0, &h),
+                     SASAE_RT_E_BAD_CODE);
+    /* Same /64, other interface id: same budget, and the live code learns nothing. */
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2:ffff:1:2:3", code, 1, 0, &h), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:0db8:0001:0002::9", "999999999", 1, 0, &h),
+                 SASAE_RT_E_RATE);
+    /* Neighbouring /64 is separate. */
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:3::1", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    /* IPv4 per address; IPv4-mapped is the same address. */
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "::ffff:192.0.2.1", "999999999", 1, 0, &h), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    /* 5 per minute: one failure back after 12 s; successful joins cost no failure. */
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 11000, &h), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 12000, &h), SASAE_RT_OK);
+    sasae_rt_free(rt);
+}
+
+Test(relay_table, global_failed_join_cap)
+{
+    struct fake_rng rng = {.next = 11};
+    struct sasae_rt_limits l = lim;
+    l.join_rate_per_min = 1000;
+    l.max_failed_joins = 2;
+    l.max_failed_joins_global = 6;
+    l.code_ttl_s = 1000;
+    struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
+    char code[10];
+    int host;
+    sasae_rt_register(rt, &host, 0, code);
+    void *h;
+    const char *addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(sasae_rt_join(rt, addrs[i / 2], "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    /* Cap reached: every join is refused before lookup, from any address, even a live code. */
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], "999999999", 1, 0, &h), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 5000, &h), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_null(h);
+    cr_assert_str_eq(sasae_rt_strerror(SASAE_RT_E_GLOBAL_RATE),
+                     "relay-wide failed-join limit reached, try again in a minute");
+    /* 6 per minute: one back after 10 s. */
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 10000, &h), SASAE_RT_OK);
+    cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
 
@@ -134,6 +195,7 @@ Test(relay_table, join_rate_limit_checked_before_code)
     struct fake_rng rng = {.next = 1};
     struct sasae_rt_limits l = lim;
     l.code_ttl_s = 100;
+    l.max_failed_joins = 100;
     struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
     char code[10];
     int host;
@@ -194,6 +256,4 @@ Test(relay_table, session_cap_and_unregister)
     cr_assert_eq(sasae_rt_register(rt, &h, 0, c4), SASAE_RT_OK);
     sasae_rt_unregister(rt, "not-a-code");
     sasae_rt_free(rt);
-    cr_assert_str_eq(sasae_rt_strerror(SASAE_RT_E_BURNED),
-                     "code burned after too many failed joins");
 }

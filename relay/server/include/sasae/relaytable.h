@@ -1,5 +1,6 @@
 /* sasae relay table: the relay's pure session/limits state machine — support codes
- * (issue, single use, expiry, burn), pairing, session cap and per-address rate limits.
+ * (issue, single use, expiry), pairing, session cap, per-address rate limits (IPv6 keyed
+ * by /64) and a relay-wide cap on failed joins.
  * No I/O, no clock, no globals: the caller passes the time and a CSPRNG, and gets
  * decisions back; connections are opaque pointers. Not thread-safe (one per loop). */
 #ifndef SASAE_RELAYTABLE_H
@@ -11,12 +12,13 @@
 struct sasae_rt;
 
 struct sasae_rt_limits {
-    uint32_t max_sessions;       /* registered hosts + paired sessions */
-    uint32_t code_ttl_s;         /* a code's lifetime (default 600) */
-    uint32_t max_failed_joins;   /* failed joins against one code before it burns (5) */
-    uint32_t max_conns_per_addr; /* concurrent connections per source address */
-    uint32_t conn_rate_per_min;  /* new connections per address per minute (burst the same) */
-    uint32_t join_rate_per_min;  /* join attempts per address per minute (burst the same) */
+    uint32_t max_sessions;            /* registered hosts + paired sessions */
+    uint32_t code_ttl_s;              /* a code's lifetime (default 600) */
+    uint32_t max_failed_joins;        /* failed operator joins per address per minute (5) */
+    uint32_t max_failed_joins_global; /* failed joins per minute, all addresses (300) */
+    uint32_t max_conns_per_addr;      /* concurrent connections per source address */
+    uint32_t conn_rate_per_min;       /* new connections per address per minute (burst the same) */
+    uint32_t join_rate_per_min;       /* join attempts per address per minute (burst the same) */
 };
 
 /* Fills buf with len bytes from a CSPRNG; returns 0, or non-zero on failure. */
@@ -24,12 +26,12 @@ typedef int (*sasae_rt_rand_fn)(void *ctx, uint8_t *buf, size_t len);
 
 enum sasae_rt_result {
     SASAE_RT_OK = 0,
-    SASAE_RT_E_RATE = -1,       /* address over its connection or join rate */
-    SASAE_RT_E_ADDR_LIMIT = -2, /* address has too many open connections */
-    SASAE_RT_E_FULL = -3,       /* session cap reached */
-    SASAE_RT_E_BAD_CODE = -4,   /* no such live code */
-    SASAE_RT_E_NOT_AUTH = -5,   /* code exists but the joiner is not an operator */
-    SASAE_RT_E_BURNED = -6,     /* that failure burned the code (host returned) */
+    SASAE_RT_E_RATE = -1,        /* address over its connection or join rate */
+    SASAE_RT_E_ADDR_LIMIT = -2,  /* address has too many open connections */
+    SASAE_RT_E_FULL = -3,        /* session cap reached */
+    SASAE_RT_E_BAD_CODE = -4,    /* no such live code */
+    SASAE_RT_E_NOT_AUTH = -5,    /* the joiner is not an operator (code not looked at) */
+    SASAE_RT_E_GLOBAL_RATE = -6, /* relay-wide failed-join cap reached */
     SASAE_RT_E_NOMEM = -7,
     SASAE_RT_E_RNG = -8, /* CSPRNG failed */
     SASAE_RT_E_ARG = -9,
@@ -44,8 +46,10 @@ void sasae_rt_free(struct sasae_rt *rt);
 /* Replaces the limits (config reload); live codes keep their expiry. */
 void sasae_rt_set_limits(struct sasae_rt *rt, const struct sasae_rt_limits *lim);
 
-/* A new TCP connection from addr (any string up to 63 bytes, e.g. "192.0.2.1"): OK or
- * E_RATE (conn_rate_per_min exceeded). */
+/* Addresses: any string up to 63 bytes, e.g. "192.0.2.1". Limits key IPv4 (also
+ * "::ffff:192.0.2.1") per address and IPv6 per /64; other strings verbatim. */
+
+/* A new TCP connection from addr: OK or E_RATE (conn_rate_per_min exceeded). */
 int sasae_rt_conn_admit(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
 
 /* A websocket session opens from addr: OK (it counts until sasae_rt_conn_release) or
@@ -58,11 +62,12 @@ void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr);
 int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out);
 
 /* A viewer from addr joins code. authorised: the viewer presented a verified operator
- * certificate. Returns OK with *host_out (the code is consumed: single use), E_RATE
- * (checked first, before the code is looked up), E_BAD_CODE (operators only),
- * E_NOT_AUTH (any non-operator, whether or not the code exists; a live code counts the
- * failure), or E_BURNED with *host_out set (that failure burned the code; the caller
- * closes its host and answers the joiner like E_NOT_AUTH). */
+ * certificate. Returns E_NOT_AUTH for every non-operator before anything is looked up or
+ * counted; for operators, first the limits — E_GLOBAL_RATE (max_failed_joins_global
+ * failed joins in the last minute, relay-wide), E_RATE (the address is over
+ * join_rate_per_min attempts or max_failed_joins failures) — then OK with *host_out (the
+ * code is consumed: single use) or E_BAD_CODE (unknown/expired; counts as a failure for
+ * the address and relay-wide). */
 int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
                   uint64_t now_ms, void **host_out);
 
