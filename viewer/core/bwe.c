@@ -55,17 +55,27 @@ static void close_interval(struct sasae_bwe *b, uint64_t now_us)
 
         int64_t queue_us = b->cur_delay_sum_us / b->cur_chunks - base;
         double rate_kbps = (double)b->cur_bytes * 8000.0 / (double)span;
+        bool calm = !b->cur_busy && queue_us <= (int64_t)b->normal_ms * 1000;
         if (sampled || (queue_us > (int64_t)b->overuse_ms * 1000 && b->busy_kbps > 0)) {
             /* the link was full: report what it delivered, never more */
             b->estimate_kbps = b->busy_kbps;
-        } else if (!b->cur_busy && queue_us <= (int64_t)b->normal_ms * 1000) {
-            /* sender-limited: never lower, let a sender that follows us probe upwards */
+        } else if (calm && b->prev_calm) {
+            /* sender-limited: never lower, let a sender that follows us probe upwards, but
+             * not past a delivery rate measured while the link was full. Two calm intervals
+             * in a row, because a lone chunk closing an interval may have spent most of the
+             * interval before it on the link. */
             uint32_t grow = clamp_kbps(b, rate_kbps * 1.5);
+            if (b->busy_kbps && grow > b->busy_kbps)
+                grow = b->busy_kbps;
             if (grow > b->estimate_kbps)
                 b->estimate_kbps = grow;
         }
+        b->prev_calm = calm;
     } else if (sampled) {
         b->estimate_kbps = b->busy_kbps;
+        b->prev_calm = false;
+    } else {
+        b->prev_calm = false; /* nothing arrived: no evidence either way */
     }
     b->cur_start_us = now_us;
     b->cur_chunks = 0;

@@ -234,9 +234,11 @@ void sasae_meter_get(const struct sasae_meter *m, uint64_t now_us, struct sasae_
  *   is the "busy rate"; it never counts a frame's bytes into a time it did not take.
  * - An interval with queueing above overuse_ms, or with a busy-rate sample, sets the
  *   estimate to the busy rate (the link was full: that is what it delivers).
- * - An interval without back-to-back arrivals and with queueing within normal_ms is limited by the
- *   sender, not the link: the estimate is never lowered there and grows to 1.5 x the rate
- *   received (capped at max_kbps), so a sender following it can probe upwards.
+ * - Two intervals in a row without back-to-back arrivals and with queueing within normal_ms
+ *   are limited by the sender, not the link: the estimate is never lowered there and grows
+ *   to 1.5 x the rate received (capped at the last busy rate if one was measured, else at
+ *   max_kbps), so a sender following it can probe upwards; larger frames (several chunks)
+ *   then measure the link again.
  * - Otherwise (mild queueing, idle screen) it is kept.
  * The clocks of the two machines need not agree: only differences from the minimum delay
  * are used. 0 means "nothing measured yet" (the host keeps its own rate). */
@@ -261,7 +263,10 @@ struct sasae_bwe {
     int64_t cur_min_delay_us;
     uint32_t cur_chunks;
     uint64_t cur_bytes;
-    bool cur_busy;                /* a back-to-back arrival in this interval */
+    bool cur_busy;
+    bool prev_calm;
+        /* the previous interval was sender-limited (or empty) */ /* a back-to-back arrival in this
+                                                                     interval */
     uint64_t busy_bytes, busy_us; /* back-to-back arrivals not yet turned into a sample */
     uint64_t last_recv_us;        /* previous chunk's arrival, 0 = none */
 };
