@@ -36,7 +36,8 @@ static void close_interval(struct sasae_bwe *b, uint64_t now_us)
 {
     uint64_t span = now_us - b->cur_start_us;
     bool sampled = false;
-    if (b->busy_us >= b->min_busy_us) {
+    /* enough time to measure a slow link, or enough bytes (three chunks) on a fast one */
+    if (b->busy_us >= b->min_busy_us || (b->busy_us > 0 && b->busy_bytes >= 3 * 16384)) {
         b->busy_kbps = clamp_kbps(b, (double)b->busy_bytes * 8000.0 / (double)b->busy_us);
         b->busy_bytes = 0;
         b->busy_us = 0;
@@ -56,9 +57,15 @@ static void close_interval(struct sasae_bwe *b, uint64_t now_us)
         int64_t queue_us = b->cur_delay_sum_us / b->cur_chunks - base;
         double rate_kbps = (double)b->cur_bytes * 8000.0 / (double)span;
         bool calm = !b->cur_busy && queue_us <= (int64_t)b->normal_ms * 1000;
-        if (sampled || (queue_us > (int64_t)b->overuse_ms * 1000 && b->busy_kbps > 0)) {
-            /* the link was full: report what it delivered, never more */
+        if (queue_us > (int64_t)b->overuse_ms * 1000 && b->busy_kbps > 0) {
+            /* the link is overused: report what it delivered lately, never more */
             b->estimate_kbps = b->busy_kbps;
+        } else if (sampled) {
+            /* a full link without a standing queue: the sender may rely on what it delivered
+             * (a lower sample, e.g. with some idle time inside a gap, cuts only once queueing
+             * shows that the sender really is above the link) */
+            if (b->busy_kbps > b->estimate_kbps)
+                b->estimate_kbps = b->busy_kbps;
         } else if (calm && b->prev_calm) {
             /* sender-limited: never lower, let a sender that follows us probe upwards, but
              * not past a delivery rate measured while the link was full. Two calm intervals
@@ -72,7 +79,8 @@ static void close_interval(struct sasae_bwe *b, uint64_t now_us)
         }
         b->prev_calm = calm;
     } else if (sampled) {
-        b->estimate_kbps = b->busy_kbps;
+        if (b->busy_kbps > b->estimate_kbps)
+            b->estimate_kbps = b->busy_kbps;
         b->prev_calm = false;
     } else {
         b->prev_calm = false; /* nothing arrived: no evidence either way */

@@ -230,10 +230,12 @@ void sasae_meter_get(const struct sasae_meter *m, uint64_t now_us, struct sasae_
  *   them queued while the previous chunk was still on the link: a chunk continuing a frame
  *   (the host queues all chunks of a frame at once), or the first chunk of a frame whose
  *   queueing delay (one-way delay above its recent minimum) is at least the gap since the
- *   previous chunk. The delivery rate over those gaps, once they add up to min_busy_us,
- *   is the "busy rate"; it never counts a frame's bytes into a time it did not take.
- * - An interval with queueing above overuse_ms, or with a busy-rate sample, sets the
- *   estimate to the busy rate (the link was full: that is what it delivers).
+ *   previous chunk. The delivery rate over those gaps, once they add up to min_busy_us
+ *   (or to three chunks' bytes, on a fast link), is the "busy rate"; it never counts a
+ *   frame's bytes into a time it did not take.
+ * - An interval with queueing above overuse_ms sets the estimate to the latest busy rate
+ *   (the sender is above the link: report what it delivers, never more); a busy-rate
+ *   sample without such queueing only raises it.
  * - Two intervals in a row without back-to-back arrivals and with queueing within normal_ms
  *   are limited by the sender, not the link: the estimate is never lowered there and grows
  *   to 1.5 x the rate received (capped at the last busy rate if one was measured, else at
@@ -265,8 +267,8 @@ struct sasae_bwe {
     uint64_t cur_bytes;
     bool cur_busy;
     bool prev_calm;
-        /* the previous interval was sender-limited (or empty) */ /* a back-to-back arrival in this
-                                                                     interval */
+    /* the previous interval was sender-limited (or empty) */ /* a back-to-back arrival in this
+                                                                 interval */
     uint64_t busy_bytes, busy_us; /* back-to-back arrivals not yet turned into a sample */
     uint64_t last_recv_us;        /* previous chunk's arrival, 0 = none */
 };
