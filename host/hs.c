@@ -62,6 +62,8 @@ static void end_session(struct sasae_hs *hs, struct sasae_hs_out *o, enum sasae_
     hs->end_reason = reason;
     hs->deadline = 0;
     hs->inflight = 0;
+    hs->inflight_bytes = 0;
+    hs->key_unacked = false;
     o->actions |= ACT_TEARDOWN;
     if (!had_channel)
         o->actions &= ~(uint32_t)SASAE_HS_ACT_WIPE_KEYS;
@@ -305,6 +307,16 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->last_sent_id = arg;
         hs->inflight++;
+        hs->sent_bytes += hs->next_bytes;
+        hs->inflight_bytes += hs->next_bytes;
+        hs->sent[arg % SASAE_HS_SENT_RING].id = arg;
+        hs->sent[arg % SASAE_HS_SENT_RING].sent_bytes = hs->sent_bytes;
+        if (hs->next_key) {
+            hs->key_unacked = true;
+            hs->key_id = arg;
+        }
+        hs->next_bytes = 0;
+        hs->next_key = false;
         break;
     case SASAE_HS_EV_FRAME_ACKED:
         if (st != SASAE_HS_SHARING || hs->inflight == 0)
@@ -318,6 +330,15 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
                 goto ignore;
             hs->last_acked_id = arg;
             hs->inflight = (uint32_t)ahead;
+            /* bytes still in flight: everything sent after the acked frame (unknown if the
+             * ring forgot it, then only whole frames count: nothing or all of it) */
+            const uint32_t slot = arg % SASAE_HS_SENT_RING;
+            if (ahead == 0)
+                hs->inflight_bytes = 0;
+            else if (hs->sent[slot].id == arg)
+                hs->inflight_bytes = hs->sent_bytes - hs->sent[slot].sent_bytes;
+            if (hs->key_unacked && (int32_t)(arg - hs->key_id) >= 0)
+                hs->key_unacked = false;
         }
         break;
     case SASAE_HS_EV_PEER_ACTIVITY:
@@ -399,7 +420,25 @@ bool sasae_hs_input_allowed(const struct sasae_hs *hs)
 
 bool sasae_hs_may_send_frame(const struct sasae_hs *hs)
 {
-    return hs->state == SASAE_HS_SHARING && hs->inflight < SASAE_HS_MAX_INFLIGHT;
+    if (hs->state != SASAE_HS_SHARING || hs->inflight >= SASAE_HS_MAX_INFLIGHT)
+        return false;
+    return hs->inflight == 0 || hs->byte_window == 0 || hs->inflight_bytes < hs->byte_window;
+}
+
+void sasae_hs_set_byte_window(struct sasae_hs *hs, uint32_t bytes)
+{
+    hs->byte_window = bytes;
+}
+
+void sasae_hs_frame_meta(struct sasae_hs *hs, uint32_t bytes, bool keyframe)
+{
+    hs->next_bytes = bytes;
+    hs->next_key = keyframe;
+}
+
+bool sasae_hs_keyframe_unacked(const struct sasae_hs *hs)
+{
+    return hs->state == SASAE_HS_SHARING && hs->key_unacked;
 }
 
 int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now)

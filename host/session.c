@@ -314,6 +314,7 @@ static bool send_frame(struct host_session *s, const uint8_t *payload, size_t le
             return false;
     }
     s->sent_at[id % ACK_RING] = sasae_mono_ns();
+    sasae_hs_frame_meta(&s->hs, (uint32_t)len, (flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0);
     event(s, SASAE_HS_EV_FRAME_SENT, id);
     s->st.frames_sent++;
     s->st.video_bytes += len;
@@ -394,7 +395,11 @@ static void *pipeline_main(void *arg)
         }
         now = sasae_mono_ns();
         pthread_mutex_lock(&s->mu);
+        /* bytes in flight too, not just frames: a big frame is followed by the next only
+         * once the link has carried most of it (what it carries in ~250 ms at our rate) */
+        sasae_hs_set_byte_window(&s->hs, (uint32_t)atomic_load(&s->bitrate) * 1000u / 8u / 4u);
         bool can = sasae_hs_may_send_frame(&s->hs) && s->tr.queued(s->tr.ctx) < QUEUE_LIMIT;
+        bool key_unacked = sasae_hs_keyframe_unacked(&s->hs);
         /* link busy: this capture is stale; its damage stays in `pending` and goes out
          * with the next frame */
         if (!can && gr == 1)
@@ -404,7 +409,8 @@ static void *pipeline_main(void *arg)
             continue;
         bool key = first || atomic_exchange(&s->want_key, false);
         bool keepalive = now - last_send >= KEEPALIVE_NS;
-        bool topoff = sasae_venc_pending_topoff(enc);
+        /* sharpening waits until the keyframe has arrived: it would queue behind it */
+        bool topoff = !key_unacked && sasae_venc_pending_topoff(enc);
         if (!have_frame || (pending.n == 0 && !key && !keepalive && !topoff))
             continue;
         int kbps = atomic_load(&s->bitrate);

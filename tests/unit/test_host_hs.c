@@ -391,6 +391,53 @@ Test(host_hs, at_most_two_frames_unacknowledged)
     cr_assert_eq(hs.inflight, 1u);
 }
 
+/* Session start on a slow link: a 70 kB keyframe and a 61 kB frame must not go back to
+ * back; small frames still go two at a time. */
+Test(host_hs, big_frame_holds_the_next_until_acked)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_SH_NONE);
+    sasae_hs_set_byte_window(&hs, 1000 * 1000 / 8 / 4); /* 1000 kbit/s x 250 ms */
+    cr_assert(sasae_hs_may_send_frame(&hs), "one frame always goes");
+    cr_assert(!sasae_hs_keyframe_unacked(&hs));
+    sasae_hs_frame_meta(&hs, 70500, true);
+    sasae_hs_event(&hs, E(FRAME_SENT), 1, T0);
+    cr_assert_eq(hs.inflight_bytes, 70500u);
+    cr_assert(!sasae_hs_may_send_frame(&hs), "second frame held behind 70 kB unacked");
+    cr_assert(sasae_hs_keyframe_unacked(&hs), "no top-off while the keyframe is in flight");
+    sasae_hs_event(&hs, E(FRAME_ACKED), 1, T0);
+    cr_assert_eq(hs.inflight_bytes, 0u);
+    cr_assert(!sasae_hs_keyframe_unacked(&hs));
+    cr_assert(sasae_hs_may_send_frame(&hs));
+    /* a big frame, then small ones: the window counts bytes of what is still unacked */
+    sasae_hs_frame_meta(&hs, 61000, false);
+    sasae_hs_event(&hs, E(FRAME_SENT), 2, T0);
+    cr_assert(!sasae_hs_may_send_frame(&hs));
+    cr_assert(!sasae_hs_keyframe_unacked(&hs), "not a keyframe");
+    sasae_hs_event(&hs, E(FRAME_ACKED), 2, T0);
+    sasae_hs_frame_meta(&hs, 1600, false);
+    sasae_hs_event(&hs, E(FRAME_SENT), 3, T0);
+    cr_assert(sasae_hs_may_send_frame(&hs), "1.6 kB in flight: the second frame may go");
+    sasae_hs_frame_meta(&hs, 20000, false);
+    sasae_hs_event(&hs, E(FRAME_SENT), 4, T0);
+    cr_assert_eq(hs.inflight_bytes, 21600u);
+    cr_assert(!sasae_hs_may_send_frame(&hs), "two frames: the frame limit still holds");
+    sasae_hs_event(&hs, E(FRAME_ACKED), 3, T0);
+    cr_assert_eq(hs.inflight_bytes, 20000u, "only frame 4's bytes remain");
+    cr_assert(sasae_hs_may_send_frame(&hs), "20 kB < 31 kB window");
+    /* without a byte window (0) only frames count */
+    sasae_hs_set_byte_window(&hs, 0);
+    sasae_hs_frame_meta(&hs, 70500, true);
+    sasae_hs_event(&hs, E(FRAME_SENT), 5, T0);
+    sasae_hs_event(&hs, E(FRAME_ACKED), 4, T0);
+    cr_assert(sasae_hs_may_send_frame(&hs));
+    cr_assert(sasae_hs_keyframe_unacked(&hs));
+    /* the end of the session forgets everything in flight */
+    sasae_hs_event(&hs, E(END_BUTTON), 0, T0);
+    cr_assert_eq(hs.inflight_bytes, 0u);
+    cr_assert(!sasae_hs_keyframe_unacked(&hs));
+}
+
 Test(host_hs, names)
 {
     for (int s = 0; s < SASAE_HS_NSTATES; s++)

@@ -263,7 +263,6 @@ static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint
                              .recv_us = recv_us,
                              .bytes = f->frame_size,
                              .keyframe = (f->flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0};
-    sasae_bwe_frame(&n->bwe, recv_us, f->capture_us, f->frame_size);
     uint64_t t0 = sasae_mono_ns();
     sasae_video_image img;
     int rc = sasae_vdec_decode(n->dec, f->data, f->data_len, &img);
@@ -338,6 +337,10 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
                  sasae_wire_strerror(we));
             return;
         }
+        /* the estimator sees bytes as they arrive, not a whole frame at its last byte */
+        if (sasae_bwe_chunk(&n->bwe, recv_us, m->u.video.capture_us, m->u.video.chunk_offset,
+                            (uint32_t)m->u.video.data_len))
+            SASAE_DBG("viewer", "bandwidth estimate %u kbit/s", n->bwe.estimate_kbps);
         if (done)
             on_video_frame(n, &frame, recv_us);
         return;

@@ -138,6 +138,8 @@ struct sasae_hs_out {
 #define SASAE_HS_PEER_SILENCE_NS (20ull * 1000000000ull)
 /* Frames the host may have sent but the viewer not acknowledged. */
 #define SASAE_HS_MAX_INFLIGHT 2u
+/* Sent frames remembered for byte accounting (more than can be in flight). */
+#define SASAE_HS_SENT_RING 16u
 
 /* Plain value: zero-initialise or use sasae_hs_init. Not thread-safe; callers lock. */
 struct sasae_hs {
@@ -152,6 +154,18 @@ struct sasae_hs {
     uint32_t last_sent_id;  /* last frame id sent */
     uint32_t last_acked_id; /* highest frame id acknowledged */
     uint32_t inflight;      /* frames sent but not acknowledged */
+    /* Bytes in flight: a second frame waits while the first's bytes exceed byte_window. */
+    uint32_t byte_window;    /* 0 = frames only */
+    uint64_t inflight_bytes; /* sent but not acknowledged */
+    uint64_t sent_bytes;     /* total sent this session */
+    uint32_t next_bytes;     /* size of the frame the next FRAME_SENT reports */
+    bool next_key;           /* ... and whether it is a keyframe */
+    bool key_unacked;        /* a keyframe is in flight */
+    uint32_t key_id;         /* its frame id */
+    struct {
+        uint32_t id;
+        uint64_t sent_bytes; /* sent_bytes once this frame was sent */
+    } sent[SASAE_HS_SENT_RING];
 };
 
 void sasae_hs_init(struct sasae_hs *hs);
@@ -170,8 +184,18 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int wire_type);
 bool sasae_hs_accepts(const struct sasae_hs *hs, int wire_type);
 /* True while the driver may inject mouse and key events (control granted, no prompt). */
 bool sasae_hs_input_allowed(const struct sasae_hs *hs);
-/* True while a new video frame may be started (sharing and < MAX_INFLIGHT unacked). */
+/* True while a new video frame may be started: sharing, < MAX_INFLIGHT unacked frames, and
+ * either nothing in flight or fewer than byte_window unacked bytes (so one frame always
+ * goes, but a big frame is not followed by another until the link has carried it). */
 bool sasae_hs_may_send_frame(const struct sasae_hs *hs);
+/* Sets the byte window (e.g. what the link carries in 250 ms at the current bitrate);
+ * 0 = limit by frames only. */
+void sasae_hs_set_byte_window(struct sasae_hs *hs, uint32_t bytes);
+/* Size and kind of the frame the next FRAME_SENT event reports; call just before it. */
+void sasae_hs_frame_meta(struct sasae_hs *hs, uint32_t bytes, bool keyframe);
+/* True while a keyframe is sent and not acknowledged (no top-off pass then: it would only
+ * queue more bytes behind the picture the viewer still waits for). */
+bool sasae_hs_keyframe_unacked(const struct sasae_hs *hs);
 /* Seconds left on the showing prompt (rounded up), or -1 if no prompt shows. */
 int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now_ns);
 

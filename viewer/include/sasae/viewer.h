@@ -224,22 +224,36 @@ void sasae_meter_get(const struct sasae_meter *m, uint64_t now_us, struct sasae_
 
 /* ---- Receiver-side bandwidth estimate -------------------------------------------------- */
 
-/* A REMB-like estimate of what the link carries, sent to the host in STATS (the host sets
- * its bitrate from it). Fed per frame; updated every interval. Queueing shows as one-way
- * delay (recv - capture) rising above its recent minimum; the clocks of the two machines
- * need not agree because only differences from that minimum are used.
- * - delay up by more than overuse_ms: the link is full; estimate = the rate received.
- * - delay within normal_ms of the minimum and the host using most of the estimate: grow
- *   the estimate by 15 % per interval.
- * - otherwise (idle screen, mild queueing): keep it.
- * 0 means "no limit seen yet" (the host keeps its own rate). */
+/* An estimate of what the link carries, sent to the host in STATS (the host sets its
+ * bitrate to 85 % of it). Fed once per VIDEO chunk as it arrives; updated every interval.
+ * - Capacity is measured only from chunks that arrived back to back, i.e. the sender had
+ *   them queued while the previous chunk was still on the link: a chunk continuing a frame
+ *   (the host queues all chunks of a frame at once), or the first chunk of a frame whose
+ *   queueing delay (one-way delay above its recent minimum) is at least the gap since the
+ *   previous chunk. The delivery rate over those gaps, once they add up to min_busy_us
+ *   (or to three chunks' bytes, on a fast link), is the "busy rate"; it never counts a
+ *   frame's bytes into a time it did not take.
+ * - An interval with queueing above overuse_ms sets the estimate to the latest busy rate
+ *   (the sender is above the link: report what it delivers, never more); a busy-rate
+ *   sample without such queueing only raises it.
+ * - Two intervals in a row without back-to-back arrivals and with queueing within normal_ms
+ *   are limited by the sender, not the link: the estimate is never lowered there and grows
+ *   to 1.5 x the rate received (capped at the last busy rate if one was measured, else at
+ *   max_kbps), so a sender following it can probe upwards; larger frames (several chunks)
+ *   then measure the link again.
+ * - Otherwise (mild queueing, idle screen) it is kept.
+ * The clocks of the two machines need not agree: only differences from the minimum delay
+ * are used. 0 means "nothing measured yet" (the host keeps its own rate). */
 #define SASAE_BWE_HISTORY 64
 
 struct sasae_bwe {
     uint64_t interval_us;    /* 500 ms */
     uint64_t base_window_us; /* 10 s: how long a delay minimum is remembered */
+    uint64_t min_busy_us;    /* 50 ms of back-to-back arrivals make one busy-rate sample */
     int overuse_ms, normal_ms;
+    uint32_t max_kbps; /* 50000: cap on the estimate */
     uint32_t estimate_kbps;
+    uint32_t busy_kbps; /* last busy-rate sample, 0 = none yet */
     /* per-interval minimum one-way delays (us), for the baseline */
     struct {
         uint64_t t_us;
@@ -249,16 +263,24 @@ struct sasae_bwe {
     uint64_t cur_start_us;
     int64_t cur_delay_sum_us;
     int64_t cur_min_delay_us;
-    uint32_t cur_frames;
+    uint32_t cur_chunks;
     uint64_t cur_bytes;
+    bool cur_busy;
+    bool prev_calm;
+    /* the previous interval was sender-limited (or empty) */ /* a back-to-back arrival in this
+                                                                 interval */
+    uint64_t busy_bytes, busy_us; /* back-to-back arrivals not yet turned into a sample */
+    uint64_t last_recv_us;        /* previous chunk's arrival, 0 = none */
 };
 
 void sasae_bwe_init(struct sasae_bwe *b);
-/* One complete frame of bytes received at recv_us (our wall clock) that the host captured
- * at capture_us (its wall clock). Returns true when an interval closed and the estimate
- * was updated. */
-bool sasae_bwe_frame(struct sasae_bwe *b, uint64_t recv_us, uint64_t capture_us, uint32_t bytes);
-/* Closes the interval at now_us even without frames (idle screen). Returns true when it did. */
+/* One VIDEO chunk of `bytes` payload bytes, complete at recv_us (our wall clock), of the
+ * frame the host captured at capture_us (its wall clock); chunk_offset is its offset in
+ * the frame (0 = first chunk). Returns true when an interval closed and the estimate was
+ * updated. */
+bool sasae_bwe_chunk(struct sasae_bwe *b, uint64_t recv_us, uint64_t capture_us,
+                     uint32_t chunk_offset, uint32_t bytes);
+/* Closes the interval at now_us even without chunks (idle screen). Returns true when it did. */
 bool sasae_bwe_tick(struct sasae_bwe *b, uint64_t now_us);
 
 #endif
