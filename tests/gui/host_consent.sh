@@ -9,7 +9,7 @@ DRV="$SASAE_BIN/tests/host_ui_driver"
 OUT=$(mktemp -d /tmp/sasae-gui-XXXXXX)
 DPID=
 cleanup() {
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
+    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
     xvfb_stop
     rm -rf "$OUT"
 }

@@ -97,7 +97,8 @@ PY
 }
 
 viewer_cleanup() {
-  [ -n "${VIEWER_PID:-}" ] && kill "$VIEWER_PID" 2>/dev/null && wait "$VIEWER_PID" 2>/dev/null
-  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
-  true
+  # (each line ends in || true: under set -e a killed child's non-zero wait status would
+  # otherwise end the trap before Xvfb is stopped)
+  [ -n "${VIEWER_PID:-}" ] && kill "$VIEWER_PID" 2>/dev/null && wait "$VIEWER_PID" 2>/dev/null || true
+  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null || true
 }

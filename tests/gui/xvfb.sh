@@ -19,7 +19,8 @@ xvfb_start() {
 }
 
 xvfb_stop() {
-    [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+    # A killed Xvfb's wait status is non-zero: never let it abort a caller under set -e.
+    [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null || true
     XVFB_PID=
 }
 
