@@ -188,7 +188,7 @@ PIDS+=($!)
 HOSTCMD=$(printf '%q ' env -u DISPLAY "$B/host/sasae-host" --relay "$HOSTURL" --relay-ca "$C/ca.pem" \
   --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate" --consent tty --no-proxy \
   --source synthetic --size "$SIZE" --fps "$FPS")
-ip netns exec "$NSC" script -qfec "$HOSTCMD" /dev/null <"$T/host.in" >"$T/host.out" 2>&1 &
+ip netns exec "$NSC" script -qfec "exec $HOSTCMD" /dev/null <"$T/host.in" >"$T/host.out" 2>&1 &
 SPID=$!
 PIDS+=($SPID)
 wait_line "support code: [0-9]" "$T/host.out" 30

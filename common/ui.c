@@ -1,7 +1,10 @@
 /* The shared SDL2 toolkit: language from the locale, a CJK-capable font, text, buttons. */
 #include "sasae/ui.h"
 
+#include "sasae/common.h"
+
 #include <SDL_ttf.h>
+#include <X11/Xlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,4 +141,23 @@ bool sasae_button_hit(const sasae_button *b, int x, int y)
 {
     SDL_Point p = {x, y};
     return SDL_PointInRect(&p, &b->rect);
+}
+
+/* Xlib's default handler exits: a window SDL is destroying while a focus or wake-up
+ * message is in flight would take the customer's End button, or the operator's view,
+ * with it. */
+static int x_error_nonfatal(Display *dpy, XErrorEvent *e)
+{
+    char text[128] = "";
+    XGetErrorText(dpy, e->error_code, text, sizeof text);
+    SASAE_WARN("ui", "X error: %s (request %u.%u, resource %#lx)", text, e->request_code,
+               e->minor_code, (unsigned long)e->resourceid);
+    return 0;
+}
+
+void sasae_ui_x11_errors_nonfatal(void)
+{
+    const char *drv = SDL_GetCurrentVideoDriver();
+    if (drv && strcmp(drv, "x11") == 0)
+        XSetErrorHandler(x_error_nonfatal);
 }

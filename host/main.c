@@ -1,6 +1,6 @@
 /* sasae-host: the customer's remote-support agent. Connects to the relay, shows the support
  * code, asks the customer before anything is shared, streams the screen, and ends at once
- * on "End remote support", on window close or on SIGINT/SIGTERM. */
+ * on "End remote support", on window close or on SIGINT/SIGTERM/SIGHUP. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -546,6 +546,8 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* a closed terminal or a logout hangs up: end remote support as the button does */
+    sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct sasae_relayclient_config rcfg = {.url = o.relay,

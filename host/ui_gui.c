@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <X11/Xlib.h>
-
 #include "sasae/common.h"
 #include "sasae/ui.h"
 
@@ -492,18 +490,6 @@ static int gui_windows(struct host_ui *ui, int *xywh, int max)
 
 static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows};
 
-/* SDL can still address a window it has just destroyed (a wake-up or focus message racing
- * the destruction: BadWindow on X_SendEvent); Xlib's default handler would exit, taking the
- * customer's End button with it. Log and carry on instead. */
-static int x_error_nonfatal(Display *dpy, XErrorEvent *e)
-{
-    char text[128] = "";
-    XGetErrorText(dpy, e->error_code, text, sizeof text);
-    SASAE_WARN("ui", "X error: %s (request %u.%u, resource %#lx)", text, e->request_code,
-               e->minor_code, (unsigned long)e->resourceid);
-    return 0;
-}
-
 struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -516,7 +502,7 @@ struct host_ui *host_ui_gui_new(char *err, size_t errlen)
                  SDL_GetError());
         return NULL;
     }
-    XSetErrorHandler(x_error_nonfatal);
+    sasae_ui_x11_errors_nonfatal();
     struct gui *g = calloc(1, sizeof *g);
     if (!g) {
         snprintf(err, errlen, "out of memory");

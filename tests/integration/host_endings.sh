@@ -2,7 +2,7 @@
 # Integration: the ways a session ends besides End remote support, each with the real host,
 # relay and test viewer: Deny (and Enter alone = the default No) ends with END(denied) and
 # no screen data; answers fed blindly never allow; the operator's END ends it on the host; a viewer that vanishes without a
-# word ends it too; SIGTERM during sharing sends END(shutdown). The host exits each time.
+# word ends it too; SIGTERM or SIGHUP during sharing sends END(shutdown). The host exits each time.
 set -euo pipefail
 . "$SASAE_SRC/tests/integration/host_lib.sh"
 trap host_cleanup EXIT
@@ -97,6 +97,20 @@ hpid=$(pgrep -P "$pid" -x sasae-host || true)
 [ -n "$hpid" ] || hl_fail "host pid not found"
 kill -TERM "$hpid"
 hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIGTERM"
+hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+
+echo "== SIGHUP while sharing (the terminal closed, a logout)"
+hl_host --source synthetic --size 320x240
+hl_viewer --timeout 30
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_answer y
+hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
+pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
+hpid=$(pgrep -P "$pid" -x sasae-host || true)
+[ -n "$hpid" ] || hl_fail "host pid not found"
+kill -HUP "$hpid"
+hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIGHUP"
 hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
 echo PASS

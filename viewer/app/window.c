@@ -937,6 +937,7 @@ int vgui_run(const struct vcfg *cfg)
         SASAE_ERR("viewer", "cannot start SDL video: %s", SDL_GetError());
         goto out;
     }
+    sasae_ui_x11_errors_nonfatal();
     g->wake_event = SDL_RegisterEvents(1);
     g->win = SDL_CreateWindow(
         vstr(g->lang, VS_TITLE), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, cfg->win_w,

@@ -15,6 +15,11 @@ enum sasae_lang {
  * a value starting with "ja" means Japanese, anything else English. */
 enum sasae_lang sasae_ui_lang(void);
 
+/* After SDL_Init with the X11 driver: X protocol errors (SDL addressing a window it has just
+ * destroyed: BadWindow on X_SendEvent) are logged instead of ending the process, which is
+ * Xlib's default. Harmless on other drivers. */
+void sasae_ui_x11_errors_nonfatal(void);
+
 typedef struct sasae_font sasae_font;
 
 /* Opens the UI font at a pixel size: $SASAE_FONT if set, else Noto Sans CJK (Latin and
