@@ -11,3 +11,4 @@ target_link_libraries(relay_rawclient PRIVATE sasae_envelope sasae_common PkgCon
 foreach(t pairing limits badinput tls auth proxy audit)
   sasae_script_test(relay_${t} integration/relay_${t}.sh "integration;relay")
 endforeach()
+sasae_unit_test(test_relay_rxpool unit/test_relay_rxpool.c sasae_relay_core)

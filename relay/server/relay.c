@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "config.h"
+#include "rxpool.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 #include "sasae/relaytable.h"
@@ -1018,6 +1019,59 @@ static void lws_log_emit(int level, const char *line)
     sasae_log(level == LLL_ERR ? SASAE_LOG_WARN : SASAE_LOG_DEBUG, "lws", "%.*s", (int)n, line);
 }
 
+/* lws's per-connection websocket receive buffer ("rx_ubuf", rx-buffer + LWS_PRE + 4 bytes,
+ * malloc'd at the upgrade) is almost never written on a server: lws 4.1 unmasks data frames
+ * in place in its per-thread read buffer and hands them to us from there
+ * (lws_ws_frame_rest_is_payload); only control-frame payloads (<= 125 bytes) land in it.
+ * Served from page-aligned reserved slots, its untouched pages cost no RSS: ~4 KB less per
+ * idle connection with the default rx-buffer, with reads still rx-buffer bytes at a time
+ * (bench/RESULTS-relay.md). Everything else lws allocates goes to the heap as before. */
+static struct sasae_rxpool *g_rxpool;
+
+static void *lws_alloc_hook(void *ptr, size_t size, const char *reason)
+{
+    if (ptr && g_rxpool && sasae_rxpool_owns(g_rxpool, ptr)) {
+        size_t have = sasae_rxpool_buf_size(g_rxpool);
+        if (size && size <= have)
+            return ptr;
+        void *n = size ? malloc(size) : NULL;
+        if (size && !n)
+            return NULL; /* realloc semantics: the old buffer stays valid */
+        if (n)
+            memcpy(n, ptr, have);
+        sasae_rxpool_put(g_rxpool, ptr);
+        return n;
+    }
+    if (!ptr && g_rxpool && size && size <= sasae_rxpool_buf_size(g_rxpool) && reason &&
+        !strcmp(reason, "rx_ubuf")) {
+        void *b = sasae_rxpool_get(g_rxpool);
+        if (b)
+            return b; /* else the heap, as without the pool */
+    }
+    if (!size) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+/* Installs lws_alloc_hook for receive buffers of rx_buffer bytes; without a pool (no
+ * address space) lws keeps using the heap. */
+static void rx_buffers_in_pool(unsigned rx_buffer)
+{
+    g_rxpool = sasae_rxpool_new((size_t)rx_buffer + LWS_PRE + 4, 1024);
+    if (!g_rxpool)
+        SASAE_WARN(TAG, "receive buffer pool unavailable (%s): using the heap", strerror(errno));
+    lws_set_allocator(lws_alloc_hook);
+}
+
+/* After lws_context_destroy() (or a failed create): lws holds no receive buffer any more. */
+static void rx_buffers_release(void)
+{
+    sasae_rxpool_free(g_rxpool);
+    g_rxpool = NULL;
+}
+
 static int raise_nofile(unsigned want)
 {
     struct rlimit rl;
@@ -1180,6 +1234,7 @@ int main(int argc, char **argv)
         info.options |= LWS_SERVER_OPTION_LIBEV;
         r->evlib = 1;
     }
+    rx_buffers_in_pool(r->cfg.rx_buffer);
     r->ctx = lws_create_context(&info);
     if (!r->ctx && r->evlib) {
         SASAE_WARN(TAG, "libev event loop unavailable, falling back to poll()");
@@ -1191,6 +1246,7 @@ int main(int argc, char **argv)
     if (!r->ctx) {
         SASAE_ERR(TAG, "cannot start: listen %s:%u, cert %s, key %s (see messages above)",
                   r->cfg.listen, r->cfg.port, r->cfg.cert, r->cfg.key);
+        rx_buffers_release();
         sasae_audit_close(r->audit);
         sasae_rt_free(r->rt);
         return 1;
@@ -1199,6 +1255,7 @@ int main(int argc, char **argv)
     if (!r->ssl_ctx || apply_tls_policy(r, r->ssl_ctx)) {
         SASAE_ERR(TAG, "TLS policy could not be applied");
         lws_context_destroy(r->ctx);
+        rx_buffers_release();
         return 1;
     }
     SASAE_INFO(TAG, "listening on wss://%s:%u/ (nofile %d, operators %s)", r->cfg.listen,
@@ -1214,6 +1271,7 @@ int main(int argc, char **argv)
     }
     SASAE_INFO(TAG, "exiting (%zu connections left)", r->n_conns);
     lws_context_destroy(r->ctx);
+    rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
     return 0;
