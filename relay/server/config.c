@@ -69,7 +69,8 @@ static const struct opt opts[] = {
       "per-direction forward queue before the sender is paused, KiB (default 512)"),
     U("max-header", max_header, 1024, 65535, "HTTP header bytes accepted (default 4096)"),
     U("nofile", nofile, 1024, 10000000, "RLIMIT_NOFILE to raise to (default 65536)"),
-    U("rx-buffer", rx_buffer, 1024, 1048576, "per-connection receive buffer, bytes (default 4096)"),
+    U("rx-buffer", rx_buffer, 1024, 1048576,
+      "bytes read and forwarded at a time per connection (default 16384)"),
     {"log-level", K_STR, offsetof(struct relay_config, log_level), 0, 0,
      "error|warn|info|debug (default info)"},
     {"event-loop", K_STR, offsetof(struct relay_config, event_loop), 0, 0,
@@ -101,7 +102,7 @@ void relay_config_defaults(struct relay_config *c)
     c->queue_kb = 512;
     c->max_header = 4096;
     c->nofile = 65536;
-    c->rx_buffer = 4096;
+    c->rx_buffer = 16384;
     strcpy(c->log_level, "info");
     strcpy(c->event_loop, "libev");
 }
