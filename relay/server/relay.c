@@ -727,6 +727,8 @@ static void conn_closed(struct relay *r, struct conn *c)
 
 /* ---- HTTP: /healthz and /metrics ---- */
 
+static size_t rx_buffers_metrics(char *b, size_t cap);
+
 static char *metrics_text(struct relay *r, size_t *len)
 {
     size_t cap = 8192;
@@ -794,6 +796,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->join_ok, (unsigned long long)m->join_fail,
         (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+    *len += rx_buffers_metrics(b + *len, cap - *len);
     return b;
 }
 
@@ -1063,6 +1066,18 @@ static void rx_buffers_in_pool(unsigned rx_buffer)
     if (!g_rxpool)
         SASAE_WARN(TAG, "receive buffer pool unavailable (%s): using the heap", strerror(errno));
     lws_set_allocator(lws_alloc_hook);
+}
+
+/* Appends the pool's gauges to /metrics text at b (cap bytes); returns the bytes added. */
+static size_t rx_buffers_metrics(char *b, size_t cap)
+{
+    int n = snprintf(b, cap,
+                     "# TYPE sasae_relay_rx_buffers gauge\nsasae_relay_rx_buffers %zu\n"
+                     "# TYPE sasae_relay_rx_buffer_resident_bytes gauge\n"
+                     "sasae_relay_rx_buffer_resident_bytes %zu\n",
+                     g_rxpool ? sasae_rxpool_in_use(g_rxpool) : 0,
+                     g_rxpool ? sasae_rxpool_resident(g_rxpool) : 0);
+    return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
 /* After lws_context_destroy() (or a failed create): lws holds no receive buffer any more. */

@@ -140,6 +140,23 @@ size_t sasae_rxpool_in_use(const struct sasae_rxpool *p)
     return p->in_use;
 }
 
+size_t sasae_rxpool_resident(const struct sasae_rxpool *p)
+{
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = 0;
+    pthread_mutex_lock((pthread_mutex_t *)&p->mu);
+    size_t pages = p->per_chunk * p->slot / pg;
+    unsigned char *v = malloc(pages);
+    for (size_t i = 0; v && i < p->nchunks; i++) {
+        if (mincore(p->chunks[i], pages * pg, v))
+            continue;
+        for (size_t k = 0; k < pages; k++)
+            n += v[k] & 1;
+    }
+    pthread_mutex_unlock((pthread_mutex_t *)&p->mu);
+    free(v);
+    return n * pg;
+}
+
 void sasae_rxpool_free(struct sasae_rxpool *p)
 {
     if (!p)

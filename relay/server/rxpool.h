@@ -28,6 +28,10 @@ void sasae_rxpool_put(struct sasae_rxpool *p, void *ptr);
 /* Buffers handed out and not returned. */
 size_t sasae_rxpool_in_use(const struct sasae_rxpool *p);
 
+/* Bytes of the pool's memory resident right now (mincore over every slot ever mapped);
+ * what the pool costs in RSS. */
+size_t sasae_rxpool_resident(const struct sasae_rxpool *p);
+
 /* Unmaps everything; buffers still out become invalid. NULL is ignored. */
 void sasae_rxpool_free(struct sasae_rxpool *p);
 

@@ -78,12 +78,15 @@ Test(relay_rxpool, untouched_pages_not_resident)
     uint8_t *b = sasae_rxpool_get(p);
     cr_assert_not_null(b);
     cr_assert_eq(resident(b, 5), 0, "a fresh buffer costs no RSS");
+    cr_assert_eq(sasae_rxpool_resident(p), 0);
     b[16] = 1; /* what a control frame does: the first bytes only */
     cr_assert_eq(resident(b, 5), 1);
+    cr_assert_eq(sasae_rxpool_resident(p), pg);
     b[4 * pg + 3] = 2;
     cr_assert_eq(resident(b, 5), 2);
     sasae_rxpool_put(p, b);
     cr_assert_eq(resident(b, 5), 0, "a returned buffer's pages go back to the kernel");
+    cr_assert_eq(sasae_rxpool_resident(p), 0);
     uint8_t *c = sasae_rxpool_get(p);
     cr_assert_eq(c, b, "returned slots are reused first");
     cr_assert_eq(c[16], 0, "and come back zero-filled");
