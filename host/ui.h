@@ -68,6 +68,8 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
  * or "" it says a new one is coming. */
 void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool japanese, char *out,
                         size_t cap);
+/* Just the reason ("Your previous code expired"), no punctuation; "" for NONE. */
+const char *host_ui_renew_why(enum sasae_hs_renew r, bool japanese);
 /* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
 void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 

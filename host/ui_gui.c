@@ -149,7 +149,7 @@ static void open_dialog(struct gui *g, enum dmode m)
         h = 180; /* and the line saying why a new code is coming */
         break;
     case D_CODE:
-        h = 350; /* room for the line saying why the code was renewed */
+        h = 370; /* room for the line saying why the code was renewed */
         break;
     case D_CONSENT:
         h = 380;
@@ -244,9 +244,12 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         draw_wrapped(r, g->small, v->status, x, y, mw, grey);
         break;
     case D_CODE:
-        host_ui_renew_text(v->renewed, v->code, g->ja, buf, sizeof buf);
-        if (buf[0])
+        /* the reason alone: the new code is the big one right below it */
+        if (*host_ui_renew_why(v->renewed, g->ja)) {
+            snprintf(buf, sizeof buf, "%s%s", host_ui_renew_why(v->renewed, g->ja),
+                     g->ja ? "。" : ".");
             y += draw_wrapped(r, g->small, buf, x, y, mw, red) + 6;
+        }
         y += draw_wrapped(r, g->font, ui_str(S_CODE_LABEL, g->ja), x, y, mw, black) + 6;
         ui_format_code(v->code, code);
         sasae_text_draw(r, g->big, code, x, y, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});

@@ -116,17 +116,27 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
     }
 }
 
+const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
+{
+    switch (r) {
+    case SASAE_HS_RENEW_BURNED:
+        return j ? "前のコードは誤った入力が5回あったため無効になりました"
+                 : "Your previous code was blocked after 5 wrong attempts";
+    case SASAE_HS_RENEW_EXPIRED:
+        return j ? "前のコードは有効期限が切れました" : "Your previous code expired";
+    default:
+        return "";
+    }
+}
+
 void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool j, char *out, size_t cap)
 {
     if (!cap)
         return;
     out[0] = 0;
-    if (r != SASAE_HS_RENEW_EXPIRED && r != SASAE_HS_RENEW_BURNED)
+    const char *why = host_ui_renew_why(r, j);
+    if (!*why)
         return;
-    const char *why = r == SASAE_HS_RENEW_BURNED
-                          ? (j ? "前のコードは誤った入力が 5 回あったため無効になりました"
-                               : "Your previous code was blocked after 5 wrong attempts")
-                          : (j ? "前のコードは有効期限が切れました" : "Your previous code expired");
     if (code && *code) {
         char c[16];
         ui_format_code(code, c);

@@ -432,7 +432,7 @@ static void burn_code(struct relay *r, struct conn *h, const struct sasae_rt_bur
     SASAE_WARN(TAG, "code %.6s... burned: %s", b->code, why);
     audit_simple(r, "burned", h, "burned", why);
     h->code[0] = '\0'; /* already out of the table; its routing part may be reissued */
-    fail(h, SASAE_ENV_ERR_BURNED, "code burned after 5 failed joins", 0);
+    fail(h, SASAE_ENV_ERR_BURNED, "wrong check digits were tried 5 times; register again", 0);
 }
 
 static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)

@@ -55,8 +55,11 @@ Test(host_ui, renewed_code_says_why)
     host_ui_renew_text(SASAE_HS_RENEW_EXPIRED, "123456789", true, out, sizeof out);
     cr_assert_str_eq(out, "前のコードは有効期限が切れました。新しいコード：123 456 789");
     host_ui_renew_text(SASAE_HS_RENEW_BURNED, "", true, out, sizeof out);
-    cr_assert_str_eq(out, "前のコードは誤った入力が 5 回あったため無効になりました。"
+    cr_assert_str_eq(out, "前のコードは誤った入力が5回あったため無効になりました。"
                           "新しいコードを取得しています…");
+    cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_EXPIRED, false),
+                     "Your previous code expired");
+    cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_NONE, true), "");
     host_ui_renew_text(SASAE_HS_RENEW_BURNED, "123456789", false, out, 10); /* truncated */
     cr_assert_eq(strlen(out), 9);
 }
