@@ -293,6 +293,19 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         end_session(hs, &o, SASAE_HS_END_PEER_LEFT, false);
         break;
+    case SASAE_HS_EV_CODE_LOST:
+        if (st == SASAE_HS_WAITING) {
+            /* Nobody has joined, nothing was asked: a new code on a new connection is all
+             * the customer needs, not an ended session. */
+            hs->state = SASAE_HS_IDLE;
+            hs->renewed =
+                arg == SASAE_HS_RENEW_BURNED ? SASAE_HS_RENEW_BURNED : SASAE_HS_RENEW_EXPIRED;
+            hs->renewals++;
+            o.actions = SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_RENEW_CODE;
+            break;
+        }
+        /* a code cannot be lost once it was used: the relay misbehaves, end as for an error */
+        /* fall through */
     case SASAE_HS_EV_RELAY_ERROR:
         end_session(hs, &o, SASAE_HS_END_RELAY, false);
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* no relay to tell */
@@ -468,6 +481,7 @@ const char *sasae_hs_event_str(enum sasae_hs_event e)
         "end_button",      "window_close",  "signal",         "viewer_end",
         "peer_left",       "relay_error",   "protocol_error", "frame_sent",
         "frame_acked",     "peer_activity", "tick",           "capture_failed",
+        "code_lost",
     };
     return (unsigned)e < SASAE_HS_NEVENTS ? n[e] : "?";
 }
@@ -480,6 +494,12 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "protocol", "relay",     "signal",       "capture_failed",
     };
     return (unsigned)r <= SASAE_HS_END_CAPTURE_FAILED ? n[r] : "?";
+}
+
+const char *sasae_hs_renew_str(enum sasae_hs_renew r)
+{
+    static const char *const n[] = {"none", "expired", "burned"};
+    return (unsigned)r <= SASAE_HS_RENEW_BURNED ? n[r] : "?";
 }
 
 int sasae_hs_end_wire_reason(enum sasae_hs_end r)

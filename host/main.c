@@ -16,6 +16,7 @@
 
 #include "sasae/chan.h"
 #include "sasae/common.h"
+#include "sasae/envelope.h"
 #include "sasae/relayclient.h"
 #include "session.h"
 #include "ui.h"
@@ -30,14 +31,21 @@ struct opts {
 };
 
 struct app {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu; /* ready, rc (replaced when the code is renewed), renew */
     pthread_cond_t cv;
     struct sasae_relayclient *rc;
     struct host_session *s;
     struct host_ui *ui;
     bool ready;
+    bool renew; /* the session wants a new code: the main loop opens a new connection */
     atomic_bool closed;
+    struct sasae_relayclient_config rcfg;
+    struct sasae_relayclient_callbacks cb;
+    uint64_t connected_ns; /* when the current connection was started */
 };
+
+/* A new connection (and code) at most this often, whatever the relay says. */
+#define RENEW_MIN_NS (2ull * 1000000000ull)
 
 static volatile sig_atomic_t got_signal;
 
@@ -169,36 +177,84 @@ static struct sasae_chan_key *device_key(const char *dir, char *err, size_t errl
 
 /* ---- transport over the relay client -------------------------------------------------- */
 
-static struct sasae_relayclient *client(struct app *a)
-{
-    return a->rc;
-}
-
+/* Each transport call holds the app lock so the main loop cannot swap the client under it
+ * (relay client calls only queue; they never call back). */
 static int tr_send(void *ctx, const uint8_t *buf, size_t len)
 {
-    struct sasae_relayclient *c = client(ctx);
-    return c ? sasae_relayclient_send_data(c, buf, len) : -ENOTCONN;
+    struct app *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    int rc = a->rc ? sasae_relayclient_send_data(a->rc, buf, len) : -ENOTCONN;
+    pthread_mutex_unlock(&a->mu);
+    return rc;
 }
 
 static int tr_audit(void *ctx, int kind, const char *text)
 {
-    struct sasae_relayclient *c = client(ctx);
+    struct app *a = ctx;
     char t[256];
     snprintf(t, sizeof t, "%s", text); /* the relay's text limit */
-    return c ? sasae_relayclient_send_audit(c, kind, t) : -ENOTCONN;
+    pthread_mutex_lock(&a->mu);
+    int rc = a->rc ? sasae_relayclient_send_audit(a->rc, kind, t) : -ENOTCONN;
+    pthread_mutex_unlock(&a->mu);
+    return rc;
 }
 
 static size_t tr_queued(void *ctx)
 {
-    struct sasae_relayclient *c = client(ctx);
-    return c ? sasae_relayclient_queued_bytes(c) : 0;
+    struct app *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    size_t n = a->rc ? sasae_relayclient_queued_bytes(a->rc) : 0;
+    pthread_mutex_unlock(&a->mu);
+    return n;
 }
 
 static void tr_close(void *ctx)
 {
-    struct sasae_relayclient *c = client(ctx);
-    if (c)
-        sasae_relayclient_close(c);
+    struct app *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    if (a->rc)
+        sasae_relayclient_close(a->rc);
+    pthread_mutex_unlock(&a->mu);
+}
+
+/* Only flags it: a client cannot be freed from its own callback (renew_connection does it). */
+static void tr_renew(void *ctx)
+{
+    struct app *a = ctx;
+    pthread_mutex_lock(&a->mu);
+    a->renew = true;
+    pthread_mutex_unlock(&a->mu);
+    if (a->ui)
+        host_ui_wake(a->ui);
+}
+
+/* Main loop: the session lost its code while waiting; register again on a new connection
+ * (the new client first, so the shared client context stays up), then drop the old one. */
+static void renew_connection(struct app *a)
+{
+    pthread_mutex_lock(&a->mu);
+    bool want = a->renew && sasae_mono_ns() >= a->connected_ns + RENEW_MIN_NS;
+    if (want)
+        a->renew = false;
+    pthread_mutex_unlock(&a->mu);
+    if (!want)
+        return;
+    struct sasae_relayclient *nc = NULL;
+    atomic_store(&a->closed, false);
+    a->connected_ns = sasae_mono_ns();
+    int r = sasae_relayclient_new(&a->rcfg, &a->cb, a, &nc);
+    pthread_mutex_lock(&a->mu);
+    struct sasae_relayclient *old = a->rc;
+    a->rc = nc;
+    pthread_mutex_unlock(&a->mu);
+    sasae_relayclient_free(old);
+    if (r < 0) {
+        char why[128];
+        snprintf(why, sizeof why, "relay client: %s", strerror(-r));
+        SASAE_ERR(TAG, "cannot reconnect for a new code: %s", why);
+        host_session_on_closed(a->s, why);
+        atomic_store(&a->closed, true);
+    }
 }
 
 /* Callbacks can start before sasae_relayclient_new() has returned: wait until the app is
@@ -254,6 +310,19 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
     char why[300];
     snprintf(why, sizeof why, "%s%s%s", sasae_relayclient_end_str(end), text && *text ? ": " : "",
              text ? text : "");
+    /* the relay expired or burned the code: while nobody has joined, get a new one */
+    bool lost = end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+                (error_code == SASAE_ENV_ERR_UNPAIRED || error_code == SASAE_ENV_ERR_BURNED);
+    if (lost &&
+        host_session_on_code_lost(a->s,
+                                  error_code == SASAE_ENV_ERR_BURNED ? SASAE_HS_RENEW_BURNED
+                                                                     : SASAE_HS_RENEW_EXPIRED,
+                                  why)) {
+        SASAE_WARN(TAG, "%s: getting a new support code", why);
+        atomic_store(&a->closed, true);
+        host_ui_wake(a->ui);
+        return;
+    }
     if (end != SASAE_RELAYCLIENT_END_LOCAL && !host_session_ended(a->s))
         SASAE_WARN(TAG, "relay connection closed: %s (error %d)", why, error_code);
     host_session_on_closed(a->s, why);
@@ -523,7 +592,7 @@ int main(int argc, char **argv)
     if (!a.ui)
         goto out;
 
-    struct host_transport tr = {tr_send, tr_audit, tr_queued, tr_close, &a};
+    struct host_transport tr = {tr_send, tr_audit, tr_queued, tr_close, tr_renew, &a};
     struct host_session_config sc = {.device = key,
                                      .trust = trust,
                                      .cap = {.source = o.source,
@@ -550,16 +619,21 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct sasae_relayclient_config rcfg = {.url = o.relay,
-                                            .role = SASAE_RELAYCLIENT_HOST,
-                                            .ca_file = o.relay_ca,
-                                            .pin_sha256 = o.relay_pin,
-                                            .proxy = o.no_proxy ? "" : o.proxy,
-                                            .use_env_proxy = !o.no_proxy && !o.proxy,
-                                            .reconnect_attempts = 3};
-    struct sasae_relayclient_callbacks cb = {cb_registered, cb_paired, cb_data, cb_peer_left,
-                                             cb_closed};
-    int r = sasae_relayclient_new(&rcfg, &cb, &a, &a.rc);
+    a.rcfg = (struct sasae_relayclient_config){.url = o.relay,
+                                               .role = SASAE_RELAYCLIENT_HOST,
+                                               .ca_file = o.relay_ca,
+                                               .pin_sha256 = o.relay_pin,
+                                               .proxy = o.no_proxy ? "" : o.proxy,
+                                               .use_env_proxy = !o.no_proxy && !o.proxy,
+                                               .reconnect_attempts = 3};
+    a.cb = (struct sasae_relayclient_callbacks){cb_registered, cb_paired, cb_data, cb_peer_left,
+                                                cb_closed};
+    a.connected_ns = sasae_mono_ns();
+    struct sasae_relayclient *first = NULL;
+    int r = sasae_relayclient_new(&a.rcfg, &a.cb, &a, &first);
+    pthread_mutex_lock(&a.mu);
+    a.rc = first;
+    pthread_mutex_unlock(&a.mu);
     if (r < 0) {
         snprintf(err, sizeof err, "relay client: %s", strerror(-r));
         goto out;
@@ -580,6 +654,7 @@ int main(int argc, char **argv)
         /* stopped by a signal (logout, service stop): end and exit, nobody to click Close */
         if (signalled && host_session_ended(a.s))
             break;
+        renew_connection(&a);
         host_session_tick(a.s);
         struct host_view v;
         host_session_view(a.s, &v);

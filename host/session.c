@@ -229,6 +229,10 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
     }
     if (a & SASAE_HS_ACT_CLOSE)
         s->tr.close(s->tr.ctx);
+    if (a & SASAE_HS_ACT_RENEW_CODE) {
+        s->code[0] = 0; /* the old code is dead: never show it again */
+        s->tr.renew(s->tr.ctx);
+    }
     if (a & SASAE_HS_ACT_WIPE_KEYS) {
         sasae_chan_free(s->chan); /* cleanses every key */
         s->chan = NULL;
@@ -758,6 +762,20 @@ void host_session_on_closed(struct host_session *s, const char *why)
     pthread_mutex_unlock(&s->mu);
 }
 
+bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reason, const char *why)
+{
+    pthread_mutex_lock(&s->mu);
+    uint32_t before = s->hs.renewals;
+    if (why && s->hs.state != SASAE_HS_ENDED && s->hs.state != SASAE_HS_WAITING)
+        snprintf(s->status, sizeof s->status, "%s", why);
+    event(s, SASAE_HS_EV_CODE_LOST, (uint32_t)reason);
+    bool renewing = s->hs.renewals != before;
+    if (renewing)
+        SASAE_INFO(TAG, "support code %s: registering again", sasae_hs_renew_str(reason));
+    pthread_mutex_unlock(&s->mu);
+    return renewing;
+}
+
 void host_session_answer(struct host_session *s, enum host_ui_answer a)
 {
     static const enum sasae_hs_event map[] = {
@@ -809,6 +827,7 @@ void host_session_view(struct host_session *s, struct host_view *v)
     v->control = s->hs.control;
     v->end_reason = s->hs.end_reason;
     snprintf(v->code, sizeof v->code, "%s", s->code);
+    v->renewed = s->hs.renewed;
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);
     snprintf(v->organisation, sizeof v->organisation, "%s", s->org);
     snprintf(v->status, sizeof v->status, "%s", s->status);

@@ -25,6 +25,10 @@ struct host_transport {
     size_t (*queued)(void *ctx);
     /* Starts closing the connection (after what is queued). */
     void (*close)(void *ctx);
+    /* The code was lost before anyone joined: drop this connection and register again on
+     * a new one; the new code arrives through host_session_on_registered. Must only
+     * schedule that (called with the session lock held). */
+    void (*renew)(void *ctx);
     void *ctx;
 };
 
@@ -65,6 +69,10 @@ void host_session_on_paired(struct host_session *s);
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
 void host_session_on_peer_left(struct host_session *s, const char *why);
 void host_session_on_closed(struct host_session *s, const char *why);
+/* The relay expired or burned our code (why: the relay's text). Returns true if the session
+ * is getting a new code (it was waiting: transport renew() was called), false if it ended
+ * as on_closed does (the code was already used, or no code was live). */
+bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reason, const char *why);
 
 /* ---- from the UI thread ---- */
 void host_session_answer(struct host_session *s, enum host_ui_answer a);

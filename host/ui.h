@@ -13,7 +13,8 @@ struct host_view {
     enum sasae_hs_state state;
     enum sasae_hs_control control;
     enum sasae_hs_end end_reason;
-    char code[16]; /* 9 digits, "" until registered */
+    char code[16];               /* 9 digits, "" until registered */
+    enum sasae_hs_renew renewed; /* why the code shown (or coming) replaced an earlier one */
     char operator_name[256];
     char organisation[256];
     char status[256]; /* a line of detail (errors), may be empty */
@@ -62,6 +63,13 @@ void host_ui_wake(struct host_ui *ui);
 
 /* The UI's strings (English or Japanese), exposed for tests. */
 const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
+/* Why the code changed by itself: "" for SASAE_HS_RENEW_NONE. With a code (9 digits) the
+ * line names the new one ("Your previous code expired; new code: 123 456 789"); with NULL
+ * or "" it says a new one is coming. */
+void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool japanese, char *out,
+                        size_t cap);
+/* Just the reason ("Your previous code expired"), no punctuation; "" for NONE. */
+const char *host_ui_renew_why(enum sasae_hs_renew r, bool japanese);
 /* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
 void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 

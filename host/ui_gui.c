@@ -145,8 +145,11 @@ static void open_dialog(struct gui *g, enum dmode m)
 {
     int w = 620, h = 150;
     switch (m) {
+    case D_CONNECTING:
+        h = 180; /* and the line saying why a new code is coming */
+        break;
     case D_CODE:
-        h = 310;
+        h = 370; /* room for the line saying why the code was renewed */
         break;
     case D_CONSENT:
         h = 380;
@@ -234,10 +237,19 @@ static void render_dialog(struct gui *g, const struct host_view *v)
     SDL_RenderClear(r);
     switch (g->mode) {
     case D_CONNECTING:
+        host_ui_renew_text(v->renewed, NULL, g->ja, buf, sizeof buf);
+        if (buf[0])
+            y += draw_wrapped(r, g->small, buf, x, y, mw, red) + 6;
         y += draw_wrapped(r, g->font, ui_str(S_CONNECTING, g->ja), x, y, mw, black) + 8;
         draw_wrapped(r, g->small, v->status, x, y, mw, grey);
         break;
     case D_CODE:
+        /* the reason alone: the new code is the big one right below it */
+        if (*host_ui_renew_why(v->renewed, g->ja)) {
+            snprintf(buf, sizeof buf, "%s%s", host_ui_renew_why(v->renewed, g->ja),
+                     g->ja ? "。" : ".");
+            y += draw_wrapped(r, g->small, buf, x, y, mw, red) + 6;
+        }
         y += draw_wrapped(r, g->font, ui_str(S_CODE_LABEL, g->ja), x, y, mw, black) + 6;
         ui_format_code(v->code, code);
         sasae_text_draw(r, g->big, code, x, y, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});

@@ -1,6 +1,7 @@
 /* The customer UI's strings in English and Japanese, and what both UIs share. */
 #include "ui_impl.h"
 
+#include <stdio.h>
 #include <unistd.h>
 
 /* clang-format off */
@@ -9,7 +10,7 @@ static const char *const en[UI_NSTR] = {
     [S_CONNECTING] = "Connecting to the support center...",
     [S_CODE_LABEL] = "Your support code:",
     [S_CODE_HINT] = "Read this code to the support operator on the phone.",
-    [S_CODE_HINT2] = "It works once and expires after 10 minutes.",
+    [S_CODE_HINT2] = "It works once and expires after 10 minutes; a new one then appears here.",
     [S_WAITING] = "Waiting for the operator...",
     [S_VERIFYING] = "An operator is connecting. Checking their identity...",
     [S_ASK_TITLE] = "Remote support request",
@@ -44,7 +45,7 @@ static const char *const ja[UI_NSTR] = {
     [S_CONNECTING] = "サポートセンターに接続しています…",
     [S_CODE_LABEL] = "サポートコード：",
     [S_CODE_HINT] = "このコードを電話でサポート担当者にお伝えください。",
-    [S_CODE_HINT2] = "1回限り有効で、10分後に無効になります。",
+    [S_CODE_HINT2] = "1回限り有効で、10分後に無効になります（その後、新しいコードがここに表示されます）。",
     [S_WAITING] = "担当者の接続を待っています…",
     [S_VERIFYING] = "担当者が接続しています。本人確認をしています…",
     [S_ASK_TITLE] = "リモートサポートの要求",
@@ -112,6 +113,37 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
                  : "Your screen could no longer be captured, so the session ended.";
     default:
         return "";
+    }
+}
+
+const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
+{
+    switch (r) {
+    case SASAE_HS_RENEW_BURNED:
+        return j ? "前のコードは誤った入力が5回あったため無効になりました"
+                 : "Your previous code was blocked after 5 wrong attempts";
+    case SASAE_HS_RENEW_EXPIRED:
+        return j ? "前のコードは有効期限が切れました" : "Your previous code expired";
+    default:
+        return "";
+    }
+}
+
+void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool j, char *out, size_t cap)
+{
+    if (!cap)
+        return;
+    out[0] = 0;
+    const char *why = host_ui_renew_why(r, j);
+    if (!*why)
+        return;
+    if (code && *code) {
+        char c[16];
+        ui_format_code(code, c);
+        snprintf(out, cap, j ? "%s。新しいコード：%s" : "%s; new code: %s", why, c);
+    } else {
+        snprintf(out, cap, j ? "%s。新しいコードを取得しています…" : "%s; getting a new code...",
+                 why);
     }
 }
 

@@ -31,6 +31,7 @@ struct tty {
     /* what was printed last */
     enum sasae_hs_state shown;
     enum sasae_hs_control shown_control;
+    char shown_code[16]; /* a renewed code can follow the old one without a visible IDLE */
     bool started;
     /* a question is printed but its [y/N] line is held back until input has been quiet */
     const char *pending_ask;
@@ -72,7 +73,8 @@ static void show(struct tty *t, const struct host_view *v)
 {
     bool j = t->ja;
     char code[16];
-    if (t->started && v->state == t->shown && v->control == t->shown_control)
+    if (t->started && v->state == t->shown && v->control == t->shown_control &&
+        strcmp(v->code, t->shown_code) == 0)
         return;
     enum sasae_hs_state prev = t->shown;
     enum sasae_hs_control prevc = t->shown_control;
@@ -80,11 +82,19 @@ static void show(struct tty *t, const struct host_view *v)
     t->pending_ask = NULL; /* a new view: any held-back question is gone or re-asked */
     t->shown = v->state;
     t->shown_control = v->control;
+    snprintf(t->shown_code, sizeof t->shown_code, "%s", v->code);
+    char renew[256];
     switch (v->state) {
     case SASAE_HS_IDLE:
+        host_ui_renew_text(v->renewed, NULL, j, renew, sizeof renew);
+        if (renew[0])
+            say(t, "\n%s\n", renew);
         say(t, "%s\n", ui_str(S_CONNECTING, j));
         break;
     case SASAE_HS_WAITING:
+        host_ui_renew_text(v->renewed, v->code, j, renew, sizeof renew);
+        if (renew[0])
+            say(t, "\n%s\n", renew);
         ui_format_code(v->code, code);
         say(t, "\n%s %s\n%s\n%s\n", ui_str(S_CODE_LABEL, j), code, ui_str(S_CODE_HINT, j),
             ui_str(S_CODE_HINT2, j));

@@ -368,7 +368,8 @@ const char *sasae_env_error_code_str(uint16_t code)
                                     "idle timeout",
                                     "data not read in time",
                                     "relay shutting down",
-                                    "relay internal error"};
+                                    "relay internal error",
+                                    "code burned after 5 failed joins"};
     return code <= SASAE_ENV_ERR_MAX ? s[code] : s[0];
 }
 

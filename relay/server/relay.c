@@ -423,6 +423,19 @@ static void handle_register(struct relay *r, struct conn *c, const struct sasae_
     audit_simple(r, "register", c, "ok", NULL);
 }
 
+/* The table burned h's code (5 near misses): audit it with the addresses, tell the host. */
+static void burn_code(struct relay *r, struct conn *h, const struct sasae_rt_burn *b)
+{
+    char why[SASAE_RT_BURN_AFTER * (SASAE_RT_ADDR_MAX + 2) + 64];
+    size_t n = (size_t)snprintf(why, sizeof(why), "%d failed joins from", SASAE_RT_BURN_AFTER);
+    for (int i = 0; i < SASAE_RT_BURN_AFTER && n < sizeof(why); i++)
+        n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", i ? ", " : " ", b->addrs[i]);
+    SASAE_WARN(TAG, "code %.6s... burned: %s", b->code, why);
+    audit_simple(r, "burned", h, "burned", why);
+    h->code[0] = '\0'; /* already out of the table; its routing part may be reissued */
+    fail(h, SASAE_ENV_ERR_BURNED, "wrong check digits were tried 5 times; register again", 0);
+}
+
 static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
     c->role = R_VIEWER;
@@ -436,9 +449,14 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         return;
     }
     void *hostp = NULL;
-    int rc = sasae_rt_join(r->rt, c->addr, m->code, c->is_operator, now_ms(), &hostp);
+    struct sasae_rt_burn burn;
+    int rc = sasae_rt_join(r->rt, c->addr, m->code, c->is_operator, now_ms(), &hostp, &burn);
     struct conn *h = hostp;
     memcpy(c->code, m->code, sizeof(c->code));
+    if (rc == SASAE_RT_E_BURNED) {
+        burn_code(r, h, &burn);
+        rc = SASAE_RT_E_BAD_CODE; /* the joiner hears what any wrong code gets */
+    }
     if (rc != SASAE_RT_OK) {
         r->m.join_fail++;
         uint16_t code = SASAE_ENV_ERR_BAD_CODE;

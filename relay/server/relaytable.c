@@ -2,14 +2,16 @@
 #include "sasae/relaytable.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CODE_BUCKETS 65536
 #define ADDR_BUCKETS 4096
-#define ADDR_MAX 64
+#define ADDR_MAX SASAE_RT_ADDR_MAX
 #define CODE_SPACE 1000000000u
+#define CHECK_SPACE 1000u
 /* Largest multiple of CODE_SPACE below 2^32: rejecting draws above it keeps codes uniform. */
 #define CODE_DRAW_LIMIT 4000000000u
 /* One token in bucket units: with 1/60000 token per unit, rate_per_min tokens a minute is
@@ -18,9 +20,13 @@
 
 struct code_ent {
     struct code_ent *next;
-    uint32_t value;
+    uint32_t routing;                  /* the first 6 digits: the key, unique among live codes */
+    char check[SASAE_RT_CHECK_DIGITS]; /* the last 3 digits, ASCII */
+    uint8_t near_misses;
     uint64_t expires_ms;
     void *host;
+    /* Sources of the near misses so far (allocated at the first one: most codes have none). */
+    char (*miss_addrs)[ADDR_MAX];
 };
 
 struct addr_ent {
@@ -92,6 +98,7 @@ void sasae_rt_free(struct sasae_rt *rt)
     for (size_t i = 0; i < CODE_BUCKETS; i++) {
         for (struct code_ent *e = rt->codes[i], *n; e; e = n) {
             n = e->next;
+            free(e->miss_addrs);
             free(e);
         }
     }
@@ -205,15 +212,16 @@ void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr)
         a->open--;
 }
 
-static struct code_ent **code_slot(struct sasae_rt *rt, uint32_t v)
+static struct code_ent **code_slot(struct sasae_rt *rt, uint32_t routing)
 {
-    struct code_ent **pp = &rt->codes[v % CODE_BUCKETS];
-    while (*pp && (*pp)->value != v)
+    struct code_ent **pp = &rt->codes[routing % CODE_BUCKETS];
+    while (*pp && (*pp)->routing != routing)
         pp = &(*pp)->next;
     return pp;
 }
 
-static int code_parse(const char *s, uint32_t *v)
+/* "123456789" -> routing 123456, check "789". */
+static int code_parse(const char *s, uint32_t *routing, char check[SASAE_RT_CHECK_DIGITS])
 {
     uint32_t x = 0;
     if (!s)
@@ -221,11 +229,13 @@ static int code_parse(const char *s, uint32_t *v)
     for (int i = 0; i < 9; i++) {
         if (s[i] < '0' || s[i] > '9')
             return -1;
-        x = x * 10 + (uint32_t)(s[i] - '0');
+        if (i < SASAE_RT_ROUTING_DIGITS)
+            x = x * 10 + (uint32_t)(s[i] - '0');
     }
     if (s[9])
         return -1;
-    *v = x;
+    *routing = x;
+    memcpy(check, s + SASAE_RT_ROUTING_DIGITS, SASAE_RT_CHECK_DIGITS);
     return 0;
 }
 
@@ -244,23 +254,26 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
         uint32_t r = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
         if (r >= CODE_DRAW_LIMIT)
             continue;
+        /* Uniform over 10^9, so the routing part (v / 1000) and the check part (v % 1000)
+         * are each uniform and independent. */
         v = r % CODE_SPACE;
-        slot = code_slot(rt, v);
+        slot = code_slot(rt, v / CHECK_SPACE);
         if (!*slot)
             break;
-        slot = NULL; /* collision with a live code: draw again */
+        slot = NULL; /* the routing part is live: draw the whole code again */
     }
     if (!slot)
         return SASAE_RT_E_RNG;
     struct code_ent *e = calloc(1, sizeof(*e));
     if (!e)
         return SASAE_RT_E_NOMEM;
-    e->value = v;
+    e->routing = v / CHECK_SPACE;
     e->host = host;
     e->expires_ms = now_ms + (uint64_t)rt->lim.code_ttl_s * 1000;
     *slot = e;
     rt->n_codes++;
     snprintf(code_out, 10, "%09u", v);
+    memcpy(e->check, code_out + SASAE_RT_ROUTING_DIGITS, SASAE_RT_CHECK_DIGITS);
     return SASAE_RT_OK;
 }
 
@@ -269,13 +282,35 @@ static void *code_remove(struct sasae_rt *rt, struct code_ent **slot)
     struct code_ent *e = *slot;
     void *host = e->host;
     *slot = e->next;
+    free(e->miss_addrs);
     free(e);
     rt->n_codes--;
     return host;
 }
 
+/* A wrong check part for the live code in *slot: the SASAE_RT_BURN_AFTER-th one burns it. */
+static int near_miss(struct sasae_rt *rt, struct code_ent **slot, const char *addr, void **host_out,
+                     struct sasae_rt_burn *burn)
+{
+    struct code_ent *e = *slot;
+    if (!e->miss_addrs)
+        e->miss_addrs = calloc(SASAE_RT_BURN_AFTER, ADDR_MAX);
+    if (e->miss_addrs) /* without memory the addresses go unrecorded; the count does not */
+        snprintf(e->miss_addrs[e->near_misses], ADDR_MAX, "%s", addr ? addr : "");
+    if (++e->near_misses < SASAE_RT_BURN_AFTER)
+        return SASAE_RT_E_BAD_CODE;
+    if (burn) {
+        memset(burn, 0, sizeof(*burn));
+        snprintf(burn->code, sizeof(burn->code), "%06u%.3s", e->routing, e->check);
+        if (e->miss_addrs)
+            memcpy(burn->addrs, e->miss_addrs, sizeof(burn->addrs));
+    }
+    *host_out = code_remove(rt, slot);
+    return SASAE_RT_E_BURNED;
+}
+
 int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
-                  uint64_t now_ms, void **host_out)
+                  uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn)
 {
     if (!rt || !host_out)
         return SASAE_RT_E_ARG;
@@ -298,12 +333,19 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int a
     if (a->join_tok < TOKEN || a->fail_tok < TOKEN)
         return SASAE_RT_E_RATE;
     a->join_tok -= TOKEN;
-    uint32_t v;
-    struct code_ent **slot = code_parse(code, &v) ? NULL : code_slot(rt, v);
+    uint32_t routing;
+    char check[SASAE_RT_CHECK_DIGITS];
+    struct code_ent **slot = code_parse(code, &routing, check) ? NULL : code_slot(rt, routing);
     if (!slot || !*slot || (*slot)->expires_ms <= now_ms) {
         a->fail_tok -= TOKEN;
         rt->gfail_tok -= TOKEN;
         return SASAE_RT_E_BAD_CODE;
+    }
+    /* Constant time: how long the comparison takes says nothing about which digits match. */
+    if (CRYPTO_memcmp((*slot)->check, check, SASAE_RT_CHECK_DIGITS) != 0) {
+        a->fail_tok -= TOKEN;
+        rt->gfail_tok -= TOKEN;
+        return near_miss(rt, slot, addr, host_out, burn);
     }
     *host_out = code_remove(rt, slot);
     rt->n_paired++;
@@ -312,11 +354,14 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int a
 
 void sasae_rt_unregister(struct sasae_rt *rt, const char *code)
 {
-    uint32_t v;
-    if (!rt || code_parse(code, &v))
+    uint32_t routing;
+    char check[SASAE_RT_CHECK_DIGITS];
+    if (!rt || code_parse(code, &routing, check))
         return;
-    struct code_ent **slot = code_slot(rt, v);
-    if (*slot)
+    struct code_ent **slot = code_slot(rt, routing);
+    /* The routing part may since have gone to another host (this one's code burned or
+     * expired): only the whole code names this host's entry. */
+    if (*slot && !memcmp((*slot)->check, check, SASAE_RT_CHECK_DIGITS))
         code_remove(rt, slot);
 }
 
@@ -402,6 +447,8 @@ const char *sasae_rt_strerror(int err)
         return "random generator failed";
     case SASAE_RT_E_ARG:
         return "invalid argument";
+    case SASAE_RT_E_BURNED:
+        return "code burned after 5 failed joins";
     }
     return "unknown error";
 }

@@ -46,13 +46,13 @@ hl_pki() {
         "$c" --dir "$d" issue-relay --host 127.0.0.1 >/dev/null || hl_fail "PKI"
 }
 
-hl_relay() { # starts the relay on the first free port from a per-process base
+hl_relay() { # hl_relay [RELAY_ARGS...]: the relay on the first free port from a per-process base
     local base=$((20000 + ($$ * 7) % 30000)) p
     for p in $(seq "$base" $((base + 40))); do
         "$HL_BIN/relay/server/sasae-relay" --listen 127.0.0.1 --port "$p" \
             --cert "$HL_DIR/pki/relay.pem" --key "$HL_DIR/pki/relay.key" \
             --operator-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
-            --audit-dir "$HL_DIR/audit" >"$HL_DIR/relay.log" 2>&1 &
+            --audit-dir "$HL_DIR/audit" "$@" >"$HL_DIR/relay.log" 2>&1 &
         HL_RELAY_PID=$!
         if hl_wait 10 grep -q "ready port=$p" "$HL_DIR/relay.log"; then
             HL_PORT=$p

@@ -27,6 +27,16 @@ static int tcp_connect(void)
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)g_port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    /* RAW_SRC=127.0.0.N: another loopback source address (the relay limits per address) */
+    const char *src = getenv("RAW_SRC");
+    struct sockaddr_in la = {.sin_family = AF_INET};
+    if (fd >= 0 && src &&
+        (inet_pton(AF_INET, src, &la.sin_addr) != 1 ||
+         bind(fd, (struct sockaddr *)&la, sizeof(la)))) {
+        perror("bind RAW_SRC");
+        close(fd);
+        return -1;
+    }
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
         perror("connect");
         if (fd >= 0)
@@ -200,6 +210,8 @@ static int ws_recv(struct tconn *t, uint8_t **out, size_t *len)
 
 /* Reads frames until an envelope ERROR, PEER_LEFT or close; prints and returns the
  * ERROR code, 1000+close status for a bare close, 2000+reason for PEER_LEFT, or -1. */
+static char g_last_error[SASAE_ENV_TEXT_MAX + 1]; /* text of the last ERROR received */
+
 static int expect_end(struct tconn *t, const char *who)
 {
     for (;;) {
@@ -219,6 +231,7 @@ static int expect_end(struct tconn *t, const char *who)
         struct sasae_env_msg m;
         if (op == 2 && !sasae_env_parse(p, n, &m)) {
             if (m.type == SASAE_ENV_ERROR) {
+                snprintf(g_last_error, sizeof(g_last_error), "%s", m.text);
                 if (getenv("RAW_VERBOSE") || m.error_code != SASAE_ENV_ERR_RATE)
                     printf("%s: ERROR %u %s\n", who, m.error_code, m.text);
                 free(p);
@@ -375,7 +388,12 @@ static int run_mode(const char *mode)
         return ea == SASAE_ENV_ERR_TOO_BIG && eb != -1 ? 0 : 1;
     }
     if (!strncmp(mode, "wrongcodes:", 11)) {
-        int n = atoi(mode + 11), counts[16] = {0}, other = 0;
+        /* wrongcodes:N[:PREFIX6]: N random codes, or with PREFIX6 N random check parts on
+         * that routing part (near misses when it is live). ERROR 4 is split by its text
+         * into the per-address limit and the relay-wide cap. */
+        int n = atoi(mode + 11), counts[16] = {0}, other = 0, global = 0;
+        const char *prefix = strchr(mode + 11, ':');
+        prefix = prefix && strlen(prefix + 1) == 6 ? prefix + 1 : NULL;
         for (int i = 0; i < n; i++) {
             if (tls_open(&a, 1) || ws_upgrade(&a, SASAE_ENV_SUBPROTOCOL) != 101) {
                 other++;
@@ -385,17 +403,25 @@ static int run_mode(const char *mode)
             struct sasae_env_msg j = {.type = SASAE_ENV_JOIN, .version = 1};
             uint8_t r[4];
             RAND_bytes(r, 4);
-            snprintf(j.code, sizeof(j.code), "%09u", (unsigned)(*(uint32_t *)r % 1000000000u));
+            uint32_t x;
+            memcpy(&x, r, 4);
+            if (prefix)
+                snprintf(j.code, sizeof(j.code), "%.6s%03u", prefix, (unsigned)(x % 1000u));
+            else
+                snprintf(j.code, sizeof(j.code), "%09u", (unsigned)(x % 1000000000u));
             send_env(&a, &j);
+            g_last_error[0] = 0;
             int e = expect_end(&a, "join");
-            if (e >= 0 && e < 16)
+            if (e == SASAE_ENV_ERR_RATE && strstr(g_last_error, "relay-wide"))
+                global++;
+            else if (e >= 0 && e < 16)
                 counts[e]++;
             else
                 other++;
             tls_close(&a);
         }
-        printf("WRONGCODES bad_code=%d rate=%d other=%d\n", counts[SASAE_ENV_ERR_BAD_CODE],
-               counts[SASAE_ENV_ERR_RATE], other);
+        printf("WRONGCODES bad_code=%d rate=%d other=%d global=%d\n",
+               counts[SASAE_ENV_ERR_BAD_CODE], counts[SASAE_ENV_ERR_RATE] + global, other, global);
         return 0;
     }
     if (!strncmp(mode, "noread:", 7)) {

@@ -128,6 +128,12 @@ Test(envelope, rejects)
     cr_assert_eq(sasae_env_parse(badkind, sizeof(badkind), &p), SASAE_ENV_E_VALUE);
     const uint8_t baderr[] = {0x06, 0, 0, 0};
     cr_assert_eq(sasae_env_parse(baderr, sizeof(baderr), &p), SASAE_ENV_E_VALUE);
+    const uint8_t baderr2[] = {0x06, 0, SASAE_ENV_ERR_MAX + 1, 0};
+    cr_assert_eq(sasae_env_parse(baderr2, sizeof(baderr2), &p), SASAE_ENV_E_VALUE);
+    /* 13 (burned) is the newest code: numbers never move */
+    const uint8_t burned[] = {0x06, 0, 13, 0};
+    cr_assert_eq(sasae_env_parse(burned, sizeof(burned), &p), SASAE_ENV_OK);
+    cr_assert_eq(p.error_code, SASAE_ENV_ERR_BURNED);
 }
 
 Test(envelope, serialize_rejects)
@@ -158,6 +164,9 @@ Test(envelope, strings)
     cr_assert_str_eq(sasae_env_audit_str(200), "unknown");
     cr_assert_str_eq(sasae_env_left_str(200), "unknown");
     cr_assert_str_eq(sasae_env_error_code_str(0xffff), "unknown");
+    cr_assert_str_eq(sasae_env_error_code_str(SASAE_ENV_ERR_BURNED),
+                     "code burned after 5 failed joins");
+    cr_assert_str_eq(sasae_env_error_code_str(SASAE_ENV_ERR_MAX + 1), "unknown");
     cr_assert(sasae_env_code_valid("000000000"));
     cr_assert(!sasae_env_code_valid("0000000000"));
     cr_assert(!sasae_env_code_valid(NULL));

@@ -104,12 +104,15 @@ static const struct row table[] = {
     {P_IDLE, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_IDLE, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
     {P_IDLE, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
+    {P_IDLE, E(CODE_LOST), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
 
     {P_WAITING, E(PEER_JOINED), P_HANDSHAKE, A(SHOW_CONNECTING), R(NONE), -1},
     {P_WAITING, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
     {P_WAITING, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
+    /* the only way back: a lost code before anyone joined means a new code */
+    {P_WAITING, E(CODE_LOST), P_IDLE, A(CLOSE) | A(RENEW_CODE), R(NONE), -1},
 
     {P_HANDSHAKE, E(HANDSHAKE_OK), P_ASKING,
      A(SHOW_PROMPT) | A(SEND_HELLO) | A(SEND_CONSENT) | A(AUDIT), R(NONE), C(WAITING)},
@@ -119,6 +122,7 @@ static const struct row table[] = {
     {P_HANDSHAKE, E(SIGNAL), P_ENDED, TEAR, R(SIGNAL), -1},
     {P_HANDSHAKE, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},
     {P_HANDSHAKE, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
+    {P_HANDSHAKE, E(CODE_LOST), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
     {P_HANDSHAKE, E(PROTOCOL_ERROR), P_ENDED, TEAR, R(PROTOCOL), -1},
 
     {P_ASKING, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},
@@ -135,6 +139,7 @@ static const struct row table[] = {
     {P_ASKING, E(VIEWER_END), P_ENDED, TEAR, R(OPERATOR), -1},
     {P_ASKING, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},
     {P_ASKING, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
+    {P_ASKING, E(CODE_LOST), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
     {P_ASKING, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},
     {P_ASKING, E(PEER_ACTIVITY), P_ASKING, 0, R(NONE), -1},
 
@@ -147,6 +152,7 @@ static const struct row table[] = {
         {p, E(VIEWER_END), P_ENDED, TEAR, R(OPERATOR), -1},                                        \
         {p, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},                                        \
         {p, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                              \
+        {p, E(CODE_LOST), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                                \
         {p, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},                      \
         {p, E(FRAME_SENT), p, 0, R(NONE), -1},                                                     \
         {p, E(CAPTURE_FAILED), P_ENDED, TEAR | A(SEND_END), R(CAPTURE_FAILED), -1},                \
@@ -224,6 +230,46 @@ Test(host_hs, every_event_in_every_state)
         }
     }
     cr_assert_eq(checked, P_N * SASAE_HS_NEVENTS);
+}
+
+/* A burned or expired code while waiting: back to IDLE with a new registration, as often as
+ * it happens, each time remembering why; once an operator joined, a lost code ends. */
+Test(host_hs, lost_code_renews_only_while_waiting)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_WAITING);
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_NONE);
+    struct sasae_hs_out o =
+        sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_BURNED, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(o.actions, A(CLOSE) | A(RENEW_CODE));
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_BURNED);
+    cr_assert_eq(hs.renewals, 1);
+    cr_assert(!sasae_hs_may_send(&hs, 1) && !sasae_hs_may_send(&hs, 2));
+    o = sasae_hs_event(&hs, SASAE_HS_EV_REGISTERED, 0, T0 + 2 * S);
+    cr_assert_eq(hs.state, SASAE_HS_WAITING);
+    cr_assert_eq(o.actions, A(SHOW_CODE));
+    o = sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_EXPIRED, T0 + 600 * S);
+    cr_assert_eq(o.actions, A(CLOSE) | A(RENEW_CODE));
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_EXPIRED);
+    cr_assert_eq(hs.renewals, 2);
+    /* while renewing (IDLE) a second loss cannot renew again: it ends */
+    struct sasae_hs idle = hs;
+    o = sasae_hs_event(&idle, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_BURNED, T0 + 601 * S);
+    cr_assert_eq(idle.state, SASAE_HS_ENDED);
+    cr_assert_eq(idle.end_reason, SASAE_HS_END_RELAY);
+    cr_assert_eq(o.actions & A(RENEW_CODE), 0u);
+    /* the renewed code pairs like the first; afterwards a lost code is an error, not a renew */
+    sasae_hs_event(&hs, SASAE_HS_EV_REGISTERED, 0, T0 + 601 * S);
+    sasae_hs_event(&hs, SASAE_HS_EV_PEER_JOINED, 0, T0 + 602 * S);
+    cr_assert_eq(hs.state, SASAE_HS_HANDSHAKE);
+    o = sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_BURNED, T0 + 603 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(o.actions & A(RENEW_CODE), 0u);
+    cr_assert_eq(hs.renewals, 2);
+    cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_BURNED), "burned");
+    cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_EXPIRED), "expired");
+    cr_assert_str_eq(sasae_hs_renew_str((enum sasae_hs_renew)9), "?");
 }
 
 /* Stopping capture and input must be ordered before any network action: the driver runs

@@ -80,6 +80,7 @@ struct tq { /* what the host sent, in order */
     int audits[32];
     int naudit;
     atomic_int closed;
+    atomic_int renews;    /* renew() calls: each is a new connection (closed cleared) */
     atomic_size_t queued; /* pretend backlog */
     /* a simulated link: when link_bytes_per_10ms is set, every send adds to queued and a
      * drain thread takes that many bytes off every 10 ms; backlog[i] = queued before msg i */
@@ -123,6 +124,13 @@ static size_t tq_queued(void *ctx)
 static void tq_close(void *ctx)
 {
     atomic_store(&((struct tq *)ctx)->closed, 1);
+}
+
+static void tq_renew(void *ctx)
+{
+    struct tq *q = ctx;
+    atomic_fetch_add(&q->renews, 1);
+    atomic_store(&q->closed, 0);
 }
 
 /* Next message the host sent, waiting up to ms; NULL on timeout. */
@@ -191,7 +199,7 @@ static void start(const char *source, bool x11, const char *display)
 {
     memset(&q, 0, sizeof q);
     pthread_mutex_init(&q.mu, NULL);
-    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {.device = device,
                                       .trust = trust,
                                       .cap = {.source = source,
@@ -337,6 +345,42 @@ static void ack_all(void)
 #define BIT(t) (1ull << ((t)&63))
 
 TestSuite(host_session, .init = setup, .fini = teardown, .timeout = 60);
+
+/* A code lost while waiting brings a new registration, shown with the reason; once an
+ * operator joined, a lost code ends the session and nothing is renewed. */
+Test(host_session, lost_code_renews_only_before_pairing)
+{
+    host_session_on_registered(hs, "111222333");
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_str_eq(v.code, "111222333");
+    cr_assert_eq(v.renewed, SASAE_HS_RENEW_NONE);
+    cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_BURNED, "code burned"));
+    cr_assert_eq(atomic_load(&q.renews), 1);
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_IDLE);
+    cr_assert_str_eq(v.code, "", "the dead code is not shown");
+    cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
+    cr_assert_eq(q.n, 0, "nothing sent");
+    cr_assert_eq(q.naudit, 0);
+    host_session_on_registered(hs, "444555666");
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_WAITING);
+    cr_assert_str_eq(v.code, "444555666");
+    cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
+    cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_EXPIRED, "nobody joined in time"));
+    cr_assert_eq(atomic_load(&q.renews), 2);
+    host_session_view(hs, &v);
+    cr_assert_eq(v.renewed, SASAE_HS_RENEW_EXPIRED);
+    /* the third code pairs and the handshake runs as with a first code */
+    handshake();
+    cr_assert(!host_session_on_code_lost(hs, SASAE_HS_RENEW_EXPIRED, "relay says expired"));
+    cr_assert_eq(atomic_load(&q.renews), 2);
+    cr_assert(host_session_ended(hs));
+    host_session_view(hs, &v);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_RELAY);
+    cr_assert_str_eq(v.status, "relay says expired");
+}
 
 Test(host_session, nothing_but_hello_and_prompt_state_before_allow)
 {
@@ -797,7 +841,7 @@ Test(host_session, end_is_not_stuck_behind_a_big_frame)
     q.link_bytes_per_10ms = 1250; /* 1 Mbit/s */
     pthread_t drain;
     cr_assert_eq(pthread_create(&drain, NULL, link_drain, &q), 0);
-    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {
         .device = device,
         .trust = trust,
@@ -878,7 +922,7 @@ Test(host_session, large_frames_are_chunked)
     stop();
     memset(&q, 0, sizeof q);
     pthread_mutex_init(&q.mu, NULL);
-    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, &q};
+    struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {
         .device = device,
         .trust = trust,

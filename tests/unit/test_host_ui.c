@@ -1,6 +1,8 @@
 /* Unit tests for the customer UI's shared logic (no display): answers given together. */
 #include <criterion/criterion.h>
 
+#include <string.h>
+
 #include "ui.h"
 
 Test(host_ui, a_stop_wins_over_an_allow_in_the_same_batch)
@@ -36,4 +38,28 @@ Test(host_ui, fingerprint_short_form)
     cr_assert_str_eq(out, "SHA256:0A1B");
     host_ui_fingerprint_short("", 4, out, sizeof out);
     cr_assert_str_eq(out, "");
+}
+
+Test(host_ui, renewed_code_says_why)
+{
+    char out[256];
+    host_ui_renew_text(SASAE_HS_RENEW_NONE, "123456789", false, out, sizeof out);
+    cr_assert_str_eq(out, "");
+    host_ui_renew_text(SASAE_HS_RENEW_EXPIRED, "123456789", false, out, sizeof out);
+    cr_assert_str_eq(out, "Your previous code expired; new code: 123 456 789");
+    host_ui_renew_text(SASAE_HS_RENEW_BURNED, "123456789", false, out, sizeof out);
+    cr_assert_str_eq(
+        out, "Your previous code was blocked after 5 wrong attempts; new code: 123 456 789");
+    host_ui_renew_text(SASAE_HS_RENEW_EXPIRED, NULL, false, out, sizeof out);
+    cr_assert_str_eq(out, "Your previous code expired; getting a new code...");
+    host_ui_renew_text(SASAE_HS_RENEW_EXPIRED, "123456789", true, out, sizeof out);
+    cr_assert_str_eq(out, "前のコードは有効期限が切れました。新しいコード：123 456 789");
+    host_ui_renew_text(SASAE_HS_RENEW_BURNED, "", true, out, sizeof out);
+    cr_assert_str_eq(out, "前のコードは誤った入力が5回あったため無効になりました。"
+                          "新しいコードを取得しています…");
+    cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_EXPIRED, false),
+                     "Your previous code expired");
+    cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_NONE, true), "");
+    host_ui_renew_text(SASAE_HS_RENEW_BURNED, "123456789", false, out, 10); /* truncated */
+    cr_assert_eq(strlen(out), 9);
 }

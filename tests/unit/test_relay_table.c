@@ -8,6 +8,7 @@
 /* Deterministic "CSPRNG" for tests: a counter stream, optionally with a fixed prefix. */
 struct fake_rng {
     uint32_t next;
+    uint32_t step; /* between draws (0: 1); 1000 gives each code its own routing part */
     int fail;
 };
 
@@ -17,7 +18,8 @@ static int fake_rand(void *ctx, uint8_t *b, size_t n)
     if (r->fail)
         return -1;
     for (size_t i = 0; i < n; i += 4) {
-        uint32_t v = r->next++;
+        uint32_t v = r->next;
+        r->next += r->step ? r->step : 1;
         for (size_t k = 0; k < 4 && i + k < n; k++)
             b[i + k] = (uint8_t)(v >> (24 - 8 * k));
     }
@@ -43,12 +45,12 @@ Test(relay_table, register_join_single_use)
     cr_assert_str_eq(code, "123456789");
     cr_assert_eq(sasae_rt_codes(rt), 1);
     void *h = NULL;
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     cr_assert_eq(sasae_rt_codes(rt), 0);
     cr_assert_eq(sasae_rt_sessions(rt), 1);
     /* single use */
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_null(h);
     sasae_rt_session_end(rt);
     cr_assert_eq(sasae_rt_sessions(rt), 0);
@@ -57,20 +59,22 @@ Test(relay_table, register_join_single_use)
 
 Test(relay_table, codes_uniform_draw_rejects_high_values_and_pads)
 {
-    /* 4000000000 and above must be redrawn (bias); 5 -> "000000005". */
+    /* 4000000000 and above must be redrawn (bias); 5000 -> "000005000". */
     struct fake_rng rng = {.next = 4294967295u};
     struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
     char code[10];
     int host;
     cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
     cr_assert_str_eq(code, "000000000"); /* 0xffffffff rejected, counter wrapped to 0 */
-    rng.next = 5;
+    rng.next = 5000;
     cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
-    cr_assert_str_eq(code, "000000005");
-    /* A collision with a live code draws again. */
-    rng.next = 5;
+    cr_assert_str_eq(code, "000005000");
+    /* A live routing part draws again, whatever the check part: 000005123 collides with
+     * 000005000. */
+    rng.next = 5123;
+    rng.step = 1000;
     cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
-    cr_assert_str_eq(code, "000000006");
+    cr_assert_str_eq(code, "000006123");
     sasae_rt_free(rt);
 }
 
@@ -97,7 +101,7 @@ Test(relay_table, expiry)
     cr_assert_eq(sasae_rt_expire(rt, 10999, out, 4), 0);
     void *h;
     /* expired but not yet swept: still refused */
-    cr_assert_eq(sasae_rt_join(rt, "a", code, 1, 11000, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "a", code, 1, 11000, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_expire(rt, 11000, out, 4), 1);
     cr_assert_eq(out[0], &host);
     cr_assert_eq(sasae_rt_sessions(rt), 0);
@@ -117,15 +121,15 @@ Test(relay_table, non_operators_refused_before_lookup_and_never_wear_a_code)
     void *h;
     /* Same answer for a live code, an unknown code and garbage, however often. */
     for (int i = 0; i < 50; i++) {
-        cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
         cr_assert_null(h);
-        cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
-        cr_assert_eq(sasae_rt_join(rt, "b", "xx", 0, 10, &h), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", "xx", 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
     }
     /* Nothing was counted: no per-address state, and the code is still good. */
     cr_assert_eq(sasae_rt_addrs(rt), 0);
     cr_assert_eq(sasae_rt_codes(rt), 1);
-    cr_assert_eq(sasae_rt_join(rt, "b", code, 1, 10, &h), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "b", code, 1, 10, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
@@ -143,22 +147,26 @@ Test(relay_table, failed_operator_joins_limited_per_address_ipv6_by_64)
     sasae_rt_register(rt, &host, 0, code);
     void *h;
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", "999999999", 1, 0, &h),
+        cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", "999999999", 1, 0, &h, NULL),
                      SASAE_RT_E_BAD_CODE);
     /* Same /64, other interface id: same budget, and the live code learns nothing. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2:ffff:1:2:3", code, 1, 0, &h), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "2001:0db8:0001:0002::9", "999999999", 1, 0, &h),
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2:ffff:1:2:3", code, 1, 0, &h, NULL),
+                 SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:0db8:0001:0002::9", "999999999", 1, 0, &h, NULL),
                  SASAE_RT_E_RATE);
     /* Neighbouring /64 is separate. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:3::1", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:3::1", "999999999", 1, 0, &h, NULL),
+                 SASAE_RT_E_BAD_CODE);
     /* IPv4 per address; IPv4-mapped is the same address. */
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "::ffff:192.0.2.1", "999999999", 1, 0, &h), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", "999999999", 1, 0, &h, NULL),
+                     SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "::ffff:192.0.2.1", "999999999", 1, 0, &h, NULL),
+                 SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* 5 per minute: one failure back after 12 s; successful joins cost no failure. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 11000, &h), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 12000, &h), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 11000, &h, NULL), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 12000, &h, NULL), SASAE_RT_OK);
     sasae_rt_free(rt);
 }
 
@@ -177,15 +185,16 @@ Test(relay_table, global_failed_join_cap)
     void *h;
     const char *addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
     for (int i = 0; i < 6; i++)
-        cr_assert_eq(sasae_rt_join(rt, addrs[i / 2], "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, addrs[i / 2], "999999999", 1, 0, &h, NULL),
+                     SASAE_RT_E_BAD_CODE);
     /* Cap reached: every join is refused before lookup, from any address, even a live code. */
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], "999999999", 1, 0, &h), SASAE_RT_E_GLOBAL_RATE);
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 5000, &h), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], "999999999", 1, 0, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 5000, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
     cr_assert_null(h);
     cr_assert_str_eq(sasae_rt_strerror(SASAE_RT_E_GLOBAL_RATE),
                      "relay-wide failed-join limit reached, try again in a minute");
     /* 6 per minute: one back after 10 s. */
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 10000, &h), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 10000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
@@ -202,15 +211,15 @@ Test(relay_table, join_rate_limit_checked_before_code)
     sasae_rt_register(rt, &host, 0, code);
     void *h;
     for (int i = 0; i < 6; i++)
-        cr_assert_eq(sasae_rt_join(rt, "x", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "x", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* Out of tokens: even the right code is refused, and learns nothing. */
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 0, &h), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 0, &h, NULL), SASAE_RT_E_RATE);
     /* Another address is unaffected. */
-    cr_assert_eq(sasae_rt_join(rt, "y", "999999999", 1, 0, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "y", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* 6 per minute: one token back after 10 s. */
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 9000, &h), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 10000, &h), SASAE_RT_OK);
-    cr_assert_eq(sasae_rt_join(rt, "x", "abc", 1, 60000, &h), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 9000, &h, NULL), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 10000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "x", "abc", 1, 60000, &h, NULL), SASAE_RT_E_BAD_CODE);
     sasae_rt_free(rt);
 }
 
@@ -241,7 +250,7 @@ Test(relay_table, conn_rate_and_per_address_cap)
 
 Test(relay_table, session_cap_and_unregister)
 {
-    struct fake_rng rng = {.next = 10};
+    struct fake_rng rng = {.next = 10, .step = 1000};
     struct sasae_rt *rt = sasae_rt_new(&lim, fake_rand, &rng);
     char c1[10], c2[10], c3[10], c4[10];
     int h;
@@ -252,7 +261,7 @@ Test(relay_table, session_cap_and_unregister)
     sasae_rt_unregister(rt, c2);
     cr_assert_eq(sasae_rt_codes(rt), 2);
     void *hp;
-    cr_assert_eq(sasae_rt_join(rt, "z", c2, 1, 0, &hp), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "z", c2, 1, 0, &hp, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_register(rt, &h, 0, c4), SASAE_RT_OK);
     sasae_rt_unregister(rt, "not-a-code");
     sasae_rt_free(rt);

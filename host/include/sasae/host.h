@@ -52,7 +52,17 @@ enum sasae_hs_event {
     SASAE_HS_EV_PEER_ACTIVITY,  /* any valid record from the viewer */
     SASAE_HS_EV_TICK,           /* time passes: deadlines are checked */
     SASAE_HS_EV_CAPTURE_FAILED, /* the capture/encode pipeline stopped on an error */
+    SASAE_HS_EV_CODE_LOST,      /* relay expired or burned our code; arg = enum sasae_hs_renew */
     SASAE_HS_NEVENTS
+};
+
+/* Why the host is getting a new support code (arg of SASAE_HS_EV_CODE_LOST). Only while
+ * WAITING: the host registers again and shows the new code; in any other state the event
+ * ends the session like a relay error (never after pairing or consent). */
+enum sasae_hs_renew {
+    SASAE_HS_RENEW_NONE = 0,
+    SASAE_HS_RENEW_EXPIRED = 1, /* nobody joined within the code's lifetime */
+    SASAE_HS_RENEW_BURNED = 2,  /* the relay burned it after 5 failed joins */
 };
 
 /* Why a session ended, from the host's point of view. */
@@ -95,6 +105,7 @@ enum sasae_hs_action {
     SASAE_HS_ACT_CLOSE = 1u << 18,        /* close the relay connection */
     SASAE_HS_ACT_WIPE_KEYS = 1u << 19,    /* free the secure channel */
     SASAE_HS_ACT_SHOW_ENDED = 1u << 20,
+    SASAE_HS_ACT_RENEW_CODE = 1u << 21, /* register again on a new relay connection */
 };
 
 /* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
@@ -146,14 +157,16 @@ struct sasae_hs {
     enum sasae_hs_state state;
     enum sasae_hs_control control;
     enum sasae_hs_end end_reason;
-    bool end_sent;          /* END was handed to the network */
-    bool hello_seen;        /* viewer HELLO received */
-    uint64_t prompt_since;  /* when the showing prompt appeared (consent or control) */
-    uint64_t deadline;      /* next deadline in mono ns, 0 = none */
-    uint64_t last_peer;     /* last activity from the viewer */
-    uint32_t last_sent_id;  /* last frame id sent */
-    uint32_t last_acked_id; /* highest frame id acknowledged */
-    uint32_t inflight;      /* frames sent but not acknowledged */
+    enum sasae_hs_renew renewed; /* why the code now shown replaced an earlier one */
+    uint32_t renewals;           /* codes replaced so far */
+    bool end_sent;               /* END was handed to the network */
+    bool hello_seen;             /* viewer HELLO received */
+    uint64_t prompt_since;       /* when the showing prompt appeared (consent or control) */
+    uint64_t deadline;           /* next deadline in mono ns, 0 = none */
+    uint64_t last_peer;          /* last activity from the viewer */
+    uint32_t last_sent_id;       /* last frame id sent */
+    uint32_t last_acked_id;      /* highest frame id acknowledged */
+    uint32_t inflight;           /* frames sent but not acknowledged */
     /* Bytes in flight: a second frame waits while the first's bytes exceed byte_window. */
     uint32_t byte_window;    /* 0 = frames only */
     uint64_t inflight_bytes; /* sent but not acknowledged */
@@ -202,6 +215,7 @@ int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now_ns);
 const char *sasae_hs_state_str(enum sasae_hs_state s);
 const char *sasae_hs_event_str(enum sasae_hs_event e);
 const char *sasae_hs_end_str(enum sasae_hs_end r);
+const char *sasae_hs_renew_str(enum sasae_hs_renew r); /* "none", "expired", "burned" */
 /* Wire END reason (enum sasae_wire_end_reason) for a host end reason. */
 int sasae_hs_end_wire_reason(enum sasae_hs_end r);
 

@@ -62,7 +62,7 @@ enum sasae_env_left_reason {
 enum sasae_env_error_code {
     SASAE_ENV_ERR_PROTOCOL = 1,     /* malformed/unknown message or wrong state */
     SASAE_ENV_ERR_VERSION = 2,      /* unsupported envelope version */
-    SASAE_ENV_ERR_BAD_CODE = 3,     /* code unknown, expired, used or burned */
+    SASAE_ENV_ERR_BAD_CODE = 3,     /* code unknown, expired, used, burned or wrong */
     SASAE_ENV_ERR_RATE = 4,         /* too many joins or connections from this address */
     SASAE_ENV_ERR_NOT_OPERATOR = 5, /* JOIN without a verified operator certificate */
     SASAE_ENV_ERR_FULL = 6,         /* relay at its session limit */
@@ -72,8 +72,9 @@ enum sasae_env_error_code {
     SASAE_ENV_ERR_STUCK = 10,       /* this client did not read its data in time */
     SASAE_ENV_ERR_SHUTDOWN = 11,    /* relay shutting down */
     SASAE_ENV_ERR_INTERNAL = 12,    /* relay out of resources */
+    SASAE_ENV_ERR_BURNED = 13,      /* to the waiting host: code burned after 5 failed joins */
 };
-#define SASAE_ENV_ERR_MAX SASAE_ENV_ERR_INTERNAL
+#define SASAE_ENV_ERR_MAX SASAE_ENV_ERR_BURNED
 
 /* AUDIT event kinds the host reports (the relay cannot see inside the session). */
 enum sasae_env_audit_kind {

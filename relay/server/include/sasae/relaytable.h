@@ -1,6 +1,6 @@
 /* sasae relay table: the relay's pure session/limits state machine — support codes
- * (issue, single use, expiry), pairing, session cap, per-address rate limits (IPv6 keyed
- * by /64) and a relay-wide cap on failed joins.
+ * (issue, single use, expiry, burn after SASAE_RT_BURN_AFTER near misses), pairing, session
+ * cap, per-address rate limits (IPv6 keyed by /64) and a relay-wide cap on failed joins.
  * No I/O, no clock, no globals: the caller passes the time and a CSPRNG, and gets
  * decisions back; connections are opaque pointers. Not thread-safe (one per loop). */
 #ifndef SASAE_RELAYTABLE_H
@@ -35,6 +35,23 @@ enum sasae_rt_result {
     SASAE_RT_E_NOMEM = -7,
     SASAE_RT_E_RNG = -8, /* CSPRNG failed */
     SASAE_RT_E_ARG = -9,
+    SASAE_RT_E_BURNED = -10, /* wrong check part: this failure burned the code (see join) */
+};
+
+/* A support code is 9 digits: a 6-digit routing part (unique among live codes, the table
+ * key) followed by a 3-digit check part. A join whose routing part names a live code but
+ * whose check part is wrong is a near miss; the SASAE_RT_BURN_AFTER-th near miss on a code
+ * burns it (removed: it can never pair). */
+#define SASAE_RT_ROUTING_DIGITS 6
+#define SASAE_RT_CHECK_DIGITS 3
+#define SASAE_RT_BURN_AFTER 5
+#define SASAE_RT_ADDR_MAX 64
+
+/* What sasae_rt_join reports when it burns a code. */
+struct sasae_rt_burn {
+    char code[10];                                      /* the burned code */
+    char addrs[SASAE_RT_BURN_AFTER][SASAE_RT_ADDR_MAX]; /* sources of its near misses, oldest
+                                                           first, as given to sasae_rt_join */
 };
 
 /* Creates a table (limits copied; zero fields get defaults). NULL on allocation failure
@@ -58,20 +75,27 @@ int sasae_rt_conn_open(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
 void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr);
 
 /* A host registers: issues a fresh 9-digit code into code_out (10 bytes, NUL-ended),
- * valid until now + code_ttl. Returns OK, E_FULL, E_RNG or E_NOMEM. */
+ * uniform over the codes whose routing part is not live (drawn again on a routing
+ * collision), valid until now + code_ttl. Returns OK, E_FULL, E_RNG or E_NOMEM. */
 int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out);
 
 /* A viewer from addr joins code. authorised: the viewer presented a verified operator
  * certificate. Returns E_NOT_AUTH for every non-operator before anything is looked up or
  * counted; for operators, first the limits — E_GLOBAL_RATE (max_failed_joins_global
  * failed joins in the last minute, relay-wide), E_RATE (the address is over
- * join_rate_per_min attempts or max_failed_joins failures) — then OK with *host_out (the
- * code is consumed: single use) or E_BAD_CODE (unknown/expired; counts as a failure for
- * the address and relay-wide). */
+ * join_rate_per_min attempts or max_failed_joins failures) — then:
+ *  OK with *host_out: the code is consumed (single use);
+ *  E_BAD_CODE: no live code has this routing part (unknown/expired), or one has and the
+ *    check part (compared in constant time) is wrong — a failure for the address and
+ *    relay-wide, and a near miss also for that code;
+ *  E_BURNED: that near miss was the code's SASAE_RT_BURN_AFTER-th: the code is removed,
+ *    *host_out is its waiting host (the caller tells it and closes it) and *burn (if not
+ *    NULL) says what was burned. Answer the joiner as for E_BAD_CODE. */
 int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
-                  uint64_t now_ms, void **host_out);
+                  uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn);
 
-/* The host of a live code went away before pairing: drops the code and its session. */
+/* The host of a live code went away before pairing: drops the code (only if all 9 digits
+ * match a live code) and its session. */
 void sasae_rt_unregister(struct sasae_rt *rt, const char *code);
 
 /* A paired session ended: frees its slot under max_sessions. */

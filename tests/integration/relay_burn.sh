@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Wrong codes against the real relay: 1000 random codes from two source addresses meet the
+# per-address limit, then the relay-wide cap; 5 near misses (live routing part, wrong check
+# digits) burn a code — its host gets ERROR 13, the right code no longer pairs, the audit
+# log has a "burned" record with the addresses — while another host's code still pairs.
+source "$(dirname "$0")/relay_lib.sh"
+
+# ---- 1000 wrong codes: per-address limit (30/min) on 127.0.0.1, relay-wide cap (45/min)
+start_relay --max-failed-joins 30 --max-failed-joins-global 45 --join-rate 100000 \
+  --conn-rate 100000 --max-conns-per-addr 100000
+CERTS="$WORK/certs/ca.pem $WORK/certs/alice.pem $WORK/certs/alice.key"
+# shellcheck disable=SC2086
+RAW_SRC=127.0.0.1 $RAW wrongcodes:500 "$RELAY_PORT" $CERTS > "$WORK/wc1" || fail "wrongcodes client"
+grep WRONGCODES "$WORK/wc1"
+read -r bad1 rate1 other1 global1 < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]*\) other=\([0-9]*\) global=\([0-9]*\)/\1 \2 \3 \4/p' "$WORK/wc1")
+# 30 failures in the burst, plus what refills (30/min) while the 500 tries run
+[ "$bad1" -ge 30 ] && [ "$bad1" -le 90 ] && [ "$rate1" -ge 400 ] && [ "$other1" -le 5 ] \
+  || fail "per-address limit: bad=$bad1 rate=$rate1 other=$other1 global=$global1"
+# shellcheck disable=SC2086
+RAW_SRC=127.0.0.2 $RAW wrongcodes:500 "$RELAY_PORT" $CERTS > "$WORK/wc2" || fail "wrongcodes client (127.0.0.2)"
+grep WRONGCODES "$WORK/wc2"
+read -r bad2 rate2 other2 global2 < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]*\) other=\([0-9]*\) global=\([0-9]*\)/\1 \2 \3 \4/p' "$WORK/wc2")
+# a fresh address: its own 30 would be allowed, but only about 15 of the relay-wide 45 are
+# left (plus what refills meanwhile, 45/min)
+[ "$global2" -ge 300 ] && [ $((bad1 + bad2)) -le 200 ] && [ "$other2" -le 5 ] \
+  || fail "relay-wide cap: bad=$bad2 rate=$rate2 other=$other2 global=$global2"
+[ "$(metric 'sasae_relay_rejects_total{reason="join_fail_global"}')" -ge 300 ] || fail "join_fail_global metric"
+relay_alive || fail "relay died"
+pass "1000 wrong codes: 127.0.0.1 $bad1 answered / $rate1 limited; 127.0.0.2 $bad2 answered / $global2 refused by the relay-wide cap"
+stop_relay
+
+# ---- 5 near misses burn a code; another code is untouched
+start_relay --max-failed-joins 20 --join-rate 1000 --conn-rate 100000 --max-conns-per-addr 100000
+rm -f "$WORK/codeA" "$WORK/codeB"
+$TC host --url "$URL" $CA --code-file "$WORK/codeA" --expect-error 13 --timeout 60 > "$WORK/hA" &
+HA=$!; PIDS+=("$HA")
+$TC host --url "$URL" $CA --code-file "$WORK/codeB" --msgs 1 --size 100 --timeout 60 > "$WORK/hB" &
+HB=$!; PIDS+=("$HB")
+for i in $(seq 1 200); do [ -s "$WORK/codeA" ] && [ -s "$WORK/codeB" ] && break; sleep 0.1; done
+A=$(cat "$WORK/codeA"); B=$(cat "$WORK/codeB")
+[ ${#A} = 9 ] && [ ${#B} = 9 ] || fail "hosts did not register"
+[ "${A:0:6}" != "${B:0:6}" ] || fail "two live codes share a routing part"
+check=$((10#${A:6:3}))
+for i in 1 2 3 4 5; do
+  near=${A:0:6}$(printf %03d $(((check + i) % 1000)))
+  $TC viewer --url "$URL" $CA $OP --code "$near" --expect-error 3 --timeout 20 > "$WORK/n$i" 2>&1
+  grep -q "RESULT ok" "$WORK/n$i" || { cat "$WORK/n$i"; fail "near miss $i ($near): not ERROR 3"; }
+  if [ $i -lt 5 ]; then
+    kill -0 "$HA" 2>/dev/null || { cat "$WORK/hA"; fail "host closed after only $i near misses"; }
+  fi
+done
+wait "$HA" || { cat "$WORK/hA"; fail "host of the burned code not told ERROR 13"; }
+grep -q "code burned after 5 failed joins" "$WORK/hA" || { cat "$WORK/hA"; fail "host: no burn text"; }
+pass "5 near misses burn the code; its host gets ERROR 13"
+
+$TC viewer --url "$URL" $CA $OP --code "$A" --expect-error 3 --timeout 20 > "$WORK/n6" 2>&1
+grep -q "RESULT ok" "$WORK/n6" || { cat "$WORK/n6"; fail "the burned code with its right digits was not refused"; }
+pass "a 6th attempt with the right code is refused"
+
+$TC viewer --url "$URL" $CA $OP --code "$B" --msgs 1 --size 100 --timeout 30 > "$WORK/vB" 2>&1
+grep -q "RESULT ok" "$WORK/vB" || { cat "$WORK/vB"; fail "another host's code did not pair"; }
+wait "$HB" || { cat "$WORK/hB"; fail "host B's session failed"; }
+pass "another host's code still pairs"
+
+for i in $(seq 1 50); do
+  grep -hq '"event":"burned"' "$WORK"/audit/*.jsonl 2>/dev/null && break
+  sleep 0.1
+done
+rec=$(grep -h '"event":"burned"' "$WORK"/audit/*.jsonl || true)
+echo "$rec"
+echo "$rec" | grep -q "\"code\":\"$A\"" || fail "audit: no burned record for $A"
+echo "$rec" | grep -q '5 failed joins from 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1' \
+  || fail "audit: burned record without the addresses"
+[ "$(cat "$WORK"/audit/*.jsonl | grep -c "\"event\":\"join\".*\"code\":\"${A:0:6}")" -ge 6 ] \
+  || fail "audit: failed joins on the burned code not recorded"
+grep -q "burned: 5 failed joins" "$WORK/relay.log" || fail "burn not logged"
+relay_alive || fail "relay died"
+stop_relay
+pass "audit records the burn with the code and the addresses"
