@@ -88,7 +88,7 @@ struct http_pss {
 struct metrics {
     uint64_t conns_total, ws_total, paired_total, registered_total;
     uint64_t bytes_h2v, bytes_v2h, msgs_fwd;
-    uint64_t pauses, stuck, expired, join_ok, join_fail, rej_join_fail_global;
+    uint64_t pauses, stuck, expired, burned, join_ok, join_fail, rej_join_fail_global;
     uint64_t rej_rate, rej_addr, rej_full, rej_protocol, rej_toobig, rej_subprotocol,
         rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
     uint64_t audit_events;
@@ -431,6 +431,7 @@ static void burn_code(struct relay *r, struct conn *h, const struct sasae_rt_bur
     for (int i = 0; i < SASAE_RT_BURN_AFTER && n < sizeof(why); i++)
         n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s", i ? ", " : " ", b->addrs[i]);
     SASAE_WARN(TAG, "code %.6s... burned: %s", b->code, why);
+    r->m.burned++;
     audit_simple(r, "burned", h, "burned", why);
     h->code[0] = '\0'; /* already out of the table; its routing part may be reissued */
     fail(h, SASAE_ENV_ERR_BURNED, "wrong check digits were tried 5 times; register again", 0);
@@ -781,6 +782,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         "# TYPE sasae_relay_drops_total counter\n"
         "sasae_relay_drops_total{reason=\"stuck\"} %llu\n"
         "sasae_relay_drops_total{reason=\"code_expired\"} %llu\n"
+        "sasae_relay_drops_total{reason=\"code_burned\"} %llu\n"
         "sasae_relay_drops_total{reason=\"idle\"} %llu\n"
         "sasae_relay_drops_total{reason=\"hello_timeout\"} %llu\n"
         "# TYPE sasae_relay_rejects_total counter\n"
@@ -804,7 +806,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->registered_total, (unsigned long long)m->paired_total,
         (unsigned long long)m->bytes_h2v, (unsigned long long)m->bytes_v2h,
         (unsigned long long)m->msgs_fwd, (unsigned long long)m->pauses,
-        (unsigned long long)m->stuck, (unsigned long long)m->expired,
+        (unsigned long long)m->stuck, (unsigned long long)m->expired, (unsigned long long)m->burned,
         (unsigned long long)m->rej_idle, (unsigned long long)m->rej_hello,
         (unsigned long long)m->rej_rate, (unsigned long long)m->rej_addr,
         (unsigned long long)m->rej_full, (unsigned long long)m->rej_protocol,

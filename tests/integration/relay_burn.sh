@@ -51,7 +51,8 @@ for i in 1 2 3 4 5; do
 done
 wait "$HA" || { cat "$WORK/hA"; fail "host of the burned code not told ERROR 13"; }
 grep -q "code burned after 5 failed joins" "$WORK/hA" || { cat "$WORK/hA"; fail "host: no burn text"; }
-pass "5 near misses burn the code; its host gets ERROR 13"
+[ "$(metric 'sasae_relay_drops_total{reason="code_burned"}')" = 1 ] || fail "/metrics: code_burned drop not counted"
+pass "5 near misses burn the code; its host gets ERROR 13; /metrics counts it"
 
 $TC viewer --url "$URL" $CA $OP --code "$A" --expect-error 3 --timeout 20 > "$WORK/n6" 2>&1
 grep -q "RESULT ok" "$WORK/n6" || { cat "$WORK/n6"; fail "the burned code with its right digits was not refused"; }
