@@ -26,6 +26,9 @@
 #define TICK_US (250 * 1000)
 /* X.509 upper bound for CN and O (RFC 5280 ub-common-name, ub-organization-name). */
 #define NAME_MAX_LEN 64
+/* Bytes of queued frames sent per WRITEABLE (one lws_write, one SSL_write). */
+#define TX_CHUNK (64 * 1024)
+#define WS_HDR_MAX 10
 
 enum role { R_NONE, R_HOST, R_VIEWER };
 enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
@@ -111,6 +114,7 @@ struct relay {
     int exit;
     struct metrics m;
     lws_retry_bo_t retry;
+    uint8_t *tx; /* LWS_PRE + the frames of one flush_queue() */
 };
 
 static struct relay *g_relay; /* only for signal flags -> main loop */
@@ -236,11 +240,17 @@ static void q_append(struct conn *c, struct frag *f)
     lws_callback_on_writable(c->wsi);
 }
 
+static void frag_free(struct relay *r, struct frag *f)
+{
+    (void)r;
+    free(f);
+}
+
 static void q_free(struct conn *c)
 {
     for (struct frag *f = c->qh, *n; f; f = n) {
         n = f->next;
-        free(f);
+        frag_free(g_relay, f);
     }
     c->qh = c->qt = NULL;
     c->qbytes = 0;
@@ -621,10 +631,73 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
     return 0;
 }
 
+/* Writes one server (unmasked) websocket frame header for a payload of len bytes; returns
+ * its size (at most WS_HDR_MAX). */
+static size_t ws_frame_header(uint8_t *h, int opcode, int fin, size_t len)
+{
+    h[0] = (uint8_t)((fin ? 0x80 : 0) | opcode);
+    if (len < 126) {
+        h[1] = (uint8_t)len;
+        return 2;
+    }
+    if (len < 65536) {
+        h[1] = 126;
+        h[2] = (uint8_t)(len >> 8);
+        h[3] = (uint8_t)len;
+        return 4;
+    }
+    h[1] = 127;
+    for (int i = 0; i < 8; i++)
+        h[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+    return 10;
+}
+
+/* Sends as much of c's queue as fits in one TX chunk with a single lws_write: consecutive
+ * queued fragments of one message become one websocket frame, and several frames (whole
+ * messages, or the pieces of one) share the write, so a 4 KiB message that arrived as
+ * 4096 + 1 byte fragments costs one TLS record and one syscall, not two. lws buffers a
+ * partial kernel write itself and finishes it before the next WRITEABLE, so frames are
+ * never interleaved with its own control frames. */
+static int flush_queue(struct relay *r, struct conn *c)
+{
+    uint8_t *out = r->tx + LWS_PRE;
+    size_t n = 0;
+    struct frag *f = c->qh;
+    while (f) {
+        /* the run f..e: f and the following fragments of the same message that fit */
+        struct frag *e = f;
+        size_t plen = f->len;
+        while (!e->final && e->next && n + WS_HDR_MAX + plen + e->next->len <= TX_CHUNK) {
+            e = e->next;
+            plen += e->len;
+        }
+        if (n && n + WS_HDR_MAX + plen > TX_CHUNK)
+            break; /* next write (a lone fragment always fits: r->tx has room for one) */
+        int first = f->first, fin = e->final;
+        n += ws_frame_header(out + n, first ? 2 : 0, fin, plen);
+        struct frag *stop = e->next;
+        while (f != stop) {
+            struct frag *nx = f->next;
+            memcpy(out + n, f->buf + LWS_PRE, f->len);
+            n += f->len;
+            c->qbytes -= f->len;
+            frag_free(r, f);
+            f = nx;
+        }
+        if (n >= TX_CHUNK)
+            break;
+    }
+    c->qh = f;
+    if (!f)
+        c->qt = NULL;
+    if (lws_write(c->wsi, out, n, LWS_WRITE_RAW) < (int)n)
+        return -1;
+    return 0;
+}
+
 static int on_writeable(struct relay *r, struct conn *c)
 {
-    struct frag *f = c->qh;
-    if (!f) {
+    if (!c->qh) {
         if (c->close_after) {
             lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
                              (unsigned char *)c->close_text, strlen(c->close_text));
@@ -632,14 +705,8 @@ static int on_writeable(struct relay *r, struct conn *c)
         }
         return 0;
     }
-    enum lws_write_protocol fl = lws_write_ws_flags(LWS_WRITE_BINARY, f->first, f->final);
-    if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, fl) < (int)f->len)
+    if (flush_queue(r, c))
         return -1;
-    c->qh = f->next;
-    if (!c->qh)
-        c->qt = NULL;
-    c->qbytes -= f->len;
-    free(f);
     /* Resume the sender once we are down to a quarter of the limit (hysteresis). */
     if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
         c->paused_peer = 0;
@@ -1154,6 +1221,19 @@ int main(int argc, char **argv)
     struct lws_protocols protocols[3];
     memcpy(protocols, protocols_tpl, sizeof(protocols));
     protocols[1].rx_buffer_size = r->cfg.rx_buffer;
+    /* One flush_queue() write: up to TX_CHUNK of frames, or one fragment (at most an rx
+     * buffer or a control message) with its header. lws cuts writes larger than
+     * tx_packet_size into pieces sent on later POLLOUTs: keep it at the write size. */
+    size_t tx_max = TX_CHUNK;
+    if (r->cfg.rx_buffer > tx_max)
+        tx_max = r->cfg.rx_buffer;
+    if (SASAE_ENV_CONTROL_MAX > tx_max)
+        tx_max = SASAE_ENV_CONTROL_MAX;
+    tx_max += WS_HDR_MAX;
+    protocols[1].tx_packet_size = tx_max;
+    r->tx = malloc(LWS_PRE + tx_max);
+    if (!r->tx)
+        return 1;
     r->retry.secs_since_valid_ping = (uint16_t)r->cfg.ping_interval;
     r->retry.secs_since_valid_hangup = (uint16_t)r->cfg.ping_timeout;
 
@@ -1216,5 +1296,6 @@ int main(int argc, char **argv)
     lws_context_destroy(r->ctx);
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    free(r->tx);
     return 0;
 }
