@@ -71,6 +71,8 @@ struct conn {
     uint8_t *ctl; /* control message being received (malloc'd while in use) */
     size_t ctl_len;
     int paused_peer; /* we paused our peer's reading because our queue is full */
+    int dirty;       /* on the relay's dirty list: queued since the last flush pass */
+    struct conn *dnext;
     /* send side (to this connection) */
     struct frag *qh, *qt;
     size_t qbytes;
@@ -108,6 +110,8 @@ struct relay {
     uint64_t next_session_id;
     uint64_t join_fail_global_warned_ms;
     lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t flush_sul; /* runs flush_dirty() once the current I/O is done */
+    struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
     uint64_t drain_deadline_ms;
@@ -228,6 +232,36 @@ static struct frag *frag_new(const uint8_t *data, size_t len, int first, int fin
     return f;
 }
 
+static void flush_dirty(lws_sorted_usec_list_t *sul);
+
+/* Queues are not written at once: the connection goes on the dirty list and
+ * flush_dirty() writes everything queued during this event-loop pass (all the fragments
+ * that arrived from one TLS read, and from several senders) in one go. */
+static void mark_dirty(struct conn *c)
+{
+    struct relay *r = g_relay;
+    if (c->dirty)
+        return;
+    c->dirty = 1;
+    c->dnext = r->dirty;
+    if (!r->dirty)
+        lws_sul_schedule(r->ctx, 0, &r->flush_sul, flush_dirty, 0);
+    r->dirty = c;
+}
+
+static void unmark_dirty(struct relay *r, struct conn *c)
+{
+    if (!c->dirty)
+        return;
+    for (struct conn **pp = &r->dirty; *pp; pp = &(*pp)->dnext)
+        if (*pp == c) {
+            *pp = c->dnext;
+            break;
+        }
+    c->dirty = 0;
+    c->dnext = NULL;
+}
+
 static void q_append(struct conn *c, struct frag *f)
 {
     if (c->qt)
@@ -237,7 +271,7 @@ static void q_append(struct conn *c, struct frag *f)
     c->qt = f;
     c->qbytes += f->len;
     c->out_mid = !f->final;
-    lws_callback_on_writable(c->wsi);
+    mark_dirty(c);
 }
 
 static void frag_free(struct relay *r, struct frag *f)
@@ -695,6 +729,18 @@ static int flush_queue(struct relay *r, struct conn *c)
     return 0;
 }
 
+/* After frames left c's queue: resume its paused sender once the queue is down to a
+ * quarter of the limit (hysteresis). */
+static void after_flush(struct relay *r, struct conn *c)
+{
+    if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
+        c->paused_peer = 0;
+        c->stuck_since_ms = 0;
+        if (c->peer)
+            lws_rx_flow_control(c->peer->wsi, 1);
+    }
+}
+
 static int on_writeable(struct relay *r, struct conn *c)
 {
     if (!c->qh) {
@@ -707,16 +753,40 @@ static int on_writeable(struct relay *r, struct conn *c)
     }
     if (flush_queue(r, c))
         return -1;
-    /* Resume the sender once we are down to a quarter of the limit (hysteresis). */
-    if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
-        c->paused_peer = 0;
-        c->stuck_since_ms = 0;
-        if (c->peer)
-            lws_rx_flow_control(c->peer->wsi, 1);
-    }
+    after_flush(r, c);
     if (c->qh || c->close_after)
         lws_callback_on_writable(c->wsi);
     return 0;
+}
+
+/* Runs after the event-loop pass that queued frames (lws services ripe timers once the
+ * pending I/O callbacks are done): writes each dirty queue straight away when lws holds
+ * no unsent bytes for that socket, so the common case costs one write and no POLLOUT
+ * round trip (two epoll_ctl calls and an extra wakeup per message). What does not go out
+ * now (socket full, more than one TX chunk queued, or a close to send) waits for
+ * WRITEABLE as before; a kernel write that is only partly accepted is buffered by lws
+ * and finished before anything else is sent on that socket. */
+static void flush_dirty(lws_sorted_usec_list_t *sul)
+{
+    struct relay *r = lws_container_of(sul, struct relay, flush_sul);
+    struct conn *list = r->dirty;
+    r->dirty = NULL;
+    while (list) {
+        struct conn *c = list;
+        list = c->dnext;
+        c->dirty = 0;
+        c->dnext = NULL;
+        if (c->qh && !lws_partial_buffered(c->wsi)) {
+            if (flush_queue(r, c)) {
+                q_free(c);
+                lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+                continue;
+            }
+            after_flush(r, c);
+        }
+        if (c->qh || c->close_after || lws_partial_buffered(c->wsi))
+            lws_callback_on_writable(c->wsi);
+    }
 }
 
 static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
@@ -776,6 +846,7 @@ static void conn_closed(struct relay *r, struct conn *c)
                                                    : SASAE_ENV_LEFT_LOST;
         detach_peer(r, c, reason, sasae_env_left_str(reason));
     }
+    unmark_dirty(r, c);
     session_unref(c->sess);
     c->sess = NULL;
     free(c->ctl);
