@@ -38,7 +38,8 @@ struct frag {
     struct frag *next;
     size_t len;
     uint8_t first, final;
-    uint8_t buf[]; /* LWS_PRE + len */
+    uint8_t pooled; /* a frag_block-sized block from the relay's free list */
+    uint8_t buf[];  /* len bytes (pooled: frag_block) */
 };
 
 struct session {
@@ -119,6 +120,10 @@ struct relay {
     struct metrics m;
     lws_retry_bo_t retry;
     uint8_t *tx; /* LWS_PRE + the frames of one flush_queue() */
+    /* Recycled fragment blocks: most forwarded fragments are one rx buffer long, and
+     * blocks that size miss malloc's fast paths. */
+    struct frag *free_frags;
+    size_t n_free_frags, frag_block;
 };
 
 static struct relay *g_relay; /* only for signal flags -> main loop */
@@ -218,17 +223,33 @@ static int reload_certs(struct relay *r)
 
 /* ---- send queue ---- */
 
+/* Fragments at least this share of a block come from the free list; smaller ones are
+ * malloc'd to size so a stream of tiny fragments cannot pin whole blocks (the queue limit
+ * counts payload bytes). */
+#define FRAG_POOL_MIN_SHARE 4
+#define FRAG_POOL_MAX 256 /* blocks kept for reuse (1 MiB with the 4 KiB default) */
+
 static struct frag *frag_new(const uint8_t *data, size_t len, int first, int final)
 {
-    struct frag *f = malloc(sizeof(*f) + LWS_PRE + len);
-    if (!f)
-        return NULL;
+    struct relay *r = g_relay;
+    struct frag *f;
+    int pooled = len <= r->frag_block && len >= r->frag_block / FRAG_POOL_MIN_SHARE;
+    if (pooled && r->free_frags) {
+        f = r->free_frags;
+        r->free_frags = f->next;
+        r->n_free_frags--;
+    } else {
+        f = malloc(sizeof(*f) + (pooled ? r->frag_block : len));
+        if (!f)
+            return NULL;
+    }
+    f->pooled = (uint8_t)pooled;
     f->next = NULL;
     f->len = len;
     f->first = (uint8_t)first;
     f->final = (uint8_t) final;
     if (len)
-        memcpy(f->buf + LWS_PRE, data, len);
+        memcpy(f->buf, data, len);
     return f;
 }
 
@@ -276,7 +297,12 @@ static void q_append(struct conn *c, struct frag *f)
 
 static void frag_free(struct relay *r, struct frag *f)
 {
-    (void)r;
+    if (f->pooled && r->n_free_frags < FRAG_POOL_MAX) {
+        f->next = r->free_frags;
+        r->free_frags = f;
+        r->n_free_frags++;
+        return;
+    }
     free(f);
 }
 
@@ -712,7 +738,7 @@ static int flush_queue(struct relay *r, struct conn *c)
         struct frag *stop = e->next;
         while (f != stop) {
             struct frag *nx = f->next;
-            memcpy(out + n, f->buf + LWS_PRE, f->len);
+            memcpy(out + n, f->buf, f->len);
             n += f->len;
             c->qbytes -= f->len;
             frag_free(r, f);
@@ -1305,6 +1331,7 @@ int main(int argc, char **argv)
     r->tx = malloc(LWS_PRE + tx_max);
     if (!r->tx)
         return 1;
+    r->frag_block = r->cfg.rx_buffer;
     r->retry.secs_since_valid_ping = (uint16_t)r->cfg.ping_interval;
     r->retry.secs_since_valid_hangup = (uint16_t)r->cfg.ping_timeout;
 
@@ -1368,5 +1395,10 @@ int main(int argc, char **argv)
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
     free(r->tx);
+    while (r->free_frags) {
+        struct frag *f = r->free_frags;
+        r->free_frags = f->next;
+        free(f);
+    }
     return 0;
 }
