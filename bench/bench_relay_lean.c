@@ -140,6 +140,23 @@ static void relay_stats(double *cpu_s, long *rss_kb)
     }
 }
 
+/* Busy CPU seconds of the whole machine (all cores) from /proc/stat: with the relay's and
+ * the generator's own figures this shows how much CPU other processes took meanwhile. */
+static double machine_busy_s(void)
+{
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f)
+        return 0;
+    int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                   &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (n != 8)
+        return 0;
+    /* user nice system idle iowait irq softirq steal: busy = all but idle and iowait */
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static double self_cpu_s(void)
 {
     struct rusage ru;
@@ -903,6 +920,7 @@ int main(int argc, char **argv)
     double cpu0, cpu1;
     long rss0, rss1;
     relay_stats(&cpu0, &rss0);
+    double busy0 = machine_busy_s();
     double t0 = now_s();
     for (int k = 0; k < o.procs; k++)
         if (write(go[1], "g", 1) != 1)
@@ -918,6 +936,7 @@ int main(int argc, char **argv)
             rss_max = r;
     }
     relay_stats(&cpu1, &rss1);
+    double busy = machine_busy_s() - busy0;
     double el_relay = now_s() - t0;
     for (int k = 0; k < o.procs; k++) {
         waitpid(kids[k], NULL, 0);
@@ -970,11 +989,13 @@ int main(int argc, char **argv)
     double el = el_max > 0 ? el_max : o.seconds;
     printf("RESULT procs=%d sessions=%d paired=%d mbps_each=%.2f msg=%d seconds=%.1f sent=%llu "
            "received=%llu skipped=%llu throughput_mbps=%.1f latency_ms_p50=%.2f p99=%.2f "
-           "max=%.2f relay_cpu_pct=%.1f relay_rss_kb=%ld (max %ld) gen_cpu_pct=%.1f\n",
+           "max=%.2f relay_cpu_pct=%.1f relay_rss_kb=%ld (max %ld) gen_cpu_pct=%.1f "
+           "other_cpu_pct=%.1f\n",
            o.procs, total, tot.paired, o.mbps, o.msg_size, el, tot.sent, tot.received, tot.skipped,
            (double)tot.rx_bytes * 8 / el / 1e6, n ? all[n / 2] / 1000.0 : 0,
            n ? all[n * 99 / 100] / 1000.0 : 0, n ? all[n - 1] / 1000.0 : 0,
-           100.0 * (cpu1 - cpu0) / el_relay, rss1, rss_max, 100.0 * tot.gen_cpu / el);
+           100.0 * (cpu1 - cpu0) / el_relay, rss1, rss_max, 100.0 * tot.gen_cpu / el,
+           100.0 * (busy - (cpu1 - cpu0) - tot.gen_cpu) / el_relay);
     free(all);
     free(kids);
     return 0;

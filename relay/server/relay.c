@@ -254,10 +254,9 @@ static struct frag *frag_new(const uint8_t *data, size_t len, int first, int fin
 }
 
 static void flush_dirty(lws_sorted_usec_list_t *sul);
+static void flush_now(struct relay *r, struct conn *c);
 
-/* Queues are not written at once: the connection goes on the dirty list and
- * flush_dirty() writes everything queued during this event-loop pass (all the fragments
- * that arrived from one TLS read, and from several senders) in one go. */
+/* c has fragments queued that were not flushed: make sure flush_dirty() sees them. */
 static void mark_dirty(struct conn *c)
 {
     struct relay *r = g_relay;
@@ -292,7 +291,6 @@ static void q_append(struct conn *c, struct frag *f)
     c->qt = f;
     c->qbytes += f->len;
     c->out_mid = !f->final;
-    mark_dirty(c);
 }
 
 static void frag_free(struct relay *r, struct frag *f)
@@ -326,6 +324,7 @@ static int send_msg(struct conn *c, const struct sasae_env_msg *m)
     if (!f)
         return -1;
     q_append(c, f);
+    lws_callback_on_writable(c->wsi);
     return 0;
 }
 
@@ -651,6 +650,13 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
             return 0;
         }
         q_append(p, f);
+        /* Forward at the end of each message, or once half a TX chunk is waiting: every
+         * fragment of a message that came in one TLS read goes out in one write, without
+         * a POLLOUT round trip (two epoll_ctl calls and a wakeup per message). */
+        if (final || p->qbytes >= TX_CHUNK / 2)
+            flush_now(r, p);
+        else
+            mark_dirty(p);
         uint64_t t = now_ms();
         c->last_data_ms = t;
         if (c->role == R_HOST)
@@ -785,13 +791,27 @@ static int on_writeable(struct relay *r, struct conn *c)
     return 0;
 }
 
-/* Runs after the event-loop pass that queued frames (lws services ripe timers once the
- * pending I/O callbacks are done): writes each dirty queue straight away when lws holds
- * no unsent bytes for that socket, so the common case costs one write and no POLLOUT
- * round trip (two epoll_ctl calls and an extra wakeup per message). What does not go out
- * now (socket full, more than one TX chunk queued, or a close to send) waits for
- * WRITEABLE as before; a kernel write that is only partly accepted is buffered by lws
- * and finished before anything else is sent on that socket. */
+/* Writes c's queue now unless lws still holds unsent bytes for its socket; whatever is
+ * left (socket full, more than one TX chunk, a close to send) waits for WRITEABLE. A
+ * kernel write only partly accepted is buffered by lws and finished before anything else
+ * goes out on that socket, so frames never interleave. */
+static void flush_now(struct relay *r, struct conn *c)
+{
+    if (c->qh && !lws_partial_buffered(c->wsi)) {
+        if (flush_queue(r, c)) {
+            q_free(c);
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            return;
+        }
+        after_flush(r, c);
+    }
+    if (c->qh || c->close_after || lws_partial_buffered(c->wsi))
+        lws_callback_on_writable(c->wsi);
+}
+
+/* Fallback for fragments queued without a flush (a message whose rest has not arrived):
+ * lws runs ripe timers when the event loop has nothing else pending, or with its next
+ * timer; the message's final fragment flushes them anyway. */
 static void flush_dirty(lws_sorted_usec_list_t *sul)
 {
     struct relay *r = lws_container_of(sul, struct relay, flush_sul);
@@ -802,16 +822,7 @@ static void flush_dirty(lws_sorted_usec_list_t *sul)
         list = c->dnext;
         c->dirty = 0;
         c->dnext = NULL;
-        if (c->qh && !lws_partial_buffered(c->wsi)) {
-            if (flush_queue(r, c)) {
-                q_free(c);
-                lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-                continue;
-            }
-            after_flush(r, c);
-        }
-        if (c->qh || c->close_after || lws_partial_buffered(c->wsi))
-            lws_callback_on_writable(c->wsi);
+        flush_now(r, c);
     }
 }
 
