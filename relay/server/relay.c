@@ -791,13 +791,17 @@ static int on_writeable(struct relay *r, struct conn *c)
     return 0;
 }
 
-/* Writes c's queue now unless lws still holds unsent bytes for its socket; whatever is
- * left (socket full, more than one TX chunk, a close to send) waits for WRITEABLE. A
- * kernel write only partly accepted is buffered by lws and finished before anything else
- * goes out on that socket, so frames never interleave. */
+/* Writes c's queue now unless lws still holds unsent bytes for its socket or c is closing; whatever
+ * is left (socket full, more than one TX chunk, a close to send) waits for WRITEABLE. A kernel
+ * write only partly accepted is buffered by lws and finished before anything else goes out on that
+ * socket, so frames never interleave. */
 static void flush_now(struct relay *r, struct conn *c)
 {
-    if (c->qh && !lws_partial_buffered(c->wsi)) {
+    /* A closing connection (ours or the peer's close frame already on the wire) is left
+     * to lws's WRITEABLE handling, which knows the websocket close state: a frame written
+     * directly could follow a close frame. */
+    int direct = c->state != C_CLOSING && !c->peer_closed_normally;
+    if (direct && c->qh && !lws_partial_buffered(c->wsi)) {
         if (flush_queue(r, c)) {
             q_free(c);
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
