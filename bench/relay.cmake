@@ -1,4 +1,7 @@
-# Relay load generator: N sessions x M Mbit/s through a running sasae-relay (see
-# bench/RESULTS-relay.md for the command and figures).
+# Relay load generators: N sessions x M Mbit/s through a running sasae-relay (see
+# bench/RESULTS-relay.md for the command and figures). bench_relay_lean (raw OpenSSL +
+# epoll) is the default; bench_relay (on sasae_relayclient/lws) is kept for comparison.
 add_executable(bench_relay bench_relay.c)
 target_link_libraries(bench_relay PRIVATE sasae_relayclient sasae_common Threads::Threads)
+add_executable(bench_relay_lean bench_relay_lean.c)
+target_link_libraries(bench_relay_lean PRIVATE sasae_envelope sasae_common PkgConfig::OPENSSL)

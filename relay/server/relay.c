@@ -27,6 +27,9 @@
 #define TICK_US (250 * 1000)
 /* X.509 upper bound for CN and O (RFC 5280 ub-common-name, ub-organization-name). */
 #define NAME_MAX_LEN 64
+/* Bytes of queued frames sent per WRITEABLE (one lws_write, one SSL_write). */
+#define TX_CHUNK (64 * 1024)
+#define WS_HDR_MAX 10
 
 enum role { R_NONE, R_HOST, R_VIEWER };
 enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
@@ -36,7 +39,8 @@ struct frag {
     struct frag *next;
     size_t len;
     uint8_t first, final;
-    uint8_t buf[]; /* LWS_PRE + len */
+    uint8_t pooled; /* a frag_block-sized block from the relay's free list */
+    uint8_t buf[];  /* len bytes (pooled: frag_block) */
 };
 
 struct session {
@@ -69,6 +73,8 @@ struct conn {
     uint8_t *ctl; /* control message being received (malloc'd while in use) */
     size_t ctl_len;
     int paused_peer; /* we paused our peer's reading because our queue is full */
+    int dirty;       /* on the relay's dirty list: queued since the last flush pass */
+    struct conn *dnext;
     /* send side (to this connection) */
     struct frag *qh, *qt;
     size_t qbytes;
@@ -106,12 +112,19 @@ struct relay {
     uint64_t next_session_id;
     uint64_t join_fail_global_warned_ms;
     lws_sorted_usec_list_t tick;
+    lws_sorted_usec_list_t flush_sul; /* runs flush_dirty() once the current I/O is done */
+    struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
     lws_retry_bo_t retry;
+    uint8_t *tx; /* LWS_PRE + the frames of one flush_queue() */
+    /* Recycled fragment blocks: most forwarded fragments are one rx buffer long, and
+     * blocks that size miss malloc's fast paths. */
+    struct frag *free_frags;
+    size_t n_free_frags, frag_block;
 };
 
 static struct relay *g_relay; /* only for signal flags -> main loop */
@@ -211,18 +224,63 @@ static int reload_certs(struct relay *r)
 
 /* ---- send queue ---- */
 
+/* Fragments at least this share of a block come from the free list; smaller ones are
+ * malloc'd to size so a stream of tiny fragments cannot pin whole blocks (the queue limit
+ * counts payload bytes). */
+#define FRAG_POOL_MIN_SHARE 4
+#define FRAG_POOL_MAX 256 /* blocks kept for reuse (1 MiB with the 4 KiB default) */
+
 static struct frag *frag_new(const uint8_t *data, size_t len, int first, int final)
 {
-    struct frag *f = malloc(sizeof(*f) + LWS_PRE + len);
-    if (!f)
-        return NULL;
+    struct relay *r = g_relay;
+    struct frag *f;
+    int pooled = len <= r->frag_block && len >= r->frag_block / FRAG_POOL_MIN_SHARE;
+    if (pooled && r->free_frags) {
+        f = r->free_frags;
+        r->free_frags = f->next;
+        r->n_free_frags--;
+    } else {
+        f = malloc(sizeof(*f) + (pooled ? r->frag_block : len));
+        if (!f)
+            return NULL;
+    }
+    f->pooled = (uint8_t)pooled;
     f->next = NULL;
     f->len = len;
     f->first = (uint8_t)first;
     f->final = (uint8_t) final;
     if (len)
-        memcpy(f->buf + LWS_PRE, data, len);
+        memcpy(f->buf, data, len);
     return f;
+}
+
+static void flush_dirty(lws_sorted_usec_list_t *sul);
+static void flush_now(struct relay *r, struct conn *c);
+
+/* c has fragments queued that were not flushed: make sure flush_dirty() sees them. */
+static void mark_dirty(struct conn *c)
+{
+    struct relay *r = g_relay;
+    if (c->dirty)
+        return;
+    c->dirty = 1;
+    c->dnext = r->dirty;
+    if (!r->dirty)
+        lws_sul_schedule(r->ctx, 0, &r->flush_sul, flush_dirty, 0);
+    r->dirty = c;
+}
+
+static void unmark_dirty(struct relay *r, struct conn *c)
+{
+    if (!c->dirty)
+        return;
+    for (struct conn **pp = &r->dirty; *pp; pp = &(*pp)->dnext)
+        if (*pp == c) {
+            *pp = c->dnext;
+            break;
+        }
+    c->dirty = 0;
+    c->dnext = NULL;
 }
 
 static void q_append(struct conn *c, struct frag *f)
@@ -234,14 +292,24 @@ static void q_append(struct conn *c, struct frag *f)
     c->qt = f;
     c->qbytes += f->len;
     c->out_mid = !f->final;
-    lws_callback_on_writable(c->wsi);
+}
+
+static void frag_free(struct relay *r, struct frag *f)
+{
+    if (f->pooled && r->n_free_frags < FRAG_POOL_MAX) {
+        f->next = r->free_frags;
+        r->free_frags = f;
+        r->n_free_frags++;
+        return;
+    }
+    free(f);
 }
 
 static void q_free(struct conn *c)
 {
     for (struct frag *f = c->qh, *n; f; f = n) {
         n = f->next;
-        free(f);
+        frag_free(g_relay, f);
     }
     c->qh = c->qt = NULL;
     c->qbytes = 0;
@@ -257,6 +325,7 @@ static int send_msg(struct conn *c, const struct sasae_env_msg *m)
     if (!f)
         return -1;
     q_append(c, f);
+    lws_callback_on_writable(c->wsi);
     return 0;
 }
 
@@ -601,6 +670,13 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
             return 0;
         }
         q_append(p, f);
+        /* Forward at the end of each message, or once half a TX chunk is waiting: every
+         * fragment of a message that came in one TLS read goes out in one write, without
+         * a POLLOUT round trip (two epoll_ctl calls and a wakeup per message). */
+        if (final || p->qbytes >= TX_CHUNK / 2)
+            flush_now(r, p);
+        else
+            mark_dirty(p);
         uint64_t t = now_ms();
         c->last_data_ms = t;
         if (c->role == R_HOST)
@@ -641,10 +717,85 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
     return 0;
 }
 
+/* Writes one server (unmasked) websocket frame header for a payload of len bytes; returns
+ * its size (at most WS_HDR_MAX). */
+static size_t ws_frame_header(uint8_t *h, int opcode, int fin, size_t len)
+{
+    h[0] = (uint8_t)((fin ? 0x80 : 0) | opcode);
+    if (len < 126) {
+        h[1] = (uint8_t)len;
+        return 2;
+    }
+    if (len < 65536) {
+        h[1] = 126;
+        h[2] = (uint8_t)(len >> 8);
+        h[3] = (uint8_t)len;
+        return 4;
+    }
+    h[1] = 127;
+    for (int i = 0; i < 8; i++)
+        h[2 + i] = (uint8_t)((uint64_t)len >> (56 - 8 * i));
+    return 10;
+}
+
+/* Sends as much of c's queue as fits in one TX chunk with a single lws_write: consecutive
+ * queued fragments of one message become one websocket frame, and several frames (whole
+ * messages, or the pieces of one) share the write, so a 4 KiB message that arrived as
+ * 4096 + 1 byte fragments costs one TLS record and one syscall, not two. lws buffers a
+ * partial kernel write itself and finishes it before the next WRITEABLE, so frames are
+ * never interleaved with its own control frames. */
+static int flush_queue(struct relay *r, struct conn *c)
+{
+    uint8_t *out = r->tx + LWS_PRE;
+    size_t n = 0;
+    struct frag *f = c->qh;
+    while (f) {
+        /* the run f..e: f and the following fragments of the same message that fit */
+        struct frag *e = f;
+        size_t plen = f->len;
+        while (!e->final && e->next && n + WS_HDR_MAX + plen + e->next->len <= TX_CHUNK) {
+            e = e->next;
+            plen += e->len;
+        }
+        if (n && n + WS_HDR_MAX + plen > TX_CHUNK)
+            break; /* next write (a lone fragment always fits: r->tx has room for one) */
+        int first = f->first, fin = e->final;
+        n += ws_frame_header(out + n, first ? 2 : 0, fin, plen);
+        struct frag *stop = e->next;
+        while (f != stop) {
+            struct frag *nx = f->next;
+            memcpy(out + n, f->buf, f->len);
+            n += f->len;
+            c->qbytes -= f->len;
+            frag_free(r, f);
+            f = nx;
+        }
+        if (n >= TX_CHUNK)
+            break;
+    }
+    c->qh = f;
+    if (!f)
+        c->qt = NULL;
+    if (lws_write(c->wsi, out, n, LWS_WRITE_RAW) < (int)n)
+        return -1;
+    return 0;
+}
+
+/* After frames left c's queue: resume its paused sender once the queue is down to a
+ * quarter of the limit (hysteresis). */
+static void after_flush(struct relay *r, struct conn *c)
+{
+    if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
+        c->paused_peer = 0;
+        c->stuck_since_ms = 0;
+        if (c->peer)
+            lws_rx_flow_control(c->peer->wsi, 1);
+    }
+}
+
 static int on_writeable(struct relay *r, struct conn *c)
 {
-    struct frag *f = c->qh;
-    if (!f) {
+    if (!c->qh) {
         if (c->close_after) {
             lws_close_reason(c->wsi, (enum lws_close_status)c->close_status,
                              (unsigned char *)c->close_text, strlen(c->close_text));
@@ -652,24 +803,51 @@ static int on_writeable(struct relay *r, struct conn *c)
         }
         return 0;
     }
-    enum lws_write_protocol fl = lws_write_ws_flags(LWS_WRITE_BINARY, f->first, f->final);
-    if (lws_write(c->wsi, f->buf + LWS_PRE, f->len, fl) < (int)f->len)
+    if (flush_queue(r, c))
         return -1;
-    c->qh = f->next;
-    if (!c->qh)
-        c->qt = NULL;
-    c->qbytes -= f->len;
-    free(f);
-    /* Resume the sender once we are down to a quarter of the limit (hysteresis). */
-    if (c->paused_peer && c->qbytes <= (size_t)r->cfg.queue_kb * 256) {
-        c->paused_peer = 0;
-        c->stuck_since_ms = 0;
-        if (c->peer)
-            lws_rx_flow_control(c->peer->wsi, 1);
-    }
+    after_flush(r, c);
     if (c->qh || c->close_after)
         lws_callback_on_writable(c->wsi);
     return 0;
+}
+
+/* Writes c's queue now unless lws still holds unsent bytes for its socket or c is closing; whatever
+ * is left (socket full, more than one TX chunk, a close to send) waits for WRITEABLE. A kernel
+ * write only partly accepted is buffered by lws and finished before anything else goes out on that
+ * socket, so frames never interleave. */
+static void flush_now(struct relay *r, struct conn *c)
+{
+    /* A closing connection (ours or the peer's close frame already on the wire) is left
+     * to lws's WRITEABLE handling, which knows the websocket close state: a frame written
+     * directly could follow a close frame. */
+    int direct = c->state != C_CLOSING && !c->peer_closed_normally;
+    if (direct && c->qh && !lws_partial_buffered(c->wsi)) {
+        if (flush_queue(r, c)) {
+            q_free(c);
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            return;
+        }
+        after_flush(r, c);
+    }
+    if (c->qh || c->close_after || lws_partial_buffered(c->wsi))
+        lws_callback_on_writable(c->wsi);
+}
+
+/* Fallback for fragments queued without a flush (a message whose rest has not arrived):
+ * lws runs ripe timers when the event loop has nothing else pending, or with its next
+ * timer; the message's final fragment flushes them anyway. */
+static void flush_dirty(lws_sorted_usec_list_t *sul)
+{
+    struct relay *r = lws_container_of(sul, struct relay, flush_sul);
+    struct conn *list = r->dirty;
+    r->dirty = NULL;
+    while (list) {
+        struct conn *c = list;
+        list = c->dnext;
+        c->dirty = 0;
+        c->dnext = NULL;
+        flush_now(r, c);
+    }
 }
 
 static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
@@ -729,6 +907,7 @@ static void conn_closed(struct relay *r, struct conn *c)
                                                    : SASAE_ENV_LEFT_LOST;
         detach_peer(r, c, reason, sasae_env_left_str(reason));
     }
+    unmark_dirty(r, c);
     session_unref(c->sess);
     c->sess = NULL;
     free(c->ctl);
@@ -1243,6 +1422,20 @@ int main(int argc, char **argv)
     struct lws_protocols protocols[3];
     memcpy(protocols, protocols_tpl, sizeof(protocols));
     protocols[1].rx_buffer_size = r->cfg.rx_buffer;
+    /* One flush_queue() write: up to TX_CHUNK of frames, or one fragment (at most an rx
+     * buffer or a control message) with its header. lws cuts writes larger than
+     * tx_packet_size into pieces sent on later POLLOUTs: keep it at the write size. */
+    size_t tx_max = TX_CHUNK;
+    if (r->cfg.rx_buffer > tx_max)
+        tx_max = r->cfg.rx_buffer;
+    if (SASAE_ENV_CONTROL_MAX > tx_max)
+        tx_max = SASAE_ENV_CONTROL_MAX;
+    tx_max += WS_HDR_MAX;
+    protocols[1].tx_packet_size = tx_max;
+    r->tx = malloc(LWS_PRE + tx_max);
+    if (!r->tx)
+        return 1;
+    r->frag_block = r->cfg.rx_buffer;
     r->retry.secs_since_valid_ping = (uint16_t)r->cfg.ping_interval;
     r->retry.secs_since_valid_hangup = (uint16_t)r->cfg.ping_timeout;
 
@@ -1311,5 +1504,11 @@ int main(int argc, char **argv)
     rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    free(r->tx);
+    while (r->free_frags) {
+        struct frag *f = r->free_frags;
+        r->free_frags = f->next;
+        free(f);
+    }
     return 0;
 }
