@@ -224,11 +224,11 @@ static int reload_certs(struct relay *r)
 
 /* ---- send queue ---- */
 
-/* Fragments at least this share of a block come from the free list; smaller ones are
- * malloc'd to size so a stream of tiny fragments cannot pin whole blocks (the queue limit
- * counts payload bytes). */
-#define FRAG_POOL_MIN_SHARE 4
-#define FRAG_POOL_MAX 256 /* blocks kept for reuse (1 MiB with the 4 KiB default) */
+/* Fragments of at least half a block come from the free list; smaller ones are malloc'd
+ * to size, so a queue (whose limit counts payload bytes) never holds more than twice its
+ * limit in blocks. */
+#define FRAG_POOL_MIN_SHARE 2
+#define FRAG_POOL_MAX 256 /* blocks kept for reuse (4 MiB with the 16 KiB default rx-buffer) */
 
 static struct frag *frag_new(const uint8_t *data, size_t len, int first, int final)
 {
