@@ -589,8 +589,10 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
     info.client_ssl_private_key_filepath = c->key_file;
     info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
     info.client_ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
-    /* "" would make lws read $http_proxy itself; an explicit choice must win. */
-    info.http_proxy_address = c->proxy;
+    /* NULL would make lws 4.1 read $http_proxy itself: a wss:// client follows https_proxy
+     * (as curl does) and --no-proxy must mean no proxy. ":0" sets an empty proxy with port
+     * 0, which lws takes as "no proxy" (lws_set_proxy; "" alone logs an error). */
+    info.http_proxy_address = c->proxy ? c->proxy : ":0";
     e->vh = lws_create_vhost(mgr.ctx, &info);
     if (!e->vh) {
         SASAE_ERR(TAG, "cannot create TLS client config (check CA/cert/key files and proxy)");

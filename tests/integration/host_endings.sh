@@ -86,31 +86,26 @@ hl_wait 30 hl_hsaw "operator disconnected" || hl_fail "host did not notice the v
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
 hl_hsaw "sharing -> ended (peer_left)" || hl_fail "wrong end reason"
 
-echo "== SIGTERM while sharing"
-hl_host --source synthetic --size 320x240
-hl_viewer --timeout 30
-hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_answer y
-hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
-pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
-hpid=$(pgrep -P "$pid" -x sasae-host || true)
-[ -n "$hpid" ] || hl_fail "host pid not found"
-kill -TERM "$hpid"
-hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIGTERM"
-hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
-hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+# signal_while_sharing SIG: a sharing host that gets SIG sends END(shutdown), then nothing
+# more, and exits.
+signal_while_sharing() {
+    hl_host --source synthetic --size 320x240
+    hl_viewer --timeout 30
+    hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+    hl_answer y
+    hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
+    local pid hpid
+    pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
+    hpid=$(pgrep -P "$pid" -x sasae-host || true)
+    [ -n "$hpid" ] || hl_fail "host pid not found"
+    kill -"$1" "$hpid"
+    hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIG$1"
+    hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
+    hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+}
 
+echo "== SIGTERM while sharing"
+signal_while_sharing TERM
 echo "== SIGHUP while sharing (the terminal closed, a logout)"
-hl_host --source synthetic --size 320x240
-hl_viewer --timeout 30
-hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
-hl_answer y
-hl_wait 20 hl_frames_atleast 5 || hl_fail "no frames"
-pid=$(tmux -L "sasae$$" list-panes -t "$HL_TMUX" -F '#{pane_pid}')
-hpid=$(pgrep -P "$pid" -x sasae-host || true)
-[ -n "$hpid" ] || hl_fail "host pid not found"
-kill -HUP "$hpid"
-hl_wait 10 hl_vsaw "end 7 signal" || hl_fail "no END(shutdown) on SIGHUP"
-hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
-hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
+signal_while_sharing HUP
 echo PASS

@@ -30,6 +30,14 @@ https_proxy="http://helpdesk:s3cret@127.0.0.1:$PPORT" $TC pairs --url "$URL" $CA
   --sessions 1 --msgs 2 --timeout 60 | grep -q "RESULT ok" || fail "via \$https_proxy"
 pass "\$https_proxy honoured"
 
+# $http_proxy is for http:// URLs (as in curl): a wss:// client ignores it, with or without
+# --env-proxy, and a dead proxy there must not stop a direct connection.
+http_proxy="http://127.0.0.1:1" HTTP_PROXY="http://127.0.0.1:1" $TC pairs --url "$URL" $CA $OP \
+  --sessions 1 --msgs 2 --timeout 30 | grep -q "RESULT ok" || fail "\$http_proxy followed without --env-proxy"
+http_proxy="http://127.0.0.1:1" $TC pairs --url "$URL" $CA $OP --env-proxy \
+  --sessions 1 --msgs 2 --timeout 30 | grep -q "RESULT ok" || fail "\$http_proxy followed for wss://"
+pass "\$http_proxy ignored for wss:// (direct connection)"
+
 $TC host --url "$URL" $CA --proxy "http://helpdesk:wrong@127.0.0.1:$PPORT" --expect-end 4 \
   --timeout 20 | grep -q "RESULT ok" || fail "wrong proxy password not refused"
 $TC host --url "$URL" $CA --proxy "http://127.0.0.1:$PPORT" --expect-end 4 --timeout 20 \
