@@ -778,19 +778,10 @@ bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reaso
 
 void host_session_answer(struct host_session *s, enum host_ui_answer a)
 {
-    static const enum sasae_hs_event map[] = {
-        [HOST_UI_ALLOW] = SASAE_HS_EV_CONSENT_ALLOW,
-        [HOST_UI_DENY] = SASAE_HS_EV_CONSENT_DENY,
-        [HOST_UI_CONTROL_ALLOW] = SASAE_HS_EV_CONTROL_ALLOW,
-        [HOST_UI_CONTROL_DENY] = SASAE_HS_EV_CONTROL_DENY,
-        [HOST_UI_STOP_CONTROL] = SASAE_HS_EV_CONTROL_REVOKE,
-        [HOST_UI_END] = SASAE_HS_EV_END_BUTTON,
-        [HOST_UI_WINDOW_CLOSE] = SASAE_HS_EV_WINDOW_CLOSE,
-    };
     if (a <= HOST_UI_NONE || a >= HOST_UI_QUIT)
         return;
     pthread_mutex_lock(&s->mu);
-    event(s, map[a], 0);
+    event(s, host_ui_answer_event(a), 0);
     pthread_mutex_unlock(&s->mu);
 }
 

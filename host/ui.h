@@ -38,6 +38,9 @@ enum host_ui_answer {
 };
 
 const char *host_ui_answer_str(enum host_ui_answer a);
+/* The state-machine event an answer stands for; a must be between HOST_UI_NONE and
+ * HOST_UI_QUIT (exclusive). */
+enum sasae_hs_event host_ui_answer_event(enum host_ui_answer a);
 /* Of two answers given in the same moment, the one that stops more: End and closing a window
  * beat any Deny, which beats Stop control, which beats any Allow. */
 enum host_ui_answer host_ui_answer_merge(enum host_ui_answer a, enum host_ui_answer b);

@@ -147,6 +147,20 @@ void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool j, char *o
     }
 }
 
+enum sasae_hs_event host_ui_answer_event(enum host_ui_answer a)
+{
+    static const enum sasae_hs_event map[] = {
+        [HOST_UI_ALLOW] = SASAE_HS_EV_CONSENT_ALLOW,
+        [HOST_UI_DENY] = SASAE_HS_EV_CONSENT_DENY,
+        [HOST_UI_CONTROL_ALLOW] = SASAE_HS_EV_CONTROL_ALLOW,
+        [HOST_UI_CONTROL_DENY] = SASAE_HS_EV_CONTROL_DENY,
+        [HOST_UI_STOP_CONTROL] = SASAE_HS_EV_CONTROL_REVOKE,
+        [HOST_UI_END] = SASAE_HS_EV_END_BUTTON,
+        [HOST_UI_WINDOW_CLOSE] = SASAE_HS_EV_WINDOW_CLOSE,
+    };
+    return map[a];
+}
+
 const char *host_ui_answer_str(enum host_ui_answer a)
 {
     static const char *const n[] = {"none",          "allow",        "deny",

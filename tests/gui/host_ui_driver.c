@@ -79,18 +79,9 @@ int main(int argc, char **argv)
             continue;
         printf("answer %s\n", host_ui_answer_str(a));
         fflush(stdout);
-        static const enum sasae_hs_event map[] = {
-            [HOST_UI_ALLOW] = SASAE_HS_EV_CONSENT_ALLOW,
-            [HOST_UI_DENY] = SASAE_HS_EV_CONSENT_DENY,
-            [HOST_UI_CONTROL_ALLOW] = SASAE_HS_EV_CONTROL_ALLOW,
-            [HOST_UI_CONTROL_DENY] = SASAE_HS_EV_CONTROL_DENY,
-            [HOST_UI_STOP_CONTROL] = SASAE_HS_EV_CONTROL_REVOKE,
-            [HOST_UI_END] = SASAE_HS_EV_END_BUTTON,
-            [HOST_UI_WINDOW_CLOSE] = SASAE_HS_EV_WINDOW_CLOSE,
-        };
         if (a == HOST_UI_QUIT)
             break;
-        apply(&hs, map[a], &v);
+        apply(&hs, host_ui_answer_event(a), &v);
         if (hs.state == SASAE_HS_ENDED && getenv("EXIT_ON_END")) {
             for (int i = 0; i < 10; i++)
                 host_ui_step(ui, &v, 100);
