@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procstat.h"
 #include "sasae/common.h"
 #include "sasae/relayclient.h"
 
@@ -82,40 +83,9 @@ static const struct sasae_relayclient_callbacks hcb = {h_registered, h_paired, N
                                                        on_closed};
 static const struct sasae_relayclient_callbacks vcb = {NULL, v_paired, v_data, NULL, on_closed};
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Relay process figures from /proc: CPU seconds (user+sys) and RSS KiB. */
 static void relay_stats(double *cpu_s, long *rss_kb)
 {
-    *cpu_s = 0;
-    *rss_kb = 0;
-    if (!o.relay_pid)
-        return;
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", o.relay_pid);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        if (fgets(buf, sizeof(buf), f)) {
-            char *p = strrchr(buf, ')');
-            unsigned long ut = 0, st = 0;
-            if (p &&
-                sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
-                *cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-        }
-        fclose(f);
-    }
-    snprintf(path, sizeof(path), "/proc/%d/status", o.relay_pid);
-    f = fopen(path, "r");
-    if (f) {
-        while (fgets(buf, sizeof(buf), f))
-            if (sscanf(buf, "VmRSS: %ld", rss_kb) == 1)
-                break;
-        fclose(f);
-    }
+    bench_proc_stats(o.relay_pid, cpu_s, rss_kb);
 }
 
 static double now_s(void)
@@ -224,7 +194,7 @@ int main(int argc, char **argv)
         fclose(f);
         unlink(path);
     }
-    qsort(all, n, 4, cmp_u32);
+    qsort(all, n, 4, bench_cmp_u32);
     printf("RESULT-TOTAL procs=%d sessions=%d mbps_each=%.2f msg=%d samples=%zu "
            "latency_ms_p50=%.2f p99=%.2f max=%.2f relay_cpu_pct=%.1f relay_rss_kb=%ld\n",
            o.procs, total, o.mbps, o.msg_size, n, n ? all[n / 2] / 1000.0 : 0,
@@ -359,7 +329,7 @@ static int run(void)
     size_t n = atomic_load(&n_lat);
     if (n > expect)
         n = expect;
-    qsort(lat, n, sizeof(*lat), cmp_u32);
+    qsort(lat, n, sizeof(*lat), bench_cmp_u32);
     if (o.child) {
         char path[64];
         snprintf(path, sizeof(path), "/tmp/bench_relay_lat.%d", (int)getpid());

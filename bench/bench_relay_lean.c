@@ -25,6 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "procstat.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 
@@ -104,40 +105,9 @@ static uint32_t rng32(void)
     return (uint32_t)((rng_state * 2685821657736338717ULL) >> 32);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Relay process figures from /proc: CPU seconds (user+sys) and RSS KiB. */
 static void relay_stats(double *cpu_s, long *rss_kb)
 {
-    *cpu_s = 0;
-    *rss_kb = 0;
-    if (!o.relay_pid)
-        return;
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", o.relay_pid);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        if (fgets(buf, sizeof(buf), f)) {
-            char *p = strrchr(buf, ')');
-            unsigned long ut = 0, st = 0;
-            if (p &&
-                sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
-                *cpu_s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-        }
-        fclose(f);
-    }
-    snprintf(path, sizeof(path), "/proc/%d/status", o.relay_pid);
-    f = fopen(path, "r");
-    if (f) {
-        while (fgets(buf, sizeof(buf), f))
-            if (sscanf(buf, "VmRSS: %ld", rss_kb) == 1)
-                break;
-        fclose(f);
-    }
+    bench_proc_stats(o.relay_pid, cpu_s, rss_kb);
 }
 
 /* Busy CPU seconds of the whole machine (all cores) from /proc/stat: with the relay's and
@@ -985,7 +955,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (all)
-        qsort(all, n, 4, cmp_u32);
+        qsort(all, n, 4, bench_cmp_u32);
     double el = el_max > 0 ? el_max : o.seconds;
     printf("RESULT procs=%d sessions=%d paired=%d mbps_each=%.2f msg=%d seconds=%.1f sent=%llu "
            "received=%llu skipped=%llu throughput_mbps=%.1f latency_ms_p50=%.2f p99=%.2f "
