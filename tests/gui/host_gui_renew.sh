@@ -3,19 +3,7 @@
 # check digits); the code window then shows the new code with the reason line (red) above it,
 # and an operator joins the new code (the consent prompt appears; Deny by Escape).
 set -euo pipefail
-. "$SASAE_SRC/tests/gui/xvfb.sh"
-. "$SASAE_SRC/tests/integration/host_lib.sh"
-HOST_PID=
-cleanup2() {
-    local rc=$?
-    if [ -n "$HOST_PID" ]; then kill "$HOST_PID" 2>/dev/null || true; fi
-    xvfb_stop || true
-    (exit $rc)
-    host_cleanup
-}
-trap cleanup2 EXIT
-xvfb_start 1280x800x24
-xsetroot -solid '#204060'
+. "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 hl_pki
 hl_relay --max-failed-joins 20
 SHOTS=$HL_DIR/shots

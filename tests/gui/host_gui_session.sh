@@ -5,19 +5,7 @@
 # operator decodes), clicks passing through the overlay, End remote support (frames stop, END
 # reaches the viewer), the "session ended" window and Close. Screenshots checked by pixel.
 set -euo pipefail
-. "$SASAE_SRC/tests/gui/xvfb.sh"
-. "$SASAE_SRC/tests/integration/host_lib.sh"
-HOST_PID=
-cleanup2() {
-    local rc=$?
-    if [ -n "$HOST_PID" ]; then kill "$HOST_PID" 2>/dev/null || true; fi
-    xvfb_stop || true
-    (exit $rc)
-    host_cleanup
-}
-trap cleanup2 EXIT
-xvfb_start 1280x800x24
-xsetroot -solid '#204060'
+. "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 hl_pki
 hl_relay
 SHOTS=$HL_DIR/shots
