@@ -4,29 +4,13 @@
 #include "sasae/common.h"
 
 #include <SDL_ttf.h>
-#include <X11/Xlib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "ui_plat.h"
 
 struct sasae_font {
     TTF_Font *ttf;
-};
-
-enum sasae_lang sasae_ui_lang(void)
-{
-    const char *vars[] = {"SASAE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strncmp(v, "ja", 2) == 0 ? SASAE_LANG_JA : SASAE_LANG_EN;
-    }
-    return SASAE_LANG_EN;
-}
-
-static const char *const font_paths[] = {
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 };
 
 sasae_font *sasae_font_open(int px)
@@ -41,12 +25,11 @@ sasae_font *sasae_font_open(int px)
     const char *env = getenv("SASAE_FONT");
     if (env && *env)
         f->ttf = TTF_OpenFontIndex(env, px, 0);
-    for (size_t i = 0; !f->ttf && i < sizeof font_paths / sizeof font_paths[0]; i++)
-        if (access(font_paths[i], R_OK) == 0)
-            f->ttf = TTF_OpenFontIndex(font_paths[i], px, 0);
+    if (!f->ttf)
+        f->ttf = ui_plat_font_open(px);
     if (!f->ttf) {
         free(f);
-        SDL_SetError("no UI font found (install fonts-noto-cjk or set SASAE_FONT)");
+        SDL_SetError("no UI font found (%s)", ui_plat_font_hint());
         return NULL;
     }
     return f;
@@ -141,23 +124,4 @@ bool sasae_button_hit(const sasae_button *b, int x, int y)
 {
     SDL_Point p = {x, y};
     return SDL_PointInRect(&p, &b->rect);
-}
-
-/* Xlib's default handler exits: a window SDL is destroying while a focus or wake-up
- * message is in flight would take the customer's End button, or the operator's view,
- * with it. */
-static int x_error_nonfatal(Display *dpy, XErrorEvent *e)
-{
-    char text[128] = "";
-    XGetErrorText(dpy, e->error_code, text, sizeof text);
-    SASAE_WARN("ui", "X error: %s (request %u.%u, resource %#lx)", text, e->request_code,
-               e->minor_code, (unsigned long)e->resourceid);
-    return 0;
-}
-
-void sasae_ui_x11_errors_nonfatal(void)
-{
-    const char *drv = SDL_GetCurrentVideoDriver();
-    if (drv && strcmp(drv, "x11") == 0)
-        XSetErrorHandler(x_error_nonfatal);
 }

@@ -16,16 +16,34 @@ struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    const char *src = o->source ? o->source : "x11";
+    const char *src = o->source ? o->source : "screen";
     int rc;
-    if (strcmp(src, "x11") == 0) {
-        rc = cap_x11_open(c, o, err, errlen);
+    if (strcmp(src, "screen") == 0) {
+        /* the platform's bootstrap list: the first backend that opens wins (Windows: DXGI
+         * Desktop Duplication, then GDI); each failure is logged, the last one reported */
+        rc = -ENODEV;
+        snprintf(err, errlen, "no screen capture backend");
+        for (const struct cap_backend *b = cap_platform_backends; b->name; b++) {
+            rc = b->open(c, o, err, errlen);
+            if (rc >= 0) {
+                SASAE_INFO("cap", "screen capture: %s", b->name);
+                break;
+            }
+            SASAE_WARN("cap", "capture backend %s unavailable: %s", b->name, err);
+            memset(c, 0, sizeof *c);
+        }
+    } else if (cap_find_backend(src)) {
+        rc = cap_find_backend(src)->open(c, o, err, errlen);
     } else if (strcmp(src, "synthetic") == 0) {
         rc = cap_synth_open(c, o, err, errlen);
     } else if (strncmp(src, "file:", 5) == 0 && src[5]) {
         rc = cap_file_open(c, o, src + 5, err, errlen);
     } else {
-        snprintf(err, errlen, "unknown capture source '%s' (x11, synthetic or file:PATH)", src);
+        char names[128] = "";
+        for (const struct cap_backend *b = cap_platform_backends; b->name; b++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ", b->name);
+        snprintf(err, errlen, "unknown capture source '%s' (screen, %ssynthetic or file:PATH)", src,
+                 names);
         rc = -EINVAL;
     }
     if (rc < 0) {
@@ -33,6 +51,19 @@ struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size
         return NULL;
     }
     return c;
+}
+
+const struct cap_backend *cap_find_backend(const char *name)
+{
+    for (const struct cap_backend *b = cap_platform_backends; b->name; b++)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    return NULL;
+}
+
+bool sasae_cap_is_screen(const char *source)
+{
+    return source && (strcmp(source, "screen") == 0 || cap_find_backend(source) != NULL);
 }
 
 void sasae_cap_free(struct sasae_cap *c)

@@ -1,4 +1,5 @@
-/* Private interface between the capture front end and its backends (x11, synthetic, file). */
+/* Private interface between the capture front end and its backends: the platform's screen
+ * backends (host/linux: x11; host/win: dxgi, gdi), synthetic and file. */
 #ifndef SASAE_HOST_CAP_IMPL_H
 #define SASAE_HOST_CAP_IMPL_H
 
@@ -18,7 +19,17 @@ struct sasae_cap {
     void *impl;
 };
 
-int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
+/* A screen backend of this platform. open fills c (ops, size, origin, impl) or returns a
+ * negative errno with the reason in err. */
+struct cap_backend {
+    const char *name;
+    int (*open)(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
+};
+/* The platform's screen backends in preference order, ending with {NULL, NULL}; "screen"
+ * tries them in this order (defined in the platform's folder). */
+extern const struct cap_backend cap_platform_backends[];
+const struct cap_backend *cap_find_backend(const char *name);
+
 int cap_synth_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
 int cap_file_open(struct sasae_cap *c, const struct sasae_cap_opts *o, const char *path, char *err,
                   size_t errlen);

@@ -2,22 +2,19 @@
  * code, asks the customer before anything is shared, streams the screen, and ends at once
  * on "End remote support", on window close or on SIGINT/SIGTERM/SIGHUP. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <X11/Xlib.h>
 
 #include "sasae/chan.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 #include "sasae/relayclient.h"
+#include "platform.h"
 #include "session.h"
 #include "ui.h"
 
@@ -47,23 +44,6 @@ struct app {
 /* A new connection (and code) at most this often, whatever the relay says. */
 #define RENEW_MIN_NS (2ull * 1000000000ull)
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-    got_signal = sig;
-}
-
-/* An X protocol error (a window gone, a screen resized under a request) must not kill the
- * session with Xlib's default exit: log it and carry on. */
-static int on_x_error(Display *dpy, XErrorEvent *e)
-{
-    char text[128] = "";
-    XGetErrorText(dpy, e->error_code, text, sizeof text);
-    SASAE_WARN(TAG, "X error: %s (request %u.%u)", text, e->request_code, e->minor_code);
-    return 0;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: sasae-host [options]\n"
@@ -74,7 +54,8 @@ static void usage(FILE *f)
                "  --org-ca FILE        the support organisation's CA: operators must chain to it\n"
                "  --crl FILE           the organisation's revocation list (recommended)\n"
                "  --state-dir DIR      where the device key lives (default ~/.local/state/sasae)\n"
-               "  --source SRC         x11 (default), synthetic, or file:PATH (y4m or raw BGRA)\n"
+               "  --source SRC         screen (default; x11 on Linux, dxgi or gdi on Windows),\n"
+               "                       synthetic, or file:PATH (y4m or raw BGRA)\n"
                "  --size WxH           size for synthetic and raw sources\n"
                "  --monitor N          share only XRandR monitor N (default: whole desktop)\n"
                "  --display NAME       X display (default $DISPLAY)\n"
@@ -126,22 +107,18 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     return buf;
 }
 
-/* Loads the device key from dir/device.key, creating it (mode 0600, dir 0700) on first run. */
+/* Loads the device key from dir/device.key, creating it (readable only by this user) on
+ * first run. */
 static struct sasae_chan_key *device_key(const char *dir, char *err, size_t errlen)
 {
     char path[4096];
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+    if (host_plat_private_dir(dir, err, errlen) != 0)
         return NULL;
-    }
     snprintf(path, sizeof path, "%s/device.key", dir);
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (st.st_mode & 077) {
-            snprintf(err, errlen, "%.400s is readable by others (mode %03o): refusing to use it",
-                     path, st.st_mode & 0777);
-            return NULL;
-        }
+    int have = host_plat_private_file_check(path, err, errlen);
+    if (have < 0)
+        return NULL;
+    if (have) {
         size_t len;
         char *pem = read_file(path, &len, err, errlen);
         if (!pem)
@@ -160,14 +137,11 @@ static struct sasae_chan_key *device_key(const char *dir, char *err, size_t errl
         sasae_chan_key_free(k);
         return NULL;
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, pem, len) == (ssize_t)len && fsync(fd) == 0;
-    if (fd >= 0)
-        close(fd);
+    char werr[512];
+    int w = host_plat_private_file_write(path, pem, len, werr, sizeof werr);
     sasae_chan_pem_free(pem, len);
-    if (!ok) {
-        snprintf(err, errlen, "%.400s: cannot write the device key: %s", path, strerror(errno));
-        unlink(path);
+    if (w != 0) {
+        snprintf(err, errlen, "cannot write the device key: %.400s", werr);
         sasae_chan_key_free(k);
         return NULL;
     }
@@ -501,7 +475,7 @@ static int read_config(struct opts *o, const char *path)
 
 int main(int argc, char **argv)
 {
-    struct opts o = {.source = "x11", .monitor = -1};
+    struct opts o = {.source = "screen", .monitor = -1};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -530,31 +504,26 @@ int main(int argc, char **argv)
                         "required (see --help)\n");
         return 2;
     }
-    bool x11 = strcmp(o.source, "x11") == 0;
+    /* the real screen (not a synthetic or file source): input and overlay go there too */
+    bool screen = sasae_cap_is_screen(o.source);
     /* the prompts must appear on the screen that is shared */
     if (o.display)
         setenv("DISPLAY", o.display, 1);
     const char *display = getenv("DISPLAY");
     if (!o.consent)
-        o.consent = display && *display ? "gui" : "tty";
-    char state_default[4096];
-    if (!o.state_dir) {
-        const char *home = getenv("HOME");
-        snprintf(state_default, sizeof state_default, "%s/.local/state/sasae", home ? home : ".");
-        if (home) {
-            char p[4096];
-            snprintf(p, sizeof p, "%s/.local", home);
-            mkdir(p, 0700);
-            snprintf(p, sizeof p, "%s/.local/state", home);
-            mkdir(p, 0700);
-        }
-        o.state_dir = state_default;
-    }
-    XInitThreads(); /* capture, overlay and injection use Xlib from several threads */
-    XSetErrorHandler(on_x_error);
+        o.consent = host_plat_has_desktop(display) ? "gui" : "tty";
 
     int rc = 1;
     char err[512] = "";
+    char state_default[4096];
+    if (host_plat_init(err, sizeof err) != 0)
+        goto early;
+    if (!o.state_dir) {
+        if (host_plat_state_dir(state_default, sizeof state_default, err, sizeof err) != 0)
+            goto early;
+        o.state_dir = state_default;
+    }
+
     struct app a = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     atomic_init(&a.closed, false);
     struct sasae_chan_key *key = NULL;
@@ -583,11 +552,8 @@ int main(int argc, char **argv)
 
     if (strcmp(o.consent, "gui") == 0) {
         a.ui = host_ui_gui_new(err, sizeof err);
-    } else if (!isatty(STDIN_FILENO)) {
-        /* answers must come from a person at a terminal, not from a pipe or a file */
-        snprintf(err, sizeof err, "--consent=tty needs a terminal on standard input");
     } else {
-        a.ui = host_ui_tty_new(STDIN_FILENO, STDOUT_FILENO, err, sizeof err);
+        a.ui = host_plat_tty_ui(err, sizeof err);
     }
     if (!a.ui)
         goto out;
@@ -601,7 +567,7 @@ int main(int argc, char **argv)
                                              .width = o.width,
                                              .height = o.height,
                                              .fps = o.fps},
-                                     .x11_io = x11,
+                                     .platform_io = screen,
                                      .display = display,
                                      .fps = o.fps,
                                      .bitrate_kbps = o.bitrate,
@@ -611,13 +577,7 @@ int main(int argc, char **argv)
     if (!a.s)
         goto out;
 
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* a closed terminal or a logout hangs up: end remote support as the button does */
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    host_plat_catch_stop(ui_wake, &a);
 
     a.rcfg = (struct sasae_relayclient_config){.url = o.relay,
                                                .role = SASAE_RELAYCLIENT_HOST,
@@ -645,9 +605,9 @@ int main(int argc, char **argv)
 
     bool signalled = false;
     for (;;) {
-        if (got_signal) {
-            SASAE_INFO(TAG, "signal %d: ending remote support", (int)got_signal);
-            got_signal = 0;
+        int stop = host_plat_stop_requested();
+        if (stop) {
+            SASAE_INFO(TAG, "%s: ending remote support", host_plat_stop_name(stop));
             signalled = true;
             host_session_signal(a.s);
         }
@@ -696,5 +656,9 @@ out:
     sasae_chan_key_free(key);
     free(ca);
     free(crl);
+    host_plat_stop_done();
     return rc;
+early:
+    fprintf(stderr, "sasae-host: %s\n", err);
+    return 1;
 }

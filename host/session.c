@@ -147,7 +147,7 @@ static void *pipeline_main(void *arg);
 static void start_capture(struct host_session *s)
 {
     atomic_store(&s->run, true);
-    if (s->cfg.x11_io && !s->overlay) {
+    if (s->cfg.platform_io && !s->overlay) {
         int ox, oy, w, h;
         char err[256];
         sasae_cap_origin(s->cap, &ox, &oy);
@@ -185,7 +185,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         sasae_overlay_suspend(s->overlay, false);
     if (a & SASAE_HS_ACT_START_CAPTURE)
         start_capture(s);
-    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.x11_io && !s->inject) {
+    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.platform_io && !s->inject) {
         char err[256];
         int ox, oy, w, h;
         sasae_cap_origin(s->cap, &ox, &oy);
@@ -201,7 +201,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
                                               SASAE_WIRE_VERSION,
                                               SASAE_WIRE_ROLE_HOST,
                                               SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN |
-                                                  (s->cfg.x11_io ? SASAE_WIRE_CAP_CONTROL : 0),
+                                                  (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL : 0),
                                               sw,
                                               sizeof sw - 1};
         send_msg(s, &m);

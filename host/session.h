@@ -36,11 +36,11 @@ struct host_session_config {
     const struct sasae_chan_key *device;  /* borrowed */
     const struct sasae_chan_trust *trust; /* borrowed */
     struct sasae_cap_opts cap;            /* capture source */
-    bool x11_io;                          /* inject input and show the overlay on X11 */
-    const char *display;                  /* for injection, overlay and sysinfo */
-    int fps;                              /* capture rate (0 = 30) */
-    int bitrate_kbps;                     /* initial (0 = 1000) */
-    uint64_t verify_time;                 /* certificate check time (0 = now; tests) */
+    bool platform_io;     /* the real screen: inject input and show the overlay there */
+    const char *display;  /* X display for injection, overlay and sysinfo (Linux) */
+    int fps;              /* capture rate (0 = 30) */
+    int bitrate_kbps;     /* initial (0 = 1000) */
+    uint64_t verify_time; /* certificate check time (0 = now; tests) */
     /* Called (from any thread) when the UI should refresh; may be NULL. */
     void (*wake)(void *user);
     void *wake_user;

@@ -208,7 +208,7 @@ static void start(const char *source, bool x11, const char *display)
                                               .width = 320,
                                               .height = 240,
                                               .fps = 30},
-                                      .x11_io = x11,
+                                      .platform_io = x11,
                                       .display = display,
                                       .fps = 30};
     char err[256];

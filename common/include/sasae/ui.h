@@ -11,8 +11,9 @@ enum sasae_lang {
     SASAE_LANG_JA = 1,
 };
 
-/* The UI language: $SASAE_LANG, else the first set of $LC_ALL, $LC_MESSAGES, $LANG;
- * a value starting with "ja" means Japanese, anything else English. */
+/* The UI language: $SASAE_LANG, else on Linux the first set of $LC_ALL, $LC_MESSAGES,
+ * $LANG, on Windows the user's UI language (GetUserDefaultUILanguage); a value starting
+ * with "ja" (Japanese) means Japanese, anything else English. */
 enum sasae_lang sasae_ui_lang(void);
 
 /* After SDL_Init with the X11 driver: X protocol errors (SDL addressing a window it has just
@@ -22,8 +23,9 @@ void sasae_ui_x11_errors_nonfatal(void);
 
 typedef struct sasae_font sasae_font;
 
-/* Opens the UI font at a pixel size: $SASAE_FONT if set, else Noto Sans CJK (Latin and
- * Japanese, Debian fonts-noto-cjk), else DejaVu Sans. Initialises SDL_ttf on first use.
+/* Opens the UI font at a pixel size: $SASAE_FONT if set, else on Linux Noto Sans CJK
+ * (Latin and Japanese, Debian fonts-noto-cjk), else DejaVu Sans; on Windows Yu Gothic,
+ * Meiryo or MS Gothic from the Windows fonts folder, else the font embedded in the exe. Initialises SDL_ttf on first use.
  * Returns NULL (reason in SDL_GetError) when no font can be opened. */
 sasae_font *sasae_font_open(int px);
 

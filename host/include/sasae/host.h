@@ -260,10 +260,12 @@ struct sasae_cursor {
 
 struct sasae_cap;
 
-/* Which backend: "x11" (the $DISPLAY or display given), "synthetic" (deterministic animated
- * screen, width x height, no display), "file:PATH" (y4m I420 or raw BGRA). */
+/* Which backend: "screen" (the platform's own, first that opens: "x11" on Linux, the
+ * $DISPLAY or display given; "dxgi" then "gdi" on Windows), one of those by name,
+ * "synthetic" (deterministic animated screen, width x height, no display), "file:PATH"
+ * (y4m I420 or raw BGRA). */
 struct sasae_cap_opts {
-    const char *source;  /* "x11", "synthetic", "file:PATH" */
+    const char *source;  /* "screen", "x11", "gdi", "dxgi", "synthetic", "file:PATH" */
     const char *display; /* x11: X display name, NULL = $DISPLAY */
     int monitor;         /* x11: -1 = whole desktop, else XRandR monitor index */
     int width, height;   /* synthetic and raw files: size (0 = 1280x720) */
@@ -273,6 +275,8 @@ struct sasae_cap_opts {
 /* Opens a capture source. NULL on error, reason in err (errlen bytes). */
 struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size_t errlen);
 void sasae_cap_free(struct sasae_cap *c);
+/* True if source names the real screen ("screen" or one of this platform's backends). */
+bool sasae_cap_is_screen(const char *source);
 /* Size of what is captured. */
 void sasae_cap_size(const struct sasae_cap *c, int *w, int *h);
 /* Captures what changed since the previous call (the first call reports the whole screen):

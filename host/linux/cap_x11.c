@@ -1,6 +1,6 @@
 /* X11 capture: the root window (or one XRandR monitor) into a MIT-SHM image, driven by
  * XDamage so only changed regions are read; the cursor is read separately with XFixes. */
-#include "cap_impl.h"
+#include "../cap_impl.h"
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -204,7 +204,7 @@ static void x11_free(struct sasae_cap *c)
 
 static const struct cap_ops x11_ops = {x11_grab, x11_wait, x11_cursor, x11_free};
 
-int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen)
+static int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen)
 {
     int rc = -ENOTSUP, maj, min, ev, er;
     Bool pixmaps = False;
@@ -306,3 +306,8 @@ fail:
     c->impl = NULL;
     return rc;
 }
+
+const struct cap_backend cap_platform_backends[] = {
+    {"x11", cap_x11_open},
+    {NULL, NULL},
+};

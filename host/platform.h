@@ -1,0 +1,49 @@
+/* The host's process-level platform seam: what sasae-host needs from the operating system
+ * beyond capture, input, overlay and system information (whose interfaces are in
+ * sasae/host.h). One implementation per platform: host/linux/plat_linux.c,
+ * host/win/plat_win.c. Private to sasae-host and its tests. */
+#ifndef SASAE_HOST_PLATFORM_H
+#define SASAE_HOST_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui.h"
+
+/* Once at start, before any thread: Xlib threads and error handler on Linux; DPI awareness,
+ * console attachment and the session-end watcher on Windows. 0 or negative errno (err). */
+int host_plat_init(char *err, size_t errlen);
+
+/* Requests to stop from outside (SIGINT/SIGTERM/SIGHUP; Ctrl-C, console close, logoff,
+ * shutdown) are caught from now on; each ends remote support as the End button does.
+ * host_plat_stop_requested() returns a nonzero code for the next pending request (and
+ * clears it), 0 if none; host_plat_stop_name() names a code for the log. wake is called
+ * (from any thread) when a request arrives, so the UI loop notices at once; may be NULL. */
+void host_plat_catch_stop(void (*wake)(void *user), void *user);
+int host_plat_stop_requested(void);
+const char *host_plat_stop_name(int code);
+/* Tells the platform the session has ended (Windows lets a pending shutdown go on). */
+void host_plat_stop_done(void);
+
+/* The default state directory (device key, logs): ~/.local/state/sasae on Linux,
+ * %LOCALAPPDATA%\sasae on Windows. Parents are created. 0 or -1 with err. */
+int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen);
+
+/* Creates dir readable only by this user (mode 0700; on Windows a protected DACL granting
+ * only the user), or accepts it if it exists. 0 or -1 with err. */
+int host_plat_private_dir(const char *dir, char *err, size_t errlen);
+/* Creates path (must not exist) readable only by this user and writes len bytes, flushed.
+ * 0 or -1 with err (the partial file is removed). */
+int host_plat_private_file_write(const char *path, const void *data, size_t len, char *err,
+                                 size_t errlen);
+/* 1 if path exists and only this user can read it, 0 if it does not exist, -1 with err if
+ * others can read it (or it cannot be checked): a key others can read is never used. */
+int host_plat_private_file_check(const char *path, char *err, size_t errlen);
+
+/* Is there a desktop to show windows on (an X display; always on Windows)? */
+bool host_plat_has_desktop(const char *display);
+/* The terminal UI (--consent=tty), or NULL with err where there is none (Windows) or stdin
+ * is not a terminal: answers must come from a person, never from a pipe. */
+struct host_ui *host_plat_tty_ui(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Prepares the Windows cross-build: installs Debian's mingw-w64 toolchain and Wine, then
+# cross-builds the host's and viewer's libraries as static x86_64-w64-mingw32 libraries
+# from Debian's own source packages (pinned versions below) into a prefix cached outside
+# the checkout, keyed by those versions and this recipe. Prints the prefix on its last
+# line. A second run with the prefix present only checks and returns.
+#
+#   scripts/setup-windows.sh            # install + build (about 18 minutes cold on 2 cores)
+#   SASAE_WIN_CACHE=/some/dir scripts/setup-windows.sh
+#
+# Each library's configure flags and build time are written to $PREFIX/BUILDINFO.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+
+# ---- pinned source versions (Debian 12 "bookworm") ------------------------------------
+# openssl 3.0.22-1~deb12u2 is listed but its .debian.tar.xz is missing on the mirror.
+PINS=(
+  openssl=3.0.20-1~deb12u2
+  libvpx=1.12.0-1+deb12u5
+  libwebsockets=4.1.6-3
+  libsdl2=2.26.5+dfsg-1
+  freetype=2.12.1+dfsg-5+deb12u4
+  libsdl2-ttf=2.20.1+dfsg-2
+  libyuv=0.0~git20230123.b2528b0-1
+)
+RECIPE=3 # bump when a flag below changes: it is part of the cache key
+
+TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
+  xdotool imagemagick fonts-ipafont-gothic osslsigncode binutils-mingw-w64-x86-64 python3)
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+log() { echo "setup-windows: $*" >&2; }
+
+missing=()
+for p in "${TOOLPKGS[@]}"; do
+  dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
+CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"
+PREFIX="$CACHE/$KEY"
+if [ -f "$PREFIX/.complete" ]; then
+  echo "$PREFIX"
+  exit 0
+fi
+
+# ---- Debian source packages ------------------------------------------------------------
+# apt-get source needs deb-src entries; name the archive keyring as the deb entries do, or
+# apt refuses the mixed Signed-By values.
+if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  log "adding deb-src entries for bookworm"
+  $SUDO tee /etc/apt/sources.list.d/sasae-src.sources >/dev/null <<'EOF'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  $SUDO apt-get update -qq
+fi
+
+$SUDO mkdir -p "$CACHE"
+[ -w "$CACHE" ] || $SUDO chown "$(id -u):$(id -g)" "$CACHE"
+WORK="$CACHE/build-$KEY"
+rm -rf "$WORK" "$PREFIX"
+mkdir -p "$WORK/src" "$PREFIX"
+SRC="$WORK/src"
+INFO="$PREFIX/BUILDINFO"
+{
+  echo "# sasae Windows libraries: x86_64-w64-mingw32, static, from Debian source packages"
+  echo "# key $KEY, recipe $RECIPE, built $(date -u +%FT%TZ) with $(x86_64-w64-mingw32-gcc --version | head -1)"
+} >"$INFO"
+
+T0=$(date +%s)
+# One package per call: if one of several fails, apt-get unpacks none.
+for pin in "${PINS[@]}"; do
+  (cd "$SRC" && apt-get source -qq "$pin" >/dev/null 2>"$WORK/fetch.log") || {
+    cat "$WORK/fetch.log" >&2
+    log "apt-get source $pin failed"
+    exit 1
+  }
+done
+echo "fetch: $(($(date +%s) - T0)) s" >>"$INFO"
+srcdir() { find "$SRC" -maxdepth 1 -mindepth 1 -type d -name "$1-*" | head -1; }
+
+HOST=x86_64-w64-mingw32
+JOBS="$(nproc)"
+TOOLCHAIN="$ROOT/cmake/mingw-w64.cmake"
+export SASAE_WIN_PREFIX="$PREFIX"
+export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
+unset PKG_CONFIG_PATH
+OPT="-O2"
+
+step() { # name, then the command
+  local name="$1"
+  shift
+  local t0
+  t0=$(date +%s)
+  log "building $name"
+  if ! "$@" >"$WORK/$name.log" 2>&1; then
+    tail -40 "$WORK/$name.log" >&2
+    log "$name failed (full log: $WORK/$name.log)"
+    exit 1
+  fi
+  echo "$name: $(($(date +%s) - t0)) s" >>"$INFO"
+}
+flags() { echo "$1 flags: ${*:2}" >>"$INFO"; }
+
+# ---- OpenSSL 3 -------------------------------------------------------------------------
+# The compiled-in OPENSSLDIR/ENGINESDIR/MODULESDIR would default to the build prefix, which
+# on Windows is a drive-relative path any user can create (and a cert.pem planted there
+# would be trusted). Point them into the system folder, where ordinary users cannot create
+# anything. Configure mangles C:/ paths when cross-building, so they are set on make's
+# command line instead. The host also never loads config files or default verify paths.
+OSSL_DIRS=(OPENSSLDIR='C:/Windows/System32/sasae-no-openssl-dir'
+  ENGINESDIR='C:/Windows/System32/sasae-no-openssl-dir'
+  MODULESDIR='C:/Windows/System32/sasae-no-openssl-dir')
+OSSL_CONF=(mingw64 --cross-compile-prefix=$HOST- no-shared no-tests no-module no-legacy
+  no-engine no-dso no-ui-console --prefix="$PREFIX" --libdir=lib)
+flags openssl "./Configure ${OSSL_CONF[*]}; make ${OSSL_DIRS[*]}"
+build_openssl() {
+  cd "$(srcdir openssl)"
+  ./Configure "${OSSL_CONF[@]}"
+  make -j"$JOBS" build_sw "${OSSL_DIRS[@]}"
+  make install_sw "${OSSL_DIRS[@]}"
+}
+step openssl build_openssl
+
+# ---- libvpx ----------------------------------------------------------------------------
+# Same codec options as Debian's Linux build (VP9 high bit depth, runtime CPU detection),
+# assembled with nasm; libvpx's threads are mingw's winpthreads (linked statically).
+VPX_CONF=(--target=x86_64-win64-gcc --as=nasm --prefix="$PREFIX" --enable-static
+  --disable-shared --enable-vp9-highbitdepth --enable-runtime-cpu-detect --enable-postproc
+  --enable-vp9-postproc --disable-examples --disable-tools --disable-docs --disable-unit-tests)
+flags libvpx "CROSS=$HOST- ./configure ${VPX_CONF[*]}"
+build_vpx() {
+  cd "$(srcdir libvpx)"
+  mkdir -p _win && cd _win
+  CROSS=$HOST- ../configure "${VPX_CONF[@]}"
+  make -j"$JOBS"
+  make install
+}
+step libvpx build_vpx
+
+# ---- CMake-built libraries -------------------------------------------------------------
+CM=(-DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DSASAE_WIN_PREFIX="$PREFIX"
+  -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
+  -DCMAKE_C_FLAGS_RELEASE="$OPT -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="$OPT -DNDEBUG")
+
+# lws 4.1: LWS_OPENSSL_LIBRARIES is a cache PATH; typed as STRING the -l entries survive
+# (as a PATH they become bogus paths and every OpenSSL feature check fails silently).
+# OpenSSL 3 deprecation warnings break its -Werror.
+LWS_CONF=(-DLWS_WITH_SSL=ON -DLWS_WITH_SHARED=OFF -DLWS_WITH_STATIC=ON
+  -DLWS_WITHOUT_TESTAPPS=ON -DLWS_WITHOUT_TEST_SERVER=ON -DLWS_WITHOUT_TEST_CLIENT=ON
+  -DLWS_WITH_MINIMAL_EXAMPLES=OFF -DDISABLE_WERROR=ON -DLWS_WITH_ZLIB=OFF
+  -DLWS_WITH_ZIP_FOPS=OFF -DLWS_IPV6=ON -DLWS_WITH_HTTP2=OFF -DLWS_OPENSSL_INCLUDE_DIRS="$PREFIX/include"
+  "-DLWS_OPENSSL_LIBRARIES:STRING=$PREFIX/lib/libssl.a;$PREFIX/lib/libcrypto.a;-lws2_32;-lcrypt32;-lgdi32;-luser32;-ladvapi32")
+flags libwebsockets "cmake ${LWS_CONF[*]}"
+build_lws() {
+  cd "$(srcdir libwebsockets)"
+  cmake -S . -B _win "${CM[@]}" "${LWS_CONF[@]}"
+  cmake --build _win -j"$JOBS"
+  cmake --install _win
+}
+step libwebsockets build_lws
+
+# freetype: only what SDL2_ttf needs to draw TrueType/OpenType (no PNG, HarfBuzz, Brotli).
+FT_CONF=(-DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_PNG=ON -DFT_DISABLE_BZIP2=ON
+  -DFT_DISABLE_BROTLI=ON -DFT_DISABLE_ZLIB=ON)
+flags freetype "cmake ${FT_CONF[*]}"
+build_ft() {
+  cd "$(srcdir freetype)"
+  cmake -S . -B _win "${CM[@]}" "${FT_CONF[@]}"
+  cmake --build _win -j"$JOBS"
+  cmake --install _win
+}
+step freetype build_ft
+
+# SDL2: video, events and rendering; nothing the windows do not use (audio, joysticks...).
+SDL_CONF=(--host=$HOST --prefix="$PREFIX" --enable-static --disable-shared --disable-audio
+  --disable-joystick --disable-haptic --disable-hidapi --disable-sensor --disable-power)
+flags SDL2 "./configure ${SDL_CONF[*]}"
+build_sdl() {
+  cd "$(srcdir libsdl2)"
+  mkdir -p _win && cd _win
+  CFLAGS="$OPT" ../configure "${SDL_CONF[@]}"
+  make -j"$JOBS"
+  make install
+}
+step SDL2 build_sdl
+
+# SDL2_ttf: Debian's +dfsg tarball has no generated configure; its CMake build works with
+# the vendored libraries off and freetype named.
+TTF_CONF=(-DSDL2TTF_VENDORED=OFF -DSDL2TTF_HARFBUZZ=OFF -DSDL2TTF_SAMPLES=OFF
+  -DSDL2TTF_INSTALL=ON -DCMAKE_PREFIX_PATH="$PREFIX")
+flags SDL2_ttf "cmake ${TTF_CONF[*]}"
+build_ttf() {
+  cd "$(srcdir libsdl2-ttf)"
+  cmake -S . -B _win "${CM[@]}" "${TTF_CONF[@]}"
+  cmake --build _win -j"$JOBS"
+  cmake --install _win
+}
+step SDL2_ttf build_ttf
+
+# libyuv (C++): only its static library; its install also wants a DLL and tools.
+flags libyuv "cmake --build --target yuv"
+build_yuv() {
+  cd "$(srcdir libyuv)"
+  cmake -S . -B _win "${CM[@]}"
+  cmake --build _win -j"$JOBS" --target yuv
+  install -m 644 _win/libyuv.a "$PREFIX/lib/"
+  cp -r include/libyuv include/libyuv.h "$PREFIX/include/"
+}
+step libyuv build_yuv
+
+echo "total: $(($(date +%s) - T0)) s" >>"$INFO"
+for p in "${PINS[@]}"; do echo "source $p" >>"$INFO"; done
+rm -rf "$WORK"
+touch "$PREFIX/.complete"
+log "libraries ready in $PREFIX ($(($(date +%s) - T0)) s)"
+echo "$PREFIX"
