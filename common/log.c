@@ -1,6 +1,7 @@
 /* The one logging module: leveled lines on stderr, safe from any thread. */
 #include "sasae/common.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ static int current_level(void)
     return l;
 }
 
+static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+
 void sasae_log(enum sasae_log_level level, const char *tag, const char *fmt, ...)
 {
     if ((int)level > current_level())
@@ -52,11 +55,13 @@ void sasae_log(enum sasae_log_level level, const char *tag, const char *fmt, ...
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    /* One fprintf per line under the stdio lock keeps lines whole across threads. */
-    flockfile(stderr);
+    /* One fprintf per line under one lock keeps lines whole across threads (a mutex rather
+     * than flockfile: Windows' C runtime has none). */
+    pthread_mutex_lock(&log_mu);
     fprintf(stderr, "%02d:%02d:%02d.%03ld %-5s [%s] %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
             ts.tv_nsec / 1000000, level_names[level], tag ? tag : "-", msg);
-    funlockfile(stderr);
+    fflush(stderr);
+    pthread_mutex_unlock(&log_mu);
 }
 
 uint64_t sasae_mono_ns(void)

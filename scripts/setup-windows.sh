@@ -7,6 +7,7 @@
 #
 #   scripts/setup-windows.sh            # install + build (about 18 minutes cold on 2 cores)
 #   SASAE_WIN_CACHE=/some/dir scripts/setup-windows.sh
+#   scripts/setup-windows.sh --print-prefix   # only print where the prefix is (or would be)
 #
 # Each library's configure flags and build time are written to $PREFIX/BUILDINFO.
 set -euo pipefail
@@ -28,6 +29,14 @@ RECIPE=3 # bump when a flag below changes: it is part of the cache key
 TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
   xdotool imagemagick fonts-ipafont-gothic osslsigncode binutils-mingw-w64-x86-64 python3)
 
+KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
+CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"
+PREFIX="$CACHE/$KEY"
+if [ "${1:-}" = "--print-prefix" ]; then
+  echo "$PREFIX"
+  exit 0
+fi
+
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
@@ -44,9 +53,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
-CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"
-PREFIX="$CACHE/$KEY"
 if [ -f "$PREFIX/.complete" ]; then
   echo "$PREFIX"
   exit 0
@@ -75,27 +81,31 @@ fi
 
 $SUDO mkdir -p "$CACHE"
 [ -w "$CACHE" ] || $SUDO chown "$(id -u):$(id -g)" "$CACHE"
+# An interrupted build resumes: finished steps leave a stamp in the work folder.
 WORK="$CACHE/build-$KEY"
-rm -rf "$WORK" "$PREFIX"
-mkdir -p "$WORK/src" "$PREFIX"
 SRC="$WORK/src"
 INFO="$PREFIX/BUILDINFO"
-{
-  echo "# sasae Windows libraries: x86_64-w64-mingw32, static, from Debian source packages"
-  echo "# key $KEY, recipe $RECIPE, built $(date -u +%FT%TZ) with $(x86_64-w64-mingw32-gcc --version | head -1)"
-} >"$INFO"
-
 T0=$(date +%s)
-# One package per call: if one of several fails, apt-get unpacks none.
-for pin in "${PINS[@]}"; do
-  (cd "$SRC" && apt-get source -qq "$pin" >/dev/null 2>"$WORK/fetch.log") || {
-    cat "$WORK/fetch.log" >&2
-    log "apt-get source $pin failed"
-    exit 1
-  }
-done
-echo "fetch: $(($(date +%s) - T0)) s" >>"$INFO"
-srcdir() { find "$SRC" -maxdepth 1 -mindepth 1 -type d -name "$1-*" | head -1; }
+if [ ! -f "$WORK/fetch.done" ]; then
+  rm -rf "$WORK" "$PREFIX"
+  mkdir -p "$SRC" "$PREFIX"
+  {
+    echo "# sasae Windows libraries: x86_64-w64-mingw32, static, from Debian source packages"
+    echo "# key $KEY, recipe $RECIPE, built $(date -u +%FT%TZ) with $(x86_64-w64-mingw32-gcc --version | head -1)"
+  } >"$INFO"
+  # One package per call: if one of several fails, apt-get unpacks none.
+  for pin in "${PINS[@]}"; do
+    (cd "$SRC" && apt-get source -qq "$pin" >/dev/null 2>"$WORK/fetch.log") || {
+      cat "$WORK/fetch.log" >&2
+      log "apt-get source $pin failed"
+      exit 1
+    }
+  done
+  echo "fetch: $(($(date +%s) - T0)) s" >>"$INFO"
+  touch "$WORK/fetch.done"
+fi
+# the source folder of a package: its name, a dash, then the version's first digit
+srcdir() { find "$SRC" -maxdepth 1 -mindepth 1 -type d -name "$1-[0-9]*" | head -1; }
 
 HOST=x86_64-w64-mingw32
 JOBS="$(nproc)"
@@ -110,6 +120,7 @@ step() { # name, then the command
   shift
   local t0
   t0=$(date +%s)
+  [ -f "$WORK/$name.done" ] && return 0
   log "building $name"
   if ! "$@" >"$WORK/$name.log" 2>&1; then
     tail -40 "$WORK/$name.log" >&2
@@ -117,8 +128,9 @@ step() { # name, then the command
     exit 1
   fi
   echo "$name: $(($(date +%s) - t0)) s" >>"$INFO"
+  touch "$WORK/$name.done"
 }
-flags() { echo "$1 flags: ${*:2}" >>"$INFO"; }
+flags() { grep -qF "$1 flags:" "$INFO" || echo "$1 flags: ${*:2}" >>"$INFO"; }
 
 # ---- OpenSSL 3 -------------------------------------------------------------------------
 # The compiled-in OPENSSLDIR/ENGINESDIR/MODULESDIR would default to the build prefix, which

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "app.h"
 #include "sasae/common.h"
@@ -77,16 +76,14 @@ int vheadless_run(const struct vcfg *cfg)
     struct hl h = {.cfg = cfg};
     sasae_vsm_init(&h.sm);
     sasae_meter_init(&h.meter, 0);
-    if (cfg->dump_dir && mkdir(cfg->dump_dir, 0755) != 0 && errno != EEXIST) {
-        SASAE_ERR("viewer", "cannot create %s: %s", cfg->dump_dir, strerror(errno));
+    int mk = cfg->dump_dir ? sasae_mkdir(cfg->dump_dir) : 0;
+    if (mk != 0) {
+        SASAE_ERR("viewer", "cannot create %s: %s", cfg->dump_dir, strerror(-mk));
         return 1;
     }
     if (cfg->frame_log && !(h.framelog = vframelog_open(cfg->frame_log)))
         return 1;
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sasae_on_stop_signals(on_signal);
     struct vsink sink = {.user = &h,
                          .state = hl_state,
                          .verified = hl_verified,

@@ -145,7 +145,7 @@ static int set_option(struct vcfg *c, const char *name, const char *v)
     if (!strcmp(name, "lang")) {
         if (strcmp(v, "en") && strcmp(v, "ja"))
             return -1;
-        return setenv("SASAE_LANG", v, 1);
+        return sasae_setenv("SASAE_LANG", v);
     }
     if (!strcmp(name, "log-level")) {
         int l = sasae_log_level_parse(v);

@@ -3,6 +3,7 @@
  * frame acks, keyframe requests and stats. Relay callbacks only queue; everything else
  * runs on the thread that calls pump(). */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -771,12 +772,12 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
     SASAE_INFO("viewer", "connecting to %s with code %.3s %.3s %.3s", cfg->relay, cfg->code,
                cfg->code + 3, cfg->code + 6);
     free(cert);
-    explicit_bzero(key, key_len);
+    OPENSSL_cleanse(key, key_len);
     free(key);
     return &n->base;
 fail:
     if (key) {
-        explicit_bzero(key, key_len);
+        OPENSSL_cleanse(key, key_len);
         free(key);
     }
     free(cert);

@@ -1,7 +1,6 @@
 /* Script-friendly stdout reports, the frame log, frame dumps (PNG/I420) and key mapping. */
 #include <SDL_keycode.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libyuv.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,9 +151,9 @@ int vdump_frame(const char *dir, bool i420, const struct vimage *img, uint32_t f
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/frame-%06u.%s", dir, frame_id, i420 ? "yuv" : "png");
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = sasae_open_write(path);
     if (fd < 0)
-        return -errno;
+        return fd;
     int rc = 0;
     if (i420) {
         int cw = (img->w + 1) / 2, ch = (img->h + 1) / 2;

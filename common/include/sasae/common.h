@@ -36,4 +36,18 @@ uint64_t sasae_mono_ns(void);
  * cross processes, such as a frame's capture time. */
 uint64_t sasae_wall_us(void);
 
+/* ---- the few operating-system calls the programs share, one file per platform
+ * (common/sys_posix.c, common/sys_win.c); paths are UTF-8 ---- */
+
+/* Sets an environment variable of this process. 0 or -1. */
+int sasae_setenv(const char *name, const char *value);
+/* Creates a directory (0755 on POSIX); an existing one is fine. 0 or negative errno. */
+int sasae_mkdir(const char *path);
+/* Opens path for writing binary data (created or truncated; 0644 on POSIX, not inherited
+ * by children). A file descriptor or negative errno. */
+int sasae_open_write(const char *path);
+/* Calls fn(signal) on SIGINT and SIGTERM (on Windows: Ctrl-C and Ctrl-Break). fn must only
+ * set a flag. */
+void sasae_on_stop_signals(void (*fn)(int));
+
 #endif

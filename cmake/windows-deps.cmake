@@ -1,0 +1,41 @@
+# The Windows build's libraries: static libraries cross-built by scripts/setup-windows.sh
+# into SASAE_WIN_PREFIX, wrapped as the same imported targets the Linux build gets from
+# pkg-config, so the folders' CMakeLists stay platform-free. Everything links statically
+# (-static): the exe needs only DLLs that ship with Windows.
+if(NOT SASAE_WIN_PREFIX)
+  # the prefix scripts/setup-windows.sh builds for the pinned versions
+  execute_process(COMMAND bash ${PROJECT_SOURCE_DIR}/scripts/setup-windows.sh --print-prefix
+    OUTPUT_VARIABLE SASAE_WIN_PREFIX OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(SASAE_WIN_PREFIX "${SASAE_WIN_PREFIX}" CACHE PATH "" FORCE)
+endif()
+if(NOT SASAE_WIN_PREFIX OR NOT EXISTS "${SASAE_WIN_PREFIX}/.complete")
+  message(FATAL_ERROR "SASAE_WIN_PREFIX='${SASAE_WIN_PREFIX}' holds no cross-built libraries: "
+    "run scripts/setup-windows.sh and pass the prefix it prints")
+endif()
+set(P "${SASAE_WIN_PREFIX}")
+
+function(sasae_win_lib name)
+  cmake_parse_arguments(A "" "" "LIBS;DEFS" ${ARGN})
+  add_library(${name} INTERFACE IMPORTED GLOBAL)
+  set_target_properties(${name} PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${P}/include"
+    INTERFACE_LINK_LIBRARIES "${A_LIBS}" INTERFACE_COMPILE_DEFINITIONS "${A_DEFS}")
+endfunction()
+
+sasae_win_lib(PkgConfig::OPENSSL LIBS ${P}/lib/libssl.a ${P}/lib/libcrypto.a ws2_32 gdi32
+  crypt32 bcrypt user32 advapi32)
+sasae_win_lib(PkgConfig::VPX LIBS ${P}/lib/libvpx.a -l:libpthread.a)
+sasae_win_lib(PkgConfig::ZLIB LIBS -l:libz.a)
+sasae_win_lib(PkgConfig::LWS LIBS ${P}/lib/libwebsockets_static.a PkgConfig::OPENSSL ws2_32
+  iphlpapi userenv psapi DEFS LWS_STATIC)
+sasae_win_lib(PkgConfig::SDL2 LIBS ${P}/lib/libSDL2_ttf.a ${P}/lib/libfreetype.a
+  ${P}/lib/libSDL2.a setupapi winmm imm32 version ole32 oleaut32 shell32 gdi32 user32
+  cfgmgr32 DEFS SDL_MAIN_HANDLED)
+# SDL's headers live in include/SDL2 (the Linux .pc adds that folder too)
+set_property(TARGET PkgConfig::SDL2 APPEND PROPERTY INTERFACE_INCLUDE_DIRECTORIES "${P}/include/SDL2")
+# libyuv is C++: the exe links the C++ runtime statically
+sasae_win_lib(sasae::yuv LIBS ${P}/lib/libyuv.a -l:libstdc++.a)
+
+# POSIX time functions (gmtime_r) from mingw's headers; C99 printf formats (%zu, %llu)
+add_compile_definitions(_POSIX_C_SOURCE=200809L __USE_MINGW_ANSI_STDIO=1)
+# every program: static C runtime pieces, no DLLs beyond the system's
+add_link_options(-static -static-libgcc)
