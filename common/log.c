@@ -1,6 +1,7 @@
 /* The one logging module: leveled lines on stderr, safe from any thread. */
 #include "sasae/common.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,20 @@ static int current_level(void)
 }
 
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
+static FILE *log_file; /* under log_mu */
+
+int sasae_log_to_file(const char *path)
+{
+    FILE *f = fopen(path, "a");
+    if (!f)
+        return -errno;
+    pthread_mutex_lock(&log_mu);
+    if (log_file)
+        fclose(log_file);
+    log_file = f;
+    pthread_mutex_unlock(&log_mu);
+    return 0;
+}
 
 void sasae_log(enum sasae_log_level level, const char *tag, const char *fmt, ...)
 {
@@ -61,6 +76,12 @@ void sasae_log(enum sasae_log_level level, const char *tag, const char *fmt, ...
     fprintf(stderr, "%02d:%02d:%02d.%03ld %-5s [%s] %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec,
             ts.tv_nsec / 1000000, level_names[level], tag ? tag : "-", msg);
     fflush(stderr);
+    if (log_file) {
+        fprintf(log_file, "%04d-%02d-%02d %02d:%02d:%02d.%03ld %-5s [%s] %s\n", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+                level_names[level], tag ? tag : "-", msg);
+        fflush(log_file);
+    }
     pthread_mutex_unlock(&log_mu);
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "sasae/chan.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
@@ -22,7 +24,7 @@
 
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *crl, *state_dir, *source, *display,
-        *consent, *proxy;
+        *consent, *proxy, *log_file;
     int monitor, width, height, fps, bitrate;
     bool no_proxy;
 };
@@ -66,6 +68,8 @@ static void usage(FILE *f)
                "  --no-proxy           never use a proxy\n"
                "  --config FILE        read options from FILE, one 'name = value' per line\n"
                "  --log-level LEVEL    error, warn, info or debug\n"
+               "  --log-file FILE      also append the log to FILE (Windows: default\n"
+               "                       host.log in the state directory)\n"
                "  --help               this text\n"
                "There is no option to skip the consent prompt.\n");
 }
@@ -331,6 +335,7 @@ enum {
     O_NO_PROXY,
     O_CONFIG,
     O_LOG,
+    O_LOG_FILE,
     O_HELP
 };
 
@@ -352,6 +357,7 @@ static const struct option longopts[] = {
     {"no-proxy", no_argument, 0, O_NO_PROXY},
     {"config", required_argument, 0, O_CONFIG},
     {"log-level", required_argument, 0, O_LOG},
+    {"log-file", required_argument, 0, O_LOG_FILE},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -416,6 +422,9 @@ static int apply_opt(struct opts *o, int id, const char *v)
     case O_NO_PROXY:
         o->no_proxy = true;
         return 0;
+    case O_LOG_FILE:
+        o->log_file = v;
+        return 0;
     case O_LOG: {
         int l = sasae_log_level_parse(v);
         if (l < 0)
@@ -475,6 +484,13 @@ static int read_config(struct opts *o, const char *path)
 
 int main(int argc, char **argv)
 {
+    /* Trust comes only from what this program is given (options or the brand block): no
+     * OpenSSL configuration file is ever read (OPENSSL_CONF included), and the relay client
+     * never loads default verify paths (so SSL_CERT_FILE / SSL_CERT_DIR mean nothing). */
+    if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL)) {
+        fprintf(stderr, "sasae-host: OpenSSL failed to initialise\n");
+        return 1;
+    }
     struct opts o = {.source = "screen", .monitor = -1};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -523,6 +539,14 @@ int main(int argc, char **argv)
             goto early;
         o.state_dir = state_default;
     }
+    char log_default[4200];
+    if (!o.log_file && host_plat_log_in_state_dir()) {
+        snprintf(log_default, sizeof log_default, "%s/host.log", o.state_dir);
+        o.log_file = log_default;
+    }
+    if (o.log_file && (host_plat_private_dir(o.state_dir, err, sizeof err) != 0 ||
+                       sasae_log_to_file(o.log_file) != 0))
+        SASAE_WARN(TAG, "cannot write the log file %s", o.log_file);
 
     struct app a = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     atomic_init(&a.closed, false);

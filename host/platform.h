@@ -29,6 +29,10 @@ void host_plat_stop_done(void);
  * %LOCALAPPDATA%\sasae on Windows. Parents are created. 0 or -1 with err. */
 int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen);
 
+/* Whether the log also goes to host.log in the state directory by default (Windows: a
+ * program started by double-click has no console to show it). */
+bool host_plat_log_in_state_dir(void);
+
 /* Creates dir readable only by this user (mode 0700; on Windows a protected DACL granting
  * only the user), or accepts it if it exists. 0 or -1 with err. */
 int host_plat_private_dir(const char *dir, char *err, size_t errlen);

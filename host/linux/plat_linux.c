@@ -98,6 +98,11 @@ int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen)
     return 0;
 }
 
+bool host_plat_log_in_state_dir(void)
+{
+    return false;
+}
+
 int host_plat_private_dir(const char *dir, char *err, size_t errlen)
 {
     if (mkdir(dir, 0700) != 0 && errno != EEXIST) {

@@ -7,7 +7,14 @@
  *        [--no-ack] [--frames N --then end|vanish|stay] [--request-control] [--timeout S]
  *        [--probe X,Y] (print the decoded Y,U,V at that point of every frame)
  *        [--draw] (after 5 frames: pointing marker at 640,400 and a red stroke 200..600 at
- *        y=300) */
+ *        y=300)
+ *        [--commands FILE] (a FIFO the test writes lines to, acted on in order:
+ *          "type TEXT"  key presses and releases for each character (keysyms: ASCII, and
+ *                       Return for the end of the line)
+ *          "key HEX"    press and release one keysym, e.g. "key ff2a" (Zenkaku_Hankaku)
+ *          "click X Y"  left click at X,Y of the shared screen
+ *          "dump PATH"  write the next decoded frame's luma, full range, as a PGM (P5)
+ *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -36,14 +43,19 @@ static struct {
     int probe_x, probe_y;
     int frames_target;
     const char *then;
+    char dump_path[4096]; /* under mu: the next decoded frame goes there */
     int frames;
     bool ended;
     int after_end;
     atomic_bool done;
     pthread_mutex_t mu;
+    /* the channel is used by the relay client's thread and the --commands thread */
+    pthread_mutex_t chan_mu;
     bool ready;
     pthread_cond_t cv;
-} V = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} V = {.mu = PTHREAD_MUTEX_INITIALIZER,
+       .chan_mu = PTHREAD_MUTEX_INITIALIZER,
+       .cv = PTHREAD_COND_INITIALIZER};
 
 static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void out(const char *fmt, ...)
@@ -89,6 +101,77 @@ static void cb_paired(void *u, const char *op, const char *org)
     sasae_relayclient_send_data(V.rc, V.buf, n);
 }
 
+/* Luma as a full-range PGM, comparable with a screenshot's Rec.601 luma. */
+static void dump_luma(const sasae_video_image *img, const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        out("error dump %s", path);
+        return;
+    }
+    fprintf(f, "P5\n%d %d\n255\n", img->width, img->height);
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            int v = ((int)img->planes[0][y * img->strides[0] + x] - 16) * 255 / 219;
+            fputc(v < 0 ? 0 : v > 255 ? 255 : v, f);
+        }
+    fclose(f);
+    out("dumped %s", path);
+}
+
+static void send_key(uint32_t keysym)
+{
+    for (int down = 1; down >= 0; down--) {
+        struct sasae_wire_msg k = {.type = SASAE_WIRE_KEY};
+        k.u.key = (struct sasae_wire_key){keysym, (uint8_t)down};
+        send_msg(&k);
+    }
+}
+
+/* Reads the --commands FIFO line by line until it closes (see the usage above). */
+static void *commands_main(void *arg)
+{
+    FILE *f = fopen(arg, "r");
+    char line[4000];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        pthread_mutex_lock(&V.chan_mu);
+        int x, y;
+        unsigned ks;
+        if (strncmp(line, "type ", 5) == 0) {
+            for (const char *c = line + 5; *c; c++)
+                send_key((unsigned char)*c);
+            send_key(0xff0d);
+            out("cmd type");
+        } else if (sscanf(line, "key %x", &ks) == 1) {
+            send_key(ks);
+            out("cmd key");
+        } else if (sscanf(line, "click %d %d", &x, &y) == 2) {
+            for (int down = 1; down >= 0; down--) {
+                struct sasae_wire_msg m = {.type = SASAE_WIRE_MOUSE};
+                m.u.mouse = (struct sasae_wire_mouse){SASAE_WIRE_MOUSE_BUTTON, x, y, 1,
+                                                      (uint8_t)down,           0, 0};
+                send_msg(&m);
+            }
+            out("cmd click");
+        } else if (strncmp(line, "dump ", 5) == 0) {
+            pthread_mutex_lock(&V.mu);
+            snprintf(V.dump_path, sizeof V.dump_path, "%s", line + 5);
+            pthread_mutex_unlock(&V.mu);
+            /* a fresh frame to dump: ask for one */
+            struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+            send_msg(&k);
+            out("cmd dump");
+        } else if (line[0]) {
+            out("error command '%s'", line);
+        }
+        pthread_mutex_unlock(&V.chan_mu);
+    }
+    if (f)
+        fclose(f);
+    return NULL;
+}
+
 static void on_frame(const struct sasae_wire_video *f)
 {
     sasae_video_image img;
@@ -100,6 +183,14 @@ static void on_frame(const struct sasae_wire_video *f)
         snprintf(probe, sizeof probe, " probe=%u,%u,%u", img.planes[0][y * img.strides[0] + x],
                  img.planes[1][(y / 2) * img.strides[1] + x / 2],
                  img.planes[2][(y / 2) * img.strides[2] + x / 2]);
+    }
+    if (rc == 0) {
+        pthread_mutex_lock(&V.mu);
+        if (V.dump_path[0]) {
+            dump_luma(&img, V.dump_path);
+            V.dump_path[0] = 0;
+        }
+        pthread_mutex_unlock(&V.mu);
     }
     out("frame %u %zu %llu %s %dx%d flags=%u%s", f->frame_id, f->data_len,
         (unsigned long long)f->capture_us, rc == 0 ? "decoded" : sasae_video_strerror(rc),
@@ -142,9 +233,18 @@ static void on_frame(const struct sasae_wire_video *f)
     }
 }
 
+static void on_data(const uint8_t *body, size_t len);
+
 static void cb_data(void *u, const uint8_t *body, size_t len)
 {
     wait_ready();
+    pthread_mutex_lock(&V.chan_mu);
+    on_data(body, len);
+    pthread_mutex_unlock(&V.chan_mu);
+}
+
+static void on_data(const uint8_t *body, size_t len)
+{
     if (!sasae_chan_established(V.ch)) {
         size_t n = 0;
         enum sasae_chan_err e = sasae_chan_handshake(V.ch, body, len, V.buf, sizeof V.buf, &n);
@@ -246,22 +346,17 @@ int main(int argc, char **argv)
 {
     const char *relay = NULL, *ca = NULL, *cert = NULL, *key = NULL, *code = NULL;
     int timeout = 60;
+    const char *commands = NULL;
     V.ack = true;
     V.then = "stay";
     V.probe_x = V.probe_y = -1;
-    static const struct option lo[] = {{"relay", 1, 0, 'r'},
-                                       {"relay-ca", 1, 0, 'a'},
-                                       {"cert", 1, 0, 'c'},
-                                       {"key", 1, 0, 'k'},
-                                       {"code", 1, 0, 'C'},
-                                       {"no-ack", 0, 0, 'n'},
-                                       {"frames", 1, 0, 'f'},
-                                       {"then", 1, 0, 't'},
-                                       {"timeout", 1, 0, 'T'},
-                                       {"request-control", 0, 0, 'R'},
-                                       {"probe", 1, 0, 'P'},
-                                       {"draw", 0, 0, 'D'},
-                                       {0, 0, 0, 0}};
+    static const struct option lo[] = {{"relay", 1, 0, 'r'},    {"relay-ca", 1, 0, 'a'},
+                                       {"cert", 1, 0, 'c'},     {"key", 1, 0, 'k'},
+                                       {"code", 1, 0, 'C'},     {"no-ack", 0, 0, 'n'},
+                                       {"frames", 1, 0, 'f'},   {"then", 1, 0, 't'},
+                                       {"timeout", 1, 0, 'T'},  {"request-control", 0, 0, 'R'},
+                                       {"probe", 1, 0, 'P'},    {"draw", 0, 0, 'D'},
+                                       {"commands", 1, 0, 'X'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (o) {
@@ -301,6 +396,9 @@ int main(int argc, char **argv)
             break;
         case 'D':
             V.draw = true;
+            break;
+        case 'X':
+            commands = optarg;
             break;
         default:
             return 2;
@@ -345,6 +443,9 @@ int main(int argc, char **argv)
     V.ready = true;
     pthread_cond_broadcast(&V.cv);
     pthread_mutex_unlock(&V.mu);
+    pthread_t cmd_thread;
+    if (commands && pthread_create(&cmd_thread, NULL, commands_main, (void *)commands) == 0)
+        pthread_detach(cmd_thread);
     for (int i = 0; i < timeout * 10 && !atomic_load(&V.done); i++)
         usleep(100000);
     if (!atomic_load(&V.done))

@@ -24,6 +24,10 @@ int sasae_log_level_parse(const char *name);
 void sasae_log(enum sasae_log_level level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Also appends every line to the file at path (created if missing), e.g. where a program
+ * started without a console keeps its log. 0 or negative errno. */
+int sasae_log_to_file(const char *path);
+
 #define SASAE_ERR(tag, ...) sasae_log(SASAE_LOG_ERROR, tag, __VA_ARGS__)
 #define SASAE_WARN(tag, ...) sasae_log(SASAE_LOG_WARN, tag, __VA_ARGS__)
 #define SASAE_INFO(tag, ...) sasae_log(SASAE_LOG_INFO, tag, __VA_ARGS__)
