@@ -27,7 +27,7 @@ PINS=(
 RECIPE=3 # bump when a flag below changes: it is part of the cache key
 
 TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
-  xdotool imagemagick fonts-ipafont-gothic osslsigncode binutils-mingw-w64-x86-64 python3)
+  xdotool xclip imagemagick fonts-ipafont-gothic osslsigncode binutils-mingw-w64-x86-64 python3)
 
 KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
 CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"

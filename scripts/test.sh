@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from nothing: installs packages, checks formatting, builds and runs
 # every test (unit, integration, GUI under Xvfb) in a normal build and in an ASan+UBSan
-# build, then runs each libFuzzer target briefly. Exits non-zero on the first failure.
+# build, the Windows build's tests under Wine, then runs each libFuzzer target briefly. Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=$(nproc)
@@ -30,6 +30,13 @@ cmake --build build -j"$JOBS"
 echo "== tests (RelWithDebInfo)"
 run_ctest main build -V --timeout 600 --output-on-failure
 
+echo "== Windows build (mingw-w64; libraries cross-built from Debian sources, cached)"
+WIN_PREFIX=$(scripts/setup-windows.sh | tail -n 1)
+cmake --preset windows -DSASAE_WIN_PREFIX="$WIN_PREFIX" -DSASAE_LINUX_BIN="$PWD/build" >/dev/null
+cmake --build build-win -j"$JOBS"
+echo "== tests (Windows build under Wine)"
+run_ctest windows build-win -V --timeout 600 --output-on-failure -L windows
+
 echo "== build (ASan + UBSan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSASAE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$JOBS"
@@ -50,6 +57,6 @@ for f in "$LOGDIR"/*.log; do
   ntot=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
   passed=$((passed + ntot - nfail)) failed=$((failed + nfail))
 done
-echo "== all suites (normal, ASan+UBSan, fuzz)"
+echo "== all suites (normal, Windows under Wine, ASan+UBSan, fuzz)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
