@@ -603,6 +603,14 @@ int main(int argc, char **argv)
 
     host_plat_catch_stop(ui_wake, &a);
 
+    /* no --proxy and no $https_proxy: the computer's own proxy setting, if it has one */
+    char sys_proxy[300];
+    const char *env_px = getenv("https_proxy");
+    if (!env_px || !*env_px)
+        env_px = getenv("HTTPS_PROXY");
+    if (!o.no_proxy && !o.proxy && (!env_px || !*env_px) &&
+        host_plat_system_proxy(sys_proxy, sizeof sys_proxy) == 1)
+        o.proxy = sys_proxy;
     a.rcfg = (struct sasae_relayclient_config){.url = o.relay,
                                                .role = SASAE_RELAYCLIENT_HOST,
                                                .ca_file = o.relay_ca,

@@ -44,6 +44,11 @@ int host_plat_private_file_write(const char *path, const void *data, size_t len,
  * others can read it (or it cannot be checked): a key others can read is never used. */
 int host_plat_private_file_check(const char *path, char *err, size_t errlen);
 
+/* The operating system's proxy for https, as "http://host:port", when the customer's
+ * computer is set to use one (Windows: the manual proxy of the Internet settings; Linux:
+ * none, $https_proxy is read by the relay client). 1 if written, 0 if none. */
+int host_plat_system_proxy(char *out, size_t cap);
+
 /* Is there a desktop to show windows on (an X display; always on Windows)? */
 bool host_plat_has_desktop(const char *display);
 /* The terminal UI (--consent=tty), or NULL with err where there is none (Windows) or stdin

@@ -146,6 +146,13 @@ int host_plat_private_file_check(const char *path, char *err, size_t errlen)
     return 1;
 }
 
+int host_plat_system_proxy(char *out, size_t cap)
+{
+    (void)out;
+    (void)cap;
+    return 0;
+}
+
 bool host_plat_has_desktop(const char *display)
 {
     return display && *display;
