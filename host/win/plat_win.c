@@ -1,0 +1,398 @@
+/* The host's process-level platform seam on Windows: console and session-end events (Ctrl-C,
+ * console closed, logoff, shutdown) end remote support as the End button does; the state
+ * directory under %LOCALAPPDATA%; files and folders only the user can read (protected
+ * DACLs). Paths are UTF-8 in the program and wide strings at the Windows API. */
+#include "platform.h"
+
+#include <aclapi.h>
+#include <sddl.h>
+#include <shlobj.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "sasae/common.h"
+
+#define TAG "host"
+
+enum {
+    STOP_CTRL_C = 1,
+    STOP_BREAK,
+    STOP_CLOSE,
+    STOP_LOGOFF,
+    STOP_SHUTDOWN,
+    STOP_ENDSESSION,
+};
+
+static atomic_int stop_code;
+static void (*stop_wake)(void *);
+static void *stop_wake_user;
+static HANDLE stop_done_event; /* set when the session has ended after a stop request */
+
+static void request_stop(int code)
+{
+    int none = 0;
+    atomic_compare_exchange_strong(&stop_code, &none, code);
+    if (stop_wake)
+        stop_wake(stop_wake_user);
+}
+
+/* Windows ends the process when a CLOSE/LOGOFF/SHUTDOWN handler returns: wait (bounded)
+ * until the session has sent END and wiped its keys. */
+static void wait_stop_done(void)
+{
+    if (stop_done_event)
+        WaitForSingleObject(stop_done_event, 5000);
+}
+
+static BOOL WINAPI on_console(DWORD type)
+{
+    switch (type) {
+    case CTRL_C_EVENT:
+        request_stop(STOP_CTRL_C);
+        return TRUE;
+    case CTRL_BREAK_EVENT:
+        request_stop(STOP_BREAK);
+        return TRUE;
+    case CTRL_CLOSE_EVENT:
+        request_stop(STOP_CLOSE);
+        wait_stop_done();
+        return TRUE;
+    case CTRL_LOGOFF_EVENT:
+        request_stop(STOP_LOGOFF);
+        wait_stop_done();
+        return TRUE;
+    case CTRL_SHUTDOWN_EVENT:
+        request_stop(STOP_SHUTDOWN);
+        wait_stop_done();
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/* A GUI program gets logoff and shutdown as window messages, not console events. */
+static LRESULT CALLBACK session_wndproc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == WM_QUERYENDSESSION) {
+        request_stop(STOP_ENDSESSION);
+        return TRUE;
+    }
+    if (msg == WM_ENDSESSION) {
+        if (wp)
+            wait_stop_done();
+        return 0;
+    }
+    return DefWindowProcW(h, msg, wp, lp);
+}
+
+static DWORD WINAPI session_watch_main(void *arg)
+{
+    (void)arg;
+    WNDCLASSW wc = {.lpfnWndProc = session_wndproc,
+                    .hInstance = GetModuleHandleW(NULL),
+                    .lpszClassName = L"sasae-session-watch"};
+    if (!RegisterClassW(&wc))
+        return 1;
+    /* a hidden top-level window: message-only windows get no session-end broadcast */
+    HWND h = CreateWindowExW(0, wc.lpszClassName, L"sasae", 0, 0, 0, 0, 0, NULL, NULL, wc.hInstance,
+                             NULL);
+    if (!h)
+        return 1;
+    MSG m;
+    while (GetMessageW(&m, NULL, 0, 0) > 0) {
+        TranslateMessage(&m);
+        DispatchMessageW(&m);
+    }
+    return 0;
+}
+
+int host_plat_init(char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    /* the manifest declares per-monitor v2 DPI awareness; older systems get it here */
+    typedef BOOL(WINAPI * set_ctx_fn)(HANDLE);
+    HMODULE u = GetModuleHandleW(L"user32.dll");
+    set_ctx_fn set_ctx =
+        u ? (set_ctx_fn)(void *)GetProcAddress(u, "SetProcessDpiAwarenessContext") : NULL;
+    if (set_ctx)
+        set_ctx((HANDLE)-4 /* DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2 */);
+    /* started from a console (cmd, PowerShell): log there; double-clicked: no console, the
+     * log goes to host.log. Handles that are already valid (a redirect, Wine's pipes) stay. */
+    if (GetStdHandle(STD_ERROR_HANDLE) == NULL && AttachConsole(ATTACH_PARENT_PROCESS)) {
+        if (!freopen("CONOUT$", "w", stderr) || !freopen("CONOUT$", "w", stdout))
+            SASAE_WARN(TAG, "cannot write to the console");
+    }
+    timeBeginPeriod(1); /* the frame clock sleeps in milliseconds */
+    stop_done_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    HANDLE t = CreateThread(NULL, 0, session_watch_main, NULL, 0, NULL);
+    if (t)
+        CloseHandle(t);
+    return 0;
+}
+
+void host_plat_catch_stop(void (*wake)(void *user), void *user)
+{
+    stop_wake = wake;
+    stop_wake_user = user;
+    SetConsoleCtrlHandler(on_console, TRUE);
+}
+
+int host_plat_stop_requested(void)
+{
+    return atomic_exchange(&stop_code, 0);
+}
+
+const char *host_plat_stop_name(int code)
+{
+    switch (code) {
+    case STOP_CTRL_C:
+        return "Ctrl-C";
+    case STOP_BREAK:
+        return "Ctrl-Break";
+    case STOP_CLOSE:
+        return "console window closed";
+    case STOP_LOGOFF:
+        return "signing out";
+    case STOP_SHUTDOWN:
+        return "shutting down";
+    case STOP_ENDSESSION:
+        return "Windows session ending";
+    default:
+        return "stop request";
+    }
+}
+
+void host_plat_stop_done(void)
+{
+    if (stop_done_event)
+        SetEvent(stop_done_event);
+}
+
+/* ---- files ---------------------------------------------------------------------------- */
+
+static wchar_t *wide(const char *utf8)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, NULL, 0);
+    if (n <= 0)
+        return NULL;
+    wchar_t *w = malloc((size_t)n * sizeof *w);
+    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, w, n) != n) {
+        free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+static void win_error(char *err, size_t errlen, const char *what, const char *path, DWORD code)
+{
+    char msg[256] = "";
+    FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0, msg,
+                   sizeof msg, NULL);
+    msg[strcspn(msg, "\r\n")] = 0;
+    snprintf(err, errlen, "%.400s: %s: %s (error %lu)", path, what, msg, (unsigned long)code);
+}
+
+/* The current user's SID as a string ("S-1-5-21-..."); free with LocalFree. */
+static wchar_t *user_sid(void)
+{
+    HANDLE tok;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return NULL;
+    BYTE buf[256];
+    DWORD len = 0;
+    wchar_t *s = NULL;
+    if (GetTokenInformation(tok, TokenUser, buf, sizeof buf, &len))
+        ConvertSidToStringSidW(((TOKEN_USER *)buf)->User.Sid, &s);
+    CloseHandle(tok);
+    return s;
+}
+
+/* SECURITY_ATTRIBUTES with a protected DACL: full access for the user only (no inherited
+ * entries, so nothing a parent folder grants applies). Free sd with LocalFree. */
+static bool owner_only(SECURITY_ATTRIBUTES *sa, PSECURITY_DESCRIPTOR *sd)
+{
+    wchar_t *sid = user_sid();
+    if (!sid)
+        return false;
+    wchar_t sddl[256];
+    _snwprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;OICI;FA;;;%ls)", sid);
+    sddl[sizeof sddl / sizeof sddl[0] - 1] = 0;
+    LocalFree(sid);
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, sd, NULL))
+        return false;
+    *sa = (SECURITY_ATTRIBUTES){sizeof *sa, *sd, FALSE};
+    return true;
+}
+
+int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen)
+{
+    wchar_t *w = NULL;
+    if (SHGetKnownFolderPath(&FOLDERID_LocalAppData, KF_FLAG_CREATE, NULL, &w) != S_OK) {
+        CoTaskMemFree(w);
+        snprintf(err, errlen, "no local application data folder: give --state-dir");
+        return -1;
+    }
+    char base[MAX_PATH * 3];
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, base, sizeof base, NULL, NULL);
+    CoTaskMemFree(w);
+    if (n <= 0 || (size_t)snprintf(out, cap, "%s\\sasae", base) >= cap) {
+        snprintf(err, errlen, "the local application data folder's name is too long");
+        return -1;
+    }
+    return 0;
+}
+
+bool host_plat_log_in_state_dir(void)
+{
+    return true;
+}
+
+int host_plat_private_dir(const char *dir, char *err, size_t errlen)
+{
+    wchar_t *w = wide(dir);
+    if (!w) {
+        snprintf(err, errlen, "%.400s: not a valid UTF-8 path", dir);
+        return -1;
+    }
+    SECURITY_ATTRIBUTES sa;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    int rc = 0;
+    if (!owner_only(&sa, &sd)) {
+        win_error(err, errlen, "cannot build its access list", dir, GetLastError());
+        rc = -1;
+    } else if (!CreateDirectoryW(w, &sa) && GetLastError() != ERROR_ALREADY_EXISTS) {
+        win_error(err, errlen, "cannot create", dir, GetLastError());
+        rc = -1;
+    }
+    LocalFree(sd);
+    free(w);
+    return rc;
+}
+
+int host_plat_private_file_write(const char *path, const void *data, size_t len, char *err,
+                                 size_t errlen)
+{
+    wchar_t *w = wide(path);
+    if (!w) {
+        snprintf(err, errlen, "%.400s: not a valid UTF-8 path", path);
+        return -1;
+    }
+    SECURITY_ATTRIBUTES sa;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE f = INVALID_HANDLE_VALUE;
+    int rc = -1;
+    if (!owner_only(&sa, &sd)) {
+        win_error(err, errlen, "cannot build its access list", path, GetLastError());
+        goto out;
+    }
+    f = CreateFileW(w, GENERIC_WRITE, 0, &sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f == INVALID_HANDLE_VALUE) {
+        win_error(err, errlen, "cannot create", path, GetLastError());
+        goto out;
+    }
+    DWORD wrote = 0;
+    if (!WriteFile(f, data, (DWORD)len, &wrote, NULL) || wrote != len || !FlushFileBuffers(f)) {
+        win_error(err, errlen, "cannot write", path, GetLastError());
+        CloseHandle(f);
+        f = INVALID_HANDLE_VALUE;
+        DeleteFileW(w);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (f != INVALID_HANDLE_VALUE)
+        CloseHandle(f);
+    LocalFree(sd);
+    free(w);
+    return rc;
+}
+
+/* May this SID read a private file? Only the user, SYSTEM and the Administrators group. */
+static bool trusted_reader(PSID sid, PSID user)
+{
+    if (EqualSid(sid, user))
+        return true;
+    return IsWellKnownSid(sid, WinLocalSystemSid) ||
+           IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
+}
+
+int host_plat_private_file_check(const char *path, char *err, size_t errlen)
+{
+    wchar_t *w = wide(path);
+    if (!w) {
+        snprintf(err, errlen, "%.400s: not a valid UTF-8 path", path);
+        return -1;
+    }
+    int rc = -1;
+    PACL dacl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE tok = NULL;
+    if (GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES) {
+        DWORD e = GetLastError();
+        if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
+            rc = 0;
+        else
+            win_error(err, errlen, "cannot read", path, e);
+        goto out;
+    }
+    DWORD e = GetNamedSecurityInfoW(w, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl,
+                                    NULL, &sd);
+    if (e != ERROR_SUCCESS) {
+        win_error(err, errlen, "cannot read its access list", path, e);
+        goto out;
+    }
+    if (!dacl) {
+        snprintf(err, errlen,
+                 "%.400s has no access list (everyone can read it): refusing to use it", path);
+        goto out;
+    }
+    BYTE ubuf[256];
+    DWORD ulen = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) ||
+        !GetTokenInformation(tok, TokenUser, ubuf, sizeof ubuf, &ulen)) {
+        win_error(err, errlen, "cannot read this user's identity", path, GetLastError());
+        goto out;
+    }
+    PSID user = ((TOKEN_USER *)ubuf)->User.Sid;
+    for (DWORD i = 0; i < dacl->AceCount; i++) {
+        ACE_HEADER *ace;
+        if (!GetAce(dacl, i, (void **)&ace) || ace->AceType != ACCESS_ALLOWED_ACE_TYPE)
+            continue;
+        ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)ace;
+        bool reads = a->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL);
+        if (reads && !trusted_reader((PSID)&a->SidStart, user)) {
+            wchar_t *ws = NULL;
+            char who[200] = "another account";
+            if (ConvertSidToStringSidW((PSID)&a->SidStart, &ws))
+                WideCharToMultiByte(CP_UTF8, 0, ws, -1, who, sizeof who, NULL, NULL);
+            LocalFree(ws);
+            snprintf(err, errlen, "%.400s is readable by %s: refusing to use it", path, who);
+            goto out;
+        }
+    }
+    rc = 1;
+out:
+    if (tok)
+        CloseHandle(tok);
+    LocalFree(sd);
+    free(w);
+    return rc;
+}
+
+bool host_plat_has_desktop(const char *display)
+{
+    (void)display;
+    return true;
+}
+
+struct host_ui *host_plat_tty_ui(char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "--consent=tty is not available on Windows: the consent prompt is a "
+             "window");
+    return NULL;
+}
