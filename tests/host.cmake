@@ -3,6 +3,7 @@
 sasae_unit_test(test_host_hs unit/test_host_hs.c sasae_host_core)
 sasae_unit_test(test_host_dirty unit/test_host_dirty.c sasae_host_core)
 sasae_unit_test(test_host_proxycfg unit/test_host_proxycfg.c sasae_host_core)
+sasae_unit_test(test_host_dxgi unit/test_host_dxgi.c sasae_host_winlogic)
 sasae_unit_test(test_host_cap unit/test_host_cap.c sasae_host PkgConfig::X11)
 sasae_unit_test(test_host_inject unit/test_host_inject.c sasae_host PkgConfig::X11)
 sasae_unit_test(test_host_ui unit/test_host_ui.c sasae_host_ui)
