@@ -1,0 +1,411 @@
+/* The annotation overlay on Windows: the operator's red pen strokes and large pointing marker
+ * on the customer's real screen, in a layered, topmost, click-through tool window
+ * (WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE)
+ * drawn with UpdateLayeredWindow and per-pixel alpha: only the drawing covers the desktop,
+ * and every click reaches the window beneath. It is excluded from nothing: the operator
+ * sees in the video what the customer sees. One thread owns the window and redraws at most
+ * SASAE_OVERLAY_FPS times a second; callers only change the drawing in memory. */
+#include "sasae/host.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#define MAX_STROKES 256
+#define POINT_BUDGET 65536
+#define WM_OVERLAY_SYNC (WM_APP + 1)
+
+struct stroke {
+    uint32_t id;
+    int width;
+    int n, cap;
+    POINT *pts;
+};
+
+struct sasae_overlay {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    HWND win;
+    HDC mem;
+    HBITMAP dib, old;
+    uint32_t *px; /* the DIB: premultiplied BGRA, top-down */
+    int w, h, ox, oy;
+    bool shown;
+    struct stroke s[MAX_STROKES];
+    int ns, total;
+    bool marker;
+    int mx, my;
+    bool dirty, suspended, stop;
+    unsigned long redraws;
+    RECT keep[SASAE_OVERLAY_MAX_KEEPOUT];
+    int nkeep;
+    unsigned sync_want, sync_done; /* a caller waits until the window shows the state */
+    bool started, failed;
+    char err[160];
+    pthread_t thread;
+};
+
+/* Arrow-shaped pointing marker, tip at (0, 0), about 2.5x a normal cursor. */
+static const POINT marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
+                                     {33, 57}, {23, 36}, {41, 36}};
+#define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
+
+/* Draws the whole picture into the DIB and hands it to the window (o->mu held). */
+static void redraw(struct sasae_overlay *o)
+{
+    bool any = o->marker || o->ns > 0;
+    o->redraws++;
+    o->dirty = false;
+    if (!any || o->suspended) {
+        if (o->shown)
+            ShowWindow(o->win, SW_HIDE);
+        o->shown = false;
+        return;
+    }
+    memset(o->px, 0, (size_t)o->w * (size_t)o->h * 4);
+    for (int i = 0; i < o->ns; i++) {
+        struct stroke *s = &o->s[i];
+        LOGBRUSH lb = {BS_SOLID, RGB(255, 0, 0), 0};
+        HPEN pen = ExtCreatePen(PS_GEOMETRIC | PS_SOLID | PS_ENDCAP_ROUND | PS_JOIN_ROUND,
+                                (DWORD)s->width, &lb, 0, NULL);
+        HGDIOBJ op = SelectObject(o->mem, pen);
+        if (s->n == 1) {
+            HBRUSH b = CreateSolidBrush(RGB(255, 0, 0));
+            HGDIOBJ ob = SelectObject(o->mem, b);
+            int r = s->width / 2 + 1;
+            Ellipse(o->mem, s->pts[0].x - r, s->pts[0].y - r, s->pts[0].x + r, s->pts[0].y + r);
+            SelectObject(o->mem, ob);
+            DeleteObject(b);
+        } else {
+            Polyline(o->mem, s->pts, s->n);
+        }
+        SelectObject(o->mem, op);
+        DeleteObject(pen);
+    }
+    if (o->marker) {
+        POINT p[MARKER_N];
+        for (int i = 0; i < MARKER_N; i++)
+            p[i] = (POINT){o->mx + marker_shape[i].x, o->my + marker_shape[i].y};
+        HBRUSH b = CreateSolidBrush(RGB(0xff, 0xd4, 0x00));
+        HPEN pen = CreatePen(PS_SOLID, 3, RGB(0x20, 0x20, 0x20));
+        HGDIOBJ ob = SelectObject(o->mem, b), op = SelectObject(o->mem, pen);
+        Polygon(o->mem, p, MARKER_N);
+        SelectObject(o->mem, ob);
+        SelectObject(o->mem, op);
+        DeleteObject(b);
+        DeleteObject(pen);
+    }
+    GdiFlush();
+    /* GDI leaves alpha at 0: whatever was drawn (no colour used is black) becomes opaque */
+    size_t n = (size_t)o->w * (size_t)o->h;
+    for (size_t i = 0; i < n; i++)
+        if (o->px[i])
+            o->px[i] |= 0xff000000u;
+    /* the session bar and prompts stay visible whatever is drawn over them */
+    for (int k = 0; k < o->nkeep; k++)
+        for (int y = o->keep[k].top; y < o->keep[k].bottom; y++)
+            memset(o->px + (size_t)y * (size_t)o->w + o->keep[k].left, 0,
+                   (size_t)(o->keep[k].right - o->keep[k].left) * 4);
+    POINT pos = {o->ox, o->oy}, src = {0, 0};
+    SIZE size = {o->w, o->h};
+    BLENDFUNCTION bf = {AC_SRC_OVER, 0, 255, AC_SRC_ALPHA};
+    UpdateLayeredWindow(o->win, NULL, &pos, &size, o->mem, &src, 0, &bf, ULW_ALPHA);
+    if (!o->shown)
+        ShowWindow(o->win, SW_SHOWNOACTIVATE);
+    /* above windows that became topmost since (a prompt's own keep-out still applies) */
+    SetWindowPos(o->win, HWND_TOPMOST, 0, 0, 0, 0,
+                 SWP_NOMOVE | SWP_NOSIZE | SWP_NOACTIVATE | SWP_NOOWNERZORDER);
+    o->shown = true;
+}
+
+static LRESULT CALLBACK overlay_wndproc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
+{
+    if (msg == WM_NCHITTEST)
+        return HTTRANSPARENT;
+    if (msg == WM_MOUSEACTIVATE)
+        return MA_NOACTIVATE;
+    return DefWindowProcW(h, msg, wp, lp);
+}
+
+static bool setup(struct sasae_overlay *o)
+{
+    WNDCLASSW wc = {.lpfnWndProc = overlay_wndproc,
+                    .hInstance = GetModuleHandleW(NULL),
+                    .lpszClassName = L"sasae-overlay"};
+    RegisterClassW(&wc); /* a second overlay reuses the class */
+    o->win = CreateWindowExW(WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW |
+                                 WS_EX_NOACTIVATE,
+                             wc.lpszClassName, L"sasae overlay", WS_POPUP, o->ox, o->oy, o->w, o->h,
+                             NULL, NULL, wc.hInstance, NULL);
+    HDC screen = GetDC(NULL);
+    o->mem = screen ? CreateCompatibleDC(screen) : NULL;
+    if (screen)
+        ReleaseDC(NULL, screen);
+    BITMAPINFO bi = {.bmiHeader = {.biSize = sizeof(BITMAPINFOHEADER),
+                                   .biWidth = o->w,
+                                   .biHeight = -o->h,
+                                   .biPlanes = 1,
+                                   .biBitCount = 32,
+                                   .biCompression = BI_RGB}};
+    void *bits = NULL;
+    o->dib = o->mem ? CreateDIBSection(o->mem, &bi, DIB_RGB_COLORS, &bits, NULL, 0) : NULL;
+    if (!o->win || !o->dib || !bits) {
+        snprintf(o->err, sizeof o->err, "overlay: cannot create its window (error %lu)",
+                 GetLastError());
+        return false;
+    }
+    o->px = bits;
+    o->old = SelectObject(o->mem, o->dib);
+    return true;
+}
+
+static void *overlay_main(void *arg)
+{
+    struct sasae_overlay *o = arg;
+    bool ok = setup(o);
+    pthread_mutex_lock(&o->mu);
+    o->started = true;
+    o->failed = !ok;
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
+    if (!ok)
+        return NULL;
+    DWORD period = 1000 / SASAE_OVERLAY_FPS;
+    for (;;) {
+        MsgWaitForMultipleObjects(0, NULL, FALSE, period, QS_ALLINPUT);
+        MSG m;
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE))
+            DispatchMessageW(&m);
+        pthread_mutex_lock(&o->mu);
+        bool stop = o->stop;
+        if (!stop && (o->dirty || o->sync_done != o->sync_want))
+            redraw(o);
+        if (o->sync_done != o->sync_want) {
+            o->sync_done = o->sync_want;
+            pthread_cond_broadcast(&o->cv);
+        }
+        pthread_mutex_unlock(&o->mu);
+        if (stop)
+            break;
+    }
+    DestroyWindow(o->win);
+    return NULL;
+}
+
+/* Has the overlay's thread show the current state now, and waits (bounded) until it has:
+ * a prompt is about to appear, or the session ended. o->mu held. */
+static void sync_now(struct sasae_overlay *o)
+{
+    unsigned want = ++o->sync_want;
+    o->dirty = true;
+    PostMessageW(o->win, WM_OVERLAY_SYNC, 0, 0);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    while (o->sync_done != want && !o->stop)
+        if (pthread_cond_timedwait(&o->cv, &o->mu, &until) != 0)
+            break;
+}
+
+struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
+                                         size_t errlen)
+{
+    (void)display;
+    if (w < 1 || h < 1 || w > 16384 || h > 16384) {
+        snprintf(err, errlen, "overlay: bad size %dx%d", w, h);
+        return NULL;
+    }
+    struct sasae_overlay *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&o->mu, NULL);
+    pthread_cond_init(&o->cv, NULL);
+    o->w = w;
+    o->h = h;
+    o->ox = x;
+    o->oy = y;
+    if (pthread_create(&o->thread, NULL, overlay_main, o) != 0) {
+        snprintf(err, errlen, "overlay: cannot start its thread");
+        pthread_cond_destroy(&o->cv);
+        pthread_mutex_destroy(&o->mu);
+        free(o);
+        return NULL;
+    }
+    pthread_mutex_lock(&o->mu);
+    while (!o->started)
+        pthread_cond_wait(&o->cv, &o->mu);
+    bool failed = o->failed;
+    pthread_mutex_unlock(&o->mu);
+    if (failed) {
+        snprintf(err, errlen, "%s", o->err);
+        sasae_overlay_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+void sasae_overlay_free(struct sasae_overlay *o)
+{
+    if (!o)
+        return;
+    pthread_mutex_lock(&o->mu);
+    o->stop = true;
+    pthread_mutex_unlock(&o->mu);
+    if (o->win)
+        PostMessageW(o->win, WM_OVERLAY_SYNC, 0, 0);
+    pthread_join(o->thread, NULL);
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    if (o->mem) {
+        if (o->old)
+            SelectObject(o->mem, o->old);
+        DeleteDC(o->mem);
+    }
+    if (o->dib)
+        DeleteObject(o->dib);
+    pthread_cond_destroy(&o->cv);
+    pthread_mutex_destroy(&o->mu);
+    free(o);
+}
+
+void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
+{
+    pthread_mutex_lock(&o->mu);
+    o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
+    o->mx = x;
+    o->my = y;
+    o->dirty = true;
+    pthread_mutex_unlock(&o->mu);
+}
+
+static void drop_oldest(struct sasae_overlay *o)
+{
+    o->total -= o->s[0].n;
+    free(o->s[0].pts);
+    memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
+    o->ns--;
+}
+
+static LONG clamp_coord(int32_t v, int lim)
+{
+    /* far-away points stay representable for GDI without wrapping */
+    return v < -lim ? -lim : v > 2 * lim ? 2 * lim : v;
+}
+
+int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
+                         uint32_t rgba, int width)
+{
+    if (!xy || n < 1 || n > POINT_BUDGET || width < 1 || width > 64)
+        return -EINVAL;
+    int rc = 0;
+    pthread_mutex_lock(&o->mu);
+    struct stroke *s = o->ns > 0 && o->s[o->ns - 1].id == id ? &o->s[o->ns - 1] : NULL;
+    if (!s) {
+        if (o->ns == MAX_STROKES)
+            drop_oldest(o);
+        s = &o->s[o->ns++];
+        memset(s, 0, sizeof *s);
+        s->id = id;
+    }
+    (void)rgba; /* always red on the host: see SASAE_OVERLAY_RED */
+    s->width = width;
+    if (s->n + n > s->cap) {
+        int cap = s->cap ? s->cap : 64;
+        while (cap < s->n + n)
+            cap *= 2;
+        POINT *p = realloc(s->pts, sizeof *p * (size_t)cap);
+        if (!p) {
+            rc = -ENOMEM;
+            goto out;
+        }
+        s->pts = p;
+        s->cap = cap;
+    }
+    int lim = o->w > o->h ? o->w : o->h;
+    lim = lim > 10000 ? 10000 : lim;
+    for (int i = 0; i < n; i++) {
+        s->pts[s->n].x = clamp_coord(xy[2 * i], lim);
+        s->pts[s->n].y = clamp_coord(xy[2 * i + 1], lim);
+        s->n++;
+    }
+    o->total += n;
+    while (o->total > POINT_BUDGET && o->ns > 1)
+        drop_oldest(o);
+    o->dirty = true;
+out:
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
+void sasae_overlay_clear(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    o->ns = 0;
+    o->total = 0;
+    o->dirty = true;
+    pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_hide(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < o->ns; i++)
+        free(o->s[i].pts);
+    o->ns = 0;
+    o->total = 0;
+    o->marker = false;
+    sync_now(o);
+    pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_suspend(struct sasae_overlay *o, bool on)
+{
+    pthread_mutex_lock(&o->mu);
+    o->suspended = on;
+    if (on)
+        sync_now(o); /* at once, not at the next redraw: the prompt is about to be shown */
+    else
+        o->dirty = true;
+    pthread_mutex_unlock(&o->mu);
+}
+
+void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n)
+{
+    RECT k[SASAE_OVERLAY_MAX_KEEPOUT];
+    int m = 0;
+    n = n < 0 ? 0 : n > SASAE_OVERLAY_MAX_KEEPOUT ? SASAE_OVERLAY_MAX_KEEPOUT : n;
+    pthread_mutex_lock(&o->mu);
+    for (int i = 0; i < n; i++) {
+        /* to window coordinates, clipped to the window */
+        long x0 = (long)xywh[4 * i] - o->ox, y0 = (long)xywh[4 * i + 1] - o->oy;
+        long x1 = x0 + xywh[4 * i + 2], y1 = y0 + xywh[4 * i + 3];
+        x0 = x0 < 0 ? 0 : x0;
+        y0 = y0 < 0 ? 0 : y0;
+        x1 = x1 > o->w ? o->w : x1;
+        y1 = y1 > o->h ? o->h : y1;
+        if (x1 <= x0 || y1 <= y0)
+            continue;
+        k[m++] = (RECT){x0, y0, x1, y1};
+    }
+    if (m != o->nkeep || memcmp(k, o->keep, sizeof k[0] * (size_t)m) != 0) {
+        memcpy(o->keep, k, sizeof k[0] * (size_t)m);
+        o->nkeep = m;
+        o->dirty = true;
+    }
+    pthread_mutex_unlock(&o->mu);
+}
+
+unsigned long sasae_overlay_redraws(struct sasae_overlay *o)
+{
+    pthread_mutex_lock(&o->mu);
+    unsigned long n = o->redraws;
+    pthread_mutex_unlock(&o->mu);
+    return n;
+}
