@@ -1,10 +1,14 @@
-/* System information for the operator (OS, kernel, CPU, memory, disk, displays: exactly what
- * the consent prompt lists; no host name or user paths), read from /etc/os-release, uname, /proc,
- * statvfs and XRandR. */
+/* System information for the operator (OS, kernel, computer name, CPU, memory, disk,
+ * displays, network adapters: exactly what the consent prompt lists; no user names or
+ * paths), read from /etc/os-release, uname, /proc, statvfs, XRandR and getifaddrs. */
 #include "sasae/host.h"
 
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +99,40 @@ static void displays(struct out *o, const char *display)
     XCloseDisplay(dpy);
 }
 
+/* One "network=NAME: ADDR ADDR..." line per interface that is up, loopback left out. */
+static void network(struct out *o)
+{
+    struct ifaddrs *ifs = NULL;
+    if (getifaddrs(&ifs) != 0)
+        return;
+    for (struct ifaddrs *a = ifs; a; a = a->ifa_next) {
+        if (!a->ifa_name || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP))
+            continue;
+        bool first = true; /* the first entry of this name carries the line */
+        for (struct ifaddrs *b = ifs; b != a; b = b->ifa_next)
+            if (b->ifa_name && strcmp(b->ifa_name, a->ifa_name) == 0)
+                first = false;
+        if (!first)
+            continue;
+        char addrs[300] = "";
+        for (struct ifaddrs *b = a; b; b = b->ifa_next) {
+            if (!b->ifa_name || strcmp(b->ifa_name, a->ifa_name) != 0 || !b->ifa_addr)
+                continue;
+            char ip[INET6_ADDRSTRLEN] = "";
+            int fam = b->ifa_addr->sa_family;
+            if (fam == AF_INET)
+                inet_ntop(fam, &((struct sockaddr_in *)b->ifa_addr)->sin_addr, ip, sizeof ip);
+            else if (fam == AF_INET6)
+                inet_ntop(fam, &((struct sockaddr_in6 *)b->ifa_addr)->sin6_addr, ip, sizeof ip);
+            size_t l = strlen(addrs);
+            if (ip[0])
+                snprintf(addrs + l, sizeof addrs - l, "%s%s", l ? " " : "", ip);
+        }
+        line(o, "network=%s: %s", a->ifa_name, addrs[0] ? addrs : "no address");
+    }
+    freeifaddrs(ifs);
+}
+
 size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
 {
     struct out o = {buf, cap, 0};
@@ -107,6 +145,11 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
     struct utsname u;
     if (uname(&u) == 0)
         line(&o, "kernel=%s %s %s", u.sysname, u.release, u.machine);
+    char host[256];
+    if (gethostname(host, sizeof host) == 0) {
+        host[sizeof host - 1] = 0;
+        line(&o, "computer=%s", host);
+    }
     if (file_value("/proc/cpuinfo", "model name", ':', v, sizeof v) == 0)
         line(&o, "cpu=%s", v);
     line(&o, "cores=%ld", sysconf(_SC_NPROCESSORS_ONLN));
@@ -120,5 +163,6 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
              (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
              (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
     displays(&o, display);
+    network(&o);
     return o.len;
 }

@@ -19,7 +19,7 @@ hl_wait 5 grep -qF "$fpr" "$HL_HOST_OUT" || hl_fail "fingerprint not shown to th
 hl_viewer --timeout 60
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
 hl_hsaw "Hanako Sato (Example Help Desk)" || hl_fail "prompt without the verified operator"
-hl_hsaw "see basic system information (OS, CPU, memory, disk, displays)" ||
+hl_hsaw "see basic system information (OS, computer name, CPU, memory, disk, displays, network)" ||
     hl_fail "the prompt does not say system information is sent"
 b1=$(hl_metric host_to_viewer)
 sleep 2
