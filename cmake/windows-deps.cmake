@@ -39,3 +39,29 @@ sasae_win_lib(sasae::yuv LIBS ${P}/lib/libyuv.a -l:libstdc++.a)
 add_compile_definitions(_POSIX_C_SOURCE=200809L __USE_MINGW_ANSI_STDIO=1)
 # every program: static C runtime pieces, no DLLs beyond the system's
 add_link_options(-static -static-libgcc)
+
+# The fallback Japanese UI font both exes embed (host/win/make-font.py): built once per build
+# tree from Debian's Noto Sans CJK.
+enable_language(RC)
+set(SASAE_FONT_SOURCE /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+set(SASAE_FONT_FILE ${PROJECT_BINARY_DIR}/sasae-ui-font.otf.z)
+add_custom_command(OUTPUT ${SASAE_FONT_FILE}
+  COMMAND /usr/bin/python3 ${PROJECT_SOURCE_DIR}/host/win/make-font.py ${SASAE_FONT_SOURCE}
+    ${SASAE_FONT_FILE}
+  DEPENDS ${PROJECT_SOURCE_DIR}/host/win/make-font.py VERBATIM)
+add_custom_target(sasae_ui_font DEPENDS ${SASAE_FONT_FILE})
+
+# sasae_win_resources(TARGET NAME DESCRIPTION): version, icon, manifest and font resources,
+# and the GUI subsystem (no console window on double-click).
+function(sasae_win_resources target name description)
+  set(SASAE_WIN_DIR ${PROJECT_SOURCE_DIR}/host/win)
+  set(SASAE_EXE_NAME ${name})
+  set(SASAE_EXE_DESCRIPTION ${description})
+  set(rc ${CMAKE_CURRENT_BINARY_DIR}/${name}.rc)
+  configure_file(${PROJECT_SOURCE_DIR}/host/win/sasae.rc.in ${rc} @ONLY)
+  set_source_files_properties(${rc} PROPERTIES OBJECT_DEPENDS
+    "${SASAE_FONT_FILE};${SASAE_WIN_DIR}/sasae.ico;${SASAE_WIN_DIR}/sasae.manifest")
+  target_sources(${target} PRIVATE ${rc})
+  add_dependencies(${target} sasae_ui_font)
+  target_link_options(${target} PRIVATE -mwindows)
+endfunction()

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
+#include <zlib.h>
 
 #include "sasae/common.h"
 #include "ui_plat.h"
@@ -65,16 +66,30 @@ static TTF_Font *open_windows_font(int px)
     return NULL;
 }
 
-/* The fallback font linked into the exe as the RCDATA resource SASAE_FONT. */
+/* The fallback font linked into the exe as the RCDATA resource SASAE_FONT, zlib-compressed
+ * (host/win/make-font.py). Inflated once; fonts read it for the program's lifetime. */
 static TTF_Font *open_embedded_font(int px)
 {
-    HRSRC r = FindResourceA(NULL, "SASAE_FONT", MAKEINTRESOURCEA(10) /* RT_RCDATA */);
-    HGLOBAL g = r ? LoadResource(NULL, r) : NULL;
-    const void *data = g ? LockResource(g) : NULL;
-    DWORD size = r ? SizeofResource(NULL, r) : 0;
-    if (!data || size == 0)
-        return NULL;
-    SDL_RWops *rw = SDL_RWFromConstMem(data, (int)size);
+    static uint8_t *font;
+    static uLongf font_len;
+    if (!font) {
+        HRSRC r = FindResourceA(NULL, "SASAE_FONT", MAKEINTRESOURCEA(10) /* RT_RCDATA */);
+        HGLOBAL g = r ? LoadResource(NULL, r) : NULL;
+        const uint8_t *z = g ? LockResource(g) : NULL;
+        DWORD zlen = r ? SizeofResource(NULL, r) : 0;
+        if (!z || zlen == 0)
+            return NULL;
+        uLongf cap = 16u << 20, len = cap; /* the font is a few MB: 16 MiB bounds it */
+        uint8_t *buf = malloc(cap);
+        if (!buf || uncompress(buf, &len, z, zlen) != Z_OK) {
+            free(buf);
+            SASAE_WARN("ui", "the embedded font is damaged (%lu bytes)", (unsigned long)zlen);
+            return NULL;
+        }
+        font = buf;
+        font_len = len;
+    }
+    SDL_RWops *rw = SDL_RWFromConstMem(font, (int)font_len);
     TTF_Font *f = rw ? TTF_OpenFontIndexRW(rw, 1, px, 0) : NULL;
     if (f && !has_japanese(f)) {
         TTF_CloseFont(f);

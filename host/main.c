@@ -524,7 +524,7 @@ int main(int argc, char **argv)
     bool screen = sasae_cap_is_screen(o.source);
     /* the prompts must appear on the screen that is shared */
     if (o.display)
-        setenv("DISPLAY", o.display, 1);
+        sasae_setenv("DISPLAY", o.display);
     const char *display = getenv("DISPLAY");
     if (!o.consent)
         o.consent = host_plat_has_desktop(display) ? "gui" : "tty";

@@ -24,10 +24,11 @@ PINS=(
   libsdl2-ttf=2.20.1+dfsg-2
   libyuv=0.0~git20230123.b2528b0-1
 )
-RECIPE=3 # bump when a flag below changes: it is part of the cache key
+RECIPE=4 # bump when a flag below changes: it is part of the cache key
 
 TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
-  xdotool xclip imagemagick fonts-ipafont-gothic osslsigncode binutils-mingw-w64-x86-64 python3)
+  xdotool xclip imagemagick fonts-noto-cjk python3-fonttools osslsigncode binutils-mingw-w64-x86-64
+  python3)
 
 KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
 CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"
@@ -190,9 +191,10 @@ build_lws() {
 }
 step libwebsockets build_lws
 
-# freetype: only what SDL2_ttf needs to draw TrueType/OpenType (no PNG, HarfBuzz, Brotli).
+# freetype: only what SDL2_ttf needs to draw TrueType/OpenType (no PNG, HarfBuzz, Brotli),
+# with mingw's zlib (its own copy of zlib would clash with it at link time).
 FT_CONF=(-DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_PNG=ON -DFT_DISABLE_BZIP2=ON
-  -DFT_DISABLE_BROTLI=ON -DFT_DISABLE_ZLIB=ON)
+  -DFT_DISABLE_BROTLI=ON -DFT_REQUIRE_ZLIB=ON)
 flags freetype "cmake ${FT_CONF[*]}"
 build_ft() {
   cd "$(srcdir freetype)"

@@ -16,7 +16,7 @@ shot() { import -window root "$SHOTS/$1.png"; }
 
 HL_HOST_OUT=$HL_DIR/host.out
 HL_HOST_LOG=$HL_DIR/host.log
-wine64 "$WIN_HOST" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+wine "$WIN_HOST" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
     --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
@@ -26,7 +26,7 @@ grep -q "screen capture: gdi" "$HL_HOST_LOG" || true
 wait_for window_geom sasae 620 || hl_fail "no code window"
 
 # notepad, for the typing part: the operator will click into it and type
-wine64 notepad >/dev/null 2>&1 &
+wine notepad >/dev/null 2>&1 &
 NOTEPAD_PID=$!
 wait_for xdotool search --onlyvisible --name "Notepad" || hl_fail "no notepad window"
 

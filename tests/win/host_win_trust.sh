@@ -66,7 +66,7 @@ ENVP=(env SSL_CERT_FILE="$HL_DIR/planted/cert.pem" SSL_CERT_DIR="$HL_DIR/planted
 whost() { # whost URL NAME: the host under Wine with the planted environment, expected to
     # fail to reach the relay: it must say why in its window and log, and exit when the
     # customer closes the window
-    (cd "$HL_DIR/run/x" && exec "${ENVP[@]}" wine64 "$WIN_HOST" --relay "$1" \
+    (cd "$HL_DIR/run/x" && exec "${ENVP[@]}" wine "$WIN_HOST" --relay "$1" \
         --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
         --state-dir "$HL_DIR/state" --no-proxy >"$HL_DIR/$2.out" 2>"$HL_DIR/$2.log") &
     HOST_PID=$!
@@ -89,7 +89,7 @@ grep -Eiq "certificate|verify|tls" "$HL_DIR/rogue.log" || hl_fail "no clear TLS 
 grep -q "register" "$HL_DIR/evil-audit"/* 2>/dev/null && hl_fail "the rogue relay saw a registration"
 
 echo "== the planted config is not read: the real relay works with it present"
-(cd "$HL_DIR/run/x" && "${ENVP[@]}" wine64 "$WIN_HOST" --relay "$REAL_URL" \
+(cd "$HL_DIR/run/x" && "${ENVP[@]}" wine "$WIN_HOST" --relay "$REAL_URL" \
     --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
     --state-dir "$HL_DIR/state" --no-proxy >"$HL_DIR/real.out" 2>"$HL_DIR/real.log") &
 HOST_PID=$!

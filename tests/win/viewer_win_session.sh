@@ -16,7 +16,7 @@ trap 'cleanup; xvfb_stop' EXIT
 wviewer() { # OUT ARGS...: the Windows viewer, headless, in the background (VPID)
     local out=$1
     shift
-    wine64 "$WIN_VIEWER" --headless --relay "$URL" --relay-ca "$C/ca.pem" --cert "$OPC" \
+    wine "$WIN_VIEWER" --headless --relay "$URL" --relay-ca "$C/ca.pem" --cert "$OPC" \
         --key "$OPK" "$@" >"$T/$out.out" 2>"$T/$out.err" &
     VPID=$!
     PIDS+=($VPID)
@@ -49,7 +49,7 @@ rc=0; wait $VPID || rc=$?
 
 echo "== 3. the viewer's window shows the host's screen"
 start_host h3
-wine64 "$WIN_VIEWER" --relay "$URL" --relay-ca "$C/ca.pem" --cert "$OPC" --key "$OPK" \
+wine "$WIN_VIEWER" --relay "$URL" --relay-ca "$C/ca.pem" --cert "$OPC" --key "$OPK" \
     --code "$CODE" >"$T/v3.out" 2>"$T/v3.err" &
 VPID=$!
 PIDS+=($VPID)

@@ -8,7 +8,7 @@ wine_prefix_ready() {
     [ -f "$WINEPREFIX/.sasae-ready" ] && exit 0
     DISPLAY= wineboot -i >/dev/null 2>&1 || { echo "wine: wineboot failed" >&2; exit 1; }
     # an unhandled exception must end the program (backtrace on stderr), not open a dialog
-    DISPLAY= wine64 reg add 'HKCU\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD \
+    DISPLAY= wine reg add 'HKCU\Software\Wine\WineDbg' /v ShowCrashDialog /t REG_DWORD \
       /d 0 /f >/dev/null 2>&1 || { echo "wine: reg add failed" >&2; exit 1; }
     wineserver -w
     touch "$WINEPREFIX/.sasae-ready"

@@ -27,4 +27,4 @@ if [ -z "${DISPLAY:-}" ]; then
   rm -f "$fifo"
   export DISPLAY=":$n"
 fi
-wine64 "$@"
+wine "$@"
