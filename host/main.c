@@ -515,7 +515,31 @@ int main(int argc, char **argv)
         fprintf(stderr, "sasae-host: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (!o.relay || (!o.relay_ca && !o.relay_pin) || !o.org_ca) {
+    /* A help desk's branded copy carries its relay and CAs: they cannot be changed from the
+     * command line, so nobody can talk a customer into running it against another relay or
+     * trusting other operators. A damaged brand block is an error, never a fallback. */
+    struct sasae_brand brand;
+    char berr[256];
+    int branded = host_brand_load(&brand, berr, sizeof berr);
+    char brand_url[600];
+    if (branded < 0) {
+        fprintf(stderr, "sasae-host: %s; download a fresh copy from your help desk\n", berr);
+        return 2;
+    }
+    if (branded == 0) {
+        if (o.relay || o.relay_ca || o.relay_pin || o.org_ca || o.crl) {
+            fprintf(stderr,
+                    "sasae-host: this copy is set up for %.*s: its relay and "
+                    "certificates cannot be changed with options\n",
+                    brand.org_name ? (int)brand.org_name_len : 11,
+                    brand.org_name ? brand.org_name : "a help desk");
+            return 2;
+        }
+        snprintf(brand_url, sizeof brand_url, "%.*s", (int)brand.relay_url_len, brand.relay_url);
+        o.relay = brand_url;
+        SASAE_INFO(TAG, "set up for %.*s, relay %s", (int)brand.org_name_len,
+                   brand.org_name ? brand.org_name : "", o.relay);
+    } else if (!o.relay || (!o.relay_ca && !o.relay_pin) || !o.org_ca) {
         fprintf(stderr, "sasae-host: --relay, --relay-ca (or --relay-pin) and --org-ca are "
                         "required (see --help)\n");
         return 2;
@@ -561,14 +585,24 @@ int main(int argc, char **argv)
     char fpr[SASAE_CHAN_FPR_LEN];
     sasae_chan_key_fingerprint(key, fpr);
     SASAE_INFO(TAG, "device key %s", fpr);
-    if (!(ca = read_file(o.org_ca, &ca_len, err, sizeof err)))
-        goto out;
-    if (o.crl && !(crl = read_file(o.crl, &crl_len, err, sizeof err)))
-        goto out;
-    if (!o.crl)
-        SASAE_WARN(TAG, "no --crl: revoked operator certificates cannot be refused");
+    const char *org_ca = NULL, *org_crl = NULL;
+    if (branded == 0) {
+        org_ca = brand.org_ca;
+        ca_len = brand.org_ca_len;
+        org_crl = brand.crl;
+        crl_len = brand.crl_len;
+    } else {
+        if (!(ca = read_file(o.org_ca, &ca_len, err, sizeof err)))
+            goto out;
+        if (o.crl && !(crl = read_file(o.crl, &crl_len, err, sizeof err)))
+            goto out;
+        org_ca = ca;
+        org_crl = crl;
+    }
+    if (!org_crl)
+        SASAE_WARN(TAG, "no CRL: revoked operator certificates cannot be refused");
     enum sasae_chan_err ce;
-    trust = sasae_chan_trust_new(ca, ca_len, crl, crl_len, &ce);
+    trust = sasae_chan_trust_new(org_ca, ca_len, org_crl, crl_len, &ce);
     if (!trust) {
         snprintf(err, sizeof err, "organisation CA/CRL unusable: %s", sasae_chan_strerror(ce));
         goto out;
@@ -614,6 +648,8 @@ int main(int argc, char **argv)
     a.rcfg = (struct sasae_relayclient_config){.url = o.relay,
                                                .role = SASAE_RELAYCLIENT_HOST,
                                                .ca_file = o.relay_ca,
+                                               .ca_pem = branded == 0 ? brand.relay_ca : NULL,
+                                               .ca_pem_len = branded == 0 ? brand.relay_ca_len : 0,
                                                .pin_sha256 = o.relay_pin,
                                                .proxy = o.no_proxy ? "" : o.proxy,
                                                .use_env_proxy = !o.no_proxy && !o.proxy,

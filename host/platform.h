@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sasae/brand.h"
 #include "ui.h"
 
 /* Once at start, before any thread: Xlib threads and error handler on Linux; DPI awareness,
@@ -48,6 +49,10 @@ int host_plat_private_file_check(const char *path, char *err, size_t errlen);
  * computer is set to use one (Windows: the manual proxy of the Internet settings; Linux:
  * none, $https_proxy is read by the relay client). 1 if written, 0 if none. */
 int host_plat_system_proxy(char *out, size_t cap);
+
+/* This program's own brand block (a help desk's copy of the Windows exe): 0 branded (b
+ * filled), 1 not branded (Linux: never), negative if damaged (err says how). */
+int host_brand_load(struct sasae_brand *b, char *err, size_t errlen);
 
 /* Is there a desktop to show windows on (an X display; always on Windows)? */
 bool host_plat_has_desktop(const char *display);

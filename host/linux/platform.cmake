@@ -2,5 +2,5 @@
 set(SASAE_HOST_PLATFORM_SOURCES linux/cap_x11.c linux/inject_x11.c linux/overlay_x11.c
   linux/sysinfo_linux.c)
 set(SASAE_HOST_UI_PLATFORM_SOURCES linux/ui_tty.c)
-set(SASAE_HOST_MAIN_PLATFORM_SOURCES linux/plat_linux.c)
+set(SASAE_HOST_MAIN_PLATFORM_SOURCES linux/plat_linux.c linux/brand_linux.c)
 set(SASAE_HOST_PLATFORM_LIBS PkgConfig::X11)

@@ -160,6 +160,10 @@ static int key_scan(struct sasae_inject *in, uint16_t scan, bool ext, bool down)
         return 0; /* never release what we did not press */
     INPUT i = {.type = INPUT_KEYBOARD};
     i.ki.wScan = scan;
+    /* Windows takes the scan code and ignores wVk; the matching virtual key is given too
+     * for implementations that read it (Wine) */
+    i.ki.wVk = (WORD)MapVirtualKeyExW(scan | (ext ? 0xe000u : 0), MAPVK_VSC_TO_VK_EX,
+                                      GetKeyboardLayout(0));
     i.ki.dwFlags =
         KEYEVENTF_SCANCODE | (ext ? KEYEVENTF_EXTENDEDKEY : 0) | (down ? 0 : KEYEVENTF_KEYUP);
     int rc = send_input(&i, 1);

@@ -1,6 +1,8 @@
 /* sasae-certs: the help desk's certificate tool (organisation CA, operators, relay, CRL). */
 #include "sasae/certs.h"
 
+#include "brand.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,11 +19,18 @@ static void usage(FILE *f)
                "  list                               show issued certificates\n"
                "  revoke SERIAL                      revoke and rewrite crl.pem\n"
                "  crl                                rewrite crl.pem (renew before 30 days)\n"
+               "  brand --exe sasae-host.exe --out BRANDED.exe --relay wss://HOST:PORT/\n"
+               "        --relay-ca FILE --org-ca FILE [--crl FILE] [--org-name NAME]\n"
+               "                                     a copy of the Windows host that needs no\n"
+               "                                     options (sign it afterwards)\n"
+               "  brand --show EXE                   what an exe is branded with\n"
                "STATEDIR defaults to $SASAE_CERTS_DIR or ./sasae-certs.\n");
 }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "brand") == 0)
+        return certs_brand_main(argc - 1, argv + 1);
     const char *dir = getenv("SASAE_CERTS_DIR");
     const char *org = NULL, *name = NULL, *email = NULL, *hosts[16];
     int nhosts = 0;

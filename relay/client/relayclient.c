@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include <libwebsockets.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "sasae/common.h"
@@ -37,6 +39,8 @@ struct sasae_relayclient {
     enum sasae_relayclient_role role;
     char code[SASAE_ENV_CODE_LEN + 1];
     char *host, *path, *ca_file, *cert_file, *key_file, *proxy;
+    char *ca_pem; /* NUL-terminated copy, or NULL */
+    size_t ca_pem_len;
     int port;
     int have_pin;
     uint8_t pin[32];
@@ -242,7 +246,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
     ci.protocol = SASAE_ENV_SUBPROTOCOL;
     ci.local_protocol_name = SASAE_ENV_SUBPROTOCOL;
     ci.ssl_connection = LCCSCF_USE_SSL;
-    if (c->have_pin && !c->ca_file)
+    if (c->have_pin && !c->ca_file && !c->ca_pem)
         ci.ssl_connection |= LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
     ci.alpn = "http/1.1";
     ci.pwsi = &c->wsi;
@@ -283,7 +287,7 @@ static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
     int depth = X509_STORE_CTX_get_error_depth(xs);
     if (depth > 0) {
         /* Pin-only: the chain does not matter, the leaf key decides at depth 0. */
-        if (!c->ca_file)
+        if (!c->ca_file && !c->ca_pem)
             X509_STORE_CTX_set_error(xs, X509_V_OK);
         return 0;
     }
@@ -294,9 +298,29 @@ static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
         return 1;
     }
     c->pin_ok = 1;
-    if (!c->ca_file)
+    if (!c->ca_file && !c->ca_pem)
         X509_STORE_CTX_set_error(xs, X509_V_OK);
     return 0;
+}
+
+/* The in-memory CA bundle of the vhost being created (service thread only): lws 4.1 loads
+ * only the first certificate of client_ssl_ca_mem, the rest are added here. */
+static const char *creating_ca_pem;
+static size_t creating_ca_pem_len;
+
+static void add_ca_pem(SSL_CTX *ctx)
+{
+    if (!creating_ca_pem)
+        return;
+    X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+    BIO *b = BIO_new_mem_buf(creating_ca_pem, (int)creating_ca_pem_len);
+    X509 *x;
+    while (b && st && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+        X509_STORE_add_cert(st, x); /* the first one is there already: that is fine */
+        X509_free(x);
+    }
+    ERR_clear_error(); /* the end of the bundle reads as "no start line" */
+    BIO_free(b);
 }
 
 static void set_groups(SSL_CTX *ctx)
@@ -469,6 +493,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
     if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
         set_groups((SSL_CTX *)user);
+        add_ca_pem((SSL_CTX *)user);
         return 0;
     }
     struct sasae_relayclient *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
@@ -563,8 +588,15 @@ static const struct lws_protocols protocols[] = {
 /* One vhost per distinct (CA, client cert, proxy) configuration. */
 static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
 {
-    char key[4 * 1100];
-    snprintf(key, sizeof(key), "%s|%s|%s|%s", c->ca_file ? c->ca_file : "",
+    char key[4 * 1100], ca_id[2 * 32 + 1] = "";
+    if (c->ca_pem) {
+        unsigned char md[32];
+        unsigned int mdl = 0;
+        EVP_Digest(c->ca_pem, c->ca_pem_len, md, &mdl, EVP_sha256(), NULL);
+        for (unsigned i = 0; i < mdl && i < 32; i++)
+            snprintf(ca_id + 2 * i, 3, "%02x", md[i]);
+    }
+    snprintf(key, sizeof(key), "%s|mem:%s|%s|%s|%s", c->ca_file ? c->ca_file : "", ca_id,
              c->cert_file ? c->cert_file : "", c->key_file ? c->key_file : "",
              c->proxy ? c->proxy : "");
     for (struct vhost_ent *e = mgr.vhosts; e; e = e->next)
@@ -584,7 +616,12 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-    info.client_ssl_ca_filepath = c->ca_file;
+    if (c->ca_pem) {
+        info.client_ssl_ca_mem = c->ca_pem;
+        info.client_ssl_ca_mem_len = (unsigned int)c->ca_pem_len;
+    } else {
+        info.client_ssl_ca_filepath = c->ca_file;
+    }
     info.client_ssl_cert_filepath = c->cert_file;
     info.client_ssl_private_key_filepath = c->key_file;
     info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
@@ -593,7 +630,10 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
      * (as curl does) and --no-proxy must mean no proxy. ":0" sets an empty proxy with port
      * 0, which lws takes as "no proxy" (lws_set_proxy; "" alone logs an error). */
     info.http_proxy_address = c->proxy ? c->proxy : ":0";
+    creating_ca_pem = c->ca_pem;
+    creating_ca_pem_len = c->ca_pem_len;
     e->vh = lws_create_vhost(mgr.ctx, &info);
+    creating_ca_pem = NULL;
     if (!e->vh) {
         SASAE_ERR(TAG, "cannot create TLS client config (check CA/cert/key files and proxy)");
         free(e->key);
@@ -784,6 +824,7 @@ static void client_free_mem(struct sasae_relayclient *c)
     free(c->host);
     free(c->path);
     free(c->ca_file);
+    free(c->ca_pem);
     free(c->cert_file);
     free(c->key_file);
     free(c->proxy);
@@ -798,7 +839,7 @@ int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
     if (!cfg || !out || !cfg->url ||
         (cfg->role != SASAE_RELAYCLIENT_HOST && cfg->role != SASAE_RELAYCLIENT_VIEWER))
         return -EINVAL;
-    if (!cfg->ca_file && !cfg->pin_sha256) {
+    if (!cfg->ca_file && !cfg->ca_pem && !cfg->pin_sha256) {
         SASAE_ERR(TAG, "no way to verify the relay: set a CA file or a pinned key");
         return -EINVAL;
     }
@@ -832,6 +873,16 @@ int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
         goto fail;
     int err = 0;
     c->ca_file = dup_opt(cfg->ca_file, &err);
+    if (cfg->ca_pem) {
+        c->ca_pem = malloc(cfg->ca_pem_len + 1);
+        if (!c->ca_pem) {
+            rc = -ENOMEM;
+            goto fail;
+        }
+        memcpy(c->ca_pem, cfg->ca_pem, cfg->ca_pem_len);
+        c->ca_pem[cfg->ca_pem_len] = 0;
+        c->ca_pem_len = cfg->ca_pem_len;
+    }
     c->cert_file = dup_opt(cfg->cert_file, &err);
     c->key_file = dup_opt(cfg->key_file, &err);
     const char *px = cfg->proxy;

@@ -14,6 +14,8 @@
  *          "key HEX"    press and release one keysym, e.g. "key ff2a" (Zenkaku_Hankaku)
  *          "click X Y"  left click at X,Y of the shared screen
  *          "dump PATH"  write the next decoded frame's luma, full range, as a PGM (P5)
+ *          "draw"       what --draw does after 5 frames
+ *          "control"    ask for control (CONTROL_REQUEST)
  *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
@@ -101,6 +103,27 @@ static void cb_paired(void *u, const char *op, const char *org)
     sasae_relayclient_send_data(V.rc, V.buf, n);
 }
 
+/* The operator points at 640,400 and draws a red stroke from 200,300 to 600,300. */
+static void draw(void)
+{
+    struct sasae_wire_msg p = {.type = SASAE_WIRE_POINTER};
+    p.u.pointer = (struct sasae_wire_point){640, 400, 1};
+    send_msg(&p);
+    uint8_t pts[16];
+    int32_t xy[4] = {200, 300, 600, 300};
+    for (int i = 0; i < 4; i++) {
+        uint32_t v = (uint32_t)xy[i];
+        pts[4 * i] = (uint8_t)(v >> 24);
+        pts[4 * i + 1] = (uint8_t)(v >> 16);
+        pts[4 * i + 2] = (uint8_t)(v >> 8);
+        pts[4 * i + 3] = (uint8_t)v;
+    }
+    struct sasae_wire_msg st = {.type = SASAE_WIRE_PEN_STROKE};
+    st.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xff0000ffu, 8, 2, pts};
+    send_msg(&st);
+    out("drew");
+}
+
 /* Luma as a full-range PGM, comparable with a screenshot's Rec.601 luma. */
 static void dump_luma(const sasae_video_image *img, const char *path)
 {
@@ -162,6 +185,14 @@ static void *commands_main(void *arg)
             struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
             send_msg(&k);
             out("cmd dump");
+        } else if (strcmp(line, "draw") == 0) {
+            draw();
+            out("cmd draw");
+        } else if (strcmp(line, "control") == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CONTROL_REQUEST};
+            c.u.control_req.want = 1;
+            send_msg(&c);
+            out("cmd control");
         } else if (line[0]) {
             out("error command '%s'", line);
         }
@@ -195,24 +226,8 @@ static void on_frame(const struct sasae_wire_video *f)
     out("frame %u %zu %llu %s %dx%d flags=%u%s", f->frame_id, f->data_len,
         (unsigned long long)f->capture_us, rc == 0 ? "decoded" : sasae_video_strerror(rc),
         rc == 0 ? img.width : 0, rc == 0 ? img.height : 0, f->flags, probe);
-    if (V.draw && V.frames == 5) {
-        struct sasae_wire_msg p = {.type = SASAE_WIRE_POINTER};
-        p.u.pointer = (struct sasae_wire_point){640, 400, 1};
-        send_msg(&p);
-        uint8_t pts[16];
-        int32_t xy[4] = {200, 300, 600, 300};
-        for (int i = 0; i < 4; i++) {
-            uint32_t v = (uint32_t)xy[i];
-            pts[4 * i] = (uint8_t)(v >> 24);
-            pts[4 * i + 1] = (uint8_t)(v >> 16);
-            pts[4 * i + 2] = (uint8_t)(v >> 8);
-            pts[4 * i + 3] = (uint8_t)v;
-        }
-        struct sasae_wire_msg st = {.type = SASAE_WIRE_PEN_STROKE};
-        st.u.pen = (struct sasae_wire_pen_stroke){1, 1, 0xff0000ffu, 8, 2, pts};
-        send_msg(&st);
-        out("drew");
-    }
+    if (V.draw && V.frames == 5)
+        draw();
     if (V.ack) {
         struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
         a.u.ack.frame_id = f->frame_id;

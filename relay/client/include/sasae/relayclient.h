@@ -28,11 +28,15 @@ struct sasae_relayclient_config {
     const char *url; /* "wss://host:port/" (path optional); required */
     enum sasae_relayclient_role role;
     const char *code; /* viewer: the 9-digit code (spaces and dashes are ignored) */
-    /* Relay verification: at least one of ca_file / pin_sha256 is required. With a pin,
+    /* Relay verification: at least one of ca_file (or ca_pem) / pin_sha256 is required. With a pin,
      * the relay's leaf public key (SubjectPublicKeyInfo DER) must hash to it and the CA
      * chain and hostname are not consulted; otherwise chain + hostname are verified
      * against ca_file only (system CAs are not used). */
-    const char *ca_file;    /* PEM CA bundle */
+    const char *ca_file; /* PEM CA bundle */
+    /* ...or the bundle itself (copied), e.g. the CA branded into a Windows host; used
+     * instead of ca_file when set. Every certificate in it is trusted, nothing else. */
+    const char *ca_pem;
+    size_t ca_pem_len;
     const char *pin_sha256; /* 64 hex digits (colons allowed) */
     /* Operator TLS client certificate (viewer): PEM files, or NULL. */
     const char *cert_file;
