@@ -65,6 +65,11 @@ n=$(convert "$T/viewer.png" -crop "${W}x${H}+${X}+${Y}" -unique-colors -format "
 echo "viewer window ${W}x${H}: $n colours"
 [ "$n" -gt 20 ] || hl_fail "viewer window shows no video ($n colours)"
 echo end >"$T/h3.in"
+wait_line "^end=customer-ended exit=3" "$T/v3.out" 30
+# the end screen stays until the operator dismisses it (Return)
+xdotool mousemove --sync $((X + W / 2)) $((Y + H / 2)) click 1
+sleep 0.5
+xdotool key Return
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 3 ] || { cat "$T/v3.out" "$T/v3.err"; hl_fail "window viewer: exit $rc, want 3"; }
 [ -n "${SASAE_GUI_SHOTS:-}" ] && { mkdir -p "$SASAE_GUI_SHOTS"; cp "$T/viewer.png" "$SASAE_GUI_SHOTS/"; }
