@@ -27,6 +27,7 @@ struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size
             rc = b->open(c, o, err, errlen);
             if (rc >= 0) {
                 SASAE_INFO("cap", "screen capture: %s", b->name);
+                err[0] = '\0'; /* an earlier backend's reason is history now */
                 break;
             }
             SASAE_WARN("cap", "capture backend %s unavailable: %s", b->name, err);

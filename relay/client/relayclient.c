@@ -39,7 +39,8 @@ struct sasae_relayclient {
     enum sasae_relayclient_role role;
     char code[SASAE_ENV_CODE_LEN + 1];
     char *host, *path, *ca_file, *cert_file, *key_file, *proxy;
-    char *ca_pem; /* NUL-terminated copy, or NULL */
+    char *ca_pem;         /* NUL-terminated copy, or NULL */
+    char verify_err[200]; /* why the relay's certificate was refused on this attempt */
     size_t ca_pem_len;
     int port;
     int have_pin;
@@ -252,6 +253,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
     ci.pwsi = &c->wsi;
     ci.opaque_user_data = c;
     c->pin_ok = 0;
+    c->verify_err[0] = '\0';
     c->state = ST_CONNECTING;
     c->rx_len = 0;
     c->rx_discard = 0;
@@ -282,8 +284,16 @@ static int pin_matches(struct sasae_relayclient *c, X509 *cert)
 
 static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
 {
-    if (!c->have_pin)
-        return 0; /* leave OpenSSL's verdict (CA chain + hostname) alone */
+    if (!c->have_pin) {
+        /* leave OpenSSL's verdict (CA chain + hostname) alone, but keep its reason: the
+         * connection error lws reports says only "SSL err" */
+        int e = X509_STORE_CTX_get_error(xs);
+        if (e != X509_V_OK && !c->verify_err[0])
+            snprintf(c->verify_err, sizeof c->verify_err,
+                     "the relay's certificate was refused: %s (certificate %d of the chain)",
+                     X509_verify_cert_error_string(e), X509_STORE_CTX_get_error_depth(xs));
+        return 0;
+    }
     int depth = X509_STORE_CTX_get_error_depth(xs);
     if (depth > 0) {
         /* Pin-only: the chain does not matter, the leaf key decides at depth 0. */
@@ -514,7 +524,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->wsi = NULL;
         if (c->state == ST_ENDED)
             return 0;
-        if (!c->end_text[0] || !strstr(c->end_text, "timed out"))
+        if (c->verify_err[0])
+            snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
+        else if (!c->end_text[0] || !strstr(c->end_text, "timed out"))
             snprintf(c->end_text, sizeof(c->end_text), "%s",
                      in ? (const char *)in : "connection error");
         schedule_retry_or_finish(c, c->end_text);
