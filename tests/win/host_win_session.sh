@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End to end with real processes: sasae-host.exe under Wine on its own Xvfb, the Linux relay
-# on loopback and the Linux test viewer. Pair, click Allow in the Windows consent prompt,
+# End to end with real processes: a help desk's branded sasae-host.exe, started with no
+# arguments under Wine on its own Xvfb, the Linux relay on loopback and the Linux test
+# viewer. Pair, click Allow in the Windows consent prompt,
 # frames whose content matches the Wine desktop (luma PSNR against a screenshot), the
 # operator's pen stroke as red pixels on the X screen along its path, control consent →
 # text the operator types arrives in Wine's notepad, Stop control → further keys ignored,
@@ -16,9 +17,12 @@ shot() { import -window root "$SHOTS/$1.png"; }
 
 HL_HOST_OUT=$HL_DIR/host.out
 HL_HOST_LOG=$HL_DIR/host.log
-wine "$WIN_HOST" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
-    --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
-    --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
+# the help desk's branded copy, started as a customer starts it: no arguments at all
+BRANDED=$HL_DIR/sasae-support.exe
+"$HL_BIN/relay/certs/sasae-certs" brand --exe "$WIN_HOST" --out "$BRANDED" --relay "$HL_URL" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --org-name "Example Help Desk" >/dev/null || hl_fail "branding"
+wine "$BRANDED" >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
 hl_wait 60 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"
 HL_CODE=$(grep -o 'support code: [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
@@ -81,12 +85,13 @@ sleep 1
 echo "type hello sasae" >&7
 hl_wait 10 hl_vsaw "cmd type" || hl_fail "viewer did not type"
 kill -0 "$HOST_PID" || hl_fail "host.exe is gone"
-notepad_text() { # the notepad text through the clipboard, as a person would copy it
-    xdotool search --onlyvisible --name Notepad windowfocus --sync 2>/dev/null || true
-    xdotool key --clearmodifiers ctrl+a ctrl+c
-    sleep 0.3
-    { xclip -selection clipboard -o 2>/dev/null || true; } | tr -d '\r'
+notepad_text() { # what notepad's edit control holds (read with Windows messages)
+    wine "$SASAE_WIN_BIN/tests/win/win_gettext.exe" Notepad 2>/dev/null | tr -d '\r'
 }
+# let the injected keys settle before another program reads notepad: under Wine 8, reading
+# it (WM_GETTEXT, or the clipboard) while the keys were still being delivered once made the
+# host lose its relay connection without a trace (see docs/operations.md, Wine limits)
+sleep 2
 got=
 for i in $(seq 1 20); do
     got=$(notepad_text)
@@ -94,7 +99,6 @@ for i in $(seq 1 20); do
     sleep 0.5
 done
 [ "$got" = "hello sasae" ] || { shot typed; hl_fail "notepad shows '$got', not the typed text"; }
-xdotool key End
 
 # Stop control on the session bar (left of End, light grey): keys are then ignored
 shot bar
