@@ -204,7 +204,8 @@ static void x11_free(struct sasae_cap *c)
 
 static const struct cap_ops x11_ops = {x11_grab, x11_wait, x11_cursor, x11_free};
 
-static int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen)
+static int cap_x11_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err,
+                        size_t errlen)
 {
     int rc = -ENOTSUP, maj, min, ev, er;
     Bool pixmaps = False;

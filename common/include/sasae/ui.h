@@ -25,8 +25,8 @@ typedef struct sasae_font sasae_font;
 
 /* Opens the UI font at a pixel size: $SASAE_FONT if set, else on Linux Noto Sans CJK
  * (Latin and Japanese, Debian fonts-noto-cjk), else DejaVu Sans; on Windows Yu Gothic,
- * Meiryo or MS Gothic from the Windows fonts folder, else the font embedded in the exe. Initialises SDL_ttf on first use.
- * Returns NULL (reason in SDL_GetError) when no font can be opened. */
+ * Meiryo or MS Gothic from the Windows fonts folder, else the font embedded in the exe. Initialises
+ * SDL_ttf on first use. Returns NULL (reason in SDL_GetError) when no font can be opened. */
 sasae_font *sasae_font_open(int px);
 
 /* Closes a font from sasae_font_open; NULL is a no-op. */
