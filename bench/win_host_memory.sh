@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Memory of sasae-host.exe under Wine while it shares a 1920x1080 screen: a real session
+# (Linux relay, the branded exe, the test viewer, Allow clicked), with the screen changing
+# (an xterm printing) for SECONDS; samples the process's resident set every 0.5 s and prints
+# the peak and the median. Under Wine the resident set of the exe's process is its Windows
+# working set plus Wine's own libraries in the process.
+#   bench/win_host_memory.sh [SECONDS]     (needs build/ and build-win/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${1:-20}
+export SASAE_BIN=$PWD/build SASAE_SRC=$PWD SASAE_WIN_BIN=$PWD/build-win
+. tests/gui/xvfb.sh
+. tests/integration/host_lib.sh
+trap 'rc=$?; [ -n "${HOST_PID:-}" ] && kill $HOST_PID 2>/dev/null; [ -n "${XT:-}" ] && kill $XT 2>/dev/null; xvfb_stop; (exit $rc); host_cleanup' EXIT
+xvfb_start 1920x1080x24
+. tests/win/wine-lib.sh
+hl_pki
+hl_relay
+"$HL_BIN/relay/certs/sasae-certs" brand --exe "$WIN_HOST" --out "$HL_DIR/h.exe" --relay "$HL_URL" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" >/dev/null
+wine "$HL_DIR/h.exe" >"$HL_DIR/h.out" 2>"$HL_DIR/h.log" &
+HOST_PID=$!
+hl_wait 60 grep -q "support code: [0-9]" "$HL_DIR/h.log" || hl_fail "no code"
+HL_CODE=$(grep -o 'support code: [0-9 ]*' "$HL_DIR/h.log" | head -1 | tr -dc 0-9)
+wait_for window_geom sasae 620 || hl_fail "no code window"
+hl_viewer --timeout $((SECS + 60))
+wait_for window_sized sasae 620 380 || hl_fail "no prompt"
+sleep 1
+read -r X Y W H < <(window_geom sasae 620)
+xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
+hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
+xterm -geometry 200x60+0+80 -e bash -c 'while :; do ls -lR /usr/share/doc | head -2000; done' &
+XT=$!
+pid=$(pgrep -f "h.exe" | head -1)
+: >"$HL_DIR/rss"
+for i in $(seq 1 $((SECS * 2))); do
+    awk '/VmRSS/ { print $2 }' "/proc/$pid/status" >>"$HL_DIR/rss"
+    sleep 0.5
+done
+frames=$(hl_frames)
+sort -n "$HL_DIR/rss" | awk -v f="$frames" -v s="$SECS" '{ a[NR] = $1 } END {
+    printf "sasae-host.exe at 1920x1080 under Wine, %d s sharing, %d frames: resident peak %.1f MB, median %.1f MB\n",
+        s, f, a[NR] / 1024, a[int((NR + 1) / 2)] / 1024 }'
