@@ -3,8 +3,9 @@
  * (WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE)
  * drawn with UpdateLayeredWindow and per-pixel alpha: only the drawing covers the desktop,
  * and every click reaches the window beneath. It is excluded from nothing: the operator
- * sees in the video what the customer sees. One thread owns the window and redraws at most
- * SASAE_OVERLAY_FPS times a second; callers only change the drawing in memory. */
+ * sees in the video what the customer sees. One thread owns the window and its message loop
+ * and redraws at most SASAE_OVERLAY_FPS times a second; callers only change the drawing in
+ * memory and wake it with a message. */
 #include "sasae/host.h"
 
 #include <errno.h>
@@ -12,11 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <windows.h>
 
+/* the same limits as the X11 overlay */
 #define MAX_STROKES 256
 #define POINT_BUDGET 65536
-#define WM_OVERLAY_SYNC (WM_APP + 1)
+#define WM_OVERLAY_WAKE (WM_APP + 1)
+/* how long suspend/hide wait for the window to be hidden */
+#define SYNC_WAIT_S 2
 
 struct stroke {
     uint32_t id;
@@ -31,15 +36,18 @@ struct sasae_overlay {
     HWND win;
     HDC mem;
     HBITMAP dib, old;
-    uint32_t *px; /* the DIB: premultiplied BGRA, top-down */
+    uint32_t *px; /* the DIB: premultiplied BGRA, top-down, w * h */
     int w, h, ox, oy;
     bool shown;
+    RECT painted; /* where the DIB may hold non-zero pixels (empty: nowhere) */
     struct stroke s[MAX_STROKES];
     int ns, total;
     bool marker;
     int mx, my;
     bool dirty, suspended, stop;
+    bool woken; /* a wake message is on its way: no need for another */
     unsigned long redraws;
+    LARGE_INTEGER last, freq; /* time of the last redraw, for the rate limit */
     RECT keep[SASAE_OVERLAY_MAX_KEEPOUT];
     int nkeep;
     unsigned sync_want, sync_done; /* a caller waits until the window shows the state */
@@ -52,45 +60,79 @@ struct sasae_overlay {
 static const POINT marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
                                      {33, 57}, {23, 36}, {41, 36}};
 #define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
+#define MARKER_W 41
+#define MARKER_H 62
+#define MARKER_OUTLINE 3
+#define PEN_COLORREF                                                                               \
+    RGB((SASAE_OVERLAY_RED >> 16) & 0xff, (SASAE_OVERLAY_RED >> 8) & 0xff, SASAE_OVERLAY_RED & 0xff)
 
-/* Draws the whole picture into the DIB and hands it to the window (o->mu held). */
-static void redraw(struct sasae_overlay *o)
+static void grow(RECT *r, long x0, long y0, long x1, long y1)
 {
-    bool any = o->marker || o->ns > 0;
-    o->redraws++;
-    o->dirty = false;
-    if (!any || o->suspended) {
-        if (o->shown)
-            ShowWindow(o->win, SW_HIDE);
-        o->shown = false;
+    if (IsRectEmpty(r)) {
+        *r = (RECT){x0, y0, x1, y1};
         return;
     }
-    memset(o->px, 0, (size_t)o->w * (size_t)o->h * 4);
+    r->left = x0 < r->left ? x0 : r->left;
+    r->top = y0 < r->top ? y0 : r->top;
+    r->right = x1 > r->right ? x1 : r->right;
+    r->bottom = y1 > r->bottom ? y1 : r->bottom;
+}
+
+/* Where the current drawing lies, clipped to the window (o->mu held). */
+static RECT drawing_bounds(const struct sasae_overlay *o)
+{
+    RECT b = {0, 0, 0, 0};
+    for (int i = 0; i < o->ns; i++) {
+        const struct stroke *s = &o->s[i];
+        long r = s->width / 2 + 2; /* round caps and the single-point dot */
+        for (int k = 0; k < s->n; k++)
+            grow(&b, s->pts[k].x - r, s->pts[k].y - r, s->pts[k].x + r + 1, s->pts[k].y + r + 1);
+    }
+    if (o->marker)
+        grow(&b, o->mx - MARKER_OUTLINE, o->my - MARKER_OUTLINE,
+             o->mx + MARKER_W + MARKER_OUTLINE + 1, o->my + MARKER_H + MARKER_OUTLINE + 1);
+    RECT all = {0, 0, o->w, o->h}, c;
+    if (!IntersectRect(&c, &b, &all))
+        SetRectEmpty(&c);
+    return c;
+}
+
+static void zero_rect(struct sasae_overlay *o, const RECT *r)
+{
+    for (long y = r->top; y < r->bottom; y++)
+        memset(o->px + (size_t)y * (size_t)o->w + r->left, 0, (size_t)(r->right - r->left) * 4);
+}
+
+/* Draws the strokes and the marker with GDI (o->mu held). */
+static void paint(struct sasae_overlay *o)
+{
+    LOGBRUSH lb = {BS_SOLID, PEN_COLORREF, 0};
+    HBRUSH red = CreateSolidBrush(PEN_COLORREF);
     for (int i = 0; i < o->ns; i++) {
         struct stroke *s = &o->s[i];
-        LOGBRUSH lb = {BS_SOLID, RGB(255, 0, 0), 0};
         HPEN pen = ExtCreatePen(PS_GEOMETRIC | PS_SOLID | PS_ENDCAP_ROUND | PS_JOIN_ROUND,
                                 (DWORD)s->width, &lb, 0, NULL);
         HGDIOBJ op = SelectObject(o->mem, pen);
         if (s->n == 1) {
-            HBRUSH b = CreateSolidBrush(RGB(255, 0, 0));
-            HGDIOBJ ob = SelectObject(o->mem, b);
+            HGDIOBJ ob = SelectObject(o->mem, red);
+            SelectObject(o->mem, GetStockObject(NULL_PEN));
             int r = s->width / 2 + 1;
-            Ellipse(o->mem, s->pts[0].x - r, s->pts[0].y - r, s->pts[0].x + r, s->pts[0].y + r);
+            Ellipse(o->mem, s->pts[0].x - r, s->pts[0].y - r, s->pts[0].x + r + 1,
+                    s->pts[0].y + r + 1);
             SelectObject(o->mem, ob);
-            DeleteObject(b);
         } else {
             Polyline(o->mem, s->pts, s->n);
         }
         SelectObject(o->mem, op);
         DeleteObject(pen);
     }
+    DeleteObject(red);
     if (o->marker) {
         POINT p[MARKER_N];
         for (int i = 0; i < MARKER_N; i++)
             p[i] = (POINT){o->mx + marker_shape[i].x, o->my + marker_shape[i].y};
         HBRUSH b = CreateSolidBrush(RGB(0xff, 0xd4, 0x00));
-        HPEN pen = CreatePen(PS_SOLID, 3, RGB(0x20, 0x20, 0x20));
+        HPEN pen = CreatePen(PS_SOLID, MARKER_OUTLINE, RGB(0x20, 0x20, 0x20));
         HGDIOBJ ob = SelectObject(o->mem, b), op = SelectObject(o->mem, pen);
         Polygon(o->mem, p, MARKER_N);
         SelectObject(o->mem, ob);
@@ -99,20 +141,51 @@ static void redraw(struct sasae_overlay *o)
         DeleteObject(pen);
     }
     GdiFlush();
-    /* GDI leaves alpha at 0: whatever was drawn (no colour used is black) becomes opaque */
-    size_t n = (size_t)o->w * (size_t)o->h;
-    for (size_t i = 0; i < n; i++)
-        if (o->px[i])
-            o->px[i] |= 0xff000000u;
+}
+
+/* Brings the window up to date (o->mu held, on the overlay's thread). Only the part of the
+ * DIB that held or holds the drawing is cleared, repainted and handed over. */
+static void redraw(struct sasae_overlay *o)
+{
+    bool any = o->marker || o->ns > 0;
+    o->redraws++;
+    o->dirty = false;
+    QueryPerformanceCounter(&o->last);
+    if (!any || o->suspended) {
+        if (o->shown)
+            ShowWindow(o->win, SW_HIDE);
+        o->shown = false;
+        return;
+    }
+    RECT now = drawing_bounds(o), upd;
+    UnionRect(&upd, &now, &o->painted);
+    zero_rect(o, &upd);
+    paint(o);
+    /* GDI leaves alpha at 0: whatever was drawn becomes opaque (no colour used is black, so
+     * a drawn pixel is never 0); opaque pixels are their own premultiplied value */
+    for (long y = now.top; y < now.bottom; y++) {
+        uint32_t *row = o->px + (size_t)y * (size_t)o->w;
+        for (long x = now.left; x < now.right; x++)
+            if (row[x])
+                row[x] |= 0xff000000u;
+    }
     /* the session bar and prompts stay visible whatever is drawn over them */
     for (int k = 0; k < o->nkeep; k++)
-        for (int y = o->keep[k].top; y < o->keep[k].bottom; y++)
-            memset(o->px + (size_t)y * (size_t)o->w + o->keep[k].left, 0,
-                   (size_t)(o->keep[k].right - o->keep[k].left) * 4);
+        zero_rect(o, &o->keep[k]);
+    o->painted = now;
     POINT pos = {o->ox, o->oy}, src = {0, 0};
     SIZE size = {o->w, o->h};
     BLENDFUNCTION bf = {AC_SRC_OVER, 0, 255, AC_SRC_ALPHA};
-    UpdateLayeredWindow(o->win, NULL, &pos, &size, o->mem, &src, 0, &bf, ULW_ALPHA);
+    UPDATELAYEREDWINDOWINFO u = {.cbSize = sizeof u,
+                                 .pptDst = &pos,
+                                 .psize = &size,
+                                 .hdcSrc = o->mem,
+                                 .pptSrc = &src,
+                                 .pblend = &bf,
+                                 .dwFlags = ULW_ALPHA,
+                                 .prcDirty = IsRectEmpty(&upd) ? NULL : &upd};
+    if (!UpdateLayeredWindowIndirect(o->win, &u))
+        UpdateLayeredWindow(o->win, NULL, &pos, &size, o->mem, &src, 0, &bf, ULW_ALPHA);
     if (!o->shown)
         ShowWindow(o->win, SW_SHOWNOACTIVATE);
     /* above windows that became topmost since (a prompt's own keep-out still applies) */
@@ -157,9 +230,19 @@ static bool setup(struct sasae_overlay *o)
                  GetLastError());
         return false;
     }
-    o->px = bits;
+    o->px = bits; /* zero-filled by CreateDIBSection */
     o->old = SelectObject(o->mem, o->dib);
     return true;
+}
+
+/* Milliseconds until the rate limit allows the next redraw (0: now). */
+static DWORD until_next(const struct sasae_overlay *o)
+{
+    LARGE_INTEGER now;
+    QueryPerformanceCounter(&now);
+    long long period = o->freq.QuadPart / SASAE_OVERLAY_FPS;
+    long long left = o->last.QuadPart + period - now.QuadPart;
+    return left <= 0 ? 0 : (DWORD)((left * 1000 + o->freq.QuadPart - 1) / o->freq.QuadPart);
 }
 
 static void *overlay_main(void *arg)
@@ -172,40 +255,60 @@ static void *overlay_main(void *arg)
     pthread_cond_broadcast(&o->cv);
     pthread_mutex_unlock(&o->mu);
     if (!ok)
-        return NULL;
-    DWORD period = 1000 / SASAE_OVERLAY_FPS;
+        goto out;
     for (;;) {
-        MsgWaitForMultipleObjects(0, NULL, FALSE, period, QS_ALLINPUT);
-        MSG m;
-        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE))
-            DispatchMessageW(&m);
+        DWORD wait = INFINITE;
         pthread_mutex_lock(&o->mu);
-        bool stop = o->stop;
-        if (!stop && (o->dirty || o->sync_done != o->sync_want))
-            redraw(o);
-        if (o->sync_done != o->sync_want) {
+        o->woken = false;
+        bool stop = o->stop, sync = o->sync_done != o->sync_want;
+        if (!stop && (sync || o->dirty)) {
+            /* suspend and hide are not rate limited: a prompt is about to appear */
+            wait = sync ? 0 : until_next(o);
+            if (wait == 0) {
+                redraw(o);
+                wait = INFINITE;
+            }
+        }
+        if (sync) {
             o->sync_done = o->sync_want;
             pthread_cond_broadcast(&o->cv);
         }
         pthread_mutex_unlock(&o->mu);
         if (stop)
             break;
+        MsgWaitForMultipleObjects(0, NULL, FALSE, wait, QS_ALLINPUT);
+        MSG m;
+        while (PeekMessageW(&m, NULL, 0, 0, PM_REMOVE))
+            DispatchMessageW(&m);
     }
-    DestroyWindow(o->win);
+out:
+    if (o->win)
+        DestroyWindow(o->win);
     return NULL;
 }
 
+/* Wakes the overlay's thread after the drawing changed (o->mu held). */
+static void wake(struct sasae_overlay *o)
+{
+    o->dirty = true;
+    if (!o->woken) {
+        o->woken = true;
+        PostMessageW(o->win, WM_OVERLAY_WAKE, 0, 0);
+    }
+}
+
 /* Has the overlay's thread show the current state now, and waits (bounded) until it has:
- * a prompt is about to appear, or the session ended. o->mu held. */
+ * a prompt is about to appear, or the session ended (o->mu held). */
 static void sync_now(struct sasae_overlay *o)
 {
     unsigned want = ++o->sync_want;
     o->dirty = true;
-    PostMessageW(o->win, WM_OVERLAY_SYNC, 0, 0);
+    o->woken = true;
+    PostMessageW(o->win, WM_OVERLAY_WAKE, 0, 0);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += 1;
-    while (o->sync_done != want && !o->stop)
+    until.tv_sec += SYNC_WAIT_S;
+    while ((int)(o->sync_done - want) < 0 && !o->stop)
         if (pthread_cond_timedwait(&o->cv, &o->mu, &until) != 0)
             break;
 }
@@ -229,6 +332,7 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->h = h;
     o->ox = x;
     o->oy = y;
+    QueryPerformanceFrequency(&o->freq);
     if (pthread_create(&o->thread, NULL, overlay_main, o) != 0) {
         snprintf(err, errlen, "overlay: cannot start its thread");
         pthread_cond_destroy(&o->cv);
@@ -255,9 +359,10 @@ void sasae_overlay_free(struct sasae_overlay *o)
         return;
     pthread_mutex_lock(&o->mu);
     o->stop = true;
-    pthread_mutex_unlock(&o->mu);
     if (o->win)
-        PostMessageW(o->win, WM_OVERLAY_SYNC, 0, 0);
+        PostMessageW(o->win, WM_OVERLAY_WAKE, 0, 0);
+    pthread_cond_broadcast(&o->cv);
+    pthread_mutex_unlock(&o->mu);
     pthread_join(o->thread, NULL);
     for (int i = 0; i < o->ns; i++)
         free(o->s[i].pts);
@@ -279,7 +384,7 @@ void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
     o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
     o->mx = x;
     o->my = y;
-    o->dirty = true;
+    wake(o);
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -336,8 +441,10 @@ int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy
     o->total += n;
     while (o->total > POINT_BUDGET && o->ns > 1)
         drop_oldest(o);
-    o->dirty = true;
+    wake(o);
 out:
+    if (rc && s->n == 0) /* a new stroke whose points could not be stored: not kept */
+        o->ns--;
     pthread_mutex_unlock(&o->mu);
     return rc;
 }
@@ -349,7 +456,7 @@ void sasae_overlay_clear(struct sasae_overlay *o)
         free(o->s[i].pts);
     o->ns = 0;
     o->total = 0;
-    o->dirty = true;
+    wake(o);
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -372,7 +479,7 @@ void sasae_overlay_suspend(struct sasae_overlay *o, bool on)
     if (on)
         sync_now(o); /* at once, not at the next redraw: the prompt is about to be shown */
     else
-        o->dirty = true;
+        wake(o);
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -397,7 +504,7 @@ void sasae_overlay_keepout(struct sasae_overlay *o, const int *xywh, int n)
     if (m != o->nkeep || memcmp(k, o->keep, sizeof k[0] * (size_t)m) != 0) {
         memcpy(o->keep, k, sizeof k[0] * (size_t)m);
         o->nkeep = m;
-        o->dirty = true;
+        wake(o);
     }
     pthread_mutex_unlock(&o->mu);
 }

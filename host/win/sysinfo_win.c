@@ -44,6 +44,16 @@ static void utf8(const wchar_t *w, char *out, size_t cap)
         out[0] = 0;
 }
 
+/* A REG_SZ value of HKLM as UTF-8, "" if absent (RegGetValueW always NUL-terminates). */
+static void reg_string(const wchar_t *key, const wchar_t *value, char *out, size_t cap)
+{
+    wchar_t w[256];
+    DWORD sz = sizeof w;
+    out[0] = 0;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, key, value, RRF_RT_REG_SZ, NULL, w, &sz) == ERROR_SUCCESS)
+        utf8(w, out, cap);
+}
+
 static void os_version(struct out *o)
 {
     typedef LONG(WINAPI * rtl_fn)(OSVERSIONINFOEXW *);
@@ -52,25 +62,28 @@ static void os_version(struct out *o)
     OSVERSIONINFOEXW v = {.dwOSVersionInfoSize = sizeof v};
     if (!rtl || rtl(&v) != 0)
         return;
-    /* Windows 11 still reports 10.0; its builds start at 22000 */
-    const char *name = v.dwMajorVersion == 10 && v.dwBuildNumber >= 22000 ? "Windows 11"
-                       : v.dwMajorVersion == 10                           ? "Windows 10"
-                                                                          : "Windows";
-    char edition[128] = "", display[64] = "";
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", 0,
-                      KEY_READ, &k) == ERROR_SUCCESS) {
-        wchar_t w[128];
-        DWORD sz = sizeof w;
-        if (RegQueryValueExW(k, L"EditionID", NULL, NULL, (BYTE *)w, &sz) == ERROR_SUCCESS)
-            utf8(w, edition, sizeof edition);
-        sz = sizeof w;
-        if (RegQueryValueExW(k, L"DisplayVersion", NULL, NULL, (BYTE *)w, &sz) == ERROR_SUCCESS)
-            utf8(w, display, sizeof display);
-        RegCloseKey(k);
-    }
-    line(o, "os=%s%s%s%s%s (version %lu.%lu, build %lu)", name, edition[0] ? " " : "", edition,
-         display[0] ? " " : "", display, v.dwMajorVersion, v.dwMinorVersion, v.dwBuildNumber);
+    /* Windows 11 still reports 10.0; its builds start at 22000. The host supports 10 and 11;
+     * older names only make a report from an old system (or Wine's default) readable. */
+    unsigned ver = (unsigned)(v.dwMajorVersion * 10 + v.dwMinorVersion);
+    const char *name = ver == 100 && v.dwBuildNumber >= 22000 ? "Windows 11"
+                       : ver == 100                           ? "Windows 10"
+                       : ver == 63                            ? "Windows 8.1"
+                       : ver == 62                            ? "Windows 8"
+                       : ver == 61                            ? "Windows 7"
+                                                              : "Windows";
+    static const wchar_t cv[] = L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+    char edition[128], display[64];
+    reg_string(cv, L"EditionID", edition, sizeof edition);
+    reg_string(cv, L"DisplayVersion", display, sizeof display);
+    /* the update revision: 22631.3007 says which monthly update is installed */
+    DWORD ubr = 0, sz = sizeof ubr;
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, cv, L"UBR", RRF_RT_REG_DWORD, NULL, &ubr, &sz) !=
+        ERROR_SUCCESS)
+        ubr = 0;
+    char build[32];
+    snprintf(build, sizeof build, ubr ? "%lu.%lu" : "%lu", v.dwBuildNumber, ubr);
+    line(o, "os=%s%s%s%s%s (version %lu.%lu, build %s)", name, edition[0] ? " " : "", edition,
+         display[0] ? " " : "", display, v.dwMajorVersion, v.dwMinorVersion, build);
     SYSTEM_INFO si;
     GetNativeSystemInfo(&si);
     line(o, "kernel=Windows NT %lu.%lu.%lu %s", v.dwMajorVersion, v.dwMinorVersion, v.dwBuildNumber,
@@ -81,25 +94,16 @@ static void os_version(struct out *o)
 
 static void cpu(struct out *o)
 {
-    HKEY k;
-    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0", 0,
-                      KEY_READ, &k) == ERROR_SUCCESS) {
-        wchar_t w[128];
-        DWORD sz = sizeof w;
-        char name[256];
-        if (RegQueryValueExW(k, L"ProcessorNameString", NULL, NULL, (BYTE *)w, &sz) ==
-            ERROR_SUCCESS) {
-            utf8(w, name, sizeof name);
-            char *p = name;
-            while (*p == ' ')
-                p++;
-            line(o, "cpu=%s", p);
-        }
-        RegCloseKey(k);
-    }
-    SYSTEM_INFO si;
-    GetSystemInfo(&si);
-    line(o, "cores=%lu", si.dwNumberOfProcessors);
+    char name[256];
+    reg_string(L"HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0", L"ProcessorNameString", name,
+               sizeof name);
+    const char *p = name;
+    while (*p == ' ')
+        p++;
+    if (*p)
+        line(o, "cpu=%s", p);
+    /* logical processors of every processor group, like Linux's online CPUs */
+    line(o, "cores=%lu", GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
 }
 
 static void disks(struct out *o)
@@ -166,13 +170,16 @@ static void network(struct out *o)
         char name[128], addrs[300] = "";
         utf8(a->FriendlyName, name, sizeof name);
         for (IP_ADAPTER_UNICAST_ADDRESS *u = a->FirstUnicastAddress; u; u = u->Next) {
+            /* written as Linux writes them: no %scope on link-local IPv6 */
             char ip[INET6_ADDRSTRLEN] = "";
-            DWORD il = sizeof ip;
-            if (WSAAddressToStringA(u->Address.lpSockaddr, (DWORD)u->Address.iSockaddrLength, NULL,
-                                    ip, &il) == 0) {
-                size_t l = strlen(addrs);
+            const struct sockaddr *sa = u->Address.lpSockaddr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, ip, sizeof ip);
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+            size_t l = strlen(addrs);
+            if (ip[0])
                 snprintf(addrs + l, sizeof addrs - l, "%s%s", l ? " " : "", ip);
-            }
         }
         line(o, "network=%s: %s", name, addrs[0] ? addrs : "no address");
     }
@@ -189,10 +196,12 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
     WSADATA wsa;
     bool ws = WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
     os_version(&o);
-    wchar_t host[MAX_COMPUTERNAME_LENGTH + 1];
-    DWORD hl = MAX_COMPUTERNAME_LENGTH + 1;
-    char name[64];
-    if (GetComputerNameW(host, &hl)) {
+    /* the DNS host name, as gethostname gives on Linux (the NetBIOS name is cut to 15) */
+    wchar_t host[256];
+    DWORD hl = sizeof host / sizeof host[0];
+    char name[256];
+    if (GetComputerNameExW(ComputerNameDnsHostname, host, &hl) ||
+        (hl = sizeof host / sizeof host[0], GetComputerNameW(host, &hl))) {
         utf8(host, name, sizeof name);
         line(&o, "computer=%s", name);
     }
