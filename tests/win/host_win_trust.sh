@@ -4,8 +4,8 @@
 # OPENSSLDIR inside the Wine prefix, lws's default client-certificate folder, SSL_CERT_FILE,
 # SSL_CERT_DIR) is refused, and a planted OpenSSL config (OPENSSL_CONF and OPENSSLDIR's
 # openssl.cnf, made so that loading it breaks TLS) is never read: the same host pairs with
-# the help desk's real relay while it is there. Also: an unreachable relay and a wrong
-# relay CA give clear errors and exit codes.
+# the help desk's real relay while it is there. Also: an unreachable relay gives a clear
+# error; a CONNECT proxy with Basic authentication works, and a wrong password is an error.
 set -euo pipefail
 . "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 . "$SASAE_SRC/tests/win/wine-lib.sh"
@@ -108,4 +108,43 @@ echo "== an unreachable relay: a clear error"
 whost "wss://127.0.0.1:1/" unreachable
 grep -Eiq "could not connect|refused|connect" "$HL_DIR/unreachable.log" ||
     hl_fail "no clear connection error"
+echo "== through a CONNECT proxy with Basic authentication (tinyproxy): right and wrong password"
+PPORT=$((HL_PORT + 50))
+while (exec 3<>/dev/tcp/127.0.0.1/$PPORT) 2>/dev/null; do PPORT=$((PPORT + 1)); done
+cat >"$HL_DIR/tinyproxy.conf" <<CONF
+Port $PPORT
+Listen 127.0.0.1
+Timeout 60
+MaxClients 20
+Allow 127.0.0.1
+BasicAuth helpdesk s3cret
+ConnectPort $HL_PORT
+LogLevel Info
+LogFile "$HL_DIR/tinyproxy.log"
+PidFile "$HL_DIR/tinyproxy.pid"
+CONF
+tinyproxy -d -c "$HL_DIR/tinyproxy.conf" >"$HL_DIR/tinyproxy.out" 2>&1 &
+PROXY_PID=$!
+trap 'rc=$?; kill $PROXY_PID 2>/dev/null; cleanup_plant; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
+hl_wait 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PPORT" || hl_fail "tinyproxy did not start"
+(cd "$HL_DIR/run/x" && exec wine "$WIN_HOST" --relay "$REAL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" \
+    --proxy "http://helpdesk:s3cret@127.0.0.1:$PPORT" >"$HL_DIR/proxy.out" 2>"$HL_DIR/proxy.log") &
+HOST_PID=$!
+hl_wait 60 grep -q "support code: [0-9]" "$HL_DIR/proxy.log" || hl_fail "no code through the proxy"
+grep -q "CONNECT" "$HL_DIR/tinyproxy.log" || hl_fail "the proxy was not used"
+kill "$HOST_PID" 2>/dev/null || true
+wait "$HOST_PID" 2>/dev/null || true
+HOST_PID=
+ENVP=(env) # the wrong-password run needs no planted files
+(cd "$HL_DIR/run/x" && exec wine "$WIN_HOST" --relay "$REAL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" \
+    --proxy "http://helpdesk:wrong@127.0.0.1:$PPORT" >"$HL_DIR/p407.out" 2>"$HL_DIR/p407.log") &
+HOST_PID=$!
+hl_wait 60 grep -q "relay connection closed" "$HL_DIR/p407.log" || hl_fail "407: no error logged"
+grep "relay connection closed" "$HL_DIR/p407.log" | head -1
+grep -q "support code: [0-9]" "$HL_DIR/p407.log" && hl_fail "a code despite the wrong password"
+kill "$HOST_PID" 2>/dev/null || true
+wait "$HOST_PID" 2>/dev/null || true
+HOST_PID=
 echo PASS

@@ -14,7 +14,7 @@
 #include <wchar.h>
 #include <windows.h>
 
-#define POLL_MS 2500
+#define POLL_MS 6000
 #define WIN_X 100
 #define WIN_Y 80
 #define WIN_W 640
