@@ -524,9 +524,20 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->wsi = NULL;
         if (c->state == ST_ENDED)
             return 0;
-        if (c->verify_err[0])
+        if (c->verify_err[0]) {
             snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
-        else if (!c->end_text[0] || !strstr(c->end_text, "timed out"))
+        } else if (c->proxy && in && strstr((const char *)in, "proxy")) {
+            /* lws says "proxy not h1" for any refusal, 407 included; name the proxy (its
+             * host part only: never the password) and what to check */
+            const char *at = strrchr(c->proxy, '@');
+            const char *hp = at ? at + 1 : c->proxy;
+            if (!at && strncmp(hp, "http://", 7) == 0)
+                hp += 7;
+            snprintf(c->end_text, sizeof(c->end_text),
+                     "the proxy %s refused the connection (%s): check its address, user name "
+                     "and password",
+                     hp, (const char *)in);
+        } else if (!c->end_text[0] || !strstr(c->end_text, "timed out"))
             snprintf(c->end_text, sizeof(c->end_text), "%s",
                      in ? (const char *)in : "connection error");
         schedule_retry_or_finish(c, c->end_text);

@@ -143,6 +143,9 @@ ENVP=(env) # the wrong-password run needs no planted files
 HOST_PID=$!
 hl_wait 60 grep -q "relay connection closed" "$HL_DIR/p407.log" || hl_fail "407: no error logged"
 grep "relay connection closed" "$HL_DIR/p407.log" | head -1
+grep -q "the proxy 127.0.0.1:$PPORT refused the connection" "$HL_DIR/p407.log" ||
+    hl_fail "407: no clear proxy error"
+grep -q "wrong" "$HL_DIR/p407.log" && hl_fail "the proxy password is in the log"
 grep -q "support code: [0-9]" "$HL_DIR/p407.log" && hl_fail "a code despite the wrong password"
 kill "$HOST_PID" 2>/dev/null || true
 wait "$HOST_PID" 2>/dev/null || true
