@@ -1,6 +1,7 @@
 /* The shared operating-system calls on Windows (declared in sasae/common.h): UTF-8 paths
  * become wide strings; files are binary and not inherited. */
 #include "sasae/common.h"
+#include "sasae/win.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,7 @@
 #include <sys/stat.h>
 #include <windows.h>
 
-static wchar_t *wide(const char *utf8)
+wchar_t *sasae_win_wide(const char *utf8)
 {
     int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, NULL, 0);
     if (n <= 0)
@@ -30,7 +31,7 @@ int sasae_setenv(const char *name, const char *value)
 
 int sasae_mkdir(const char *path)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = sasae_win_wide(path);
     if (!w)
         return -EINVAL;
     int rc = 0;
@@ -42,7 +43,7 @@ int sasae_mkdir(const char *path)
 
 int sasae_open_write(const char *path)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = sasae_win_wide(path);
     if (!w)
         return -EINVAL;
     int fd =

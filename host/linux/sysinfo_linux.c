@@ -3,6 +3,8 @@
  * paths), read from /etc/os-release, uname, /proc, statvfs, XRandR and getifaddrs. */
 #include "sasae/host.h"
 
+#include "sysinfo_text.h"
+
 #include <X11/Xlib.h>
 #include <X11/extensions/Xrandr.h>
 #include <arpa/inet.h>
@@ -16,30 +18,6 @@
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-
-struct out {
-    char *buf;
-    size_t cap, len;
-};
-
-/* Appends one whole line, or nothing if it does not fit. */
-static void line(struct out *o, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    size_t l = (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1;
-    if (o->len + l + 2 > o->cap)
-        return;
-    memcpy(o->buf + o->len, tmp, l);
-    o->len += l;
-    o->buf[o->len++] = '\n';
-    o->buf[o->len] = 0;
-}
 
 /* Value of "key<sep>value" from a text file, trimmed and unquoted. */
 static int file_value(const char *path, const char *key, char sep, char *val, size_t cap)
@@ -73,24 +51,24 @@ static int file_value(const char *path, const char *key, char sep, char *val, si
     return found;
 }
 
-static void displays(struct out *o, const char *display)
+static void displays(struct sysinfo_out *o, const char *display)
 {
     Display *dpy = XOpenDisplay(display);
     if (!dpy) {
-        line(o, "displays=0");
+        sysinfo_line(o, "displays=0");
         return;
     }
     int ev, er, n = 0;
     Window root = DefaultRootWindow(dpy);
     XRRMonitorInfo *m =
         XRRQueryExtension(dpy, &ev, &er) ? XRRGetMonitors(dpy, root, True, &n) : NULL;
-    line(o, "screen=%dx%d", DisplayWidth(dpy, DefaultScreen(dpy)),
-         DisplayHeight(dpy, DefaultScreen(dpy)));
-    line(o, "displays=%d", m ? n : 1);
+    sysinfo_line(o, "screen=%dx%d", DisplayWidth(dpy, DefaultScreen(dpy)),
+                 DisplayHeight(dpy, DefaultScreen(dpy)));
+    sysinfo_line(o, "displays=%d", m ? n : 1);
     for (int i = 0; m && i < n; i++) {
         char *name = m[i].name ? XGetAtomName(dpy, m[i].name) : NULL;
-        line(o, "display=%d %s %dx%d+%d+%d%s", i, name ? name : "?", m[i].width, m[i].height,
-             m[i].x, m[i].y, m[i].primary ? " primary" : "");
+        sysinfo_line(o, "display=%d %s %dx%d+%d+%d%s", i, name ? name : "?", m[i].width,
+                     m[i].height, m[i].x, m[i].y, m[i].primary ? " primary" : "");
         if (name)
             XFree(name);
     }
@@ -100,7 +78,7 @@ static void displays(struct out *o, const char *display)
 }
 
 /* One "network=NAME: ADDR ADDR..." line per interface that is up, loopback left out. */
-static void network(struct out *o)
+static void network(struct sysinfo_out *o)
 {
     struct ifaddrs *ifs = NULL;
     if (getifaddrs(&ifs) != 0)
@@ -128,40 +106,41 @@ static void network(struct out *o)
             if (ip[0])
                 snprintf(addrs + l, sizeof addrs - l, "%s%s", l ? " " : "", ip);
         }
-        line(o, "network=%s: %s", a->ifa_name, addrs[0] ? addrs : "no address");
+        sysinfo_line(o, "network=%s: %s", a->ifa_name, addrs[0] ? addrs : "no address");
     }
     freeifaddrs(ifs);
 }
 
 size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
 {
-    struct out o = {buf, cap, 0};
+    struct sysinfo_out o = {buf, cap, 0};
     char v[256];
     if (cap == 0)
         return 0;
     buf[0] = 0;
     if (file_value("/etc/os-release", "PRETTY_NAME", '=', v, sizeof v) == 0)
-        line(&o, "os=%s", v);
+        sysinfo_line(&o, "os=%s", v);
     struct utsname u;
     if (uname(&u) == 0)
-        line(&o, "kernel=%s %s %s", u.sysname, u.release, u.machine);
+        sysinfo_line(&o, "kernel=%s %s %s", u.sysname, u.release, u.machine);
     char host[256];
     if (gethostname(host, sizeof host) == 0) {
         host[sizeof host - 1] = 0;
-        line(&o, "computer=%s", host);
+        sysinfo_line(&o, "computer=%s", host);
     }
     if (file_value("/proc/cpuinfo", "model name", ':', v, sizeof v) == 0)
-        line(&o, "cpu=%s", v);
-    line(&o, "cores=%ld", sysconf(_SC_NPROCESSORS_ONLN));
+        sysinfo_line(&o, "cpu=%s", v);
+    sysinfo_line(&o, "cores=%ld", sysconf(_SC_NPROCESSORS_ONLN));
     char t[64], a[64];
     if (file_value("/proc/meminfo", "MemTotal", ':', t, sizeof t) == 0 &&
         file_value("/proc/meminfo", "MemAvailable", ':', a, sizeof a) == 0)
-        line(&o, "memory_mb=%lld\nmemory_available_mb=%lld", atoll(t) / 1024, atoll(a) / 1024);
+        sysinfo_line(&o, "memory_mb=%lld\nmemory_available_mb=%lld", atoll(t) / 1024,
+                     atoll(a) / 1024);
     struct statvfs s;
     if (statvfs("/", &s) == 0)
-        line(&o, "disk=/ %llu MiB free of %llu MiB",
-             (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
-             (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
+        sysinfo_line(&o, "disk=/ %llu MiB free of %llu MiB",
+                     (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024),
+                     (unsigned long long)s.f_blocks * s.f_frsize / (1024 * 1024));
     displays(&o, display);
     network(&o);
     return o.len;

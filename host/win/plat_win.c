@@ -14,6 +14,7 @@
 #include <windows.h>
 
 #include "sasae/common.h"
+#include "sasae/win.h"
 
 #define TAG "host"
 
@@ -174,19 +175,6 @@ void host_plat_stop_done(void)
 
 /* ---- files ---------------------------------------------------------------------------- */
 
-static wchar_t *wide(const char *utf8)
-{
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, NULL, 0);
-    if (n <= 0)
-        return NULL;
-    wchar_t *w = malloc((size_t)n * sizeof *w);
-    if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, utf8, -1, w, n) != n) {
-        free(w);
-        w = NULL;
-    }
-    return w;
-}
-
 static void win_error(char *err, size_t errlen, const char *what, const char *path, DWORD code)
 {
     char msg[256] = "";
@@ -253,7 +241,7 @@ bool host_plat_log_in_state_dir(void)
 
 int host_plat_private_dir(const char *dir, char *err, size_t errlen)
 {
-    wchar_t *w = wide(dir);
+    wchar_t *w = sasae_win_wide(dir);
     if (!w) {
         snprintf(err, errlen, "%.400s: not a valid UTF-8 path", dir);
         return -1;
@@ -276,7 +264,7 @@ int host_plat_private_dir(const char *dir, char *err, size_t errlen)
 int host_plat_private_file_write(const char *path, const void *data, size_t len, char *err,
                                  size_t errlen)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = sasae_win_wide(path);
     if (!w) {
         snprintf(err, errlen, "%.400s: not a valid UTF-8 path", path);
         return -1;
@@ -322,7 +310,7 @@ static bool trusted_reader(PSID sid, PSID user)
 
 int host_plat_private_file_check(const char *path, char *err, size_t errlen)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = sasae_win_wide(path);
     if (!w) {
         snprintf(err, errlen, "%.400s: not a valid UTF-8 path", path);
         return -1;

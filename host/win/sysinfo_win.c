@@ -4,6 +4,8 @@
  * EnumDisplayMonitors and GetAdaptersAddresses. Sent only after consent. */
 #include "sasae/host.h"
 
+#include "sysinfo_text.h"
+
 #include <winsock2.h>
 #include <ws2tcpip.h>
 
@@ -13,30 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
-
-struct out {
-    char *buf;
-    size_t cap, len;
-};
-
-/* Appends one whole line, or nothing if it does not fit. */
-static void line(struct out *o, const char *fmt, ...)
-{
-    char tmp[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    size_t l = (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1;
-    if (o->len + l + 2 > o->cap)
-        return;
-    memcpy(o->buf + o->len, tmp, l);
-    o->len += l;
-    o->buf[o->len++] = '\n';
-    o->buf[o->len] = 0;
-}
 
 static void utf8(const wchar_t *w, char *out, size_t cap)
 {
@@ -54,7 +32,7 @@ static void reg_string(const wchar_t *key, const wchar_t *value, char *out, size
         utf8(w, out, cap);
 }
 
-static void os_version(struct out *o)
+static void os_version(struct sysinfo_out *o)
 {
     typedef LONG(WINAPI * rtl_fn)(OSVERSIONINFOEXW *);
     HMODULE nt = GetModuleHandleW(L"ntdll.dll");
@@ -82,17 +60,19 @@ static void os_version(struct out *o)
         ubr = 0;
     char build[32];
     snprintf(build, sizeof build, ubr ? "%lu.%lu" : "%lu", v.dwBuildNumber, ubr);
-    line(o, "os=%s%s%s%s%s (version %lu.%lu, build %s)", name, edition[0] ? " " : "", edition,
-         display[0] ? " " : "", display, v.dwMajorVersion, v.dwMinorVersion, build);
+    sysinfo_line(o, "os=%s%s%s%s%s (version %lu.%lu, build %s)", name, edition[0] ? " " : "",
+                 edition, display[0] ? " " : "", display, v.dwMajorVersion, v.dwMinorVersion,
+                 build);
     SYSTEM_INFO si;
     GetNativeSystemInfo(&si);
-    line(o, "kernel=Windows NT %lu.%lu.%lu %s", v.dwMajorVersion, v.dwMinorVersion, v.dwBuildNumber,
-         si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64   ? "x86_64"
-         : si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_ARM64 ? "arm64"
-                                                                     : "other");
+    sysinfo_line(o, "kernel=Windows NT %lu.%lu.%lu %s", v.dwMajorVersion, v.dwMinorVersion,
+                 v.dwBuildNumber,
+                 si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_AMD64   ? "x86_64"
+                 : si.wProcessorArchitecture == PROCESSOR_ARCHITECTURE_ARM64 ? "arm64"
+                                                                             : "other");
 }
 
-static void cpu(struct out *o)
+static void cpu(struct sysinfo_out *o)
 {
     char name[256];
     reg_string(L"HARDWARE\\DESCRIPTION\\System\\CentralProcessor\\0", L"ProcessorNameString", name,
@@ -101,12 +81,12 @@ static void cpu(struct out *o)
     while (*p == ' ')
         p++;
     if (*p)
-        line(o, "cpu=%s", p);
+        sysinfo_line(o, "cpu=%s", p);
     /* logical processors of every processor group, like Linux's online CPUs */
-    line(o, "cores=%lu", GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
+    sysinfo_line(o, "cores=%lu", GetActiveProcessorCount(ALL_PROCESSOR_GROUPS));
 }
 
-static void disks(struct out *o)
+static void disks(struct sysinfo_out *o)
 {
     DWORD drives = GetLogicalDrives();
     for (int d = 0; d < 26; d++) {
@@ -117,14 +97,14 @@ static void disks(struct out *o)
             continue;
         ULARGE_INTEGER avail, total;
         if (GetDiskFreeSpaceExW(root, &avail, &total, NULL))
-            line(o, "disk=%c: %llu MiB free of %llu MiB", 'A' + d,
-                 (unsigned long long)(avail.QuadPart >> 20),
-                 (unsigned long long)(total.QuadPart >> 20));
+            sysinfo_line(o, "disk=%c: %llu MiB free of %llu MiB", 'A' + d,
+                         (unsigned long long)(avail.QuadPart >> 20),
+                         (unsigned long long)(total.QuadPart >> 20));
     }
 }
 
 struct mon_ctx {
-    struct out *o;
+    struct sysinfo_out *o;
     int i;
 };
 
@@ -135,22 +115,22 @@ static BOOL CALLBACK mon_line(HMONITOR m, HDC dc, LPRECT r, LPARAM lp)
     char name[64] = "?";
     if (GetMonitorInfoW(m, (MONITORINFO *)&mi))
         utf8(mi.szDevice, name, sizeof name);
-    line(c->o, "display=%d %s %ldx%ld+%ld+%ld%s", c->i++, name, r->right - r->left,
-         r->bottom - r->top, r->left, r->top,
-         (mi.dwFlags & MONITORINFOF_PRIMARY) ? " primary" : "");
+    sysinfo_line(c->o, "display=%d %s %ldx%ld+%ld+%ld%s", c->i++, name, r->right - r->left,
+                 r->bottom - r->top, r->left, r->top,
+                 (mi.dwFlags & MONITORINFOF_PRIMARY) ? " primary" : "");
     return TRUE;
 }
 
-static void displays(struct out *o)
+static void displays(struct sysinfo_out *o)
 {
-    line(o, "screen=%dx%d", GetSystemMetrics(SM_CXVIRTUALSCREEN),
-         GetSystemMetrics(SM_CYVIRTUALSCREEN));
-    line(o, "displays=%d", GetSystemMetrics(SM_CMONITORS));
+    sysinfo_line(o, "screen=%dx%d", GetSystemMetrics(SM_CXVIRTUALSCREEN),
+                 GetSystemMetrics(SM_CYVIRTUALSCREEN));
+    sysinfo_line(o, "displays=%d", GetSystemMetrics(SM_CMONITORS));
     struct mon_ctx c = {o, 0};
     EnumDisplayMonitors(NULL, NULL, mon_line, (LPARAM)&c);
 }
 
-static void network(struct out *o)
+static void network(struct sysinfo_out *o)
 {
     ULONG size = 16384;
     IP_ADAPTER_ADDRESSES *aa = NULL;
@@ -181,7 +161,7 @@ static void network(struct out *o)
             if (ip[0])
                 snprintf(addrs + l, sizeof addrs - l, "%s%s", l ? " " : "", ip);
         }
-        line(o, "network=%s: %s", name, addrs[0] ? addrs : "no address");
+        sysinfo_line(o, "network=%s: %s", name, addrs[0] ? addrs : "no address");
     }
     free(aa);
 }
@@ -189,7 +169,7 @@ static void network(struct out *o)
 size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
 {
     (void)display;
-    struct out o = {buf, cap, 0};
+    struct sysinfo_out o = {buf, cap, 0};
     if (cap == 0)
         return 0;
     buf[0] = 0;
@@ -203,14 +183,14 @@ size_t sasae_sysinfo_collect(char *buf, size_t cap, const char *display)
     if (GetComputerNameExW(ComputerNameDnsHostname, host, &hl) ||
         (hl = sizeof host / sizeof host[0], GetComputerNameW(host, &hl))) {
         utf8(host, name, sizeof name);
-        line(&o, "computer=%s", name);
+        sysinfo_line(&o, "computer=%s", name);
     }
     cpu(&o);
     MEMORYSTATUSEX m = {.dwLength = sizeof m};
     if (GlobalMemoryStatusEx(&m))
-        line(&o, "memory_mb=%llu\nmemory_available_mb=%llu",
-             (unsigned long long)(m.ullTotalPhys >> 20),
-             (unsigned long long)(m.ullAvailPhys >> 20));
+        sysinfo_line(&o, "memory_mb=%llu\nmemory_available_mb=%llu",
+                     (unsigned long long)(m.ullTotalPhys >> 20),
+                     (unsigned long long)(m.ullAvailPhys >> 20));
     disks(&o);
     displays(&o);
     network(&o);
