@@ -48,10 +48,19 @@ static void say(struct tty *t, const char *fmt, ...)
     if (n <= 0)
         return;
     size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, off = 0;
+    int waits = 0;
     while (off < len) {
         ssize_t w = write(t->out, buf + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
+        /* stdin is non-blocking and on a terminal stdout shares its file description: a
+         * full terminal buffer must delay the text (the customer has to read it), not drop
+         * it; a terminal nobody reads for 2 s loses the rest */
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waits++ < 20) {
+            struct pollfd pw = {t->out, POLLOUT, 0};
+            poll(&pw, 1, 100);
+            continue;
+        }
         if (w <= 0)
             return;
         off += (size_t)w;
