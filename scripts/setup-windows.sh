@@ -60,23 +60,29 @@ if [ -f "$PREFIX/.complete" ]; then
 fi
 
 # ---- Debian source packages ------------------------------------------------------------
-# apt-get source needs deb-src entries; name the archive keyring as the deb entries do, or
-# apt refuses the mixed Signed-By values.
+# apt-get source needs deb-src entries. They copy the machine's own deb entries (same
+# options, so apt sees no conflicting Signed-By values), plus bookworm-security, where the
+# pinned openssl and libvpx come from.
 if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  log "adding deb-src entries for bookworm"
-  $SUDO tee /etc/apt/sources.list.d/sasae-src.sources >/dev/null <<'EOF'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
+  log "adding deb-src entries"
+  if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1 &&
+    grep -qs '^Types:.*deb' /etc/apt/sources.list.d/*.sources; then
+    # deb822: each stanza again as deb-src
+    for f in /etc/apt/sources.list.d/*.sources; do cat "$f"; echo; done |
+      sed -E 's/^Types:.*/Types: deb-src/' |
+      $SUDO tee /etc/apt/sources.list.d/sasae-src.sources >/dev/null
+    grep -q 'bookworm-security' /etc/apt/sources.list.d/sasae-src.sources ||
+      printf '\nTypes: deb-src\nURIs: http://deb.debian.org/debian-security\nSuites: bookworm-security\nComponents: main\n' |
+      $SUDO tee -a /etc/apt/sources.list.d/sasae-src.sources >/dev/null
+  else
+    # one-line format (e.g. a debootstrap'd system)
+    lines=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | grep -E '^deb ' | sed 's/^deb /deb-src /' || true)
+    opts=$(printf '%s\n' "$lines" | head -1 | grep -o '^deb-src \[[^]]*\]' | sed 's/^deb-src //' || true)
+    if ! printf '%s\n' "$lines" | grep -q bookworm-security; then
+      lines="$lines"$'\n'"deb-src ${opts:+$opts }http://deb.debian.org/debian-security bookworm-security main"
+    fi
+    printf '%s\n' "$lines" | $SUDO tee /etc/apt/sources.list.d/sasae-src.list >/dev/null
+  fi
   $SUDO apt-get update -qq
 fi
 
