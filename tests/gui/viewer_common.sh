@@ -45,7 +45,7 @@ viewer_wait_line() {
 # Waits for the viewer's window; sets WIN, WIN_X, WIN_Y, WIN_W, WIN_H.
 viewer_find_window() {
   local i
-  for i in $(seq 100); do
+  for i in $(seq 300); do # up to 30 s: a loaded machine maps windows late
     WIN=$(xdotool search --name "sasae" 2>/dev/null | head -1 || true)
     if [ -n "$WIN" ]; then
       eval "$(xdotool getwindowgeometry --shell "$WIN")"
