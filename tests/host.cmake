@@ -36,5 +36,5 @@ sasae_script_test(host_it_consent_timeout integration/host_consent_timeout.sh "i
 sasae_script_test(host_it_renew integration/host_renew.sh "integration")
 set_tests_properties(host_it_consent_timeout PROPERTIES TIMEOUT 300)
 # codec/brand: the brand block of the Windows host (and `sasae-certs brand` in tests/win)
-sasae_unit_test(test_brand unit/test_brand.c sasae_brand)
-sasae_fuzz_target(fuzz_brand fuzz/fuzz_brand.c sasae_brand)
+sasae_unit_test(test_brand unit/test_brand.c sasae_brand PkgConfig::OPENSSL)
+sasae_fuzz_target(fuzz_brand fuzz/fuzz_brand.c sasae_brand PkgConfig::OPENSSL)

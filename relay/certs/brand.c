@@ -6,6 +6,7 @@
 #include "brand.h"
 
 #include <getopt.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "sasae/brand.h"
 
@@ -86,6 +89,8 @@ static int pe_parse(const uint8_t *x, size_t n, struct pe *pe, const char *path)
         return -1;
     }
     pe->checksum_off = opt + 64;
+    if (le32(x + opt + 108) < 5) /* NumberOfRvaAndSizes: no security directory */
+        goto not_pe;
     pe->sec_dir_size = le32(x + opt + 112 + 4 * 8 + 4); /* data directory 4: security */
     size_t sec = opt + optlen;
     if (nsec > 96 || sec + nsec * 40 > n)
@@ -95,9 +100,13 @@ static int pe_parse(const uint8_t *x, size_t n, struct pe *pe, const char *path)
         const uint8_t *s = x + sec + i * 40;
         if (memcmp(s, ".sbrand\0", 8) != 0)
             continue;
-        size_t raw = le32(s + 16), off = le32(s + 20);
-        if (off > n || raw > n - off || raw < SASAE_BRAND_AREA)
+        size_t vsize = le32(s + 8), raw = le32(s + 16), off = le32(s + 20);
+        if (off > n || raw > n - off || raw < SASAE_BRAND_AREA || vsize < SASAE_BRAND_AREA)
             goto not_pe;
+        if (pe->area_len) {
+            fprintf(stderr, "sasae-certs: %s: two .sbrand sections: not sasae-host.exe\n", path);
+            return -1;
+        }
         pe->area_off = off;
         pe->area_len = SASAE_BRAND_AREA;
     }
@@ -130,30 +139,199 @@ static uint32_t pe_checksum(const uint8_t *x, size_t n, size_t checksum_off)
     return (uint32_t)sum + (uint32_t)n;
 }
 
-/* A PEM file of one or more CA certificates (basicConstraints CA:TRUE). */
-static char *read_ca(const char *path, size_t *len, const char *what)
+/* "valid until" text of an ASN1_TIME, into buf */
+static const char *when(const ASN1_TIME *t, char *buf, size_t len)
 {
-    char *pem = (char *)slurp(path, len, 1 << 20);
-    if (!pem)
-        return NULL;
-    BIO *b = BIO_new_mem_buf(pem, (int)*len);
-    X509 *x;
-    int n = 0;
-    bool ok = true;
-    while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
-        n++;
-        if (X509_check_ca(x) < 1)
-            ok = false;
-        X509_free(x);
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1 || !strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm))
+        snprintf(buf, len, "?");
+    return buf;
+}
+
+/* The PEM blocks of a file ("CERTIFICATE" or "X509 CRL" = want), each handed to f(der, len,
+ * arg): any other block is refused, a private key above all, since the brand is published in
+ * every copy of the exe; text between blocks is ignored. 0, or -1 (message printed). */
+static int pem_blocks(const char *path, const char *what, const char *want,
+                      int (*f)(const uint8_t *, long, void *), void *arg, int *count)
+{
+    const char *label = strcmp(want, "CERTIFICATE") == 0 ? "certificate(s)" : "CRL";
+    size_t len;
+    char *text = (char *)slurp(path, &len, 8u << 20);
+    if (!text)
+        return -1;
+    BIO *b = BIO_new_mem_buf(text, (int)len);
+    int rc = -1;
+    *count = 0;
+    for (;;) {
+        char *name = NULL, *hdr = NULL;
+        unsigned char *der = NULL;
+        long dl = 0;
+        ERR_clear_error();
+        if (!b || !PEM_read_bio(b, &name, &hdr, &der, &dl)) {
+            unsigned long e = ERR_peek_last_error();
+            if (b && ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+                rc = 0; /* the end of the file */
+            else
+                fprintf(stderr, "sasae-certs: %s (%s): damaged PEM\n", path, what);
+            break;
+        }
+        int ok = -1;
+        if (strstr(name, "PRIVATE KEY"))
+            fprintf(stderr,
+                    "sasae-certs: %s (%s): holds a private key, which would be published in "
+                    "every copy: give a file with only the %s\n",
+                    path, what, label);
+        else if (strcmp(name, want) != 0)
+            fprintf(stderr,
+                    "sasae-certs: %s (%s): holds a \"%s\" block: give a file with only the %s\n",
+                    path, what, name, label);
+        else if (f(der, dl, arg) == 0)
+            ok = 0, (*count)++;
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
+        OPENSSL_free(der);
+        if (ok != 0)
+            break;
     }
+    ERR_clear_error();
     BIO_free(b);
-    if (!n || !ok) {
-        fprintf(stderr, "sasae-certs: %s (%s): %s\n", path, what,
-                n ? "a certificate in it is not a CA certificate" : "no PEM certificate in it");
-        free(pem);
-        return NULL;
+    free(text);
+    if (rc == 0 && *count == 0) {
+        fprintf(stderr, "sasae-certs: %s (%s): no PEM %s in it\n", path, what, label);
+        rc = -1;
     }
+    return rc;
+}
+
+struct ca_acc {
+    const char *path, *what;
+    BIO *out;               /* the certificates, re-encoded: nothing else of the file */
+    STACK_OF(X509) * certs; /* kept for the CRL check */
+};
+
+static int ca_one(const uint8_t *der, long dl, void *arg)
+{
+    struct ca_acc *a = arg;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, dl);
+    char t[64];
+    if (!x || p != der + dl) {
+        fprintf(stderr, "sasae-certs: %s (%s): a damaged certificate\n", a->path, a->what);
+    } else if (X509_check_ca(x) < 1) {
+        fprintf(stderr, "sasae-certs: %s (%s): a certificate in it is not a CA certificate\n",
+                a->path, a->what);
+    } else if (X509_cmp_current_time(X509_get0_notAfter(x)) <= 0) {
+        fprintf(stderr, "sasae-certs: %s (%s): a certificate in it expired on %s\n", a->path,
+                a->what, when(X509_get0_notAfter(x), t, sizeof t));
+    } else if (PEM_write_bio_X509(a->out, x) == 1 && (!a->certs || sk_X509_push(a->certs, x))) {
+        if (!a->certs)
+            X509_free(x);
+        return 0;
+    }
+    X509_free(x);
+    return -1;
+}
+
+/* A PEM file of one or more CA certificates (CA:TRUE, not expired), re-encoded: text, keys
+ * or other blocks in the file never reach the brand. certs (optional) receives them. */
+static char *read_ca(const char *path, size_t *len, const char *what, STACK_OF(X509) * certs)
+{
+    struct ca_acc a = {path, what, BIO_new(BIO_s_mem()), certs};
+    int n = 0;
+    char *pem = NULL, *p;
+    if (a.out && pem_blocks(path, what, "CERTIFICATE", ca_one, &a, &n) == 0) {
+        long l = BIO_get_mem_data(a.out, &p);
+        if (l > 0 && (pem = malloc((size_t)l))) {
+            memcpy(pem, p, (size_t)l);
+            *len = (size_t)l;
+        }
+    }
+    BIO_free(a.out);
     return pem;
+}
+
+struct crl_acc {
+    const char *path;
+    STACK_OF(X509) * cas;
+    char *pem;
+    size_t len;
+    char next[64];
+};
+
+/* The CRL must be the organisation CA's (its signature), current, and is re-encoded. */
+static int crl_one(const uint8_t *der, long dl, void *arg)
+{
+    struct crl_acc *a = arg;
+    if (a->pem) {
+        fprintf(stderr, "sasae-certs: %s: more than one CRL\n", a->path);
+        return -1;
+    }
+    const unsigned char *p = der;
+    X509_CRL *c = d2i_X509_CRL(NULL, &p, dl);
+    int rc = -1;
+    X509 *issuer = NULL;
+    for (int i = 0; c && i < sk_X509_num(a->cas); i++) {
+        X509 *ca = sk_X509_value(a->cas, i);
+        if (X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(c)) == 0 &&
+            X509_CRL_verify(c, X509_get0_pubkey(ca)) == 1)
+            issuer = ca;
+    }
+    ERR_clear_error();
+    const ASN1_TIME *nu = c ? X509_CRL_get0_nextUpdate(c) : NULL;
+    BIO *out = BIO_new(BIO_s_mem());
+    char *m;
+    long l;
+    if (!c || p != der + dl) {
+        fprintf(stderr, "sasae-certs: %s: not a PEM CRL\n", a->path);
+    } else if (!issuer) {
+        fprintf(stderr, "sasae-certs: %s: this CRL is not signed by the organisation CA\n",
+                a->path);
+    } else if (!nu || X509_cmp_current_time(nu) <= 0) {
+        fprintf(stderr, "sasae-certs: %s: this CRL has expired (%s): run `sasae-certs crl`\n",
+                a->path, when(nu, a->next, sizeof a->next));
+    } else if (out && PEM_write_bio_X509_CRL(out, c) == 1 && (l = BIO_get_mem_data(out, &m)) > 0 &&
+               (a->pem = malloc((size_t)l))) {
+        memcpy(a->pem, m, (size_t)l);
+        a->len = (size_t)l;
+        when(nu, a->next, sizeof a->next);
+        rc = 0;
+    }
+    BIO_free(out);
+    X509_CRL_free(c);
+    return rc;
+}
+
+/* One line per certificate of a PEM field (subject, end of validity). */
+static void show_pem(const char *label, const char *pem, size_t len)
+{
+    if (!pem) {
+        printf("%s: none\n", label);
+        return;
+    }
+    BIO *b = BIO_new_mem_buf(pem, (int)len);
+    X509 *x;
+    X509_CRL *c;
+    char t[64], name[256];
+    if (strncmp(pem, "-----BEGIN X509 CRL", 19) == 0) {
+        c = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+        X509_NAME_oneline(c ? X509_CRL_get_issuer(c) : NULL, name, sizeof name);
+        printf("%s: %d revoked, issued by %s, next update %s%s\n", label,
+               c && X509_CRL_get_REVOKED(c) ? sk_X509_REVOKED_num(X509_CRL_get_REVOKED(c)) : 0,
+               c ? name : "?", when(c ? X509_CRL_get0_nextUpdate(c) : NULL, t, sizeof t),
+               c && X509_cmp_current_time(X509_CRL_get0_nextUpdate(c)) <= 0
+                   ? " (EXPIRED: this copy refuses every operator)"
+                   : "");
+        X509_CRL_free(c);
+    } else {
+        while (b && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+            X509_NAME_oneline(X509_get_subject_name(x), name, sizeof name);
+            printf("%s: %s, valid until %s\n", label, name,
+                   when(X509_get0_notAfter(x), t, sizeof t));
+            X509_free(x);
+        }
+    }
+    ERR_clear_error();
+    BIO_free(b);
 }
 
 static int show(const char *path)
@@ -174,10 +352,12 @@ static int show(const char *path)
         printf("%s: not branded%s\n", path, pe.sec_dir_size ? " (signed)" : "");
     } else {
         printf("%s: branded%s\n", path, pe.sec_dir_size ? ", signed" : ", not signed");
-        printf("organisation: %.*s\n", (int)b.org_name_len, b.org_name ? b.org_name : "");
+        printf("organisation: %.*s\n", b.org_name ? (int)b.org_name_len : 6,
+               b.org_name ? b.org_name : "(none)");
         printf("relay: %.*s\n", (int)b.relay_url_len, b.relay_url);
-        printf("relay CA: %zu bytes\norganisation CA: %zu bytes\nCRL: %zu bytes\n", b.relay_ca_len,
-               b.org_ca_len, b.crl_len);
+        show_pem("relay CA", b.relay_ca, b.relay_ca_len);
+        show_pem("organisation CA", b.org_ca, b.org_ca_len);
+        show_pem("CRL", b.crl, b.crl_len);
     }
     free(x);
     return rc < 0 ? 1 : 0;
@@ -238,14 +418,16 @@ int certs_brand_main(int argc, char **argv)
                         "[--org-name NAME]\n       sasae-certs brand --show EXE\n");
         return 2;
     }
-    if (strncmp(relay, "wss://", 6) != 0 || !relay[6]) {
-        fprintf(stderr, "sasae-certs: --relay must be a wss:// URL\n");
+    if (strncmp(relay, "wss://", 6) != 0 || !relay[6] || relay[6] == '/' || relay[6] == ':') {
+        fprintf(stderr, "sasae-certs: --relay must be a wss://HOST[:PORT]/ URL\n");
         return 2;
     }
     int rc = 1;
-    size_t n = 0, rcl = 0, ocl = 0, cl = 0;
+    size_t n = 0, rcl = 0, ocl = 0;
     uint8_t *x = slurp(exe, &n, MAX_EXE);
-    char *rca = NULL, *oca = NULL, *crlpem = NULL, err[256];
+    char *rca = NULL, *oca = NULL, err[256], tmp[4200] = "";
+    STACK_OF(X509) *cas = sk_X509_new_null();
+    struct crl_acc ca = {crl, cas, NULL, 0, ""};
     struct pe pe;
     if (!x || pe_parse(x, n, &pe, exe) != 0)
         goto out;
@@ -261,21 +443,14 @@ int certs_brand_main(int argc, char **argv)
         fprintf(stderr, "sasae-certs: %s: %s\n", exe, err);
         goto out;
     }
-    if (!(rca = read_ca(relay_ca, &rcl, "relay CA")) || !(oca = read_ca(org_ca, &ocl, "org CA")))
+    if (!cas || !(rca = read_ca(relay_ca, &rcl, "relay CA", NULL)) ||
+        !(oca = read_ca(org_ca, &ocl, "org CA", cas)))
         goto out;
-    if (crl) {
-        crlpem = (char *)slurp(crl, &cl, 8u << 20);
-        BIO *b = crlpem ? BIO_new_mem_buf(crlpem, (int)cl) : NULL;
-        X509_CRL *xc = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
-        BIO_free(b);
-        if (!xc) {
-            fprintf(stderr, "sasae-certs: %s: not a PEM CRL\n", crl);
-            goto out;
-        }
-        X509_CRL_free(xc);
-    }
-    struct sasae_brand b = {relay,         rca, oca, crlpem, org_name,
-                            strlen(relay), rcl, ocl, cl,     org_name ? strlen(org_name) : 0};
+    int ncrl = 0;
+    if (crl && pem_blocks(crl, "CRL", "X509 CRL", crl_one, &ca, &ncrl) != 0)
+        goto out;
+    struct sasae_brand b = {relay,         rca, oca, ca.pem, org_name,
+                            strlen(relay), rcl, ocl, ca.len, org_name ? strlen(org_name) : 0};
     if (sasae_brand_build(&b, x + pe.area_off, err, sizeof err) != 0) {
         fprintf(stderr, "sasae-certs: %s\n", err);
         goto out;
@@ -285,18 +460,31 @@ int certs_brand_main(int argc, char **argv)
         x + pe.checksum_off,
         (uint8_t[]){(uint8_t)sum, (uint8_t)(sum >> 8), (uint8_t)(sum >> 16), (uint8_t)(sum >> 24)},
         4);
-    FILE *f = fopen(out, "wb");
-    if (!f || fwrite(x, 1, n, f) != n || fclose(f) != 0) {
+    /* written beside OUT, then renamed: never a half-written exe under OUT's name */
+    snprintf(tmp, sizeof tmp, "%s.tmp-%ld", out, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    bool wrote = f && fwrite(x, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        wrote = false;
+    if (!wrote || rename(tmp, out) != 0) {
         fprintf(stderr, "sasae-certs: %s: cannot write\n", out);
         goto out;
     }
+    tmp[0] = 0;
+    if (ca.pem)
+        printf("%s: the CRL in this copy is valid until %s: after that date the copy refuses "
+               "every operator; brand, sign and ship a new copy before then\n",
+               out, ca.next);
     printf("%s: branded for %s (relay %s); sign it now, e.g. with osslsigncode\n", out,
            org_name ? org_name : "your organisation", relay);
     rc = 0;
 out:
+    if (tmp[0])
+        unlink(tmp);
     free(x);
     free(rca);
     free(oca);
-    free(crlpem);
+    free(ca.pem);
+    sk_X509_pop_free(cas, X509_free);
     return rc;
 }

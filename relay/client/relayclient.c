@@ -613,15 +613,19 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
 {
     char key[4 * 1100], ca_id[2 * 32 + 1] = "";
     if (c->ca_pem) {
+        /* the CA bytes themselves tell configurations apart; without their hash two bundles
+         * would share one vhost (and one trust store) */
         unsigned char md[32];
         unsigned int mdl = 0;
-        EVP_Digest(c->ca_pem, c->ca_pem_len, md, &mdl, EVP_sha256(), NULL);
-        for (unsigned i = 0; i < mdl && i < 32; i++)
+        if (EVP_Digest(c->ca_pem, c->ca_pem_len, md, &mdl, EVP_sha256(), NULL) != 1 || mdl != 32)
+            return NULL;
+        for (unsigned i = 0; i < 32; i++)
             snprintf(ca_id + 2 * i, 3, "%02x", md[i]);
     }
-    snprintf(key, sizeof(key), "%s|mem:%s|%s|%s|%s", c->ca_file ? c->ca_file : "", ca_id,
-             c->cert_file ? c->cert_file : "", c->key_file ? c->key_file : "",
-             c->proxy ? c->proxy : "");
+    /* ca_file is ignored when ca_pem is set (see the vhost creation below) */
+    const char *caf = !c->ca_pem && c->ca_file ? c->ca_file : "";
+    snprintf(key, sizeof(key), "%s|mem:%s|%s|%s|%s", caf, ca_id, c->cert_file ? c->cert_file : "",
+             c->key_file ? c->key_file : "", c->proxy ? c->proxy : "");
     for (struct vhost_ent *e = mgr.vhosts; e; e = e->next)
         if (!strcmp(e->key, key))
             return e->vh;

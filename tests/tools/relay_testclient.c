@@ -14,7 +14,9 @@
 #include "sasae/relayclient.h"
 
 struct opts {
-    const char *url, *ca, *pin, *cert, *key, *proxy, *code, *code_file;
+    const char *url, *ca, *ca_mem, *pin, *cert, *key, *proxy, *code, *code_file;
+    char *ca_pem; /* --ca-mem: the file's bytes, handed over as ca_pem */
+    size_t ca_pem_len;
     int role; /* 1 host, 2 viewer, 3 pair (host + viewer in one process) */
     int sessions, msgs, size, timeout_s, expect_error, expect_end, audit_kind, hold, reconnect;
     const char *audit_text;
@@ -137,6 +139,8 @@ static int start(struct side *s, int role, const char *code)
         .role = role,
         .code = code,
         .ca_file = o->ca,
+        .ca_pem = o->ca_pem,
+        .ca_pem_len = o->ca_pem_len,
         .pin_sha256 = o->pin,
         .cert_file = role == 2 ? o->cert : NULL,
         .key_file = role == 2 ? o->key : NULL,
@@ -324,7 +328,7 @@ out:
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: relay_testclient host|viewer|pairs --url URL (--ca F | --pin HEX)\n"
+            "usage: relay_testclient host|viewer|pairs --url URL (--ca F|--ca-mem F|--pin HEX)\n"
             "  [--cert F --key F] [--proxy URL] [--env-proxy] [--code C] [--code-file F]\n"
             "  [--sessions N] [--msgs M] [--size BYTES] [--timeout S] [--expect-error CODE]\n"
             "  [--expect-end END] [--audit KIND TEXT] [--hold]\n");
@@ -364,6 +368,7 @@ int main(int argc, char **argv)
     }
         OPT_S("--url", url)
         OPT_S("--ca", ca)
+        OPT_S("--ca-mem", ca_mem)
         OPT_S("--pin", pin)
         OPT_S("--cert", cert)
         OPT_S("--key", key)
@@ -397,6 +402,16 @@ int main(int argc, char **argv)
     if (!o.url) {
         usage();
         return 2;
+    }
+    if (o.ca_mem) { /* the CA from memory, as a branded Windows host has it */
+        FILE *f = fopen(o.ca_mem, "rb");
+        o.ca_pem = malloc(1 << 20);
+        if (!f || !o.ca_pem) {
+            fprintf(stderr, "relay_testclient: cannot read %s\n", o.ca_mem);
+            return 2;
+        }
+        o.ca_pem_len = fread(o.ca_pem, 1, 1 << 20, f);
+        fclose(f);
     }
     return o.role == 3 ? run_pairs(&o) : run_single(&o);
 }

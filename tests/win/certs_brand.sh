@@ -20,6 +20,10 @@ B=$D/branded.exe
 grep -q "^relay: wss://relay.example.jp:8443/" "$D/show.txt" || hl_fail "relay not in the brand"
 grep -q "^organisation: Example Help Desk" "$D/show.txt" || hl_fail "name not in the brand"
 grep -q "branded, not signed" "$D/show.txt" || hl_fail "show: $(cat "$D/show.txt")"
+grep -q "^CRL: 0 revoked, issued by .*, next update 20" "$D/show.txt" ||
+    hl_fail "show: no CRL line: $(cat "$D/show.txt")"
+grep -q "^organisation CA: .*Example Help Desk.*, valid until 20" "$D/show.txt" ||
+    hl_fail "show: no CA line: $(cat "$D/show.txt")"
 echo "branded: $(stat -c %s "$B") bytes"
 
 echo "== signing (Authenticode, osslsigncode) covers the brand"
@@ -56,8 +60,22 @@ expect_fail "wss://" --exe "$WIN_HOST" --out "$D/x.exe" --relay http://relay/ \
     --relay-ca "$D/pki/ca.pem" --org-ca "$D/pki/ca.pem"
 expect_fail "not a CA certificate" --exe "$WIN_HOST" --out "$D/x.exe" --relay wss://r/ \
     --relay-ca "$D/pki/relay.pem" --org-ca "$D/pki/ca.pem"
-expect_fail "no PEM certificate" --exe "$WIN_HOST" --out "$D/x.exe" --relay wss://r/ \
+expect_fail '"X509 CRL" block' --exe "$WIN_HOST" --out "$D/x.exe" --relay wss://r/ \
     --relay-ca "$D/pki/crl.pem" --org-ca "$D/pki/ca.pem"
+expect_fail "no PEM certificate" --exe "$WIN_HOST" --out "$D/x.exe" --relay wss://r/ \
+    --relay-ca /dev/null --org-ca "$D/pki/ca.pem"
+# the brand is published in every copy: a CA file that also holds the CA's key is refused
+cat "$D/pki/ca.pem" "$D/pki/ca.key" >"$D/ca+key.pem"
+expect_fail "holds a private key" --exe "$WIN_HOST" --out "$D/x.exe" --relay wss://r/ \
+    --relay-ca "$D/pki/ca.pem" --org-ca "$D/ca+key.pem"
+"$HL_BIN/relay/certs/sasae-certs" --dir "$D/pki2" init-ca --org "Other" >/dev/null
+"$HL_BIN/relay/certs/sasae-certs" --dir "$D/pki2" crl >/dev/null
+expect_fail "not signed by the organisation CA" --exe "$WIN_HOST" --out "$D/x.exe" \
+    --relay wss://r/ --relay-ca "$D/pki/ca.pem" --org-ca "$D/pki/ca.pem" --crl "$D/pki2/crl.pem"
+expect_fail "organisation name is not UTF-8 text" --exe "$WIN_HOST" --out "$D/x.exe" \
+    --relay wss://r/ --relay-ca "$D/pki/ca.pem" --org-ca "$D/pki/ca.pem" \
+    --org-name "$(printf 'Help\033[2JDesk')"
+[ ! -e "$D/x.exe" ] || hl_fail "a refused brand left an output file"
 expect_fail "no brand area" --exe "$WIN_VIEWER" --out "$D/x.exe" \
     --relay wss://r/ --relay-ca "$D/pki/ca.pem" --org-ca "$D/pki/ca.pem"
 
@@ -70,7 +88,13 @@ t = bytearray(d); t[i + 60] ^= 0x01                       # inside the payload
 open(sys.argv[2] + "/tampered.exe", "wb").write(t)
 u = bytearray(d); u[i + 33] = 0xff                        # announced length too long
 open(sys.argv[2] + "/truncated.exe", "wb").write(u)
+v = bytearray(d); v[i + 65535] = 0x01                     # the zeros after the checksum
+open(sys.argv[2] + "/tail.exe", "wb").write(v)
+w = bytearray(d); w[i + 18] = ord("2")                    # a later format version
+open(sys.argv[2] + "/v2.exe", "wb").write(w)
 PY
+rc=0; "$C" brand --show "$D/tail.exe" 2>"$D/err.txt" || rc=$?
+[ $rc -ne 0 ] && grep -q "data after its checksum" "$D/err.txt" || hl_fail "show: tail change"
 wexpect() { # PATTERN EXE ARGS...: the exe exits 2 with PATTERN on stderr
     local pat=$1 exe=$2 rc=0
     shift 2
@@ -81,6 +105,8 @@ wexpect() { # PATTERN EXE ARGS...: the exe exits 2 with PATTERN on stderr
 }
 wexpect "checksum mismatch" "$D/tampered.exe"
 wexpect "truncated" "$D/truncated.exe"
+wexpect "data after its checksum" "$D/tail.exe"
+wexpect "version 2 is not supported" "$D/v2.exe"
 wexpect "cannot be changed" "$B" --relay wss://127.0.0.1:1/
 wexpect "cannot be changed" "$B" --relay-ca "$D/pki/ca.pem"
 wexpect "are required" "$WIN_HOST"

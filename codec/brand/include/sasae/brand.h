@@ -9,7 +9,9 @@
  *   length   u32 BE    payload bytes; 0 = not branded
  *   payload  fields: u8 type, u16 BE length, bytes (each type at most once)
  *   sha256   32 bytes  over marker, length and payload
- *   zeros    to the end of the area */
+ *   zeros    to the end of the area (checked too: any byte changed is refused)
+ * The relay URL is printable ASCII, the name UTF-8 without control characters, and the
+ * PEM fields start with "-----BEGIN " (what lws's in-memory CA reader needs). */
 #ifndef SASAE_BRAND_H
 #define SASAE_BRAND_H
 
@@ -21,6 +23,8 @@
 #define SASAE_BRAND_MARKER_LEN 32
 #define SASAE_BRAND_HEADER (SASAE_BRAND_MARKER_LEN + 4)
 #define SASAE_BRAND_MAX_PAYLOAD (SASAE_BRAND_AREA - SASAE_BRAND_HEADER - 32)
+#define SASAE_BRAND_MAX_URL 512  /* bytes; the host keeps the URL in a fixed buffer */
+#define SASAE_BRAND_MAX_NAME 256 /* bytes of UTF-8 */
 
 enum sasae_brand_field {
     SASAE_BRAND_RELAY_URL = 1, /* wss://host:port/ */
@@ -43,7 +47,8 @@ int sasae_brand_parse(const uint8_t *area, size_t len, struct sasae_brand *b, ch
                       size_t errlen);
 
 /* Writes a branded area (SASAE_BRAND_AREA bytes) from b (lengths as given; crl and org_name
- * may be NULL). 0, or -1 with err (a field too large, a missing field, not wss://). */
+ * may be NULL). 0, or -1 with err: anything sasae_brand_parse would refuse (a field too
+ * large, a missing field, not wss://, control characters, not PEM) is refused here. */
 int sasae_brand_build(const struct sasae_brand *b, uint8_t *area, char *err, size_t errlen);
 
 /* An unbranded area as the exe ships it: the marker, length 0, zeros. */
