@@ -13,7 +13,7 @@ viewer_start_xvfb() {
   for i in $(seq 0 60); do
     local d=$((n + i))
     if [ ! -e /tmp/.X$d-lock ] && [ ! -e /tmp/.X11-unix/X$d ]; then
-      Xvfb :$d -screen 0 "$size" -nolisten tcp >/dev/null 2>&1 &
+      Xvfb :$d -screen 0 "$size" -nolisten tcp -noreset >/dev/null 2>&1 &
       XVFB_PID=$!
       for _ in $(seq 50); do
         if DISPLAY=:$d xdpyinfo >/dev/null 2>&1; then
