@@ -408,10 +408,15 @@ int main(int argc, char **argv)
         o.ca_pem = malloc(1 << 20);
         if (!f || !o.ca_pem) {
             fprintf(stderr, "relay_testclient: cannot read %s\n", o.ca_mem);
+            if (f)
+                fclose(f);
+            free(o.ca_pem);
             return 2;
         }
         o.ca_pem_len = fread(o.ca_pem, 1, 1 << 20, f);
         fclose(f);
     }
-    return o.role == 3 ? run_pairs(&o) : run_single(&o);
+    int rc = o.role == 3 ? run_pairs(&o) : run_single(&o);
+    free(o.ca_pem);
+    return rc;
 }
