@@ -2,6 +2,7 @@
  * the Windows fonts folder or, failing that, the one embedded in the exe. */
 #include "sasae/ui.h"
 
+#include <SDL_syswm.h>
 #include <shlobj.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,3 +112,23 @@ const char *ui_plat_font_hint(void)
 
 /* X11 only: on Windows SDL reports errors through return values. */
 void sasae_ui_x11_errors_nonfatal(void) {}
+
+void sasae_ui_set_title(SDL_Window *w, const char *utf8)
+{
+    /* SDL converts UTF-8 to the UTF-16 SetWindowTextW takes */
+    SDL_SetWindowTitle(w, utf8);
+}
+
+void sasae_ui_make_bar(SDL_Window *w)
+{
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (!w || !SDL_GetWindowWMInfo(w, &info) || info.subsystem != SDL_SYSWM_WINDOWS)
+        return;
+    HWND h = info.info.win.window;
+    LONG_PTR style = GetWindowLongPtrW(h, GWL_STYLE);
+    SetWindowLongPtrW(h, GWL_STYLE,
+                      style & ~(LONG_PTR)(WS_MINIMIZEBOX | WS_MAXIMIZEBOX | WS_SYSMENU));
+    SetWindowPos(h, NULL, 0, 0, 0, 0,
+                 SWP_FRAMECHANGED | SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
+}

@@ -64,6 +64,8 @@ static int win_open(struct win *w, const char *title, int x, int y, int width, i
         win_close(w);
         return -1;
     }
+    /* after the renderer, which may re-create the window */
+    sasae_ui_set_title(w->w, title);
     w->id = SDL_GetWindowID(w->w);
     w->width = width;
     w->height = height;
@@ -221,10 +223,13 @@ static void open_bar(struct gui *g)
         return;
     }
     if (win_open(&g->bar, ui_str(S_TITLE, g->ja), db.x + (db.w - w) / 2, db.y, w, h,
-                 SDL_WINDOW_SHOWN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
+                 SDL_WINDOW_HIDDEN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
         SASAE_ERR("ui", "cannot open the session bar: %s", SDL_GetError());
         return;
     }
+    /* the window type must be set before the window manager first sees the window */
+    sasae_ui_make_bar(g->bar.w);
+    SDL_ShowWindow(g->bar.w);
 }
 
 static void render_dialog(struct gui *g, const struct host_view *v)
@@ -392,6 +397,13 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_CLOSE)
             return close_answer(g, e->window.windowID);
+        /* the End button must stay in sight: a bar minimised anyway (Win+D, a window
+         * manager that ignores its type) comes straight back */
+        if (e->window.event == SDL_WINDOWEVENT_MINIMIZED && g->bar.w &&
+            e->window.windowID == g->bar.id) {
+            SASAE_INFO("ui", "session bar minimised: restoring it");
+            SDL_RestoreWindow(g->bar.w);
+        }
         return HOST_UI_NONE;
     case SDL_QUIT:
         return g->mode == D_ENDED ? HOST_UI_QUIT : HOST_UI_WINDOW_CLOSE;
@@ -506,6 +518,9 @@ struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    /* a click that also focuses the window (the customer was working elsewhere) must press
+     * the button: SDL drops it otherwise, and End would need two clicks */
+    SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     /* no GL behind the window surface: small dialogs need none, and it keeps Mesa out */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");

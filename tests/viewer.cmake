@@ -3,6 +3,7 @@ sasae_unit_test(test_viewer_vsm unit/test_viewer_vsm.c sasae_viewer_core)
 sasae_unit_test(test_viewer_view unit/test_viewer_view.c sasae_viewer_core)
 sasae_unit_test(test_viewer_code unit/test_viewer_code.c sasae_viewer_core)
 sasae_script_test(viewer_window gui/viewer_window.sh "gui")
+sasae_script_test(viewer_wm gui/viewer_wm.sh "gui")
 sasae_script_test(viewer_headless integration/viewer_headless.sh "integration")
 
 # End to end through the real relay and host; a scripted host for protocol corner cases;

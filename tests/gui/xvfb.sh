@@ -35,14 +35,20 @@ wait_for() {
     return 1
 }
 
+# abs_geom WINDOW_ID -> "X Y W H", X and Y on the root window. (Under a window manager
+# xdotool getwindowgeometry adds the frame's offset a second time.)
+abs_geom() {
+    xwininfo -id "$1" | awk -F: '
+        /Absolute upper-left X/{x=$2} /Absolute upper-left Y/{y=$2}
+        /^ *Width/{w=$2} /^ *Height/{h=$2} END{print x+0, y+0, w+0, h+0}'
+}
+
 # window_geom NAME_REGEX [WIDTH] -> "X Y W H" of the newest visible window with that name
 # (and that width, when given).
 window_geom() {
     local id g found=
     for id in $(xdotool search --onlyvisible --name "$1" 2>/dev/null); do
-        g=$(xdotool getwindowgeometry --shell "$id" | awk -F= '
-            /^X=/{x=$2} /^Y=/{y=$2} /^WIDTH=/{w=$2} /^HEIGHT=/{h=$2}
-            END{print x, y, w, h}')
+        g=$(abs_geom "$id")
         if [ -z "${2:-}" ] || [ "$(echo "$g" | cut -d' ' -f3)" = "$2" ]; then found=$g; fi
     done
     [ -n "$found" ] || return 1

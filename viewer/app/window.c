@@ -933,6 +933,8 @@ int vgui_run(const struct vcfg *cfg)
     sasae_vsm_init(&g->sm);
     if (cfg->frame_log && !(g->framelog = vframelog_open(cfg->frame_log)))
         goto out;
+    /* a click on the toolbar that also focuses the window must act at once */
+    SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         SASAE_ERR("viewer", "cannot start SDL video: %s", SDL_GetError());
         goto out;
@@ -952,6 +954,8 @@ int vgui_run(const struct vcfg *cfg)
         SASAE_ERR("viewer", "no renderer: %s", SDL_GetError());
         goto out;
     }
+    /* after the renderer: an OpenGL renderer re-creates the X window, title and all */
+    sasae_ui_set_title(g->win, vstr(g->lang, VS_TITLE));
     g->font = sasae_font_open(16);
     g->big = sasae_font_open(28);
     g->small = sasae_font_open(14);

@@ -21,6 +21,17 @@ enum sasae_lang sasae_ui_lang(void);
  * Xlib's default. Harmless on other drivers. */
 void sasae_ui_x11_errors_nonfatal(void);
 
+/* Sets a window's title from UTF-8 so that every window manager shows it in any language and
+ * locale. (SDL alone, in a process whose locale is not UTF-8, writes the bytes as a Latin-1
+ * WM_NAME and no _NET_WM_NAME: "sasae \u00e2\u0080\u0094" instead of a dash.) */
+void sasae_ui_set_title(SDL_Window *w, const char *utf8);
+
+/* Makes w, created with SDL_WINDOW_HIDDEN and not yet shown, a bar the window manager offers
+ * no minimise, maximise or close for (X11: a dock window; Windows: a frame without those
+ * buttons), so the customer cannot lose its End button. Window systems can still hide it
+ * (Win+D, xdotool windowminimize): the caller restores it when SDL reports it minimised. */
+void sasae_ui_make_bar(SDL_Window *w);
+
 typedef struct sasae_font sasae_font;
 
 /* Opens the UI font at a pixel size: $SASAE_FONT if set, else on Linux Noto Sans CJK
