@@ -44,6 +44,7 @@ enum ui_str {
     S_ENDED_DETAIL,
     S_CLOSE,
     S_TTY_ASK,
+    S_TTY_NOTHING,
     S_TTY_CONTROL,
     S_TTY_END_HINT,
     S_FPR_LABEL,

@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     --headless-viewer) headless_viewer=1 ;;
     --no-build) build=0 ;;
     --lang) lang=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -107,11 +107,12 @@ else
   own_display=1
   for n in $(seq 70 99); do [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || break; done
   HOST_DISPLAY=:$n
-  setsid Xvfb "$HOST_DISPLAY" -screen 0 1280x800x24 -nolisten tcp >"$LOGS/xvfb.log" 2>&1 &
+  # -noreset: without it the server resets (and loses the background) when xsetroot leaves
+  setsid Xvfb "$HOST_DISPLAY" -screen 0 1280x800x24 -nolisten tcp -noreset >"$LOGS/xvfb.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 50); do DISPLAY=$HOST_DISPLAY xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
   DISPLAY=$HOST_DISPLAY xsetroot -solid '#2f5f8f' 2>/dev/null || true
-  DISPLAY=$HOST_DISPLAY setsid xterm -geometry 90x24+60+60 -fa 'Noto Sans Mono CJK JP' -fs 12 \
+  DISPLAY=$HOST_DISPLAY setsid xterm -geometry 80x24+60+60 -fa 'DejaVu Sans Mono' -fs 11 \
     -T "customer's terminal" -e top >/dev/null 2>&1 &
   PIDS+=($!)
   DISPLAY=$HOST_DISPLAY setsid xclock -geometry 200x200+900+80 -update 1 >/dev/null 2>&1 &
@@ -150,8 +151,16 @@ if [ $consent = tty ]; then
   hpid=$!
   start_viewer $hpid
   PIDS+=($VPID)
-  say "answer the consent question above (y = Allow). Ctrl-C ends remote support."
-  tail -n +1 -f "$LOGS/viewer.log" --pid=$VPID | sed -u 's/^/viewer: /' &
+  say "answer the consent question below: type y and Enter to allow. Ctrl-C ends remote support."
+  # The viewer's lines wait until the customer has answered (the viewer is then viewing or
+  # has ended), so they never come between the question and its [y/N].
+  (
+    until grep -qE '^(state=viewing|end=)' "$LOGS/viewer.log" 2>/dev/null; do
+      kill -0 $VPID 2>/dev/null || break
+      sleep 0.2
+    done
+    tail -n +1 -f "$LOGS/viewer.log" --pid=$VPID | sed -u 's/^/viewer: /'
+  ) &
   PIDS+=($!)
 else
   "$B/host/sasae-host" "${HOST_ARGS[@]}" >"$LOGS/host.log" 2>&1 &

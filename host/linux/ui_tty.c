@@ -118,7 +118,7 @@ static void show(struct tty *t, const struct host_view *v)
         say(t, "\n== %s ==\n%s (%s)\n[%s]\n%s\n  %s\n  %s\n  %s\n%s\n(", ui_str(S_ASK_TITLE, j),
             v->operator_name, v->organisation, ui_str(S_VERIFIED, j), ui_str(S_ASKS_TO, j),
             ui_str(S_ASK_SEE, j), ui_str(S_ASK_DRAW, j), ui_str(S_ASK_INFO, j),
-            ui_str(S_ASK_NOTHING, j));
+            ui_str(S_TTY_NOTHING, j));
         say(t, ui_str(S_AUTO_DENY, j), v->seconds_left);
         say(t, ")\n");
         t->pending_ask = ui_str(S_TTY_ASK, j);

@@ -29,10 +29,22 @@ wait_pane() {
   return 1
 }
 
+# --help prints the options and nothing of the script's code
+help=$(bash "$SASAE_SRC/scripts/demo.sh" --help)
+[ "$(tail -n 1 <<<"$help")" = "Environment: SASAE_DEMO_DIR (state directory, default ~/.local/state/sasae-demo)." ] ||
+  fail "demo.sh --help ends with: $(tail -n 2 <<<"$help")"
+
 tm new-session -d -s demo -x 160 -y 50 \
   "env -u DISPLAY SASAE_DEMO_DIR=$T/state SASAE_BIN=$SASAE_BIN bash $SASAE_SRC/scripts/demo.sh --no-build; echo DEMO-EXIT=\$?; sleep 600"
 wait_pane 'Your support code: [0-9]' 60 || fail "no support code shown"
 wait_pane 'Allow? \[y/N\]' 60 || fail "no consent question"
+# The question reads as one block, tells the person to type y, and no viewer line comes
+# between it and its [y/N].
+sleep 1
+block=$(tm capture-pane -p -t demo -S -200 | sed -n '/== Remote support request ==/,/Allow? \[y\/N\]/p')
+[ -n "$block" ] || fail "consent question block not found"
+grep -q 'until you type y' <<<"$block" || fail "the question does not say to type y"
+! grep -q '^viewer:' <<<"$block" || fail "viewer lines inside the consent question: $block"
 # Nothing may reach the viewer before the customer allows.
 [ -s "$T/state/logs/frames.log" ] && grep -qv '^#' "$T/state/logs/frames.log" && fail "frames before consent"
 grep -q 'state=waiting-for-consent' "$T/state/logs/viewer.log" || fail "viewer not waiting for consent"
