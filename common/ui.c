@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/linebreak.h"
 #include "ui_plat.h"
 
 struct sasae_font {
@@ -84,6 +85,41 @@ int sasae_text_draw(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, 
     SDL_RenderCopy(r, t, NULL, &dst);
     SDL_DestroyTexture(t);
     return w;
+}
+
+/* sasae_linebreak's measure: the font's width of s[0..n) */
+static int font_width(void *ctx, const char *s, size_t n)
+{
+    char buf[1024];
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    int w = 0, h = 0;
+    TTF_SizeUTF8(((sasae_font *)ctx)->ttf, buf, &w, &h);
+    return w;
+}
+
+int sasae_text_draw_wrapped(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, int y,
+                            int maxw, int indent, SDL_Color fg)
+{
+    int used = 0, lh = sasae_font_height(font);
+    size_t len = utf8 ? strlen(utf8) : 0, pos = 0;
+    char line[1024];
+    while (pos < len) {
+        int lx = pos == 0 ? x : x + indent, lw = pos == 0 ? maxw : maxw - indent;
+        size_t skip = 0;
+        size_t n = sasae_linebreak(utf8 + pos, len - pos, lw, font_width, font, &skip);
+        if (r) {
+            size_t k = n < sizeof line ? n : sizeof line - 1;
+            memcpy(line, utf8 + pos, k);
+            line[k] = 0;
+            sasae_text_draw(r, font, line, lx, y + used, fg);
+        }
+        used += lh;
+        pos += n + skip;
+    }
+    return used;
 }
 
 void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)

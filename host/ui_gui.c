@@ -73,47 +73,6 @@ static int win_open(struct win *w, const char *title, int x, int y, int width, i
     return 0;
 }
 
-/* Draws text wrapped to maxw (at spaces when there are any, else between characters, as
- * Japanese needs). Returns the height used. */
-static int draw_wrapped(SDL_Renderer *r, sasae_font *f, const char *text, int x, int y, int maxw,
-                        SDL_Color c)
-{
-    char line[512];
-    int used = 0, lh = sasae_font_height(f);
-    const char *p = text;
-    while (*p) {
-        size_t best = 0, space = 0, i = 0;
-        while (p[i]) {
-            size_t next = i + 1;
-            while (p[next] && (p[next] & 0xc0) == 0x80)
-                next++;
-            if (next >= sizeof line)
-                break;
-            memcpy(line, p, next);
-            line[next] = 0;
-            int tw = 0, th = 0;
-            sasae_text_size(f, line, &tw, &th);
-            if (tw > maxw && best > 0)
-                break;
-            if (p[i] == ' ')
-                space = i;
-            best = next;
-            i = next;
-        }
-        size_t cut = best;
-        if (p[best] && space > 0)
-            cut = space;
-        memcpy(line, p, cut);
-        line[cut] = 0;
-        sasae_text_draw(r, f, line, x, y + used, c);
-        used += lh;
-        p += cut;
-        while (*p == ' ')
-            p++;
-    }
-    return used;
-}
-
 static void add_button(struct win *w, int x, int y, int bw, int bh, const char *label, bool def,
                        SDL_Color fill, enum host_ui_answer ans, bool armed_only)
 {
@@ -244,60 +203,74 @@ static void render_dialog(struct gui *g, const struct host_view *v)
     case D_CONNECTING:
         host_ui_renew_text(v->renewed, NULL, g->ja, buf, sizeof buf);
         if (buf[0])
-            y += draw_wrapped(r, g->small, buf, x, y, mw, red) + 6;
-        y += draw_wrapped(r, g->font, ui_str(S_CONNECTING, g->ja), x, y, mw, black) + 8;
-        draw_wrapped(r, g->small, v->status, x, y, mw, grey);
+            y += sasae_text_draw_wrapped(r, g->small, buf, x, y, mw, 0, red) + 6;
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_CONNECTING, g->ja), x, y, mw, 0, black) +
+             8;
+        sasae_text_draw_wrapped(r, g->small, v->status, x, y, mw, 0, grey);
         break;
     case D_CODE:
         /* the reason alone: the new code is the big one right below it */
         if (*host_ui_renew_why(v->renewed, g->ja)) {
             snprintf(buf, sizeof buf, "%s%s", host_ui_renew_why(v->renewed, g->ja),
                      g->ja ? "。" : ".");
-            y += draw_wrapped(r, g->small, buf, x, y, mw, red) + 6;
+            y += sasae_text_draw_wrapped(r, g->small, buf, x, y, mw, 0, red) + 6;
         }
-        y += draw_wrapped(r, g->font, ui_str(S_CODE_LABEL, g->ja), x, y, mw, black) + 6;
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_CODE_LABEL, g->ja), x, y, mw, 0, black) +
+             6;
         ui_format_code(v->code, code);
         sasae_text_draw(r, g->big, code, x, y, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});
         y += sasae_font_height(g->big) + 10;
-        y += draw_wrapped(r, g->font, ui_str(S_CODE_HINT, g->ja), x, y, mw, black);
-        y += draw_wrapped(r, g->small, ui_str(S_CODE_HINT2, g->ja), x, y, mw, grey) + 8;
-        y += draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, grey) + 12;
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_CODE_HINT, g->ja), x, y, mw, 0, black);
+        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_CODE_HINT2, g->ja), x, y, mw, 0, grey) +
+             8;
+        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_WAITING, g->ja), x, y, mw, 0, grey) + 12;
         if (v->fingerprint[0]) {
-            y += draw_wrapped(r, g->small, ui_str(S_FPR_LABEL, g->ja), x, y, mw, grey);
-            draw_wrapped(r, g->small, v->fingerprint, x, y, mw, black);
+            y +=
+                sasae_text_draw_wrapped(r, g->small, ui_str(S_FPR_LABEL, g->ja), x, y, mw, 0, grey);
+            sasae_text_draw_wrapped(r, g->small, v->fingerprint, x, y, mw, 0, black);
         }
         break;
     case D_VERIFYING:
-        draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, black);
+        sasae_text_draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, 0, black);
         break;
     case D_CONSENT:
-        y += draw_wrapped(r, g->big, ui_str(S_ASK_TITLE, g->ja), x, y, mw, black) + 8;
+        y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ASK_TITLE, g->ja), x, y, mw, 0, black) + 8;
         snprintf(buf, sizeof buf, "%s (%s)", v->operator_name, v->organisation);
-        y += draw_wrapped(r, g->font, buf, x, y, mw, (SDL_Color){0x10, 0x3c, 0x8c, 0xff});
-        y += draw_wrapped(r, g->small, ui_str(S_VERIFIED, g->ja), x, y, mw, green) + 6;
-        y += draw_wrapped(r, g->font, ui_str(S_ASKS_TO, g->ja), x, y, mw, black);
-        y += draw_wrapped(r, g->font, ui_str(S_ASK_SEE, g->ja), x + 16, y, mw - 16, black);
-        y += draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, black);
-        y += draw_wrapped(r, g->font, ui_str(S_ASK_INFO, g->ja), x + 16, y, mw - 16, black) + 6;
-        y += draw_wrapped(r, g->small, ui_str(S_ASK_NOTHING, g->ja), x, y, mw, grey);
+        y += sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0,
+                                     (SDL_Color){0x10, 0x3c, 0x8c, 0xff});
+        y +=
+            sasae_text_draw_wrapped(r, g->small, ui_str(S_VERIFIED, g->ja), x, y, mw, 0, green) + 6;
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_ASKS_TO, g->ja), x, y, mw, 0, black);
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_ASK_SEE, g->ja), x + 16, y, mw - 16, 0,
+                                     black);
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_ASK_DRAW, g->ja), x + 16, y, mw - 16, 0,
+                                     black);
+        y += sasae_text_draw_wrapped(r, g->font, ui_str(S_ASK_INFO, g->ja), x + 16, y, mw - 16, 0,
+                                     black) +
+             6;
+        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_ASK_NOTHING, g->ja), x, y, mw, 0, grey);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
         sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
         break;
     case D_CONTROL:
-        y += draw_wrapped(r, g->big, ui_str(S_CONTROL_TITLE, g->ja), x, y, mw, black) + 8;
+        y +=
+            sasae_text_draw_wrapped(r, g->big, ui_str(S_CONTROL_TITLE, g->ja), x, y, mw, 0, black) +
+            8;
         snprintf(buf, sizeof buf, "%s (%s) %s", v->operator_name, v->organisation,
                  ui_str(S_CONTROL_ASK, g->ja));
-        y += draw_wrapped(r, g->font, buf, x, y, mw, black) + 6;
-        y += draw_wrapped(r, g->small, ui_str(S_CONTROL_HINT, g->ja), x, y, mw, grey);
+        y += sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0, black) + 6;
+        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_CONTROL_HINT, g->ja), x, y, mw, 0, grey);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
         sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
         break;
     case D_ENDED:
-        y += draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, black) + 8;
-        y += draw_wrapped(r, g->font, host_ui_end_text(v->end_reason, g->ja), x, y, mw, black) + 6;
-        y += draw_wrapped(r, g->small, ui_str(S_ENDED_DETAIL, g->ja), x, y, mw, grey);
+        y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, 0, black) + 8;
+        y += sasae_text_draw_wrapped(r, g->font, host_ui_end_text(v->end_reason, g->ja), x, y, mw,
+                                     0, black) +
+             6;
+        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_ENDED_DETAIL, g->ja), x, y, mw, 0, grey);
         if (v->status[0])
-            draw_wrapped(r, g->small, v->status, x, y + 4, mw, grey);
+            sasae_text_draw_wrapped(r, g->small, v->status, x, y + 4, mw, 0, grey);
         break;
     default:
         break;

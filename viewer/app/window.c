@@ -401,18 +401,25 @@ static void draw_screen(struct gui *g)
     draw_pen_preview(g);
 }
 
+/* A translucent panel with a title and lines; a line wider than the panel wraps, its
+ * continuation indented, so nothing is cut off at the edge. */
 static void draw_panel(struct gui *g, int x, int y, int w, const char *title, char **lines, int n)
 {
-    int lh = sasae_font_height(g->small);
-    SDL_Rect box = {x, y, w, (n + 1) * lh + 20};
+    int lh = sasae_font_height(g->small), tw = w - 20, h = lh;
+    for (int i = 0; i < n; i++)
+        h += lines[i][0] ? sasae_text_draw_wrapped(NULL, g->small, lines[i], 0, 0, tw, 24, LIGHT)
+                         : lh;
+    SDL_Rect box = {x, y, w, h + 20};
     SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(g->r, 0x10, 0x10, 0x10, 0xd8);
     SDL_RenderFillRect(g->r, &box);
     SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_NONE);
     sasae_text_draw(g->r, g->small, title, x + 10, y + 8, (SDL_Color){0xff, 0xd0, 0x60, 0xff});
+    int ly = y + 8 + lh;
     for (int i = 0; i < n; i++)
-        if (lines[i][0])
-            sasae_text_draw(g->r, g->small, lines[i], x + 10, y + 8 + (i + 1) * lh, LIGHT);
+        ly += lines[i][0]
+                  ? sasae_text_draw_wrapped(g->r, g->small, lines[i], x + 10, ly, tw, 24, LIGHT)
+                  : lh;
 }
 
 static void draw_stats(struct gui *g)

@@ -56,6 +56,12 @@ SDL_Texture *sasae_text_texture(SDL_Renderer *r, sasae_font *font, const char *u
 int sasae_text_draw(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, int y,
                     SDL_Color fg);
 
+/* Draws UTF-8 text wrapped to lines no wider than maxw (at spaces in English; in Japanese
+ * between characters by the usual rules: see sasae/linebreak.h), lines after the first
+ * indented by indent px. With r NULL it only measures. Returns the height used. */
+int sasae_text_draw_wrapped(SDL_Renderer *r, sasae_font *font, const char *utf8, int x, int y,
+                            int maxw, int indent, SDL_Color fg);
+
 /* Width and height the text would take, without drawing it. Returns 0 or -1 on error. */
 int sasae_text_size(sasae_font *font, const char *utf8, int *w, int *h);
 
