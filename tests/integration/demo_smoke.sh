@@ -38,6 +38,12 @@ tm new-session -d -s demo -x 160 -y 50 \
   "env -u DISPLAY SASAE_DEMO_DIR=$T/state SASAE_BIN=$SASAE_BIN bash $SASAE_SRC/scripts/demo.sh --no-build; echo DEMO-EXIT=\$?; sleep 600"
 wait_pane 'Your support code: [0-9]' 60 || fail "no support code shown"
 wait_pane 'Allow? \[y/N\]' 60 || fail "no consent question"
+# The private desktop keeps its background (its Xvfb must not reset when a client leaves)
+dpy=$(tm capture-pane -p -t demo -S -200 | sed -n 's/.*private Xvfb on \(:[0-9]*\).*/\1/p' | head -n 1)
+[ -n "$dpy" ] || fail "no private desktop announced"
+DISPLAY=$dpy xprop -root >/dev/null 2>&1 # one more client that comes and goes
+bg=$(DISPLAY=$dpy import -window root -crop 1x1+1270+790 -depth 8 txt:- | tail -n 1)
+grep -qi '#2F5F8F' <<<"$bg" || fail "the private desktop lost its background: $bg"
 # The question reads as one block, tells the person to type y, and no viewer line comes
 # between it and its [y/N].
 sleep 1
