@@ -8,10 +8,16 @@ set -euo pipefail
 DRV="$SASAE_BIN/tests/host_ui_driver"
 OUT=$(mktemp -d /tmp/sasae-gui-XXXXXX)
 DPID=
+. "$SASAE_SRC/tests/integration/proc_lib.sh"
 cleanup() {
-    [ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
+    local rc=$?
+    set +e
+    proc_reap "$DPID" host_ui_driver
     xvfb_stop
+    proc_scan_logs "$OUT"
+    rc=$(proc_status "$rc")
     rm -rf "$OUT"
+    exit "$rc"
 }
 trap cleanup EXIT
 xvfb_start 1280x800x24

@@ -6,8 +6,9 @@
 HOST_PID=
 host_gui_cleanup() {
     local rc=$?
-    if [ -n "$HOST_PID" ]; then kill "$HOST_PID" 2>/dev/null || true; fi
-    xvfb_stop || true
+    set +e # a trap under errexit would stop at the first failing command, leaking the rest
+    proc_reap "$HOST_PID" sasae-host
+    xvfb_stop
     (exit $rc)
     host_cleanup
 }

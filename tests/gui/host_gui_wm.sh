@@ -14,7 +14,7 @@ mkdir -p "$SHOTS"
 
 openbox --sm-disable >"$HL_DIR/openbox.log" 2>&1 &
 WM_PID=$!
-trap 'rc=$?; kill $WM_PID $XTERM_PID 2>/dev/null || true; wait $WM_PID $XTERM_PID 2>/dev/null || true; (exit $rc); host_gui_cleanup' EXIT
+trap 'rc=$?; set +e; kill $WM_PID $XTERM_PID 2>/dev/null || true; wait $WM_PID $XTERM_PID 2>/dev/null || true; (exit $rc); host_gui_cleanup' EXIT
 XTERM_PID=
 wait_for xprop -root _NET_SUPPORTING_WM_CHECK || hl_fail "openbox did not start"
 wait_for bash -c "xprop -root _NET_SUPPORTING_WM_CHECK | grep -q 'window id'" || hl_fail "no WM check"

@@ -96,9 +96,16 @@ if tot == 0 or ok * 10 < tot * 7:
 PY
 }
 
+. "$SASAE_SRC/tests/integration/proc_lib.sh"
+# viewer_cleanup: stops the viewer (its status checked as proc_lib.sh does) and Xvfb, and
+# scans $OUT (when set) for sanitizer reports. Failures are counted in PROC_FAILS: the
+# trap ends with exit "$(proc_status "$rc")".
 viewer_cleanup() {
-  # (each line ends in || true: under set -e a killed child's non-zero wait status would
-  # otherwise end the trap before Xvfb is stopped)
-  [ -n "${VIEWER_PID:-}" ] && kill "$VIEWER_PID" 2>/dev/null && wait "$VIEWER_PID" 2>/dev/null || true
-  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null || true
+  set +e
+  proc_reap "${VIEWER_PID:-}" sasae-viewer
+  VIEWER_PID=
+  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+  XVFB_PID=
+  [ -n "${OUT:-}" ] && [ -d "$OUT" ] && proc_scan_logs "$OUT"
+  return 0
 }

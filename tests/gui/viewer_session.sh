@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
 . "$SASAE_SRC/tests/integration/viewer_lib.sh"
-trap 'viewer_cleanup; cleanup' EXIT
+trap 'rc=$?; set +e; viewer_cleanup; (exit $rc); cleanup' EXIT
 viewer_start_xvfb 1280x800x24
 export SDL_VIDEODRIVER=x11
 
@@ -145,4 +145,4 @@ echo end >"$T/g4.in"
 wait_line "^end=customer-ended exit=3" "$T/g4v.out"
 kill -TERM $VPID 2>/dev/null || true
 echo "viewer GUI session: passed ($(tail -1 "$T/psnr.txt")); screenshots in $T"
-trap 'viewer_cleanup; cleanup' EXIT
+trap 'rc=$?; set +e; viewer_cleanup; (exit $rc); cleanup' EXIT

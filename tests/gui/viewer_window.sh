@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
 V=$SASAE_BIN/viewer/sasae-viewer
 OUT=$(mktemp -d /tmp/viewer-gui.XXXXXX)
-trap 'viewer_cleanup' EXIT
+trap 'rc=$?; viewer_cleanup; exit "$(proc_status "$rc")"' EXIT
 viewer_start_xvfb 1280x800x24
 export SDL_VIDEODRIVER=x11
 # Keys through XTEST to the window under the pointer (Xvfb has no window manager).

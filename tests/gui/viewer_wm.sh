@@ -8,7 +8,7 @@ set -euo pipefail
 V=$SASAE_BIN/viewer/sasae-viewer
 OUT=$(mktemp -d /tmp/viewer-wm.XXXXXX)
 WM_PID= XTERM_PID=
-trap 'kill $WM_PID $XTERM_PID 2>/dev/null || true; wait $WM_PID $XTERM_PID 2>/dev/null || true; viewer_cleanup' EXIT
+trap 'rc=$?; set +e; kill $WM_PID $XTERM_PID 2>/dev/null; wait $WM_PID $XTERM_PID 2>/dev/null; viewer_cleanup; exit "$(proc_status "$rc")"' EXIT
 viewer_start_xvfb 1280x800x24
 export SDL_VIDEODRIVER=x11 LC_ALL=C LANG=C # a locale that is not UTF-8 must not garble
 openbox --sm-disable >"$OUT/openbox.log" 2>&1 &

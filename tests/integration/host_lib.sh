@@ -27,14 +27,22 @@ hl_wait() { # hl_wait SECONDS CMD...: polls a condition
     return 1
 }
 
+. "$SASAE_SRC/tests/integration/proc_lib.sh"
+# Stops what the test left running (the test viewer, hosts under tmux, the relay), checks
+# how each ended and the logs for sanitizer reports (proc_lib.sh); keeps the test's exit
+# status unless that finds a fault.
 host_cleanup() {
-    local rc=$?
-    if [ -n "$HL_VIEWER_PID" ]; then kill "$HL_VIEWER_PID" 2>/dev/null || true; fi
-    tmux -L "sasae$$" kill-server 2>/dev/null || true
-    if [ -n "$HL_RELAY_PID" ]; then
-        kill "$HL_RELAY_PID" 2>/dev/null || true
-        wait "$HL_RELAY_PID" 2>/dev/null || true
-    fi
+    local rc=$? p
+    set +e
+    proc_reap "$HL_VIEWER_PID" host_test_viewer
+    # hosts under tmux: the pane runs sh -c '<host>; echo exit $?; sleep', the host its child
+    for p in $(tmux -L "sasae$$" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+        for p in $(pgrep -P "$p" -x sasae-host); do proc_reap_unrelated "$p" sasae-host; done
+    done
+    tmux -L "sasae$$" kill-server 2>/dev/null
+    proc_reap "$HL_RELAY_PID" sasae-relay 0
+    proc_scan_logs "$HL_DIR"
+    rc=$(proc_status "$rc")
     rm -rf "$HL_DIR"
     exit "$rc"
 }

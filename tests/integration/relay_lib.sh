@@ -7,11 +7,17 @@ TC=$SASAE_BIN/tests/relay_testclient
 RAW=$SASAE_BIN/tests/relay_rawclient
 WORK=$(mktemp -d /tmp/sasae-relay-test.XXXXXX)
 PIDS=()
+. "$SASAE_SRC/tests/integration/proc_lib.sh"
+# Stops what the test left running, checks how every process ended and the logs for
+# sanitizer reports (proc_lib.sh), keeps the test's exit status unless that finds a fault.
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  local rc=$? p
+  set +e
+  for p in "${PIDS[@]}"; do proc_reap "$p" "$(ps -o comm= -p "$p" 2>/dev/null || echo process)"; done
+  proc_scan_logs "$WORK"
+  rc=$(proc_status "$rc")
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+  exit "$rc"
 }
 trap cleanup EXIT
 

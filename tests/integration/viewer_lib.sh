@@ -4,9 +4,30 @@
 B=${B:-$SASAE_BIN}
 T=$(mktemp -d /tmp/viewer-e2e.XXXXXX)
 PIDS=()
+. "$SASAE_SRC/tests/integration/proc_lib.sh"
+# Stops what the test left running, checks how every process ended and the logs for
+# sanitizer reports (proc_lib.sh), keeps the test's exit status unless that finds a fault.
+# reap_all: stops and checks every process in PIDS (a test may call it before stopping its
+# X server); cleanup calls it too.
+reap_all() {
+  local p
+  for p in "${PIDS[@]}"; do
+    if [ -n "${HPID:-}" ] && [ "$p" = "$HPID" ]; then
+      proc_reap_unrelated "$p" sasae-host # script's child, not ours
+    else
+      proc_reap "$p" "$(ps -o comm= -p "$p" 2>/dev/null || echo process)"
+    fi
+  done
+  PIDS=()
+}
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  local rc=$?
+  set +e
+  reap_all
+  proc_scan_logs "$T"
+  rc=$(proc_status "$rc")
+  rm -rf "$T"
+  exit "$rc"
 }
 trap cleanup EXIT
 

@@ -29,7 +29,7 @@ for p in $(seq $((HL_PORT + 1)) $((HL_PORT + 40))); do
     kill "$EVIL_PID" 2>/dev/null; wait "$EVIL_PID" 2>/dev/null || true
 done
 [ -n "$EPORT" ] || hl_fail "no port for the rogue relay"
-trap 'rc=$?; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
+trap 'rc=$?; set +e; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
 
 # The compiled-in OpenSSL directory is one ordinary users cannot create.
 grep -aq 'C:/Windows/System32/sasae-no-openssl-dir/cert.pem' "$WIN_HOST" ||
@@ -64,7 +64,7 @@ plant "$HL_DIR/planted"
 mkdir -p "$HL_DIR/run/x" "$HL_DIR/run/share"
 plant "$HL_DIR/run/share" # lws's default client CA folder is ../share, from the working dir
 cleanup_plant() { rm -rf "$SYSDIR"; }
-trap 'rc=$?; cleanup_plant; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
+trap 'rc=$?; set +e; cleanup_plant; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
 ENVP=(env SSL_CERT_FILE="$HL_DIR/planted/cert.pem" SSL_CERT_DIR="$HL_DIR/planted/certs"
     OPENSSL_CONF="$HL_DIR/planted/openssl.cnf")
 
@@ -125,7 +125,7 @@ PidFile "$HL_DIR/tinyproxy.pid"
 CONF
 tinyproxy -d -c "$HL_DIR/tinyproxy.conf" >"$HL_DIR/tinyproxy.out" 2>&1 &
 PROXY_PID=$!
-trap 'rc=$?; kill $PROXY_PID 2>/dev/null; cleanup_plant; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
+trap 'rc=$?; set +e; kill $PROXY_PID 2>/dev/null; cleanup_plant; kill $EVIL_PID 2>/dev/null; wait $EVIL_PID 2>/dev/null; (exit $rc); host_gui_cleanup' EXIT
 hl_wait 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PPORT" || hl_fail "tinyproxy did not start"
 (cd "$HL_DIR/run/x" && exec wine "$WIN_HOST" --relay "$REAL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" \

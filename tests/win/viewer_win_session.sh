@@ -11,7 +11,7 @@ B=$SASAE_BIN
 hl_fail() { echo "FAIL: $*" >&2; exit 1; }
 . "$SASAE_SRC/tests/win/wine-lib.sh"
 xvfb_start 1280x800x24
-trap 'cleanup; xvfb_stop' EXIT
+trap 'rc=$?; set +e; reap_all; xvfb_stop; (exit $rc); cleanup' EXIT
 
 wviewer() { # OUT ARGS...: the Windows viewer, headless, in the background (VPID)
     local out=$1
