@@ -437,9 +437,23 @@ static int apply_opt(struct opts *o, int id, const char *v)
     }
 }
 
+/* The texts of --config files: options point into them until the program exits. */
+static char *config_texts[8];
+
+static void config_texts_free(void)
+{
+    for (size_t i = 0; i < sizeof config_texts / sizeof config_texts[0]; i++)
+        free(config_texts[i]);
+}
+
 /* "name = value" lines; '#' comments. Values are kept for the program's lifetime. */
 static int read_config(struct opts *o, const char *path)
 {
+    static size_t nconfig;
+    if (nconfig == sizeof config_texts / sizeof config_texts[0]) {
+        fprintf(stderr, "sasae-host: too many --config files\n");
+        return -1;
+    }
     char err[256];
     size_t len;
     char *text = read_file(path, &len, err, sizeof err);
@@ -475,10 +489,14 @@ static int read_config(struct opts *o, const char *path)
         if (!opt || opt->val == O_CONFIG || opt->val == O_HELP || (opt->has_arg && !val) ||
             apply_opt(o, opt->val, val) != 0) {
             fprintf(stderr, "sasae-host: %s:%d: bad setting '%s'\n", path, lineno, name);
+            free(text);
             return -1;
         }
     }
-    /* text is intentionally kept: options point into it */
+    /* options point into text: it lives until exit */
+    if (nconfig == 0)
+        atexit(config_texts_free);
+    config_texts[nconfig++] = text;
     return 0;
 }
 
