@@ -246,10 +246,16 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         SASAE_INFO(TAG, "session ended: %s", sasae_hs_end_str(o->end_reason));
 }
 
+/* Now on the clock of the session's deadlines. */
+static uint64_t deadline_now(const struct host_session *s)
+{
+    return s->cfg.clock_ns ? s->cfg.clock_ns(s->cfg.clock_user) : sasae_mono_ns();
+}
+
 static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
 {
     enum sasae_hs_state before = s->hs.state;
-    struct sasae_hs_out o = sasae_hs_event(&s->hs, ev, arg, sasae_mono_ns());
+    struct sasae_hs_out o = sasae_hs_event(&s->hs, ev, arg, deadline_now(s));
     if (o.ignored)
         return;
     if (s->hs.state != before)
@@ -823,7 +829,7 @@ void host_session_view(struct host_session *s, struct host_view *v)
     snprintf(v->organisation, sizeof v->organisation, "%s", s->org);
     snprintf(v->status, sizeof v->status, "%s", s->status);
     snprintf(v->fingerprint, sizeof v->fingerprint, "%s", s->fpr);
-    v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, sasae_mono_ns());
+    v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, deadline_now(s));
     pthread_mutex_unlock(&s->mu);
 }
 

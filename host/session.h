@@ -41,6 +41,10 @@ struct host_session_config {
     int fps;              /* capture rate (0 = 30) */
     int bitrate_kbps;     /* initial (0 = 1000) */
     uint64_t verify_time; /* certificate check time (0 = now; tests) */
+    /* The clock of the session's deadlines (consent prompt, silent viewer): NULL = the
+     * monotonic clock; tests pass their own to reach a deadline without waiting for it. */
+    uint64_t (*clock_ns)(void *user);
+    void *clock_user;
     /* Called (from any thread) when the UI should refresh; may be NULL. */
     void (*wake)(void *user);
     void *wake_user;

@@ -61,6 +61,10 @@ hl_wait 10 hl_vsaw "end 1 customer" || hl_fail "End click did not end"
 last_cap=$(grep " frame " "$HL_VIEWER_OUT" | tail -1 | cut -d' ' -f5)
 echo "last frame captured $(((last_cap - t_end) / 1000)) ms after the End click"
 [ "$last_cap" -le $((t_end + 100000)) ] || hl_fail "frame captured >100 ms after End"
+t_recv=$(grep " end 1 " "$HL_VIEWER_OUT" | cut -d' ' -f1)
+echo "END reached the viewer $(((t_recv - t_end) / 1000)) ms after the End click"
+# within 100 ms as measured (~20 ms); 300 ms for a loaded sanitizer build, still not seconds
+[ "$t_recv" -le $((t_end + 300000)) ] || hl_fail "END reached the viewer >300 ms after End"
 hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
 shot_until "$SHOTS/ended.png" 250 300 "32,64,96" || hl_fail "stroke left on screen after End"
 wait_for window_sized sasae 620 250 || hl_fail "no ended window"

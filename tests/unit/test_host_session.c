@@ -195,8 +195,18 @@ static void setup_pki(void)
     cr_assert(device && trust);
 }
 
+/* The session's deadline clock: the real one plus what a test has skipped ahead. */
+static _Atomic uint64_t clock_skip_ns;
+
+static uint64_t test_clock(void *user)
+{
+    (void)user;
+    return sasae_mono_ns() + atomic_load(&clock_skip_ns);
+}
+
 static void start(const char *source, bool x11, const char *display)
 {
+    atomic_store(&clock_skip_ns, 0);
     memset(&q, 0, sizeof q);
     pthread_mutex_init(&q.mu, NULL);
     struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
@@ -210,7 +220,9 @@ static void start(const char *source, bool x11, const char *display)
                                               .fps = 30},
                                       .platform_io = x11,
                                       .display = display,
-                                      .fps = 30};
+                                      .fps = 30,
+                                      .clock_ns = test_clock,
+                                      .clock_user = NULL};
     char err[256];
     hs = host_session_new(&cfg, &tr, err, sizeof err);
     cr_assert(hs, "%s", err);
@@ -609,14 +621,29 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
 Test(host_session, consent_prompt_times_out)
 {
     handshake();
-    /* the prompt deadline is 60 s; the state machine's clock is tested in test_host_hs.
-     * Here: ticks before the deadline change nothing. */
-    for (int i = 0; i < 5; i++)
-        host_session_tick(hs);
+    vpump(100, NULL);
+    /* a second before the deadline nothing happens... */
+    atomic_store(&clock_skip_ns, SASAE_HS_CONSENT_TIMEOUT_NS - 1000000000ull);
+    host_session_tick(hs);
     struct host_view v;
     host_session_view(hs, &v);
     cr_assert_eq(v.state, SASAE_HS_ASKING);
-    cr_assert(v.seconds_left > 55 && v.seconds_left <= 60, "%d", v.seconds_left);
+    cr_assert(v.seconds_left >= 1 && v.seconds_left <= 2, "%d s left", v.seconds_left);
+    cr_assert_not(atomic_load(&q.closed));
+    /* ...at it, the unanswered prompt is a Deny: CONSENT_STATE timeout, END(timeout), the
+     * connection closed, an audit record, and no screen data ever */
+    atomic_store(&clock_skip_ns, SASAE_HS_CONSENT_TIMEOUT_NS + 1000000ull);
+    host_session_tick(hs);
+    uint64_t types = 0;
+    vpump(300, &types);
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_CONSENT_TIMEOUT);
+    cr_assert_eq(vw.consent[vw.nconsent - 1], SASAE_WIRE_CONSENT_TIMEOUT);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_TIMEOUT);
+    cr_assert_eq(types & BIT(SASAE_WIRE_VIDEO), 0u);
+    cr_assert(atomic_load(&q.closed));
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_TIMEOUT));
 }
 
 static struct xvfb xv;
