@@ -186,12 +186,12 @@ static size_t tr_queued(void *ctx)
     return n;
 }
 
-static void tr_close(void *ctx)
+static void tr_close(void *ctx, const char *why)
 {
     struct app *a = ctx;
     pthread_mutex_lock(&a->mu);
     if (a->rc)
-        sasae_relayclient_close(a->rc);
+        sasae_relayclient_close_why(a->rc, why);
     pthread_mutex_unlock(&a->mu);
 }
 

@@ -227,8 +227,11 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
                  s->status);
         s->tr.audit(s->tr.ctx, o->audit_kind, text);
     }
-    if (a & SASAE_HS_ACT_CLOSE)
-        s->tr.close(s->tr.ctx);
+    if (a & SASAE_HS_ACT_CLOSE) {
+        char why[48];
+        snprintf(why, sizeof why, "end: %s", sasae_hs_end_str(o->end_reason));
+        s->tr.close(s->tr.ctx, why);
+    }
     if (a & SASAE_HS_ACT_RENEW_CODE) {
         s->code[0] = 0; /* the old code is dead: never show it again */
         s->tr.renew(s->tr.ctx);

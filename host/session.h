@@ -23,8 +23,9 @@ struct host_transport {
     int (*audit)(void *ctx, int kind, const char *text);
     /* Bytes queued and not yet written to the network. */
     size_t (*queued)(void *ctx);
-    /* Starts closing the connection (after what is queued). */
-    void (*close)(void *ctx);
+    /* Starts closing the connection (after what is queued); why ("end: signal") goes in the
+     * close frame, where the relay's audit log reads it. */
+    void (*close)(void *ctx, const char *why);
     /* The code was lost before anyone joined: drop this connection and register again on
      * a new one; the new code arrives through host_session_on_registered. Must only
      * schedule that (called with the session lock held). */

@@ -15,5 +15,6 @@ target_link_libraries(viewer_fakehost PRIVATE sasae_relayclient sasae_chan sasae
   sasae_video sasae_common Threads::Threads)
 sasae_script_test(viewer_protocol integration/viewer_protocol.sh "integration")
 sasae_script_test(viewer_e2e integration/viewer_e2e.sh "integration")
+sasae_script_test(audit_endings integration/audit_endings.sh "integration")
 sasae_script_test(viewer_session gui/viewer_session.sh "gui")
 set_tests_properties(viewer_protocol viewer_e2e viewer_session PROPERTIES TIMEOUT 300)

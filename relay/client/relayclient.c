@@ -68,6 +68,7 @@ struct sasae_relayclient {
     struct qmsg *qhead, *qtail;
     int paired_shared, ended_shared;
     atomic_int close_req;
+    char close_why[64]; /* written before close_req is set, read after */
     atomic_size_t queued;
     atomic_int stop;
 };
@@ -451,7 +452,8 @@ static int on_writeable(struct sasae_relayclient *c, struct lws *wsi)
     int closing = atomic_load(&c->close_req);
     if (!m) {
         if (closing) {
-            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)"bye", 3);
+            const char *why = c->close_why[0] ? c->close_why : "bye";
+            lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)why, strlen(why));
             return -1;
         }
         return 0;
@@ -980,9 +982,23 @@ size_t sasae_relayclient_queued_bytes(const struct sasae_relayclient *c)
 
 void sasae_relayclient_close(struct sasae_relayclient *c)
 {
+    sasae_relayclient_close_why(c, NULL);
+}
+
+void sasae_relayclient_close_why(struct sasae_relayclient *c, const char *why)
+{
     if (!c)
         return;
-    atomic_store(&c->close_req, 1);
+    int expect = 0;
+    pthread_mutex_lock(&c->mu);
+    if (!atomic_load(&c->close_req) && why) {
+        size_t n = 0;
+        for (; why[n] && n < 60; n++)
+            c->close_why[n] = why[n] >= 0x20 && why[n] < 0x7f ? why[n] : '?';
+        c->close_why[n] = 0;
+    }
+    atomic_compare_exchange_strong(&c->close_req, &expect, 1);
+    pthread_mutex_unlock(&c->mu);
     mgr_post(c, OP_WAKE);
 }
 

@@ -1,5 +1,6 @@
 /* sasae-relay: the libwebsockets adapter around the relay table — TLS policy, envelope
  * dispatch, fragment-by-fragment forwarding with bounded queues, timers, audit, metrics. */
+#include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -82,6 +83,7 @@ struct conn {
     int close_after, close_status;
     char close_text[100];
     int peer_closed_normally;
+    char peer_end[48];   /* "signal" from a close frame's "end: signal": why its session ended */
     uint8_t left_reason; /* what the peer is told when we go */
 };
 
@@ -891,6 +893,26 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
     c->counted = 1;
 }
 
+/* A close frame (2-byte status, then UTF-8 text) whose text is "end: REASON" tells why the
+ * endpoint ended its session (the END record itself is end-to-end encrypted): REASON, in
+ * letters, digits, spaces, '_' and '-' only, goes to the audit log. */
+static void peer_end_reason(struct conn *c, const void *in, size_t len)
+{
+    static const char pfx[] = "end: ";
+    const char *t = (const char *)in + 2;
+    c->peer_end[0] = 0;
+    if (!in || len < 2 + sizeof pfx || memcmp(t, pfx, sizeof pfx - 1) != 0)
+        return;
+    size_t n = 0, i;
+    for (i = 2 + sizeof pfx - 1; i < len && n < sizeof c->peer_end - 1; i++) {
+        char ch = ((const char *)in)[i];
+        if (!(isalnum((unsigned char)ch) || ch == ' ' || ch == '_' || ch == '-'))
+            break;
+        c->peer_end[n++] = ch;
+    }
+    c->peer_end[i == len ? n : 0] = 0; /* anything else in it: not recorded */
+}
+
 static void conn_closed(struct relay *r, struct conn *c)
 {
     if (!c->wsi)
@@ -905,7 +927,9 @@ static void conn_closed(struct relay *r, struct conn *c)
         uint8_t reason = c->left_reason            ? c->left_reason
                          : c->peer_closed_normally ? SASAE_ENV_LEFT_CLOSED
                                                    : SASAE_ENV_LEFT_LOST;
-        detach_peer(r, c, reason, sasae_env_left_str(reason));
+        detach_peer(r, c, reason,
+                    reason == SASAE_ENV_LEFT_CLOSED && c->peer_end[0] ? c->peer_end
+                                                                      : sasae_env_left_str(reason));
     }
     unmark_dirty(r, c);
     session_unref(c->sess);
@@ -1093,6 +1117,7 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
         return on_writeable(r, c);
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
         c->peer_closed_normally = 1;
+        peer_end_reason(c, in, len);
         return 0;
     case LWS_CALLBACK_CLOSED:
         conn_closed(r, c);

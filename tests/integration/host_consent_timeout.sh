@@ -21,4 +21,7 @@ hl_vsaw "consent 4" || hl_fail "no CONSENT_STATE timeout"
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
 hl_hsaw "No answer within 60 seconds" || hl_fail "host did not say timeout"
 cat "$HL_DIR"/audit/* | grep -q consent-timeout || hl_fail "audit lacks consent-timeout"
+# the relay's end record names the host and the reason (from its close frame)
+hl_wait 5 bash -c "cat '$HL_DIR'/audit/* | grep '\"event\":\"end\"' | grep '\"ended_by\":\"host\"' | grep -q '\"reason\":\"consent_timeout\"'" ||
+    { cat "$HL_DIR"/audit/*; hl_fail "audit end record: not ended_by host, reason consent_timeout"; }
 echo PASS

@@ -80,6 +80,7 @@ struct tq { /* what the host sent, in order */
     int audits[32];
     int naudit;
     atomic_int closed;
+    char close_why[48];   /* what close() was told */
     atomic_int renews;    /* renew() calls: each is a new connection (closed cleared) */
     atomic_size_t queued; /* pretend backlog */
     /* a simulated link: when link_bytes_per_10ms is set, every send adds to queued and a
@@ -121,9 +122,13 @@ static size_t tq_queued(void *ctx)
     return atomic_load(&((struct tq *)ctx)->queued);
 }
 
-static void tq_close(void *ctx)
+static void tq_close(void *ctx, const char *why)
 {
-    atomic_store(&((struct tq *)ctx)->closed, 1);
+    struct tq *q = ctx;
+    pthread_mutex_lock(&q->mu);
+    snprintf(q->close_why, sizeof q->close_why, "%s", why ? why : "");
+    pthread_mutex_unlock(&q->mu);
+    atomic_store(&q->closed, 1);
 }
 
 static void tq_renew(void *ctx)
@@ -644,6 +649,9 @@ Test(host_session, consent_prompt_times_out)
     cr_assert_eq(types & BIT(SASAE_WIRE_VIDEO), 0u);
     cr_assert(atomic_load(&q.closed));
     cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_TIMEOUT));
+    pthread_mutex_lock(&q.mu);
+    cr_assert_str_eq(q.close_why, "end: consent_timeout");
+    pthread_mutex_unlock(&q.mu);
 }
 
 static struct xvfb xv;

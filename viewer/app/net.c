@@ -21,6 +21,9 @@
 #define STATS_NS 1000000000ull
 #define KEYFRAME_RETRY_NS 1000000000ull
 #define CLOSE_GRACE_NS 3000000000ull
+/* After the host's END the host closes first, so that the relay's audit log names the side
+ * that ended the session; the viewer closes itself only if the host has not by then. */
+#define PEER_CLOSE_WAIT_NS 1500000000ull
 
 enum item_kind { IT_PAIRED, IT_DATA, IT_LEFT, IT_CLOSED };
 
@@ -51,6 +54,8 @@ struct net {
 
     bool hello_seen;
     bool closed_seen;
+    bool peer_ended;   /* the host sent END: it closes first */
+    bool close_called; /* sasae_relayclient_close_why done */
     uint64_t close_deadline_ns;
     bool want_keyframe;
     uint64_t keyframe_req_ns;
@@ -203,8 +208,15 @@ static void apply(struct net *n, unsigned act)
         /* Keys go now; the relay connection closes after the END above has been sent. */
         sasae_chan_free(n->ch);
         n->ch = NULL;
-        sasae_relayclient_close(n->rc);
-        n->close_deadline_ns = sasae_mono_ns() + CLOSE_GRACE_NS;
+        if (n->peer_ended) {
+            n->close_deadline_ns = sasae_mono_ns() + PEER_CLOSE_WAIT_NS;
+        } else {
+            char why[48];
+            snprintf(why, sizeof why, "end: %s", sasae_vsm_end_name(n->base.sm.end));
+            sasae_relayclient_close_why(n->rc, why);
+            n->close_called = true;
+            n->close_deadline_ns = sasae_mono_ns() + CLOSE_GRACE_NS;
+        }
     }
     notify_state(n);
 }
@@ -321,9 +333,14 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
     case SASAE_WIRE_END:
         SASAE_INFO("viewer", "host ended the session: reason %u %.*s", m->u.end.reason,
                    (int)m->u.end.text_len, m->u.end.text);
+        n->peer_ended = true;
         step(n, SASAE_VSM_EV_PEER_END, m->u.end.reason);
         return;
     case SASAE_WIRE_CONSENT_STATE:
+        /* a refusal ends the session on the host's side: it closes first */
+        if (m->u.consent.state == SASAE_WIRE_CONSENT_DENIED ||
+            m->u.consent.state == SASAE_WIRE_CONSENT_TIMEOUT)
+            n->peer_ended = true;
         step(n, SASAE_VSM_EV_CONSENT, m->u.consent.state);
         return;
     case SASAE_WIRE_CONTROL_STATE:
@@ -537,6 +554,13 @@ static int net_pump(struct vsource *s, int timeout_ms)
     if (overflow)
         fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "receive queue overflow");
     timers(n);
+    if (n->base.sm.state == SASAE_VSM_ENDED && !n->closed_seen && !n->close_called &&
+        sasae_mono_ns() >= n->close_deadline_ns) {
+        /* the host sent END but has not closed: close now, politely */
+        sasae_relayclient_close_why(n->rc, "end: host did not close");
+        n->close_called = true;
+        n->close_deadline_ns = sasae_mono_ns() + CLOSE_GRACE_NS;
+    }
     if (n->base.sm.state == SASAE_VSM_ENDED &&
         (n->closed_seen || sasae_mono_ns() >= n->close_deadline_ns))
         return -1;

@@ -102,6 +102,11 @@ size_t sasae_relayclient_queued_bytes(const struct sasae_relayclient *c);
  * closed; closed() follows with END_LOCAL. Safe to call more than once. */
 void sasae_relayclient_close(struct sasae_relayclient *c);
 
+/* The same, with why the session ended in the websocket close frame ("end: signal"; at most
+ * 60 printable ASCII characters, the rest cut). The relay cannot read the END record: this
+ * is what its audit log records as the reason. The first call's reason counts. */
+void sasae_relayclient_close_why(struct sasae_relayclient *c, const char *why);
+
 /* Closes at once (if still open), joins the service thread and frees everything.
  * NULL is ignored. Not from a callback. */
 void sasae_relayclient_free(struct sasae_relayclient *c);
