@@ -85,12 +85,6 @@ struct sasae_rt *sasae_rt_new(const struct sasae_rt_limits *lim, sasae_rt_rand_f
     return rt;
 }
 
-void sasae_rt_set_limits(struct sasae_rt *rt, const struct sasae_rt_limits *lim)
-{
-    rt->lim = *lim;
-    apply_defaults(&rt->lim);
-}
-
 void sasae_rt_free(struct sasae_rt *rt)
 {
     if (!rt)

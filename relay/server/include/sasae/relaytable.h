@@ -60,9 +60,6 @@ struct sasae_rt *sasae_rt_new(const struct sasae_rt_limits *lim, sasae_rt_rand_f
                               void *rnd_ctx);
 void sasae_rt_free(struct sasae_rt *rt);
 
-/* Replaces the limits (config reload); live codes keep their expiry. */
-void sasae_rt_set_limits(struct sasae_rt *rt, const struct sasae_rt_limits *lim);
-
 /* Addresses: any string up to 63 bytes, e.g. "192.0.2.1". Limits key IPv4 (also
  * "::ffff:192.0.2.1") per address and IPv6 per /64; other strings verbatim. */
 
