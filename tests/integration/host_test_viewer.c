@@ -260,6 +260,13 @@ static void cb_data(void *u, const uint8_t *body, size_t len)
 
 static void on_data(const uint8_t *body, size_t len)
 {
+    /* Anything at all from the host after its END counts, before any decryption: a host
+     * that kept sending (even records nobody can open) is caught here. */
+    if (V.ended) {
+        V.after_end++;
+        out("after_end %zu bytes", len);
+        return;
+    }
     if (!sasae_chan_established(V.ch)) {
         size_t n = 0;
         enum sasae_chan_err e = sasae_chan_handshake(V.ch, body, len, V.buf, sizeof V.buf, &n);
@@ -288,11 +295,6 @@ static void on_data(const uint8_t *body, size_t len)
     struct sasae_wire_msg m;
     if (sasae_wire_parse(V.pt, n, &m) != SASAE_WIRE_OK) {
         out("error parse");
-        return;
-    }
-    if (V.ended) {
-        V.after_end++;
-        out("after_end %s", sasae_wire_type_name(m.type));
         return;
     }
     switch (m.type) {
