@@ -14,6 +14,7 @@
 
 #include "sasae/chan.h"
 #include "sasae/common.h"
+#include "sasae/conf.h"
 #include "sasae/envelope.h"
 #include "sasae/relayclient.h"
 #include "platform.h"
@@ -437,66 +438,58 @@ static int apply_opt(struct opts *o, int id, const char *v)
     }
 }
 
-/* The texts of --config files: options point into them until the program exits. */
-static char *config_texts[8];
+/* Values from --config files: options point at them until the program exits. */
+static char **config_values;
+static size_t n_config_values;
 
-static void config_texts_free(void)
+static void config_values_free(void)
 {
-    for (size_t i = 0; i < sizeof config_texts / sizeof config_texts[0]; i++)
-        free(config_texts[i]);
+    for (size_t i = 0; i < n_config_values; i++)
+        free(config_values[i]);
+    free(config_values);
 }
 
-/* "name = value" lines; '#' comments. Values are kept for the program's lifetime. */
+/* sasae_conf callback: one setting of a --config file, as its --option would be. */
+static int config_setting(void *ctx, const char *name, const char *value, char *err, size_t errlen)
+{
+    struct opts *o = ctx;
+    const struct option *opt = NULL;
+    for (const struct option *p = longopts; p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            opt = p;
+    char *copy = NULL, **grown = NULL;
+    if (!opt || opt->val == O_CONFIG || opt->val == O_HELP || (opt->has_arg && !value))
+        goto bad;
+    if (value) {
+        copy = strdup(value);
+        grown = realloc(config_values, (n_config_values + 1) * sizeof *grown);
+        if (!copy || !grown) {
+            free(copy);
+            if (grown)
+                config_values = grown;
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (!config_values)
+            atexit(config_values_free);
+        config_values = grown;
+        config_values[n_config_values++] = copy;
+    }
+    if (apply_opt(o, opt->val, copy) == 0)
+        return 0;
+bad:
+    snprintf(err, errlen, "bad setting '%s'", name);
+    return -1;
+}
+
+/* Applies a --config file (the syntax of sasae/conf.h). */
 static int read_config(struct opts *o, const char *path)
 {
-    static size_t nconfig;
-    if (nconfig == sizeof config_texts / sizeof config_texts[0]) {
-        fprintf(stderr, "sasae-host: too many --config files\n");
-        return -1;
-    }
-    char err[256];
-    size_t len;
-    char *text = read_file(path, &len, err, sizeof err);
-    if (!text) {
+    char err[512];
+    if (sasae_conf_load(path, config_setting, o, err, sizeof err) != 0) {
         fprintf(stderr, "sasae-host: %s\n", err);
         return -1;
     }
-    int lineno = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        while (*l == ' ' || *l == '\t')
-            l++;
-        if (!*l || *l == '#')
-            continue;
-        char *eq = strchr(l, '=');
-        char *name = l, *val = eq ? eq + 1 : NULL;
-        char *e = eq ? eq : l + strlen(l);
-        while (e > name && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        *e = 0;
-        if (val) {
-            while (*val == ' ' || *val == '\t')
-                val++;
-            char *ve = val + strlen(val);
-            while (ve > val && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
-                ve--;
-            *ve = 0;
-        }
-        const struct option *opt = NULL;
-        for (const struct option *p = longopts; p->name; p++)
-            if (strcmp(p->name, name) == 0)
-                opt = p;
-        if (!opt || opt->val == O_CONFIG || opt->val == O_HELP || (opt->has_arg && !val) ||
-            apply_opt(o, opt->val, val) != 0) {
-            fprintf(stderr, "sasae-host: %s:%d: bad setting '%s'\n", path, lineno, name);
-            free(text);
-            return -1;
-        }
-    }
-    /* options point into text: it lives until exit */
-    if (nconfig == 0)
-        atexit(config_texts_free);
-    config_texts[nconfig++] = text;
     return 0;
 }
 

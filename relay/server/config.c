@@ -1,6 +1,8 @@
 /* sasae-relay configuration: one table of options shared by the config file and the flags. */
 #include "config.h"
 
+#include "sasae/conf.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -143,46 +145,15 @@ int relay_config_set(struct relay_config *c, const char *key, const char *val, c
     return -1;
 }
 
-static char *trim(char *s)
+/* sasae_conf callback: one setting of the config file, as its --option would be. */
+static int config_setting(void *ctx, const char *name, const char *value, char *err, size_t errlen)
 {
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
+    return relay_config_set(ctx, name, value ? value : "", err, errlen);
 }
 
 int relay_config_load(struct relay_config *c, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    char line[2048];
-    int lineno = 0, rc = 0;
-    while (fgets(line, sizeof(line), f)) {
-        lineno++;
-        char *s = trim(line);
-        if (!*s || *s == '#')
-            continue;
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
-            rc = -1;
-            break;
-        }
-        *eq = '\0';
-        char e2[256];
-        if (relay_config_set(c, trim(s), trim(eq + 1), e2, sizeof(e2))) {
-            snprintf(err, errlen, "%s:%d: %s", path, lineno, e2);
-            rc = -1;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
+    return sasae_conf_load(path, config_setting, c, err, errlen) == 0 ? 0 : -1;
 }
 
 int relay_config_check(const struct relay_config *c, char *err, size_t errlen)

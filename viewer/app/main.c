@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "sasae/common.h"
+#include "sasae/conf.h"
 
 static const char usage[] =
     "Usage: sasae-viewer [options]\n"
@@ -173,43 +174,28 @@ static int set_option(struct vcfg *c, const char *name, const char *v)
     return -1;
 }
 
-/* Reads "name = value" lines; '#' starts a comment. Returns 0, or -1 after a message. */
+/* sasae_conf callback: one setting of the config file, as its --option would be. */
+static int config_setting(void *ctx, const char *name, const char *value, char *err, size_t errlen)
+{
+    if (set_option(ctx, name, value ? value : "") == 0)
+        return 0;
+    snprintf(err, errlen, "bad setting '%s'", name);
+    return -1;
+}
+
+/* Applies a config file (the syntax of sasae/conf.h). A missing file is fine unless
+ * must_exist. Returns 0, or -1 after a message. */
 static int load_config(struct vcfg *c, const char *path, bool must_exist)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (!must_exist && errno == ENOENT)
-            return 0;
-        fprintf(stderr, "sasae-viewer: cannot read %s: %s\n", path, strerror(errno));
+    char err[512];
+    int rc = sasae_conf_load(path, config_setting, c, err, sizeof err);
+    if (rc == -ENOENT && !must_exist)
+        return 0;
+    if (rc != 0) {
+        fprintf(stderr, "sasae-viewer: %s\n", err);
         return -1;
     }
-    char line[4096];
-    int lineno = 0, rc = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        lineno++;
-        char *p = line;
-        char *hash = strchr(p, '#');
-        if (hash)
-            *hash = '\0';
-        p += strspn(p, " \t\r\n");
-        if (!*p)
-            continue;
-        char *eq = strchr(p, '=');
-        char *name = p, *val = eq ? eq + 1 : (char *)"";
-        if (eq)
-            *eq = '\0';
-        for (char *e = name + strlen(name); e > name && strchr(" \t\r\n", e[-1]); e--)
-            e[-1] = '\0';
-        val += strspn(val, " \t");
-        for (char *e = val + strlen(val); e > val && strchr(" \t\r\n", e[-1]); e--)
-            e[-1] = '\0';
-        if (set_option(c, name, val) != 0) {
-            fprintf(stderr, "sasae-viewer: %s:%d: bad setting '%s'\n", path, lineno, name);
-            rc = -1;
-        }
-    }
-    fclose(f);
-    return rc;
+    return 0;
 }
 
 static void cfg_free(struct vcfg *c)
