@@ -26,7 +26,9 @@ static const struct ev jis_keys[] = {
     /* X11, Japanese layout (xkb jp): the keys without a character get NOCHAR keycodes */
     {"X11 半角/全角", SDL_SCANCODE_GRAVE, NOCHAR(SDL_SCANCODE_GRAVE), true, 0xff2a, 0x29, 0x29},
     {"X11 ろ", SDL_SCANCODE_INTERNATIONAL1, '\\', true, 0x5c, 0x73, 0x2b},
-    {"X11 ¥", SDL_SCANCODE_INTERNATIONAL3, 0xa5, true, 0xa5, 0x7d, 0x7d},
+    /* xkb's jp layout types \ with the ¥ key too */
+    {"X11 ¥", SDL_SCANCODE_INTERNATIONAL3, '\\', true, 0xa5, 0x7d, 0x7d},
+    {"X11 ¥ (a layout with XK_yen)", SDL_SCANCODE_INTERNATIONAL3, 0xa5, true, 0xa5, 0x7d, 0x7d},
     {"X11 変換", SDL_SCANCODE_INTERNATIONAL4, NOCHAR(SDL_SCANCODE_INTERNATIONAL4), true, 0xff23,
      0x79, 0x79},
     {"X11 無変換", SDL_SCANCODE_INTERNATIONAL5, NOCHAR(SDL_SCANCODE_INTERNATIONAL5), true, 0xff22,
