@@ -4,6 +4,7 @@
 
 #include <SDL_syswm.h>
 #include <shlobj.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <zlib.h>
 
 #include "sasae/common.h"
+#include "sasae/win.h"
 #include "ui_plat.h"
 
 enum sasae_lang sasae_ui_lang(void)
@@ -29,40 +31,79 @@ static bool has_japanese(TTF_Font *f)
            TTF_GlyphIsProvided32(f, 0x30fc) && TTF_GlyphIsProvided32(f, 'A');
 }
 
-/* Windows' own Japanese UI fonts, best first (file, face index in a collection). */
+/* Windows' own Japanese fonts, best first: the file and the face wanted from it. A
+ * collection holds several faces (msgothic.ttc: MS Gothic, whose Latin letters are
+ * fixed-width, then MS UI Gothic, MS PGothic); the UI faces are chosen by family name, and
+ * the first face is taken when the wanted one is not there. */
 static const struct {
     const char *file;
-    int index;
+    const char *family;
 } win_fonts[] = {
-    {"YuGothM.ttc", 0},  {"YuGothR.ttc", 0}, {"meiryo.ttc", 0},
-    {"msgothic.ttc", 0}, {"YuGothB.ttc", 0},
+    {"YuGothM.ttc", "Yu Gothic UI"}, /* Yu Gothic Medium, Yu Gothic UI Regular */
+    {"meiryo.ttc", "Meiryo UI"},
+    {"YuGothR.ttc", "Yu Gothic"},
+    {"msgothic.ttc", "MS UI Gothic"},
 };
+
+/* The face of the file at path whose family is family, else its first face. */
+static TTF_Font *open_face(const char *path, int px, const char *family)
+{
+    TTF_Font *f = TTF_OpenFontIndex(path, px, 0);
+    long faces = f ? TTF_FontFaces(f) : 0;
+    for (long i = 0; f && i < faces && i < 16; i++) {
+        TTF_Font *g = i == 0 ? f : TTF_OpenFontIndex(path, px, i);
+        const char *name = g ? TTF_FontFaceFamilyName(g) : NULL;
+        if (name && strcmp(name, family) == 0) {
+            if (g != f)
+                TTF_CloseFont(f);
+            return g;
+        }
+        if (g && g != f)
+            TTF_CloseFont(g);
+    }
+    return f;
+}
+
+/* The Windows fonts folder as UTF-8 (SDL_ttf opens UTF-8 paths with the wide API). */
+static bool fonts_dir(char *out, size_t cap)
+{
+    wchar_t *known = NULL, dir[MAX_PATH + 8];
+    if (SHGetKnownFolderPath(&FOLDERID_Fonts, 0, NULL, &known) == S_OK &&
+        wcslen(known) < MAX_PATH) {
+        wcscpy(dir, known);
+    } else {
+        UINT n = GetWindowsDirectoryW(dir, MAX_PATH);
+        if (n == 0 || n >= MAX_PATH) {
+            CoTaskMemFree(known);
+            return false;
+        }
+        wcscat(dir, L"\\Fonts");
+    }
+    CoTaskMemFree(known);
+    return WideCharToMultiByte(CP_UTF8, 0, dir, -1, out, (int)cap, NULL, NULL) > 0;
+}
 
 static TTF_Font *open_windows_font(int px)
 {
-    char dir[MAX_PATH * 3] = "";
-    wchar_t *w = NULL;
-    if (SHGetKnownFolderPath(&FOLDERID_Fonts, 0, NULL, &w) == S_OK)
-        WideCharToMultiByte(CP_UTF8, 0, w, -1, dir, sizeof dir, NULL, NULL);
-    CoTaskMemFree(w);
-    if (!dir[0]) {
-        UINT n = GetWindowsDirectoryA(dir, MAX_PATH);
-        if (n == 0 || n >= MAX_PATH)
-            return NULL;
-        strcat(dir, "\\Fonts");
-    }
+    char dir[MAX_PATH * 3];
+    if (!fonts_dir(dir, sizeof dir))
+        return NULL;
     for (size_t i = 0; i < sizeof win_fonts / sizeof win_fonts[0]; i++) {
         char path[sizeof dir + 32];
         snprintf(path, sizeof path, "%s\\%s", dir, win_fonts[i].file);
-        if (GetFileAttributesA(path) == INVALID_FILE_ATTRIBUTES)
+        wchar_t *w = sasae_win_wide(path);
+        DWORD attr = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+        free(w);
+        if (attr == INVALID_FILE_ATTRIBUTES)
             continue;
-        TTF_Font *f = TTF_OpenFontIndex(path, px, win_fonts[i].index);
+        TTF_Font *f = open_face(path, px, win_fonts[i].family);
         if (f && has_japanese(f)) {
-            SASAE_DBG("ui", "font %s", path);
+            SASAE_DBG("ui", "font %s (%s)", path, TTF_FontFaceFamilyName(f));
             return f;
         }
         if (f)
             TTF_CloseFont(f);
+        SASAE_DBG("ui", "font %s: no Japanese glyphs, not used", path);
     }
     return NULL;
 }

@@ -3,6 +3,7 @@
  * directory under %LOCALAPPDATA%; files and folders only the user can read (protected
  * DACLs). Paths are UTF-8 in the program and wide strings at the Windows API. */
 #include "platform.h"
+#include "plat_win.h"
 
 #include <aclapi.h>
 #include <sddl.h>
@@ -27,17 +28,21 @@ enum {
     STOP_ENDSESSION,
 };
 
+typedef void (*wake_fn)(void *user);
+
 static atomic_int stop_code;
-static void (*stop_wake)(void *);
-static void *stop_wake_user;
+/* read by the console handler's and the session window's threads */
+static _Atomic(wake_fn) stop_wake;
+static void *_Atomic stop_wake_user;
 static HANDLE stop_done_event; /* set when the session has ended after a stop request */
 
 static void request_stop(int code)
 {
     int none = 0;
     atomic_compare_exchange_strong(&stop_code, &none, code);
-    if (stop_wake)
-        stop_wake(stop_wake_user);
+    wake_fn wake = atomic_load(&stop_wake);
+    if (wake)
+        wake(atomic_load(&stop_wake_user));
 }
 
 /* Windows ends the process when a CLOSE/LOGOFF/SHUTDOWN handler returns: wait (bounded)
@@ -110,6 +115,12 @@ static DWORD WINAPI session_watch_main(void *arg)
     return 0;
 }
 
+static bool std_handle_ok(DWORD which)
+{
+    HANDLE h = GetStdHandle(which);
+    return h && h != INVALID_HANDLE_VALUE;
+}
+
 int host_plat_init(char *err, size_t errlen)
 {
     (void)err;
@@ -122,9 +133,12 @@ int host_plat_init(char *err, size_t errlen)
     if (set_ctx)
         set_ctx((HANDLE)-4 /* DPI_AWARENESS_CONTEXT_PER_MONITOR_AWARE_V2 */);
     /* started from a console (cmd, PowerShell): log there; double-clicked: no console, the
-     * log goes to host.log. Handles that are already valid (a redirect, Wine's pipes) stay. */
-    if (GetStdHandle(STD_ERROR_HANDLE) == NULL && AttachConsole(ATTACH_PARENT_PROCESS)) {
-        if (!freopen("CONOUT$", "w", stderr) || !freopen("CONOUT$", "w", stdout))
+     * log goes to host.log. A stream whose handle is already valid (a redirect, the pipes
+     * Wine passes from a Unix shell) is left as it is. */
+    bool out_ok = std_handle_ok(STD_OUTPUT_HANDLE), err_ok = std_handle_ok(STD_ERROR_HANDLE);
+    if ((!out_ok || !err_ok) && AttachConsole(ATTACH_PARENT_PROCESS)) {
+        if ((!out_ok && !freopen("CONOUT$", "w", stdout)) ||
+            (!err_ok && !freopen("CONOUT$", "w", stderr)))
             SASAE_WARN(TAG, "cannot write to the console");
     }
     timeBeginPeriod(1); /* the frame clock sleeps in milliseconds */
@@ -137,8 +151,8 @@ int host_plat_init(char *err, size_t errlen)
 
 void host_plat_catch_stop(void (*wake)(void *user), void *user)
 {
-    stop_wake = wake;
-    stop_wake_user = user;
+    atomic_store(&stop_wake_user, user);
+    atomic_store(&stop_wake, wake);
     SetConsoleCtrlHandler(on_console, TRUE);
 }
 
@@ -199,18 +213,23 @@ static wchar_t *user_sid(void)
     return s;
 }
 
-/* SECURITY_ATTRIBUTES with a protected DACL: full access for the user only (no inherited
- * entries, so nothing a parent folder grants applies). Free sd with LocalFree. */
-static bool owner_only(SECURITY_ATTRIBUTES *sa, PSECURITY_DESCRIPTOR *sd)
+bool host_plat_win_owner_only(PSECURITY_DESCRIPTOR *sd)
 {
     wchar_t *sid = user_sid();
     if (!sid)
         return false;
+    /* protected (P): nothing a parent folder grants applies; OICI: what is created inside a
+     * folder inherits the same single entry */
     wchar_t sddl[256];
     _snwprintf(sddl, sizeof sddl / sizeof sddl[0], L"D:P(A;OICI;FA;;;%ls)", sid);
     sddl[sizeof sddl / sizeof sddl[0] - 1] = 0;
     LocalFree(sid);
-    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, sd, NULL))
+    return ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl, SDDL_REVISION_1, sd, NULL);
+}
+
+static bool owner_only(SECURITY_ATTRIBUTES *sa, PSECURITY_DESCRIPTOR *sd)
+{
+    if (!host_plat_win_owner_only(sd))
         return false;
     *sa = (SECURITY_ATTRIBUTES){sizeof *sa, *sd, FALSE};
     return true;
@@ -239,6 +258,105 @@ bool host_plat_log_in_state_dir(void)
     return true;
 }
 
+/* This process's user SID (points into buf). */
+static PSID token_user(BYTE *buf, DWORD cap)
+{
+    HANDLE tok = NULL;
+    DWORD len = 0;
+    bool ok = OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) &&
+              GetTokenInformation(tok, TokenUser, buf, cap, &len);
+    if (tok)
+        CloseHandle(tok);
+    return ok ? ((TOKEN_USER *)buf)->User.Sid : NULL;
+}
+
+/* The verdict on path's owner and DACL as on disk (host_plat_win_sd_check); owner set to the
+ * owner's SID when it is this user (the one who may rewrite the list). */
+static int disk_check(const wchar_t *w, const char *path, PSID user, bool *own, char *err,
+                      size_t errlen)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PSID owner = NULL;
+    DWORD e = GetNamedSecurityInfoW(w, SE_FILE_OBJECT,
+                                    OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, &owner,
+                                    NULL, NULL, NULL, &sd);
+    if (e != ERROR_SUCCESS) {
+        win_error(err, errlen, "cannot read its access list", path, e);
+        return -1;
+    }
+    *own = owner && EqualSid(owner, user);
+    int rc = host_plat_win_sd_check(sd, user, path, err, errlen);
+    LocalFree(sd);
+    return rc;
+}
+
+/* An existing state folder others can read (made by hand, copied from elsewhere, an older
+ * version): its access list is reset to this user only when the folder is the user's own;
+ * a folder of another account, or one that cannot be repaired, is refused. */
+static int existing_dir(const wchar_t *w, const char *dir, char *err, size_t errlen)
+{
+    DWORD a = GetFileAttributesW(w);
+    if (a == INVALID_FILE_ATTRIBUTES || !(a & FILE_ATTRIBUTE_DIRECTORY)) {
+        snprintf(err, errlen, "%.400s exists and is not a folder", dir);
+        return -1;
+    }
+    /* a junction or link could point anywhere (another user's folder) */
+    if (a & FILE_ATTRIBUTE_REPARSE_POINT) {
+        snprintf(err, errlen, "%.400s is a link or junction: refusing to use it", dir);
+        return -1;
+    }
+    BYTE ubuf[256];
+    PSID user = token_user(ubuf, sizeof ubuf);
+    if (!user) {
+        win_error(err, errlen, "cannot read this user's identity", dir, GetLastError());
+        return -1;
+    }
+    bool own = false;
+    char why[600];
+    if (disk_check(w, dir, user, &own, why, sizeof why) == 1)
+        return 0;
+    if (!own) {
+        snprintf(err, errlen, "%s", why);
+        return -1;
+    }
+    char *refusing = strstr(why, ": refusing to use it");
+    if (refusing)
+        *refusing = 0; /* it is repaired, not refused */
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    DWORD e = ERROR_SUCCESS;
+    char again[600] = "";
+    if (!host_plat_win_owner_only(&sd) ||
+        !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !dacl) {
+        e = GetLastError();
+    } else {
+        /* protected: the parent's entries stop applying; Windows also hands the one entry
+         * down to what is inside (a log written while the folder was open; the device key
+         * has a protected list of its own and keeps it) */
+        e = SetNamedSecurityInfoW((wchar_t *)w, SE_FILE_OBJECT,
+                                  DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                  NULL, NULL, dacl, NULL);
+        /* Wine 8 merges the parent's inheritable entries into a protected list (Everyone
+         * came back): then the descriptor as it is, without inheritance handling */
+        if (e == ERROR_SUCCESS && disk_check(w, dir, user, &own, again, sizeof again) != 1 &&
+            !SetFileSecurityW(w, DACL_SECURITY_INFORMATION, sd))
+            e = GetLastError();
+    }
+    LocalFree(sd);
+    if (e != ERROR_SUCCESS) {
+        win_error(err, errlen, "cannot make it private", dir, e);
+        snprintf(err + strlen(err), errlen - strlen(err), " (%s)", why);
+        return -1;
+    }
+    if (disk_check(w, dir, user, &own, again, sizeof again) != 1) {
+        snprintf(err, errlen, "%s (after resetting its access list)", again);
+        return -1;
+    }
+    SASAE_WARN(TAG, "%s: its access list was reset to this user only", why);
+    return 0;
+}
+
 int host_plat_private_dir(const char *dir, char *err, size_t errlen)
 {
     wchar_t *w = sasae_win_wide(dir);
@@ -252,9 +370,14 @@ int host_plat_private_dir(const char *dir, char *err, size_t errlen)
     if (!owner_only(&sa, &sd)) {
         win_error(err, errlen, "cannot build its access list", dir, GetLastError());
         rc = -1;
-    } else if (!CreateDirectoryW(w, &sa) && GetLastError() != ERROR_ALREADY_EXISTS) {
-        win_error(err, errlen, "cannot create", dir, GetLastError());
-        rc = -1;
+    } else if (!CreateDirectoryW(w, &sa)) {
+        DWORD e = GetLastError();
+        if (e == ERROR_ALREADY_EXISTS) {
+            rc = existing_dir(w, dir, err, errlen);
+        } else {
+            win_error(err, errlen, "cannot create", dir, e);
+            rc = -1;
+        }
     }
     LocalFree(sd);
     free(w);
@@ -308,6 +431,63 @@ static bool trusted_reader(PSID sid, PSID user)
            IsWellKnownSid(sid, WinBuiltinAdministratorsSid);
 }
 
+/* Rights that read the data, or let their holder give itself that right (change the DACL or
+ * take ownership). */
+#define READ_OR_GRANT                                                                              \
+    (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED | WRITE_DAC | WRITE_OWNER)
+
+static void sid_name(PSID sid, char *out, size_t cap)
+{
+    wchar_t *ws = NULL;
+    snprintf(out, cap, "another account");
+    if (ConvertSidToStringSidW(sid, &ws))
+        WideCharToMultiByte(CP_UTF8, 0, ws, -1, out, (int)cap, NULL, NULL);
+    LocalFree(ws);
+}
+
+int host_plat_win_sd_check(PSECURITY_DESCRIPTOR sd, PSID user, const char *path, char *err,
+                           size_t errlen)
+{
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    PSID owner = NULL;
+    char who[200];
+    if (!GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !present || !dacl) {
+        snprintf(err, errlen,
+                 "%.400s has no access list (everyone can read it): refusing to use it", path);
+        return -1;
+    }
+    /* the owner may always rewrite the access list */
+    if (GetSecurityDescriptorOwner(sd, &owner, &defaulted) && owner &&
+        !trusted_reader(owner, user)) {
+        sid_name(owner, who, sizeof who);
+        snprintf(err, errlen, "%.400s belongs to %s: refusing to use it", path, who);
+        return -1;
+    }
+    for (DWORD i = 0; i < dacl->AceCount; i++) {
+        ACE_HEADER *ace;
+        if (!GetAce(dacl, i, (void **)&ace))
+            continue;
+        /* allow entries only (deny entries take rights away); the callback variant has the
+         * same layout; inherit-only entries do not apply to the file itself */
+        if ((ace->AceType != ACCESS_ALLOWED_ACE_TYPE &&
+             ace->AceType != ACCESS_ALLOWED_CALLBACK_ACE_TYPE) ||
+            (ace->AceFlags & INHERIT_ONLY_ACE))
+            continue;
+        ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)ace;
+        if (!(a->Mask & READ_OR_GRANT) || trusted_reader((PSID)&a->SidStart, user))
+            continue;
+        sid_name((PSID)&a->SidStart, who, sizeof who);
+        if (a->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED))
+            snprintf(err, errlen, "%.400s is readable by %s: refusing to use it", path, who);
+        else
+            snprintf(err, errlen, "%.400s: %s may change who can read it: refusing to use it", path,
+                     who);
+        return -1;
+    }
+    return 1;
+}
+
 int host_plat_private_file_check(const char *path, char *err, size_t errlen)
 {
     wchar_t *w = sasae_win_wide(path);
@@ -316,57 +496,20 @@ int host_plat_private_file_check(const char *path, char *err, size_t errlen)
         return -1;
     }
     int rc = -1;
-    PACL dacl = NULL;
-    PSECURITY_DESCRIPTOR sd = NULL;
-    HANDLE tok = NULL;
+    BYTE ubuf[256];
+    PSID user;
+    bool own;
     if (GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES) {
         DWORD e = GetLastError();
         if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND)
             rc = 0;
         else
             win_error(err, errlen, "cannot read", path, e);
-        goto out;
-    }
-    DWORD e = GetNamedSecurityInfoW(w, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl,
-                                    NULL, &sd);
-    if (e != ERROR_SUCCESS) {
-        win_error(err, errlen, "cannot read its access list", path, e);
-        goto out;
-    }
-    if (!dacl) {
-        snprintf(err, errlen,
-                 "%.400s has no access list (everyone can read it): refusing to use it", path);
-        goto out;
-    }
-    BYTE ubuf[256];
-    DWORD ulen = 0;
-    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) ||
-        !GetTokenInformation(tok, TokenUser, ubuf, sizeof ubuf, &ulen)) {
+    } else if (!(user = token_user(ubuf, sizeof ubuf))) {
         win_error(err, errlen, "cannot read this user's identity", path, GetLastError());
-        goto out;
+    } else {
+        rc = disk_check(w, path, user, &own, err, errlen);
     }
-    PSID user = ((TOKEN_USER *)ubuf)->User.Sid;
-    for (DWORD i = 0; i < dacl->AceCount; i++) {
-        ACE_HEADER *ace;
-        if (!GetAce(dacl, i, (void **)&ace) || ace->AceType != ACCESS_ALLOWED_ACE_TYPE)
-            continue;
-        ACCESS_ALLOWED_ACE *a = (ACCESS_ALLOWED_ACE *)ace;
-        bool reads = a->Mask & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL);
-        if (reads && !trusted_reader((PSID)&a->SidStart, user)) {
-            wchar_t *ws = NULL;
-            char who[200] = "another account";
-            if (ConvertSidToStringSidW((PSID)&a->SidStart, &ws))
-                WideCharToMultiByte(CP_UTF8, 0, ws, -1, who, sizeof who, NULL, NULL);
-            LocalFree(ws);
-            snprintf(err, errlen, "%.400s is readable by %s: refusing to use it", path, who);
-            goto out;
-        }
-    }
-    rc = 1;
-out:
-    if (tok)
-        CloseHandle(tok);
-    LocalFree(sd);
     free(w);
     return rc;
 }

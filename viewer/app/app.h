@@ -51,9 +51,6 @@ void vframelog_write(FILE *f, const struct vframe_info *fi, uint64_t shown_us, i
  * Returns 0 or -errno. */
 int vdump_frame(const char *dir, bool i420, const struct vimage *img, uint32_t frame_id);
 
-/* X11 keysym for an SDL keycode, 0 when it has none. */
-uint32_t vkeysym_from_sdl(int32_t sdl_keycode);
-
 /* Runs the SDL window until the session ends and the operator closes it; returns the exit
  * code (sasae_vsm_exit_code of the end reason, 0 when closed from the code box). */
 int vgui_run(const struct vcfg *cfg);

@@ -1,5 +1,4 @@
-/* Script-friendly stdout reports, the frame log, frame dumps (PNG/I420) and key mapping. */
-#include <SDL_keycode.h>
+/* Script-friendly stdout reports, the frame log and frame dumps (PNG/I420). */
 #include <errno.h>
 #include <libyuv.h>
 #include <stdlib.h>
@@ -177,70 +176,4 @@ int vdump_frame(const char *dir, bool i420, const struct vimage *img, uint32_t f
     if (close(fd) != 0 && !rc)
         rc = -errno;
     return rc;
-}
-
-uint32_t vkeysym_from_sdl(int32_t k)
-{
-    /* Printable ASCII keycodes equal their Latin-1 keysyms. */
-    if (k >= 0x20 && k <= 0x7e)
-        return (uint32_t)k;
-    if (k >= SDLK_F1 && k <= SDLK_F12)
-        return 0xffbe + (uint32_t)(k - SDLK_F1);
-    switch (k) {
-    case SDLK_RETURN:
-        return 0xff0d;
-    case SDLK_KP_ENTER:
-        return 0xff8d;
-    case SDLK_BACKSPACE:
-        return 0xff08;
-    case SDLK_TAB:
-        return 0xff09;
-    case SDLK_ESCAPE:
-        return 0xff1b;
-    case SDLK_DELETE:
-        return 0xffff;
-    case SDLK_HOME:
-        return 0xff50;
-    case SDLK_LEFT:
-        return 0xff51;
-    case SDLK_UP:
-        return 0xff52;
-    case SDLK_RIGHT:
-        return 0xff53;
-    case SDLK_DOWN:
-        return 0xff54;
-    case SDLK_PAGEUP:
-        return 0xff55;
-    case SDLK_PAGEDOWN:
-        return 0xff56;
-    case SDLK_END:
-        return 0xff57;
-    case SDLK_INSERT:
-        return 0xff63;
-    case SDLK_LSHIFT:
-        return 0xffe1;
-    case SDLK_RSHIFT:
-        return 0xffe2;
-    case SDLK_LCTRL:
-        return 0xffe3;
-    case SDLK_RCTRL:
-        return 0xffe4;
-    case SDLK_CAPSLOCK:
-        return 0xffe5;
-    case SDLK_LALT:
-        return 0xffe9;
-    case SDLK_RALT:
-        return 0xffea;
-    case SDLK_LGUI:
-        return 0xffeb;
-    case SDLK_RGUI:
-        return 0xffec;
-    case SDLK_MENU:
-        return 0xff67;
-    case SDLK_PRINTSCREEN:
-        return 0xff61;
-    case SDLK_PAUSE:
-        return 0xff13;
-    }
-    return 0;
 }

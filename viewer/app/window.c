@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "keys.h"
 #include "sasae/common.h"
 #include "sasae/ui.h"
 #include "strings.h"
@@ -717,7 +718,7 @@ static void on_key(struct gui *g, const SDL_KeyboardEvent *e)
         return;
     }
     if (control_granted(g)) {
-        uint32_t ks = vkeysym_from_sdl(k);
+        uint32_t ks = vkeys_keysym(e->keysym.scancode, k, vkeys_layout_jis());
         if (ks && !e->repeat)
             g->src->ops->key(g->src, ks, down);
         else if (ks && e->repeat && down)
