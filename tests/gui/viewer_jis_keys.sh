@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
 . "$SASAE_SRC/tests/integration/viewer_lib.sh"
 XPIDS=()
-trap 'for p in "${XPIDS[@]}"; do kill "$p" 2>/dev/null || true; done; cleanup' EXIT
+trap 'rc=$?; set +e; reap_all; for p in "${XPIDS[@]}"; do kill "$p" 2>/dev/null; done; (exit $rc); cleanup' EXIT
 export SDL_VIDEODRIVER=x11
 
 # the host's screen, with a window that logs the keys it gets

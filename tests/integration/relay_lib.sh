@@ -11,9 +11,13 @@ PIDS=()
 # Stops what the test left running, checks how every process ended and the logs for
 # sanitizer reports (proc_lib.sh), keeps the test's exit status unless that finds a fault.
 cleanup() {
-  local rc=$? p
+  local rc=$? p i
   set +e
-  for p in "${PIDS[@]}"; do proc_reap "$p" "$(ps -o comm= -p "$p" 2>/dev/null || echo process)"; done
+  # newest first: clients before the relay they talk to
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    p=${PIDS[i]}
+    proc_reap "$p" "$(ps -o comm= -p "$p" 2>/dev/null || echo process)"
+  done
   proc_scan_logs "$WORK"
   rc=$(proc_status "$rc")
   if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi

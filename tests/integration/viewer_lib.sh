@@ -10,8 +10,10 @@ PIDS=()
 # reap_all: stops and checks every process in PIDS (a test may call it before stopping its
 # X server); cleanup calls it too.
 reap_all() {
-  local p
-  for p in "${PIDS[@]}"; do
+  local p i
+  # newest first: a viewer stopped after its relay would end on its own ("connection lost")
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    p=${PIDS[i]}
     if [ -n "${HPID:-}" ] && [ "$p" = "$HPID" ]; then
       proc_reap_unrelated "$p" sasae-host # script's child, not ours
     else
