@@ -333,11 +333,13 @@ static void add_ca_pem(SSL_CTX *ctx)
     BIO_free(b);
 }
 
-static void set_groups(SSL_CTX *ctx)
+static void set_tls_policy(SSL_CTX *ctx)
 {
-    /* Same key exchange policy as the relay: X25519 first, P-256 as fallback. */
+    /* Same key exchange policy as the relay: X25519 first, P-256 as fallback. TLS 1.3
+     * only: a relay (or something in between) offering TLS 1.2 is refused, even if the
+     * relay's operator enabled 1.2 for other clients. */
     SSL_CTX_set1_groups_list(ctx, "X25519:P-256");
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
 }
 
 static void handle_message(struct sasae_relayclient *c, const uint8_t *buf, size_t len)
@@ -502,7 +504,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
-        set_groups((SSL_CTX *)user);
+        set_tls_policy((SSL_CTX *)user);
         add_ca_pem((SSL_CTX *)user);
         return 0;
     }
@@ -652,7 +654,6 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
     info.client_ssl_cert_filepath = c->cert_file;
     info.client_ssl_private_key_filepath = c->key_file;
     info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
-    info.client_ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
     /* NULL would make lws 4.1 read $http_proxy itself: a wss:// client follows https_proxy
      * (as curl does) and --no-proxy must mean no proxy. ":0" sets an empty proxy with port
      * 0, which lws takes as "no proxy" (lws_set_proxy; "" alone logs an error). */

@@ -1591,6 +1591,11 @@ int main(int argc, char **argv)
         rx_buffers_release();
         return 1;
     }
+    if (r->cfg.tls12)
+        SASAE_WARN(TAG, "TLS 1.2 enabled by configuration (tls12 = 1): TLS 1.3 "
+                        "TLS_AES_256_GCM_SHA384, and TLS 1.2 ECDHE with AES-256-GCM only");
+    else
+        SASAE_INFO(TAG, "TLS 1.3 only, TLS_AES_256_GCM_SHA384 only");
     SASAE_INFO(TAG, "listening on wss://%s:%u/ (nofile %d, operators %s)", r->cfg.listen,
                r->cfg.port, nofile, r->cfg.operator_ca[0] ? "enabled" : "DISABLED: no CA");
     /* Tests and supervisors wait for this line on stdout. */
