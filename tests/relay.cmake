@@ -17,3 +17,6 @@ foreach(t pairing limits badinput tls auth proxy audit burn camem rfc6455)
 endforeach()
 sasae_unit_test(test_relay_rxpool unit/test_relay_rxpool.c sasae_relay_core)
 sasae_script_test(relay_rxmem integration/relay_rxmem.sh "integration;relay")
+# The audit log's day switch: the test watches fsync/close/write of audit.c.
+sasae_unit_test(test_relay_audit_day unit/test_relay_audit_day.c sasae_relay_core)
+target_link_options(test_relay_audit_day PRIVATE -Wl,--wrap=fsync -Wl,--wrap=close -Wl,--wrap=write)
