@@ -12,7 +12,7 @@ target_link_libraries(relay_testclient PRIVATE sasae_relayclient sasae_common Th
 add_executable(relay_rawclient tools/relay_rawclient.c)
 target_link_libraries(relay_rawclient PRIVATE sasae_envelope sasae_common PkgConfig::OPENSSL)
 
-foreach(t pairing limits badinput tls auth proxy audit auditday burn camem rfc6455)
+foreach(t pairing limits badinput tls auth proxy audit auditday burn camem rfc6455 crlreload)
   sasae_script_test(relay_${t} integration/relay_${t}.sh "integration;relay")
 endforeach()
 sasae_unit_test(test_relay_rxpool unit/test_relay_rxpool.c sasae_relay_core)

@@ -152,6 +152,22 @@ static int rand_bytes(void *ctx, uint8_t *buf, size_t len)
 
 /* ---- TLS policy ---- */
 
+/* OpenSSL's verdict on an operator certificate stands; a refusal is logged with the
+ * certificate's name and OpenSSL's reason (the client only hears the TLS alert). */
+static int operator_verify_cb(int ok, X509_STORE_CTX *xs)
+{
+    if (!ok) {
+        X509 *cert = X509_STORE_CTX_get_current_cert(xs);
+        char cn[NAME_MAX_LEN + 1] = "?";
+        if (cert)
+            X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
+        SASAE_INFO(TAG, "operator certificate refused: %s (CN=%s, certificate %d of the chain)",
+                   X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)), cn,
+                   X509_STORE_CTX_get_error_depth(xs));
+    }
+    return ok;
+}
+
 static int load_operator_store(struct relay *r, SSL_CTX *ctx)
 {
     if (!r->cfg.operator_ca[0])
@@ -177,7 +193,7 @@ static int load_operator_store(struct relay *r, SSL_CTX *ctx)
         SSL_CTX_set_client_CA_list(ctx, names);
     /* Optional client certificate: hosts have none; operators must present a valid one
      * (an invalid or revoked one fails the handshake). */
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, NULL);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, operator_verify_cb);
     static const unsigned char sid[] = "sasae-relay";
     SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
     return 0;
