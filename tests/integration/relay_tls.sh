@@ -123,7 +123,7 @@ stop_relay
 for v in tls1_2 tls1_3; do
   P=$(free_port)
   # (stdin held open: s_server stops at end of input)
-  sleep 15 | openssl s_server -accept "$P" -"$v" -cert "$WORK/certs/relay.pem" \
+  sleep 15 2> /dev/null | openssl s_server -accept "$P" -"$v" -cert "$WORK/certs/relay.pem" \
     -key "$WORK/certs/relay.key" -naccept 1 > "$WORK/s_$v.log" 2>&1 &
   SP=$!; PIDS+=("$SP")
   for i in $(seq 1 50); do ss -Hltn "sport = :$P" | grep -q . && break; sleep 0.1; done
