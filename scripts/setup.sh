@@ -15,6 +15,8 @@ PKGS=(
   # tests: Criterion, a virtual X server and its drivers, reference tools, a proxy
   libcriterion-dev xvfb xauth xdotool imagemagick x11-utils x11-xserver-utils
   vpx-tools tinyproxy tmux procps ca-certificates curl python3
+  # tests: the relay's TLS scan, a shifted clock and a system-call trace (audit day switch)
+  sslscan faketime strace
   # a real window manager for the GUI tests (focus, minimise, window types)
   openbox
   # the demo's private desktop when there is no display

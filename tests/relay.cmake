@@ -5,14 +5,18 @@ sasae_unit_test(test_relay_burn unit/test_relay_burn.c sasae_relaytable)
 # The test watches the check-part comparison go through CRYPTO_memcmp.
 target_link_options(test_relay_burn PRIVATE -Wl,--wrap=CRYPTO_memcmp)
 sasae_unit_test(test_relay_audit unit/test_relay_audit.c sasae_relay_core)
+sasae_unit_test(test_relay_wsguard unit/test_relay_wsguard.c sasae_relay_core)
 
 add_executable(relay_testclient tools/relay_testclient.c)
 target_link_libraries(relay_testclient PRIVATE sasae_relayclient sasae_common Threads::Threads)
 add_executable(relay_rawclient tools/relay_rawclient.c)
 target_link_libraries(relay_rawclient PRIVATE sasae_envelope sasae_common PkgConfig::OPENSSL)
 
-foreach(t pairing limits badinput tls auth proxy audit burn camem)
+foreach(t pairing limits badinput tls auth proxy audit auditday burn camem rfc6455 crlreload)
   sasae_script_test(relay_${t} integration/relay_${t}.sh "integration;relay")
 endforeach()
 sasae_unit_test(test_relay_rxpool unit/test_relay_rxpool.c sasae_relay_core)
 sasae_script_test(relay_rxmem integration/relay_rxmem.sh "integration;relay")
+# The audit log's day switch: the test watches fsync/close/write of audit.c.
+sasae_unit_test(test_relay_audit_day unit/test_relay_audit_day.c sasae_relay_core)
+target_link_options(test_relay_audit_day PRIVATE -Wl,--wrap=fsync -Wl,--wrap=close -Wl,--wrap=write)

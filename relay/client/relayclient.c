@@ -283,8 +283,36 @@ static int pin_matches(struct sasae_relayclient *c, X509 *cert)
     return ok;
 }
 
+/* SSL ex_data slot: the client an SSL connection belongs to, set while the relay's
+ * certificate is checked, so an alert the relay sends later names the right client. */
+static int g_ssl_client_idx = -1;
+
+/* A fatal TLS alert from the relay: with TLS 1.3 the relay checks an operator certificate
+ * after the client has finished its handshake, and lws then only says "read failed".
+ * Keep the relay's reason ("certificate revoked") for the end text. */
+static void tls_info_cb(const SSL *ssl, int where, int ret)
+{
+    if (!(where & SSL_CB_READ_ALERT) || strcmp(SSL_alert_type_string(ret), "F"))
+        return;
+    struct sasae_relayclient *c =
+        g_ssl_client_idx >= 0 ? SSL_get_ex_data(ssl, g_ssl_client_idx) : NULL;
+    const char *desc = SSL_alert_desc_string_long(ret);
+    int a = ret & 0xff;
+    /* bad/unsupported/revoked/expired/unknown certificate, unknown CA, certificate required */
+    int cert_alert = (a >= 42 && a <= 46) || a == 48 || a == 116;
+    SASAE_WARN(TAG, "the relay ended the TLS connection: %s", desc);
+    if (c && !c->verify_err[0])
+        snprintf(c->verify_err, sizeof c->verify_err,
+                 "the relay refused the connection: TLS alert \"%s\"%s", desc,
+                 cert_alert && c->cert_file ? " (the relay refused this operator certificate)"
+                                            : "");
+}
+
 static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
 {
+    SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+    if (ssl && g_ssl_client_idx >= 0)
+        SSL_set_ex_data(ssl, g_ssl_client_idx, c);
     if (!c->have_pin) {
         /* leave OpenSSL's verdict (CA chain + hostname) alone, but keep its reason: the
          * connection error lws reports says only "SSL err" */
@@ -334,11 +362,16 @@ static void add_ca_pem(SSL_CTX *ctx)
     BIO_free(b);
 }
 
-static void set_groups(SSL_CTX *ctx)
+static void set_tls_policy(SSL_CTX *ctx)
 {
-    /* Same key exchange policy as the relay: X25519 first, P-256 as fallback. */
+    /* Same key exchange policy as the relay: X25519 first, P-256 as fallback. TLS 1.3
+     * only: a relay (or something in between) offering TLS 1.2 is refused, even if the
+     * relay's operator enabled 1.2 for other clients. */
     SSL_CTX_set1_groups_list(ctx, "X25519:P-256");
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+    if (g_ssl_client_idx < 0) /* (service thread only) */
+        g_ssl_client_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+    SSL_CTX_set_info_callback(ctx, tls_info_cb);
 }
 
 static void handle_message(struct sasae_relayclient *c, const uint8_t *buf, size_t len)
@@ -504,7 +537,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return 0;
     }
     if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
-        set_groups((SSL_CTX *)user);
+        set_tls_policy((SSL_CTX *)user);
         add_ca_pem((SSL_CTX *)user);
         return 0;
     }
@@ -654,7 +687,6 @@ static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
     info.client_ssl_cert_filepath = c->cert_file;
     info.client_ssl_private_key_filepath = c->key_file;
     info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
-    info.client_ssl_cipher_list = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
     /* NULL would make lws 4.1 read $http_proxy itself: a wss:// client follows https_proxy
      * (as curl does) and --no-proxy must mean no proxy. ":0" sets an empty proxy with port
      * 0, which lws takes as "no proxy" (lws_set_proxy; "" alone logs an error). */

@@ -34,6 +34,8 @@ struct sasae_audit {
     size_t queued;
     int stop, reopen;
     unsigned long dropped;
+    uint64_t (*clock_us)(void *); /* wall clock, UTC microseconds (tests set another) */
+    void *clock_ctx;
     /* writer thread only */
     int fd;
     int64_t fd_day;
@@ -126,12 +128,28 @@ int sasae_audit_retention(const char *dir, unsigned retention_days, int64_t toda
     return n;
 }
 
+/* The directory entry of a new file is only durable once the directory is fsync'd. */
+static void sync_dir(const struct sasae_audit *a)
+{
+    int dfd = open(a->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd))
+        SASAE_ERR(TAG, "fsync of %s failed: %s", a->dir, strerror(errno));
+    if (dfd >= 0)
+        close(dfd);
+}
+
 static void writer_open(struct sasae_audit *a, int64_t day)
 {
     if (a->fd >= 0 && a->fd_day == day)
         return;
-    if (a->fd >= 0)
+    if (a->fd >= 0) {
+        /* The batch that crosses midnight wrote the old day's last records to this file:
+         * they must reach the disk before it is let go (the batch's fsync will only cover
+         * the new file). */
+        if (fsync(a->fd))
+            SASAE_ERR(TAG, "fsync failed: %s", strerror(errno));
         close(a->fd);
+    }
     char name[64], path[4096];
     day_name(name, sizeof(name), day);
     snprintf(path, sizeof(path), "%s/%s", a->dir, name);
@@ -139,6 +157,8 @@ static void writer_open(struct sasae_audit *a, int64_t day)
     a->fd_day = day;
     if (a->fd < 0)
         SASAE_ERR(TAG, "cannot open %s: %s", path, strerror(errno));
+    else
+        sync_dir(a);
     sasae_audit_retention(a->dir, a->retention_days, day);
 }
 
@@ -156,6 +176,7 @@ static void *writer_main(void *arg)
         a->reopen = 0;
         pthread_mutex_unlock(&a->mu);
         if (reopen && a->fd >= 0) {
+            /* (every batch ends with an fsync: nothing unsynced is left in it) */
             close(a->fd);
             a->fd = -1;
         }
@@ -191,6 +212,12 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+static uint64_t wall_clock(void *ctx)
+{
+    (void)ctx;
+    return sasae_wall_us();
+}
+
 struct sasae_audit *sasae_audit_open(const char *dir, unsigned retention_days)
 {
     if (mkdir(dir, 0750) && errno != EEXIST)
@@ -204,6 +231,7 @@ struct sasae_audit *sasae_audit_open(const char *dir, unsigned retention_days)
         return NULL;
     }
     a->retention_days = retention_days ? retention_days : 365;
+    a->clock_us = wall_clock;
     a->fd = -1;
     a->fd_day = -1;
     pthread_mutex_init(&a->mu, NULL);
@@ -223,7 +251,9 @@ void sasae_audit_write(struct sasae_audit *a, const struct sasae_audit_rec *r)
     if (!a || !r || !r->event)
         return;
     char buf[LINE_MAX_BYTES];
-    uint64_t us = sasae_wall_us();
+    pthread_mutex_lock(&a->mu);
+    uint64_t us = a->clock_us(a->clock_ctx);
+    pthread_mutex_unlock(&a->mu);
     time_t t = (time_t)(us / 1000000);
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -273,6 +303,16 @@ void sasae_audit_write(struct sasae_audit *a, const struct sasae_audit_rec *r)
     a->tail = l;
     a->queued++;
     pthread_cond_signal(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+}
+
+void sasae_audit_set_clock(struct sasae_audit *a, uint64_t (*now_us)(void *ctx), void *ctx)
+{
+    if (!a || !now_us)
+        return;
+    pthread_mutex_lock(&a->mu);
+    a->clock_us = now_us;
+    a->clock_ctx = ctx;
     pthread_mutex_unlock(&a->mu);
 }
 

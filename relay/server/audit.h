@@ -32,6 +32,11 @@ struct sasae_audit *sasae_audit_open(const char *dir, unsigned retention_days);
 /* Queues one record stamped now. Never blocks on I/O. */
 void sasae_audit_write(struct sasae_audit *a, const struct sasae_audit_rec *r);
 
+/* Replaces the clock that stamps records (and picks their day file): now_us(ctx) returns
+ * UTC microseconds since the epoch. For unit tests (a day boundary on demand); the relay
+ * never calls it. */
+void sasae_audit_set_clock(struct sasae_audit *a, uint64_t (*now_us)(void *ctx), void *ctx);
+
 /* Asks the writer to reopen its file (SIGHUP / logrotate). */
 void sasae_audit_reopen(struct sasae_audit *a);
 

@@ -37,7 +37,7 @@ static const struct opt opts[] = {
      "organisation CA for operator client certificates, PEM (without it nobody can join)"},
     S(crl, "CRL file of the operator CA, PEM (revocation; required with operator-ca)"),
     {"tls12", K_BOOL, offsetof(struct relay_config, tls12), 0, 1,
-     "also accept TLS 1.2 with ECDHE AES-256-GCM only (default 1)"},
+     "also accept TLS 1.2 with ECDHE AES-256-GCM only (default 0: TLS 1.3 only)"},
     {"audit-dir", K_STR, offsetof(struct relay_config, audit_dir), 0, 0,
      "directory of the daily audit files (default /var/lib/sasae-relay/audit)"},
     U("audit-retention-days", audit_retention_days, 1, 36500,
@@ -84,7 +84,7 @@ void relay_config_defaults(struct relay_config *c)
     memset(c, 0, sizeof(*c));
     strcpy(c->listen, "127.0.0.1");
     c->port = 8443;
-    c->tls12 = 1;
+    c->tls12 = 0; /* TLS 1.3 only unless the relay's operator asks for 1.2 */
     strcpy(c->audit_dir, "/var/lib/sasae-relay/audit");
     c->audit_retention_days = 365;
     c->code_ttl = 600;

@@ -12,7 +12,7 @@ struct relay_config {
     char cert[RELAY_PATH_MAX], key[RELAY_PATH_MAX]; /* relay server certificate + key */
     char operator_ca[RELAY_PATH_MAX];               /* org CA for operator client certs */
     char crl[RELAY_PATH_MAX];                       /* CRL(s) of that CA (PEM) */
-    int tls12;                                      /* also accept TLS 1.2 (AES-256-GCM) */
+    int tls12; /* also accept TLS 1.2 (ECDHE AES-256-GCM); off by default */
     char audit_dir[RELAY_PATH_MAX];
     unsigned audit_retention_days;
     unsigned code_ttl, hello_timeout, idle_timeout, ping_interval, ping_timeout;

@@ -1,6 +1,7 @@
 /* sasae-relay: the libwebsockets adapter around the relay table — TLS policy, envelope
  * dispatch, fragment-by-fragment forwarding with bounded queues, timers, audit, metrics. */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 #include "sasae/relaytable.h"
+#include "wsguard.h"
 
 #define TAG "relay"
 #define TICK_US (250 * 1000)
@@ -152,6 +154,22 @@ static int rand_bytes(void *ctx, uint8_t *buf, size_t len)
 
 /* ---- TLS policy ---- */
 
+/* OpenSSL's verdict on an operator certificate stands; a refusal is logged with the
+ * certificate's name and OpenSSL's reason (the client only hears the TLS alert). */
+static int operator_verify_cb(int ok, X509_STORE_CTX *xs)
+{
+    if (!ok) {
+        X509 *cert = X509_STORE_CTX_get_current_cert(xs);
+        char cn[NAME_MAX_LEN + 1] = "?";
+        if (cert)
+            X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
+        SASAE_INFO(TAG, "operator certificate refused: %s (CN=%s, certificate %d of the chain)",
+                   X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)), cn,
+                   X509_STORE_CTX_get_error_depth(xs));
+    }
+    return ok;
+}
+
 static int load_operator_store(struct relay *r, SSL_CTX *ctx)
 {
     if (!r->cfg.operator_ca[0])
@@ -177,7 +195,7 @@ static int load_operator_store(struct relay *r, SSL_CTX *ctx)
         SSL_CTX_set_client_CA_list(ctx, names);
     /* Optional client certificate: hosts have none; operators must present a valid one
      * (an invalid or revoked one fails the handshake). */
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, NULL);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, operator_verify_cb);
     static const unsigned char sid[] = "sasae-relay";
     SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
     return 0;
@@ -222,6 +240,63 @@ static int reload_certs(struct relay *r)
     if (load_operator_store(r, ctx))
         return -1;
     return apply_tls_policy(r, ctx);
+}
+
+/* ---- RFC 6455 5.1: every client frame is masked ---- */
+
+/* lws 4.1 parses the mask bit of each client frame but accepts a frame without it and does
+ * not tell its user which kind came (its parser state is private). Every byte a client sends
+ * reaches lws through SSL_read (lib/tls/openssl/openssl-ssl.c), so the relay defines
+ * SSL_read itself: the executable comes first in symbol lookup, lws's calls land here, the
+ * connection's relay_wsg sees the bytes, and lws gets them unchanged from OpenSSL's
+ * SSL_read. main() refuses to start if the lookup does not find this definition. */
+static int g_wsg_idx = -1; /* SSL ex_data slot of the connection's struct relay_wsg */
+static int (*real_ssl_read)(SSL *, void *, int);
+
+static void wsg_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    free(ptr);
+}
+
+int SSL_read(SSL *ssl, void *buf, int num)
+{
+    if (!real_ssl_read)
+        *(void **)&real_ssl_read = dlsym(RTLD_NEXT, "SSL_read");
+    if (!real_ssl_read)
+        return -1;
+    struct relay_wsg *g = g_wsg_idx >= 0 ? SSL_get_ex_data(ssl, g_wsg_idx) : NULL;
+    if (g_wsg_idx >= 0 && !g) {
+        /* Without a guard the connection cannot be checked: no bytes for it (lws sees an
+         * error and closes the connection). */
+        if (!(g = calloc(1, sizeof(*g))) || !SSL_set_ex_data(ssl, g_wsg_idx, g)) {
+            free(g);
+            return -1;
+        }
+    }
+    int n = real_ssl_read(ssl, buf, num);
+    if (n > 0 && g)
+        relay_wsg_feed(g, buf, (size_t)n);
+    return n;
+}
+
+/* Sets up the per-connection guards; fails if SSL_read is not ours for lws. */
+static int wsguard_init(void)
+{
+    g_wsg_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, wsg_ex_free);
+    void *found = dlsym(RTLD_DEFAULT, "SSL_read");
+    if (g_wsg_idx < 0 || found != (void *)SSL_read) {
+        SASAE_ERR(TAG, "cannot check websocket frame masking (SSL_read not interposed)");
+        return -1;
+    }
+    return 0;
+}
+
+/* What the guard saw on c's connection so far. */
+static enum relay_wsg_verdict wsguard_verdict(struct conn *c)
+{
+    SSL *ssl = lws_get_ssl(c->wsi);
+    const struct relay_wsg *g = ssl ? SSL_get_ex_data(ssl, g_wsg_idx) : NULL;
+    return g ? (enum relay_wsg_verdict)g->phase : RELAY_WSG_HTTP;
 }
 
 /* ---- send queue ---- */
@@ -629,10 +704,39 @@ static void handle_control(struct relay *r, struct conn *c)
     }
 }
 
+/* c broke RFC 6455 framing: ERROR protocol with the reason, then a close frame with status
+ * (1002 protocol error, 1003 data type not accepted). Nothing of the frame is forwarded. */
+static void refuse_frame(struct relay *r, struct conn *c, int status, const char *text)
+{
+    if (c->state == C_CLOSING)
+        return;
+    r->m.rej_protocol++;
+    SASAE_INFO(TAG, "%s: %s: closing with %d", c->addr, text, status);
+    fail(c, SASAE_ENV_ERR_PROTOCOL, text, SASAE_ENV_LEFT_ERROR);
+    c->close_status = status;
+}
+
+/* The websocket-level rules, checked before any byte of a frame is used: masked frames
+ * only (RFC 6455 5.1), binary messages only (sasae.v1 carries no text; 7.4.1: 1003). */
+static int frame_refused(struct relay *r, struct conn *c)
+{
+    if (wsguard_verdict(c) != RELAY_WSG_FRAMES) {
+        refuse_frame(r, c, LWS_CLOSE_STATUS_PROTOCOL_ERR, "unmasked client frame");
+        return 1;
+    }
+    if (!lws_frame_is_binary(c->wsi)) {
+        refuse_frame(r, c, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frame");
+        return 1;
+    }
+    return 0;
+}
+
 static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len)
 {
     if (c->state == C_CLOSING)
         return 0; /* discard: we are only flushing our goodbye */
+    if (frame_refused(r, c))
+        return 0;
     int final = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
     if (!c->in_msg) {
         if (!len) {
@@ -882,6 +986,14 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
     }
     if (r->draining) {
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    /* The guard must have found the end of the upgrade request where lws did, or it could
+     * not follow the frames after it. */
+    if (wsguard_verdict(c) != RELAY_WSG_FRAMES) {
+        refuse_frame(r, c, LWS_CLOSE_STATUS_PROTOCOL_ERR,
+                     wsguard_verdict(c) == RELAY_WSG_HTTP ? "upgrade request not understood"
+                                                          : "unmasked client frame");
         return;
     }
     int rc = sasae_rt_conn_open(r->rt, c->addr, c->opened_ms);
@@ -1190,6 +1302,11 @@ static void tick(lws_sorted_usec_list_t *sul)
                 break;
         }
         for (struct conn *c = r->conns; c; c = c->next) {
+            /* An unmasked ping or pong never reaches on_receive: caught here. */
+            if (c->state != C_CLOSING && wsguard_verdict(c) == RELAY_WSG_UNMASKED) {
+                refuse_frame(r, c, LWS_CLOSE_STATUS_PROTOCOL_ERR, "unmasked client frame");
+                continue;
+            }
             if (c->state == C_NEW && t - c->opened_ms > (uint64_t)r->cfg.hello_timeout * 1000) {
                 r->m.rej_hello++;
                 fail(c, SASAE_ENV_ERR_PROTOCOL, "no register or join in time", 0);
@@ -1424,6 +1541,8 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (wsguard_init())
+        return 1;
     int nofile = raise_nofile(r->cfg.nofile);
     r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
     if (!r->audit) {
@@ -1513,6 +1632,11 @@ int main(int argc, char **argv)
         rx_buffers_release();
         return 1;
     }
+    if (r->cfg.tls12)
+        SASAE_WARN(TAG, "TLS 1.2 enabled by configuration (tls12 = 1): TLS 1.3 "
+                        "TLS_AES_256_GCM_SHA384, and TLS 1.2 ECDHE with AES-256-GCM only");
+    else
+        SASAE_INFO(TAG, "TLS 1.3 only, TLS_AES_256_GCM_SHA384 only");
     SASAE_INFO(TAG, "listening on wss://%s:%u/ (nofile %d, operators %s)", r->cfg.listen,
                r->cfg.port, nofile, r->cfg.operator_ca[0] ? "enabled" : "DISABLED: no CA");
     /* Tests and supervisors wait for this line on stdout. */

@@ -147,26 +147,32 @@ static int ws_upgrade(struct tconn *t, const char *proto)
     return status;
 }
 
-static int ws_send(struct tconn *t, int opcode, int fin, const uint8_t *d, size_t n)
+/* One frame as a client must send it (masked), or unmasked when masked is 0 (which RFC 6455
+ * 5.1 forbids a client: the relay must close with 1002). */
+static int ws_send_frame(struct tconn *t, int opcode, int fin, int masked, const uint8_t *d,
+                         size_t n)
 {
     uint8_t h[14];
     size_t hl = 0;
+    uint8_t mbit = masked ? 0x80 : 0;
     h[hl++] = (uint8_t)((fin ? 0x80 : 0) | opcode);
     if (n < 126) {
-        h[hl++] = (uint8_t)(0x80 | n);
+        h[hl++] = (uint8_t)(mbit | n);
     } else if (n < 65536) {
-        h[hl++] = 0x80 | 126;
+        h[hl++] = mbit | 126;
         h[hl++] = (uint8_t)(n >> 8);
         h[hl++] = (uint8_t)n;
     } else {
-        h[hl++] = 0x80 | 127;
+        h[hl++] = mbit | 127;
         for (int i = 7; i >= 0; i--)
             h[hl++] = (uint8_t)((uint64_t)n >> (8 * i));
     }
-    uint8_t mask[4];
-    RAND_bytes(mask, 4);
-    memcpy(h + hl, mask, 4);
-    hl += 4;
+    uint8_t mask[4] = {0};
+    if (masked) {
+        RAND_bytes(mask, 4);
+        memcpy(h + hl, mask, 4);
+        hl += 4;
+    }
     /* One buffer, one write: two small TLS records would meet Nagle + delayed ACK. */
     uint8_t *m = malloc(hl + n);
     memcpy(m, h, hl);
@@ -175,6 +181,11 @@ static int ws_send(struct tconn *t, int opcode, int fin, const uint8_t *d, size_
     int rc = wr(t, m, hl + n);
     free(m);
     return rc;
+}
+
+static int ws_send(struct tconn *t, int opcode, int fin, const uint8_t *d, size_t n)
+{
+    return ws_send_frame(t, opcode, fin, 1, d, n);
 }
 
 /* Reads one frame; returns opcode (8 = close) or -1; payload in *out (malloc'd). */
@@ -359,6 +370,81 @@ static int run_mode(const char *mode)
             return 1;
         return expect_end(&a, "silent") == SASAE_ENV_ERR_PROTOCOL ? 0 : 1;
     }
+    if (!strncmp(mode, "rfc6455:", 8)) {
+        /* rfc6455:unmasked|unmasked-ping|text|text-paired|text-cont: a frame RFC 6455 does
+         * not allow from a client, alone or inside a paired session. The relay must close
+         * the connection with 1002 (unmasked) or 1003 (text); a paired peer must get
+         * PEER_LEFT and never the frame's bytes. Prints "CLOSE <status>". */
+        const char *what = mode + 8;
+        int paired = !strcmp(what, "text-paired") || !strcmp(what, "unmasked-paired");
+        if (paired) {
+            if (pair(&a, &b))
+                return 1;
+        } else if (tls_open(&a, 0) || ws_upgrade(&a, SASAE_ENV_SUBPROTOCOL) != 101) {
+            return 1;
+        }
+        uint8_t reg[SASAE_ENV_CONTROL_MAX];
+        size_t n = 0;
+        struct sasae_env_msg m = {.type = SASAE_ENV_REGISTER, .version = 1};
+        if (sasae_env_serialize(&m, reg, sizeof(reg), &n))
+            return 1;
+        static uint8_t data[1000];
+        data[0] = SASAE_ENV_DATA;
+        memcpy(data + 1, "must-not-arrive", 15);
+        int want = 1002;
+        if (!strcmp(what, "unmasked")) {
+            ws_send_frame(&a, 2, 1, 0, reg, n);
+        } else if (!strcmp(what, "unmasked-paired")) {
+            ws_send_frame(&a, 2, 1, 0, data, sizeof(data));
+        } else if (!strcmp(what, "unmasked-ping")) {
+            ws_send_frame(&a, 9, 1, 0, (const uint8_t *)"hi", 2);
+        } else if (!strcmp(what, "text")) {
+            ws_send_frame(&a, 1, 1, 1, reg, n);
+            want = 1003;
+        } else if (!strcmp(what, "text-paired")) {
+            ws_send_frame(&a, 1, 1, 1, data, sizeof(data));
+            want = 1003;
+        } else if (!strcmp(what, "text-cont")) {
+            /* a text message split in two: the first fragment already decides */
+            ws_send_frame(&a, 1, 0, 1, reg, 1);
+            ws_send_frame(&a, 0, 1, 1, reg + 1, n - 1);
+            want = 1003;
+        } else {
+            fprintf(stderr, "unknown rfc6455 case %s\n", what);
+            return 2;
+        }
+        int ea, errors = 0;
+        /* ERROR protocol (the reason, for our own clients), then the close frame */
+        while ((ea = expect_end(&a, what)) >= 0 && ea < 1000)
+            errors++;
+        int ok = ea == 1000 + want && errors == 1;
+        if (paired) {
+            /* The peer hears that its partner left, and nothing it sent. */
+            int eb = -1;
+            for (;;) {
+                uint8_t *p = NULL;
+                size_t len = 0;
+                int op = ws_recv(&b, &p, &len);
+                if (op < 0)
+                    break;
+                struct sasae_env_msg pm;
+                if (op == 2 && len && p[0] == SASAE_ENV_DATA) {
+                    printf("peer: received forwarded DATA (%zu bytes)\n", len);
+                    ok = 0;
+                } else if (op == 2 && !sasae_env_parse(p, len, &pm) &&
+                           pm.type == SASAE_ENV_PEER_LEFT) {
+                    printf("peer: PEER_LEFT %u %s\n", pm.reason, pm.text);
+                    eb = pm.reason;
+                } else if (op == 8) {
+                    free(p);
+                    break;
+                }
+                free(p);
+            }
+            ok = ok && eb >= 0;
+        }
+        return ok ? 0 : 1;
+    }
     if (!strcmp(mode, "unknown")) {
         if (tls_open(&a, 0) || ws_upgrade(&a, SASAE_ENV_SUBPROTOCOL) != 101)
             return 1;
@@ -456,7 +542,7 @@ int main(int argc, char **argv)
     if (argc < 4) {
         fprintf(stderr, "usage: relay_rawclient MODE PORT CAFILE [CERT KEY] [ARGS]\n"
                         "modes: garbage tlsgarbage http:PATH proto:NAME|proto:- unknown "
-                        "oversize ctl-oversize wrongcodes:N noread:SECONDS headers\n");
+                        "oversize ctl-oversize wrongcodes:N noread:SECONDS headers rfc6455:CASE\n");
         return 2;
     }
     const char *mode = argv[1];

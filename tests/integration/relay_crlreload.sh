@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# CRL reload on SIGHUP, with real processes and the help desk's own tool: a relay runs with
+# the CA and CRL that sasae-certs made; operator Jane joins a host fine; sasae-certs
+# revokes her and rewrites crl.pem; until the relay is told (SIGHUP) nothing changes; after
+# SIGHUP her next join is refused at the TLS handshake with "certificate revoked", and
+# John, a good operator, still joins. A broken CRL on a later SIGHUP is refused (logged) and
+# the loaded one, with Jane's revocation, stays in force.
+source "$(dirname "$0")/relay_lib.sh"
+CERTS=$SASAE_BIN/relay/certs/sasae-certs
+D=$WORK/desk
+"$CERTS" --dir "$D" init-ca --org "Help Desk" > /dev/null
+JANE=$("$CERTS" --dir "$D" issue-operator --name "Jane Roe")
+"$CERTS" --dir "$D" issue-operator --name "John Doe" > /dev/null
+"$CERTS" --dir "$D" issue-relay --host 127.0.0.1 > /dev/null
+start_relay --cert "$D/relay.pem" --key "$D/relay.key" --operator-ca "$D/ca.pem" --crl "$D/crl.pem" \
+  --conn-rate 100000 --join-rate 100000 --max-conns-per-addr 100000
+DCA="--ca $D/ca.pem"
+J="--cert $D/operators/jane-roe.pem --key $D/operators/jane-roe.key"
+JO="--cert $D/operators/john-doe.pem --key $D/operators/john-doe.key"
+
+# join WHO_OPTS OUT: a host registers and waits; the operator joins its code and they
+# exchange a message. Prints the viewer's output to OUT; returns the viewer's status.
+join() {
+  local opts=$1 out=$2 hp rc=0
+  rm -f "$WORK/code"
+  $TC host --url "$URL" $DCA --code-file "$WORK/code" --msgs 1 --size 100 --timeout 20 \
+    > "$out.host" 2>&1 &
+  hp=$!; PIDS+=("$hp")
+  for i in $(seq 1 100); do [ -s "$WORK/code" ] && break; sleep 0.1; done
+  [ -s "$WORK/code" ] || fail "host did not register"
+  $TC viewer --url "$URL" $DCA $opts --code "$(cat "$WORK/code")" --msgs 1 --size 100 \
+    --timeout 20 > "$out" 2>&1 || rc=$?
+  if grep -q "RESULT ok" "$out"; then
+    wait "$hp" || fail "host side of the session failed"
+  else
+    kill "$hp" 2>/dev/null || true; wait "$hp" 2>/dev/null || true
+  fi
+  grep -q "RESULT ok" "$out"
+}
+
+join "$J" "$WORK/j1" || { cat "$WORK/j1"; fail "Jane could not join before revocation"; }
+pass "Jane joins with the CRL sasae-certs made"
+
+"$CERTS" --dir "$D" revoke "$JANE" > /dev/null
+openssl verify -crl_check -CRLfile "$D/crl.pem" -CAfile "$D/ca.pem" "$D/operators/jane-roe.pem" \
+  > /dev/null 2>&1 && fail "sasae-certs did not put Jane in the CRL"
+join "$J" "$WORK/j2" || { cat "$WORK/j2"; fail "Jane refused before the relay was told"; }
+pass "revoked in crl.pem; the relay keeps its loaded CRL until SIGHUP"
+
+kill -HUP "$RELAY_PID"
+for i in $(seq 1 50); do grep -q "SIGHUP" "$WORK/relay.log" && break; sleep 0.1; done
+grep -q "SIGHUP" "$WORK/relay.log" || fail "SIGHUP not handled"
+join "$J" "$WORK/j3" && { cat "$WORK/j3"; fail "revoked Jane joined after SIGHUP"; }
+grep -q "end=4" "$WORK/j3" || { cat "$WORK/j3"; fail "Jane not refused at connect"; }
+grep -qi "certificate revoked" "$WORK/j3" || { cat "$WORK/j3"; fail "refusal does not say the certificate is revoked"; }
+grep -q "operator certificate refused: certificate revoked (CN=Jane Roe" "$WORK/relay.log" \
+  || fail "the relay did not log why it refused Jane"
+pass "after SIGHUP Jane's join is refused: $(grep -o 'could not connect.*' "$WORK/j3" | head -1)"
+join "$JO" "$WORK/john" || { cat "$WORK/john"; fail "good operator John refused after the reload"; }
+pass "John (not revoked) still joins"
+
+# A broken CRL is refused on reload; the CRL in force (Jane revoked) stays.
+cp "$D/crl.pem" "$WORK/crl.good"
+echo "not a crl" > "$D/crl.pem"
+kill -HUP "$RELAY_PID"
+for i in $(seq 1 50); do [ "$(grep -c "cannot load CRL" "$WORK/relay.log")" -ge 1 ] && break; sleep 0.1; done
+grep -q "cannot load CRL" "$WORK/relay.log" || fail "broken CRL not reported"
+join "$J" "$WORK/j4" && fail "Jane joined after a broken CRL was offered"
+join "$JO" "$WORK/john2" || { cat "$WORK/john2"; fail "John refused after a broken CRL was offered"; }
+relay_alive || fail "relay died"
+pass "a broken CRL on SIGHUP is refused and logged; the loaded one stays in force"
+stop_relay
