@@ -61,9 +61,9 @@ proc_reap_unrelated() {
 # proc_scan_logs DIR...: every sanitizer report in the files under DIR fails the test.
 proc_scan_logs() {
     local f
-    for f in $(grep -rlE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error: |SUMMARY: (Address|Undefined|Leak)Sanitizer' "$@" 2>/dev/null); do
+    for f in $(grep -rlE 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error: |SUMMARY: (Address|Undefined|Leak|Thread)Sanitizer' "$@" 2>/dev/null); do
         proc_bad "sanitizer report in $f:"
-        grep -m 12 -A 10 -E 'ERROR: |runtime error: ' "$f" >&2 || true
+        grep -m 12 -A 10 -E 'ERROR: |WARNING: |runtime error: ' "$f" >&2 || true
     done
 }
 
