@@ -198,6 +198,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.actions = SASAE_HS_ACT_SHOW_PROMPT | SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
                     SASAE_HS_ACT_AUDIT;
         o.consent = SASAE_HS_CONSENT_WAITING;
+        hs->verified = true;
         o.audit = "handshake done";
         o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_DONE;
         break;
@@ -216,6 +217,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         if (st != SASAE_HS_ASKING)
             goto ignore;
         hs->state = SASAE_HS_SHARING;
+        hs->shared = true;
         hs->control = SASAE_HS_CONTROL_NONE;
         hs->last_peer = now; /* the viewer had nothing to say while the customer read */
         o.actions = SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_START_CAPTURE | SASAE_HS_ACT_SHOW_BAR |

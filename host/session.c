@@ -826,6 +826,8 @@ void host_session_view(struct host_session *s, struct host_view *v)
     v->state = s->hs.state;
     v->control = s->hs.control;
     v->end_reason = s->hs.end_reason;
+    v->verified = s->hs.verified;
+    v->shared = s->hs.shared;
     snprintf(v->code, sizeof v->code, "%s", s->code);
     v->renewed = s->hs.renewed;
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);

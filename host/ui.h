@@ -23,6 +23,8 @@ struct host_view {
     char fingerprint[96];
     int seconds_left;  /* of the showing prompt, -1 = none */
     bool end_on_close; /* ENDED: the UI may close itself after a moment (tests) */
+    bool verified;     /* the operator's identity was verified */
+    bool shared;       /* the screen was shared (the customer allowed) */
 };
 
 enum host_ui_answer {
@@ -65,7 +67,9 @@ int host_ui_windows(struct host_ui *ui, int *xywh, int max);
 void host_ui_wake(struct host_ui *ui);
 
 /* The UI's strings (English or Japanese), exposed for tests. */
-const char *host_ui_end_text(enum sasae_hs_end r, bool japanese);
+const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bool japanese);
+/* The line under it: what stopped if the screen was shared, else that nothing was. */
+const char *host_ui_end_detail(bool shared, bool japanese);
 /* Why the code changed by itself: "" for SASAE_HS_RENEW_NONE. With a code (9 digits) the
  * line names the new one ("Your previous code expired; new code: 123 456 789"); with NULL
  * or "" it says a new one is coming. */

@@ -265,10 +265,12 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         break;
     case D_ENDED:
         y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, 0, black) + 8;
-        y += sasae_text_draw_wrapped(r, g->font, host_ui_end_text(v->end_reason, g->ja), x, y, mw,
-                                     0, black) +
+        y += sasae_text_draw_wrapped(r, g->font,
+                                     host_ui_end_text(v->end_reason, v->verified, v->shared, g->ja),
+                                     x, y, mw, 0, black) +
              6;
-        y += sasae_text_draw_wrapped(r, g->small, ui_str(S_ENDED_DETAIL, g->ja), x, y, mw, 0, grey);
+        y += sasae_text_draw_wrapped(r, g->small, host_ui_end_detail(v->shared, g->ja), x, y, mw, 0,
+                                     grey);
         if (v->status[0])
             sasae_text_draw_wrapped(r, g->small, v->status, x, y + 4, mw, 0, grey);
         break;

@@ -84,7 +84,9 @@ const char *ui_str(enum ui_str s, bool japanese)
     return v ? v : en[s];
 }
 
-const char *host_ui_end_text(enum sasae_hs_end r, bool j)
+/* Each sentence must be true in every state it can be shown in: verified says whether the
+ * operator's identity had been checked, shared whether the customer had allowed. */
+const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bool j)
 {
     switch (r) {
     case SASAE_HS_END_CUSTOMER:
@@ -101,8 +103,15 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
     case SASAE_HS_END_PEER_TIMEOUT:
         return j ? "担当者からの応答がなくなりました。" : "The operator stopped responding.";
     case SASAE_HS_END_HANDSHAKE_FAILED:
-        return j ? "担当者の本人確認ができなかったため接続しませんでした。"
-                 : "The operator's identity could not be verified; nothing was shared.";
+        if (!verified)
+            return j ? "担当者の本人確認ができなかったため接続しませんでした。"
+                     : "The operator's identity could not be verified, so they were not "
+                       "connected.";
+        /* verified, then a message failed its security check: the link was tampered with or
+         * broke */
+        return j ? "担当者との暗号化された通信が検証に失敗したため、終了しました。"
+                 : "A message on the encrypted connection to the operator failed its security "
+                   "check, so the session was ended.";
     case SASAE_HS_END_PROTOCOL:
         return j ? "通信エラーのため終了しました。" : "A communication error ended the session.";
     case SASAE_HS_END_RELAY:
@@ -111,11 +120,20 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool j)
     case SASAE_HS_END_SIGNAL:
         return j ? "サポートプログラムが停止されました。" : "The support program was stopped.";
     case SASAE_HS_END_CAPTURE_FAILED:
+        /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"
                  : "Your screen could no longer be captured, so the session ended.";
     default:
-        return "";
+        (void)shared;
+        return j ? "リモートサポートは終了しました。" : "The remote support session has ended.";
     }
+}
+
+const char *host_ui_end_detail(bool shared, bool j)
+{
+    if (shared)
+        return ui_str(S_ENDED_DETAIL, j);
+    return j ? "担当者には何も共有されていません。" : "Nothing was shared with the operator.";
 }
 
 const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)

@@ -153,8 +153,9 @@ static void show(struct tty *t, const struct host_view *v)
         }
         break;
     case SASAE_HS_ENDED:
-        say(t, "\n%s\n%s\n%s\n", ui_str(S_ENDED, j), host_ui_end_text(v->end_reason, j),
-            ui_str(S_ENDED_DETAIL, j));
+        say(t, "\n%s\n%s\n%s\n", ui_str(S_ENDED, j),
+            host_ui_end_text(v->end_reason, v->verified, v->shared, j),
+            host_ui_end_detail(v->shared, j));
         if (v->status[0])
             say(t, "%s\n", v->status);
         break;

@@ -2,7 +2,8 @@
 # Integration: the ways a session ends besides End remote support, each with the real host,
 # relay and test viewer: Deny (and Enter alone = the default No) ends with END(denied) and
 # no screen data; answers fed blindly never allow; the operator's END ends it on the host; a viewer that vanishes without a
-# word ends it too; SIGTERM or SIGHUP during sharing sends END(shutdown). The host exits each time.
+# word ends it too; a damaged record after Allow ends it with a true sentence; SIGTERM or
+# SIGHUP during sharing sends END(shutdown). The host exits each time.
 set -euo pipefail
 . "$SASAE_SRC/tests/integration/host_lib.sh"
 trap host_cleanup EXIT
@@ -103,6 +104,24 @@ signal_while_sharing() {
     hl_wait 10 hl_vsaw "after_end=0" || hl_fail "records after END"
     hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not exit"
 }
+
+echo "== a damaged record after Allow: a true sentence (verified, shared), not 'could not be verified'"
+hl_host --source synthetic --size 320x240
+CMDS=$HL_DIR/bad.cmds
+mkfifo "$CMDS"
+hl_viewer --timeout 30 --commands "$CMDS"
+exec 7>"$CMDS"
+hl_wait 20 hl_vsaw "consent 1" || hl_fail "no prompt"
+hl_answer y
+hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
+echo badrecord >&7
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not end on a damaged record"
+hl_hsaw "failed its security check" || hl_fail "host did not say the connection failed its check"
+hl_hsaw "Screen sharing and remote control have stopped" || hl_fail "host did not say sharing stopped"
+! hl_hsaw "could not be verified" || hl_fail "host claims the operator was never verified"
+! hl_hsaw "Nothing was shared" || hl_fail "host claims nothing was shared"
+exec 7>&-
+grep -q "Nothing was shared" "$HL_DIR/host1.out" || hl_fail "the denied session does not say nothing was shared"
 
 echo "== SIGTERM while sharing"
 signal_while_sharing TERM

@@ -188,6 +188,18 @@ static void *commands_main(void *arg)
         } else if (strcmp(line, "draw") == 0) {
             draw();
             out("cmd draw");
+        } else if (strcmp(line, "badrecord") == 0) {
+            /* a record damaged on the way (one bit of its ciphertext flipped), as a
+             * tampering relay would send it */
+            uint8_t pt[64];
+            size_t n, rl;
+            struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
+            if (sasae_wire_serialize(&k, pt, sizeof pt, &n) == SASAE_WIRE_OK &&
+                sasae_chan_seal(V.ch, pt, n, V.buf, sizeof V.buf, &rl) == SASAE_CHAN_OK) {
+                V.buf[rl - 1] ^= 0x01;
+                sasae_relayclient_send_data(V.rc, V.buf, rl);
+            }
+            out("cmd badrecord");
         } else if (strcmp(line, "control") == 0) {
             struct sasae_wire_msg c = {.type = SASAE_WIRE_CONTROL_REQUEST};
             c.u.control_req.want = 1;

@@ -63,3 +63,33 @@ Test(host_ui, renewed_code_says_why)
     host_ui_renew_text(SASAE_HS_RENEW_BURNED, "123456789", false, out, 10); /* truncated */
     cr_assert_eq(strlen(out), 9);
 }
+
+/* Every end reason, in every state it can happen in, shows a true sentence: never "nothing
+ * was shared" after the customer allowed, never "could not be verified" after the operator
+ * was verified, and no two reasons share a sentence. */
+Test(host_ui, every_end_reason_has_a_true_sentence)
+{
+    static const struct {
+        bool verified, shared;
+    } st[] = {{false, false}, {true, false}, {true, true}};
+    for (int j = 0; j < 2; j++)
+        for (size_t k = 0; k < sizeof st / sizeof st[0]; k++) {
+            const char *seen[32] = {0};
+            const char *detail = host_ui_end_detail(st[k].shared, j);
+            bool says_nothing = strstr(detail, "Nothing was shared") || strstr(detail, "何も共有");
+            cr_assert_eq(says_nothing, !st[k].shared, "detail '%s'", detail);
+            for (int r = SASAE_HS_END_CUSTOMER; r <= SASAE_HS_END_CAPTURE_FAILED; r++) {
+                const char *t = host_ui_end_text(r, st[k].verified, st[k].shared, j);
+                cr_assert(t && *t, "reason %d has no sentence", r);
+                if (st[k].shared)
+                    cr_assert(!strstr(t, "nothing was shared") && !strstr(t, "何も共有"),
+                              "reason %d after sharing: '%s'", r, t);
+                if (st[k].verified)
+                    cr_assert(!strstr(t, "could not be verified") && !strstr(t, "本人確認ができ"),
+                              "reason %d after verification: '%s'", r, t);
+                for (int q = SASAE_HS_END_CUSTOMER; q < r; q++)
+                    cr_assert(strcmp(seen[q], t) != 0, "reasons %d and %d: '%s'", q, r, t);
+                seen[r] = t;
+            }
+        }
+}

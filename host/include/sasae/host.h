@@ -160,6 +160,8 @@ struct sasae_hs {
     enum sasae_hs_renew renewed; /* why the code now shown replaced an earlier one */
     uint32_t renewals;           /* codes replaced so far */
     bool end_sent;               /* END was handed to the network */
+    bool verified;               /* the operator's identity was verified (handshake done) */
+    bool shared;                 /* the customer allowed: the screen was shared */
     bool hello_seen;             /* viewer HELLO received */
     uint64_t prompt_since;       /* when the showing prompt appeared (consent or control) */
     uint64_t deadline;           /* next deadline in mono ns, 0 = none */
