@@ -63,8 +63,8 @@ static const struct opt opts[] = {
       "new TCP connections per address per minute (default 600)"),
     U("join-rate", join_rate, 1, 10000000, "join attempts per address per minute (default 30)"),
     U("max-failed-joins", max_failed_joins, 1, 1000,
-      "failed operator joins (unknown/expired code) per address, IPv6 per /64, per minute "
-      "(default 5)"),
+      "failed operator joins (unknown/expired code) per minute, per address (IPv6 per /64) "
+      "and per operator certificate (default 5)"),
     U("max-failed-joins-global", max_failed_joins_global, 1, 10000000,
       "failed joins per minute across all addresses before every join is refused (default 300)"),
     U("queue-kb", queue_kb, 64, 1048576,

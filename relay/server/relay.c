@@ -66,6 +66,7 @@ struct conn {
     char addr[64];
     int is_operator;
     char op[NAME_MAX_LEN + 1], org[NAME_MAX_LEN + 1];
+    char cert_id[33]; /* operator certificate: first 16 bytes of its SHA-256, hex */
     char code[SASAE_ENV_CODE_LEN + 1];
     int counted;
     uint64_t opened_ms, last_data_ms, stuck_since_ms;
@@ -597,7 +598,8 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
     }
     void *hostp = NULL;
     struct sasae_rt_burn burn;
-    int rc = sasae_rt_join(r->rt, c->addr, m->code, c->is_operator, now_ms(), &hostp, &burn);
+    int rc =
+        sasae_rt_join(r->rt, c->addr, c->cert_id, m->code, c->is_operator, now_ms(), &hostp, &burn);
     struct conn *h = hostp;
     memcpy(c->code, m->code, sizeof(c->code));
     if (rc == SASAE_RT_E_BURNED) {
@@ -982,6 +984,11 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
             c->is_operator = 1;
             memcpy(c->op, cn, sizeof(cn));
             memcpy(c->org, o, sizeof(o));
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int mdlen = 0;
+            if (X509_digest(pc, EVP_sha256(), md, &mdlen) == 1 && mdlen >= 16)
+                for (int i = 0; i < 16; i++)
+                    snprintf(c->cert_id + 2 * i, 3, "%02x", md[i]);
         }
     }
     if (r->draining) {

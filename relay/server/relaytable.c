@@ -303,8 +303,8 @@ static int near_miss(struct sasae_rt *rt, struct code_ent **slot, const char *ad
     return SASAE_RT_E_BURNED;
 }
 
-int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
-                  uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn)
+int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *who, const char *code,
+                  int authorised, uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn)
 {
     if (!rt || !host_out)
         return SASAE_RT_E_ARG;
@@ -326,18 +326,35 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int a
     refill(rt, a, now_ms);
     if (a->join_tok < TOKEN || a->fail_tok < TOKEN)
         return SASAE_RT_E_RATE;
+    /* The certificate has buckets of its own, keyed apart from every address: a stolen or
+     * broken client spraying codes from many addresses is limited as one. */
+    struct addr_ent *w = NULL;
+    if (who && *who) {
+        char key[64];
+        snprintf(key, sizeof key, "cert:%.58s", who);
+        if (!(w = addr_get(rt, key, now_ms, 1)))
+            return SASAE_RT_E_NOMEM;
+        refill(rt, w, now_ms);
+        if (w->join_tok < TOKEN || w->fail_tok < TOKEN)
+            return SASAE_RT_E_RATE;
+        w->join_tok -= TOKEN;
+    }
     a->join_tok -= TOKEN;
     uint32_t routing;
     char check[SASAE_RT_CHECK_DIGITS];
     struct code_ent **slot = code_parse(code, &routing, check) ? NULL : code_slot(rt, routing);
     if (!slot || !*slot || (*slot)->expires_ms <= now_ms) {
         a->fail_tok -= TOKEN;
+        if (w)
+            w->fail_tok -= TOKEN;
         rt->gfail_tok -= TOKEN;
         return SASAE_RT_E_BAD_CODE;
     }
     /* Constant time: how long the comparison takes says nothing about which digits match. */
     if (CRYPTO_memcmp((*slot)->check, check, SASAE_RT_CHECK_DIGITS) != 0) {
         a->fail_tok -= TOKEN;
+        if (w)
+            w->fail_tok -= TOKEN;
         rt->gfail_tok -= TOKEN;
         return near_miss(rt, slot, addr, host_out, burn);
     }

@@ -17,7 +17,10 @@ read -r bad1 rate1 other1 global1 < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) r
 [ "$bad1" -ge 30 ] && [ "$bad1" -le 90 ] && [ "$rate1" -ge 400 ] && [ "$other1" -le 5 ] \
   || fail "per-address limit: bad=$bad1 rate=$rate1 other=$other1 global=$global1"
 # shellcheck disable=SC2086
-RAW_SRC=127.0.0.2 $RAW wrongcodes:500 "$RELAY_PORT" $CERTS > "$WORK/wc2" || fail "wrongcodes client (127.0.0.2)"
+# (another operator: one certificate is limited like one address, see below)
+BOB="$WORK/certs/ca.pem $WORK/certs/bob.pem $WORK/certs/bob.key"
+# shellcheck disable=SC2086
+RAW_SRC=127.0.0.2 $RAW wrongcodes:500 "$RELAY_PORT" $BOB > "$WORK/wc2" || fail "wrongcodes client (127.0.0.2)"
 grep WRONGCODES "$WORK/wc2"
 read -r bad2 rate2 other2 global2 < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]*\) other=\([0-9]*\) global=\([0-9]*\)/\1 \2 \3 \4/p' "$WORK/wc2")
 # a fresh address: its own 30 would be allowed, but only about 15 of the relay-wide 45 are
@@ -28,6 +31,34 @@ read -r bad2 rate2 other2 global2 < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) r
 relay_alive || fail "relay died"
 pass "1000 wrong codes: 127.0.0.1 $bad1 answered / $rate1 limited; 127.0.0.2 $bad2 answered / $global2 refused by the relay-wide cap"
 stop_relay
+
+# ---- one operator certificate spraying wrong codes from 65 addresses (a stolen or broken
+# client) is limited alone: with the default limits (5 failures per address and per
+# certificate a minute, 300 relay-wide) it gets 5 answers in all, the relay-wide cap is never
+# reached, and another operator joins at once
+start_relay --conn-rate 100000 --max-conns-per-addr 100000
+rm -f "$WORK/codeC"
+$TC host --url "$URL" $CA --code-file "$WORK/codeC" --msgs 1 --size 100 --timeout 120 > "$WORK/hC" &
+HC=$!; PIDS+=("$HC")
+for i in $(seq 1 100); do [ -s "$WORK/codeC" ] && break; sleep 0.1; done
+sbad=0 srate=0 sglobal=0
+for n in $(seq 2 66); do
+  # shellcheck disable=SC2086
+  RAW_SRC=127.0.0.$n $RAW wrongcodes:5 "$RELAY_PORT" $CERTS > "$WORK/spray" || fail "spray client (127.0.0.$n)"
+  read -r b r o g < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]*\) other=\([0-9]*\) global=\([0-9]*\)/\1 \2 \3 \4/p' "$WORK/spray")
+  sbad=$((sbad + b)) srate=$((srate + r)) sglobal=$((sglobal + g))
+done
+echo "one certificate, 65 addresses, 325 wrong codes: $sbad answered, $srate limited ($sglobal by the relay-wide cap)"
+[ "$sbad" -le 10 ] && [ "$sglobal" -eq 0 ] && [ $((sbad + srate)) -ge 320 ] ||
+  fail "one certificate from 65 addresses: bad=$sbad rate=$srate global=$sglobal"
+t0=$(date +%s%N)
+$TC viewer --url "$URL" $CA --cert "$WORK/certs/bob.pem" --key "$WORK/certs/bob.key" \
+  --code "$(cat "$WORK/codeC")" --msgs 1 --size 100 --timeout 30 > "$WORK/vC" 2>&1
+grep -q "RESULT ok" "$WORK/vC" || { cat "$WORK/vC"; fail "another operator could not join during the spray"; }
+echo "the other operator joined in $((($(date +%s%N) - t0) / 1000000)) ms"
+wait "$HC" || { cat "$WORK/hC"; fail "host C's session failed"; }
+stop_relay
+pass "one certificate from 65 addresses is limited alone; another operator still joins"
 
 # ---- 5 near misses burn a code; another code is untouched
 start_relay --max-failed-joins 20 --join-rate 1000 --conn-rate 100000 --max-conns-per-addr 100000

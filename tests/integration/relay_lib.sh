@@ -42,7 +42,7 @@ free_port() {
 }
 
 # make_certs DIR: org CA (Ed25519), relay cert (P-256, serverAuth, SAN 127.0.0.1/localhost),
-# operators alice (valid) and mallory (revoked), a CRL listing mallory.
+# operators alice and bob (valid) and mallory (revoked), a CRL listing mallory.
 make_certs() {
   local d=$1
   mkdir -p "$d"
@@ -83,7 +83,7 @@ CNF
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out relay.key 2>/dev/null
     openssl req -new -key relay.key -out relay.csr -subj "/O=Test Org/CN=relay" 2>/dev/null
     openssl ca -batch -config ca.cnf -extensions srv -in relay.csr -out relay.pem -notext 2>/dev/null
-    for op in alice mallory; do
+    for op in alice bob mallory; do
       openssl genpkey -algorithm ed25519 -out $op.key 2>/dev/null
       openssl req -new -key $op.key -out $op.csr -subj "/O=Test Org/CN=$op" 2>/dev/null
       openssl ca -batch -config ca.cnf -extensions op -in $op.csr -out $op.pem -notext 2>/dev/null

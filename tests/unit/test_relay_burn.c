@@ -74,16 +74,18 @@ Test(relay_burn, split_routing_and_check)
     cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
     cr_assert_str_eq(code, "123456789");
     /* other routing part, same check part: an unknown code, not a near miss */
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", "123457789", 1, 10, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, "123457789", 1, 10, &h, NULL),
+                 SASAE_RT_E_BAD_CODE);
     /* same routing part, any wrong check digit: refused */
     const char *checks[] = {"780", "709", "089", "000"};
     for (int i = 0; i < 4; i++) {
         with_check(code, checks[i], bad);
-        cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", bad, 1, 10, &h, NULL), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, bad, 1, 10, &h, NULL),
+                     SASAE_RT_E_BAD_CODE);
         cr_assert_null(h);
     }
     cr_assert_eq(sasae_rt_codes(rt), 1);
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 10, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, code, 1, 10, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
@@ -103,17 +105,17 @@ Test(relay_burn, check_mismatch_counts_for_address_and_relay)
     cr_assert_eq(sasae_rt_register(rt, &hb, 0, b), SASAE_RT_OK);
     with_check(a, "000", bad);
     /* two near misses use up the address's failures: the third try is refused unlooked */
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", a, 1, 0, &h, NULL), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, a, 1, 0, &h, NULL), SASAE_RT_E_RATE);
     /* and they count relay-wide: one more failure anywhere reaches the cap of 3 */
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", b, 1, 0, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", NULL, b, 1, 0, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
     /* 3 near misses on a: not burned; once the buckets refill it still pairs */
     cr_assert_eq(sasae_rt_codes(rt), 2);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", a, 1, 60000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", NULL, a, 1, 60000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &ha);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", b, 1, 60000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.3", NULL, b, 1, 60000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &hb);
     sasae_rt_free(rt);
 }
@@ -133,12 +135,12 @@ Test(relay_burn, fifth_near_miss_burns_and_reports)
     struct sasae_rt_burn burn;
     for (int i = 0; i < 4; i++) {
         snprintf(bad, sizeof bad, "987654%03d", i);
-        cr_assert_eq(sasae_rt_join(rt, addrs[i], bad, 1, 0, &h, &burn), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, addrs[i], NULL, bad, 1, 0, &h, &burn), SASAE_RT_E_BAD_CODE);
         cr_assert_null(h);
         cr_assert_eq(sasae_rt_codes(rt), 1, "burned after %d near misses", i + 1);
     }
     with_check(code, "999", bad);
-    cr_assert_eq(sasae_rt_join(rt, addrs[4], bad, 1, 0, &h, &burn), SASAE_RT_E_BURNED);
+    cr_assert_eq(sasae_rt_join(rt, addrs[4], NULL, bad, 1, 0, &h, &burn), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &host, "the burn hands back the waiting host to tell");
     cr_assert_str_eq(burn.code, "987654321");
     for (int i = 0; i < 5; i++)
@@ -146,7 +148,8 @@ Test(relay_burn, fifth_near_miss_burns_and_reports)
     cr_assert_eq(sasae_rt_codes(rt), 0);
     cr_assert_eq(sasae_rt_sessions(rt), 0, "a burned code frees its session slot");
     /* never pairs, not even with the right digits; nothing left to expire */
-    cr_assert_eq(sasae_rt_join(rt, "203.0.113.1", code, 1, 0, &h, &burn), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "203.0.113.1", NULL, code, 1, 0, &h, &burn),
+                 SASAE_RT_E_BAD_CODE);
     cr_assert_null(h);
     void *out[2];
     cr_assert_eq(sasae_rt_expire(rt, 10000000, out, 2), 0);
@@ -166,15 +169,15 @@ Test(relay_burn, burn_without_report_and_expiry_with_misses_frees_all)
     sasae_rt_register(rt, &hb, 0, b);
     with_check(a, "555", bad);
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(sasae_rt_join(rt, "x", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "x", bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
+        cr_assert_eq(sasae_rt_join(rt, "x", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "x", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &ha);
     /* b has near misses recorded when it expires (ASan: their addresses are freed) */
     with_check(b, "555", bad);
-    cr_assert_eq(sasae_rt_join(rt, "y", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "y", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* an expired code is no longer live: its routing part gets a plain "bad code" */
     for (int i = 0; i < 6; i++)
-        cr_assert_eq(sasae_rt_join(rt, "y", bad, 1, 600000, &h, NULL), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "y", NULL, bad, 1, 600000, &h, NULL), SASAE_RT_E_BAD_CODE);
     void *out[2];
     cr_assert_eq(sasae_rt_expire(rt, 600000, out, 2), 1);
     cr_assert_eq(out[0], &hb);
@@ -192,14 +195,14 @@ Test(relay_burn, constant_time_compare_is_used)
     sasae_rt_register(rt, &host, 0, code);
     ct_calls = 0;
     /* unknown routing part: nothing to compare */
-    cr_assert_eq(sasae_rt_join(rt, "a", "000000265", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "a", NULL, "000000265", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(ct_calls, 0);
     /* a live routing part: the check part goes through CRYPTO_memcmp, all 3 digits */
     with_check(code, "264", bad);
-    cr_assert_eq(sasae_rt_join(rt, "a", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "a", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(ct_calls, 1);
     cr_assert_eq(ct_last_len, 3);
-    cr_assert_eq(sasae_rt_join(rt, "a", code, 1, 0, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "a", NULL, code, 1, 0, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(ct_calls, 2);
     cr_assert_eq(ct_last_len, 3);
     sasae_rt_free(rt);
@@ -247,11 +250,11 @@ Test(relay_burn, other_codes_unaffected_and_routing_part_reissued)
     /* 4 near misses on b, 5 on a: a burns, b keeps its own count (4) and still pairs */
     with_check(b, "999", bad);
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(sasae_rt_join(rt, "m", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     with_check(a, "999", bad);
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(sasae_rt_join(rt, "m", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "m", bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
+        cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &ha);
     cr_assert_eq(sasae_rt_codes(rt), 1);
     /* a's routing part is free again and goes to a new host with another check part */
@@ -263,11 +266,11 @@ Test(relay_burn, other_codes_unaffected_and_routing_part_reissued)
     /* the new code starts with no near misses; the old code still never pairs */
     with_check(c, "000", bad);
     for (int i = 0; i < 4; i++)
-        cr_assert_eq(sasae_rt_join(rt, "n", bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "n", a, 1, 0, &h, NULL), SASAE_RT_E_BURNED,
+        cr_assert_eq(sasae_rt_join(rt, "n", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "n", NULL, a, 1, 0, &h, NULL), SASAE_RT_E_BURNED,
                  "the old code is now a 5th near miss on the new one");
     cr_assert_eq(h, &hc);
-    cr_assert_eq(sasae_rt_join(rt, "n", b, 1, 0, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "n", NULL, b, 1, 0, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &hb);
     sasae_rt_free(rt);
 }

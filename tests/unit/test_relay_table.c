@@ -1,6 +1,7 @@
 /* Unit tests for the relay table: codes, single use, expiry, join limits, rate limits, caps —
  * the relay's decisions without any socket. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sasae/relaytable.h"
@@ -45,12 +46,12 @@ Test(relay_table, register_join_single_use)
     cr_assert_str_eq(code, "123456789");
     cr_assert_eq(sasae_rt_codes(rt), 1);
     void *h = NULL;
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, code, 1, 2000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     cr_assert_eq(sasae_rt_codes(rt), 0);
     cr_assert_eq(sasae_rt_sessions(rt), 1);
     /* single use */
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", code, 1, 2000, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, code, 1, 2000, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_null(h);
     sasae_rt_session_end(rt);
     cr_assert_eq(sasae_rt_sessions(rt), 0);
@@ -101,7 +102,7 @@ Test(relay_table, expiry)
     cr_assert_eq(sasae_rt_expire(rt, 10999, out, 4), 0);
     void *h;
     /* expired but not yet swept: still refused */
-    cr_assert_eq(sasae_rt_join(rt, "a", code, 1, 11000, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "a", NULL, code, 1, 11000, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_expire(rt, 11000, out, 4), 1);
     cr_assert_eq(out[0], &host);
     cr_assert_eq(sasae_rt_sessions(rt), 0);
@@ -121,15 +122,16 @@ Test(relay_table, non_operators_refused_before_lookup_and_never_wear_a_code)
     void *h;
     /* Same answer for a live code, an unknown code and garbage, however often. */
     for (int i = 0; i < 50; i++) {
-        cr_assert_eq(sasae_rt_join(rt, "b", code, 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", NULL, code, 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
         cr_assert_null(h);
-        cr_assert_eq(sasae_rt_join(rt, "b", "000000001", 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
-        cr_assert_eq(sasae_rt_join(rt, "b", "xx", 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", NULL, "000000001", 0, 10, &h, NULL),
+                     SASAE_RT_E_NOT_AUTH);
+        cr_assert_eq(sasae_rt_join(rt, "b", NULL, "xx", 0, 10, &h, NULL), SASAE_RT_E_NOT_AUTH);
     }
     /* Nothing was counted: no per-address state, and the code is still good. */
     cr_assert_eq(sasae_rt_addrs(rt), 0);
     cr_assert_eq(sasae_rt_codes(rt), 1);
-    cr_assert_eq(sasae_rt_join(rt, "b", code, 1, 10, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "b", NULL, code, 1, 10, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
@@ -147,26 +149,28 @@ Test(relay_table, failed_operator_joins_limited_per_address_ipv6_by_64)
     sasae_rt_register(rt, &host, 0, code);
     void *h;
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", "999999999", 1, 0, &h, NULL),
+        cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", NULL, "999999999", 1, 0, &h, NULL),
                      SASAE_RT_E_BAD_CODE);
     /* Same /64, other interface id: same budget, and the live code learns nothing. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2:ffff:1:2:3", code, 1, 0, &h, NULL),
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2:ffff:1:2:3", NULL, code, 1, 0, &h, NULL),
                  SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "2001:0db8:0001:0002::9", "999999999", 1, 0, &h, NULL),
+    cr_assert_eq(sasae_rt_join(rt, "2001:0db8:0001:0002::9", NULL, "999999999", 1, 0, &h, NULL),
                  SASAE_RT_E_RATE);
     /* Neighbouring /64 is separate. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:3::1", "999999999", 1, 0, &h, NULL),
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:3::1", NULL, "999999999", 1, 0, &h, NULL),
                  SASAE_RT_E_BAD_CODE);
     /* IPv4 per address; IPv4-mapped is the same address. */
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", "999999999", 1, 0, &h, NULL),
+        cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, "999999999", 1, 0, &h, NULL),
                      SASAE_RT_E_BAD_CODE);
-    cr_assert_eq(sasae_rt_join(rt, "::ffff:192.0.2.1", "999999999", 1, 0, &h, NULL),
+    cr_assert_eq(sasae_rt_join(rt, "::ffff:192.0.2.1", NULL, "999999999", 1, 0, &h, NULL),
                  SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "192.0.2.2", NULL, "999999999", 1, 0, &h, NULL),
+                 SASAE_RT_E_BAD_CODE);
     /* 5 per minute: one failure back after 12 s; successful joins cost no failure. */
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 11000, &h, NULL), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", code, 1, 12000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", NULL, code, 1, 11000, &h, NULL),
+                 SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "2001:db8:1:2::1", NULL, code, 1, 12000, &h, NULL), SASAE_RT_OK);
     sasae_rt_free(rt);
 }
 
@@ -185,16 +189,18 @@ Test(relay_table, global_failed_join_cap)
     void *h;
     const char *addrs[] = {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"};
     for (int i = 0; i < 6; i++)
-        cr_assert_eq(sasae_rt_join(rt, addrs[i / 2], "999999999", 1, 0, &h, NULL),
+        cr_assert_eq(sasae_rt_join(rt, addrs[i / 2], NULL, "999999999", 1, 0, &h, NULL),
                      SASAE_RT_E_BAD_CODE);
     /* Cap reached: every join is refused before lookup, from any address, even a live code. */
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], "999999999", 1, 0, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 5000, &h, NULL), SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], NULL, "999999999", 1, 0, &h, NULL),
+                 SASAE_RT_E_GLOBAL_RATE);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], NULL, code, 1, 5000, &h, NULL),
+                 SASAE_RT_E_GLOBAL_RATE);
     cr_assert_null(h);
     cr_assert_str_eq(sasae_rt_strerror(SASAE_RT_E_GLOBAL_RATE),
                      "relay-wide failed-join limit reached, try again in a minute");
     /* 6 per minute: one back after 10 s. */
-    cr_assert_eq(sasae_rt_join(rt, addrs[3], code, 1, 10000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, addrs[3], NULL, code, 1, 10000, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(h, &host);
     sasae_rt_free(rt);
 }
@@ -211,15 +217,16 @@ Test(relay_table, join_rate_limit_checked_before_code)
     sasae_rt_register(rt, &host, 0, code);
     void *h;
     for (int i = 0; i < 6; i++)
-        cr_assert_eq(sasae_rt_join(rt, "x", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+        cr_assert_eq(sasae_rt_join(rt, "x", NULL, "999999999", 1, 0, &h, NULL),
+                     SASAE_RT_E_BAD_CODE);
     /* Out of tokens: even the right code is refused, and learns nothing. */
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 0, &h, NULL), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "x", NULL, code, 1, 0, &h, NULL), SASAE_RT_E_RATE);
     /* Another address is unaffected. */
-    cr_assert_eq(sasae_rt_join(rt, "y", "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "y", NULL, "999999999", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* 6 per minute: one token back after 10 s. */
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 9000, &h, NULL), SASAE_RT_E_RATE);
-    cr_assert_eq(sasae_rt_join(rt, "x", code, 1, 10000, &h, NULL), SASAE_RT_OK);
-    cr_assert_eq(sasae_rt_join(rt, "x", "abc", 1, 60000, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "x", NULL, code, 1, 9000, &h, NULL), SASAE_RT_E_RATE);
+    cr_assert_eq(sasae_rt_join(rt, "x", NULL, code, 1, 10000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(sasae_rt_join(rt, "x", NULL, "abc", 1, 60000, &h, NULL), SASAE_RT_E_BAD_CODE);
     sasae_rt_free(rt);
 }
 
@@ -261,8 +268,53 @@ Test(relay_table, session_cap_and_unregister)
     sasae_rt_unregister(rt, c2);
     cr_assert_eq(sasae_rt_codes(rt), 2);
     void *hp;
-    cr_assert_eq(sasae_rt_join(rt, "z", c2, 1, 0, &hp, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "z", NULL, c2, 1, 0, &hp, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_register(rt, &h, 0, c4), SASAE_RT_OK);
     sasae_rt_unregister(rt, "not-a-code");
+    sasae_rt_free(rt);
+}
+
+/* One operator certificate spraying wrong codes from 65 addresses is limited as one joiner:
+ * after max_failed_joins it is refused from every address, the relay-wide cap (300 by
+ * default) is never reached, and another operator joins at once. */
+Test(relay_table, one_certificate_from_many_addresses_is_limited_alone)
+{
+    struct fake_rng rng = {.next = 31};
+    struct sasae_rt_limits l = lim;
+    l.join_rate_per_min = 1000;
+    l.code_ttl_s = 1000;
+    l.max_failed_joins_global = 0; /* the default: 300 */
+    l.max_sessions = 10;
+    struct sasae_rt *rt = sasae_rt_new(&l, fake_rand, &rng);
+    char code[10];
+    int host;
+    cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
+    void *h;
+    int bad = 0, limited = 0;
+    for (int i = 0; i < 65; i++) {
+        char addr[32];
+        snprintf(addr, sizeof addr, "10.1.%d.%d", i / 250, i % 250 + 1);
+        for (int k = 0; k < 5; k++) {
+            int rc = sasae_rt_join(rt, addr, "stolen-cert", "999999999", 1, 1000, &h, NULL);
+            cr_assert(rc == SASAE_RT_E_BAD_CODE || rc == SASAE_RT_E_RATE, "rc %d", rc);
+            bad += rc == SASAE_RT_E_BAD_CODE;
+            limited += rc == SASAE_RT_E_RATE;
+        }
+    }
+    cr_assert_eq(bad, 5, "the certificate got %d tries, want 5", bad);
+    cr_assert_eq(limited, 65 * 5 - 5);
+    /* a second operator from yet another address is not locked out */
+    cr_assert_eq(sasae_rt_join(rt, "10.9.9.9", "good-cert", code, 1, 1000, &h, NULL), SASAE_RT_OK);
+    cr_assert_eq(h, &host);
+    /* and without per-certificate counting (who NULL) the same spray would have tripped the
+     * relay-wide cap: 65 addresses x 5 > 300 */
+    for (int i = 0; i < 65; i++) {
+        char addr[32];
+        snprintf(addr, sizeof addr, "10.2.%d.%d", i / 250, i % 250 + 1);
+        for (int k = 0; k < 5; k++)
+            sasae_rt_join(rt, addr, NULL, "999999999", 1, 1000, &h, NULL);
+    }
+    cr_assert_eq(sasae_rt_join(rt, "10.9.9.8", "good-cert", "999999998", 1, 1000, &h, NULL),
+                 SASAE_RT_E_GLOBAL_RATE);
     sasae_rt_free(rt);
 }

@@ -14,8 +14,10 @@ struct sasae_rt;
 struct sasae_rt_limits {
     uint32_t max_sessions;            /* registered hosts + paired sessions */
     uint32_t code_ttl_s;              /* a code's lifetime (default 600) */
-    uint32_t max_failed_joins;        /* failed operator joins per address per minute (5) */
-    uint32_t max_failed_joins_global; /* failed joins per minute, all addresses (300) */
+    uint32_t max_failed_joins;        /* failed joins per address, and per operator
+                                         certificate, per minute (5) */
+    uint32_t max_failed_joins_global; /* failed joins per minute, all addresses (300): only
+                                         many certificates together can reach it */
     uint32_t max_conns_per_addr;      /* concurrent connections per source address */
     uint32_t conn_rate_per_min;       /* new connections per address per minute (burst the same) */
     uint32_t join_rate_per_min;       /* join attempts per address per minute (burst the same) */
@@ -77,10 +79,12 @@ void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr);
 int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out);
 
 /* A viewer from addr joins code. authorised: the viewer presented a verified operator
- * certificate. Returns E_NOT_AUTH for every non-operator before anything is looked up or
- * counted; for operators, first the limits — E_GLOBAL_RATE (max_failed_joins_global
- * failed joins in the last minute, relay-wide), E_RATE (the address is over
- * join_rate_per_min attempts or max_failed_joins failures) — then:
+ * certificate; who names that certificate (for example its SHA-256), so that one
+ * certificate used from many addresses is limited as one joiner (NULL: not counted). Returns
+ * E_NOT_AUTH for every non-operator before anything is looked up or counted; for operators,
+ * first the limits — E_GLOBAL_RATE (max_failed_joins_global failed joins in the last
+ * minute, relay-wide), E_RATE (the address, or the certificate, is over join_rate_per_min
+ * attempts or max_failed_joins failures) — then:
  *  OK with *host_out: the code is consumed (single use);
  *  E_BAD_CODE: no live code has this routing part (unknown/expired), or one has and the
  *    check part (compared in constant time) is wrong — a failure for the address and
@@ -88,8 +92,8 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
  *  E_BURNED: that near miss was the code's SASAE_RT_BURN_AFTER-th: the code is removed,
  *    *host_out is its waiting host (the caller tells it and closes it) and *burn (if not
  *    NULL) says what was burned. Answer the joiner as for E_BAD_CODE. */
-int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *code, int authorised,
-                  uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn);
+int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *who, const char *code,
+                  int authorised, uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn);
 
 /* The host of a live code went away before pairing: drops the code (only if all 9 digits
  * match a live code) and its session. */
