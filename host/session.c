@@ -588,7 +588,10 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
             s->st.inputs_dropped++;
             return;
         }
-        sasae_inject_key(s->inject, m->u.key.keysym, m->u.key.down);
+        if (sasae_inject_key(s->inject, m->u.key.keysym, m->u.key.down) == -ERANGE) {
+            s->st.inputs_dropped++; /* the pointer is on a monitor that is not shared */
+            return;
+        }
         s->st.inputs_injected++;
         atomic_store(&s->fast_until, now + FAST_NS);
         return;

@@ -129,6 +129,18 @@ int sasae_inject_wheel(struct sasae_inject *in, int x, int y, int dx, int dy)
     return 0;
 }
 
+/* Whether the screen's pointer is inside the shared area now. */
+static bool pointer_inside(struct sasae_inject *in)
+{
+    Window root, child;
+    int rx, ry, wx, wy;
+    unsigned mask;
+    if (!XQueryPointer(in->dpy, DefaultRootWindow(in->dpy), &root, &child, &rx, &ry, &wx, &wy,
+                       &mask))
+        return false; /* on another screen */
+    return rx >= in->x0 && rx < in->x1 && ry >= in->y0 && ry < in->y1;
+}
+
 int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down)
 {
     if (keysym == 0 || keysym > 0x1fffffff)
@@ -138,6 +150,8 @@ int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down)
         return -EINVAL;
     if (!down && !in->keys[kc])
         return 0; /* never release what we did not press */
+    if (down && !in->keys[kc] && !pointer_inside(in))
+        return -ERANGE;
     XTestFakeKeyEvent(in->dpy, kc, down, CurrentTime);
     in->keys[kc] = down;
     XFlush(in->dpy);

@@ -338,6 +338,15 @@ static int release_held(struct sasae_inject *in, int k)
     return send_key(&h.t, false);
 }
 
+/* Whether the cursor is inside the shared area now. */
+static bool pointer_inside(const struct sasae_inject *in)
+{
+    POINT p;
+    if (!GetCursorPos(&p))
+        return false; /* a secure desktop has it: nothing goes out */
+    return p.x >= in->x0 && p.x < in->x1 && p.y >= in->y0 && p.y < in->y1;
+}
+
 int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down)
 {
     if (keysym == 0 || keysym > 0x1fffffff)
@@ -349,6 +358,8 @@ int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down)
         return k < in->nheld ? release_held(in, k) : 0;
     if (k < in->nheld) /* auto-repeat: the same key again */
         return send_key(&in->held[k].t, true);
+    if (!pointer_inside(in))
+        return -ERANGE;
     struct key_target t;
     if (!key_target_of(keysym, &t))
         return -EINVAL;

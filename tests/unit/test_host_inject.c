@@ -102,6 +102,42 @@ Test(host_inject, mouse_and_keys_reach_a_window, .init = xsetup, .fini = xteardo
     XCloseDisplay(dpy);
 }
 
+/* Key presses stay inside what is shared: with the real pointer on a monitor that is not
+ * shared (the customer moved it there, where another window may have the focus) a press is
+ * dropped; back inside it goes out; the release of a key pressed inside always goes out. */
+Test(host_inject, keys_only_while_the_pointer_is_in_the_shared_area, .init = xsetup,
+     .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    XSetWindowAttributes a = {.override_redirect = True,
+                              .event_mask = KeyPressMask | KeyReleaseMask};
+    Window w = XCreateWindow(dpy, DefaultRootWindow(dpy), 0, 0, 640, 480, 0, CopyFromParent,
+                             InputOnly, CopyFromParent, CWOverrideRedirect | CWEventMask, &a);
+    XMapRaised(dpy, w);
+    XSync(dpy, False);
+    XSetInputFocus(dpy, w, RevertToParent, CurrentTime);
+    /* the shared monitor is the left half */
+    struct sasae_inject *in = sasae_inject_open(xv.name, 0, 0, 320, 480, err, sizeof err);
+    cr_assert(in, "%s", err);
+    XEvent ev;
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 500, 200); /* the other one */
+    XSync(dpy, False);
+    cr_assert_eq(sasae_inject_key(in, XK_b, true), -ERANGE);
+    cr_assert_not(next_event(dpy, KeyPressMask, &ev), "key pressed with the pointer outside");
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 100, 200);
+    XSync(dpy, False);
+    cr_assert_eq(sasae_inject_key(in, XK_b, true), 0);
+    cr_assert(next_event(dpy, KeyPressMask, &ev), "no KeyPress inside the area");
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 600, 10);
+    XSync(dpy, False);
+    cr_assert_eq(sasae_inject_key(in, XK_b, false), 0);
+    cr_assert(next_event(dpy, KeyReleaseMask, &ev), "the release of a held key was dropped");
+    sasae_inject_free(in);
+    XCloseDisplay(dpy);
+}
+
 Test(host_sysinfo, report_has_the_facts, .init = xsetup, .fini = xteardown)
 {
     char buf[8192];

@@ -451,6 +451,35 @@ static void test_release_all(struct sasae_inject *in, int vx, int vy)
     check(poll_until(text_is, L"k"), "after release_all a letter types in lower case");
 }
 
+/* Key presses stay inside what is shared: with the cursor outside the shared area (another
+ * monitor) a press is dropped (-ERANGE) and nothing reaches the focused window; inside it
+ * is typed; the release of a key pressed inside goes out wherever the cursor is. */
+static void test_keys_inside(int vx, int vy, int vw, int vh)
+{
+    char err[128] = "";
+    struct sasae_inject *half = sasae_inject_open(NULL, vx, vy, vw / 2, vh, err, sizeof err);
+    check(half != NULL, "open over the left half %s", err);
+    if (!half)
+        return;
+    focus_edit();
+    SetCursorPos(vx + vw - 10, vy + vh / 2);
+    pump();
+    check(sasae_inject_key(half, 'x', true) == -ERANGE,
+          "key press with the cursor outside: -ERANGE");
+    pump_for(200);
+    WCHAR typed[16] = L"";
+    GetWindowTextW(edit, typed, 16);
+    check(typed[0] == 0, "nothing typed with the cursor outside (typed \"%ls\")", typed);
+    SetCursorPos(vx + 10, vy + vh / 2);
+    pump();
+    check(sasae_inject_key(half, 'y', true) == 0, "key press with the cursor inside: 0");
+    SetCursorPos(vx + vw - 10, vy + vh / 2);
+    pump();
+    check(sasae_inject_key(half, 'y', false) == 0, "its release, cursor outside again: 0");
+    check(poll_until(text_is, L"y"), "the key pressed inside was typed");
+    sasae_inject_free(half);
+}
+
 int main(void)
 {
     HINSTANCE hi = GetModuleHandleW(NULL);
@@ -484,6 +513,7 @@ int main(void)
     test_key_messages(in);
     test_buttons(in, vx, vy);
     test_area(vx, vy);
+    test_keys_inside(vx, vy, vw, vh);
     test_release_all(in, vx, vy);
     sasae_inject_free(in);
     DestroyWindow(win);

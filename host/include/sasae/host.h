@@ -311,7 +311,10 @@ void sasae_inject_free(struct sasae_inject *in);
 int sasae_inject_move(struct sasae_inject *in, int x, int y);
 int sasae_inject_button(struct sasae_inject *in, int x, int y, int button, bool down);
 int sasae_inject_wheel(struct sasae_inject *in, int x, int y, int dx, int dy);
-/* Key by X11 keysym. Unknown keysyms: -EINVAL. */
+/* Key by X11 keysym. Unknown keysyms: -EINVAL. Key presses stay inside what is shared: a
+ * press while the screen's pointer is outside the area (the customer moved it to a monitor
+ * that is not shared, where the focused window may be) is dropped with -ERANGE; the release
+ * of a key this injector pressed always goes out. */
 int sasae_inject_key(struct sasae_inject *in, uint32_t keysym, bool down);
 /* Releases every key and button this injector pressed (when control ends mid-press). */
 void sasae_inject_release_all(struct sasae_inject *in);
