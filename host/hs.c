@@ -45,6 +45,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: host stopped";
     case SASAE_HS_END_CAPTURE_FAILED:
         return "end: screen capture failed";
+    case SASAE_HS_END_RECONSENT_TIMEOUT:
+        return "end: no answer to continue sharing";
     default:
         return "end";
     }
@@ -92,6 +94,11 @@ static void rearm(struct sasae_hs *hs)
         break;
     case SASAE_HS_SHARING: {
         uint64_t d = hs->last_peer + SASAE_HS_PEER_SILENCE_NS;
+        if (hs->reconsent_ns) {
+            uint64_t c = hs->continue_asked ? hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS
+                                            : hs->consent_at + hs->reconsent_ns;
+            d = c < d ? c : d;
+        }
         if (hs->control == SASAE_HS_CONTROL_ASKED) {
             uint64_t p = hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS;
             /* the viewer may be silent while the customer reads the prompt; the prompt
@@ -146,6 +153,20 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
         end_session(hs, o, SASAE_HS_END_CONSENT_TIMEOUT, true);
         return;
     case SASAE_HS_SHARING:
+        if (hs->continue_asked && now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
+            o->actions |= SASAE_HS_ACT_HIDE_CONTINUE;
+            end_session(hs, o, SASAE_HS_END_RECONSENT_TIMEOUT, true);
+            return;
+        }
+        if (hs->reconsent_ns && !hs->continue_asked && hs->control != SASAE_HS_CONTROL_ASKED &&
+            now >= hs->consent_at + hs->reconsent_ns) {
+            /* periodic re-consent: the picture keeps flowing, the operator's input waits */
+            hs->continue_asked = true;
+            hs->prompt_since = now;
+            o->actions |= SASAE_HS_ACT_SHOW_CONTINUE;
+            rearm(hs);
+            return;
+        }
         if (hs->control == SASAE_HS_CONTROL_ASKED &&
             now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
             control_to_none(hs, o, SASAE_HS_CONSENT_TIMEOUT, SASAE_HS_AUDIT_CONTROL_DENIED,
@@ -218,6 +239,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->state = SASAE_HS_SHARING;
         hs->shared = true;
+        hs->consent_at = now;
         hs->control = SASAE_HS_CONTROL_NONE;
         hs->last_peer = now; /* the viewer had nothing to say while the customer read */
         o.actions = SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_START_CAPTURE | SASAE_HS_ACT_SHOW_BAR |
@@ -236,10 +258,24 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_CONTROL_REQUEST:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_NONE)
             goto ignore;
+        if (hs->continue_asked) { /* one question at a time: ask again after the answer */
+            o.actions = SASAE_HS_ACT_SEND_CONTROL;
+            o.control_state = SASAE_HS_CONSENT_DENIED;
+            break;
+        }
         hs->control = SASAE_HS_CONTROL_ASKED;
         hs->prompt_since = now;
         o.actions = SASAE_HS_ACT_SHOW_CONTROL_PROMPT | SASAE_HS_ACT_SEND_CONTROL;
         o.control_state = SASAE_HS_CONSENT_WAITING;
+        break;
+    case SASAE_HS_EV_CONTINUE:
+        if (st != SASAE_HS_SHARING || !hs->continue_asked)
+            goto ignore;
+        hs->continue_asked = false;
+        hs->consent_at = now;
+        o.actions = SASAE_HS_ACT_HIDE_CONTINUE | SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_AUDIT;
+        o.audit = "continued sharing";
+        o.audit_kind = SASAE_HS_AUDIT_CONSENT_ALLOWED;
         break;
     case SASAE_HS_EV_CONTROL_RELEASE:
         if (st != SASAE_HS_SHARING || hs->control == SASAE_HS_CONTROL_NONE)
@@ -430,7 +466,9 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
 
 bool sasae_hs_input_allowed(const struct sasae_hs *hs)
 {
-    return hs->state == SASAE_HS_SHARING && hs->control == SASAE_HS_CONTROL_GRANTED;
+    /* never while a prompt shows: injected input must not answer it */
+    return hs->state == SASAE_HS_SHARING && hs->control == SASAE_HS_CONTROL_GRANTED &&
+           !hs->continue_asked;
 }
 
 bool sasae_hs_may_send_frame(const struct sasae_hs *hs)
@@ -459,7 +497,8 @@ bool sasae_hs_keyframe_unacked(const struct sasae_hs *hs)
 int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now)
 {
     bool prompt = hs->state == SASAE_HS_ASKING ||
-                  (hs->state == SASAE_HS_SHARING && hs->control == SASAE_HS_CONTROL_ASKED);
+                  (hs->state == SASAE_HS_SHARING &&
+                   (hs->control == SASAE_HS_CONTROL_ASKED || hs->continue_asked));
     if (!prompt)
         return -1;
     uint64_t end = hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS;
@@ -483,7 +522,7 @@ const char *sasae_hs_event_str(enum sasae_hs_event e)
         "end_button",      "window_close",  "signal",         "viewer_end",
         "peer_left",       "relay_error",   "protocol_error", "frame_sent",
         "frame_acked",     "peer_activity", "tick",           "capture_failed",
-        "code_lost",
+        "code_lost",       "continue",
     };
     return (unsigned)e < SASAE_HS_NEVENTS ? n[e] : "?";
 }
@@ -491,11 +530,21 @@ const char *sasae_hs_event_str(enum sasae_hs_event e)
 const char *sasae_hs_end_str(enum sasae_hs_end r)
 {
     static const char *const n[] = {
-        "none",     "customer",  "denied",       "consent_timeout",
-        "operator", "peer_left", "peer_timeout", "handshake_failed",
-        "protocol", "relay",     "signal",       "capture_failed",
+        "none",
+        "customer",
+        "denied",
+        "consent_timeout",
+        "operator",
+        "peer_left",
+        "peer_timeout",
+        "handshake_failed",
+        "protocol",
+        "relay",
+        "signal",
+        "capture_failed",
+        "reconsent_timeout",
     };
-    return (unsigned)r <= SASAE_HS_END_CAPTURE_FAILED ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_RECONSENT_TIMEOUT ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
@@ -512,6 +561,7 @@ int sasae_hs_end_wire_reason(enum sasae_hs_end r)
     case SASAE_HS_END_DENIED:
         return HS_WIRE_END_DENIED;
     case SASAE_HS_END_CONSENT_TIMEOUT:
+    case SASAE_HS_END_RECONSENT_TIMEOUT:
     case SASAE_HS_END_PEER_TIMEOUT:
         return HS_WIRE_END_TIMEOUT;
     case SASAE_HS_END_OPERATOR:

@@ -26,7 +26,7 @@
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *crl, *state_dir, *source, *display,
         *consent, *proxy, *log_file;
-    int monitor, width, height, fps, bitrate;
+    int monitor, width, height, fps, bitrate, reconsent_min;
     bool no_proxy;
 };
 
@@ -65,6 +65,8 @@ static void usage(FILE *f)
                "  --consent gui|tty    ask in windows (default) or on this terminal\n"
                "  --fps N              capture rate (default 30)\n"
                "  --bitrate KBPS       initial video bitrate (default 1000)\n"
+               "  --reconsent-minutes N  while sharing, ask \"Continue sharing?\" every N minutes\n"
+               "                       and end if nobody answers in 60 s (default 30; 0 = never)\n"
                "  --proxy URL          http://[user:pass@]host:port CONNECT proxy ($https_proxy)\n"
                "  --no-proxy           never use a proxy\n"
                "  --config FILE        read options from FILE, one 'name = value' per line\n"
@@ -332,6 +334,7 @@ enum {
     O_CONSENT,
     O_FPS,
     O_BITRATE,
+    O_RECONSENT,
     O_PROXY,
     O_NO_PROXY,
     O_CONFIG,
@@ -354,6 +357,7 @@ static const struct option longopts[] = {
     {"consent", required_argument, 0, O_CONSENT},
     {"fps", required_argument, 0, O_FPS},
     {"bitrate", required_argument, 0, O_BITRATE},
+    {"reconsent-minutes", required_argument, 0, O_RECONSENT},
     {"proxy", required_argument, 0, O_PROXY},
     {"no-proxy", no_argument, 0, O_NO_PROXY},
     {"config", required_argument, 0, O_CONFIG},
@@ -417,6 +421,8 @@ static int apply_opt(struct opts *o, int id, const char *v)
         return parse_int(v, 1, 60, &o->fps);
     case O_BITRATE:
         return parse_int(v, 50, 50000, &o->bitrate);
+    case O_RECONSENT:
+        return parse_int(v, 0, 1440, &o->reconsent_min);
     case O_PROXY:
         o->proxy = v;
         return 0;
@@ -502,7 +508,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sasae-host: OpenSSL failed to initialise\n");
         return 1;
     }
-    struct opts o = {.source = "screen", .monitor = -1};
+    struct opts o = {.source = "screen", .monitor = -1, .reconsent_min = 30};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -640,6 +646,7 @@ int main(int argc, char **argv)
                                      .display = display,
                                      .fps = o.fps,
                                      .bitrate_kbps = o.bitrate,
+                                     .reconsent_s = o.reconsent_min * 60,
                                      .wake = ui_wake,
                                      .wake_user = &a};
     a.s = host_session_new(&sc, &tr, err, sizeof err);

@@ -685,6 +685,7 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     s->cfg = *cfg;
     s->tr = *tr;
     sasae_hs_init(&s->hs);
+    s->hs.reconsent_ns = (uint64_t)cfg->reconsent_s * 1000000000ull;
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
     atomic_init(&s->want_sysinfo, false);
@@ -831,6 +832,7 @@ void host_session_view(struct host_session *s, struct host_view *v)
     v->end_reason = s->hs.end_reason;
     v->verified = s->hs.verified;
     v->shared = s->hs.shared;
+    v->continue_prompt = s->hs.state == SASAE_HS_SHARING && s->hs.continue_asked;
     snprintf(v->code, sizeof v->code, "%s", s->code);
     v->renewed = s->hs.renewed;
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);

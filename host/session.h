@@ -41,6 +41,7 @@ struct host_session_config {
     const char *display;  /* X display for injection, overlay and sysinfo (Linux) */
     int fps;              /* capture rate (0 = 30) */
     int bitrate_kbps;     /* initial (0 = 1000) */
+    int reconsent_s;      /* ask "Continue sharing?" this often while sharing (0 = never) */
     uint64_t verify_time; /* certificate check time (0 = now; tests) */
     /* The clock of the session's deadlines (consent prompt, silent viewer): NULL = the
      * monotonic clock; tests pass their own to reach a deadline without waiting for it. */

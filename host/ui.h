@@ -21,10 +21,11 @@ struct host_view {
     /* this computer's device key, "SHA256:XXXX XXXX ..." (16 groups): the customer can read
      * it to the operator, whose viewer shows the key it verified */
     char fingerprint[96];
-    int seconds_left;  /* of the showing prompt, -1 = none */
-    bool end_on_close; /* ENDED: the UI may close itself after a moment (tests) */
-    bool verified;     /* the operator's identity was verified */
-    bool shared;       /* the screen was shared (the customer allowed) */
+    int seconds_left;     /* of the showing prompt, -1 = none */
+    bool end_on_close;    /* ENDED: the UI may close itself after a moment (tests) */
+    bool verified;        /* the operator's identity was verified */
+    bool shared;          /* the screen was shared (the customer allowed) */
+    bool continue_prompt; /* SHARING: "Continue sharing with ...?" shows (seconds_left) */
 };
 
 enum host_ui_answer {
@@ -34,6 +35,7 @@ enum host_ui_answer {
     HOST_UI_CONTROL_ALLOW,
     HOST_UI_CONTROL_DENY,
     HOST_UI_STOP_CONTROL,
+    HOST_UI_CONTINUE,     /* "Continue sharing" at the periodic re-consent */
     HOST_UI_END,          /* End remote support */
     HOST_UI_WINDOW_CLOSE, /* a session window was closed */
     HOST_UI_QUIT,         /* the "session ended" window was dismissed */

@@ -14,7 +14,7 @@
  * meant for something else cannot grant access by accident. */
 #define ARM_MS 800
 
-enum dmode { D_NONE, D_CONNECTING, D_CODE, D_VERIFYING, D_CONSENT, D_CONTROL, D_ENDED };
+enum dmode { D_NONE, D_CONNECTING, D_CODE, D_VERIFYING, D_CONSENT, D_CONTROL, D_CONTINUE, D_ENDED };
 
 struct win {
     SDL_Window *w;
@@ -96,7 +96,9 @@ static enum dmode wanted_mode(const struct host_view *v)
     case SASAE_HS_ASKING:
         return D_CONSENT;
     case SASAE_HS_SHARING:
-        return v->control == SASAE_HS_CONTROL_ASKED ? D_CONTROL : D_NONE;
+        return v->continue_prompt                     ? D_CONTINUE
+               : v->control == SASAE_HS_CONTROL_ASKED ? D_CONTROL
+                                                      : D_NONE;
     default:
         return D_ENDED;
     }
@@ -118,6 +120,9 @@ static void open_dialog(struct gui *g, enum dmode m)
     case D_CONTROL:
         h = 280;
         break;
+    case D_CONTINUE:
+        h = 250;
+        break;
     case D_ENDED:
         h = 250;
         break;
@@ -125,7 +130,7 @@ static void open_dialog(struct gui *g, enum dmode m)
         break;
     }
     Uint32 flags = SDL_WINDOW_SHOWN;
-    if (m == D_CONSENT || m == D_CONTROL)
+    if (m == D_CONSENT || m == D_CONTROL || m == D_CONTINUE)
         flags |= SDL_WINDOW_ALWAYS_ON_TOP;
     if (win_open(&g->dialog, ui_str(S_TITLE, g->ja), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                  w, h, flags) != 0) {
@@ -145,6 +150,15 @@ static void open_dialog(struct gui *g, enum dmode m)
                    (SDL_Color){0}, HOST_UI_CONTROL_DENY, false);
         add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_ALLOW, g->ja), false,
                    (SDL_Color){0}, HOST_UI_CONTROL_ALLOW, true);
+    } else if (m == D_CONTINUE) {
+        /* End is the default: an unattended screen stops being shared */
+        int ew = 0, eh = 0;
+        sasae_text_size(g->font, ui_str(S_END, g->ja), &ew, &eh);
+        ew = ew + 36 > bw ? ew + 36 : bw;
+        add_button(&g->dialog, w - ew - bw - 40, by, ew, bh, ui_str(S_END, g->ja), true, red,
+                   HOST_UI_END, false);
+        add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CONTINUE, g->ja), false,
+                   (SDL_Color){0}, HOST_UI_CONTINUE, true);
     } else if (m == D_ENDED) {
         add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CLOSE, g->ja), true,
                    (SDL_Color){0}, HOST_UI_QUIT, false);
@@ -261,6 +275,15 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0, black) + 6;
         y += sasae_text_draw_wrapped(r, g->small, ui_str(S_CONTROL_HINT, g->ja), x, y, mw, 0, grey);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_DENY, g->ja), v->seconds_left);
+        sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
+        break;
+    case D_CONTINUE:
+        y += sasae_text_draw_wrapped(r, g->big, ui_str(S_CONTINUE_TITLE, g->ja), x, y, mw, 0,
+                                     black) +
+             8;
+        snprintf(buf, sizeof buf, ui_str(S_CONTINUE_ASK, g->ja), v->operator_name, v->organisation);
+        sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0, black);
+        snprintf(buf, sizeof buf, ui_str(S_AUTO_END, g->ja), v->seconds_left);
         sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
         break;
     case D_ENDED:
@@ -391,6 +414,8 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
             return HOST_UI_DENY;
         if (g->mode == D_CONTROL)
             return HOST_UI_CONTROL_DENY;
+        if (g->mode == D_CONTINUE)
+            return HOST_UI_END;
         if (g->mode == D_ENDED)
             return HOST_UI_QUIT;
         return HOST_UI_NONE;

@@ -35,6 +35,11 @@ static const char *const en[UI_NSTR] = {
     [S_CLOSE] = "Close",
     [S_TTY_ASK] = "Allow? [y/N] ",
     [S_TTY_NOTHING] = "Nothing is shared until you type y (Allow) and Enter.",
+    [S_CONTINUE_TITLE] = "Continue remote support?",
+    [S_CONTINUE_ASK] = "Your screen is still being shared with %s (%s). Continue sharing?",
+    [S_CONTINUE] = "Continue",
+    [S_TTY_CONTINUE] = "Continue sharing? [y/N] ",
+    [S_AUTO_END] = "Remote support ends automatically in %d s",
     [S_TTY_CONTROL] = "Allow control? [y/N] ",
     [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
     [S_FPR_LABEL] = "This computer's key (the operator can check it):",
@@ -71,6 +76,11 @@ static const char *const ja[UI_NSTR] = {
     [S_CLOSE] = "閉じる",
     [S_TTY_ASK] = "許可しますか？ [y/N] ",
     [S_TTY_NOTHING] = "「y」（許可）と Enter を入力するまで何も共有されません。",
+    [S_CONTINUE_TITLE] = "リモートサポートを続けますか？",
+    [S_CONTINUE_ASK] = "%s（%s）との画面共有が続いています。共有を続けますか？",
+    [S_CONTINUE] = "続ける",
+    [S_TTY_CONTINUE] = "共有を続けますか？ [y/N] ",
+    [S_AUTO_END] = "あと %d 秒で自動的に終了します",
     [S_TTY_CONTROL] = "操作を許可しますか？ [y/N] ",
     [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
     [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
@@ -119,6 +129,9 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
                  : "The connection to the support center was lost.";
     case SASAE_HS_END_SIGNAL:
         return j ? "サポートプログラムが停止されました。" : "The support program was stopped.";
+    case SASAE_HS_END_RECONSENT_TIMEOUT:
+        return j ? "「共有を続けますか？」に 60 秒以内に応答がなかったため終了しました。"
+                 : "No answer within 60 seconds to \"Continue sharing?\", so the session ended.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"
@@ -175,6 +188,7 @@ enum sasae_hs_event host_ui_answer_event(enum host_ui_answer a)
         [HOST_UI_CONTROL_ALLOW] = SASAE_HS_EV_CONTROL_ALLOW,
         [HOST_UI_CONTROL_DENY] = SASAE_HS_EV_CONTROL_DENY,
         [HOST_UI_STOP_CONTROL] = SASAE_HS_EV_CONTROL_REVOKE,
+        [HOST_UI_CONTINUE] = SASAE_HS_EV_CONTINUE,
         [HOST_UI_END] = SASAE_HS_EV_END_BUTTON,
         [HOST_UI_WINDOW_CLOSE] = SASAE_HS_EV_WINDOW_CLOSE,
     };
@@ -183,9 +197,9 @@ enum sasae_hs_event host_ui_answer_event(enum host_ui_answer a)
 
 const char *host_ui_answer_str(enum host_ui_answer a)
 {
-    static const char *const n[] = {"none",          "allow",        "deny",
-                                    "control_allow", "control_deny", "stop_control",
-                                    "end",           "window_close", "quit"};
+    static const char *const n[] = {"none",         "allow",        "deny",     "control_allow",
+                                    "control_deny", "stop_control", "continue", "end",
+                                    "window_close", "quit"};
     return (unsigned)a <= HOST_UI_QUIT ? n[a] : "?";
 }
 

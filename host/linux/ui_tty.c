@@ -31,6 +31,7 @@ struct tty {
     /* what was printed last */
     enum sasae_hs_state shown;
     enum sasae_hs_control shown_control;
+    bool shown_continue;
     char shown_code[16]; /* a renewed code can follow the old one without a visible IDLE */
     bool started;
     /* a question is printed but its [y/N] line is held back until input has been quiet */
@@ -83,8 +84,10 @@ static void show(struct tty *t, const struct host_view *v)
     bool j = t->ja;
     char code[16];
     if (t->started && v->state == t->shown && v->control == t->shown_control &&
-        strcmp(v->code, t->shown_code) == 0)
+        v->continue_prompt == t->shown_continue && strcmp(v->code, t->shown_code) == 0)
         return;
+    bool prev_continue = t->shown_continue;
+    t->shown_continue = v->continue_prompt;
     enum sasae_hs_state prev = t->shown;
     enum sasae_hs_control prevc = t->shown_control;
     t->started = true;
@@ -137,7 +140,23 @@ static void show(struct tty *t, const struct host_view *v)
             }
             say(t, "\n%s\n", ui_str(S_TTY_END_HINT, j));
         }
-        if (v->control == SASAE_HS_CONTROL_ASKED) {
+        if (v->continue_prompt) {
+            discard_input(t);
+            say(t, "\n== %s ==\n", ui_str(S_CONTINUE_TITLE, j));
+            say(t, ui_str(S_CONTINUE_ASK, j), v->operator_name, v->organisation);
+            say(t, "\n(");
+            say(t, ui_str(S_AUTO_END, j), v->seconds_left);
+            say(t, ")\n");
+            t->pending_ask = ui_str(S_TTY_CONTINUE, j);
+            t->quiet_since = sasae_mono_ns();
+        } else if (prev_continue) {
+            say(t, "\n");
+            say(t, ui_str(S_SHARING, j), v->operator_name);
+            say(t, "\n");
+        }
+        if (v->continue_prompt) {
+            /* one question at a time */
+        } else if (v->control == SASAE_HS_CONTROL_ASKED) {
             discard_input(t);
             say(t, "\n== %s ==\n%s (%s) %s\n%s\n(", ui_str(S_CONTROL_TITLE, j), v->operator_name,
                 v->organisation, ui_str(S_CONTROL_ASK, j), ui_str(S_CONTROL_HINT, j));
@@ -180,6 +199,8 @@ static enum host_ui_answer answer(struct tty *t, const struct host_view *v, cons
     }
     if (strcasecmp(l, "end") == 0)
         return HOST_UI_END;
+    if (v->continue_prompt) /* anything but yes ends it, as a No would */
+        return yes(l) ? HOST_UI_CONTINUE : HOST_UI_END;
     if (v->control == SASAE_HS_CONTROL_ASKED)
         return yes(l) ? HOST_UI_CONTROL_ALLOW : HOST_UI_CONTROL_DENY;
     if (v->control == SASAE_HS_CONTROL_GRANTED && strcasecmp(l, "stop") == 0)
@@ -209,6 +230,8 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
         /* stdin closed: a pending question gets the default answer */
         if (v->state == SASAE_HS_ASKING)
             return HOST_UI_DENY;
+        if (v->state == SASAE_HS_SHARING && v->continue_prompt)
+            return HOST_UI_END;
         if (v->state == SASAE_HS_SHARING && v->control == SASAE_HS_CONTROL_ASKED)
             return HOST_UI_CONTROL_DENY;
         poll(p + 1, 1, timeout_ms);

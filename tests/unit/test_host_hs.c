@@ -340,6 +340,56 @@ Test(host_hs, control_prompt_timeout_is_deny_and_session_continues)
     cr_assert(!sasae_hs_input_allowed(&hs));
 }
 
+/* The periodic re-consent: after reconsent_ns of sharing the host asks "Continue sharing?"
+ * (the picture keeps flowing, the operator's input waits); Continue starts the period again;
+ * no answer in 60 s ends the session with END(timeout); a control request meanwhile is
+ * refused (one question at a time). */
+Test(host_hs, periodic_reconsent)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_SH_ASKED);
+    sasae_hs_event(&hs, E(CONTROL_ALLOW), 0, T0);
+    hs.reconsent_ns = 600 * S; /* every 10 minutes (default 30) */
+    for (uint64_t t = 10; t <= 600; t += 10)
+        sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + t * S);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 599 * S).ignored);
+    cr_assert(sasae_hs_input_allowed(&hs));
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 600 * S);
+    cr_assert(o.actions & A(SHOW_CONTINUE));
+    cr_assert_eq(hs.state, SASAE_HS_SHARING);
+    cr_assert(sasae_hs_may_send_frame(&hs), "the picture keeps flowing");
+    cr_assert(!sasae_hs_input_allowed(&hs), "no input while the question shows");
+    cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0 + 610 * S), 50);
+    o = sasae_hs_event(&hs, E(CONTINUE), 0, T0 + 620 * S);
+    cr_assert(o.actions & A(HIDE_CONTINUE));
+    cr_assert(o.actions & A(AUDIT));
+    cr_assert(sasae_hs_input_allowed(&hs), "input back after Continue");
+    cr_assert(sasae_hs_event(&hs, E(CONTINUE), 0, T0 + 621 * S).ignored);
+    /* the next period runs from the answer: asked at 1220 s, unanswered, ended at 1280 s */
+    for (uint64_t t = 630; t <= 1300; t += 10)
+        sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + t * S - S / 2);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 1219 * S).ignored);
+    o = sasae_hs_event(&hs, E(TICK), 0, T0 + 1220 * S);
+    cr_assert(o.actions & A(SHOW_CONTINUE));
+    reach(&hs, P_SH_NONE);
+    hs.reconsent_ns = 600 * S;
+    for (uint64_t t = 10; t <= 600; t += 10)
+        sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + t * S);
+    sasae_hs_event(&hs, E(TICK), 0, T0 + 600 * S);
+    o = sasae_hs_event(&hs, E(CONTROL_REQUEST), 0, T0 + 605 * S);
+    cr_assert(o.actions & A(SEND_CONTROL));
+    cr_assert_eq(o.control_state, C(DENIED), "control asked during the question: refused");
+    cr_assert_eq(hs.control, SASAE_HS_CONTROL_NONE);
+    sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + 655 * S);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 659 * S).ignored);
+    o = sasae_hs_event(&hs, E(TICK), 0, T0 + 660 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(RECONSENT_TIMEOUT));
+    cr_assert(o.actions & A(SEND_END));
+    cr_assert(o.actions & A(STOP_CAPTURE));
+    cr_assert_eq(sasae_hs_end_wire_reason(hs.end_reason), 4, "END(timeout) on the wire");
+}
+
 Test(host_hs, silent_viewer_ends_session)
 {
     struct sasae_hs hs;
@@ -490,7 +540,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_CAPTURE_FAILED; r++)
+    for (int r = 0; r <= SASAE_HS_END_RECONSENT_TIMEOUT; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

@@ -202,6 +202,7 @@ static void setup_pki(void)
 
 /* The session's deadline clock: the real one plus what a test has skipped ahead. */
 static _Atomic uint64_t clock_skip_ns;
+static int reconsent_s; /* the next start()'s re-consent period (0 = never) */
 
 static uint64_t test_clock(void *user)
 {
@@ -226,6 +227,7 @@ static void start(const char *source, bool x11, const char *display)
                                       .platform_io = x11,
                                       .display = display,
                                       .fps = 30,
+                                      .reconsent_s = reconsent_s,
                                       .clock_ns = test_clock,
                                       .clock_user = NULL};
     char err[256];
@@ -652,6 +654,55 @@ Test(host_session, consent_prompt_times_out)
     pthread_mutex_lock(&q.mu);
     cr_assert_str_eq(q.close_why, "end: consent_timeout");
     pthread_mutex_unlock(&q.mu);
+}
+
+/* The periodic re-consent through the real session: after the period the view shows the
+ * "Continue sharing?" question while video keeps flowing; Continue clears it; unanswered
+ * it ends the session with END(timeout), closed, audited. */
+Test(host_session, periodic_reconsent)
+{
+    stop();
+    reconsent_s = 600;
+    start("synthetic", false, NULL);
+    reconsent_s = 0;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 20 && vw.frames < 3; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    int before = vw.frames;
+    cr_assert_gt(before, 0);
+    atomic_store(&clock_skip_ns, 600 * 1000000000ull);
+    host_session_tick(hs);
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert(v.continue_prompt, "no Continue question after the period");
+    cr_assert(v.seconds_left > 55 && v.seconds_left <= 60, "%d s left", v.seconds_left);
+    for (int i = 0; i < 20 && vw.frames <= before + 2; i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_gt(vw.frames, before + 2, "video stopped while the question shows");
+    host_session_answer(hs, HOST_UI_CONTINUE);
+    host_session_view(hs, &v);
+    cr_assert_not(v.continue_prompt);
+    cr_assert_eq(v.state, SASAE_HS_SHARING);
+    /* the next period: asked, then 60 s without an answer */
+    atomic_store(&clock_skip_ns, 1201 * 1000000000ull);
+    host_session_tick(hs);
+    host_session_view(hs, &v);
+    cr_assert(v.continue_prompt);
+    atomic_store(&clock_skip_ns, 1262 * 1000000000ull);
+    host_session_tick(hs);
+    uint64_t types = 0;
+    vpump(300, &types);
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_RECONSENT_TIMEOUT);
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_TIMEOUT);
+    cr_assert(atomic_load(&q.closed));
+    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
 }
 
 static struct xvfb xv;

@@ -53,6 +53,7 @@ enum sasae_hs_event {
     SASAE_HS_EV_TICK,           /* time passes: deadlines are checked */
     SASAE_HS_EV_CAPTURE_FAILED, /* the capture/encode pipeline stopped on an error */
     SASAE_HS_EV_CODE_LOST,      /* relay expired or burned our code; arg = enum sasae_hs_renew */
+    SASAE_HS_EV_CONTINUE,       /* customer answered "Continue sharing" to the re-consent */
     SASAE_HS_NEVENTS
 };
 
@@ -68,17 +69,18 @@ enum sasae_hs_renew {
 /* Why a session ended, from the host's point of view. */
 enum sasae_hs_end {
     SASAE_HS_END_NONE = 0,
-    SASAE_HS_END_CUSTOMER,         /* End button or window closed */
-    SASAE_HS_END_DENIED,           /* customer denied consent */
-    SASAE_HS_END_CONSENT_TIMEOUT,  /* no answer in 60 s */
-    SASAE_HS_END_OPERATOR,         /* viewer sent END */
-    SASAE_HS_END_PEER_LEFT,        /* viewer vanished (relay told us) */
-    SASAE_HS_END_PEER_TIMEOUT,     /* viewer silent too long, or handshake too slow */
-    SASAE_HS_END_HANDSHAKE_FAILED, /* operator not verified / channel broken */
-    SASAE_HS_END_PROTOCOL,         /* malformed message from the viewer */
-    SASAE_HS_END_RELAY,            /* relay connection lost */
-    SASAE_HS_END_SIGNAL,           /* program asked to stop */
-    SASAE_HS_END_CAPTURE_FAILED,   /* screen capture or encoding broke: no frozen picture */
+    SASAE_HS_END_CUSTOMER,          /* End button or window closed */
+    SASAE_HS_END_DENIED,            /* customer denied consent */
+    SASAE_HS_END_CONSENT_TIMEOUT,   /* no answer in 60 s */
+    SASAE_HS_END_OPERATOR,          /* viewer sent END */
+    SASAE_HS_END_PEER_LEFT,         /* viewer vanished (relay told us) */
+    SASAE_HS_END_PEER_TIMEOUT,      /* viewer silent too long, or handshake too slow */
+    SASAE_HS_END_HANDSHAKE_FAILED,  /* operator not verified / channel broken */
+    SASAE_HS_END_PROTOCOL,          /* malformed message from the viewer */
+    SASAE_HS_END_RELAY,             /* relay connection lost */
+    SASAE_HS_END_SIGNAL,            /* program asked to stop */
+    SASAE_HS_END_CAPTURE_FAILED,    /* screen capture or encoding broke: no frozen picture */
+    SASAE_HS_END_RECONSENT_TIMEOUT, /* "Continue sharing?" not answered in 60 s */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
@@ -105,7 +107,9 @@ enum sasae_hs_action {
     SASAE_HS_ACT_CLOSE = 1u << 18,        /* close the relay connection */
     SASAE_HS_ACT_WIPE_KEYS = 1u << 19,    /* free the secure channel */
     SASAE_HS_ACT_SHOW_ENDED = 1u << 20,
-    SASAE_HS_ACT_RENEW_CODE = 1u << 21, /* register again on a new relay connection */
+    SASAE_HS_ACT_RENEW_CODE = 1u << 21,    /* register again on a new relay connection */
+    SASAE_HS_ACT_SHOW_CONTINUE = 1u << 22, /* the periodic "Continue sharing?" prompt */
+    SASAE_HS_ACT_HIDE_CONTINUE = 1u << 23,
 };
 
 /* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
@@ -161,6 +165,10 @@ struct sasae_hs {
     uint32_t renewals;           /* codes replaced so far */
     bool end_sent;               /* END was handed to the network */
     bool verified;               /* the operator's identity was verified (handshake done) */
+    uint64_t reconsent_ns;       /* ask "Continue sharing?" this long after each consent (0 =
+                                    never); set after sasae_hs_init */
+    uint64_t consent_at;         /* when the customer last allowed (or continued) */
+    bool continue_asked;         /* the "Continue sharing?" prompt shows (since prompt_since) */
     bool shared;                 /* the customer allowed: the screen was shared */
     bool hello_seen;             /* viewer HELLO received */
     uint64_t prompt_since;       /* when the showing prompt appeared (consent or control) */
