@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "sasae/video.h"
+#include "selfmem.h"
 #include "synth_screen.h"
 
 enum workload { W_IDLE, W_TYPING, W_SCROLL, W_MOTION, W_COUNT };
@@ -256,21 +257,6 @@ fail:
     return rc ? 1 : 0;
 }
 
-/* Resident KiB of this process (Linux /proc; -1 where there is none, e.g. under Wine). */
-static long rss_kb(const char *field)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(field);
-    while (f && fgets(line, sizeof(line), f))
-        if (!strncmp(line, field, n) && line[n] == ':')
-            v = atol(line + n + 1);
-    if (f)
-        fclose(f);
-    return v;
-}
-
 /* --mem WxH: resident memory of one tiled encoder (and nothing else in the process) through
  * its keyframe, typing, 60 frames of scrolling and 60 of motion. One size per process, so
  * that memory freed by an earlier encoder and kept by malloc cannot hide growth. */
@@ -281,7 +267,7 @@ static int mem_run(const struct opts *o)
     if (!bgra)
         return 1;
     synth_text(bgra, w * 4, w, h, 0); /* touch it before the baseline */
-    long base = rss_kb("VmRSS");
+    long base = bench_self_rss_kb(0);
     sasae_video_config cfg;
     sasae_video_config_default(&cfg, w, h);
     cfg.codec = o->codec;
@@ -300,7 +286,7 @@ static int mem_run(const struct opts *o)
     }
     size_t cap = sasae_venc_max_payload(enc), len;
     uint8_t *out = malloc(cap);
-    long after_new = rss_kb("VmRSS"), after_key = 0;
+    long after_new = bench_self_rss_kb(0), after_key = 0;
     static const enum workload seq[] = {W_TYPING, W_SCROLL, W_MOTION};
     for (size_t k = 0; out && !rc && k < sizeof(seq) / sizeof(seq[0]); k++) {
         for (int i = 0; i < 60 && !rc; i++) {
@@ -309,14 +295,14 @@ static int mem_run(const struct opts *o)
             sasae_video_frame f = {bgra, w * 4, n ? &r : NULL, (size_t)n, 0};
             rc = sasae_venc_encode(enc, &f, 0, out, cap, &len);
             if (!after_key)
-                after_key = rss_kb("VmRSS");
+                after_key = bench_self_rss_kb(0);
         }
     }
-    long end = rss_kb("VmRSS"), peak = rss_kb("VmHWM");
+    long end = bench_self_rss_kb(0), peak = bench_self_rss_kb(1);
     if (rc || !out)
         fprintf(stderr, "codec error: %s\n", sasae_video_strerror(rc));
     else if (base < 0)
-        printf("%dx%d: no /proc/self/status here, no figures\n", w, h);
+        printf("%dx%d: this system does not tell the resident set\n", w, h);
     else
         printf("%dx%d encoder resident (MB): after new %.1f, after keyframe %.1f, after typing + "
                "scroll + motion %.1f; process peak %.1f (frame buffer %.1f of it)\n",
