@@ -31,7 +31,9 @@ hl_answer y
 hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
 xterm -geometry "${XTERM_GEOM:-200x60}+0+80" -e bash -c 'while :; do ls -lR /usr/share/doc | head -2000; done' &
 XT=$!
-pid=$(pgrep -f "^$HL_BIN/host/sasae-host " | head -1)
+# this run's host only (another run's may be alive beside it)
+pid=$(pgrep -f "^$HL_BIN/host/sasae-host --relay $HL_URL " | head -1)
+[ -n "$pid" ] || hl_fail "no sasae-host process"
 : >"$HL_DIR/rss"
 for i in $(seq 1 $((SECS * 2))); do
     awk '/VmRSS/ { print $2 }' "/proc/$pid/status" >>"$HL_DIR/rss"

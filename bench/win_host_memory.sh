@@ -35,7 +35,9 @@ xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
 xterm -geometry 200x60+0+80 -e bash -c 'while :; do ls -lR /usr/share/doc | head -2000; done' &
 XT=$!
-pid=$(pgrep -f "h.exe" | head -1)
+# this run's exe only (another run's h.exe may be alive beside it)
+pid=$(pgrep -f "$HL_DIR/h.exe" | head -1)
+[ -n "$pid" ] || hl_fail "no h.exe process"
 : >"$HL_DIR/rss"
 for i in $(seq 1 $((SECS * 2))); do
     awk '/VmRSS/ { print $2 }' "/proc/$pid/status" >>"$HL_DIR/rss"
