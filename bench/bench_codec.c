@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "sasae/video.h"
+#include "selfmem.h"
 #include "synth_screen.h"
 
 enum workload { W_IDLE, W_TYPING, W_SCROLL, W_MOTION, W_COUNT };
@@ -13,7 +14,7 @@ static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion
 
 struct opts {
     int aq, maxq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads,
-        scroll_px, only_1080;
+        scroll_px, only_1080, mem_w, mem_h;
     enum sasae_video_codec codec;
     const char *dump_dir; /* --dump DIR: write each tile stream of the tiled runs as IVF */
 };
@@ -256,12 +257,70 @@ fail:
     return rc ? 1 : 0;
 }
 
+/* --mem WxH: resident memory of one tiled encoder (and nothing else in the process) through
+ * its keyframe, typing, 60 frames of scrolling and 60 of motion. One size per process, so
+ * that memory freed by an earlier encoder and kept by malloc cannot hide growth. */
+static int mem_run(const struct opts *o)
+{
+    int w = o->mem_w, h = o->mem_h;
+    uint8_t *bgra = malloc((size_t)w * h * 4);
+    if (!bgra)
+        return 1;
+    synth_text(bgra, w * 4, w, h, 0); /* touch it before the baseline */
+    long base = bench_self_rss_kb(0);
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, w, h);
+    cfg.codec = o->codec;
+    cfg.threads = o->threads;
+    if (o->speed)
+        cfg.speed = o->speed;
+    if (o->tile >= 0)
+        cfg.tile_w = o->tile;
+    if (o->tile_h >= 0)
+        cfg.tile_h = o->tile_h;
+    sasae_venc *enc = NULL;
+    int rc = sasae_venc_new(&cfg, &enc);
+    if (rc) {
+        fprintf(stderr, "encoder: %s\n", sasae_video_strerror(rc));
+        return 1;
+    }
+    size_t cap = sasae_venc_max_payload(enc), len;
+    uint8_t *out = malloc(cap);
+    long after_new = bench_self_rss_kb(0), after_key = 0;
+    static const enum workload seq[] = {W_TYPING, W_SCROLL, W_MOTION};
+    for (size_t k = 0; out && !rc && k < sizeof(seq) / sizeof(seq[0]); k++) {
+        for (int i = 0; i < 60 && !rc; i++) {
+            sasae_video_rect r;
+            int n = make_frame(seq[k], i, bgra, w, h, o->scroll_px, &r);
+            sasae_video_frame f = {bgra, w * 4, n ? &r : NULL, (size_t)n, 0};
+            rc = sasae_venc_encode(enc, &f, 0, out, cap, &len);
+            if (!after_key)
+                after_key = bench_self_rss_kb(0);
+        }
+    }
+    long end = bench_self_rss_kb(0), peak = bench_self_rss_kb(1);
+    if (rc || !out)
+        fprintf(stderr, "codec error: %s\n", sasae_video_strerror(rc));
+    else if (base < 0)
+        printf("%dx%d: this system does not tell the resident set\n", w, h);
+    else
+        printf("%dx%d encoder resident (MB): after new %.1f, after keyframe %.1f, after typing + "
+               "scroll + motion %.1f; process peak %.1f (frame buffer %.1f of it)\n",
+               w, h, (after_new - base) / 1024.0, (after_key - base) / 1024.0,
+               (end - base) / 1024.0, peak / 1024.0, (double)w * h * 4 / (1 << 20));
+    free(out);
+    free(bgra);
+    sasae_venc_free(enc);
+    return rc || !out;
+}
+
 static void usage(void)
 {
     fprintf(stderr,
             "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
             "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--max-q Q] [--vp8]\n"
-            "  [--1080-only] [--dump DIR (tile streams as IVF)]\n");
+            "  [--1080-only] [--dump DIR (tile streams as IVF)]\n"
+            "  [--mem WxH (resident memory of one encoder; nothing else)]\n");
 }
 
 int main(int argc, char **argv)
@@ -298,6 +357,8 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--dump") && v) {
             o.dump_dir = v;
             i++;
+        } else if (!strcmp(a, "--mem") && v && sscanf(v, "%dx%d", &o.mem_w, &o.mem_h) == 2) {
+            i++;
         } else if (!strcmp(a, "--1080-only")) {
             o.only_1080 = 1;
         } else {
@@ -309,6 +370,8 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
+    if (o.mem_w > 0 && o.mem_h > 0)
+        return mem_run(&o);
     sasae_video_config def;
     sasae_video_config_default(&def, 1920, 1080);
     char speed[32];

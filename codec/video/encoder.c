@@ -1,6 +1,7 @@
 /* encoder.c: tiled screen encoder: dirty rects -> libyuv I420 -> one VP9/VP8 stream per tile. */
 #include "sasae/video.h"
 #include "internal.h"
+#include "vpxmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,7 @@ static int tile_init(sasae_venc *e, struct venc_tile *t)
         bad |= vpx_codec_control(&t->ctx, VP8E_SET_SCREEN_CONTENT_MODE, 1u);
         bad |= vpx_codec_control(&t->ctx, VP8E_SET_NOISE_SENSITIVITY, 0u);
     }
+    sv_mem_reclaim();
     return bad ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
 }
 
@@ -314,7 +316,9 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int
     if (dur < 1000)
         dur = 1000;
     vpx_enc_frame_flags_t fl = key ? VPX_EFLAG_FORCE_KF : 0;
-    if (vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME))
+    int bad = vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME);
+    sv_mem_reclaim(); /* buffers the first frames allocate and never use (vpxmem.h) */
+    if (bad)
         return SASAE_VIDEO_ECODEC;
     t->last_pts = e->clock_us;
 

@@ -1,0 +1,196 @@
+/* vpxmem.c: libvpx's allocator with large blocks in their own mappings (see vpxmem.h). */
+#include "vpxmem.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIG_MAGIC 0x5341534145564d31ull /* "SASAEVM1" */
+/* libvpx refuses larger requests too (VPX_MAX_ALLOCABLE_MEMORY on 64-bit hosts). */
+#define MAX_ALLOC ((size_t)1 << 40)
+
+/* First page of a large block's mapping; the caller's pointer is one page further on. */
+struct big {
+    uint64_t magic;
+    size_t len;              /* whole mapping */
+    struct big *next, *prev; /* pending list, while pending */
+    const void *owner;       /* allocating thread (its tls_tag) */
+    int pending;             /* not yet looked at by sv_mem_reclaim */
+};
+
+/* Just before every pointer handed to libvpx. */
+struct pre {
+    void *base; /* malloc's pointer, or the mapping */
+    size_t big; /* 1: base is a struct big */
+};
+
+static atomic_flag lock = ATOMIC_FLAG_INIT;
+static struct big *pending_head;
+static atomic_size_t npending; /* blocks on the pending list (read without the lock) */
+static struct sv_mem_stats stats;
+static _Thread_local char tls_tag;
+
+static void lock_take(void)
+{
+    while (atomic_flag_test_and_set_explicit(&lock, memory_order_acquire))
+        ;
+}
+
+static void lock_give(void)
+{
+    atomic_flag_clear_explicit(&lock, memory_order_release);
+}
+
+static void pending_unlink(struct big *b)
+{
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        pending_head = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    b->next = b->prev = NULL;
+    b->pending = 0;
+    atomic_fetch_sub_explicit(&npending, 1, memory_order_relaxed);
+}
+
+static void *big_alloc(size_t size, int scan_later)
+{
+    size_t page = sv_os_page();
+    size_t len = (size + page - 1) / page * page + page;
+    struct big *b = sv_os_map(len);
+    if (!b)
+        return NULL;
+    b->magic = BIG_MAGIC;
+    b->len = len;
+    b->owner = &tls_tag;
+    unsigned char *x = (unsigned char *)b + page;
+    struct pre *pre = (struct pre *)x - 1;
+    pre->base = b;
+    pre->big = 1;
+    lock_take();
+    if (scan_later) {
+        b->pending = 1;
+        b->next = pending_head;
+        if (pending_head)
+            pending_head->prev = b;
+        pending_head = b;
+        atomic_fetch_add_explicit(&npending, 1, memory_order_relaxed);
+    }
+    stats.big_blocks++;
+    stats.big_bytes += len;
+    lock_give();
+    return x;
+}
+
+void *vpx_memalign(size_t align, size_t size)
+{
+    if (size > MAX_ALLOC || align > MAX_ALLOC)
+        return NULL;
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    if (size >= SV_MEM_BIG && align <= sv_os_page())
+        return big_alloc(size, 1);
+    unsigned char *raw = malloc(size + align + sizeof(struct pre));
+    if (!raw)
+        return NULL;
+    uintptr_t a = ((uintptr_t)raw + sizeof(struct pre) + align - 1) / align * align;
+    struct pre *pre = (struct pre *)a - 1;
+    pre->base = raw;
+    pre->big = 0;
+    return (void *)a;
+}
+
+void *vpx_malloc(size_t size)
+{
+    return vpx_memalign(16, size);
+}
+
+void *vpx_calloc(size_t num, size_t size)
+{
+    if (num && size > MAX_ALLOC / num)
+        return NULL;
+    size_t n = num * size;
+    if (n >= SV_MEM_BIG)
+        return big_alloc(n, 0); /* zero already: nothing resident until written */
+    void *x = vpx_memalign(16, n);
+    if (x)
+        memset(x, 0, n);
+    return x;
+}
+
+void vpx_free(void *memblk)
+{
+    if (!memblk)
+        return;
+    struct pre *pre = (struct pre *)memblk - 1;
+    if (!pre->big) {
+        free(pre->base);
+        return;
+    }
+    struct big *b = pre->base;
+    if (b->magic != BIG_MAGIC)
+        abort(); /* not a block of ours: memory is corrupt */
+    lock_take();
+    if (b->pending)
+        pending_unlink(b);
+    stats.big_blocks--;
+    stats.big_bytes -= b->len;
+    lock_give();
+    b->magic = 0;
+    sv_os_unmap(b, b->len);
+}
+
+static int page_is_zero(const unsigned char *p, size_t n)
+{
+    const uint64_t *q = (const uint64_t *)p;
+    for (size_t i = 0; i < n / sizeof *q; i++)
+        if (q[i])
+            return 0;
+    return 1;
+}
+
+/* Releases the runs of all-zero pages of one block; returns the bytes released. */
+static size_t block_reclaim(struct big *b)
+{
+    size_t page = sv_os_page(), done = 0;
+    unsigned char *p = (unsigned char *)b + page, *end = (unsigned char *)b + b->len;
+    while (p < end) {
+        if (!page_is_zero(p, page)) {
+            p += page;
+            continue;
+        }
+        unsigned char *run = p;
+        while (p < end && page_is_zero(p, page))
+            p += page;
+        sv_os_zero(run, (size_t)(p - run));
+        done += (size_t)(p - run);
+    }
+    return done;
+}
+
+void sv_mem_reclaim(void)
+{
+    /* Called after every libvpx call: cheap when nothing is pending. */
+    if (!atomic_load_explicit(&npending, memory_order_relaxed))
+        return;
+    lock_take();
+    size_t done = 0;
+    for (struct big *b = pending_head, *next; b; b = next) {
+        next = b->next;
+        if (b->owner != &tls_tag)
+            continue;
+        pending_unlink(b);
+        done += block_reclaim(b);
+    }
+    stats.reclaimed += done;
+    lock_give();
+}
+
+void sv_mem_stats(struct sv_mem_stats *st)
+{
+    lock_take();
+    *st = stats;
+    lock_give();
+}

@@ -1,0 +1,139 @@
+/* test_video_mem.c: the encoder's replacement for libvpx's allocator (codec/video/vpxmem.h):
+ * libvpx really uses it, zero pages are given back and read as zero, written pages are kept,
+ * other threads' blocks are left alone, alignment. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sasae/video.h"
+#include "vpxmem.h"
+
+/* Resident pages among [p, p + len) (p page-aligned). */
+static size_t resident_pages(void *p, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = (len + page - 1) / page, r = 0;
+    unsigned char *v = malloc(n);
+    cr_assert(v);
+    cr_assert_eq(mincore(p, len, v), 0);
+    for (size_t i = 0; i < n; i++)
+        r += v[i] & 1;
+    free(v);
+    return r;
+}
+
+static void *page_of(void *x)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (void *)((uintptr_t)x / page * page);
+}
+
+Test(video_mem, libvpx_uses_it)
+{
+    struct sv_mem_stats before, during;
+    sv_mem_stats(&before);
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 1920, 1080);
+    sasae_venc *e = NULL;
+    cr_assert_eq(sasae_venc_new(&cfg, &e), SASAE_VIDEO_OK);
+    sv_mem_stats(&during);
+    sasae_venc_free(e);
+#ifdef SASAE_VPX_STATIC_LINKED
+    /* five strip encoders, each with its token buffer, frame buffers and maps */
+    cr_expect_gt(during.big_blocks, before.big_blocks + 5 * 4, "libvpx did not allocate here");
+    cr_expect_gt(during.reclaimed, before.reclaimed, "nothing given back after init");
+#else
+    cr_expect_eq(during.big_blocks, before.big_blocks, "a shared libvpx has its own allocator");
+#endif
+}
+
+Test(video_mem, calloc_is_zero_and_not_resident)
+{
+    size_t n = 64 * SV_MEM_BIG;
+    uint8_t *p = vpx_calloc(1, n);
+    cr_assert(p);
+    cr_expect_eq(resident_pages(page_of(p + 4096), n - 4096), 0);
+    for (size_t i = 0; i < n; i += 997)
+        cr_assert_eq(p[i], 0);
+    p[n - 1] = 7;
+    cr_expect_eq(p[n - 1], 7);
+    vpx_free(p);
+}
+
+Test(video_mem, reclaim_gives_back_zero_pages_only)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 256 * page;
+    uint8_t *p = vpx_memalign(32, n);
+    cr_assert(p);
+    cr_assert_eq((uintptr_t)p % 32, 0);
+    memset(p, 0, n);                /* what libvpx does with a frame buffer */
+    memset(p + 10 * page, 0x5a, 3); /* one written page */
+    p[200 * page + page - 1] = 1;   /* and one written at its end */
+    cr_assert_eq(resident_pages(p, n), 256);
+    struct sv_mem_stats a, b;
+    sv_mem_stats(&a);
+    sv_mem_reclaim();
+    sv_mem_stats(&b);
+    cr_expect_eq(b.reclaimed - a.reclaimed, 254 * page);
+    cr_expect_eq(resident_pages(p, n), 2);
+    cr_expect_eq(p[10 * page], 0x5a);
+    cr_expect_eq(p[10 * page + 2], 0x5a);
+    cr_expect_eq(p[200 * page + page - 1], 1);
+    for (size_t i = 0; i < n; i += 61)
+        if (i < 10 * page || i >= 11 * page)
+            cr_assert_eq(p[i], i == 200 * page + page - 1 ? 1 : 0, "byte %zu", i);
+    /* a block is looked at once: written later, it is never released */
+    memset(p + 20 * page, 0, page);
+    sv_mem_stats(&a);
+    sv_mem_reclaim();
+    sv_mem_stats(&b);
+    cr_expect_eq(b.reclaimed, a.reclaimed);
+    vpx_free(p);
+}
+
+static void *alloc_zeroed(void *arg)
+{
+    size_t n = *(size_t *)arg;
+    uint8_t *p = vpx_malloc(n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+Test(video_mem, other_threads_blocks_are_left_alone)
+{
+    size_t n = 64 * (size_t)sysconf(_SC_PAGESIZE);
+    pthread_t t;
+    void *p = NULL;
+    cr_assert_eq(pthread_create(&t, NULL, alloc_zeroed, &n), 0);
+    cr_assert_eq(pthread_join(t, &p), 0);
+    cr_assert(p);
+    sv_mem_reclaim();
+    cr_expect_eq(resident_pages(p, n), 64, "another thread's block was released");
+    vpx_free(p);
+}
+
+Test(video_mem, small_blocks_and_alignment)
+{
+    for (size_t align = 1; align <= 4096; align *= 2) {
+        uint8_t *s = vpx_memalign(align, 100), *b = vpx_memalign(align, 2 * SV_MEM_BIG);
+        cr_assert(s && b);
+        cr_expect_eq((uintptr_t)s % align, 0);
+        cr_expect_eq((uintptr_t)b % align, 0);
+        memset(s, 1, 100);
+        memset(b, 1, 2 * SV_MEM_BIG);
+        vpx_free(s);
+        vpx_free(b);
+    }
+    uint8_t *z = vpx_calloc(10, 10);
+    cr_assert(z);
+    for (int i = 0; i < 100; i++)
+        cr_assert_eq(z[i], 0);
+    vpx_free(z);
+    vpx_free(NULL);
+    cr_expect_null(vpx_calloc(SIZE_MAX / 2, 4));
+    cr_expect_null(vpx_malloc(SIZE_MAX - 16));
+}
