@@ -501,6 +501,9 @@ static int read_config(struct opts *o, const char *path)
 
 int main(int argc, char **argv)
 {
+    int helper_rc;
+    if (host_plat_helper_run(argc, argv, &helper_rc))
+        return helper_rc;
     /* Trust comes only from what this program is given (options or the brand block): no
      * OpenSSL configuration file is ever read (OPENSSL_CONF included), and the relay client
      * never loads default verify paths (so SSL_CERT_FILE / SSL_CERT_DIR mean nothing). */

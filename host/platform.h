@@ -15,6 +15,11 @@
  * console attachment and the session-end watcher on Windows. 0 or negative errno (err). */
 int host_plat_init(char *err, size_t errlen);
 
+/* A helper run of this program that the platform starts itself (on Windows, the DXGI check
+ * in a child process, "--dxgi-probe N"): if argv is one, runs it, stores its exit status in
+ * *rc and returns true; false for an ordinary start (always on Linux). */
+bool host_plat_helper_run(int argc, char **argv, int *rc);
+
 /* Requests to stop from outside (SIGINT/SIGTERM/SIGHUP; Ctrl-C, console close, logoff,
  * shutdown) are caught from now on; each ends remote support as the End button does.
  * host_plat_stop_requested() returns a nonzero code for the next pending request (and

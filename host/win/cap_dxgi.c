@@ -6,6 +6,7 @@
  * the duplication can be made again. The decisions are in dxgi_logic.c (unit-tested). */
 #define COBJMACROS
 #include "cap_win.h"
+#include "platform.h"
 
 #include <d3d11.h>
 #include <dxgi1_2.h>
@@ -238,11 +239,87 @@ out:
     return found;
 }
 
+unsigned long cap_dxgi_probe_child(int monitor)
+{
+    char err[256];
+    RECT area;
+    if (win_capture_area(monitor, &area, err, sizeof err) != 0)
+        return DXGI_PROBE_NOT_ONE_MONITOR;
+    struct dxgicap x = {0};
+    HRESULT hr = D3D11CreateDevice(NULL, D3D_DRIVER_TYPE_HARDWARE, NULL, 0, NULL, 0,
+                                   D3D11_SDK_VERSION, &x.dev, NULL, &x.ctx);
+    unsigned long rc = (unsigned long)hr;
+    if (SUCCEEDED(hr)) {
+        x.out = find_output(x.dev, &area);
+        rc = x.out ? (unsigned long)make_dup(&x) : DXGI_PROBE_NOT_ONE_MONITOR;
+        if (x.out && dxgi_classify((uint32_t)rc, 1) == DXGI_GO)
+            rc = 0;
+    }
+    release_dup(&x);
+    if (x.out)
+        IDXGIOutput1_Release(x.out);
+    if (x.ctx)
+        ID3D11DeviceContext_Release(x.ctx);
+    if (x.dev)
+        ID3D11Device_Release(x.dev);
+    return rc;
+}
+
+/* platform.h: the one helper run of the Windows host is this check */
+bool host_plat_helper_run(int argc, char **argv, int *rc)
+{
+    if (argc != 3 || strcmp(argv[1], "--dxgi-probe") != 0)
+        return false;
+    /* the exit code carries the HRESULT (0 = desktop duplication works) */
+    *rc = (int)cap_dxgi_probe_child(atoi(argv[2]));
+    return true;
+}
+
+/* Runs the DXGI check in a child process of this exe, so that a machine without desktop
+ * duplication never loads a Direct3D driver into the host (under Wine a failed attempt left
+ * 88 MB of software OpenGL behind). Returns 0 when DXGI works, else the child's code. */
+static unsigned long probe_in_child(int monitor)
+{
+    wchar_t exe[MAX_PATH], cmd[MAX_PATH + 64];
+    DWORD n = GetModuleFileNameW(NULL, exe, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return (unsigned long)E_FAIL;
+    swprintf(cmd, sizeof cmd / sizeof cmd[0], L"\"%ls\" --dxgi-probe %d", exe, monitor);
+    STARTUPINFOW si = {.cb = sizeof si};
+    PROCESS_INFORMATION pi;
+    if (!CreateProcessW(exe, cmd, NULL, NULL, FALSE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi))
+        return (unsigned long)HRESULT_FROM_WIN32(GetLastError());
+    DWORD code = (DWORD)E_FAIL;
+    if (WaitForSingleObject(pi.hProcess, 10000) != WAIT_OBJECT_0) {
+        TerminateProcess(pi.hProcess, 1);
+        code = (DWORD)HRESULT_FROM_WIN32(ERROR_TIMEOUT);
+    } else {
+        GetExitCodeProcess(pi.hProcess, &code);
+    }
+    CloseHandle(pi.hThread);
+    CloseHandle(pi.hProcess);
+    return code;
+}
+
 int cap_dxgi_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen)
 {
     RECT area;
     if (win_capture_area(o->monitor, &area, err, errlen) != 0)
         return -ENODEV;
+    unsigned long probe = probe_in_child(o->monitor);
+    if (probe == DXGI_PROBE_NOT_ONE_MONITOR) {
+        snprintf(err, errlen,
+                 "the shared area is not one monitor of the graphics adapter "
+                 "(several monitors: GDI captures them together)");
+        return -ENODEV;
+    }
+    if (probe != 0) {
+        snprintf(err, errlen,
+                 "desktop duplication unavailable: %s (%#lx, checked in a child "
+                 "process)",
+                 dxgi_hr_name((uint32_t)probe), probe);
+        return -ENODEV;
+    }
     struct dxgicap *x = calloc(1, sizeof *x);
     if (!x) {
         snprintf(err, errlen, "out of memory");

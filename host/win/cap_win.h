@@ -26,5 +26,10 @@ void win_cursor_free(struct win_cursor *wc);
 
 int cap_gdi_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
 int cap_dxgi_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
+/* The child's side of the DXGI check (sasae-host.exe --dxgi-probe MONITOR): creates a
+ * Direct3D 11 device and a desktop duplication of that monitor, and returns 0 if it works,
+ * else the failing HRESULT (or DXGI_PROBE_NOT_ONE_MONITOR), as the process exit code. */
+#define DXGI_PROBE_NOT_ONE_MONITOR 0xE0DA0001u
+unsigned long cap_dxgi_probe_child(int monitor);
 
 #endif
