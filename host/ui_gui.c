@@ -284,7 +284,8 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         snprintf(buf, sizeof buf, ui_str(S_CONTINUE_ASK, g->ja), v->operator_name, v->organisation);
         sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0, black);
         snprintf(buf, sizeof buf, ui_str(S_AUTO_END, g->ja), v->seconds_left);
-        sasae_text_draw(r, g->small, buf, x, d->height - 64 + 12, red);
+        /* above the buttons: the End button's label is long in Japanese */
+        sasae_text_draw(r, g->small, buf, x, d->height - 64 - 28, red);
         break;
     case D_ENDED:
         y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, 0, black) + 8;
