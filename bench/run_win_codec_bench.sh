@@ -7,12 +7,17 @@
 # ratio of the medians over the runs. The issue's target: the Windows build within 10 %.
 # Wine runs the exe's machine code natively; only system calls go through Wine, so this
 # compares compilers, flags, SIMD paths and C runtimes, not operating systems.
+# The Windows runs use a Wine prefix of their own (not the tests' one, whose wineserver and
+# service processes other test runs may share) without Wine's winebus.sys: in a plain prefix
+# that driver polls for game controllers about 1,000 times a second (winedevice.exe), a
+# wake-up load real Windows does not have, landing on the same 2 cores as the benchmark.
 #
 # Builds nothing. First:
 #   cmake -S . -B build && cmake --build build --target bench_codec            (Linux)
 #   cmake --preset windows && cmake --build build-win --target bench_codec     (Windows)
 # Usage: bench/run_win_codec_bench.sh [RUNS] [FRAMES]          (default 3 runs, 40 frames)
 #   SASAE_BUILD / SASAE_WIN_BUILD: other build folders (default build, build-win)
+#   SASAE_BENCH_WINEPREFIX: the Wine prefix (default ~/.cache/sasae-wine-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
@@ -29,7 +34,9 @@ echo "# $(date -u +%FT%TZ), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinf
   "load $(cut -d' ' -f1-3 /proc/loadavg), $(wine --version 2>/dev/null || echo 'wine ?')"
 for i in $(seq 1 "$RUNS"); do
   "$LIN" --frames "$FRAMES" --1080-only >"$OUT/lin$i.txt"
-  tests/win/wine-run.sh "$WIN" --frames "$FRAMES" --1080-only 2>/dev/null | tr -d '\r' >"$OUT/win$i.txt"
+  WINEPREFIX="${SASAE_BENCH_WINEPREFIX:-$HOME/.cache/sasae-wine-bench}" \
+    WINEDLLOVERRIDES="mscoree,mshtml=;winebus.sys=d" \
+    tests/win/wine-run.sh "$WIN" --frames "$FRAMES" --1080-only 2>/dev/null | tr -d '\r' >"$OUT/win$i.txt"
 done
 head -1 "$OUT/lin1.txt" | sed 's/^/# linux:   /'
 head -1 "$OUT/win1.txt" | sed 's/^/# windows: /'
