@@ -67,5 +67,7 @@ function(sasae_win_resources target name description)
     "${SASAE_FONT_FILE};${SASAE_WIN_DIR}/sasae.ico;${SASAE_WIN_DIR}/sasae.manifest")
   target_sources(${target} PRIVATE ${rc})
   add_dependencies(${target} sasae_ui_font)
-  target_link_options(${target} PRIVATE -mwindows)
+  # the linker map: what the exe is made of (bench/win/exe_parts.py sums it per library)
+  target_link_options(${target} PRIVATE -mwindows
+    -Wl,-Map,${CMAKE_CURRENT_BINARY_DIR}/${name}.map)
 endfunction()
