@@ -5,7 +5,7 @@
 # the checkout, keyed by those versions and this recipe. Prints the prefix on its last
 # line. A second run with the prefix present only checks and returns.
 #
-#   scripts/setup-windows.sh            # install + build (about 18 minutes cold on 2 cores)
+#   scripts/setup-windows.sh            # install + build (6–10 minutes cold on 2 cores)
 #   SASAE_WIN_CACHE=/some/dir scripts/setup-windows.sh
 #   scripts/setup-windows.sh --print-prefix   # only print where the prefix is (or would be)
 #
