@@ -39,6 +39,10 @@ sasae_win_lib(sasae::yuv LIBS ${P}/lib/libyuv.a -l:libstdc++.a)
 add_compile_definitions(_POSIX_C_SOURCE=200809L __USE_MINGW_ANSI_STDIO=1)
 # every program: static C runtime pieces, no DLLs beyond the system's
 add_link_options(-static -static-libgcc)
+# Unreferenced data sections (the libraries are built with -fdata-sections by
+# scripts/setup-windows.sh, the project's own code here) are dropped from the exes.
+add_compile_options(-fdata-sections)
+add_link_options(-Wl,--gc-sections)
 
 # The fallback Japanese UI font both exes embed (host/win/make-font.py): built once per build
 # tree from Debian's Noto Sans CJK.
@@ -63,5 +67,7 @@ function(sasae_win_resources target name description)
     "${SASAE_FONT_FILE};${SASAE_WIN_DIR}/sasae.ico;${SASAE_WIN_DIR}/sasae.manifest")
   target_sources(${target} PRIVATE ${rc})
   add_dependencies(${target} sasae_ui_font)
-  target_link_options(${target} PRIVATE -mwindows)
+  # the linker map: what the exe is made of (bench/win/exe_parts.py sums it per library)
+  target_link_options(${target} PRIVATE -mwindows
+    -Wl,-Map,${CMAKE_CURRENT_BINARY_DIR}/${name}.map)
 endfunction()

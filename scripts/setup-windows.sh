@@ -5,7 +5,7 @@
 # the checkout, keyed by those versions and this recipe. Prints the prefix on its last
 # line. A second run with the prefix present only checks and returns.
 #
-#   scripts/setup-windows.sh            # install + build (about 18 minutes cold on 2 cores)
+#   scripts/setup-windows.sh            # install + build (6–10 minutes cold on 2 cores)
 #   SASAE_WIN_CACHE=/some/dir scripts/setup-windows.sh
 #   scripts/setup-windows.sh --print-prefix   # only print where the prefix is (or would be)
 #
@@ -24,7 +24,7 @@ PINS=(
   libsdl2-ttf=2.20.1+dfsg-2
   libyuv=0.0~git20230123.b2528b0-1
 )
-RECIPE=4 # bump when a flag below changes: it is part of the cache key
+RECIPE=5 # bump when a flag below changes: it is part of the cache key
 
 TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
   xdotool xclip imagemagick fonts-noto-cjk python3-fonttools osslsigncode binutils-mingw-w64-x86-64
@@ -121,6 +121,10 @@ export SASAE_WIN_PREFIX="$PREFIX"
 export PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig"
 unset PKG_CONFIG_PATH
 OPT="-O2"
+# Each variable and constant in its own section, so the exes' link (--gc-sections, in
+# cmake/windows-deps.cmake) drops the unreferenced ones. (Functions stay: binutils 2.40
+# keeps every .pdata/.xdata unwind entry, and each one keeps its function alive.)
+SECT="-fdata-sections"
 
 step() { # name, then the command
   local name="$1"
@@ -148,8 +152,19 @@ flags() { grep -qF "$1 flags:" "$INFO" || echo "$1 flags: ${*:2}" >>"$INFO"; }
 OSSL_DIRS=(OPENSSLDIR='C:/Windows/System32/sasae-no-openssl-dir'
   ENGINESDIR='C:/Windows/System32/sasae-no-openssl-dir'
   MODULESDIR='C:/Windows/System32/sasae-no-openssl-dir')
+# What the host and viewer use (TLS 1.2/1.3 client with ECDHE over X25519/P-256, AES-GCM,
+# ChaCha20-Poly1305, RSA/ECDSA/Ed25519 certificates, X.509 with CRLs, SHA-2, HKDF, HMAC,
+# X25519/Ed25519 for the channel) stays; algorithms and features they never use are left
+# out (they only made the exe bigger): old or regional ciphers and digests, DSA, binary
+# curves, DTLS/SRTP/SCTP, SRP, CMS/TS/CT/OCSP/CMP, compression, scrypt, RFC 3779.
+# no-filenames: error records carry no source file names.
 OSSL_CONF=(mingw64 --cross-compile-prefix=$HOST- no-shared no-tests no-module no-legacy
-  no-engine no-dso no-ui-console --prefix="$PREFIX" --libdir=lib)
+  no-engine no-dso no-ui-console
+  no-aria no-bf no-blake2 no-camellia no-cast no-des no-idea no-md4 no-mdc2 no-rc2 no-rc4
+  no-rc5 no-rmd160 no-seed no-siphash no-sm2 no-sm3 no-sm4 no-whirlpool no-ocb no-siv no-dsa
+  no-ec2m no-gost no-dtls no-srtp no-sctp no-srp no-nextprotoneg no-cms no-ts no-ct no-ocsp
+  no-cmp no-comp no-scrypt no-rfc3779 no-filenames
+  --prefix="$PREFIX" --libdir=lib $SECT)
 flags openssl "./Configure ${OSSL_CONF[*]}; make ${OSSL_DIRS[*]}"
 build_openssl() {
   cd "$(srcdir openssl)"
@@ -160,11 +175,16 @@ build_openssl() {
 step openssl build_openssl
 
 # ---- libvpx ----------------------------------------------------------------------------
-# Same codec options as Debian's Linux build (VP9 high bit depth, runtime CPU detection),
-# assembled with nasm; libvpx's threads are mingw's winpthreads (linked statically).
+# The same codec options as Debian's Linux build (debian/rules of the pinned source: VP9
+# high bit depth, postproc, multi-resolution encoding, temporal denoising, size limit;
+# runtime CPU detection is libvpx's default on x86), so the Windows and Linux builds run
+# the same codec code; libvpx adds -O3 itself. Assembled with nasm; libvpx's threads are
+# mingw's winpthreads (linked statically).
 VPX_CONF=(--target=x86_64-win64-gcc --as=nasm --prefix="$PREFIX" --enable-static
-  --disable-shared --enable-vp9-highbitdepth --enable-runtime-cpu-detect --enable-postproc
-  --enable-vp9-postproc --disable-examples --disable-tools --disable-docs --disable-unit-tests)
+  --disable-shared --size-limit=16384x16384 --enable-postproc --enable-multi-res-encoding
+  --enable-temporal-denoising --enable-vp9-temporal-denoising --enable-vp9-postproc
+  --enable-vp9-highbitdepth --enable-runtime-cpu-detect --extra-cflags=$SECT
+  --disable-examples --disable-tools --disable-docs --disable-unit-tests)
 flags libvpx "CROSS=$HOST- ./configure ${VPX_CONF[*]}"
 build_vpx() {
   cd "$(srcdir libvpx)"
@@ -178,7 +198,7 @@ step libvpx build_vpx
 # ---- CMake-built libraries -------------------------------------------------------------
 CM=(-DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DSASAE_WIN_PREFIX="$PREFIX"
   -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF
-  -DCMAKE_C_FLAGS_RELEASE="$OPT -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="$OPT -DNDEBUG")
+  -DCMAKE_C_FLAGS_RELEASE="$OPT $SECT -DNDEBUG" -DCMAKE_CXX_FLAGS_RELEASE="$OPT $SECT -DNDEBUG")
 
 # lws 4.1: LWS_OPENSSL_LIBRARIES is a cache PATH; typed as STRING the -l entries survive
 # (as a PATH they become bogus paths and every OpenSSL feature check fails silently).
@@ -198,12 +218,22 @@ build_lws() {
 step libwebsockets build_lws
 
 # freetype: only what SDL2_ttf needs to draw TrueType/OpenType (no PNG, HarfBuzz, Brotli),
-# with mingw's zlib (its own copy of zlib would clash with it at link time).
+# with mingw's zlib (its own copy of zlib would clash with it at link time). The font
+# drivers are FreeType's documented choice (include/freetype/config/ftmodule.h): TrueType
+# (Meiryo, Yu Gothic, MS Gothic) and CFF/OpenType (the embedded Noto Sans CJK) with their
+# hinters and both rasterizers; no Type 1/CID/Type 42/PFR/Windows FNT/PCF/BDF, SDF or SVG.
 FT_CONF=(-DFT_DISABLE_HARFBUZZ=ON -DFT_DISABLE_PNG=ON -DFT_DISABLE_BZIP2=ON
   -DFT_DISABLE_BROTLI=ON -DFT_REQUIRE_ZLIB=ON)
-flags freetype "cmake ${FT_CONF[*]}"
+FT_MODULES=(FT_Module_Class:autofit_module_class FT_Driver_ClassRec:tt_driver_class
+  FT_Driver_ClassRec:cff_driver_class FT_Module_Class:psaux_module_class
+  FT_Module_Class:psnames_module_class FT_Module_Class:pshinter_module_class
+  FT_Module_Class:sfnt_module_class FT_Renderer_Class:ft_smooth_renderer_class
+  FT_Renderer_Class:ft_raster1_renderer_class)
+flags freetype "cmake ${FT_CONF[*]}; ftmodule.h: ${FT_MODULES[*]}"
 build_ft() {
   cd "$(srcdir freetype)"
+  for m in "${FT_MODULES[@]}"; do echo "FT_USE_MODULE( ${m%%:*}, ${m#*:} )"; done \
+    >include/freetype/config/ftmodule.h
   cmake -S . -B _win "${CM[@]}" "${FT_CONF[@]}"
   cmake --build _win -j"$JOBS"
   cmake --install _win
@@ -211,13 +241,17 @@ build_ft() {
 step freetype build_ft
 
 # SDL2: video, events and rendering; nothing the windows do not use (audio, joysticks...).
+# Renderers: Direct3D (the viewer), OpenGL and software (the host's dialogs); no OpenGL ES
+# (it would need ANGLE DLLs Windows does not ship) and no Vulkan.
 SDL_CONF=(--host=$HOST --prefix="$PREFIX" --enable-static --disable-shared --disable-audio
-  --disable-joystick --disable-haptic --disable-hidapi --disable-sensor --disable-power)
+  --disable-joystick --disable-haptic --disable-hidapi --disable-sensor --disable-power
+  --disable-video-opengles --disable-video-opengles1 --disable-video-opengles2
+  --disable-video-vulkan)
 flags SDL2 "./configure ${SDL_CONF[*]}"
 build_sdl() {
   cd "$(srcdir libsdl2)"
   mkdir -p _win && cd _win
-  CFLAGS="$OPT" ../configure "${SDL_CONF[@]}"
+  CFLAGS="$OPT $SECT" ../configure "${SDL_CONF[@]}"
   make -j"$JOBS"
   make install
 }
