@@ -722,8 +722,17 @@ out:
     if (err[0])
         fprintf(stderr, "sasae-host: %s\n", err);
     if (a.rc) {
-        /* let the END record reach the relay (bounded wait), then tear down */
-        sasae_relayclient_close(a.rc);
+        /* when the viewer ended it, let the viewer close first (the relay's audit log names
+         * who ended a session by who closed first); then let the END record reach the relay
+         * (bounded wait) and tear down */
+        char why[48] = "";
+        for (int i = 0; i < 15 && a.s && host_session_close_pending(a.s, why, sizeof why) &&
+                        !atomic_load(&a.closed);
+             i++)
+            usleep(100000);
+        if (a.s)
+            host_session_close_pending(a.s, why, sizeof why);
+        sasae_relayclient_close_why(a.rc, why[0] ? why : NULL);
         for (int i = 0; i < 30 && !atomic_load(&a.closed); i++)
             usleep(100000);
         sasae_relayclient_free(a.rc);

@@ -20,6 +20,9 @@
 #include "wiretypes.h"
 
 /* The pure state machine keeps its own copy of the wire numbers: they must agree. */
+/* After the viewer's END, how long the host waits for the relay to close its connection
+ * before closing it itself. */
+#define PEER_CLOSE_WAIT_NS 1500000000ull
 #define SAME(a, b) _Static_assert((int)(a) == (int)(b), #a " == " #b)
 SAME(HS_WIRE_VIDEO, SASAE_WIRE_VIDEO);
 SAME(HS_WIRE_END, SASAE_WIRE_END);
@@ -64,6 +67,8 @@ struct host_session {
     struct sasae_hs hs;
     struct host_session_config cfg;
     struct host_transport tr;
+    uint64_t close_at; /* the viewer ended it: close then if the relay has not closed us */
+    char close_why[48];
     struct sasae_chan *chan;
     struct sasae_cap *cap;
     struct sasae_inject *inject;
@@ -228,9 +233,14 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         s->tr.audit(s->tr.ctx, o->audit_kind, text);
     }
     if (a & SASAE_HS_ACT_CLOSE) {
-        char why[48];
-        snprintf(why, sizeof why, "end: %s", sasae_hs_end_str(o->end_reason));
-        s->tr.close(s->tr.ctx, why);
+        snprintf(s->close_why, sizeof s->close_why, "end: %s", sasae_hs_end_str(o->end_reason));
+        if (o->end_reason == SASAE_HS_END_OPERATOR) {
+            /* the viewer ended it and closes first, so that the relay's audit log names the
+             * side that ended the session; the host closes itself only if it has not */
+            s->close_at = sasae_mono_ns() + PEER_CLOSE_WAIT_NS;
+        } else {
+            s->tr.close(s->tr.ctx, s->close_why);
+        }
     }
     if (a & SASAE_HS_ACT_RENEW_CODE) {
         s->code[0] = 0; /* the old code is dead: never show it again */
@@ -816,9 +826,22 @@ void host_session_signal(struct host_session *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+bool host_session_close_pending(struct host_session *s, char *why, size_t cap)
+{
+    pthread_mutex_lock(&s->mu);
+    snprintf(why, cap, "%s", s->close_why);
+    bool pending = s->close_at != 0;
+    pthread_mutex_unlock(&s->mu);
+    return pending;
+}
+
 void host_session_tick(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
+    if (s->close_at && sasae_mono_ns() >= s->close_at) {
+        s->close_at = 0;
+        s->tr.close(s->tr.ctx, s->close_why);
+    }
     event(s, SASAE_HS_EV_TICK, 0);
     pthread_mutex_unlock(&s->mu);
 }

@@ -87,6 +87,9 @@ void host_session_answer(struct host_session *s, enum host_ui_answer a);
 void host_session_keepout(struct host_session *s, const int *xywh, int n);
 /* SIGINT/SIGTERM: same as End, reason "signal". Safe from the main loop (not a handler). */
 void host_session_signal(struct host_session *s);
+/* After the end: the close reason for the relay connection ("end: operator", "" if none
+ * yet) copied to why; true while the host still leaves the viewer to close first. */
+bool host_session_close_pending(struct host_session *s, char *why, size_t cap);
 /* Checks deadlines (consent timeout, silent viewer); call a few times a second. */
 void host_session_tick(struct host_session *s);
 /* Snapshot of what the UI shows. */

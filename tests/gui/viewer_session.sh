@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
 . "$SASAE_SRC/tests/integration/viewer_lib.sh"
-trap 'rc=$?; set +e; viewer_cleanup; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; reap_all; viewer_cleanup; (exit $rc); cleanup' EXIT
 viewer_start_xvfb 1280x800x24
 export SDL_VIDEODRIVER=x11
 
@@ -143,6 +143,10 @@ sys.exit(1 if r > 150 and g < 80 and b < 80 else 0)  # 30 px above the stroke: n
 PY
 echo end >"$T/g4.in"
 wait_line "^end=customer-ended exit=3" "$T/g4v.out"
-kill -TERM $VPID 2>/dev/null || true
+# the operator closes the viewer (SIGTERM, as a desktop logout would): it exits with the
+# session's own end, customer-ended (3)
+kill -TERM $VPID
+rc=0; wait $VPID || rc=$?
+[ "$rc" -eq 3 ] || { echo "viewer exit $rc after SIGTERM on an ended session, want 3"; exit 1; }
 echo "viewer GUI session: passed ($(tail -1 "$T/psnr.txt")); screenshots in $T"
-trap 'rc=$?; set +e; viewer_cleanup; (exit $rc); cleanup' EXIT
+trap 'rc=$?; set +e; reap_all; viewer_cleanup; (exit $rc); cleanup' EXIT
