@@ -28,7 +28,10 @@ RECIPE=5 # bump when a flag below changes: it is part of the cache key
 
 TOOLPKGS=(mingw-w64 libz-mingw-w64-dev wine64 wine nasm dpkg-dev cmake make xvfb xauth
   xdotool xclip imagemagick fonts-noto-cjk python3-fonttools osslsigncode binutils-mingw-w64-x86-64
-  python3)
+  python3
+  # the Japanese Windows tests compile a ja_JP.UTF-8 locale (Wine takes the UI language and
+  # the file-name charset from it): its source data
+  locales)
 
 KEY="$(printf '%s\n' "${PINS[@]}" "recipe=$RECIPE" | sha256sum | cut -c1-12)"
 CACHE="${SASAE_WIN_CACHE:-/var/cache/sasae-win}"
