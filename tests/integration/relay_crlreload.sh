@@ -52,7 +52,13 @@ for i in $(seq 1 50); do grep -q "SIGHUP" "$WORK/relay.log" && break; sleep 0.1;
 grep -q "SIGHUP" "$WORK/relay.log" || fail "SIGHUP not handled"
 join "$J" "$WORK/j3" && { cat "$WORK/j3"; fail "revoked Jane joined after SIGHUP"; }
 grep -q "end=4" "$WORK/j3" || { cat "$WORK/j3"; fail "Jane not refused at connect"; }
-grep -qi "certificate revoked" "$WORK/j3" || { cat "$WORK/j3"; fail "refusal does not say the certificate is revoked"; }
+# The reason: in the relay's log always; at the client when it reads the TLS alert before
+# the close (TLS 1.3 reports a refused client certificate after the client's Finished, so
+# under load the client may see only the close: "Closed before conn").
+grep -q "operator certificate refused: certificate revoked (CN=Jane Roe" "$WORK/relay.log" ||
+  fail "the relay's log does not say Jane's certificate is revoked"
+grep -qi "certificate revoked" "$WORK/j3" || grep -q "Closed before conn" "$WORK/j3" ||
+  { cat "$WORK/j3"; fail "refusal says neither the revocation nor a refused connection"; }
 grep -q "operator certificate refused: certificate revoked (CN=Jane Roe" "$WORK/relay.log" \
   || fail "the relay did not log why it refused Jane"
 pass "after SIGHUP Jane's join is refused: $(grep -o 'could not connect.*' "$WORK/j3" | head -1)"
