@@ -41,8 +41,16 @@ for i in $(seq 1 60); do
 done
 # Right after the last session's records are written: SIGKILL.
 for i in $(seq 1 50); do [ "$(ends "$A0" "$A1")" -ge "$n" ] && break; sleep 0.05; done
-kill -KILL "$RELAY_PID"
+# the relay itself (strace runs faketime, which runs the relay: killing strace alone would
+# leave the relay running, detached), then the tracer
+RELAY_REAL_PID=$(pgrep -f -- "^$REAL_RELAY --port $RELAY_PORT " | head -n 1 || true)
+[ -n "$RELAY_REAL_PID" ] || fail "the relay process under faketime was not found"
+kill -KILL "$RELAY_REAL_PID"
+for i in $(seq 1 50); do kill -0 "$RELAY_REAL_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$RELAY_REAL_PID" 2>/dev/null && fail "the relay survived SIGKILL"
+kill -KILL "$RELAY_PID" 2>/dev/null || true
 wait "$RELAY_PID" 2>/dev/null || true
+pkill -KILL -P "$RELAY_PID" 2>/dev/null || true
 p0=$(paired "$A0"); p1=$(paired "$A1")
 echo "$n sessions: $p0 paired before midnight ($D0), $p1 after ($D1)"
 [ "$p0" -ge 1 ] && [ "$p1" -ge 1 ] || fail "sessions did not cross midnight (faketime?)"
