@@ -430,8 +430,10 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
         return HOST_UI_NONE;
     }
     case SDL_MOUSEBUTTONUP: {
-        SASAE_DBG("ui", "click %d at %d,%d in window %u, dialog age %u ms", e->button.button,
-                  e->button.x, e->button.y, e->button.windowID, SDL_GetTicks() - g->dialog_since);
+        SASAE_DBG("ui", "click %d at %d,%d in window %u (kbd %u), dialog age %u ms",
+                  e->button.button, e->button.x, e->button.y, e->button.windowID,
+                  SDL_GetKeyboardFocus() ? SDL_GetWindowID(SDL_GetKeyboardFocus()) : 0,
+                  SDL_GetTicks() - g->dialog_since);
         if (e->button.button != SDL_BUTTON_LEFT)
             return HOST_UI_NONE;
         struct win *w = g->dialog.w && e->button.windowID == g->dialog.id ? &g->dialog
@@ -522,6 +524,11 @@ struct host_ui *host_ui_gui_new(char *err, size_t errlen)
     /* a click that also focuses the window (the customer was working elsewhere) must press
      * the button: SDL drops it otherwise, and End would need two clicks */
     SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
+    /* SDL's automatic capture grabs the pointer for the window holding the keyboard focus,
+     * not the one pressed: with the bar focused, a click on a prompt could be delivered to
+     * the bar (seen once on a loaded machine: the control prompt's Allow was lost). The X
+     * server's own implicit grab already keeps press and release in the pressed window. */
+    SDL_SetHint(SDL_HINT_MOUSE_AUTO_CAPTURE, "0");
     SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
     /* no GL behind the window surface: small dialogs need none, and it keeps Mesa out */
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");

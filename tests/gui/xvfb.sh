@@ -62,6 +62,17 @@ window_sized() {
     [ "$(echo "$g" | cut -d' ' -f4)" = "$3" ]
 }
 
+# person_click X Y: a click as a hand makes it: the button held for a tenth of a second
+# while the hand moves a pixel (a program that reacts to the press before the release
+# arrives must still see one click, in the window pressed).
+person_click() {
+    xdotool mousemove "$1" "$2" mousedown 1
+    sleep 0.05
+    xdotool mousemove "$(($1 + 1))" "$2"
+    sleep 0.05
+    xdotool mouseup 1
+}
+
 # window_count NAME_REGEX: number of visible windows with that name.
 window_count() {
     xdotool search --onlyvisible --name "$1" 2>/dev/null | wc -l
