@@ -57,9 +57,7 @@ static int x_error_nonfatal(Display *dpy, XErrorEvent *e)
 
 void sasae_ui_x11_errors_nonfatal(void)
 {
-    const char *drv = SDL_GetCurrentVideoDriver();
-    if (drv && strcmp(drv, "x11") == 0)
-        XSetErrorHandler(x_error_nonfatal);
+    XSetErrorHandler(x_error_nonfatal);
 }
 
 /* The window's X display and id, or false under another SDL video driver. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sasae/common.h"
+#include "sasae/ui.h"
 
 #define TAG "host"
 
@@ -21,16 +22,6 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
     got_signal = sig;
-}
-
-/* An X protocol error (a window gone, a screen resized under a request) must not kill the
- * session with Xlib's default exit: log it and carry on. */
-static int on_x_error(Display *dpy, XErrorEvent *e)
-{
-    char text[128] = "";
-    XGetErrorText(dpy, e->error_code, text, sizeof text);
-    SASAE_WARN(TAG, "X error: %s (request %u.%u)", text, e->request_code, e->minor_code);
-    return 0;
 }
 
 bool host_plat_helper_run(int argc, char **argv, int *rc)
@@ -46,7 +37,9 @@ int host_plat_init(char *err, size_t errlen)
     (void)err;
     (void)errlen;
     XInitThreads(); /* capture, overlay and injection use Xlib from several threads */
-    XSetErrorHandler(on_x_error);
+    /* the process's one X error handler, the same the customer's windows use: an X protocol
+     * error (a window gone, a screen resized under a request) is logged, not Xlib's exit */
+    sasae_ui_x11_errors_nonfatal();
     return 0;
 }
 

@@ -16,9 +16,11 @@ enum sasae_lang {
  * with "ja" (Japanese) means Japanese, anything else English. */
 enum sasae_lang sasae_ui_lang(void);
 
-/* After SDL_Init with the X11 driver: X protocol errors (SDL addressing a window it has just
- * destroyed: BadWindow on X_SendEvent) are logged instead of ending the process, which is
- * Xlib's default. Harmless on other drivers. */
+/* Installs the process's one Xlib error handler (Xlib has one per process): X protocol errors
+ * (SDL addressing a window it has just destroyed: BadWindow on X_SendEvent; a window gone
+ * under the host's capture or overlay) are logged instead of ending the process, which is
+ * Xlib's default. Idempotent; call it before any Xlib use or after SDL_Init. Nothing on
+ * Windows. */
 void sasae_ui_x11_errors_nonfatal(void);
 
 /* Sets a window's title from UTF-8 so that every window manager shows it in any language and
