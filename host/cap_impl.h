@@ -34,6 +34,8 @@ int cap_synth_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *er
 int cap_file_open(struct sasae_cap *c, const struct sasae_cap_opts *o, const char *path, char *err,
                   size_t errlen);
 
+/* Shared by the backends (cap_util.c). */
+
 /* Adds 16x16 blocks that differ between prev and cur (same geometry) to dirty, as runs per
  * block row. Returns the number of changed blocks. */
 int cap_diff_blocks(const uint8_t *prev, const uint8_t *cur, int w, int h, int stride,
