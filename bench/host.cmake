@@ -3,3 +3,6 @@ if(TARGET sasae_video)
   add_executable(bench_host bench_host.c)
   target_link_libraries(bench_host PRIVATE sasae_host sasae_video sasae_common PkgConfig::X11)
 endif()
+# typist: timed glyph-sized changes on an X display, for bench/typing_latency.sh.
+add_executable(typist typist.c)
+target_link_libraries(typist PRIVATE PkgConfig::X11)

@@ -279,6 +279,19 @@ static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
 
 /* ---- pipeline thread ------------------------------------------------------------------ */
 
+/* Changes up to this many pixels (a few typed characters with the cursor: 16x16 blocks)
+ * are encoded as soon as they are captured, not on the frame clock: one costs about 1 ms to
+ * encode and a few hundred bytes to send, and a person typing waits for each. */
+#define SMALL_UPDATE_PX (24 * 16 * 16)
+
+static int64_t dirty_area(const struct sasae_dirty *d)
+{
+    int64_t a = 0;
+    for (int i = 0; i < d->n; i++)
+        a += (int64_t)d->r[i].w * d->r[i].h;
+    return a;
+}
+
 static void sleep_ns(uint64_t ns)
 {
     struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
@@ -389,9 +402,23 @@ static void *pipeline_main(void *arg)
         uint64_t now = sasae_mono_ns();
         bool fast = now < atomic_load(&s->fast_until);
         uint64_t gap = fast ? period / 3 : period;
-        if (last_encode && now < last_encode + gap)
-            sleep_ns(last_encode + gap - now);
-        int wr = sasae_cap_wait(s->cap, fast ? 5 : (int)(period / MS));
+        uint64_t due = last_encode ? last_encode + gap : 0; /* the frame clock's next tick */
+        int idle_ms = fast ? 5 : (int)(period / MS);
+        int wait_ms = pending.n ? 0 : idle_ms;
+        if (now < due) {
+            if (pending.n) {
+                /* a big change held for the tick: sleep to it, then take it with whatever
+                 * came meanwhile */
+                sleep_ns(due - now);
+                wait_ms = 0;
+            } else {
+                /* wait for the screen to change, up to the tick plus the idle wait (the pace of
+                 * refreshes): a small change (a keystroke) is taken the moment it is drawn,
+                 * even just after a big one, rather than on the next tick */
+                wait_ms = (int)((due - now + MS - 1) / MS) + idle_ms;
+            }
+        }
+        int wr = sasae_cap_wait(s->cap, wait_ms);
         if (!atomic_load(&s->run))
             break;
         if (wr < 0) {
@@ -417,6 +444,11 @@ static void *pipeline_main(void *arg)
             cursor_sent = true;
         }
         now = sasae_mono_ns();
+        /* a big change that arrived before the tick waits for it (its damage stays pending;
+         * the next turn sleeps to the tick) */
+        bool small = pending.n > 0 && dirty_area(&pending) <= SMALL_UPDATE_PX;
+        if (now < due && pending.n && !small)
+            continue;
         pthread_mutex_lock(&s->mu);
         /* bytes in flight too, not just frames: a big frame is followed by the next only
          * once the link has carried most of it (what it carries in ~250 ms at our rate) */

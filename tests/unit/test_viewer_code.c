@@ -80,6 +80,12 @@ Test(viewer_framelog, line)
     r.decode_error = false;
     sasae_frame_log_line(&r, buf, sizeof buf);
     cr_assert(strstr(buf, "\t-\n"), "%s", buf);
+    r.refresh = true; /* a top-off: the latency measures no change on the host's screen */
+    r.keyframe = true;
+    sasae_frame_log_line(&r, buf, sizeof buf);
+    cr_assert(strstr(buf, "\tKR\n"), "%s", buf);
+    r.refresh = r.keyframe = false;
+    sasae_frame_log_line(&r, buf, sizeof buf);
     /* Column count matches the header. */
     int tabs_h = 0, tabs_l = 0;
     for (const char *p = sasae_frame_log_header(); *p; p++)

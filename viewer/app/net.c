@@ -271,11 +271,13 @@ static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint
             apply(n, act);
         return;
     }
-    struct vframe_info fi = {.frame_id = f->frame_id,
-                             .capture_us = f->capture_us,
-                             .recv_us = recv_us,
-                             .bytes = f->frame_size,
-                             .keyframe = (f->flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0};
+    struct vframe_info fi = {
+        .frame_id = f->frame_id,
+        .capture_us = f->capture_us,
+        .recv_us = recv_us,
+        .bytes = f->frame_size,
+        .keyframe = (f->flags & SASAE_WIRE_VIDEO_KEYFRAME) != 0,
+        .refresh = (f->flags & (SASAE_WIRE_VIDEO_TOPOFF | SASAE_WIRE_VIDEO_KEEPALIVE)) != 0};
     uint64_t t0 = sasae_mono_ns();
     sasae_video_image img;
     int rc = sasae_vdec_decode(n->dec, f->data, f->data_len, &img);

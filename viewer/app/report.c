@@ -60,6 +60,7 @@ void vframelog_write(FILE *f, const struct vframe_info *fi, uint64_t shown_us, i
                                 .width = (uint16_t)w,
                                 .height = (uint16_t)h,
                                 .keyframe = fi->keyframe,
+                                .refresh = fi->refresh,
                                 .decode_error = decode_error};
     char line[256];
     sasae_frame_log_line(&r, line, sizeof line);

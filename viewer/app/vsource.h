@@ -25,6 +25,7 @@ struct vframe_info {
     uint32_t decode_us;
     uint32_t bytes;
     bool keyframe;
+    bool refresh; /* a top-off or keep-alive: the host saw no change on the screen */
 };
 
 /* What a source tells its front end. Called on the thread that calls vsource_pump(), except

@@ -15,10 +15,12 @@ const char *sasae_frame_log_header(void)
 int sasae_frame_log_line(const struct sasae_frame_rec *r, char *out, size_t cap)
 {
     double lat_ms = ((double)(int64_t)(r->shown_us - r->capture_us)) / 1000.0;
-    char flags[3] = "-";
+    char flags[4] = "-";
     int n = 0;
     if (r->keyframe)
         flags[n++] = 'K';
+    if (r->refresh)
+        flags[n++] = 'R';
     if (r->decode_error)
         flags[n++] = 'E';
     if (n)

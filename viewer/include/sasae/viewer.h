@@ -177,6 +177,7 @@ struct sasae_frame_rec {
     uint32_t bytes; /* encoded size */
     uint16_t width, height;
     bool keyframe;
+    bool refresh; /* a top-off or keep-alive frame: no change on the host's screen */
     bool decode_error;
 };
 
@@ -184,7 +185,8 @@ struct sasae_frame_rec {
 const char *sasae_frame_log_header(void);
 
 /* One tab-separated line for rec: frame_id capture_us recv_us shown_us decode_ms bytes
- * latency_ms width height flags ('K' keyframe, 'E' decode error, '-' neither), ending in
+ * latency_ms width height flags ('K' keyframe, 'R' refresh: top-off or keep-alive, 'E' decode
+ * error, '-' none), ending in
  * '\n'. latency_ms is shown_us - capture_us (glass to glass; negative if the two clocks
  * disagree). Returns the length as snprintf would (>= cap means truncated). */
 int sasae_frame_log_line(const struct sasae_frame_rec *rec, char *out, size_t cap);
