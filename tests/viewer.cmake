@@ -17,7 +17,8 @@ target_link_libraries(viewer_fakehost PRIVATE sasae_relayclient sasae_chan sasae
 sasae_script_test(viewer_protocol integration/viewer_protocol.sh "integration")
 sasae_script_test(viewer_e2e integration/viewer_e2e.sh "integration")
 sasae_script_test(audit_endings integration/audit_endings.sh "integration")
+sasae_script_test(viewer_4096 integration/viewer_4096.sh "integration")
 sasae_script_test(viewer_session gui/viewer_session.sh "gui")
 sasae_script_test(viewer_jis_keys gui/viewer_jis_keys.sh "gui")
-set_tests_properties(viewer_protocol viewer_e2e viewer_session viewer_jis_keys PROPERTIES
+set_tests_properties(viewer_protocol viewer_e2e viewer_session viewer_jis_keys viewer_4096 PROPERTIES
   TIMEOUT 300)
