@@ -131,7 +131,7 @@ static const struct row rows[] = {
      C(NONE),
      E(ERROR),
      A(CLOSE) | A(SEND_END)},
-    {"peer left", {TO_VIEWING, EV(PEER_LEFT, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
+    {"peer left", {TO_VIEWING, EV(PEER_LEFT, 0)}, S(ENDED), C(NONE), E(HOST_LEFT), A(CLOSE)},
     {"relay closed", {TO_VIEWING, EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
     {"cannot connect", {EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
     {"code rejected",
@@ -283,7 +283,7 @@ static const struct row rows[] = {
      {TO_VIEWING, EV(OP_CONTROL, 1), EV(PEER_LEFT, 0)},
      S(ENDED),
      C(NONE),
-     E(CONNECTION_LOST),
+     E(HOST_LEFT),
      A(CLOSE)},
 };
 
@@ -322,9 +322,9 @@ Test(viewer_vsm, control_want_follows_request)
 
 Test(viewer_vsm, exit_codes_distinct)
 {
-    enum sasae_vsm_end all[] = {
-        E(OPERATOR),        E(CUSTOMER),      E(DENIED),   E(CONSENT_TIMEOUT),
-        E(CONNECTION_LOST), E(CODE_REJECTED), E(SECURITY), E(ERROR)};
+    enum sasae_vsm_end all[] = {E(OPERATOR),        E(CUSTOMER),        E(DENIED),
+                                E(CONSENT_TIMEOUT), E(CONNECTION_LOST), E(CODE_REJECTED),
+                                E(SECURITY),        E(HOST_LEFT),       E(ERROR)};
     int n = sizeof all / sizeof all[0];
     cr_assert_eq(sasae_vsm_exit_code(E(OPERATOR)), 0);
     cr_assert_eq(sasae_vsm_exit_code(E(ERROR)), 1);

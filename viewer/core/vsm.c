@@ -132,6 +132,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
     case SASAE_VSM_EV_PEER_END:
         return end_with(sm, peer_reason(sm, arg), false);
     case SASAE_VSM_EV_PEER_LEFT:
+        /* the relay still works: the customer's PC (or its sasae-host) went away without END */
+        return end_with(sm, SASAE_VSM_END_HOST_LEFT, false);
     case SASAE_VSM_EV_CLOSED:
         return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
     case SASAE_VSM_EV_CODE_REJECTED:
@@ -204,6 +206,8 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "code-rejected";
     case SASAE_VSM_END_SECURITY:
         return "security-failure";
+    case SASAE_VSM_END_HOST_LEFT:
+        return "host-disconnected";
     case SASAE_VSM_END_ERROR:
         return "error";
     }
@@ -227,6 +231,8 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         return 7;
     case SASAE_VSM_END_SECURITY:
         return 8;
+    case SASAE_VSM_END_HOST_LEFT:
+        return 9;
     case SASAE_VSM_END_NONE:
     case SASAE_VSM_END_ERROR:
         break;

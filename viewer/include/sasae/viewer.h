@@ -30,10 +30,11 @@ enum sasae_vsm_end {
     SASAE_VSM_END_CUSTOMER,        /* customer clicked End remote support */
     SASAE_VSM_END_DENIED,          /* customer denied the request */
     SASAE_VSM_END_CONSENT_TIMEOUT, /* no answer to the consent prompt */
-    SASAE_VSM_END_CONNECTION_LOST, /* relay connection or the host went away */
+    SASAE_VSM_END_CONNECTION_LOST, /* relay connection lost, or the link went silent */
     SASAE_VSM_END_OPERATOR,        /* this operator ended the session */
     SASAE_VSM_END_CODE_REJECTED,   /* relay refused the support code (unknown, expired) */
     SASAE_VSM_END_SECURITY,        /* handshake or record verification failed */
+    SASAE_VSM_END_HOST_LEFT,       /* the relay says the customer's PC disconnected */
     SASAE_VSM_END_ERROR,           /* protocol or local error */
 };
 

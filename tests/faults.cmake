@@ -1,0 +1,5 @@
+# Faults survived: real relay, host and viewer processes, one fault started mid-session each
+# (a process killed, the relay killed and restarted, the relay out of descriptors, the audit
+# disk full); each checks what both people see, the session state, the audit log and that no
+# byte is forwarded after the end (docs/operations.md "What happens on each fault").
+sasae_script_test(fault_peer_killed integration/fault_peer_killed.sh "integration;fault")
