@@ -201,6 +201,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         if (st != SASAE_HS_IDLE)
             goto ignore;
         hs->state = SASAE_HS_WAITING;
+        hs->relay_fails = 0;
         o.actions = SASAE_HS_ACT_SHOW_CODE;
         break;
     case SASAE_HS_EV_PEER_JOINED:
@@ -343,8 +344,28 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             break;
         }
         /* a code cannot be lost once it was used: the relay misbehaves, end as for an error */
-        /* fall through */
+        end_session(hs, &o, SASAE_HS_END_RELAY, false);
+        o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT;
+        break;
     case SASAE_HS_EV_RELAY_ERROR:
+        /* Nobody has joined (or the relay went away while we reconnected after such a
+         * loss): the code died with the connection; nothing was asked or shared, so a new
+         * code once the relay is back is all the customer needs, for a while. Once an
+         * operator joined, a relay loss always ends the session (docs/security.md: no
+         * session resumes without a new prompt). */
+        if (st == SASAE_HS_WAITING ||
+            (st == SASAE_HS_IDLE && hs->renewed == SASAE_HS_RENEW_RELAY && hs->relay_fails &&
+             now - hs->relay_lost_at < SASAE_HS_RECONNECT_FOR_NS)) {
+            if (st == SASAE_HS_WAITING)
+                hs->relay_lost_at = now;
+            hs->state = SASAE_HS_IDLE;
+            hs->renewed = SASAE_HS_RENEW_RELAY;
+            hs->relay_fails++;
+            if (st == SASAE_HS_WAITING)
+                hs->renewals++;
+            o.actions = SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_RENEW_CODE;
+            break;
+        }
         end_session(hs, &o, SASAE_HS_END_RELAY, false);
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* no relay to tell */
         break;
@@ -549,8 +570,18 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
 {
-    static const char *const n[] = {"none", "expired", "burned"};
-    return (unsigned)r <= SASAE_HS_RENEW_BURNED ? n[r] : "?";
+    static const char *const n[] = {"none", "expired", "burned", "relay"};
+    return (unsigned)r <= SASAE_HS_RENEW_RELAY ? n[r] : "?";
+}
+
+uint64_t sasae_hs_renew_delay_ns(const struct sasae_hs *hs)
+{
+    if (hs->state != SASAE_HS_IDLE || hs->renewed != SASAE_HS_RENEW_RELAY || !hs->relay_fails)
+        return 0;
+    uint64_t d = 1000000000ull;
+    for (uint32_t i = 1; i < hs->relay_fails && d < SASAE_HS_RECONNECT_MAX_DELAY_NS; i++)
+        d *= 2;
+    return d < SASAE_HS_RECONNECT_MAX_DELAY_NS ? d : SASAE_HS_RECONNECT_MAX_DELAY_NS;
 }
 
 int sasae_hs_end_wire_reason(enum sasae_hs_end r)

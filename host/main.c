@@ -42,6 +42,7 @@ struct app {
     struct sasae_relayclient_config rcfg;
     struct sasae_relayclient_callbacks cb;
     uint64_t connected_ns; /* when the current connection was started */
+    uint64_t renew_at;     /* not before: the backoff of a wanted renewal (0 = not set yet) */
 };
 
 /* A new connection (and code) at most this often, whatever the relay says. */
@@ -213,10 +214,16 @@ static void tr_renew(void *ctx)
  * (the new client first, so the shared client context stays up), then drop the old one. */
 static void renew_connection(struct app *a)
 {
+    uint64_t now = sasae_mono_ns();
     pthread_mutex_lock(&a->mu);
-    bool want = a->renew && sasae_mono_ns() >= a->connected_ns + RENEW_MIN_NS;
-    if (want)
+    if (a->renew && !a->renew_at)
+        /* the relay unreachable: back off (the state machine counts the failures) */
+        a->renew_at = now + host_session_renew_delay_ns(a->s);
+    bool want = a->renew && now >= a->connected_ns + RENEW_MIN_NS && now >= a->renew_at;
+    if (want) {
         a->renew = false;
+        a->renew_at = 0;
+    }
     pthread_mutex_unlock(&a->mu);
     if (!want)
         return;

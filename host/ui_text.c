@@ -157,6 +157,10 @@ const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
                  : "Your previous code was blocked after 5 wrong attempts";
     case SASAE_HS_RENEW_EXPIRED:
         return j ? "前のコードは有効期限が切れました" : "Your previous code expired";
+    case SASAE_HS_RENEW_RELAY:
+        return j ? "サポートセンターとの接続が切れたため、前のコードは使えなくなりました"
+                 : "The connection to the support center was lost, so your previous code no "
+                   "longer works";
     default:
         return "";
     }

@@ -3,3 +3,4 @@
 # disk full); each checks what both people see, the session state, the audit log and that no
 # byte is forwarded after the end (docs/operations.md "What happens on each fault").
 sasae_script_test(fault_peer_killed integration/fault_peer_killed.sh "integration;fault")
+sasae_script_test(fault_relay_restart integration/fault_relay_restart.sh "integration;fault")

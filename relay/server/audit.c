@@ -363,6 +363,92 @@ static int field(const char *line, const char *key, char *out, size_t cap)
     return 0;
 }
 
+/* A session the audit log saw paired; ended once its end record turns up. */
+struct open_session {
+    uint64_t session;
+    char code[16], op[256], org[256];
+    int ended;
+};
+
+/* Reads one day file, adding each paired session and marking the ended ones. */
+static void scan_day(const char *path, struct open_session **v, size_t *n, size_t *cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t lcap = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        char ev[32], code[16];
+        const char *sp = strstr(line, "\"session\":");
+        if (!sp || field(line, "event", ev, sizeof(ev)) || field(line, "code", code, sizeof(code)))
+            continue;
+        uint64_t sid = strtoull(sp + 10, NULL, 10);
+        if (!strcmp(ev, "paired")) {
+            if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 64;
+                struct open_session *nv = realloc(*v, nc * sizeof(**v));
+                if (!nv)
+                    break;
+                *v = nv;
+                *cap = nc;
+            }
+            struct open_session *o = &(*v)[(*n)++];
+            memset(o, 0, sizeof(*o));
+            o->session = sid;
+            snprintf(o->code, sizeof(o->code), "%s", code);
+            field(line, "operator", o->op, sizeof(o->op));
+            field(line, "org", o->org, sizeof(o->org));
+        } else if (!strcmp(ev, "end")) {
+            for (size_t i = 0; i < *n; i++)
+                if ((*v)[i].session == sid && !strcmp((*v)[i].code, code))
+                    (*v)[i].ended = 1;
+        }
+    }
+    free(line);
+    fclose(f);
+}
+
+int sasae_audit_end_orphans(struct sasae_audit *a)
+{
+    if (!a)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    int64_t today = (int64_t)(a->clock_us(a->clock_ctx) / 86400000000ull);
+    pthread_mutex_unlock(&a->mu);
+    struct open_session *v = NULL;
+    size_t n = 0, cap = 0;
+    /* a session paired before midnight may end after it: two days cover every session the
+     * relay's idle limits let live */
+    for (int64_t day = today - 1; day <= today; day++) {
+        char name[64], path[4096];
+        day_name(name, sizeof(name), day);
+        snprintf(path, sizeof(path), "%s/%s", a->dir, name);
+        scan_day(path, &v, &n, &cap);
+    }
+    int closed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].ended)
+            continue;
+        struct sasae_audit_rec r = {
+            .event = "end",
+            .session = v[i].session,
+            .code = v[i].code,
+            .ended_by = "relay",
+            .operator_name = v[i].op[0] ? v[i].op : NULL,
+            .org = v[i].org[0] ? v[i].org : NULL,
+            .reason = "relay restarted: the relay stopped without ending this session",
+            .bytes_host_to_viewer = -1,
+            .bytes_viewer_to_host = -1,
+            .duration_ms = -1,
+        };
+        sasae_audit_write(a, &r);
+        closed++;
+    }
+    free(v);
+    return closed;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -40,6 +40,12 @@ void sasae_audit_set_clock(struct sasae_audit *a, uint64_t (*now_us)(void *ctx),
 /* Asks the writer to reopen its file (SIGHUP / logrotate). */
 void sasae_audit_reopen(struct sasae_audit *a);
 
+/* At start-up: every session that today's or yesterday's file shows paired but never
+ * ended (the relay was killed or crashed) gets its end record now, ended_by "relay",
+ * reason "relay restarted: ...", so that each session in the log has an end. Returns how
+ * many. Call before the relay accepts connections. */
+int sasae_audit_end_orphans(struct sasae_audit *a);
+
 /* Writes everything queued, fsyncs, stops the writer, frees. NULL is ignored. */
 void sasae_audit_close(struct sasae_audit *a);
 

@@ -1556,6 +1556,10 @@ int main(int argc, char **argv)
         SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));
         return 1;
     }
+    int orphans = sasae_audit_end_orphans(r->audit);
+    if (orphans)
+        SASAE_WARN(TAG, "audit: %d session(s) cut when the relay last stopped: end records added",
+                   orphans);
     struct sasae_rt_limits lim = {
         .max_sessions = r->cfg.max_sessions,
         .code_ttl_s = r->cfg.code_ttl,

@@ -16,13 +16,15 @@ metric() { # metric NAME_WITH_LABELS
 }
 fwd() { echo $(($(metric 'sasae_relay_bytes_total{dir="host_to_viewer"}') + $(metric 'sasae_relay_bytes_total{dir="viewer_to_host"}'))); }
 session() { # NAME: a sharing session with the real viewer, 20 frames decoded
+  local n
   start_host "$1"
   viewer "v$1" --code "$CODE" --frame-log "$T/v$1.frames"
   wait_line "Allow? \[y/N\]" "$T/$1.out"
   echo y >"$T/$1.in"
   wait_line "^state=viewing" "$T/v$1.out"
   for _ in $(seq 100); do
-    [ "$(grep -vc '^#' "$T/v$1.frames" 2>/dev/null || echo 0)" -ge 20 ] && return 0
+    n=$(grep -vc '^#' "$T/v$1.frames" 2>/dev/null) || true
+    [ "${n:-0}" -ge 20 ] && return 0
     sleep 0.1
   done
   echo "FAIL: fewer than 20 frames"; cat "$T/v$1.out"; exit 1
