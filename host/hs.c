@@ -47,6 +47,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: screen capture failed";
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return "end: no answer to continue sharing";
+    case SASAE_HS_END_RELAY_REFUSED:
+        return "end: relay refused";
     default:
         return "end";
     }
@@ -366,7 +368,10 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             o.actions = SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_RENEW_CODE;
             break;
         }
-        end_session(hs, &o, SASAE_HS_END_RELAY, false);
+        /* refused before any code: the relay cannot serve us now, which is not a loss */
+        end_session(hs, &o,
+                    arg && st == SASAE_HS_IDLE ? SASAE_HS_END_RELAY_REFUSED : SASAE_HS_END_RELAY,
+                    false);
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* no relay to tell */
         break;
     case SASAE_HS_EV_PROTOCOL_ERROR:
@@ -564,8 +569,9 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "signal",
         "capture_failed",
         "reconsent_timeout",
+        "relay_refused",
     };
-    return (unsigned)r <= SASAE_HS_END_RECONSENT_TIMEOUT ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_RELAY_REFUSED ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
@@ -598,6 +604,7 @@ int sasae_hs_end_wire_reason(enum sasae_hs_end r)
     case SASAE_HS_END_OPERATOR:
         return HS_WIRE_END_OPERATOR;
     case SASAE_HS_END_RELAY:
+    case SASAE_HS_END_RELAY_REFUSED:
     case SASAE_HS_END_PEER_LEFT:
         return HS_WIRE_END_RELAY;
     case SASAE_HS_END_SIGNAL:

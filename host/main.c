@@ -313,7 +313,13 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
     }
     if (end != SASAE_RELAYCLIENT_END_LOCAL && !host_session_ended(a->s))
         SASAE_WARN(TAG, "relay connection closed: %s (error %d)", why, error_code);
-    host_session_on_closed(a->s, why);
+    bool refused = end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+                   (error_code == SASAE_ENV_ERR_FULL || error_code == SASAE_ENV_ERR_INTERNAL ||
+                    error_code == SASAE_ENV_ERR_SHUTDOWN || error_code == SASAE_ENV_ERR_RATE);
+    if (refused)
+        host_session_on_refused(a->s, why);
+    else
+        host_session_on_closed(a->s, why);
     atomic_store(&a->closed, true);
     host_ui_wake(a->ui);
 }

@@ -776,13 +776,13 @@ void host_session_on_peer_left(struct host_session *s, const char *why)
     pthread_mutex_unlock(&s->mu);
 }
 
-void host_session_on_closed(struct host_session *s, const char *why)
+static void relay_error(struct host_session *s, const char *why, uint32_t refused)
 {
     pthread_mutex_lock(&s->mu);
     if (why && s->hs.state != SASAE_HS_ENDED)
         snprintf(s->status, sizeof s->status, "%s", why);
     uint32_t fails = s->hs.relay_fails;
-    event(s, SASAE_HS_EV_RELAY_ERROR, 0);
+    event(s, SASAE_HS_EV_RELAY_ERROR, refused);
     if (s->hs.state != SASAE_HS_ENDED)
         s->status[0] = 0; /* reconnecting: not a reason for what comes later */
     if (s->hs.relay_fails != fails)
@@ -790,6 +790,16 @@ void host_session_on_closed(struct host_session *s, const char *why)
                    (unsigned long long)(sasae_hs_renew_delay_ns(&s->hs) / 1000000000ull),
                    s->hs.relay_fails);
     pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_closed(struct host_session *s, const char *why)
+{
+    relay_error(s, why, 0);
+}
+
+void host_session_on_refused(struct host_session *s, const char *why)
+{
+    relay_error(s, why, 1);
 }
 
 bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reason, const char *why)

@@ -75,6 +75,9 @@ void host_session_on_paired(struct host_session *s);
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
 void host_session_on_peer_left(struct host_session *s, const char *why);
 void host_session_on_closed(struct host_session *s, const char *why);
+/* The relay refused service (busy, out of resources, stopping; why: its text): before a
+ * code, the session ends as refused; a waiting host reconnects as after a loss. */
+void host_session_on_refused(struct host_session *s, const char *why);
 /* The relay expired or burned our code (why: the relay's text). Returns true if the session
  * is getting a new code (it was waiting: transport renew() was called), false if it ended
  * as on_closed does (the code was already used, or no code was live). */

@@ -132,6 +132,12 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return j ? "「共有を続けますか？」に 60 秒以内に応答がなかったため終了しました。"
                  : "No answer within 60 seconds to \"Continue sharing?\", so the session ended.";
+    case SASAE_HS_END_RELAY_REFUSED:
+        /* only before any code was shown */
+        return j ? "サポートセンターは現在新しいセッションを開始できません。数分後にもう一度お試し"
+                   "ください。"
+                 : "The support center cannot start a session right now. Please try again in a "
+                   "few minutes.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"

@@ -4,3 +4,4 @@
 # byte is forwarded after the end (docs/operations.md "What happens on each fault").
 sasae_script_test(fault_peer_killed integration/fault_peer_killed.sh "integration;fault")
 sasae_script_test(fault_relay_restart integration/fault_relay_restart.sh "integration;fault")
+sasae_script_test(fault_relay_fds integration/fault_relay_fds.sh "integration;fault")

@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -103,6 +105,7 @@ struct metrics {
     uint64_t rej_rate, rej_addr, rej_full, rej_protocol, rej_toobig, rej_subprotocol,
         rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
     uint64_t audit_events;
+    uint64_t fd_refused_accept, fd_refused_join; /* out of file descriptors */
 };
 
 struct relay {
@@ -121,6 +124,7 @@ struct relay {
     struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
+    int nofile; /* the descriptor limit the relay runs with */
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -542,6 +546,41 @@ static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const c
     close_after_flush(p, LWS_CLOSE_STATUS_NORMAL, "peer left");
 }
 
+/* Descriptors kept free: below FD_RESERVE_NEW free ones, new sessions are refused with a
+ * clear error (the refusal needs the connection's own descriptor, which it has); below
+ * FD_RESERVE_ACCEPT, new connections are closed at once, so that the relay never reaches
+ * EMFILE: the audit log's day file, the metrics scrape and the sessions already running
+ * always have theirs. */
+#define FD_RESERVE_NEW 16
+#define FD_RESERVE_ACCEPT 6
+
+/* Free descriptors left, from the lowest free one (the kernel always hands out the lowest,
+ * so under exhaustion every one below it is taken); O(1), no /proc walk. */
+static int fd_headroom(const struct relay *r)
+{
+    int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return r->nofile - fd;
+}
+
+/* A new session cannot be served safely: refuse it with a reason the client shows. */
+static bool refuse_new_session(struct relay *r, struct conn *c, const char *what)
+{
+    int left = fd_headroom(r);
+    if (left >= FD_RESERVE_NEW)
+        return false;
+    if (!r->m.fd_refused_join++ || r->m.fd_refused_join % 100 == 0)
+        SASAE_WARN(TAG,
+                   "out of file descriptors (%d of %d left): refusing new sessions "
+                   "(%llu refused so far; raise LimitNOFILE / nofile)",
+                   left, r->nofile, (unsigned long long)r->m.fd_refused_join);
+    audit_simple(r, what, c, "refused", "relay out of file descriptors");
+    fail(c, SASAE_ENV_ERR_FULL, "the relay is out of file descriptors: try again later", 0);
+    return true;
+}
+
 static void handle_register(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
     if (m->version != SASAE_ENV_VERSION) {
@@ -553,6 +592,8 @@ static void handle_register(struct relay *r, struct conn *c, const struct sasae_
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
         return;
     }
+    if (refuse_new_session(r, c, "register"))
+        return;
     int rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
     if (rc) {
         r->m.rej_full += rc == SASAE_RT_E_FULL;
@@ -596,6 +637,8 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
         return;
     }
+    if (refuse_new_session(r, c, "join"))
+        return;
     void *hostp = NULL;
     struct sasae_rt_burn burn;
     int rc =
@@ -1070,6 +1113,20 @@ static void conn_closed(struct relay *r, struct conn *c)
 
 static size_t rx_buffers_metrics(char *b, size_t cap);
 
+/* The faults the relay refuses new sessions for (docs/operations.md "What happens on each
+ * fault"). */
+static size_t fault_metrics(struct relay *r, char *b, size_t cap)
+{
+    int n = snprintf(b, cap,
+                     "# TYPE sasae_relay_fd_headroom gauge\nsasae_relay_fd_headroom %d\n"
+                     "# TYPE sasae_relay_fd_refusals_total counter\n"
+                     "sasae_relay_fd_refusals_total{stage=\"accept\"} %llu\n"
+                     "sasae_relay_fd_refusals_total{stage=\"session\"} %llu\n",
+                     fd_headroom(r), (unsigned long long)r->m.fd_refused_accept,
+                     (unsigned long long)r->m.fd_refused_join);
+    return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
 static char *metrics_text(struct relay *r, size_t *len)
 {
     size_t cap = 8192;
@@ -1139,6 +1196,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += rx_buffers_metrics(b + *len, cap - *len);
+    *len += fault_metrics(r, b + *len, cap - *len);
     return b;
 }
 
@@ -1160,6 +1218,10 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
         r->m.conns_total++;
         if (r->draining)
             return 1;
+        if (fd_headroom(r) < FD_RESERVE_ACCEPT) {
+            r->m.fd_refused_accept++;
+            return 1;
+        }
         if (sasae_rt_conn_admit(r->rt, addr, now_ms())) {
             r->m.rej_rate++;
             return 1;
@@ -1551,6 +1613,7 @@ int main(int argc, char **argv)
     if (wsguard_init())
         return 1;
     int nofile = raise_nofile(r->cfg.nofile);
+    r->nofile = nofile;
     r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
     if (!r->audit) {
         SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));

@@ -321,6 +321,28 @@ Test(host_hs, relay_lost_while_waiting_reconnects_with_backoff)
     cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_RELAY), "relay");
 }
 
+/* The relay refusing service (arg 1) before any code is not a loss: its own end reason;
+ * while waiting it is a loss like any other (reconnect), once joined it ends as relay. */
+Test(host_hs, relay_refusal)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_IDLE);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY_REFUSED);
+    cr_assert_str_eq(sasae_hs_end_str(SASAE_HS_END_RELAY_REFUSED), "relay_refused");
+    reach(&hs, P_WAITING);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_RELAY);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + 3 * S); /* still busy: retry */
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 2 * S);
+    reach(&hs, P_SH_NONE);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY);
+}
+
 /* Stopping capture and input must be ordered before any network action: the driver runs
  * actions in bit order, so the bits must be lower. */
 Test(host_hs, local_stop_comes_before_network)
@@ -589,7 +611,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_RECONSENT_TIMEOUT; r++)
+    for (int r = 0; r <= SASAE_HS_END_RELAY_REFUSED; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

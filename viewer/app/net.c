@@ -485,7 +485,10 @@ static void on_closed(struct net *n, int end, int error_code, const char *text)
     else if (end == SASAE_RELAYCLIENT_END_PEER_LEFT)
         step(n, SASAE_VSM_EV_PEER_LEFT, 0);
     else
-        step(n, SASAE_VSM_EV_CLOSED, 0);
+        step(n, SASAE_VSM_EV_CLOSED,
+             end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+                 (error_code == SASAE_ENV_ERR_FULL || error_code == SASAE_ENV_ERR_INTERNAL ||
+                  error_code == SASAE_ENV_ERR_SHUTDOWN));
 }
 
 static void timers(struct net *n)

@@ -135,6 +135,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         /* the relay still works: the customer's PC (or its sasae-host) went away without END */
         return end_with(sm, SASAE_VSM_END_HOST_LEFT, false);
     case SASAE_VSM_EV_CLOSED:
+        if (arg && (sm->state == SASAE_VSM_CONNECTING || sm->state == SASAE_VSM_WAITING_PEER))
+            return end_with(sm, SASAE_VSM_END_RELAY_REFUSED, false);
         return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
     case SASAE_VSM_EV_CODE_REJECTED:
         if (sm->state != SASAE_VSM_CONNECTING && sm->state != SASAE_VSM_WAITING_PEER)
@@ -208,6 +210,8 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "security-failure";
     case SASAE_VSM_END_HOST_LEFT:
         return "host-disconnected";
+    case SASAE_VSM_END_RELAY_REFUSED:
+        return "relay-refused";
     case SASAE_VSM_END_ERROR:
         return "error";
     }
@@ -233,6 +237,8 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         return 8;
     case SASAE_VSM_END_HOST_LEFT:
         return 9;
+    case SASAE_VSM_END_RELAY_REFUSED:
+        return 10;
     case SASAE_VSM_END_NONE:
     case SASAE_VSM_END_ERROR:
         break;

@@ -45,7 +45,8 @@ enum sasae_hs_event {
     SASAE_HS_EV_SIGNAL,         /* SIGINT/SIGTERM */
     SASAE_HS_EV_VIEWER_END,     /* viewer sent END */
     SASAE_HS_EV_PEER_LEFT,      /* relay says the viewer is gone */
-    SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error */
+    SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error; arg 1: the relay
+                                   refused service (busy, out of resources, stopping) */
     SASAE_HS_EV_PROTOCOL_ERROR, /* malformed or unexpected application message */
     SASAE_HS_EV_FRAME_SENT,     /* arg = frame id */
     SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
@@ -82,6 +83,8 @@ enum sasae_hs_end {
     SASAE_HS_END_SIGNAL,            /* program asked to stop */
     SASAE_HS_END_CAPTURE_FAILED,    /* screen capture or encoding broke: no frozen picture */
     SASAE_HS_END_RECONSENT_TIMEOUT, /* "Continue sharing?" not answered in 60 s */
+    SASAE_HS_END_RELAY_REFUSED,     /* the relay refused a new session (busy, out of
+                                       resources, audit log unwritable, shutting down) */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so

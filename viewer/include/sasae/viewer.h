@@ -35,6 +35,8 @@ enum sasae_vsm_end {
     SASAE_VSM_END_CODE_REJECTED,   /* relay refused the support code (unknown, expired) */
     SASAE_VSM_END_SECURITY,        /* handshake or record verification failed */
     SASAE_VSM_END_HOST_LEFT,       /* the relay says the customer's PC disconnected */
+    SASAE_VSM_END_RELAY_REFUSED,   /* the relay refused a new session (busy, out of
+                                      resources, audit log unwritable, shutting down) */
     SASAE_VSM_END_ERROR,           /* protocol or local error */
 };
 
@@ -47,7 +49,8 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
     SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_vsm_peer_reason */
     SASAE_VSM_EV_PEER_LEFT,       /* relay says the host disconnected */
-    SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed */
+    SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed; arg 1: the relay
+                                     refused service (before pairing) */
     SASAE_VSM_EV_CODE_REJECTED,   /* relay refused the code */
     SASAE_VSM_EV_SECURITY_ERROR,  /* handshake/record authentication failed */
     SASAE_VSM_EV_PROTOCOL_ERROR,  /* malformed or unexpected message, local failure */
