@@ -5,3 +5,4 @@
 sasae_script_test(fault_peer_killed integration/fault_peer_killed.sh "integration;fault")
 sasae_script_test(fault_relay_restart integration/fault_relay_restart.sh "integration;fault")
 sasae_script_test(fault_relay_fds integration/fault_relay_fds.sh "integration;fault")
+sasae_script_test(fault_audit_full integration/fault_audit_full.sh "integration;fault")

@@ -106,6 +106,7 @@ struct metrics {
         rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
     uint64_t audit_events;
     uint64_t fd_refused_accept, fd_refused_join; /* out of file descriptors */
+    uint64_t audit_refused;                      /* audit log unwritable */
 };
 
 struct relay {
@@ -568,6 +569,16 @@ static int fd_headroom(const struct relay *r)
 /* A new session cannot be served safely: refuse it with a reason the client shows. */
 static bool refuse_new_session(struct relay *r, struct conn *c, const char *what)
 {
+    if (!sasae_audit_ok(r->audit)) {
+        /* no session the log cannot record: the refusal itself is queued, and written with
+         * the held records once the disk takes them */
+        if (!r->m.audit_refused++ || r->m.audit_refused % 100 == 0)
+            SASAE_WARN(TAG, "audit log unwritable: refusing new sessions (%llu refused so far)",
+                       (unsigned long long)r->m.audit_refused);
+        audit_simple(r, what, c, "refused", "audit log unwritable");
+        fail(c, SASAE_ENV_ERR_INTERNAL, "the relay cannot write its audit log: try again later", 0);
+        return true;
+    }
     int left = fd_headroom(r);
     if (left >= FD_RESERVE_NEW)
         return false;
@@ -1117,13 +1128,25 @@ static size_t rx_buffers_metrics(char *b, size_t cap);
  * fault"). */
 static size_t fault_metrics(struct relay *r, char *b, size_t cap)
 {
-    int n = snprintf(b, cap,
-                     "# TYPE sasae_relay_fd_headroom gauge\nsasae_relay_fd_headroom %d\n"
-                     "# TYPE sasae_relay_fd_refusals_total counter\n"
-                     "sasae_relay_fd_refusals_total{stage=\"accept\"} %llu\n"
-                     "sasae_relay_fd_refusals_total{stage=\"session\"} %llu\n",
-                     fd_headroom(r), (unsigned long long)r->m.fd_refused_accept,
-                     (unsigned long long)r->m.fd_refused_join);
+    struct sasae_audit_counts ac;
+    sasae_audit_counts(r->audit, &ac);
+    int n =
+        snprintf(b, cap,
+                 "# TYPE sasae_relay_fd_headroom gauge\nsasae_relay_fd_headroom %d\n"
+                 "# TYPE sasae_relay_fd_refusals_total counter\n"
+                 "sasae_relay_fd_refusals_total{stage=\"accept\"} %llu\n"
+                 "sasae_relay_fd_refusals_total{stage=\"session\"} %llu\n"
+                 "# TYPE sasae_relay_audit_ok gauge\nsasae_relay_audit_ok %d\n"
+                 "# TYPE sasae_relay_audit_pending gauge\nsasae_relay_audit_pending %lu\n"
+                 "# TYPE sasae_relay_audit_write_errors_total counter\n"
+                 "sasae_relay_audit_write_errors_total %lu\n"
+                 "# TYPE sasae_relay_audit_dropped_total counter\n"
+                 "sasae_relay_audit_dropped_total %lu\n"
+                 "# TYPE sasae_relay_audit_refusals_total counter\n"
+                 "sasae_relay_audit_refusals_total %llu\n",
+                 fd_headroom(r), (unsigned long long)r->m.fd_refused_accept,
+                 (unsigned long long)r->m.fd_refused_join, sasae_audit_ok(r->audit) ? 1 : 0,
+                 ac.pending, ac.write_errors, ac.dropped, (unsigned long long)r->m.audit_refused);
     return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
