@@ -134,6 +134,18 @@ static const struct row rows[] = {
     {"peer left", {TO_VIEWING, EV(PEER_LEFT, 0)}, S(ENDED), C(NONE), E(HOST_LEFT), A(CLOSE)},
     {"relay closed", {TO_VIEWING, EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
     {"cannot connect", {EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
+    {"host silent while viewing",
+     {TO_VIEWING, EV(PEER_SILENT, 0)},
+     S(ENDED),
+     C(NONE),
+     E(HOST_SILENT),
+     A(CLOSE) | A(SEND_END)},
+    {"host silent before viewing: not ours to judge",
+     {TO_CONSENT, EV(PEER_SILENT, 0)},
+     S(WAITING_CONSENT),
+     C(NONE),
+     E(NONE),
+     A(INVALID)},
     {"relay refuses",
      {EV(CONNECTED, 0), EV(CLOSED, 1)},
      S(ENDED),
@@ -335,8 +347,9 @@ Test(viewer_vsm, control_want_follows_request)
 Test(viewer_vsm, exit_codes_distinct)
 {
     enum sasae_vsm_end all[] = {
-        E(OPERATOR),      E(CUSTOMER), E(DENIED),    E(CONSENT_TIMEOUT), E(CONNECTION_LOST),
-        E(CODE_REJECTED), E(SECURITY), E(HOST_LEFT), E(RELAY_REFUSED),   E(ERROR)};
+        E(OPERATOR),        E(CUSTOMER),      E(DENIED),   E(CONSENT_TIMEOUT),
+        E(CONNECTION_LOST), E(CODE_REJECTED), E(SECURITY), E(HOST_LEFT),
+        E(RELAY_REFUSED),   E(HOST_SILENT),   E(ERROR)};
     int n = sizeof all / sizeof all[0];
     cr_assert_eq(sasae_vsm_exit_code(E(OPERATOR)), 0);
     cr_assert_eq(sasae_vsm_exit_code(E(ERROR)), 1);

@@ -90,6 +90,9 @@ const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)
         return j ? "中継サーバーとの接続が切れました" : "The connection to the relay was lost";
     case SASAE_VSM_END_HOST_LEFT:
         return j ? "お客様のコンピューターとの接続が切れました" : "The customer's PC disconnected";
+    case SASAE_VSM_END_HOST_SILENT:
+        return j ? "お客様のコンピューターから20秒間何も届かず、接続が切れました"
+                 : "Nothing arrived from the customer's PC for 20 s: the connection was lost";
     case SASAE_VSM_END_RELAY_REFUSED:
         return j ? "中継サーバーが現在新しいセッションを受け付けていません。数分後にお試しください"
                  : "The relay cannot take new sessions right now — try again in a few minutes";

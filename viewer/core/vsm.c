@@ -166,6 +166,11 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (sm->state != SASAE_VSM_WAITING_CONSENT)
             return SASAE_VSM_ACT_INVALID;
         return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
+    case SASAE_VSM_EV_PEER_SILENT:
+        if (sm->state != SASAE_VSM_VIEWING)
+            return SASAE_VSM_ACT_INVALID;
+        /* END in case only the host's direction is cut: the host then ends at once */
+        return end_with(sm, SASAE_VSM_END_HOST_SILENT, true);
     }
     return SASAE_VSM_ACT_INVALID;
 }
@@ -212,6 +217,8 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "host-disconnected";
     case SASAE_VSM_END_RELAY_REFUSED:
         return "relay-refused";
+    case SASAE_VSM_END_HOST_SILENT:
+        return "host-silent";
     case SASAE_VSM_END_ERROR:
         return "error";
     }
@@ -239,6 +246,8 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         return 9;
     case SASAE_VSM_END_RELAY_REFUSED:
         return 10;
+    case SASAE_VSM_END_HOST_SILENT:
+        return 11;
     case SASAE_VSM_END_NONE:
     case SASAE_VSM_END_ERROR:
         break;
