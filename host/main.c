@@ -215,7 +215,10 @@ static void tr_renew(void *ctx)
 static void renew_connection(struct app *a)
 {
     uint64_t now = sasae_mono_ns();
+    bool ended = host_session_ended(a->s); /* e.g. End pressed while waiting to reconnect */
     pthread_mutex_lock(&a->mu);
+    if (ended)
+        a->renew = false;
     if (a->renew && !a->renew_at)
         /* the relay unreachable: back off (the state machine counts the failures) */
         a->renew_at = now + host_session_renew_delay_ns(a->s);

@@ -125,7 +125,8 @@ struct relay {
     struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
-    int nofile; /* the descriptor limit the relay runs with */
+    int nofile;   /* the descriptor limit the relay runs with */
+    int probe_fd; /* /dev/null, duplicated to find the lowest free descriptor (-1: none) */
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -559,9 +560,11 @@ static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const c
  * so under exhaustion every one below it is taken); O(1), no /proc walk. */
 static int fd_headroom(const struct relay *r)
 {
-    int fd = fcntl(0, F_DUPFD_CLOEXEC, 0);
+    if (r->probe_fd < 0)
+        return r->nofile; /* cannot tell: never refuse for it */
+    int fd = fcntl(r->probe_fd, F_DUPFD_CLOEXEC, 0);
     if (fd < 0)
-        return 0;
+        return 0; /* EMFILE */
     close(fd);
     return r->nofile - fd;
 }
@@ -1637,6 +1640,7 @@ int main(int argc, char **argv)
         return 1;
     int nofile = raise_nofile(r->cfg.nofile);
     r->nofile = nofile;
+    r->probe_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
     if (!r->audit) {
         SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));
@@ -1750,6 +1754,8 @@ int main(int argc, char **argv)
     rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    if (r->probe_fd >= 0)
+        close(r->probe_fd);
     free(r->tx);
     while (r->free_frags) {
         struct frag *f = r->free_frags;
