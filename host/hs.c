@@ -47,6 +47,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: screen capture failed";
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return "end: no answer to continue sharing";
+    case SASAE_HS_END_RELAY_REFUSED:
+        return "end: relay refused";
     default:
         return "end";
     }
@@ -201,6 +203,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         if (st != SASAE_HS_IDLE)
             goto ignore;
         hs->state = SASAE_HS_WAITING;
+        hs->relay_fails = 0;
         o.actions = SASAE_HS_ACT_SHOW_CODE;
         break;
     case SASAE_HS_EV_PEER_JOINED:
@@ -343,9 +346,32 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             break;
         }
         /* a code cannot be lost once it was used: the relay misbehaves, end as for an error */
-        /* fall through */
-    case SASAE_HS_EV_RELAY_ERROR:
         end_session(hs, &o, SASAE_HS_END_RELAY, false);
+        o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT;
+        break;
+    case SASAE_HS_EV_RELAY_ERROR:
+        /* Nobody has joined (or the relay went away while we reconnected after such a
+         * loss): the code died with the connection; nothing was asked or shared, so a new
+         * code once the relay is back is all the customer needs, for a while. Once an
+         * operator joined, a relay loss always ends the session (docs/security.md: no
+         * session resumes without a new prompt). */
+        if (st == SASAE_HS_WAITING ||
+            (st == SASAE_HS_IDLE && hs->renewed == SASAE_HS_RENEW_RELAY && hs->relay_fails &&
+             now - hs->relay_lost_at < SASAE_HS_RECONNECT_FOR_NS)) {
+            if (st == SASAE_HS_WAITING)
+                hs->relay_lost_at = now;
+            hs->state = SASAE_HS_IDLE;
+            hs->renewed = SASAE_HS_RENEW_RELAY;
+            hs->relay_fails++;
+            if (st == SASAE_HS_WAITING)
+                hs->renewals++;
+            o.actions = SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_RENEW_CODE;
+            break;
+        }
+        /* refused before any code: the relay cannot serve us now, which is not a loss */
+        end_session(hs, &o,
+                    arg && st == SASAE_HS_IDLE ? SASAE_HS_END_RELAY_REFUSED : SASAE_HS_END_RELAY,
+                    false);
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* no relay to tell */
         break;
     case SASAE_HS_EV_PROTOCOL_ERROR:
@@ -543,14 +569,25 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "signal",
         "capture_failed",
         "reconsent_timeout",
+        "relay_refused",
     };
-    return (unsigned)r <= SASAE_HS_END_RECONSENT_TIMEOUT ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_RELAY_REFUSED ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
 {
-    static const char *const n[] = {"none", "expired", "burned"};
-    return (unsigned)r <= SASAE_HS_RENEW_BURNED ? n[r] : "?";
+    static const char *const n[] = {"none", "expired", "burned", "relay"};
+    return (unsigned)r <= SASAE_HS_RENEW_RELAY ? n[r] : "?";
+}
+
+uint64_t sasae_hs_renew_delay_ns(const struct sasae_hs *hs)
+{
+    if (hs->state != SASAE_HS_IDLE || hs->renewed != SASAE_HS_RENEW_RELAY || !hs->relay_fails)
+        return 0;
+    uint64_t d = 1000000000ull;
+    for (uint32_t i = 1; i < hs->relay_fails && d < SASAE_HS_RECONNECT_MAX_DELAY_NS; i++)
+        d *= 2;
+    return d < SASAE_HS_RECONNECT_MAX_DELAY_NS ? d : SASAE_HS_RECONNECT_MAX_DELAY_NS;
 }
 
 int sasae_hs_end_wire_reason(enum sasae_hs_end r)
@@ -567,6 +604,7 @@ int sasae_hs_end_wire_reason(enum sasae_hs_end r)
     case SASAE_HS_END_OPERATOR:
         return HS_WIRE_END_OPERATOR;
     case SASAE_HS_END_RELAY:
+    case SASAE_HS_END_RELAY_REFUSED:
     case SASAE_HS_END_PEER_LEFT:
         return HS_WIRE_END_RELAY;
     case SASAE_HS_END_SIGNAL:

@@ -42,6 +42,7 @@ struct app {
     struct sasae_relayclient_config rcfg;
     struct sasae_relayclient_callbacks cb;
     uint64_t connected_ns; /* when the current connection was started */
+    uint64_t renew_at;     /* not before: the backoff of a wanted renewal (0 = not set yet) */
 };
 
 /* A new connection (and code) at most this often, whatever the relay says. */
@@ -213,10 +214,19 @@ static void tr_renew(void *ctx)
  * (the new client first, so the shared client context stays up), then drop the old one. */
 static void renew_connection(struct app *a)
 {
+    uint64_t now = sasae_mono_ns();
+    bool ended = host_session_ended(a->s); /* e.g. End pressed while waiting to reconnect */
     pthread_mutex_lock(&a->mu);
-    bool want = a->renew && sasae_mono_ns() >= a->connected_ns + RENEW_MIN_NS;
-    if (want)
+    if (ended)
         a->renew = false;
+    if (a->renew && !a->renew_at)
+        /* the relay unreachable: back off (the state machine counts the failures) */
+        a->renew_at = now + host_session_renew_delay_ns(a->s);
+    bool want = a->renew && now >= a->connected_ns + RENEW_MIN_NS && now >= a->renew_at;
+    if (want) {
+        a->renew = false;
+        a->renew_at = 0;
+    }
     pthread_mutex_unlock(&a->mu);
     if (!want)
         return;
@@ -306,7 +316,13 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
     }
     if (end != SASAE_RELAYCLIENT_END_LOCAL && !host_session_ended(a->s))
         SASAE_WARN(TAG, "relay connection closed: %s (error %d)", why, error_code);
-    host_session_on_closed(a->s, why);
+    bool refused = end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+                   (error_code == SASAE_ENV_ERR_FULL || error_code == SASAE_ENV_ERR_INTERNAL ||
+                    error_code == SASAE_ENV_ERR_SHUTDOWN || error_code == SASAE_ENV_ERR_RATE);
+    if (refused)
+        host_session_on_refused(a->s, why);
+    else
+        host_session_on_closed(a->s, why);
     atomic_store(&a->closed, true);
     host_ui_wake(a->ui);
 }

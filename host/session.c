@@ -808,13 +808,30 @@ void host_session_on_peer_left(struct host_session *s, const char *why)
     pthread_mutex_unlock(&s->mu);
 }
 
-void host_session_on_closed(struct host_session *s, const char *why)
+static void relay_error(struct host_session *s, const char *why, uint32_t refused)
 {
     pthread_mutex_lock(&s->mu);
     if (why && s->hs.state != SASAE_HS_ENDED)
         snprintf(s->status, sizeof s->status, "%s", why);
-    event(s, SASAE_HS_EV_RELAY_ERROR, 0);
+    uint32_t fails = s->hs.relay_fails;
+    event(s, SASAE_HS_EV_RELAY_ERROR, refused);
+    if (s->hs.state != SASAE_HS_ENDED)
+        s->status[0] = 0; /* reconnecting: not a reason for what comes later */
+    if (s->hs.relay_fails != fails)
+        SASAE_WARN(TAG, "relay lost before anyone joined: new code in %llu s (attempt %u)",
+                   (unsigned long long)(sasae_hs_renew_delay_ns(&s->hs) / 1000000000ull),
+                   s->hs.relay_fails);
     pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_closed(struct host_session *s, const char *why)
+{
+    relay_error(s, why, 0);
+}
+
+void host_session_on_refused(struct host_session *s, const char *why)
+{
+    relay_error(s, why, 1);
 }
 
 bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reason, const char *why)
@@ -829,6 +846,14 @@ bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reaso
         SASAE_INFO(TAG, "support code %s: registering again", sasae_hs_renew_str(reason));
     pthread_mutex_unlock(&s->mu);
     return renewing;
+}
+
+uint64_t host_session_renew_delay_ns(struct host_session *s)
+{
+    pthread_mutex_lock(&s->mu);
+    uint64_t d = sasae_hs_renew_delay_ns(&s->hs);
+    pthread_mutex_unlock(&s->mu);
+    return d;
 }
 
 void host_session_answer(struct host_session *s, enum host_ui_answer a)

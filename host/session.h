@@ -75,10 +75,16 @@ void host_session_on_paired(struct host_session *s);
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
 void host_session_on_peer_left(struct host_session *s, const char *why);
 void host_session_on_closed(struct host_session *s, const char *why);
+/* The relay refused service (busy, out of resources, stopping; why: its text): before a
+ * code, the session ends as refused; a waiting host reconnects as after a loss. */
+void host_session_on_refused(struct host_session *s, const char *why);
 /* The relay expired or burned our code (why: the relay's text). Returns true if the session
  * is getting a new code (it was waiting: transport renew() was called), false if it ended
  * as on_closed does (the code was already used, or no code was live). */
 bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reason, const char *why);
+/* How long to wait before opening the new connection a renewal asked for (backoff while the
+ * relay is unreachable; sasae_hs_renew_delay_ns). */
+uint64_t host_session_renew_delay_ns(struct host_session *s);
 
 /* ---- from the UI thread ---- */
 void host_session_answer(struct host_session *s, enum host_ui_answer a);

@@ -132,6 +132,12 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return j ? "「共有を続けますか？」に 60 秒以内に応答がなかったため終了しました。"
                  : "No answer within 60 seconds to \"Continue sharing?\", so the session ended.";
+    case SASAE_HS_END_RELAY_REFUSED:
+        /* only before any code was shown */
+        return j ? "サポートセンターは現在新しいセッションを開始できません。数分後にもう一度お試し"
+                   "ください。"
+                 : "The support center cannot start a session right now. Please try again in a "
+                   "few minutes.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"
@@ -157,6 +163,10 @@ const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
                  : "Your previous code was blocked after 5 wrong attempts";
     case SASAE_HS_RENEW_EXPIRED:
         return j ? "前のコードは有効期限が切れました" : "Your previous code expired";
+    case SASAE_HS_RENEW_RELAY:
+        return j ? "サポートセンターとの接続が切れたため、前のコードは使えなくなりました"
+                 : "The connection to the support center was lost, so your previous code no "
+                   "longer works";
     default:
         return "";
     }

@@ -202,7 +202,9 @@ static void do_connect(lws_sorted_usec_list_t *sul);
 static void schedule_retry_or_finish(struct sasae_relayclient *c, const char *why)
 {
     lws_sul_cancel(&c->deadline);
-    if (c->state != ST_PAIRED && c->state != ST_ENDED && c->attempts_left > 0 && !c->got_error &&
+    /* only attempts that never reached the relay are retried here: a host's code or a
+     * viewer's join died with an established connection, and the caller must know */
+    if (c->state == ST_CONNECTING && c->attempts_left > 0 && !c->got_error &&
         !atomic_load(&c->close_req) && !atomic_load(&c->stop)) {
         c->attempts_left--;
         SASAE_WARN(TAG, "relay connection failed (%s); retrying in %u ms", why, c->backoff_ms);

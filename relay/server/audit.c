@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +18,9 @@
 #define TAG "audit"
 #define LINE_MAX_BYTES 2048
 #define QUEUE_MAX 100000 /* lines; beyond this the relay is far behind its disk */
+/* Below this much free space the log counts as unwritable (new sessions are refused), so
+ * that the records of the sessions already running still fit. */
+#define FREE_RESERVE_BYTES (1024 * 1024)
 
 struct line {
     struct line *next;
@@ -36,9 +41,14 @@ struct sasae_audit {
     unsigned long dropped;
     uint64_t (*clock_us)(void *); /* wall clock, UTC microseconds (tests set another) */
     void *clock_ctx;
+    atomic_int ok;             /* the last write worked and the disk has FREE_RESERVE_BYTES */
+    atomic_ulong write_errors; /* failed writes (each line is retried until it is written) */
+    atomic_ulong pending;      /* lines the writer holds because the disk refused them */
     /* writer thread only */
     int fd;
     int64_t fd_day;
+    struct line *pend_head, *pend_tail; /* not yet written, oldest first */
+    size_t npend;
 };
 
 size_t sasae_audit_json_escape(char *buf, size_t cap, const char *s)
@@ -162,13 +172,73 @@ static void writer_open(struct sasae_audit *a, int64_t day)
     sasae_audit_retention(a->dir, a->retention_days, day);
 }
 
+/* Appends one whole line or nothing: a failed or short write (disk full) is cut back to
+ * where the line began, so the file never holds a partial line. */
+static int write_line(struct sasae_audit *a, const struct line *l)
+{
+    off_t start = lseek(a->fd, 0, SEEK_END);
+    size_t off = 0;
+    while (off < l->len) {
+        ssize_t w = write(a->fd, l->text + off, l->len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = w < 0 ? errno : EIO;
+            if (off && (start < 0 || ftruncate(a->fd, start)))
+                SASAE_ERR(TAG, "cannot cut back a partial line: %s", strerror(errno));
+            errno = e;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+static bool space_ok(const struct sasae_audit *a)
+{
+    struct statvfs v;
+    int rc = a->fd >= 0 ? fstatvfs(a->fd, &v) : statvfs(a->dir, &v);
+    return rc || (unsigned long long)v.f_bavail * v.f_frsize >= FREE_RESERVE_BYTES;
+}
+
+/* Writes the held lines, oldest first, until the disk refuses one. Returns 1 if all went. */
+static int write_pending(struct sasae_audit *a)
+{
+    int wrote = 0, all = 1;
+    while (a->pend_head) {
+        struct line *l = a->pend_head;
+        writer_open(a, l->day);
+        if (a->fd < 0 || write_line(a, l)) {
+            if (!atomic_fetch_add(&a->write_errors, 1) || atomic_load(&a->ok))
+                SASAE_ERR(TAG, "write failed: %s; holding %zu record(s) until it works",
+                          a->fd < 0 ? "no file" : strerror(errno), a->npend);
+            all = 0;
+            break;
+        }
+        wrote = 1;
+        a->pend_head = l->next;
+        if (!a->pend_head)
+            a->pend_tail = NULL;
+        a->npend--;
+        free(l);
+    }
+    /* One fsync per batch: the record is on disk before the next one is taken. */
+    if (wrote && a->fd >= 0 && fsync(a->fd))
+        SASAE_ERR(TAG, "fsync failed: %s", strerror(errno));
+    return all;
+}
+
 static void *writer_main(void *arg)
 {
     struct sasae_audit *a = arg;
     pthread_mutex_lock(&a->mu);
     for (;;) {
-        while (!a->head && !a->stop && !a->reopen)
-            pthread_cond_wait(&a->cv, &a->mu);
+        if (!a->head && !a->stop && !a->reopen) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += 1; /* an unwritable log is retried, free space checked, this often */
+            pthread_cond_timedwait(&a->cv, &a->mu, &ts);
+        }
         struct line *batch = a->head;
         a->head = a->tail = NULL;
         a->queued = 0;
@@ -180,36 +250,65 @@ static void *writer_main(void *arg)
             close(a->fd);
             a->fd = -1;
         }
-        int wrote = 0;
-        while (batch) {
+        while (batch) { /* behind the held lines, in order; bounded like the queue */
             struct line *l = batch;
             batch = l->next;
-            writer_open(a, l->day);
-            if (a->fd >= 0) {
-                size_t off = 0;
-                while (off < l->len) {
-                    ssize_t w = write(a->fd, l->text + off, l->len - off);
-                    if (w < 0 && errno == EINTR)
-                        continue;
-                    if (w <= 0) {
-                        SASAE_ERR(TAG, "write failed: %s", strerror(errno));
-                        break;
-                    }
-                    off += (size_t)w;
-                }
-                wrote = 1;
+            l->next = NULL;
+            if (a->npend >= QUEUE_MAX) {
+                pthread_mutex_lock(&a->mu);
+                a->dropped++;
+                pthread_mutex_unlock(&a->mu);
+                free(l);
+                continue;
             }
-            free(l);
+            if (a->pend_tail)
+                a->pend_tail->next = l;
+            else
+                a->pend_head = l;
+            a->pend_tail = l;
+            a->npend++;
         }
-        /* One fsync per batch: the record is on disk before the next one is taken. */
-        if (wrote && a->fd >= 0 && fsync(a->fd))
-            SASAE_ERR(TAG, "fsync failed: %s", strerror(errno));
+        bool was_ok = atomic_load(&a->ok);
+        bool ok = write_pending(a) && space_ok(a);
+        atomic_store(&a->pending, a->npend);
+        atomic_store(&a->ok, ok);
+        if (ok != was_ok) {
+            if (ok)
+                SASAE_INFO(TAG, "audit log writable again: new sessions accepted");
+            else
+                SASAE_ERR(TAG, "audit log unwritable or under %d KiB free: refusing new sessions",
+                          FREE_RESERVE_BYTES / 1024);
+        }
         pthread_mutex_lock(&a->mu);
         if (stop && !a->head)
             break;
     }
     pthread_mutex_unlock(&a->mu);
+    if (a->npend)
+        SASAE_ERR(TAG, "%zu audit record(s) could not be written before exit", a->npend);
+    while (a->pend_head) {
+        struct line *l = a->pend_head;
+        a->pend_head = l->next;
+        free(l);
+    }
     return NULL;
+}
+
+bool sasae_audit_ok(struct sasae_audit *a)
+{
+    return a && atomic_load(&a->ok);
+}
+
+void sasae_audit_counts(struct sasae_audit *a, struct sasae_audit_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (!a)
+        return;
+    c->write_errors = atomic_load(&a->write_errors);
+    c->pending = atomic_load(&a->pending);
+    pthread_mutex_lock(&a->mu);
+    c->dropped = a->dropped;
+    pthread_mutex_unlock(&a->mu);
 }
 
 static uint64_t wall_clock(void *ctx)
@@ -234,8 +333,15 @@ struct sasae_audit *sasae_audit_open(const char *dir, unsigned retention_days)
     a->clock_us = wall_clock;
     a->fd = -1;
     a->fd_day = -1;
+    atomic_init(&a->ok, space_ok(a));
+    atomic_init(&a->write_errors, 0);
+    atomic_init(&a->pending, 0);
     pthread_mutex_init(&a->mu, NULL);
-    pthread_cond_init(&a->cv, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the 1 s retry is not wall-clock */
+    pthread_cond_init(&a->cv, &ca);
+    pthread_condattr_destroy(&ca);
     sasae_audit_retention(a->dir, a->retention_days, (int64_t)(sasae_wall_us() / 86400000000ull));
     if (pthread_create(&a->thread, NULL, writer_main, a)) {
         free(a->dir);
@@ -361,6 +467,92 @@ static int field(const char *line, const char *key, char *out, size_t cap)
     }
     out[n] = '\0';
     return 0;
+}
+
+/* A session the audit log saw paired; ended once its end record turns up. */
+struct open_session {
+    uint64_t session;
+    char code[16], op[256], org[256];
+    int ended;
+};
+
+/* Reads one day file, adding each paired session and marking the ended ones. */
+static void scan_day(const char *path, struct open_session **v, size_t *n, size_t *cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *line = NULL;
+    size_t lcap = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        char ev[32], code[16];
+        const char *sp = strstr(line, "\"session\":");
+        if (!sp || field(line, "event", ev, sizeof(ev)) || field(line, "code", code, sizeof(code)))
+            continue;
+        uint64_t sid = strtoull(sp + 10, NULL, 10);
+        if (!strcmp(ev, "paired")) {
+            if (*n == *cap) {
+                size_t nc = *cap ? *cap * 2 : 64;
+                struct open_session *nv = realloc(*v, nc * sizeof(**v));
+                if (!nv)
+                    break;
+                *v = nv;
+                *cap = nc;
+            }
+            struct open_session *o = &(*v)[(*n)++];
+            memset(o, 0, sizeof(*o));
+            o->session = sid;
+            snprintf(o->code, sizeof(o->code), "%s", code);
+            field(line, "operator", o->op, sizeof(o->op));
+            field(line, "org", o->org, sizeof(o->org));
+        } else if (!strcmp(ev, "end")) {
+            for (size_t i = 0; i < *n; i++)
+                if ((*v)[i].session == sid && !strcmp((*v)[i].code, code))
+                    (*v)[i].ended = 1;
+        }
+    }
+    free(line);
+    fclose(f);
+}
+
+int sasae_audit_end_orphans(struct sasae_audit *a)
+{
+    if (!a)
+        return 0;
+    pthread_mutex_lock(&a->mu);
+    int64_t today = (int64_t)(a->clock_us(a->clock_ctx) / 86400000000ull);
+    pthread_mutex_unlock(&a->mu);
+    struct open_session *v = NULL;
+    size_t n = 0, cap = 0;
+    /* a session paired before midnight may end after it: two days cover every session the
+     * relay's idle limits let live */
+    for (int64_t day = today - 1; day <= today; day++) {
+        char name[64], path[4096];
+        day_name(name, sizeof(name), day);
+        snprintf(path, sizeof(path), "%s/%s", a->dir, name);
+        scan_day(path, &v, &n, &cap);
+    }
+    int closed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].ended)
+            continue;
+        struct sasae_audit_rec r = {
+            .event = "end",
+            .session = v[i].session,
+            .code = v[i].code,
+            .ended_by = "relay",
+            .operator_name = v[i].op[0] ? v[i].op : NULL,
+            .org = v[i].org[0] ? v[i].org : NULL,
+            .reason = "relay restarted: the relay stopped without ending this session",
+            .bytes_host_to_viewer = -1,
+            .bytes_viewer_to_host = -1,
+            .duration_ms = -1,
+        };
+        sasae_audit_write(a, &r);
+        closed++;
+    }
+    free(v);
+    return closed;
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -3,6 +3,7 @@
 #ifndef SASAE_RELAY_AUDIT_H
 #define SASAE_RELAY_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,25 @@ void sasae_audit_set_clock(struct sasae_audit *a, uint64_t (*now_us)(void *ctx),
 
 /* Asks the writer to reopen its file (SIGHUP / logrotate). */
 void sasae_audit_reopen(struct sasae_audit *a);
+
+/* At start-up: every session that today's or yesterday's file shows paired but never
+ * ended (the relay was killed or crashed) gets its end record now, ended_by "relay",
+ * reason "relay restarted: ...", so that each session in the log has an end. Returns how
+ * many. Call before the relay accepts connections. */
+int sasae_audit_end_orphans(struct sasae_audit *a);
+
+/* False while the log cannot take records: the last write failed (disk full, I/O error)
+ * or less than 1 MiB is free. The writer holds refused lines (whole lines only: a partial
+ * write is cut back) and retries every second, in order; the relay refuses new sessions
+ * meanwhile. */
+bool sasae_audit_ok(struct sasae_audit *a);
+
+struct sasae_audit_counts {
+    unsigned long write_errors; /* failed writes so far */
+    unsigned long pending;      /* lines held until the disk takes them */
+    unsigned long dropped;      /* lines lost: over the queue bound (never silently) */
+};
+void sasae_audit_counts(struct sasae_audit *a, struct sasae_audit_counts *c);
 
 /* Writes everything queued, fsyncs, stops the writer, frees. NULL is ignored. */
 void sasae_audit_close(struct sasae_audit *a);

@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -103,6 +105,8 @@ struct metrics {
     uint64_t rej_rate, rej_addr, rej_full, rej_protocol, rej_toobig, rej_subprotocol,
         rej_not_operator, rej_bad_code, rej_version, rej_idle, rej_hello;
     uint64_t audit_events;
+    uint64_t fd_refused_accept, fd_refused_join; /* out of file descriptors */
+    uint64_t audit_refused;                      /* audit log unwritable */
 };
 
 struct relay {
@@ -121,6 +125,8 @@ struct relay {
     struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
+    int nofile;   /* the descriptor limit the relay runs with */
+    int probe_fd; /* /dev/null, duplicated to find the lowest free descriptor (-1: none) */
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -542,6 +548,53 @@ static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const c
     close_after_flush(p, LWS_CLOSE_STATUS_NORMAL, "peer left");
 }
 
+/* Descriptors kept free: below FD_RESERVE_NEW free ones, new sessions are refused with a
+ * clear error (the refusal needs the connection's own descriptor, which it has); below
+ * FD_RESERVE_ACCEPT, new connections are closed at once, so that the relay never reaches
+ * EMFILE: the audit log's day file, the metrics scrape and the sessions already running
+ * always have theirs. */
+#define FD_RESERVE_NEW 16
+#define FD_RESERVE_ACCEPT 6
+
+/* Free descriptors left, from the lowest free one (the kernel always hands out the lowest,
+ * so under exhaustion every one below it is taken); O(1), no /proc walk. */
+static int fd_headroom(const struct relay *r)
+{
+    if (r->probe_fd < 0)
+        return r->nofile; /* cannot tell: never refuse for it */
+    int fd = fcntl(r->probe_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0)
+        return 0; /* EMFILE */
+    close(fd);
+    return r->nofile - fd;
+}
+
+/* A new session cannot be served safely: refuse it with a reason the client shows. */
+static bool refuse_new_session(struct relay *r, struct conn *c, const char *what)
+{
+    if (!sasae_audit_ok(r->audit)) {
+        /* no session the log cannot record: the refusal itself is queued, and written with
+         * the held records once the disk takes them */
+        if (!r->m.audit_refused++ || r->m.audit_refused % 100 == 0)
+            SASAE_WARN(TAG, "audit log unwritable: refusing new sessions (%llu refused so far)",
+                       (unsigned long long)r->m.audit_refused);
+        audit_simple(r, what, c, "refused", "audit log unwritable");
+        fail(c, SASAE_ENV_ERR_INTERNAL, "the relay cannot write its audit log: try again later", 0);
+        return true;
+    }
+    int left = fd_headroom(r);
+    if (left >= FD_RESERVE_NEW)
+        return false;
+    if (!r->m.fd_refused_join++ || r->m.fd_refused_join % 100 == 0)
+        SASAE_WARN(TAG,
+                   "out of file descriptors (%d of %d left): refusing new sessions "
+                   "(%llu refused so far; raise LimitNOFILE / nofile)",
+                   left, r->nofile, (unsigned long long)r->m.fd_refused_join);
+    audit_simple(r, what, c, "refused", "relay out of file descriptors");
+    fail(c, SASAE_ENV_ERR_FULL, "the relay is out of file descriptors: try again later", 0);
+    return true;
+}
+
 static void handle_register(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
     if (m->version != SASAE_ENV_VERSION) {
@@ -553,6 +606,8 @@ static void handle_register(struct relay *r, struct conn *c, const struct sasae_
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
         return;
     }
+    if (refuse_new_session(r, c, "register"))
+        return;
     int rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
     if (rc) {
         r->m.rej_full += rc == SASAE_RT_E_FULL;
@@ -596,6 +651,8 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
         return;
     }
+    if (refuse_new_session(r, c, "join"))
+        return;
     void *hostp = NULL;
     struct sasae_rt_burn burn;
     int rc =
@@ -1070,6 +1127,32 @@ static void conn_closed(struct relay *r, struct conn *c)
 
 static size_t rx_buffers_metrics(char *b, size_t cap);
 
+/* The faults the relay refuses new sessions for (docs/operations.md "What happens on each
+ * fault"). */
+static size_t fault_metrics(struct relay *r, char *b, size_t cap)
+{
+    struct sasae_audit_counts ac;
+    sasae_audit_counts(r->audit, &ac);
+    int n =
+        snprintf(b, cap,
+                 "# TYPE sasae_relay_fd_headroom gauge\nsasae_relay_fd_headroom %d\n"
+                 "# TYPE sasae_relay_fd_refusals_total counter\n"
+                 "sasae_relay_fd_refusals_total{stage=\"accept\"} %llu\n"
+                 "sasae_relay_fd_refusals_total{stage=\"session\"} %llu\n"
+                 "# TYPE sasae_relay_audit_ok gauge\nsasae_relay_audit_ok %d\n"
+                 "# TYPE sasae_relay_audit_pending gauge\nsasae_relay_audit_pending %lu\n"
+                 "# TYPE sasae_relay_audit_write_errors_total counter\n"
+                 "sasae_relay_audit_write_errors_total %lu\n"
+                 "# TYPE sasae_relay_audit_dropped_total counter\n"
+                 "sasae_relay_audit_dropped_total %lu\n"
+                 "# TYPE sasae_relay_audit_refusals_total counter\n"
+                 "sasae_relay_audit_refusals_total %llu\n",
+                 fd_headroom(r), (unsigned long long)r->m.fd_refused_accept,
+                 (unsigned long long)r->m.fd_refused_join, sasae_audit_ok(r->audit) ? 1 : 0,
+                 ac.pending, ac.write_errors, ac.dropped, (unsigned long long)r->m.audit_refused);
+    return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
+}
+
 static char *metrics_text(struct relay *r, size_t *len)
 {
     size_t cap = 8192;
@@ -1139,6 +1222,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += rx_buffers_metrics(b + *len, cap - *len);
+    *len += fault_metrics(r, b + *len, cap - *len);
     return b;
 }
 
@@ -1160,6 +1244,10 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
         r->m.conns_total++;
         if (r->draining)
             return 1;
+        if (fd_headroom(r) < FD_RESERVE_ACCEPT) {
+            r->m.fd_refused_accept++;
+            return 1;
+        }
         if (sasae_rt_conn_admit(r->rt, addr, now_ms())) {
             r->m.rej_rate++;
             return 1;
@@ -1551,11 +1639,17 @@ int main(int argc, char **argv)
     if (wsguard_init())
         return 1;
     int nofile = raise_nofile(r->cfg.nofile);
+    r->nofile = nofile;
+    r->probe_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
     if (!r->audit) {
         SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));
         return 1;
     }
+    int orphans = sasae_audit_end_orphans(r->audit);
+    if (orphans)
+        SASAE_WARN(TAG, "audit: %d session(s) cut when the relay last stopped: end records added",
+                   orphans);
     struct sasae_rt_limits lim = {
         .max_sessions = r->cfg.max_sessions,
         .code_ttl_s = r->cfg.code_ttl,
@@ -1660,6 +1754,8 @@ int main(int argc, char **argv)
     rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    if (r->probe_fd >= 0)
+        close(r->probe_fd);
     free(r->tx);
     while (r->free_frags) {
         struct frag *f = r->free_frags;

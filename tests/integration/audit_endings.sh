@@ -66,6 +66,6 @@ expect "viewer killed" "$CODE" viewer "peer connection lost"
 # the customer's host dies (SIGKILL)
 session h6; allow h6
 kill -KILL "$HPID"
-viewer_exit 6 h6
+viewer_exit 9 h6
 expect "host killed" "$CODE" host "peer connection lost"
 echo PASS

@@ -110,8 +110,8 @@ static const struct row table[] = {
     {P_WAITING, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
-    {P_WAITING, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
-    /* the only way back: a lost code before anyone joined means a new code */
+    /* the only ways back: a lost code or relay before anyone joined means a new code */
+    {P_WAITING, E(RELAY_ERROR), P_IDLE, A(CLOSE) | A(RENEW_CODE), R(NONE), -1},
     {P_WAITING, E(CODE_LOST), P_IDLE, A(CLOSE) | A(RENEW_CODE), R(NONE), -1},
 
     {P_HANDSHAKE, E(HANDSHAKE_OK), P_ASKING,
@@ -270,6 +270,77 @@ Test(host_hs, lost_code_renews_only_while_waiting)
     cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_BURNED), "burned");
     cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_EXPIRED), "expired");
     cr_assert_str_eq(sasae_hs_renew_str((enum sasae_hs_renew)9), "?");
+}
+
+/* The relay lost while only a code showed: back to IDLE for a new code, retried with a
+ * doubling delay (1, 2, 4, 8, 16, 16 s) for SASAE_HS_RECONNECT_FOR_NS from the loss, then
+ * ended; a new code resets the count. A relay lost at the first connection, or after an
+ * operator joined, ends at once (never a silent resume). */
+Test(host_hs, relay_lost_while_waiting_reconnects_with_backoff)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_WAITING);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 0);
+    struct sasae_hs_out o = sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 0, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(o.actions, A(CLOSE) | A(RENEW_CODE));
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_RELAY);
+    cr_assert_eq(hs.renewals, 1);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 1 * S);
+    cr_assert(!sasae_hs_may_send(&hs, 1) && !sasae_hs_may_send_frame(&hs));
+    uint64_t want[] = {2 * S, 4 * S, 8 * S, 16 * S, 16 * S};
+    uint64_t t = T0 + S;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        t += 5 * S;
+        o = sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 0, t); /* the reconnect failed */
+        cr_assert_eq(hs.state, SASAE_HS_IDLE, "failure %zu", i);
+        cr_assert_eq(o.actions, A(CLOSE) | A(RENEW_CODE));
+        cr_assert_eq(sasae_hs_renew_delay_ns(&hs), want[i], "failure %zu: %llu", i,
+                     (unsigned long long)sasae_hs_renew_delay_ns(&hs));
+    }
+    cr_assert_eq(hs.renewals, 1, "failed reconnects replace no code");
+    /* back: a new code, the count starts again */
+    struct sasae_hs back = hs;
+    o = sasae_hs_event(&back, SASAE_HS_EV_REGISTERED, 0, t + S);
+    cr_assert_eq(back.state, SASAE_HS_WAITING);
+    cr_assert_eq(back.relay_fails, 0);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&back), 0);
+    cr_assert_eq(back.renewed, SASAE_HS_RENEW_RELAY, "the customer is told why the code changed");
+    /* never back within the window: ended, the customer told the relay is gone */
+    o = sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 0, T0 + S + SASAE_HS_RECONNECT_FOR_NS);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY);
+    cr_assert_eq(o.actions & A(RENEW_CODE), 0u);
+    /* an operator joined: a relay loss ends the session, whatever came before */
+    sasae_hs_event(&back, SASAE_HS_EV_PEER_JOINED, 0, t + 2 * S);
+    o = sasae_hs_event(&back, SASAE_HS_EV_RELAY_ERROR, 0, t + 3 * S);
+    cr_assert_eq(back.state, SASAE_HS_ENDED);
+    cr_assert_eq(back.end_reason, SASAE_HS_END_RELAY);
+    cr_assert(o.actions & A(STOP_CAPTURE) && o.actions & A(INPUT_OFF) &&
+              o.actions & A(CLEAR_OVERLAY) && o.actions & A(WIPE_KEYS));
+    cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_RELAY), "relay");
+}
+
+/* The relay refusing service (arg 1) before any code is not a loss: its own end reason;
+ * while waiting it is a loss like any other (reconnect), once joined it ends as relay. */
+Test(host_hs, relay_refusal)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_IDLE);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY_REFUSED);
+    cr_assert_str_eq(sasae_hs_end_str(SASAE_HS_END_RELAY_REFUSED), "relay_refused");
+    reach(&hs, P_WAITING);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_RELAY);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + 3 * S); /* still busy: retry */
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 2 * S);
+    reach(&hs, P_SH_NONE);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY);
 }
 
 /* Stopping capture and input must be ordered before any network action: the driver runs
@@ -540,7 +611,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_RECONSENT_TIMEOUT; r++)
+    for (int r = 0; r <= SASAE_HS_END_RELAY_REFUSED; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

@@ -95,3 +95,54 @@ Test(relay_audit, write_query_and_retention)
     /* Retention is also a standalone call (used at every day change). */
     cr_assert_eq(sasae_audit_retention(dir, 1, today + 400), 2);
 }
+
+/* A relay killed mid-session left "paired" without "end": the next start adds the end,
+ * once; sessions that ended, and the same session number with another code, are left. */
+Test(relay_audit, end_orphans_once)
+{
+    struct sasae_audit *a = sasae_audit_open(dir, 30);
+    cr_assert_not_null(a);
+    struct sasae_audit_rec p1 = {.event = "paired",
+                                 .session = 1,
+                                 .code = "111111111",
+                                 .operator_name = "Op \"One\"",
+                                 .org = "Org",
+                                 .bytes_host_to_viewer = -1,
+                                 .bytes_viewer_to_host = -1,
+                                 .duration_ms = -1};
+    struct sasae_audit_rec p2 = p1, e2 = p1, p3 = p1;
+    p2.session = 2;
+    p2.code = "222222222";
+    e2.event = "end";
+    e2.session = 2;
+    e2.code = "222222222";
+    p3.code = "333333333"; /* session 1 again: a relay restarted earlier numbers from 1 */
+    sasae_audit_write(a, &p1);
+    sasae_audit_write(a, &p2);
+    sasae_audit_write(a, &e2);
+    sasae_audit_write(a, &p3);
+    sasae_audit_close(a);
+
+    a = sasae_audit_open(dir, 30);
+    cr_assert_eq(sasae_audit_end_orphans(a), 2);
+    sasae_audit_close(a);
+    a = sasae_audit_open(dir, 30);
+    cr_assert_eq(sasae_audit_end_orphans(a), 0, "ended once, not at every start");
+    sasae_audit_close(a);
+
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    cr_assert_eq(sasae_audit_query(dir, NULL, "111111111", NULL, m), 2);
+    fclose(m);
+    cr_assert(strstr(buf, "\"event\":\"end\",\"session\":1,\"code\":\"111111111\","
+                          "\"ended_by\":\"relay\",\"operator\":\"Op \\\"One\\\"\""),
+              "%s", buf);
+    cr_assert(strstr(buf, "relay restarted"));
+    free(buf);
+    buf = NULL;
+    m = open_memstream(&buf, &len);
+    cr_assert_eq(sasae_audit_query(dir, NULL, "222222222", NULL, m), 2, "ended one untouched");
+    fclose(m);
+    free(buf);
+}

@@ -131,9 +131,33 @@ static const struct row rows[] = {
      C(NONE),
      E(ERROR),
      A(CLOSE) | A(SEND_END)},
-    {"peer left", {TO_VIEWING, EV(PEER_LEFT, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
+    {"peer left", {TO_VIEWING, EV(PEER_LEFT, 0)}, S(ENDED), C(NONE), E(HOST_LEFT), A(CLOSE)},
     {"relay closed", {TO_VIEWING, EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
     {"cannot connect", {EV(CLOSED, 0)}, S(ENDED), C(NONE), E(CONNECTION_LOST), A(CLOSE)},
+    {"host silent while viewing",
+     {TO_VIEWING, EV(PEER_SILENT, 0)},
+     S(ENDED),
+     C(NONE),
+     E(HOST_SILENT),
+     A(CLOSE) | A(SEND_END)},
+    {"host silent before viewing: not ours to judge",
+     {TO_CONSENT, EV(PEER_SILENT, 0)},
+     S(WAITING_CONSENT),
+     C(NONE),
+     E(NONE),
+     A(INVALID)},
+    {"relay refuses",
+     {EV(CONNECTED, 0), EV(CLOSED, 1)},
+     S(ENDED),
+     C(NONE),
+     E(RELAY_REFUSED),
+     A(CLOSE)},
+    {"refusal after pairing is a loss",
+     {TO_VIEWING, EV(CLOSED, 1)},
+     S(ENDED),
+     C(NONE),
+     E(CONNECTION_LOST),
+     A(CLOSE)},
     {"code rejected",
      {TO_WAITING_PEER, EV(CODE_REJECTED, 0)},
      S(ENDED),
@@ -283,7 +307,7 @@ static const struct row rows[] = {
      {TO_VIEWING, EV(OP_CONTROL, 1), EV(PEER_LEFT, 0)},
      S(ENDED),
      C(NONE),
-     E(CONNECTION_LOST),
+     E(HOST_LEFT),
      A(CLOSE)},
 };
 
@@ -324,7 +348,8 @@ Test(viewer_vsm, exit_codes_distinct)
 {
     enum sasae_vsm_end all[] = {
         E(OPERATOR),        E(CUSTOMER),      E(DENIED),   E(CONSENT_TIMEOUT),
-        E(CONNECTION_LOST), E(CODE_REJECTED), E(SECURITY), E(ERROR)};
+        E(CONNECTION_LOST), E(CODE_REJECTED), E(SECURITY), E(HOST_LEFT),
+        E(RELAY_REFUSED),   E(HOST_SILENT),   E(ERROR)};
     int n = sizeof all / sizeof all[0];
     cr_assert_eq(sasae_vsm_exit_code(E(OPERATOR)), 0);
     cr_assert_eq(sasae_vsm_exit_code(E(ERROR)), 1);

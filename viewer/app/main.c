@@ -53,7 +53,9 @@ static const char usage[] =
     "      P pen, C clear pen, arrows/wheel scroll in 1:1 (all go to the customer with control,\n"
     "      except F2, F3, F4 and F11).\n"
     "Exit codes: 0 operator ended, 1 error, 2 usage, 3 customer ended, 4 customer denied,\n"
-    "      5 consent timeout, 6 connection lost, 7 code rejected, 8 security failure.\n";
+    "      5 consent timeout, 6 connection to the relay lost, 7 code rejected, 8 security\n"
+    "      failure, 9 the customer's PC disconnected, 10 the relay refused (busy),\n"
+    "      11 nothing from the customer's PC for 20 s.\n";
 
 static int set_str(char **dst, const char *v)
 {

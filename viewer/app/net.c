@@ -61,6 +61,7 @@ struct net {
     uint64_t keyframe_req_ns;
     uint64_t consent_since_ns;
     uint64_t last_stats_ns;
+    uint64_t last_rx_ns; /* anything from the host (the link is alive) */
     struct sasae_meter meter;
     struct sasae_bwe bwe;
     uint64_t frames, decode_errors, keyframe_reqs;
@@ -175,6 +176,7 @@ static uint8_t wire_end_reason(enum sasae_vsm_end e)
     case SASAE_VSM_END_OPERATOR:
         return SASAE_WIRE_END_OPERATOR;
     case SASAE_VSM_END_CONSENT_TIMEOUT:
+    case SASAE_VSM_END_HOST_SILENT:
         return SASAE_WIRE_END_TIMEOUT;
     default:
         return SASAE_WIRE_END_ERROR;
@@ -409,6 +411,7 @@ static bool security_error(enum sasae_chan_err e)
 
 static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t recv_us)
 {
+    n->last_rx_ns = sasae_mono_ns();
     if (n->base.sm.state == SASAE_VSM_HANDSHAKE) {
         uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
         size_t olen = 0;
@@ -487,7 +490,10 @@ static void on_closed(struct net *n, int end, int error_code, const char *text)
     else if (end == SASAE_RELAYCLIENT_END_PEER_LEFT)
         step(n, SASAE_VSM_EV_PEER_LEFT, 0);
     else
-        step(n, SASAE_VSM_EV_CLOSED, 0);
+        step(n, SASAE_VSM_EV_CLOSED,
+             end == SASAE_RELAYCLIENT_END_RELAY_ERROR &&
+                 (error_code == SASAE_ENV_ERR_FULL || error_code == SASAE_ENV_ERR_INTERNAL ||
+                  error_code == SASAE_ENV_ERR_SHUTDOWN));
 }
 
 static void timers(struct net *n)
@@ -500,6 +506,13 @@ static void timers(struct net *n)
     }
     if (n->base.sm.state != SASAE_VSM_VIEWING)
         return;
+    if (n->last_rx_ns &&
+        now - n->last_rx_ns >= (uint64_t)SASAE_VSM_HOST_SILENCE_S * 1000000000ull) {
+        SASAE_WARN("viewer", "nothing from the host for %d s: the link is lost",
+                   SASAE_VSM_HOST_SILENCE_S);
+        step(n, SASAE_VSM_EV_PEER_SILENT, 0);
+        return;
+    }
     if (n->want_keyframe && now - n->keyframe_req_ns >= KEYFRAME_RETRY_NS)
         request_keyframe(n);
     if (sasae_bwe_tick(&n->bwe, sasae_wall_us()))

@@ -87,7 +87,15 @@ const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)
         return j ? "お客様の応答がないまま時間切れになりました"
                  : "The customer did not answer in time";
     case SASAE_VSM_END_CONNECTION_LOST:
-        return j ? "接続が切れました" : "Connection lost";
+        return j ? "中継サーバーとの接続が切れました" : "The connection to the relay was lost";
+    case SASAE_VSM_END_HOST_LEFT:
+        return j ? "お客様のコンピューターとの接続が切れました" : "The customer's PC disconnected";
+    case SASAE_VSM_END_HOST_SILENT:
+        return j ? "お客様のコンピューターから20秒間何も届かず、接続が切れました"
+                 : "Nothing arrived from the customer's PC for 20 s: the connection was lost";
+    case SASAE_VSM_END_RELAY_REFUSED:
+        return j ? "中継サーバーが現在新しいセッションを受け付けていません。数分後にお試しください"
+                 : "The relay cannot take new sessions right now — try again in a few minutes";
     case SASAE_VSM_END_OPERATOR:
         return j ? "リモートサポートを終了しました" : "You ended remote support";
     case SASAE_VSM_END_CODE_REJECTED:

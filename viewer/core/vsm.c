@@ -132,7 +132,11 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
     case SASAE_VSM_EV_PEER_END:
         return end_with(sm, peer_reason(sm, arg), false);
     case SASAE_VSM_EV_PEER_LEFT:
+        /* the relay still works: the customer's PC (or its sasae-host) went away without END */
+        return end_with(sm, SASAE_VSM_END_HOST_LEFT, false);
     case SASAE_VSM_EV_CLOSED:
+        if (arg && (sm->state == SASAE_VSM_CONNECTING || sm->state == SASAE_VSM_WAITING_PEER))
+            return end_with(sm, SASAE_VSM_END_RELAY_REFUSED, false);
         return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
     case SASAE_VSM_EV_CODE_REJECTED:
         if (sm->state != SASAE_VSM_CONNECTING && sm->state != SASAE_VSM_WAITING_PEER)
@@ -162,6 +166,11 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (sm->state != SASAE_VSM_WAITING_CONSENT)
             return SASAE_VSM_ACT_INVALID;
         return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
+    case SASAE_VSM_EV_PEER_SILENT:
+        if (sm->state != SASAE_VSM_VIEWING)
+            return SASAE_VSM_ACT_INVALID;
+        /* END in case only the host's direction is cut: the host then ends at once */
+        return end_with(sm, SASAE_VSM_END_HOST_SILENT, true);
     }
     return SASAE_VSM_ACT_INVALID;
 }
@@ -204,6 +213,12 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "code-rejected";
     case SASAE_VSM_END_SECURITY:
         return "security-failure";
+    case SASAE_VSM_END_HOST_LEFT:
+        return "host-disconnected";
+    case SASAE_VSM_END_RELAY_REFUSED:
+        return "relay-refused";
+    case SASAE_VSM_END_HOST_SILENT:
+        return "host-silent";
     case SASAE_VSM_END_ERROR:
         return "error";
     }
@@ -227,6 +242,12 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         return 7;
     case SASAE_VSM_END_SECURITY:
         return 8;
+    case SASAE_VSM_END_HOST_LEFT:
+        return 9;
+    case SASAE_VSM_END_RELAY_REFUSED:
+        return 10;
+    case SASAE_VSM_END_HOST_SILENT:
+        return 11;
     case SASAE_VSM_END_NONE:
     case SASAE_VSM_END_ERROR:
         break;

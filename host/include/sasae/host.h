@@ -45,7 +45,8 @@ enum sasae_hs_event {
     SASAE_HS_EV_SIGNAL,         /* SIGINT/SIGTERM */
     SASAE_HS_EV_VIEWER_END,     /* viewer sent END */
     SASAE_HS_EV_PEER_LEFT,      /* relay says the viewer is gone */
-    SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error */
+    SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error; arg 1: the relay
+                                   refused service (busy, out of resources, stopping) */
     SASAE_HS_EV_PROTOCOL_ERROR, /* malformed or unexpected application message */
     SASAE_HS_EV_FRAME_SENT,     /* arg = frame id */
     SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
@@ -64,6 +65,7 @@ enum sasae_hs_renew {
     SASAE_HS_RENEW_NONE = 0,
     SASAE_HS_RENEW_EXPIRED = 1, /* nobody joined within the code's lifetime */
     SASAE_HS_RENEW_BURNED = 2,  /* the relay burned it after 5 failed joins */
+    SASAE_HS_RENEW_RELAY = 3,   /* the relay connection was lost (RELAY_ERROR while WAITING) */
 };
 
 /* Why a session ended, from the host's point of view. */
@@ -81,6 +83,8 @@ enum sasae_hs_end {
     SASAE_HS_END_SIGNAL,            /* program asked to stop */
     SASAE_HS_END_CAPTURE_FAILED,    /* screen capture or encoding broke: no frozen picture */
     SASAE_HS_END_RECONSENT_TIMEOUT, /* "Continue sharing?" not answered in 60 s */
+    SASAE_HS_END_RELAY_REFUSED,     /* the relay refused a new session (busy, out of
+                                       resources, audit log unwritable, shutting down) */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
@@ -151,6 +155,10 @@ struct sasae_hs_out {
 #define SASAE_HS_CONSENT_TIMEOUT_NS (60ull * 1000000000ull)
 #define SASAE_HS_HANDSHAKE_TIMEOUT_NS (30ull * 1000000000ull)
 #define SASAE_HS_PEER_SILENCE_NS (20ull * 1000000000ull)
+/* A host whose relay went away while it only showed a code keeps trying this long (from
+ * the loss) before it gives up; retries wait 1, 2, 4, 8, then 16 s. */
+#define SASAE_HS_RECONNECT_FOR_NS (120ull * 1000000000ull)
+#define SASAE_HS_RECONNECT_MAX_DELAY_NS (16ull * 1000000000ull)
 /* Frames the host may have sent but the viewer not acknowledged. */
 #define SASAE_HS_MAX_INFLIGHT 2u
 /* Sent frames remembered for byte accounting (more than can be in flight). */
@@ -163,6 +171,8 @@ struct sasae_hs {
     enum sasae_hs_end end_reason;
     enum sasae_hs_renew renewed; /* why the code now shown replaced an earlier one */
     uint32_t renewals;           /* codes replaced so far */
+    uint32_t relay_fails;        /* relay losses/failed reconnects since the last code */
+    uint64_t relay_lost_at;      /* when the relay was lost while waiting (reconnecting) */
     bool end_sent;               /* END was handed to the network */
     bool verified;               /* the operator's identity was verified (handshake done) */
     uint64_t reconsent_ns;       /* ask "Continue sharing?" this long after each consent (0 =
@@ -225,7 +235,12 @@ int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now_ns);
 const char *sasae_hs_state_str(enum sasae_hs_state s);
 const char *sasae_hs_event_str(enum sasae_hs_event e);
 const char *sasae_hs_end_str(enum sasae_hs_end r);
-const char *sasae_hs_renew_str(enum sasae_hs_renew r); /* "none", "expired", "burned" */
+/* "none", "expired", "burned", "relay" */
+const char *sasae_hs_renew_str(enum sasae_hs_renew r);
+/* How long the driver waits before it opens the new relay connection a RENEW_CODE action
+ * asked for: 0 for an expired or burned code, an exponential backoff while the relay is
+ * unreachable (1 s doubling to SASAE_HS_RECONNECT_MAX_DELAY_NS). */
+uint64_t sasae_hs_renew_delay_ns(const struct sasae_hs *hs);
 /* Wire END reason (enum sasae_wire_end_reason) for a host end reason. */
 int sasae_hs_end_wire_reason(enum sasae_hs_end r);
 

@@ -30,10 +30,14 @@ enum sasae_vsm_end {
     SASAE_VSM_END_CUSTOMER,        /* customer clicked End remote support */
     SASAE_VSM_END_DENIED,          /* customer denied the request */
     SASAE_VSM_END_CONSENT_TIMEOUT, /* no answer to the consent prompt */
-    SASAE_VSM_END_CONNECTION_LOST, /* relay connection or the host went away */
+    SASAE_VSM_END_CONNECTION_LOST, /* relay connection lost, or the link went silent */
     SASAE_VSM_END_OPERATOR,        /* this operator ended the session */
     SASAE_VSM_END_CODE_REJECTED,   /* relay refused the support code (unknown, expired) */
     SASAE_VSM_END_SECURITY,        /* handshake or record verification failed */
+    SASAE_VSM_END_HOST_LEFT,       /* the relay says the customer's PC disconnected */
+    SASAE_VSM_END_HOST_SILENT,     /* nothing from the host for SASAE_VSM_HOST_SILENCE_S */
+    SASAE_VSM_END_RELAY_REFUSED,   /* the relay refused a new session (busy, out of
+                                      resources, audit log unwritable, shutting down) */
     SASAE_VSM_END_ERROR,           /* protocol or local error */
 };
 
@@ -46,14 +50,22 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
     SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_vsm_peer_reason */
     SASAE_VSM_EV_PEER_LEFT,       /* relay says the host disconnected */
-    SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed */
+    SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed; arg 1: the relay
+                                     refused service (before pairing) */
     SASAE_VSM_EV_CODE_REJECTED,   /* relay refused the code */
     SASAE_VSM_EV_SECURITY_ERROR,  /* handshake/record authentication failed */
     SASAE_VSM_EV_PROTOCOL_ERROR,  /* malformed or unexpected message, local failure */
     SASAE_VSM_EV_OP_END,          /* operator pressed End */
     SASAE_VSM_EV_OP_CONTROL,      /* arg = 1 request control, 0 give it back */
     SASAE_VSM_EV_CONSENT_TIMEOUT, /* viewer-side failsafe: waited too long for the customer */
+    SASAE_VSM_EV_PEER_SILENT,     /* viewing, and nothing from the host for
+                                     SASAE_VSM_HOST_SILENCE_S (a sharing host sends at least a
+                                     keepalive every 2 s) */
 };
+
+/* The link counts as lost after this long without anything from a sharing host (the host
+ * ends after as long without anything from the viewer). */
+#define SASAE_VSM_HOST_SILENCE_S 20
 
 /* Mirrors the wire consent values so the core needs no wire header. */
 enum sasae_vsm_consent {
