@@ -204,6 +204,8 @@ static void apply(struct net *n, unsigned act)
         m.u.end.reason = wire_end_reason(n->base.sm.end);
         send_msg(n, &m);
     }
+    if ((act & SASAE_VSM_ACT_CLOSE) && n->base.sm.fault)
+        SASAE_ERR("viewer", "%s", sasae_vsm_fault_text(n->base.sm.fault));
     if (act & SASAE_VSM_ACT_CLOSE) {
         /* Keys go now; the relay connection closes after the END above has been sent. */
         sasae_chan_free(n->ch);

@@ -75,6 +75,24 @@ const char *vstr(enum sasae_lang lang, enum vstr id)
     return s ? s : en[id] ? en[id] : "";
 }
 
+const char *vstr_fault(enum sasae_lang lang, enum sasae_vsm_fault f)
+{
+    bool j = lang == SASAE_LANG_JA;
+    switch (f) {
+    case SASAE_VSM_FAULT_UNREQUESTED_CONTROL:
+        return j ? "要求していない操作権がホストから送られたため、接続を閉じました（入力は送信して"
+                   "いません）"
+                 : "The host offered control you did not request — the session was closed (no "
+                   "input was sent)";
+    case SASAE_VSM_FAULT_EARLY_VIDEO:
+        return j ? "お客様の許可の前に画面が送られたため、接続を閉じました"
+                 : "The host sent its screen before the customer allowed — the session was closed";
+    case SASAE_VSM_FAULT_NONE:
+        break;
+    }
+    return "";
+}
+
 const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)
 {
     bool j = lang == SASAE_LANG_JA;

@@ -44,4 +44,7 @@ const char *vstr(enum sasae_lang lang, enum vstr id);
 /* The end-screen sentence for an end reason, e.g. "The customer ended remote support". */
 const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e);
 
+/* The end-screen sentence for a protocol violation by the host ("" for none). */
+const char *vstr_fault(enum sasae_lang lang, enum sasae_vsm_fault f);
+
 #endif

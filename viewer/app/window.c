@@ -515,6 +515,9 @@ static void render(struct gui *g)
         draw_screen(g);
     } else if (g->sm.state == SASAE_VSM_ENDED) {
         draw_centered(g, g->big, vstr_end(g->lang, g->sm.end), wh / 2 - 20, LIGHT);
+        if (g->sm.fault)
+            draw_centered(g, g->small, vstr_fault(g->lang, g->sm.fault), wh / 2 + 20,
+                          (SDL_Color){0xff, 0x90, 0x90, 0xff});
         sasae_button_draw(g->r, g->font, &g->btn[B_CLOSE]);
     } else {
         draw_centered(g, g->big, state_text(g), wh / 2 - 40, LIGHT);

@@ -84,12 +84,27 @@ enum sasae_vsm_peer_reason {
 #define SASAE_VSM_ACT_SHOW_VIDEO 0x10u      /* the frame may be decoded and shown */
 #define SASAE_VSM_ACT_INVALID 0x80u         /* event not valid in this state (ignored) */
 
+/* A protocol violation by the host that ended the session (END_ERROR), for a message that
+ * says what happened. */
+enum sasae_vsm_fault {
+    SASAE_VSM_FAULT_NONE = 0,
+    SASAE_VSM_FAULT_UNREQUESTED_CONTROL, /* control state the operator never asked for */
+    SASAE_VSM_FAULT_EARLY_VIDEO,         /* video before the customer allowed */
+};
+
 struct sasae_vsm {
     enum sasae_vsm_state state;
-    enum sasae_vsm_control control;
-    enum sasae_vsm_end end; /* set once state is ENDED */
-    int control_want;       /* for ACT_SEND_CONTROL */
-    bool secure;            /* channel established (END can be sent) */
+    enum sasae_vsm_control control; /* what the operator has, as the UI shows it */
+    enum sasae_vsm_end end;         /* set once state is ENDED */
+    enum sasae_vsm_fault fault;     /* set when the host broke the protocol */
+    int control_want;               /* for ACT_SEND_CONTROL; also the operator's latest wish */
+    /* Control is the operator's to ask for: the host may only ask the customer (WAITING) and
+     * grant (ALLOWED) in answer to a request. control_asks counts requests sent that the
+     * host has not answered yet (answers: ALLOWED, DENIED, TIMEOUT, or NONE/REVOKED while it
+     * was asking); host_control is what the host last said it is doing. */
+    unsigned control_asks;
+    enum sasae_vsm_control host_control;
+    bool secure; /* channel established (END can be sent) */
 };
 
 /* Initial state: CONNECTING, control NONE. */
@@ -103,6 +118,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg);
 /* Static names for logs ("viewing", "customer-ended", ...). */
 const char *sasae_vsm_state_name(enum sasae_vsm_state s);
 const char *sasae_vsm_end_name(enum sasae_vsm_end e);
+/* A static English sentence for logs ("" for FAULT_NONE). */
+const char *sasae_vsm_fault_text(enum sasae_vsm_fault f);
 
 /* Process exit code of sasae-viewer for an end reason (documented in
  * docs/guide-operator.md): 0 operator ended, 3 customer ended, 4 denied, 5 consent timeout,
