@@ -23,7 +23,7 @@ void vreport_state(const struct sasae_vsm *sm)
     fflush(stdout);
 }
 
-void vreport_verified(const char *fpr)
+void vreport_host_key(const char *fpr)
 {
     printf("host-fingerprint=%s\n", fpr);
     fflush(stdout);

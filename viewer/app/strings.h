@@ -28,6 +28,8 @@ enum vstr {
     VS_BTN_1TO1,
     VS_BTN_END,
     VS_HOST_KEY,
+    VS_HOST_KEY_DETAIL,
+    VS_HOST_NAME,
     VS_LATENCY,
     VS_SYSINFO_TITLE,
     VS_SYSINFO_NONE,

@@ -14,7 +14,7 @@ enum sasae_vsm_state {
     SASAE_VSM_CONNECTING = 0,  /* TLS/websocket to the relay being set up */
     SASAE_VSM_WAITING_PEER,    /* JOIN sent, waiting for the relay to pair us */
     SASAE_VSM_HANDSHAKE,       /* end-to-end handshake with the host in progress */
-    SASAE_VSM_WAITING_CONSENT, /* verified; the customer's Allow/Deny prompt is showing */
+    SASAE_VSM_WAITING_CONSENT, /* channel up; the customer's Allow/Deny prompt is showing */
     SASAE_VSM_VIEWING,         /* the customer allowed: the screen is streaming */
     SASAE_VSM_ENDED,
 };
@@ -40,7 +40,7 @@ enum sasae_vsm_end {
 enum sasae_vsm_event {
     SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
     SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
-    SASAE_VSM_EV_ESTABLISHED,     /* handshake verified on our side */
+    SASAE_VSM_EV_ESTABLISHED,     /* handshake complete (host signature, Finished checked) */
     SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
     SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
@@ -182,6 +182,14 @@ struct sasae_code_entry {
 bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8); /* typed/pasted text */
 bool sasae_code_entry_backspace(struct sasae_code_entry *e);
 bool sasae_code_entry_complete(const struct sasae_code_entry *e);
+
+/* ---- What the host reports about itself ------------------------------------------------ */
+
+/* The value of the first "key=value" line of the host's system information text (len bytes,
+ * not NUL-terminated), e.g. key "computer". It is the host's own claim, not verified. out
+ * gets at most cap - 1 bytes, control characters replaced by '?', cut only between UTF-8
+ * characters. Returns false (out = "") when there is no such line. */
+bool sasae_sysinfo_value(const char *text, size_t len, const char *key, char *out, size_t cap);
 
 /* ---- Frame log ----------------------------------------------------------------------- */
 
