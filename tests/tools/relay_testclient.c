@@ -128,7 +128,7 @@ static void on_closed(void *u, int end, int err, const char *text)
 }
 
 static const struct sasae_relayclient_callbacks cbs = {
-    on_registered, on_paired, on_data, on_peer_left, on_closed,
+    on_registered, on_paired, on_data, on_peer_left, on_closed, NULL,
 };
 
 static int start(struct side *s, int role, const char *code)

@@ -20,7 +20,7 @@ HL_HOST_LOG=$HL_DIR/host.log
 # the help desk's branded copy, started as a customer starts it: no arguments at all
 BRANDED=$HL_DIR/sasae-support.exe
 "$HL_BIN/relay/certs/sasae-certs" brand --exe "$WIN_HOST" --out "$BRANDED" --relay "$HL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --org-name "Example Help Desk" >/dev/null || hl_fail "branding"
 wine "$BRANDED" >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
