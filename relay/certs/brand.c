@@ -306,7 +306,10 @@ static int show(const char *path)
         printf("relay: %.*s\n", (int)b.relay_url_len, b.relay_url);
         show_pem("relay CA", b.relay_ca, b.relay_ca_len);
         show_pem("organisation CA", b.org_ca, b.org_ca_len);
-        show_pem("CRL", b.crl, b.crl_len);
+        if (b.crl)
+            show_pem("CRL (ignored: hosts fetch the current one from the relay)", b.crl, b.crl_len);
+        else
+            printf("CRL: none in the brand (fetched from the relay at every session)\n");
     }
     free(x);
     return rc < 0 ? 1 : 0;
