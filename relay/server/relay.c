@@ -1235,6 +1235,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         "sasae_relay_joins_total{result=\"ok\"} %llu\n"
         "sasae_relay_joins_total{result=\"failed\"} %llu\n"
         "# TYPE sasae_relay_audit_events_total counter\nsasae_relay_audit_events_total %llu\n"
+        "# TYPE sasae_relay_crl_served_total counter\nsasae_relay_crl_served_total %llu\n"
         "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n",
         r->n_conns, (unsigned long long)m->conns_total, (unsigned long long)m->ws_total,
         sasae_rt_sessions(r->rt), sasae_rt_codes(r->rt), r->n_paired_conns / 2,
@@ -1249,7 +1250,8 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->rej_not_operator, (unsigned long long)m->rej_bad_code,
         (unsigned long long)m->rej_join_fail_global, (unsigned long long)m->rej_version,
         (unsigned long long)m->join_ok, (unsigned long long)m->join_fail,
-        (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
+        (unsigned long long)m->audit_events, (unsigned long long)r->crl_served,
+        rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += rx_buffers_metrics(b + *len, cap - *len);
     return b;

@@ -53,6 +53,9 @@ served_lists() { openssl crl -inform DER -in "$1" -noout -text | grep -qi "Seria
 served_lists "$WORK/j1.crl" "$JANE" && fail "the CRL served before the revocation lists Jane"
 [ "$(grep -c '^CRL ' "$WORK/j2.host")" -eq 2 ] || { cat "$WORK/j2.host"; fail "host did not get 2 CRLs"; }
 served_lists "$WORK/j2.crl" "$JANE" || fail "the CRL served with the next join does not list Jane"
+served=$(curl -s --cacert "$D/ca.pem" "https://127.0.0.1:$RELAY_PORT/metrics" |
+  sed -n 's/^sasae_relay_crl_served_total //p')
+[ "${served:-0}" -ge 4 ] || fail "metrics: $served CRLs served, want at least 4"
 pass "the CRL served to hosts lists Jane at the next join, without a reload"
 
 kill -HUP "$RELAY_PID"
