@@ -79,9 +79,10 @@ static void on_closed(void *u, int end, int err, const char *text)
     atomic_store(&((struct sess *)u)->ended, 1);
 }
 
-static const struct sasae_relayclient_callbacks hcb = {h_registered, h_paired, NULL, NULL,
-                                                       on_closed};
-static const struct sasae_relayclient_callbacks vcb = {NULL, v_paired, v_data, NULL, on_closed};
+static const struct sasae_relayclient_callbacks hcb = {h_registered, h_paired,  NULL,
+                                                       NULL,         on_closed, NULL};
+static const struct sasae_relayclient_callbacks vcb = {NULL, v_paired,  v_data,
+                                                       NULL, on_closed, NULL};
 
 static void relay_stats(double *cpu_s, long *rss_kb)
 {

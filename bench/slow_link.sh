@@ -186,7 +186,7 @@ mkfifo "$T/host.in"
 sleep 3600 >"$T/host.in" &
 PIDS+=($!)
 HOSTCMD=$(printf '%q ' env -u DISPLAY "$B/host/sasae-host" --relay "$HOSTURL" --relay-ca "$C/ca.pem" \
-  --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate" --consent tty --no-proxy \
+  --org-ca "$C/ca.pem" --state-dir "$T/hoststate" --consent tty --no-proxy \
   --source synthetic --size "$SIZE" --fps "$FPS")
 ip netns exec "$NSC" script -qfec "exec $HOSTCMD" /dev/null <"$T/host.in" >"$T/host.out" 2>&1 &
 SPID=$!

@@ -24,8 +24,8 @@
 #define TAG "host"
 
 struct opts {
-    const char *relay, *relay_ca, *relay_pin, *org_ca, *crl, *state_dir, *source, *display,
-        *consent, *proxy, *log_file;
+    const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
+        *proxy, *log_file;
     int monitor, width, height, fps, bitrate, reconsent_min;
     bool no_proxy;
 };
@@ -56,7 +56,8 @@ static void usage(FILE *f)
                "  --relay-ca FILE      CA certificate(s) that signed the relay's certificate\n"
                "  --relay-pin SHA256   or: SHA-256 of the relay's public key (64 hex digits)\n"
                "  --org-ca FILE        the support organisation's CA: operators must chain to it\n"
-               "  --crl FILE           the organisation's revocation list (recommended)\n"
+               "                       (its revocation list comes from the relay, checked against\n"
+               "                       this CA, at every session: there is no --crl)\n"
                "  --state-dir DIR      where the device key lives (default ~/.local/state/sasae)\n"
                "  --source SRC         screen (default; x11 on Linux, dxgi or gdi on Windows),\n"
                "                       synthetic, or file:PATH (y4m or raw BGRA)\n"
@@ -262,9 +263,16 @@ static void cb_registered(void *user, const char *code, uint32_t valid_secs)
 {
     struct app *a = user;
     wait_ready(a);
-    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s (valid %u s)", code, code + 3,
-               code + 6, valid_secs);
+    /* the code is logged (and shown) by the session once the revocation list is checked */
+    SASAE_INFO(TAG, "registered (code valid %u s)", valid_secs);
     host_session_on_registered(a->s, code);
+}
+
+static void cb_crl(void *user, const uint8_t *der, size_t len)
+{
+    struct app *a = user;
+    wait_ready(a);
+    host_session_on_crl(a->s, der, len);
 }
 
 static void cb_paired(void *user, const char *operator_name, const char *org)
@@ -410,8 +418,12 @@ static int apply_opt(struct opts *o, int id, const char *v)
         o->org_ca = v;
         return 0;
     case O_CRL:
-        o->crl = v;
-        return 0;
+        /* A file given once would go stale or be kept past a revocation: the relay hands
+         * over the current one at every session, and the host checks it. */
+        fprintf(stderr, "sasae-host: --crl is gone: the host gets the organisation's "
+                        "current revocation list from the relay at every session\n");
+        (void)v;
+        return -1;
     case O_STATE:
         o->state_dir = v;
         return 0;
@@ -563,7 +575,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (branded == 0) {
-        if (o.relay || o.relay_ca || o.relay_pin || o.org_ca || o.crl) {
+        if (o.relay || o.relay_ca || o.relay_pin || o.org_ca) {
             fprintf(stderr,
                     "sasae-host: this copy is set up for %.*s: its relay and "
                     "certificates cannot be changed with options\n",
@@ -612,8 +624,8 @@ int main(int argc, char **argv)
     atomic_init(&a.closed, false);
     struct sasae_chan_key *key = NULL;
     struct sasae_chan_trust *trust = NULL;
-    char *ca = NULL, *crl = NULL;
-    size_t ca_len = 0, crl_len = 0;
+    char *ca = NULL;
+    size_t ca_len = 0;
 
     key = device_key(o.state_dir, err, sizeof err);
     if (!key)
@@ -621,28 +633,28 @@ int main(int argc, char **argv)
     char fpr[SASAE_CHAN_FPR_LEN];
     sasae_chan_key_fingerprint(key, fpr);
     SASAE_INFO(TAG, "device key %s", fpr);
-    const char *org_ca = NULL, *org_crl = NULL;
+    const char *org_ca = NULL;
     if (branded == 0) {
         org_ca = brand.org_ca;
         ca_len = brand.org_ca_len;
-        org_crl = brand.crl;
-        crl_len = brand.crl_len;
+        if (brand.crl_len) /* branded by an older sasae-certs: a frozen CRL is never used */
+            SASAE_WARN(TAG, "the CRL in this copy's brand is ignored: the current one comes "
+                            "from the relay");
     } else {
         if (!(ca = read_file(o.org_ca, &ca_len, err, sizeof err)))
             goto out;
-        if (o.crl && !(crl = read_file(o.crl, &crl_len, err, sizeof err)))
-            goto out;
         org_ca = ca;
-        org_crl = crl;
     }
-    if (!org_crl)
-        SASAE_WARN(TAG, "no CRL: revoked operator certificates cannot be refused");
+    /* Only to refuse an unusable CA file now, not at the first operator: sessions build
+     * their trust with the CRL the relay hands over (host_session_on_crl). */
     enum sasae_chan_err ce;
-    trust = sasae_chan_trust_new(org_ca, ca_len, org_crl, crl_len, &ce);
+    trust = sasae_chan_trust_new(org_ca, ca_len, NULL, 0, &ce);
     if (!trust) {
-        snprintf(err, sizeof err, "organisation CA/CRL unusable: %s", sasae_chan_strerror(ce));
+        snprintf(err, sizeof err, "organisation CA unusable: %s", sasae_chan_strerror(ce));
         goto out;
     }
+    sasae_chan_trust_free(trust);
+    trust = NULL;
 
     if (strcmp(o.consent, "gui") == 0) {
         a.ui = host_ui_gui_new(err, sizeof err);
@@ -654,7 +666,8 @@ int main(int argc, char **argv)
 
     struct host_transport tr = {tr_send, tr_audit, tr_queued, tr_close, tr_renew, &a};
     struct host_session_config sc = {.device = key,
-                                     .trust = trust,
+                                     .org_ca = org_ca,
+                                     .org_ca_len = ca_len,
                                      .cap = {.source = o.source,
                                              .display = display,
                                              .monitor = o.monitor,
@@ -691,8 +704,8 @@ int main(int argc, char **argv)
                                                .proxy = o.no_proxy ? "" : o.proxy,
                                                .use_env_proxy = !o.no_proxy && !o.proxy,
                                                .reconnect_attempts = 3};
-    a.cb = (struct sasae_relayclient_callbacks){cb_registered, cb_paired, cb_data, cb_peer_left,
-                                                cb_closed};
+    a.cb = (struct sasae_relayclient_callbacks){cb_registered, cb_paired, cb_data,
+                                                cb_peer_left,  cb_closed, cb_crl};
     a.connected_ns = sasae_mono_ns();
     struct sasae_relayclient *first = NULL;
     int r = sasae_relayclient_new(&a.rcfg, &a.cb, &a, &first);
@@ -769,7 +782,6 @@ out:
     sasae_chan_trust_free(trust);
     sasae_chan_key_free(key);
     free(ca);
-    free(crl);
     host_plat_stop_done();
     return rc;
 early:

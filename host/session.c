@@ -77,6 +77,14 @@ struct host_session {
     uint8_t *pt, *rec, *rx;
     char fpr[SASAE_CHAN_FPR_LEN];
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
+    /* revocation: the newest CRL accepted, and what the relay sent on this connection */
+    struct host_crl crl;
+    struct sasae_chan_trust *trust; /* the organisation CA + crl, made at pairing */
+    char pending_code[16];          /* a code not shown until a current CRL is held */
+    uint64_t pending_since;
+    int crls_seen;     /* CRL messages since the code: 1 = the answer, 2+ = at pairing */
+    bool last_crl_ok;  /* the latest one was accepted */
+    char crl_why[256]; /* why the latest one was refused */
 
     pthread_t thread;
     bool thread_started;
@@ -762,6 +770,8 @@ void host_session_free(struct host_session *s)
     sasae_overlay_free(s->overlay);
     sasae_inject_free(s->inject);
     sasae_chan_free(s->chan);
+    sasae_chan_trust_free(s->trust);
+    host_crl_clear(&s->crl);
     sasae_cap_free(s->cap);
     if (s->pt)
         OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
@@ -774,12 +784,93 @@ void host_session_free(struct host_session *s)
     free(s);
 }
 
+static int64_t crl_now(const struct host_session *s)
+{
+    return s->cfg.verify_time ? (int64_t)s->cfg.verify_time : (int64_t)time(NULL);
+}
+
+/* No current revocation data: nobody may be admitted, and no code is shown. */
+static void refuse_without_crl(struct host_session *s, const char *why)
+{
+    snprintf(s->status, sizeof s->status,
+             "No current revocation list for your organisation (%s): nobody can connect "
+             "until the help desk fixes it.",
+             why);
+    SASAE_ERR(TAG, "%s", s->status);
+    s->pending_code[0] = '\0';
+    event(s, SASAE_HS_EV_RELAY_ERROR, 0);
+}
+
+static void show_code(struct host_session *s)
+{
+    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s", s->code, s->code + 3, s->code + 6);
+    event(s, SASAE_HS_EV_REGISTERED, 0);
+}
+
 void host_session_on_registered(struct host_session *s, const char *code)
 {
     pthread_mutex_lock(&s->mu);
-    snprintf(s->code, sizeof s->code, "%s", code);
-    event(s, SASAE_HS_EV_REGISTERED, 0);
+    s->crls_seen = 0;
+    if (host_crl_current(&s->crl, crl_now(s))) {
+        snprintf(s->code, sizeof s->code, "%s", code);
+        show_code(s);
+    } else {
+        snprintf(s->pending_code, sizeof s->pending_code, "%s", code);
+        s->pending_since = sasae_mono_ns();
+    }
     pthread_mutex_unlock(&s->mu);
+}
+
+void host_session_on_crl(struct host_session *s, const uint8_t *der, size_t len)
+{
+    pthread_mutex_lock(&s->mu);
+    struct host_crl fresh = {0};
+    char why[256] = "";
+    int64_t now = crl_now(s);
+    enum host_crl_err e = host_crl_check(s->cfg.org_ca, s->cfg.org_ca_len, der, len, now, &s->crl,
+                                         &fresh, why, sizeof why);
+    s->crls_seen++;
+    s->last_crl_ok = e == HOST_CRL_OK;
+    if (e == HOST_CRL_OK) {
+        char until[40];
+        host_crl_time(fresh.next_update, until, sizeof until);
+        SASAE_INFO(TAG,
+                   "revocation list from the relay: signed by the organisation CA, %d "
+                   "revoked, valid until %s",
+                   fresh.revoked, until);
+        host_crl_clear(&s->crl);
+        s->crl = fresh;
+        s->crl_why[0] = '\0';
+    } else {
+        SASAE_WARN(TAG, "revocation list from the relay refused: %s", why);
+        snprintf(s->crl_why, sizeof s->crl_why, "%s", why);
+    }
+    if (s->pending_code[0]) {
+        if (host_crl_current(&s->crl, now)) {
+            snprintf(s->code, sizeof s->code, "%s", s->pending_code);
+            s->pending_code[0] = '\0';
+            show_code(s);
+        } else {
+            refuse_without_crl(s, why);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Is this pairing's operator to be checked at all? Only against the CRL the relay sent for
+ * this pairing, accepted and current; otherwise why says what is wrong. */
+static bool pairing_crl_ok(struct host_session *s, char *why, size_t whylen)
+{
+    if (s->crls_seen < 2)
+        snprintf(why, whylen, "%s",
+                 "the support center sent no revocation list with the operator's request");
+    else if (!s->last_crl_ok)
+        snprintf(why, whylen, "%s", s->crl_why);
+    else if (!host_crl_current(&s->crl, crl_now(s)))
+        snprintf(why, whylen, "%s", "the organisation's revocation list has expired");
+    else
+        return true;
+    return false;
 }
 
 void host_session_on_paired(struct host_session *s)
@@ -787,7 +878,27 @@ void host_session_on_paired(struct host_session *s)
     pthread_mutex_lock(&s->mu);
     if (s->hs.state == SASAE_HS_WAITING) {
         struct sasae_chan_opts o = {.verify_time = (int64_t)s->cfg.verify_time};
-        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, &o);
+        char why[256];
+        enum sasae_chan_err ce = SASAE_CHAN_OK;
+        if (!pairing_crl_ok(s, why, sizeof why)) {
+            /* The operator is refused before any certificate is looked at: tell them why
+             * (an unauthenticated ALERT, like any handshake refusal) and the customer. */
+            snprintf(s->status, sizeof s->status,
+                     "The operator was not admitted: %.200s. Nothing was shared.", why);
+            SASAE_WARN(TAG, "operator refused: %s", why);
+            size_t al = 0;
+            if (sasae_chan_alert(SASAE_CHAN_ECERT_CRL, s->rec, SASAE_CHAN_MAX_RECORD, &al) ==
+                SASAE_CHAN_OK)
+                s->tr.send(s->tr.ctx, s->rec, al);
+            event(s, SASAE_HS_EV_PEER_JOINED, 0);
+            event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+            pthread_mutex_unlock(&s->mu);
+            return;
+        }
+        sasae_chan_trust_free(s->trust);
+        s->trust =
+            sasae_chan_trust_new(s->cfg.org_ca, s->cfg.org_ca_len, s->crl.pem, s->crl.pem_len, &ce);
+        s->chan = s->trust ? sasae_chan_new_host(s->cfg.device, s->trust, &o) : NULL;
         if (!s->chan) {
             snprintf(s->status, sizeof s->status, "cannot create the secure channel");
             event(s, SASAE_HS_EV_PEER_JOINED, 0);
@@ -899,6 +1010,8 @@ void host_session_tick(struct host_session *s)
         s->close_at = 0;
         s->tr.close(s->tr.ctx, s->close_why);
     }
+    if (s->pending_code[0] && sasae_mono_ns() - s->pending_since > HOST_SESSION_CRL_WAIT_NS)
+        refuse_without_crl(s, "the support center did not send one");
     event(s, SASAE_HS_EV_TICK, 0);
     pthread_mutex_unlock(&s->mu);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crl.h"
 #include "sasae/chan.h"
 #include "sasae/host.h"
 #include "ui.h"
@@ -34,15 +35,18 @@ struct host_transport {
 };
 
 struct host_session_config {
-    const struct sasae_chan_key *device;  /* borrowed */
-    const struct sasae_chan_trust *trust; /* borrowed */
-    struct sasae_cap_opts cap;            /* capture source */
-    bool platform_io;     /* the real screen: inject input and show the overlay there */
-    const char *display;  /* X display for injection, overlay and sysinfo (Linux) */
-    int fps;              /* capture rate (0 = 30) */
-    int bitrate_kbps;     /* initial (0 = 1000) */
-    int reconsent_s;      /* ask "Continue sharing?" this often while sharing (0 = never) */
-    uint64_t verify_time; /* certificate check time (0 = now; tests) */
+    const struct sasae_chan_key *device; /* borrowed */
+    /* The organisation CA (PEM, borrowed). Operators are checked against it and the CRL the
+     * relay hands over (host_session_on_crl); without a current CRL nobody is admitted. */
+    const char *org_ca;
+    size_t org_ca_len;
+    struct sasae_cap_opts cap; /* capture source */
+    bool platform_io;          /* the real screen: inject input and show the overlay there */
+    const char *display;       /* X display for injection, overlay and sysinfo (Linux) */
+    int fps;                   /* capture rate (0 = 30) */
+    int bitrate_kbps;          /* initial (0 = 1000) */
+    int reconsent_s;           /* ask "Continue sharing?" this often while sharing (0 = never) */
+    uint64_t verify_time;      /* certificate and CRL check time, Unix seconds (0 = now; tests) */
     /* The clock of the session's deadlines (consent prompt, silent viewer): NULL = the
      * monotonic clock; tests pass their own to reach a deadline without waiting for it. */
     uint64_t (*clock_ns)(void *user);
@@ -62,6 +66,8 @@ struct host_session_stats {
 
 struct host_session;
 
+#define HOST_SESSION_CRL_WAIT_NS (15ull * 1000000000ull)
+
 /* NULL on error (err says why: capture source, overlay...). The capture source is opened
  * here so a bad --source fails before anything is shown. */
 struct host_session *host_session_new(const struct host_session_config *cfg,
@@ -70,7 +76,15 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
 void host_session_free(struct host_session *s);
 
 /* ---- from the transport (relay client service thread) ---- */
+/* The relay's code. It is shown only once a current CRL is held (fail closed): if none
+ * arrives within HOST_SESSION_CRL_WAIT_NS, or the one that does is refused, the session
+ * ends with the reason and no code is ever shown. */
 void host_session_on_registered(struct host_session *s, const char *code);
+/* A CRL from the relay (DER, possibly empty), after the code and again just before
+ * pairing: checked by host_crl_check. The operator is admitted only if the CRL delivered
+ * for that pairing was accepted; otherwise the handshake is refused with ALERT
+ * ECERT_CRL and the reason shown to the customer. */
+void host_session_on_crl(struct host_session *s, const uint8_t *der, size_t len);
 void host_session_on_paired(struct host_session *s);
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
 void host_session_on_peer_left(struct host_session *s, const char *why);

@@ -67,7 +67,9 @@ if [ ! -f "$CERTS/ca.pem" ]; then
   "$B/relay/certs/sasae-certs" --dir "$CERTS" issue-operator --name "Demo Operator" >/dev/null
   "$B/relay/certs/sasae-certs" --dir "$CERTS" issue-relay --host 127.0.0.1 --host localhost >/dev/null
 fi
-"$B/relay/certs/sasae-certs" --dir "$CERTS" crl >/dev/null # keep the CRL fresh
+# re-signed at every start: valid 24 h; the relay serves it and the host refuses to show a
+# code without a current one
+"$B/relay/certs/sasae-certs" --dir "$CERTS" crl >/dev/null
 
 # wait_for PATTERN FILE SECONDS PID: waits for a line, failing early if PID died.
 wait_for() {
@@ -125,7 +127,7 @@ fi
 consent=gui
 [ $own_display = 1 ] && consent=tty
 HOST_ARGS=(--relay "$URL" --relay-ca "$CERTS/ca.pem" --org-ca "$CERTS/ca.pem"
-  --crl "$CERTS/crl.pem" --state-dir "$STATE/host" --display "$HOST_DISPLAY"
+  --state-dir "$STATE/host" --display "$HOST_DISPLAY"
   --consent "$consent" --no-proxy)
 
 start_viewer() { # waits for the code in the host's output, then starts the viewer

@@ -29,7 +29,7 @@ static void wr32(uint8_t *p, uint32_t v)
 
 int sasae_env_type_known(uint8_t type)
 {
-    return (type >= SASAE_ENV_REGISTER && type <= SASAE_ENV_AUDIT) || type == SASAE_ENV_DATA;
+    return (type >= SASAE_ENV_REGISTER && type <= SASAE_ENV_CRL) || type == SASAE_ENV_DATA;
 }
 
 static int digits_valid(const uint8_t *p, size_t n)
@@ -128,7 +128,15 @@ int sasae_env_parse(const uint8_t *buf, size_t len, struct sasae_env_msg *out)
         out->data = buf + 1;
         out->data_len = len - 1;
         return SASAE_ENV_OK;
+    case SASAE_ENV_CRL:
+        /* opaque to the envelope: the host checks the CA's signature itself */
+        if (len - 1 > SASAE_ENV_CRL_MAX)
+            return SASAE_ENV_E_TOO_BIG;
+        out->data = buf + 1;
+        out->data_len = len - 1;
+        return SASAE_ENV_OK;
     case SASAE_ENV_REGISTER:
+    case SASAE_ENV_CRL_REQUEST:
         if (len < 3)
             return SASAE_ENV_E_SHORT;
         out->version = rd16(buf + 1);
@@ -204,7 +212,14 @@ long sasae_env_size(const struct sasae_env_msg *m)
         return SASAE_ENV_E_ARG;
     switch (m->type) {
     case SASAE_ENV_REGISTER:
+    case SASAE_ENV_CRL_REQUEST:
         return 3;
+    case SASAE_ENV_CRL:
+        if (m->data_len > SASAE_ENV_CRL_MAX)
+            return SASAE_ENV_E_TOO_BIG;
+        if (m->data_len && !m->data)
+            return SASAE_ENV_E_ARG;
+        return (long)(1 + m->data_len);
     case SASAE_ENV_CODE:
         return sasae_env_code_valid(m->code) ? 14 : SASAE_ENV_E_DIGITS;
     case SASAE_ENV_JOIN:
@@ -258,6 +273,7 @@ int sasae_env_serialize(const struct sasae_env_msg *m, uint8_t *buf, size_t cap,
     *p++ = (uint8_t)m->type;
     switch (m->type) {
     case SASAE_ENV_REGISTER:
+    case SASAE_ENV_CRL_REQUEST:
         wr16(p, m->version);
         break;
     case SASAE_ENV_CODE:
@@ -282,6 +298,7 @@ int sasae_env_serialize(const struct sasae_env_msg *m, uint8_t *buf, size_t cap,
         wr_text(p + 2, m->text);
         break;
     case SASAE_ENV_DATA:
+    case SASAE_ENV_CRL:
         if (m->data_len)
             memmove(p, m->data, m->data_len);
         break;
@@ -336,6 +353,10 @@ const char *sasae_env_type_str(uint8_t type)
         return "error";
     case SASAE_ENV_AUDIT:
         return "audit";
+    case SASAE_ENV_CRL_REQUEST:
+        return "crl-request";
+    case SASAE_ENV_CRL:
+        return "crl";
     case SASAE_ENV_DATA:
         return "data";
     }

@@ -250,57 +250,6 @@ static char *read_ca(const char *path, size_t *len, const char *what, STACK_OF(X
     return pem;
 }
 
-struct crl_acc {
-    const char *path;
-    STACK_OF(X509) * cas;
-    char *pem;
-    size_t len;
-    char next[64];
-};
-
-/* The CRL must be the organisation CA's (its signature), current, and is re-encoded. */
-static int crl_one(const uint8_t *der, long dl, void *arg)
-{
-    struct crl_acc *a = arg;
-    if (a->pem) {
-        fprintf(stderr, "sasae-certs: %s: more than one CRL\n", a->path);
-        return -1;
-    }
-    const unsigned char *p = der;
-    X509_CRL *c = d2i_X509_CRL(NULL, &p, dl);
-    int rc = -1;
-    X509 *issuer = NULL;
-    for (int i = 0; c && i < sk_X509_num(a->cas); i++) {
-        X509 *ca = sk_X509_value(a->cas, i);
-        if (X509_NAME_cmp(X509_get_subject_name(ca), X509_CRL_get_issuer(c)) == 0 &&
-            X509_CRL_verify(c, X509_get0_pubkey(ca)) == 1)
-            issuer = ca;
-    }
-    ERR_clear_error();
-    const ASN1_TIME *nu = c ? X509_CRL_get0_nextUpdate(c) : NULL;
-    BIO *out = BIO_new(BIO_s_mem());
-    char *m;
-    long l;
-    if (!c || p != der + dl) {
-        fprintf(stderr, "sasae-certs: %s: not a PEM CRL\n", a->path);
-    } else if (!issuer) {
-        fprintf(stderr, "sasae-certs: %s: this CRL is not signed by the organisation CA\n",
-                a->path);
-    } else if (!nu || X509_cmp_current_time(nu) <= 0) {
-        fprintf(stderr, "sasae-certs: %s: this CRL has expired (%s): run `sasae-certs crl`\n",
-                a->path, when(nu, a->next, sizeof a->next));
-    } else if (out && PEM_write_bio_X509_CRL(out, c) == 1 && (l = BIO_get_mem_data(out, &m)) > 0 &&
-               (a->pem = malloc((size_t)l))) {
-        memcpy(a->pem, m, (size_t)l);
-        a->len = (size_t)l;
-        when(nu, a->next, sizeof a->next);
-        rc = 0;
-    }
-    BIO_free(out);
-    X509_CRL_free(c);
-    return rc;
-}
-
 /* One line per certificate of a PEM field (subject, end of validity). */
 static void show_pem(const char *label, const char *pem, size_t len)
 {
@@ -357,7 +306,10 @@ static int show(const char *path)
         printf("relay: %.*s\n", (int)b.relay_url_len, b.relay_url);
         show_pem("relay CA", b.relay_ca, b.relay_ca_len);
         show_pem("organisation CA", b.org_ca, b.org_ca_len);
-        show_pem("CRL", b.crl, b.crl_len);
+        if (b.crl)
+            show_pem("CRL (ignored: hosts fetch the current one from the relay)", b.crl, b.crl_len);
+        else
+            printf("CRL: none in the brand (fetched from the relay at every session)\n");
     }
     free(x);
     return rc < 0 ? 1 : 0;
@@ -366,7 +318,7 @@ static int show(const char *path)
 int certs_brand_main(int argc, char **argv)
 {
     const char *exe = NULL, *out = NULL, *relay = NULL, *relay_ca = NULL, *org_ca = NULL,
-               *crl = NULL, *org_name = NULL, *show_exe = NULL;
+               *org_name = NULL, *show_exe = NULL;
     static const struct option opts[] = {
         {"exe", required_argument, NULL, 'e'},
         {"out", required_argument, NULL, 'o'},
@@ -398,8 +350,12 @@ int certs_brand_main(int argc, char **argv)
             org_ca = optarg;
             break;
         case 'l':
-            crl = optarg;
-            break;
+            /* A CRL frozen into a signed exe would outlive its 24 hours, or hold back the
+             * revocations made after it: a branded host fetches it from the relay. */
+            fprintf(stderr, "sasae-certs: brand takes no --crl: a branded host fetches the "
+                            "organisation's current CRL from the relay at every session "
+                            "(publish it there with `sasae-certs crl --publish FILE`)\n");
+            return 2;
         case 'n':
             org_name = optarg;
             break;
@@ -414,7 +370,7 @@ int certs_brand_main(int argc, char **argv)
         return show(show_exe);
     if (!exe || !out || !relay || !relay_ca || !org_ca || optind != argc) {
         fprintf(stderr, "usage: sasae-certs brand --exe sasae-host.exe --out BRANDED.exe "
-                        "--relay wss://HOST:PORT/ --relay-ca FILE --org-ca FILE [--crl FILE] "
+                        "--relay wss://HOST:PORT/ --relay-ca FILE --org-ca FILE "
                         "[--org-name NAME]\n       sasae-certs brand --show EXE\n");
         return 2;
     }
@@ -427,7 +383,6 @@ int certs_brand_main(int argc, char **argv)
     uint8_t *x = slurp(exe, &n, MAX_EXE);
     char *rca = NULL, *oca = NULL, err[256], tmp[4200] = "";
     STACK_OF(X509) *cas = sk_X509_new_null();
-    struct crl_acc ca = {crl, cas, NULL, 0, ""};
     struct pe pe;
     if (!x || pe_parse(x, n, &pe, exe) != 0)
         goto out;
@@ -446,11 +401,8 @@ int certs_brand_main(int argc, char **argv)
     if (!cas || !(rca = read_ca(relay_ca, &rcl, "relay CA", NULL)) ||
         !(oca = read_ca(org_ca, &ocl, "org CA", cas)))
         goto out;
-    int ncrl = 0;
-    if (crl && pem_blocks(crl, "CRL", "X509 CRL", crl_one, &ca, &ncrl) != 0)
-        goto out;
-    struct sasae_brand b = {relay,         rca, oca, ca.pem, org_name,
-                            strlen(relay), rcl, ocl, ca.len, org_name ? strlen(org_name) : 0};
+    struct sasae_brand b = {relay,         rca, oca, NULL, org_name,
+                            strlen(relay), rcl, ocl, 0,    org_name ? strlen(org_name) : 0};
     if (sasae_brand_build(&b, x + pe.area_off, err, sizeof err) != 0) {
         fprintf(stderr, "sasae-certs: %s\n", err);
         goto out;
@@ -471,10 +423,6 @@ int certs_brand_main(int argc, char **argv)
         goto out;
     }
     tmp[0] = 0;
-    if (ca.pem)
-        printf("%s: the CRL in this copy is valid until %s: after that date the copy refuses "
-               "every operator; brand, sign and ship a new copy before then\n",
-               out, ca.next);
     printf("%s: branded for %s (relay %s); sign it now, e.g. with osslsigncode\n", out,
            org_name ? org_name : "your organisation", relay);
     rc = 0;
@@ -484,7 +432,6 @@ out:
     free(x);
     free(rca);
     free(oca);
-    free(ca.pem);
     sk_X509_pop_free(cas, X509_free);
     return rc;
 }

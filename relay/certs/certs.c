@@ -23,7 +23,9 @@
 /* Same value as SASAE_CHAN_OPERATOR_OID in codec/chan (kept literal: relay/certs must not
  * depend on the channel code). */
 #define OPERATOR_OID "2.25.180043282146787509957304164653088530003"
-#define CRL_DAYS 30
+/* CRLs are short-lived: a relay that replays an old one can hold back a revocation for at
+ * most this long (hosts refuse a CRL valid for longer: host/crl.h). Re-signed daily. */
+#define CRL_HOURS 24
 
 static int fail(char *errbuf, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *errbuf, int rc, const char *fmt, ...)
@@ -517,7 +519,7 @@ int sasae_certs_write_crl(const char *dir, char *errbuf)
     if (!crl || !t || X509_CRL_set_version(crl, 1) != 1 ||
         X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca.cert)) != 1 ||
         !ASN1_TIME_set(t, now - 60) || X509_CRL_set1_lastUpdate(crl, t) != 1 ||
-        !ASN1_TIME_set(t, now + CRL_DAYS * 86400) || X509_CRL_set1_nextUpdate(crl, t) != 1)
+        !ASN1_TIME_set(t, now + CRL_HOURS * 3600) || X509_CRL_set1_nextUpdate(crl, t) != 1)
         goto out;
     for (int i = 0; i < n; i++) {
         if (rows[i].status[0] != 'R')
@@ -563,6 +565,24 @@ out:
     ASN1_TIME_free(t);
     ca_free(&ca);
     return rc;
+}
+
+int sasae_certs_publish_crl(const char *dir, const char *dest, char *errbuf)
+{
+    char p[4096];
+    path(p, sizeof(p), dir, "crl.pem");
+    BIO *in = BIO_new_file(p, "r");
+    X509_CRL *crl = in ? PEM_read_bio_X509_CRL(in, NULL, NULL, NULL) : NULL;
+    BIO_free(in);
+    BIO *b = crl ? BIO_new(BIO_s_mem()) : NULL;
+    int rc = b && PEM_write_bio_X509_CRL(b, crl) == 1 ? write_bio(dest, b, 0644) : -EIO;
+    BIO_free(b);
+    X509_CRL_free(crl);
+    ERR_clear_error();
+    if (rc)
+        return fail(errbuf, rc, "cannot publish %s to %s: %s", p, dest,
+                    crl ? strerror(-rc) : "not a CRL");
+    return 0;
 }
 
 int sasae_certs_revoke(const char *dir, const char *serial_hex, char *errbuf)

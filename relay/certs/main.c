@@ -17,10 +17,12 @@ static void usage(FILE *f)
                "  issue-operator --name \"Full Name\" [--email ADDR] [--days N]\n"
                "  issue-relay --host H [--host H...] [--days N]   relay TLS certificate\n"
                "  list                               show issued certificates\n"
-               "  revoke SERIAL                      revoke and rewrite crl.pem\n"
-               "  crl                                rewrite crl.pem (renew before 30 days)\n"
+               "  revoke SERIAL [--publish FILE]     revoke, rewrite crl.pem (and publish it)\n"
+               "  crl [--publish FILE]               re-sign crl.pem, valid 24 hours (run daily);\n"
+               "                                     --publish copies it atomically to FILE, the\n"
+               "                                     relay's `crl` file that it serves to hosts\n"
                "  brand --exe sasae-host.exe --out BRANDED.exe --relay wss://HOST:PORT/\n"
-               "        --relay-ca FILE --org-ca FILE [--crl FILE] [--org-name NAME]\n"
+               "        --relay-ca FILE --org-ca FILE [--org-name NAME]\n"
                "                                     a copy of the Windows host that needs no\n"
                "                                     options (sign it afterwards)\n"
                "  brand --show EXE                   what an exe is branded with\n"
@@ -32,14 +34,19 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "brand") == 0)
         return certs_brand_main(argc - 1, argv + 1);
     const char *dir = getenv("SASAE_CERTS_DIR");
-    const char *org = NULL, *name = NULL, *email = NULL, *hosts[16];
+    const char *org = NULL, *name = NULL, *email = NULL, *hosts[16], *publish = NULL;
     int nhosts = 0;
     long days = 0;
     static const struct option opts[] = {
-        {"dir", required_argument, NULL, 'd'},  {"org", required_argument, NULL, 'o'},
-        {"name", required_argument, NULL, 'n'}, {"email", required_argument, NULL, 'e'},
-        {"host", required_argument, NULL, 'H'}, {"days", required_argument, NULL, 'D'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"dir", required_argument, NULL, 'd'},
+        {"org", required_argument, NULL, 'o'},
+        {"name", required_argument, NULL, 'n'},
+        {"email", required_argument, NULL, 'e'},
+        {"host", required_argument, NULL, 'H'},
+        {"days", required_argument, NULL, 'D'},
+        {"publish", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     /* GNU getopt permutes: options may come before or after the command. */
@@ -56,6 +63,9 @@ int main(int argc, char **argv)
             break;
         case 'e':
             email = optarg;
+            break;
+        case 'P':
+            publish = optarg;
             break;
         case 'H':
             if (nhosts == 16) {
@@ -96,6 +106,10 @@ int main(int argc, char **argv)
         vp = &v;
     }
     int rc;
+    if (publish && strcmp(cmd, "revoke") != 0 && strcmp(cmd, "crl") != 0) {
+        fprintf(stderr, "sasae-certs: --publish goes with revoke or crl\n");
+        return 2;
+    }
     if (strcmp(cmd, "init-ca") == 0 && optind + 1 == argc) {
         if (!org) {
             fprintf(stderr, "sasae-certs: init-ca needs --org NAME\n");
@@ -131,6 +145,11 @@ int main(int argc, char **argv)
     } else {
         usage(stderr);
         return 2;
+    }
+    if (!rc && publish) {
+        rc = sasae_certs_publish_crl(dir, publish, err);
+        if (!rc)
+            printf("published %s/crl.pem to %s\n", dir, publish);
     }
     if (rc) {
         fprintf(stderr, "sasae-certs: %s\n", err[0] ? err : strerror(-rc));

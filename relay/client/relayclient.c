@@ -394,6 +394,12 @@ static void handle_message(struct sasae_relayclient *c, const uint8_t *buf, size
             return;
         }
         break;
+    case SASAE_ENV_CRL:
+        if (c->role == SASAE_RELAYCLIENT_HOST && c->state == ST_REQUESTED && c->cb.crl) {
+            c->cb.crl(c->user, m.data, m.data_len);
+            return;
+        }
+        break;
     case SASAE_ENV_PEER_JOINED:
         if (c->state == ST_REQUESTED) {
             c->state = ST_PAIRED;
@@ -594,7 +600,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             memcpy(m.code, c->code, sizeof(m.code));
         }
         pthread_mutex_lock(&c->mu);
-        int rc = q_push(c, &m, 1);
+        int rc = 0;
+        if (c->role == SASAE_RELAYCLIENT_HOST && c->cb.crl) {
+            /* pushed to the front first, so it ends up right behind REGISTER */
+            struct sasae_env_msg q = {.type = SASAE_ENV_CRL_REQUEST, .version = SASAE_ENV_VERSION};
+            rc = q_push(c, &q, 1);
+        }
+        if (!rc)
+            rc = q_push(c, &m, 1);
         pthread_mutex_unlock(&c->mu);
         if (rc) {
             finish(c, SASAE_RELAYCLIENT_END_LOST, 0, "out of memory");

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -90,6 +92,7 @@ struct conn {
     int peer_closed_normally;
     char peer_end[48];   /* "signal" from a close frame's "end: signal": why its session ended */
     uint8_t left_reason; /* what the peer is told when we go */
+    int crl_sub;         /* host asked for the CRL: sent now and again right before pairing */
 };
 
 struct http_pss {
@@ -136,6 +139,12 @@ struct relay {
      * blocks that size miss malloc's fast paths. */
     struct frag *free_frags;
     size_t n_free_frags, frag_block;
+    /* The CRL file served to hosts (DER of its first CRL), re-read when the file changes:
+     * publishing a new CRL reaches hosts at their next pairing without a reload. */
+    uint8_t *crl_der;
+    size_t crl_der_len;
+    struct stat crl_st;
+    uint64_t crl_served;
 };
 
 static struct relay *g_relay; /* only for signal flags -> main loop */
@@ -206,6 +215,71 @@ static int load_operator_store(struct relay *r, SSL_CTX *ctx)
     static const unsigned char sid[] = "sasae-relay";
     SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
     return 0;
+}
+
+/* Does cert (any in the operator CA file) sign crl? Only for the log: hosts check it
+ * themselves, the relay cannot make a CRL they accept. */
+static int crl_signed_by_operator_ca(const struct relay *r, X509_CRL *crl)
+{
+    BIO *b = BIO_new_file(r->cfg.operator_ca, "r");
+    int ok = 0;
+    X509 *x;
+    while (b && !ok && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+        ok = X509_NAME_cmp(X509_get_subject_name(x), X509_CRL_get_issuer(crl)) == 0 &&
+             X509_CRL_verify(crl, X509_get0_pubkey(x)) == 1;
+        X509_free(x);
+    }
+    ERR_clear_error();
+    BIO_free(b);
+    return ok;
+}
+
+/* Loads the served CRL if the file changed since the last load (or force). A file that
+ * cannot be read or parsed leaves the loaded copy in place. */
+static void refresh_served_crl(struct relay *r, int force)
+{
+    if (!r->cfg.crl[0])
+        return;
+    struct stat st;
+    if (stat(r->cfg.crl, &st) != 0) {
+        SASAE_ERR(TAG, "served CRL %s: %s; keeping the loaded one", r->cfg.crl, strerror(errno));
+        return;
+    }
+    if (!force && r->crl_der && st.st_ino == r->crl_st.st_ino && st.st_dev == r->crl_st.st_dev &&
+        st.st_size == r->crl_st.st_size && st.st_mtim.tv_sec == r->crl_st.st_mtim.tv_sec &&
+        st.st_mtim.tv_nsec == r->crl_st.st_mtim.tv_nsec)
+        return;
+    BIO *b = BIO_new_file(r->cfg.crl, "r");
+    X509_CRL *crl = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    unsigned char *der = NULL;
+    int n = crl ? i2d_X509_CRL(crl, &der) : -1;
+    if (n <= 0 || (size_t)n > SASAE_ENV_CRL_MAX) {
+        SASAE_ERR(TAG, "served CRL %s: %s; keeping the loaded one", r->cfg.crl,
+                  n > 0 ? "larger than an envelope CRL may be" : "not a PEM CRL");
+        OPENSSL_free(der);
+        X509_CRL_free(crl);
+        ERR_clear_error();
+        return;
+    }
+    const ASN1_TIME *nu = X509_CRL_get0_nextUpdate(crl);
+    if (!crl_signed_by_operator_ca(r, crl))
+        SASAE_WARN(TAG,
+                   "served CRL %s is not signed by the operator CA: hosts will refuse "
+                   "every operator until it is replaced",
+                   r->cfg.crl);
+    else if (!nu || X509_cmp_current_time(nu) <= 0)
+        SASAE_WARN(TAG,
+                   "served CRL %s has expired: hosts will refuse every operator until "
+                   "the help desk re-signs it (sasae-certs crl)",
+                   r->cfg.crl);
+    else
+        SASAE_INFO(TAG, "serving CRL %s to hosts (%d bytes)", r->cfg.crl, n);
+    OPENSSL_free(r->crl_der);
+    r->crl_der = der;
+    r->crl_der_len = (size_t)n;
+    r->crl_st = st;
+    X509_CRL_free(crl);
 }
 
 static int apply_tls_policy(struct relay *r, SSL_CTX *ctx)
@@ -409,6 +483,36 @@ static int send_msg(struct conn *c, const struct sasae_env_msg *m)
     if (!f)
         return -1;
     q_append(c, f);
+    lws_callback_on_writable(c->wsi);
+    return 0;
+}
+
+/* Queues the CRL to host c as one message in fragments of at most CONTROL_MAX bytes (the
+ * relay's send buffer holds one control message). */
+static int send_crl(struct relay *r, struct conn *c)
+{
+    if (c->out_mid)
+        return -1;
+    refresh_served_crl(r, 0);
+    size_t n = 1 + r->crl_der_len;
+    uint8_t *buf = malloc(n);
+    if (!buf)
+        return -1;
+    buf[0] = SASAE_ENV_CRL;
+    if (r->crl_der_len)
+        memcpy(buf + 1, r->crl_der, r->crl_der_len);
+    for (size_t off = 0; off < n;) {
+        size_t chunk = n - off < SASAE_ENV_CONTROL_MAX ? n - off : SASAE_ENV_CONTROL_MAX;
+        struct frag *f = frag_new(buf + off, chunk, off == 0, off + chunk == n);
+        if (!f) {
+            free(buf);
+            return -1; /* the message is cut: the caller fails the connection */
+        }
+        q_append(c, f);
+        off += chunk;
+    }
+    free(buf);
+    r->crl_served++;
     lws_callback_on_writable(c->wsi);
     return 0;
 }
@@ -714,6 +818,10 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
     snprintf(to_host.text, sizeof(to_host.text), "%s", c->op);
     snprintf(to_host.org, sizeof(to_host.org), "%s", c->org);
     struct sasae_env_msg to_viewer = {.type = SASAE_ENV_PEER_JOINED};
+    /* The host checks the operator against the CRL as published now, not as it was when
+     * it registered: a revocation since then reaches a host that is already waiting. */
+    if (h->crl_sub)
+        send_crl(r, h);
     send_msg(h, &to_host);
     send_msg(c, &to_viewer);
     audit_simple(r, "join", c, "ok", NULL);
@@ -755,7 +863,12 @@ static void handle_control(struct relay *r, struct conn *c)
         handle_join(r, c, &m);
     else if (m.type == SASAE_ENV_AUDIT && c->state == C_PAIRED && c->role == R_HOST)
         handle_audit(r, c, &m);
-    else {
+    else if (m.type == SASAE_ENV_CRL_REQUEST && c->state == C_WAITING && c->role == R_HOST &&
+             m.version == SASAE_ENV_VERSION && !c->crl_sub) {
+        c->crl_sub = 1;
+        if (send_crl(r, c))
+            fail(c, SASAE_ENV_ERR_INTERNAL, "cannot send the CRL", SASAE_ENV_LEFT_ERROR);
+    } else {
         r->m.rej_protocol++;
         char t[80];
         snprintf(t, sizeof(t), "unexpected %s message", sasae_env_type_str(m.type));
@@ -1205,6 +1318,7 @@ static char *metrics_text(struct relay *r, size_t *len)
         "sasae_relay_joins_total{result=\"ok\"} %llu\n"
         "sasae_relay_joins_total{result=\"failed\"} %llu\n"
         "# TYPE sasae_relay_audit_events_total counter\nsasae_relay_audit_events_total %llu\n"
+        "# TYPE sasae_relay_crl_served_total counter\nsasae_relay_crl_served_total %llu\n"
         "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %ld\n",
         r->n_conns, (unsigned long long)m->conns_total, (unsigned long long)m->ws_total,
         sasae_rt_sessions(r->rt), sasae_rt_codes(r->rt), r->n_paired_conns / 2,
@@ -1219,7 +1333,8 @@ static char *metrics_text(struct relay *r, size_t *len)
         (unsigned long long)m->rej_not_operator, (unsigned long long)m->rej_bad_code,
         (unsigned long long)m->rej_join_fail_global, (unsigned long long)m->rej_version,
         (unsigned long long)m->join_ok, (unsigned long long)m->join_fail,
-        (unsigned long long)m->audit_events, rss_pages * sysconf(_SC_PAGESIZE));
+        (unsigned long long)m->audit_events, (unsigned long long)r->crl_served,
+        rss_pages * sysconf(_SC_PAGESIZE));
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += rx_buffers_metrics(b + *len, cap - *len);
     *len += fault_metrics(r, b + *len, cap - *len);
@@ -1368,6 +1483,7 @@ static void tick(lws_sorted_usec_list_t *sul)
         SASAE_INFO(TAG, "SIGHUP: reopening audit log, reloading certificates");
         sasae_audit_reopen(r->audit);
         reload_certs(r);
+        refresh_served_crl(r, 1);
     }
     if (sig_term)
         start_drain(r);
@@ -1680,6 +1796,7 @@ int main(int argc, char **argv)
     r->tx = malloc(LWS_PRE + tx_max);
     if (!r->tx)
         return 1;
+    refresh_served_crl(r, 1);
     r->frag_block = r->cfg.rx_buffer;
     r->retry.secs_since_valid_ping = (uint16_t)r->cfg.ping_interval;
     r->retry.secs_since_valid_hangup = (uint16_t)r->cfg.ping_timeout;
@@ -1757,6 +1874,7 @@ int main(int argc, char **argv)
     if (r->probe_fd >= 0)
         close(r->probe_fd);
     free(r->tx);
+    OPENSSL_free(r->crl_der);
     while (r->free_frags) {
         struct frag *f = r->free_frags;
         r->free_frags = f->next;

@@ -18,7 +18,7 @@ red_in_window() { # red_in_window PNG "X Y W H" -> pixels of the reason line's r
 HL_HOST_OUT=$HL_DIR/host.out
 HL_HOST_LOG=$HL_DIR/host.log
 SASAE_LANG=${SASAE_LANG:-en} "$HL_BIN/host/sasae-host" --relay "$HL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --state-dir "$HL_DIR/state" --consent gui --source synthetic --size 320x240 --no-proxy \
     >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!

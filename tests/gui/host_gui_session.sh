@@ -20,7 +20,7 @@ LANGV=${SASAE_LANG:-en}
 HL_HOST_OUT=$HL_DIR/host.out
 HL_HOST_LOG=$HL_DIR/host.log
 SASAE_LANG=$LANGV "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
-    --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
+    --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" \
     --consent gui --source x11 --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
 hl_wait 20 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"
@@ -75,7 +75,7 @@ wait "$HOST_PID" || hl_fail "host exit status"
 HOST_PID=
 echo "== SIGTERM in GUI mode ends and exits without waiting for Close"
 SASAE_LANG=$LANGV "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
-    --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" --state-dir "$HL_DIR/state" \
+    --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" \
     --consent gui --source x11 --no-proxy >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
 hl_wait 20 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"

@@ -35,7 +35,7 @@ newest() { xdotool search --onlyvisible --name "$1" | tail -1; }
 HL_HOST_OUT=$HL_DIR/host.out
 HL_HOST_LOG=$HL_DIR/host.log
 SASAE_LANG=${SASAE_LANG:-en} "$HL_BIN/host/sasae-host" --relay "$HL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --state-dir "$HL_DIR/state" --consent gui --source x11 --no-proxy \
     >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!

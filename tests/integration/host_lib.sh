@@ -87,7 +87,7 @@ hl_host() { # hl_host EXTRA_ARGS...: sasae-host --consent=tty in a tmux pty; set
     HL_HOST_LOG="$HL_DIR/host$HL_N.log"
     : >"$HL_HOST_OUT"
     local cmd="'$HL_BIN/host/sasae-host' --relay $HL_URL --relay-ca '$HL_DIR/pki/ca.pem' \
-         --org-ca '$HL_DIR/pki/ca.pem' --crl '$HL_DIR/pki/crl.pem' --state-dir '$HL_DIR/state' \
+         --org-ca '$HL_DIR/pki/ca.pem' --state-dir '$HL_DIR/state' \
          --consent tty --no-proxy $* >'$HL_HOST_OUT' 2>'$HL_HOST_LOG'; echo \"exit \$?\" >>'$HL_HOST_OUT'; sleep 30"
     # a tmux server that is just exiting (its last session killed) can refuse: retry
     hl_wait 10 tmux -L "sasae$$" new-session -d -s "$HL_TMUX" -x 160 -y 40 "$cmd" || hl_fail "tmux"

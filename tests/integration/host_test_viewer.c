@@ -462,7 +462,8 @@ int main(int argc, char **argv)
                                            .cert_file = cert,
                                            .key_file = key,
                                            .proxy = ""};
-    struct sasae_relayclient_callbacks cb = {NULL, cb_paired, cb_data, cb_peer_left, cb_closed};
+    struct sasae_relayclient_callbacks cb = {NULL,         cb_paired, cb_data,
+                                             cb_peer_left, cb_closed, NULL};
     int rc = sasae_relayclient_new(&cfg, &cb, NULL, &V.rc);
     if (rc < 0) {
         fprintf(stderr, "relay client: %s\n", strerror(-rc));

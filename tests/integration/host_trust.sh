@@ -14,7 +14,7 @@ echo "== relay certificate from another CA"
 "$C" --dir "$HL_DIR/other" init-ca --org "Someone Else" >/dev/null
 # (script gives the host the terminal --consent=tty insists on)
 out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay $HL_URL \
-    --relay-ca '$HL_DIR/other/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' --crl '$HL_DIR/pki/crl.pem' \
+    --relay-ca '$HL_DIR/other/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' \
     --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
     </dev/null 2>&1) || hl_fail "host failed: $out"
 echo "$out" | grep -q "support code" && hl_fail "registered through an unverified relay"
@@ -23,7 +23,7 @@ grep -q '"event":"register"' "$HL_DIR"/audit/* 2>/dev/null && hl_fail "relay saw
 
 echo "== no relay listening"
 out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay wss://127.0.0.1:1/ \
-    --relay-ca '$HL_DIR/pki/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' --crl '$HL_DIR/pki/crl.pem' \
+    --relay-ca '$HL_DIR/pki/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' \
     --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
     </dev/null 2>&1) || hl_fail "host failed: $out"
 echo "$out" | grep -q "connection to the support center was lost" || hl_fail "no clear end: $out"

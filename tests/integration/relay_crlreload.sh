@@ -4,7 +4,9 @@
 # revokes her and rewrites crl.pem; until the relay is told (SIGHUP) nothing changes; after
 # SIGHUP her next join is refused at the TLS handshake with "certificate revoked", and
 # John, a good operator, still joins. A broken CRL on a later SIGHUP is refused (logged) and
-# the loaded one, with Jane's revocation, stays in force.
+# the loaded one, with Jane's revocation, stays in force. The CRL the relay serves to hosts
+# (CRL_REQUEST) follows the file without a reload (hosts get a published revocation at once),
+# is reloaded on SIGHUP too, and a broken file leaves the last good one served.
 source "$(dirname "$0")/relay_lib.sh"
 CERTS=$SASAE_BIN/relay/certs/sasae-certs
 D=$WORK/desk
@@ -23,8 +25,8 @@ JO="--cert $D/operators/john-doe.pem --key $D/operators/john-doe.key"
 join() {
   local opts=$1 out=$2 hp rc=0
   rm -f "$WORK/code"
-  $TC host --url "$URL" $DCA --code-file "$WORK/code" --msgs 1 --size 100 --timeout 20 \
-    > "$out.host" 2>&1 &
+  $TC host --url "$URL" $DCA --code-file "$WORK/code" --crl-file "$out.crl" --msgs 1 --size 100 \
+    --timeout 20 > "$out.host" 2>&1 &
   hp=$!; PIDS+=("$hp")
   for i in $(seq 1 100); do [ -s "$WORK/code" ] && break; sleep 0.1; done
   [ -s "$WORK/code" ] || fail "host did not register"
@@ -46,6 +48,15 @@ openssl verify -crl_check -CRLfile "$D/crl.pem" -CAfile "$D/ca.pem" "$D/operator
   > /dev/null 2>&1 && fail "sasae-certs did not put Jane in the CRL"
 join "$J" "$WORK/j2" || { cat "$WORK/j2"; fail "Jane refused before the relay was told"; }
 pass "revoked in crl.pem; the relay keeps its loaded CRL until SIGHUP"
+# served_lists FILE SERIAL: the CRL a host got (DER) lists SERIAL
+served_lists() { openssl crl -inform DER -in "$1" -noout -text | grep -qi "Serial Number: *$2"; }
+served_lists "$WORK/j1.crl" "$JANE" && fail "the CRL served before the revocation lists Jane"
+[ "$(grep -c '^CRL ' "$WORK/j2.host")" -eq 2 ] || { cat "$WORK/j2.host"; fail "host did not get 2 CRLs"; }
+served_lists "$WORK/j2.crl" "$JANE" || fail "the CRL served with the next join does not list Jane"
+served=$(curl -s --cacert "$D/ca.pem" "https://127.0.0.1:$RELAY_PORT/metrics" |
+  sed -n 's/^sasae_relay_crl_served_total //p')
+[ "${served:-0}" -ge 4 ] || fail "metrics: $served CRLs served, want at least 4"
+pass "the CRL served to hosts lists Jane at the next join, without a reload"
 
 kill -HUP "$RELAY_PID"
 for i in $(seq 1 50); do grep -q "SIGHUP" "$WORK/relay.log" && break; sleep 0.1; done
@@ -73,6 +84,9 @@ for i in $(seq 1 50); do [ "$(grep -c "cannot load CRL" "$WORK/relay.log")" -ge 
 grep -q "cannot load CRL" "$WORK/relay.log" || fail "broken CRL not reported"
 join "$J" "$WORK/j4" && fail "Jane joined after a broken CRL was offered"
 join "$JO" "$WORK/john2" || { cat "$WORK/john2"; fail "John refused after a broken CRL was offered"; }
+grep -q "served CRL .*not a PEM CRL; keeping the loaded one" "$WORK/relay.log" ||
+  fail "the relay did not say it keeps serving the last good CRL"
+served_lists "$WORK/john2.crl" "$JANE" || fail "a broken file replaced the served CRL"
 relay_alive || fail "relay died"
 pass "a broken CRL on SIGHUP is refused and logged; the loaded one stays in force"
 stop_relay

@@ -1,9 +1,12 @@
 /* Test tool: a scripted host for the viewer's integration tests. It uses the real relay
  * client, secure channel (host side), wire codec and video encoder, and plays situations a
  * well-behaved sasae-host never produces: a corrupt video frame (the viewer must request a
- * keyframe and keep acking), video before consent, a first message that is not HELLO, and a
- * tampered record. It prints "code=NNNNNNNNN" once registered, then what the viewer sent.
- * Usage: viewer_fakehost URL CA_PEM SCENARIO   (corrupt | early-video | no-hello | tamper)
+ * keyframe and keep acking), video before consent, a first message that is not HELLO, a
+ * tampered record, and control granted to an operator who never asked for it (what a relay
+ * playing the host would do to make the operator type into a fake screen). It prints
+ * "code=NNNNNNNNN" once registered, then what the viewer sent.
+ * Usage: viewer_fakehost URL CA_PEM SCENARIO
+ *   (corrupt | early-video | no-hello | tamper | unrequested-grant)
  * Exit 0 when the viewer behaved as the scenario expects. */
 #include <pthread.h>
 #include <stdbool.h>
@@ -189,7 +192,8 @@ static char *slurp(const char *path, size_t *len)
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: viewer_fakehost URL CA_PEM corrupt|early-video|no-hello|tamper\n");
+        fprintf(stderr, "usage: viewer_fakehost URL CA_PEM "
+                        "corrupt|early-video|no-hello|tamper|unrequested-grant\n");
         return 2;
     }
     const char *scenario = argv[3];
@@ -279,6 +283,24 @@ int main(int argc, char **argv)
     if (!strcmp(scenario, "early-video")) {
         send_state(SASAE_WIRE_CONSENT_STATE, SASAE_WIRE_CONSENT_WAITING);
         send_video(1, payload, len, true);
+        rcode =
+            expect(SASAE_WIRE_END, 10000, NULL, &end_reason) && end_reason == SASAE_WIRE_END_ERROR
+                ? 0
+                : 1;
+        goto out;
+    }
+
+    if (!strcmp(scenario, "unrequested-grant")) {
+        /* A normal start, one frame shown, then "control allowed" that nobody asked for:
+         * the viewer must end the session (END error), never act as if it had control. */
+        send_state(SASAE_WIRE_CONSENT_STATE, SASAE_WIRE_CONSENT_WAITING);
+        send_state(SASAE_WIRE_CONSENT_STATE, SASAE_WIRE_CONSENT_ALLOWED);
+        send_video(1, payload, len, true);
+        if (!expect(SASAE_WIRE_FRAME_ACK, 10000, &acks, &end_reason)) {
+            fprintf(stderr, "fakehost: no ack for the first frame\n");
+            goto out;
+        }
+        send_state(SASAE_WIRE_CONTROL_STATE, SASAE_WIRE_CONSENT_ALLOWED);
         rcode =
             expect(SASAE_WIRE_END, 10000, NULL, &end_reason) && end_reason == SASAE_WIRE_END_ERROR
                 ? 0

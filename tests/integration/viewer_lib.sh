@@ -77,7 +77,7 @@ tty_host() {
   # exec: script runs the command through $SHELL (dash when unset, as under CI), and the
   # host must be script's own child so that HPID signals the host, not a shell.
   script -qfec "exec $(printf '%q ' "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" \
-    --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate" --consent tty \
+    --org-ca "$C/ca.pem" --state-dir "$T/hoststate" --consent tty \
     --no-proxy "$@")" /dev/null <"$T/$name.in" >"$T/$name.out" 2>&1 &
   local spid=$!
   PIDS+=($spid)

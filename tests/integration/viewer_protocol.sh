@@ -2,7 +2,8 @@
 # The viewer against a scripted host (viewer_fakehost: real relay client, channel, wire and
 # encoder) through the real relay, for what a good host never sends: a corrupt frame (keyframe
 # request, acks continue, 'E' in the frame log, stats flow), video before consent and a
-# missing HELLO (END error, exit 1), a tampered record (exit 8, nothing sent back).
+# missing HELLO (END error, exit 1), a tampered record (exit 8, nothing sent back), control
+# granted without the operator's request (END error, exit 1, the reason said).
 set -euo pipefail
 . "$(dirname "$0")/viewer_lib.sh"
 [ -x "$B/tests/viewer_fakehost" ] || { echo "missing viewer_fakehost"; exit 1; }
@@ -36,6 +37,12 @@ run_case early-video 1
 grep -q "^end=error exit=1" "$T/v-early-video.out"
 run_case no-hello 1
 grep -q "before HELLO" "$T/v-no-hello.err"
+run_case unrequested-grant 1
+grep -q "^end=error exit=1" "$T/v-unrequested-grant.out"
+grep -q "^protocol-violation=the host offered control .* never requested" "$T/v-unrequested-grant.out"
+grep -q "never requested: protocol violation, session ended" "$T/v-unrequested-grant.err"
+! grep -q "control=granted" "$T/v-unrequested-grant.out" || {
+  echo "the viewer took control it never asked for"; cat "$T/v-unrequested-grant.out"; exit 1; }
 run_case tamper 8
 grep -q "^end=security-failure exit=8" "$T/v-tamper.out"
 grep -q "record refused" "$T/v-tamper.err"

@@ -14,7 +14,7 @@
 #include "sasae/relayclient.h"
 
 struct opts {
-    const char *url, *ca, *ca_mem, *pin, *cert, *key, *proxy, *code, *code_file;
+    const char *url, *ca, *ca_mem, *pin, *cert, *key, *proxy, *code, *code_file, *crl_file;
     char *ca_pem; /* --ca-mem: the file's bytes, handed over as ca_pem */
     size_t ca_pem_len;
     int role; /* 1 host, 2 viewer, 3 pair (host + viewer in one process) */
@@ -127,8 +127,27 @@ static void on_closed(void *u, int end, int err, const char *text)
     }
 }
 
+/* Host --crl-file F: asks for the CRL; each one the relay sends replaces F (DER). */
+static void on_crl(void *u, const uint8_t *der, size_t len)
+{
+    struct side *s = u;
+    printf("CRL %zu bytes\n", len);
+    fflush(stdout);
+    char tmp[1024];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", s->o->crl_file);
+    FILE *f = fopen(tmp, "wb");
+    if (f) {
+        fwrite(der, 1, len, f);
+        fclose(f);
+        rename(tmp, s->o->crl_file);
+    }
+}
+
 static const struct sasae_relayclient_callbacks cbs = {
-    on_registered, on_paired, on_data, on_peer_left, on_closed,
+    on_registered, on_paired, on_data, on_peer_left, on_closed, NULL,
+};
+static const struct sasae_relayclient_callbacks cbs_crl = {
+    on_registered, on_paired, on_data, on_peer_left, on_closed, on_crl,
 };
 
 static int start(struct side *s, int role, const char *code)
@@ -150,7 +169,7 @@ static int start(struct side *s, int role, const char *code)
         .connect_timeout_s = 20,
     };
     s->role = role;
-    int rc = sasae_relayclient_new(&cfg, &cbs, s, &s->c);
+    int rc = sasae_relayclient_new(&cfg, role == 1 && o->crl_file ? &cbs_crl : &cbs, s, &s->c);
     if (rc)
         fprintf(stderr, "sasae_relayclient_new: %s\n", strerror(-rc));
     return rc;
@@ -329,7 +348,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: relay_testclient host|viewer|pairs --url URL (--ca F|--ca-mem F|--pin HEX)\n"
-            "  [--cert F --key F] [--proxy URL] [--env-proxy] [--code C] [--code-file F]\n"
+            "  [--cert F --key F] [--proxy URL] [--env-proxy] [--code C] [--code-file F] "
+            "[--crl-file F]\n"
             "  [--sessions N] [--msgs M] [--size BYTES] [--timeout S] [--expect-error CODE]\n"
             "  [--expect-end END] [--audit KIND TEXT] [--hold]\n");
 }
@@ -375,6 +395,7 @@ int main(int argc, char **argv)
         OPT_S("--proxy", proxy)
         OPT_S("--code", code)
         OPT_S("--code-file", code_file)
+        OPT_S("--crl-file", crl_file)
         OPT_I("--sessions", sessions)
         OPT_I("--msgs", msgs)
         OPT_I("--size", size)

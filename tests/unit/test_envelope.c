@@ -99,12 +99,45 @@ Test(envelope, data)
     cr_assert_eq(sasae_env_size(&m), SASAE_ENV_E_TOO_BIG);
 }
 
+Test(envelope, crl_request_vector)
+{
+    struct sasae_env_msg m = {.type = SASAE_ENV_CRL_REQUEST, .version = 1};
+    const uint8_t v[] = {0x08, 0x00, 0x01};
+    roundtrip(&m, v, sizeof(v));
+}
+
+Test(envelope, crl_vector)
+{
+    static const uint8_t der[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+    struct sasae_env_msg m = {.type = SASAE_ENV_CRL, .data = der, .data_len = sizeof der};
+    const uint8_t v[] = {0x09, 0x30, 0x03, 0x02, 0x01, 0x00};
+    uint8_t buf[16];
+    size_t n = 0;
+    cr_assert_eq(sasae_env_serialize(&m, buf, sizeof buf, &n), SASAE_ENV_OK);
+    cr_assert_eq(n, sizeof v);
+    cr_assert_eq(memcmp(buf, v, n), 0);
+    struct sasae_env_msg p;
+    cr_assert_eq(sasae_env_parse(v, sizeof v, &p), SASAE_ENV_OK);
+    cr_assert_eq(p.data_len, sizeof der);
+    cr_assert_eq(memcmp(p.data, der, sizeof der), 0);
+    /* empty: the relay has no CRL to give */
+    cr_assert_eq(sasae_env_parse(v, 1, &p), SASAE_ENV_OK);
+    cr_assert_eq(p.data_len, 0);
+    /* bounded: a relay cannot make the host swallow a huge "CRL" */
+    static uint8_t big[1 + SASAE_ENV_CRL_MAX + 1] = {0x09};
+    cr_assert_eq(sasae_env_parse(big, sizeof big - 1, &p), SASAE_ENV_OK);
+    cr_assert_eq(sasae_env_parse(big, sizeof big, &p), SASAE_ENV_E_TOO_BIG);
+    m.data_len = SASAE_ENV_CRL_MAX + 1;
+    m.data = big;
+    cr_assert_eq(sasae_env_size(&m), SASAE_ENV_E_TOO_BIG);
+}
+
 Test(envelope, rejects)
 {
     struct sasae_env_msg p;
     cr_assert_eq(sasae_env_parse(NULL, 0, &p), SASAE_ENV_E_EMPTY);
     cr_assert_eq(sasae_env_parse(NULL, 3, &p), SASAE_ENV_E_ARG);
-    const uint8_t unk[] = {0x08, 0};
+    const uint8_t unk[] = {0x0a, 0};
     cr_assert_eq(sasae_env_parse(unk, 2, &p), SASAE_ENV_E_TYPE);
     const uint8_t unk2[] = {0xff};
     cr_assert_eq(sasae_env_parse(unk2, 1, &p), SASAE_ENV_E_TYPE);

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include "sasae/common.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -59,15 +61,46 @@ static struct sasae_chan_cred *load_cred(const char *dir, const char *base)
     return cr;
 }
 
-static struct sasae_chan_trust *load_trust(const char *dir)
+/* The organisation CA (PEM) and its CRL as the relay hands it over (DER). */
+static char *ca_pem;
+static size_t ca_len;
+static uint8_t *crl_der;
+static int crl_der_len;
+
+/* Reads dir's crl.pem into crl_der (what the relay would send). */
+static void load_crl(const char *dir)
 {
-    size_t cl, rl;
-    char *c = slurp(dir, "ca.pem", &cl), *r = slurp(dir, "crl.pem", &rl);
-    enum sasae_chan_err e;
-    struct sasae_chan_trust *t = sasae_chan_trust_new(c, cl, r, rl, &e);
-    free(c);
+    size_t rl;
+    char *r = slurp(dir, "crl.pem", &rl);
+    BIO *b = BIO_new_mem_buf(r, (int)rl);
+    X509_CRL *crl = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+    crl_der = NULL;
+    crl_der_len = crl ? i2d_X509_CRL(crl, &crl_der) : -1;
+    X509_CRL_free(crl);
+    BIO_free(b);
     free(r);
-    return t;
+    cr_assert(crl_der_len > 0);
+}
+
+static void load_org(const char *dir)
+{
+    ca_pem = slurp(dir, "ca.pem", &ca_len);
+    cr_assert(ca_pem);
+    load_crl(dir);
+}
+
+/* The relay's code, with the CRL the relay sends right after it. */
+static void register_code(struct host_session *h, const char *code)
+{
+    host_session_on_registered(h, code);
+    host_session_on_crl(h, crl_der, (size_t)crl_der_len);
+}
+
+/* An operator joins: the relay sends the current CRL, then PEER_JOINED. */
+static void pair(struct host_session *h)
+{
+    host_session_on_crl(h, crl_der, (size_t)crl_der_len);
+    host_session_on_paired(h);
 }
 
 #define QMAX 4096
@@ -182,8 +215,8 @@ struct viewer {
 };
 
 static char *pki;
+static char op_serial[80]; /* Hanako Sato's certificate */
 static struct sasae_chan_key *device;
-static struct sasae_chan_trust *trust;
 static struct tq q;
 static struct host_session *hs;
 static struct viewer vw;
@@ -192,12 +225,11 @@ static void setup_pki(void)
 {
     pki = make_ca("Example Help Desk");
     char err[256] = "";
-    char serial[80];
-    cr_assert_eq(sasae_certs_issue_operator(pki, "Hanako Sato", NULL, NULL, serial, err), 0, "%s",
-                 err);
+    cr_assert_eq(sasae_certs_issue_operator(pki, "Hanako Sato", NULL, NULL, op_serial, err), 0,
+                 "%s", err);
     device = sasae_chan_key_generate();
-    trust = load_trust(pki);
-    cr_assert(device && trust);
+    load_org(pki);
+    cr_assert(device);
 }
 
 /* The session's deadline clock: the real one plus what a test has skipped ahead. */
@@ -217,7 +249,8 @@ static void start(const char *source, bool x11, const char *display)
     pthread_mutex_init(&q.mu, NULL);
     struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {.device = device,
-                                      .trust = trust,
+                                      .org_ca = ca_pem,
+                                      .org_ca_len = ca_len,
                                       .cap = {.source = source,
                                               .display = display,
                                               .monitor = -1,
@@ -258,7 +291,8 @@ static void teardown(void)
 {
     stop();
     sasae_chan_key_free(device);
-    sasae_chan_trust_free(trust);
+    free(ca_pem);
+    OPENSSL_free(crl_der);
     rm_rf(pki);
     free(pki);
 }
@@ -272,8 +306,8 @@ static void setup(void)
 /* Registers, pairs and runs the handshake; returns after the host is ASKING. */
 static void handshake(void)
 {
-    host_session_on_registered(hs, "123456789");
-    host_session_on_paired(hs);
+    register_code(hs, "123456789");
+    pair(hs);
     size_t n = 0, len;
     cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
     host_session_on_data(hs, vw.buf, n); /* CLIENT_HELLO */
@@ -369,7 +403,7 @@ TestSuite(host_session, .init = setup, .fini = teardown, .timeout = 60);
  * operator joined, a lost code ends the session and nothing is renewed. */
 Test(host_session, lost_code_renews_only_before_pairing)
 {
-    host_session_on_registered(hs, "111222333");
+    register_code(hs, "111222333");
     struct host_view v;
     host_session_view(hs, &v);
     cr_assert_str_eq(v.code, "111222333");
@@ -382,7 +416,7 @@ Test(host_session, lost_code_renews_only_before_pairing)
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
     cr_assert_eq(q.n, 0, "nothing sent");
     cr_assert_eq(q.naudit, 0);
-    host_session_on_registered(hs, "444555666");
+    register_code(hs, "444555666");
     host_session_view(hs, &v);
     cr_assert_eq(v.state, SASAE_HS_WAITING);
     cr_assert_str_eq(v.code, "444555666");
@@ -601,8 +635,8 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
     sasae_chan_cred_free(vw.cred);
     vw.cred = load_cred(other, "operators/hanako-sato");
     vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
-    host_session_on_registered(hs, "123456789");
-    host_session_on_paired(hs);
+    register_code(hs, "123456789");
+    pair(hs);
     size_t n = 0, len;
     sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n);
     host_session_on_data(hs, vw.buf, n);
@@ -930,7 +964,8 @@ Test(host_session, end_is_not_stuck_behind_a_big_frame)
     struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {
         .device = device,
-        .trust = trust,
+        .org_ca = ca_pem,
+        .org_ca_len = ca_len,
         .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
         .fps = 10,
         .bitrate_kbps = 20000};
@@ -1011,7 +1046,8 @@ Test(host_session, large_frames_are_chunked)
     struct host_transport tr = {tq_send, tq_audit, tq_queued, tq_close, tq_renew, &q};
     struct host_session_config cfg = {
         .device = device,
-        .trust = trust,
+        .org_ca = ca_pem,
+        .org_ca_len = ca_len,
         .cap = {.source = "synthetic", .monitor = -1, .width = 3840, .height = 2160, .fps = 10},
         .fps = 10,
         .bitrate_kbps = 20000};
@@ -1035,4 +1071,64 @@ Test(host_session, large_frames_are_chunked)
     cr_assert_eq(vw.videos_decoded, vw.frames);
     cr_assert_gt(vw.video_msgs, vw.frames, "no frame needed more than one chunk (%d msgs)",
                  vw.video_msgs);
+}
+
+/* Revocation is never optional: no code is shown without a current CRL from the relay. */
+Test(host_session, no_crl_no_code)
+{
+    host_session_on_registered(hs, "123456789");
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_str_eq(v.code, "", "the code waits for the revocation list");
+    host_session_on_crl(hs, NULL, 0); /* the relay has none */
+    host_session_view(hs, &v);
+    cr_assert_str_eq(v.code, "");
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert(strstr(v.status, "No current revocation list") &&
+                  strstr(v.status, "no revocation list to give"),
+              "%s", v.status);
+    cr_assert_eq(q.n, 0, "nothing sent");
+}
+
+/* The CRL must come with the pairing: without it the operator is refused before any
+ * certificate is looked at, and told why (ALERT ECERT_CRL). */
+Test(host_session, pairing_without_a_fresh_crl_is_refused)
+{
+    register_code(hs, "123456789");
+    host_session_on_paired(hs); /* no CRL first */
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+    cr_assert(strstr(v.status, "sent no revocation list"), "%s", v.status);
+    size_t len, n = 0;
+    uint8_t *al = tq_next(&q, &len, 1000);
+    cr_assert(al, "the viewer is told");
+    cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_handshake(vw.ch, al, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_EPEER);
+    cr_assert_eq(sasae_chan_peer_error(vw.ch), SASAE_CHAN_ECERT_CRL);
+}
+
+/* An operator revoked after the host registered (the CRL at registration did not list
+ * her) is refused by the CRL the relay sends with her join. */
+Test(host_session, revoked_after_registration_is_refused)
+{
+    register_code(hs, "123456789");
+    char err[256] = "";
+    cr_assert_eq(sasae_certs_revoke(pki, op_serial, err), 0, "%s", err);
+    OPENSSL_free(crl_der); /* the session borrows ca_pem: only the CRL is new */
+    load_crl(pki);
+    pair(hs);
+    size_t n = 0, len;
+    cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, n);
+    uint8_t *sh = tq_next(&q, &len, 2000);
+    cr_assert(sh);
+    cr_assert_eq(sasae_chan_handshake(vw.ch, sh, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+    host_session_on_data(hs, vw.buf, n);
+    struct host_view v;
+    host_session_view(hs, &v);
+    cr_assert_eq(v.state, SASAE_HS_ENDED, "no consent prompt for a revoked operator");
+    cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+    cr_assert(strstr(v.status, "revoked"), "%s", v.status);
 }

@@ -310,3 +310,32 @@ Test(viewer_bwe, congestion_cuts_to_the_delivered_rate)
     uint32_t e = s.b.estimate_kbps;
     cr_assert(e >= 450 && e <= 750, "estimate %u", e);
 }
+
+Test(viewer_hostinfo, picks_the_line_and_cleans_it)
+{
+    static const char t[] = "os=Debian 12\ncomputer=desk-07\x01x\ncomputers=no\n";
+    char out[32];
+    cr_assert(sasae_sysinfo_value(t, sizeof t - 1, "computer", out, sizeof out));
+    cr_assert_str_eq(out, "desk-07?x");
+    cr_assert(sasae_sysinfo_value(t, sizeof t - 1, "os", out, sizeof out));
+    cr_assert_str_eq(out, "Debian 12");
+    cr_assert_not(sasae_sysinfo_value(t, sizeof t - 1, "comp", out, sizeof out));
+    cr_assert_str_empty(out);
+    /* the last line needs no newline; len, not a NUL, ends the text */
+    static const char u[] = "computer=受付PC";
+    cr_assert(sasae_sysinfo_value(u, sizeof u - 1, "computer", out, sizeof out));
+    cr_assert_str_eq(out, "受付PC");
+    cr_assert(sasae_sysinfo_value(u, sizeof u - 3, "computer", out, sizeof out));
+    cr_assert_str_eq(out, "受付");
+}
+
+Test(viewer_hostinfo, cuts_between_characters)
+{
+    static const char t[] = "computer=ab受付";
+    char out[6]; /* room for "ab" + 3 bytes: 受 fits, 付 does not */
+    cr_assert(sasae_sysinfo_value(t, sizeof t - 1, "computer", out, sizeof out));
+    cr_assert_str_eq(out, "ab受");
+    char small[5]; /* "ab" + 2 bytes: 受 would be cut, so it goes */
+    cr_assert(sasae_sysinfo_value(t, sizeof t - 1, "computer", small, sizeof small));
+    cr_assert_str_eq(small, "ab");
+}

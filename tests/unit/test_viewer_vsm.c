@@ -3,13 +3,15 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 
+#include <string.h>
+
 #include "sasae/viewer.h"
 
 #define EV(e, a)                                                                                   \
     {                                                                                              \
         SASAE_VSM_EV_##e, a                                                                        \
     }
-#define MAXEV 8
+#define MAXEV 16
 
 struct ev {
     enum sasae_vsm_event ev;
@@ -35,6 +37,9 @@ struct row {
 #define C(x) SASAE_VSM_CONTROL_##x
 #define E(x) SASAE_VSM_END_##x
 #define A(x) SASAE_VSM_ACT_##x
+#define CS(x) EV(CONTROL, SASAE_VSM_CONSENT_##x)
+#define UNASKED SASAE_VSM_FAULT_UNREQUESTED_CONTROL
+#define FAULT_END S(ENDED), C(NONE), E(ERROR), A(CLOSE) | A(SEND_END)
 
 static const struct row rows[] = {
     {"connect", {TO_WAITING_PEER}, S(WAITING_PEER), C(NONE), E(NONE), 0},
@@ -261,12 +266,69 @@ static const struct row rows[] = {
      C(NONE),
      E(NONE),
      A(INVALID)},
-    {"host control state before viewing is invalid",
-     {TO_CONSENT, EV(CONTROL, SASAE_VSM_CONSENT_ALLOWED)},
+    {"control granted before viewing ends the session", {TO_CONSENT, CS(ALLOWED)}, FAULT_END},
+    {"control taken away before viewing is ignored",
+     {TO_CONSENT, CS(REVOKED)},
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
      A(INVALID)},
+    {"unrequested grant ends the session", {TO_VIEWING, CS(ALLOWED)}, FAULT_END},
+    {"unrequested control prompt ends the session", {TO_VIEWING, CS(WAITING)}, FAULT_END},
+    {"request, waiting, granted",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(WAITING), CS(ALLOWED)},
+     S(VIEWING),
+     C(GRANTED),
+     E(NONE),
+     0},
+    {"one request, two grants",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(ALLOWED), CS(ALLOWED)},
+     FAULT_END},
+    {"grant after a denial", {TO_VIEWING, EV(OP_CONTROL, 1), CS(DENIED), CS(ALLOWED)}, FAULT_END},
+    {"grant after a prompt timeout",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(WAITING), CS(TIMEOUT), CS(ALLOWED)},
+     FAULT_END},
+    {"grant after the customer revoked",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(ALLOWED), CS(REVOKED), CS(ALLOWED)},
+     FAULT_END},
+    {"grant after giving control back",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(ALLOWED), EV(OP_CONTROL, 0), CS(NONE), CS(ALLOWED)},
+     FAULT_END},
+    {"a grant crossing the operator's withdrawal gives no control",
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(OP_CONTROL, 0), CS(WAITING), CS(ALLOWED)},
+     S(VIEWING),
+     C(NONE),
+     E(NONE),
+     0},
+    {"... and the host's release after it is fine",
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(OP_CONTROL, 0), CS(WAITING), CS(ALLOWED), CS(NONE)},
+     S(VIEWING),
+     C(NONE),
+     E(NONE),
+     0},
+    {"withdrawn before the prompt: the host cancels, a later grant is a fault",
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(OP_CONTROL, 0), CS(WAITING), CS(NONE), CS(ALLOWED)},
+     FAULT_END},
+    {"request, release, request: both answered in order",
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(OP_CONTROL, 0), EV(OP_CONTROL, 1), CS(WAITING), CS(ALLOWED),
+      CS(NONE), CS(WAITING), CS(ALLOWED)},
+     S(VIEWING),
+     C(GRANTED),
+     E(NONE),
+     0},
+    {"request, release, request: the second answer pending shows requested",
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(OP_CONTROL, 0), EV(OP_CONTROL, 1), CS(WAITING), CS(NONE)},
+     S(VIEWING),
+     C(REQUESTED),
+     E(NONE),
+     0},
+    {"denied while the customer is asked to continue: ask again",
+     {TO_VIEWING, EV(OP_CONTROL, 1), CS(DENIED), EV(OP_CONTROL, 1), CS(WAITING), CS(ALLOWED)},
+     S(VIEWING),
+     C(GRANTED),
+     E(NONE),
+     0},
+
     {"ended ignores events",
      {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_CUSTOMER), EV(OP_END, 0)},
      S(ENDED),
@@ -326,6 +388,16 @@ Test(viewer_vsm, table)
                      r->control);
         cr_expect_eq(sm.end, r->end, "%s: end %s, want %s", r->name, sasae_vsm_end_name(sm.end),
                      sasae_vsm_end_name(r->end));
+        /* An error the host caused by a CONTROL_STATE or VIDEO is named; others are not. */
+        enum sasae_vsm_event last = r->evs[0].ev;
+        for (int k = 0; k < MAXEV && r->evs[k].ev; k++)
+            last = r->evs[k].ev;
+        enum sasae_vsm_fault want = SASAE_VSM_FAULT_NONE;
+        if (sm.end == E(ERROR) && last == SASAE_VSM_EV_CONTROL)
+            want = UNASKED;
+        if (sm.end == E(ERROR) && last == SASAE_VSM_EV_VIDEO)
+            want = SASAE_VSM_FAULT_EARLY_VIDEO;
+        cr_expect_eq(sm.fault, want, "%s: fault %d, want %d", r->name, sm.fault, want);
         cr_expect_eq(act, r->last_act, "%s: actions 0x%x, want 0x%x", r->name, act, r->last_act);
     }
 }
@@ -342,6 +414,13 @@ Test(viewer_vsm, control_want_follows_request)
     cr_assert_eq(sm.control_want, 1);
     sasae_vsm_step(&sm, SASAE_VSM_EV_OP_CONTROL, 0);
     cr_assert_eq(sm.control_want, 0);
+}
+
+Test(viewer_vsm, fault_texts)
+{
+    cr_assert_str_empty(sasae_vsm_fault_text(SASAE_VSM_FAULT_NONE));
+    cr_assert(strstr(sasae_vsm_fault_text(UNASKED), "never requested"));
+    cr_assert(strstr(sasae_vsm_fault_text(SASAE_VSM_FAULT_EARLY_VIDEO), "before"));
 }
 
 Test(viewer_vsm, exit_codes_distinct)

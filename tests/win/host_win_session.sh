@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end with real processes: a help desk's branded sasae-host.exe, started with no
-# arguments under Wine on its own Xvfb, the Linux relay on loopback and the Linux test
-# viewer. Pair, click Allow in the Windows consent prompt,
+# arguments under Wine on its own Xvfb, the Linux relay on loopback (which serves the
+# organisation's CRL: the brand carries none) and the Linux test viewer. Pair, click Allow in the Windows consent prompt,
 # frames whose content matches the Wine desktop (luma PSNR against a screenshot), the
 # operator's pen stroke as red pixels on the X screen along its path, control consent →
 # text the operator types arrives in Wine's notepad, Stop control → further keys ignored,
@@ -20,12 +20,15 @@ HL_HOST_LOG=$HL_DIR/host.log
 # the help desk's branded copy, started as a customer starts it: no arguments at all
 BRANDED=$HL_DIR/sasae-support.exe
 "$HL_BIN/relay/certs/sasae-certs" brand --exe "$WIN_HOST" --out "$BRANDED" --relay "$HL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --org-name "Example Help Desk" >/dev/null || hl_fail "branding"
 wine "$BRANDED" >"$HL_HOST_OUT" 2>"$HL_HOST_LOG" &
 HOST_PID=$!
 hl_wait 60 grep -q "support code: [0-9]" "$HL_HOST_LOG" || hl_fail "no support code"
 HL_CODE=$(grep -o 'support code: [0-9 ]*' "$HL_HOST_LOG" | head -1 | tr -dc 0-9)
+# the brand holds no CRL: the code came only after the relay's CRL was checked
+grep -q "revocation list from the relay: signed by the organisation CA" "$HL_HOST_LOG" ||
+    hl_fail "the branded host showed a code without checking the relay's CRL"
 grep -q "screen capture: gdi" "$HL_HOST_LOG" || true
 wait_for window_geom sasae 620 || hl_fail "no code window"
 

@@ -33,7 +33,7 @@ hl_pki
 hl_relay
 BRANDED=$HL_DIR/sasae-support.exe
 "$HL_BIN/relay/certs/sasae-certs" brand --exe "$WIN_HOST" --out "$BRANDED" --relay "$HL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --org-name "Example Help Desk" >/dev/null || hl_fail "branding"
 STATE="$WINEPREFIX/drive_c/users/$(id -un)/AppData/Local/sasae"
 [ -d "$(dirname "$STATE")" ] || hl_fail "no LOCALAPPDATA at $(dirname "$STATE")"

@@ -72,7 +72,7 @@ whost() { # whost URL NAME: the host under Wine with the planted environment, ex
     # fail to reach the relay: it must say why in its window and log, and exit when the
     # customer closes the window
     (cd "$HL_DIR/run/x" && exec "${ENVP[@]}" wine "$WIN_HOST" --relay "$1" \
-        --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+        --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
         --state-dir "$HL_DIR/state" --no-proxy >"$HL_DIR/$2.out" 2>"$HL_DIR/$2.log") &
     HOST_PID=$!
     hl_wait 60 grep -q "relay connection closed" "$HL_DIR/$2.log" || hl_fail "$2: no error logged"
@@ -96,7 +96,7 @@ grep -q "register" "$HL_DIR/evil-audit"/* 2>/dev/null && hl_fail "the rogue rela
 
 echo "== the planted config is not read: the real relay works with it present"
 (cd "$HL_DIR/run/x" && "${ENVP[@]}" wine "$WIN_HOST" --relay "$REAL_URL" \
-    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" \
+    --relay-ca "$HL_DIR/pki/ca.pem" --org-ca "$HL_DIR/pki/ca.pem" \
     --state-dir "$HL_DIR/state" --no-proxy >"$HL_DIR/real.out" 2>"$HL_DIR/real.log") &
 HOST_PID=$!
 hl_wait 60 grep -q "support code: [0-9]" "$HL_DIR/real.log" || hl_fail "no code from the real relay"

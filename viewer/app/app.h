@@ -39,7 +39,7 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
 
 /* Script-friendly stdout lines ("state=viewing", "end=customer-ended exit=3", ...). */
 void vreport_state(const struct sasae_vsm *sm);
-void vreport_verified(const char *fpr);
+void vreport_host_key(const char *fpr);
 void vreport_sysinfo(const char *text, size_t len);
 
 /* Frame log: opens cfg->frame_log (NULL when not configured or on error, logged). */

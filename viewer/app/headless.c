@@ -35,9 +35,9 @@ static void hl_state(void *u, const struct sasae_vsm *sm)
     vreport_state(sm);
 }
 
-static void hl_verified(void *u, const char *fpr)
+static void hl_host_key(void *u, const char *fpr)
 {
-    vreport_verified(fpr);
+    vreport_host_key(fpr);
 }
 
 static void hl_frame(void *u, const struct vimage *img, const struct vframe_info *fi)
@@ -86,7 +86,7 @@ int vheadless_run(const struct vcfg *cfg)
     sasae_on_stop_signals(on_signal);
     struct vsink sink = {.user = &h,
                          .state = hl_state,
-                         .verified = hl_verified,
+                         .host_key = hl_host_key,
                          .frame = hl_frame,
                          .decode_error = hl_decode_error,
                          .sysinfo = hl_sysinfo};

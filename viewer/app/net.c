@@ -206,6 +206,8 @@ static void apply(struct net *n, unsigned act)
         m.u.end.reason = wire_end_reason(n->base.sm.end);
         send_msg(n, &m);
     }
+    if ((act & SASAE_VSM_ACT_CLOSE) && n->base.sm.fault)
+        SASAE_ERR("viewer", "%s", sasae_vsm_fault_text(n->base.sm.fault));
     if (act & SASAE_VSM_ACT_CLOSE) {
         /* Keys go now; the relay connection closes after the END above has been sent. */
         sasae_chan_free(n->ch);
@@ -436,9 +438,15 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
         }
         if (sasae_chan_established(n->ch)) {
             const struct sasae_chan_peer *p = sasae_chan_peer(n->ch);
-            SASAE_INFO("viewer", "host verified, device key %s", p->host_fingerprint);
-            if (n->base.sink.verified)
-                n->base.sink.verified(n->base.sink.user, p->host_fingerprint);
+            /* What was checked: the host's signature over the handshake, made with this key.
+             * Not checked: that the key is the customer's PC's (a relay can run a host). */
+            SASAE_INFO("viewer",
+                       "end-to-end channel up; the host signed the handshake with device key %s "
+                       "(the key itself is not authenticated: compare it with the customer's "
+                       "session bar)",
+                       p->host_fingerprint);
+            if (n->base.sink.host_key)
+                n->base.sink.host_key(n->base.sink.user, p->host_fingerprint);
             step(n, SASAE_VSM_EV_ESTABLISHED, 0);
             n->consent_since_ns = sasae_mono_ns();
             struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};

@@ -11,6 +11,8 @@
 
 void vreport_state(const struct sasae_vsm *sm)
 {
+    if (sm->state == SASAE_VSM_ENDED && sm->fault)
+        printf("protocol-violation=%s\n", sasae_vsm_fault_text(sm->fault));
     if (sm->state == SASAE_VSM_ENDED)
         printf("end=%s exit=%d\n", sasae_vsm_end_name(sm->end), sasae_vsm_exit_code(sm->end));
     else
@@ -21,7 +23,7 @@ void vreport_state(const struct sasae_vsm *sm)
     fflush(stdout);
 }
 
-void vreport_verified(const char *fpr)
+void vreport_host_key(const char *fpr)
 {
     printf("host-fingerprint=%s\n", fpr);
     fflush(stdout);

@@ -9,7 +9,7 @@ static const char *const en[VS__COUNT] = {
     [VS_CLOSE] = "Close",
     [VS_ST_CONNECTING] = "Connecting to the relay…",
     [VS_ST_WAITING_PEER] = "Waiting for the customer's computer…",
-    [VS_ST_HANDSHAKE] = "Verifying the customer's computer…",
+    [VS_ST_HANDSHAKE] = "Setting up the encrypted connection…",
     [VS_ST_WAITING_CONSENT] = "Waiting for the customer to allow",
     [VS_ST_VIEWING] = "Viewing the customer's screen",
     [VS_ST_CONTROL_REQUESTED] = "Control requested — waiting for the customer",
@@ -24,6 +24,9 @@ static const char *const en[VS__COUNT] = {
     [VS_BTN_1TO1] = "1:1",
     [VS_BTN_END] = "End remote support",
     [VS_HOST_KEY] = "Host key",
+    [VS_HOST_KEY_DETAIL] = "Host key (the host signed the connection with it; not authenticated "
+                           "— compare with the customer's session bar):",
+    [VS_HOST_NAME] = "Computer name (as the host reports it, not verified)",
     [VS_LATENCY] = "latency",
     [VS_SYSINFO_TITLE] = "System information (F4)",
     [VS_SYSINFO_NONE] = "Not received yet.",
@@ -42,7 +45,7 @@ static const char *const ja[VS__COUNT] = {
     [VS_CLOSE] = "閉じる",
     [VS_ST_CONNECTING] = "中継サーバーに接続しています…",
     [VS_ST_WAITING_PEER] = "お客様のコンピューターを待っています…",
-    [VS_ST_HANDSHAKE] = "お客様のコンピューターを確認しています…",
+    [VS_ST_HANDSHAKE] = "暗号化された接続を確立しています…",
     [VS_ST_WAITING_CONSENT] = "お客様の許可を待っています",
     [VS_ST_VIEWING] = "お客様の画面を表示しています",
     [VS_ST_CONTROL_REQUESTED] = "操作を要求しました — お客様の許可を待っています",
@@ -57,6 +60,9 @@ static const char *const ja[VS__COUNT] = {
     [VS_BTN_1TO1] = "等倍",
     [VS_BTN_END] = "リモートサポートを終了",
     [VS_HOST_KEY] = "ホスト鍵",
+    [VS_HOST_KEY_DETAIL] = "ホスト鍵（ホストはこの鍵で接続に署名しました。鍵そのものは未認証です — "
+                           "お客様のセッションバーの表示と照合してください）:",
+    [VS_HOST_NAME] = "コンピューター名（ホストの申告、未確認）",
     [VS_LATENCY] = "遅延",
     [VS_SYSINFO_TITLE] = "システム情報 (F4)",
     [VS_SYSINFO_NONE] = "まだ受信していません。",
@@ -73,6 +79,24 @@ const char *vstr(enum sasae_lang lang, enum vstr id)
         return "";
     const char *s = (lang == SASAE_LANG_JA ? ja : en)[id];
     return s ? s : en[id] ? en[id] : "";
+}
+
+const char *vstr_fault(enum sasae_lang lang, enum sasae_vsm_fault f)
+{
+    bool j = lang == SASAE_LANG_JA;
+    switch (f) {
+    case SASAE_VSM_FAULT_UNREQUESTED_CONTROL:
+        return j ? "要求していない操作権がホストから送られたため、接続を閉じました（入力は送信して"
+                   "いません）"
+                 : "The host offered control you did not request — the session was closed (no "
+                   "input was sent)";
+    case SASAE_VSM_FAULT_EARLY_VIDEO:
+        return j ? "お客様の許可の前に画面が送られたため、接続を閉じました"
+                 : "The host sent its screen before the customer allowed — the session was closed";
+    case SASAE_VSM_FAULT_NONE:
+        break;
+    }
+    return "";
 }
 
 const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)

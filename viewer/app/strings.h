@@ -28,6 +28,8 @@ enum vstr {
     VS_BTN_1TO1,
     VS_BTN_END,
     VS_HOST_KEY,
+    VS_HOST_KEY_DETAIL,
+    VS_HOST_NAME,
     VS_LATENCY,
     VS_SYSINFO_TITLE,
     VS_SYSINFO_NONE,
@@ -43,5 +45,8 @@ const char *vstr(enum sasae_lang lang, enum vstr id);
 
 /* The end-screen sentence for an end reason, e.g. "The customer ended remote support". */
 const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e);
+
+/* The end-screen sentence for a protocol violation by the host ("" for none). */
+const char *vstr_fault(enum sasae_lang lang, enum sasae_vsm_fault f);
 
 #endif

@@ -104,8 +104,8 @@ static int tp_pump(struct vsource *s, int timeout_ms)
         t->start_ns = t->next_ns = now;
         set_state(t, SASAE_VSM_EV_CONNECTED, 0);
         set_state(t, SASAE_VSM_EV_PAIRED, 0);
-        if (k->verified)
-            k->verified(k->user, "TEST PATTERN — no host, no key");
+        if (k->host_key)
+            k->host_key(k->user, "TEST PATTERN — no host, no key");
         set_state(t, SASAE_VSM_EV_ESTABLISHED, 0);
         set_state(t, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
         if (k->sysinfo) {

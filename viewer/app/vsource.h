@@ -35,8 +35,11 @@ struct vsink {
     void (*wake)(void *user);
     /* State or control changed; sm is the source's state machine (read only). */
     void (*state)(void *user, const struct sasae_vsm *sm);
-    /* The handshake verified the host: its device key fingerprint, and "who we are". */
-    void (*verified)(void *user, const char *host_fingerprint);
+    /* The handshake completed: the fingerprint of the device key the host signed it with.
+     * The signature proves only that the peer holds this key; nothing authenticates the key
+     * as the customer's PC, so it is shown for the operator to compare with the one on the
+     * customer's session bar, never called "verified". */
+    void (*host_key)(void *user, const char *host_fingerprint);
     /* A decoded frame to show now. */
     void (*frame)(void *user, const struct vimage *img, const struct vframe_info *fi);
     /* A frame failed to decode (a keyframe has been requested). */

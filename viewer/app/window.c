@@ -37,6 +37,7 @@ struct gui {
     bool src_done;
     struct sasae_vsm sm;
     char host_fpr[128];
+    char host_name[80]; /* "computer=" of the host's system information: its own claim */
     bool test_pattern;
 
     SDL_Texture *tex;
@@ -102,11 +103,11 @@ static void on_state(void *u, const struct sasae_vsm *sm)
     vreport_state(sm);
 }
 
-static void on_verified(void *u, const char *fpr)
+static void on_host_key(void *u, const char *fpr)
 {
     struct gui *g = u;
     snprintf(g->host_fpr, sizeof g->host_fpr, "%s", fpr);
-    vreport_verified(fpr);
+    vreport_host_key(fpr);
     g->dirty = true;
 }
 
@@ -184,6 +185,7 @@ static void on_sysinfo(void *u, const char *text, size_t len)
     free(g->sysinfo);
     g->sysinfo = c;
     g->sysinfo_len = len;
+    sasae_sysinfo_value(c, len, "computer", g->host_name, sizeof g->host_name);
     vreport_sysinfo(text, len);
     g->dirty = true;
 }
@@ -321,7 +323,7 @@ static void draw_status(struct gui *g, int ww, int wh)
         char shortfp[40];
         snprintf(shortfp, sizeof shortfp, "%.26s", g->host_fpr);
         snprintf(buf, sizeof buf, "%s %s%s", vstr(g->lang, VS_HOST_KEY), shortfp,
-                 strlen(g->host_fpr) > 26 ? "…" : "");
+                 strlen(g->host_fpr) > 26 ? "… (F3)" : "");
         w = sasae_text_draw(g->r, g->small, buf, x, ty, (SDL_Color){0xc8, 0xd8, 0xff, 0xff});
         x += (w > 0 ? w : 0) + 24;
     }
@@ -427,12 +429,17 @@ static void draw_stats(struct gui *g)
 {
     struct sasae_meter_stats st;
     sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
-    char l[12][160];
-    char *p[12];
+    char l[14][256];
+    char *p[14];
     int n = 0;
     snprintf(l[n++], sizeof l[0], "state: %s%s", sasae_vsm_state_name(g->sm.state),
              g->sm.state == SASAE_VSM_ENDED ? "" : "");
-    snprintf(l[n++], sizeof l[0], "host key: %s", g->host_fpr[0] ? g->host_fpr : "-");
+    /* Say what was checked: the host signed the handshake with this key. Nothing yet ties the
+     * key or the name to the customer's PC; the customer's session bar shows the same key. */
+    snprintf(l[n++], sizeof l[0], "%s", vstr(g->lang, VS_HOST_KEY_DETAIL));
+    snprintf(l[n++], sizeof l[0], "  %s", g->host_fpr[0] ? g->host_fpr : "-");
+    snprintf(l[n++], sizeof l[0], "%s: %s", vstr(g->lang, VS_HOST_NAME),
+             g->host_name[0] ? g->host_name : "-");
     snprintf(l[n++], sizeof l[0], "screen: %dx%d  view: %s  scale: %.3f", g->tex_w, g->tex_h,
              g->view.mode == SASAE_VIEW_FIT ? "fit" : "1:1", sasae_view_scale(&g->view));
     snprintf(l[n++], sizeof l[0], "latency (glass to glass): median %.1f ms, max %.1f ms",
@@ -515,6 +522,9 @@ static void render(struct gui *g)
         draw_screen(g);
     } else if (g->sm.state == SASAE_VSM_ENDED) {
         draw_centered(g, g->big, vstr_end(g->lang, g->sm.end), wh / 2 - 20, LIGHT);
+        if (g->sm.fault)
+            draw_centered(g, g->small, vstr_fault(g->lang, g->sm.fault), wh / 2 + 20,
+                          (SDL_Color){0xff, 0x90, 0x90, 0xff});
         sasae_button_draw(g->r, g->font, &g->btn[B_CLOSE]);
     } else {
         draw_centered(g, g->big, state_text(g), wh / 2 - 40, LIGHT);
@@ -628,7 +638,7 @@ static void start_session(struct gui *g)
     struct vsink sink = {.user = g,
                          .wake = on_wake,
                          .state = on_state,
-                         .verified = on_verified,
+                         .host_key = on_host_key,
                          .frame = on_frame,
                          .decode_error = on_decode_error,
                          .cursor_shape = on_cursor_shape,

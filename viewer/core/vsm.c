@@ -75,22 +75,50 @@ static unsigned on_consent(struct sasae_vsm *sm, int c)
     return SASAE_VSM_ACT_INVALID;
 }
 
+static unsigned host_fault(struct sasae_vsm *sm, enum sasae_vsm_fault f)
+{
+    sm->fault = f;
+    return end_with(sm, SASAE_VSM_END_ERROR, true);
+}
+
+/* The host's CONTROL_STATE. Control exists only as the answer to this operator's request: a
+ * host (or whoever plays one) that asks the customer or grants control unasked is broken or
+ * hostile, and the operator must not be led to type into a screen they did not ask to
+ * drive. Requests and releases cross answers on the wire, so an answer to a request the
+ * operator has since withdrawn is legitimate; it is accepted but gives no control. */
 static unsigned on_control(struct sasae_vsm *sm, int c)
 {
-    if (sm->state != SASAE_VSM_VIEWING)
-        return SASAE_VSM_ACT_INVALID;
     switch (c) {
     case SASAE_VSM_CONSENT_WAITING:
-        sm->control = SASAE_VSM_CONTROL_REQUESTED;
+        if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
+            sm->host_control != SASAE_VSM_CONTROL_NONE)
+            return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
+        sm->host_control = SASAE_VSM_CONTROL_REQUESTED;
+        sm->control = sm->control_want ? SASAE_VSM_CONTROL_REQUESTED : SASAE_VSM_CONTROL_NONE;
         return 0;
     case SASAE_VSM_CONSENT_ALLOWED:
-        sm->control = SASAE_VSM_CONTROL_GRANTED;
+        if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
+            sm->host_control == SASAE_VSM_CONTROL_GRANTED)
+            return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
+        sm->control_asks--;
+        sm->host_control = SASAE_VSM_CONTROL_GRANTED;
+        sm->control = sm->control_want ? SASAE_VSM_CONTROL_GRANTED : SASAE_VSM_CONTROL_NONE;
         return 0;
     case SASAE_VSM_CONSENT_NONE:
     case SASAE_VSM_CONSENT_DENIED:
     case SASAE_VSM_CONSENT_TIMEOUT:
     case SASAE_VSM_CONSENT_REVOKED:
-        sm->control = SASAE_VSM_CONTROL_NONE;
+        /* Taking control away is always accepted. */
+        if (sm->state != SASAE_VSM_VIEWING)
+            return SASAE_VSM_ACT_INVALID;
+        /* After a grant this acknowledges a release or revocation, not a request. */
+        if (sm->host_control != SASAE_VSM_CONTROL_GRANTED && sm->control_asks > 0)
+            sm->control_asks--;
+        sm->host_control = SASAE_VSM_CONTROL_NONE;
+        if (sm->control_asks == 0)
+            sm->control_want = 0;
+        sm->control = sm->control_asks && sm->control_want ? SASAE_VSM_CONTROL_REQUESTED
+                                                           : SASAE_VSM_CONTROL_NONE;
         return 0;
     }
     return SASAE_VSM_ACT_INVALID;
@@ -127,7 +155,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
             return SASAE_VSM_ACT_SHOW_VIDEO;
         if (sm->state == SASAE_VSM_WAITING_CONSENT)
             /* The host must never stream before Allow: treat it as a protocol violation. */
-            return end_with(sm, SASAE_VSM_END_ERROR, true);
+            return host_fault(sm, SASAE_VSM_FAULT_EARLY_VIDEO);
         return SASAE_VSM_ACT_INVALID;
     case SASAE_VSM_EV_PEER_END:
         return end_with(sm, peer_reason(sm, arg), false);
@@ -154,6 +182,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (arg && sm->control == SASAE_VSM_CONTROL_NONE) {
             sm->control = SASAE_VSM_CONTROL_REQUESTED;
             sm->control_want = 1;
+            sm->control_asks++;
             return SASAE_VSM_ACT_SEND_CONTROL;
         }
         if (!arg && sm->control != SASAE_VSM_CONTROL_NONE) {
@@ -223,6 +252,21 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "error";
     }
     return "unknown";
+}
+
+const char *sasae_vsm_fault_text(enum sasae_vsm_fault f)
+{
+    switch (f) {
+    case SASAE_VSM_FAULT_NONE:
+        return "";
+    case SASAE_VSM_FAULT_UNREQUESTED_CONTROL:
+        return "the host offered control of the customer's computer that this operator never "
+               "requested: protocol violation, session ended (no input was sent)";
+    case SASAE_VSM_FAULT_EARLY_VIDEO:
+        return "the host sent its screen before the customer allowed: protocol violation, "
+               "session ended";
+    }
+    return "unknown protocol violation";
 }
 
 int sasae_vsm_exit_code(enum sasae_vsm_end e)

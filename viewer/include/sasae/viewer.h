@@ -14,7 +14,7 @@ enum sasae_vsm_state {
     SASAE_VSM_CONNECTING = 0,  /* TLS/websocket to the relay being set up */
     SASAE_VSM_WAITING_PEER,    /* JOIN sent, waiting for the relay to pair us */
     SASAE_VSM_HANDSHAKE,       /* end-to-end handshake with the host in progress */
-    SASAE_VSM_WAITING_CONSENT, /* verified; the customer's Allow/Deny prompt is showing */
+    SASAE_VSM_WAITING_CONSENT, /* channel up; the customer's Allow/Deny prompt is showing */
     SASAE_VSM_VIEWING,         /* the customer allowed: the screen is streaming */
     SASAE_VSM_ENDED,
 };
@@ -44,7 +44,7 @@ enum sasae_vsm_end {
 enum sasae_vsm_event {
     SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
     SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
-    SASAE_VSM_EV_ESTABLISHED,     /* handshake verified on our side */
+    SASAE_VSM_EV_ESTABLISHED,     /* handshake complete (host signature, Finished checked) */
     SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
     SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
@@ -96,12 +96,27 @@ enum sasae_vsm_peer_reason {
 #define SASAE_VSM_ACT_SHOW_VIDEO 0x10u      /* the frame may be decoded and shown */
 #define SASAE_VSM_ACT_INVALID 0x80u         /* event not valid in this state (ignored) */
 
+/* A protocol violation by the host that ended the session (END_ERROR), for a message that
+ * says what happened. */
+enum sasae_vsm_fault {
+    SASAE_VSM_FAULT_NONE = 0,
+    SASAE_VSM_FAULT_UNREQUESTED_CONTROL, /* control state the operator never asked for */
+    SASAE_VSM_FAULT_EARLY_VIDEO,         /* video before the customer allowed */
+};
+
 struct sasae_vsm {
     enum sasae_vsm_state state;
-    enum sasae_vsm_control control;
-    enum sasae_vsm_end end; /* set once state is ENDED */
-    int control_want;       /* for ACT_SEND_CONTROL */
-    bool secure;            /* channel established (END can be sent) */
+    enum sasae_vsm_control control; /* what the operator has, as the UI shows it */
+    enum sasae_vsm_end end;         /* set once state is ENDED */
+    enum sasae_vsm_fault fault;     /* set when the host broke the protocol */
+    int control_want;               /* for ACT_SEND_CONTROL; also the operator's latest wish */
+    /* Control is the operator's to ask for: the host may only ask the customer (WAITING) and
+     * grant (ALLOWED) in answer to a request. control_asks counts requests sent that the
+     * host has not answered yet (answers: ALLOWED, DENIED, TIMEOUT, or NONE/REVOKED while it
+     * was asking); host_control is what the host last said it is doing. */
+    unsigned control_asks;
+    enum sasae_vsm_control host_control;
+    bool secure; /* channel established (END can be sent) */
 };
 
 /* Initial state: CONNECTING, control NONE. */
@@ -115,6 +130,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg);
 /* Static names for logs ("viewing", "customer-ended", ...). */
 const char *sasae_vsm_state_name(enum sasae_vsm_state s);
 const char *sasae_vsm_end_name(enum sasae_vsm_end e);
+/* A static English sentence for logs ("" for FAULT_NONE). */
+const char *sasae_vsm_fault_text(enum sasae_vsm_fault f);
 
 /* Process exit code of sasae-viewer for an end reason (documented in
  * docs/guide-operator.md): 0 operator ended, 3 customer ended, 4 denied, 5 consent timeout,
@@ -177,6 +194,14 @@ struct sasae_code_entry {
 bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8); /* typed/pasted text */
 bool sasae_code_entry_backspace(struct sasae_code_entry *e);
 bool sasae_code_entry_complete(const struct sasae_code_entry *e);
+
+/* ---- What the host reports about itself ------------------------------------------------ */
+
+/* The value of the first "key=value" line of the host's system information text (len bytes,
+ * not NUL-terminated), e.g. key "computer". It is the host's own claim, not verified. out
+ * gets at most cap - 1 bytes, control characters replaced by '?', cut only between UTF-8
+ * characters. Returns false (out = "") when there is no such line. */
+bool sasae_sysinfo_value(const char *text, size_t len, const char *key, char *out, size_t cap);
 
 /* ---- Frame log ----------------------------------------------------------------------- */
 

@@ -20,6 +20,9 @@
 #define SASAE_ENV_MSG_MAX (1 + SASAE_ENV_DATA_MAX)
 /* Largest control (non-DATA) message, including the type byte. */
 #define SASAE_ENV_CONTROL_MAX 1024
+/* Largest CRL body (DER). CRL is the one relay -> host message above CONTROL_MAX; the relay
+ * sends it in websocket fragments of at most CONTROL_MAX bytes. */
+#define SASAE_ENV_CRL_MAX 262144
 
 enum sasae_env_type {
     SASAE_ENV_REGISTER = 0x01,    /* host -> relay: u16 version */
@@ -29,6 +32,8 @@ enum sasae_env_type {
     SASAE_ENV_PEER_LEFT = 0x05,   /* relay -> remaining peer: u8 reason, text */
     SASAE_ENV_ERROR = 0x06,       /* relay -> client: u16 code, text; then close */
     SASAE_ENV_AUDIT = 0x07,       /* host -> relay: u8 kind, text */
+    SASAE_ENV_CRL_REQUEST = 0x08, /* host -> relay: u16 version; CRL now and at pairing */
+    SASAE_ENV_CRL = 0x09,         /* relay -> host: the organisation's CRL, DER (may be empty) */
     SASAE_ENV_DATA = 0x10,        /* both ways, opaque, forwarded as is */
 };
 
@@ -102,7 +107,7 @@ struct sasae_env_msg {
     uint16_t error_code;               /* ERROR */
     char text[SASAE_ENV_TEXT_MAX + 1]; /* PEER_LEFT, ERROR, AUDIT, PEER_JOINED (operator) */
     char org[SASAE_ENV_TEXT_MAX + 1];  /* PEER_JOINED (organisation) */
-    const uint8_t *data;               /* DATA body */
+    const uint8_t *data;               /* DATA body, CRL (DER) */
     size_t data_len;
 };
 

@@ -32,11 +32,15 @@ int sasae_certs_issue_relay(const char *dir, const char *const *hosts, int nhost
                             const struct sasae_certs_validity *v, char *serial_hex, char *errbuf);
 
 /* Marks serial (hex, case-insensitive) revoked in index and rewrites crl.pem (valid
- * 30 days). -ENOENT if unknown, -EALREADY if already revoked. */
+ * 24 hours). -ENOENT if unknown, -EALREADY if already revoked. */
 int sasae_certs_revoke(const char *dir, const char *serial_hex, char *errbuf);
 
-/* Rewrites crl.pem from index (for renewing the CRL before it expires). */
+/* Rewrites crl.pem from index, valid 24 hours (re-sign it daily, before it expires). */
 int sasae_certs_write_crl(const char *dir, char *errbuf);
+
+/* Copies dir/crl.pem to dest atomically (temporary file, fsync, rename; mode 0644): the
+ * file the relay serves to hosts (its `crl` setting). */
+int sasae_certs_publish_crl(const char *dir, const char *dest, char *errbuf);
 
 /* Prints the index as a table (serial, kind, status valid/expired/revoked, expiry,
  * subject) to out. */

@@ -77,6 +77,11 @@ struct sasae_relayclient_callbacks {
      * enum sasae_relayclient_end; error_code the relay's ERROR code or 0; text a
      * human-readable reason. */
     void (*closed)(void *user, int end, int error_code, const char *text);
+    /* Host, optional: when set, the client asks the relay for the organisation's CRL right
+     * after REGISTER (CRL_REQUEST) and hands over each CRL the relay sends: one after the
+     * code, and a fresh one just before paired(). der is the relay's copy, unchecked and
+     * possibly empty (len 0: the relay has none); the caller verifies it. Borrowed. */
+    void (*crl)(void *user, const uint8_t *der, size_t len);
 };
 
 /* Creates the client and starts connecting on its own service thread. cfg strings are
