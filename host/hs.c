@@ -480,6 +480,7 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
         case HS_WIRE_POINTER:
         case HS_WIRE_PEN_STROKE:
         case HS_WIRE_PEN_CLEAR:
+        case HS_WIRE_PEN_UNDO:
         case HS_WIRE_CONTROL_REQUEST:
             return true;
         default:

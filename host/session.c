@@ -40,6 +40,7 @@ SAME(HS_WIRE_STATS, SASAE_WIRE_STATS);
 SAME(HS_WIRE_POINTER, SASAE_WIRE_POINTER);
 SAME(HS_WIRE_PEN_STROKE, SASAE_WIRE_PEN_STROKE);
 SAME(HS_WIRE_PEN_CLEAR, SASAE_WIRE_PEN_CLEAR);
+SAME(HS_WIRE_PEN_UNDO, SASAE_WIRE_PEN_UNDO);
 SAME(HS_WIRE_CONTROL_REQUEST, SASAE_WIRE_CONTROL_REQUEST);
 SAME(HS_WIRE_END_CUSTOMER, SASAE_WIRE_END_CUSTOMER);
 SAME(HS_WIRE_END_SHUTDOWN, SASAE_WIRE_END_SHUTDOWN);
@@ -214,6 +215,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
                                               SASAE_WIRE_VERSION,
                                               SASAE_WIRE_ROLE_HOST,
                                               SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN |
+                                                  SASAE_WIRE_CAP_PEN_UNDO |
                                                   (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL : 0),
                                               sw,
                                               sizeof sw - 1};
@@ -611,6 +613,11 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
     case SASAE_WIRE_PEN_CLEAR:
         if (s->overlay)
             sasae_overlay_clear(s->overlay);
+        return;
+    case SASAE_WIRE_PEN_UNDO:
+        /* like clear, also while a prompt shows: removing a drawing is always safe */
+        if (s->overlay)
+            sasae_overlay_undo(s->overlay, m->u.pen_undo.stroke_id);
         return;
     case SASAE_WIRE_CONTROL_REQUEST:
         event(s, m->u.control_req.want ? SASAE_HS_EV_CONTROL_REQUEST : SASAE_HS_EV_CONTROL_RELEASE,

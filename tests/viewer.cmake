@@ -2,6 +2,7 @@
 sasae_unit_test(test_viewer_vsm unit/test_viewer_vsm.c sasae_viewer_core)
 sasae_unit_test(test_viewer_view unit/test_viewer_view.c sasae_viewer_core)
 sasae_unit_test(test_viewer_code unit/test_viewer_code.c sasae_viewer_core)
+sasae_unit_test(test_viewer_annot unit/test_viewer_annot.c sasae_viewer_core)
 sasae_unit_test(test_viewer_keys unit/test_viewer_keys.c sasae_viewer_keys sasae_host_winlogic)
 sasae_script_test(viewer_window gui/viewer_window.sh "gui")
 sasae_script_test(viewer_wm gui/viewer_wm.sh "gui")

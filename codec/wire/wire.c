@@ -63,6 +63,8 @@ const char *sasae_wire_type_name(int type)
         return "PEN_STROKE";
     case SASAE_WIRE_PEN_CLEAR:
         return "PEN_CLEAR";
+    case SASAE_WIRE_PEN_UNDO:
+        return "PEN_UNDO";
     case SASAE_WIRE_CONTROL_REQUEST:
         return "CONTROL_REQUEST";
     case SASAE_WIRE_CONTROL_STATE:
@@ -358,6 +360,9 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
         put(&w, p->points, (size_t)p->npoints * 8);
         break;
     }
+    case SASAE_WIRE_PEN_UNDO:
+        put32(&w, m->u.pen_undo.stroke_id);
+        break;
     case SASAE_WIRE_CONTROL_REQUEST:
         if (m->u.control_req.want > 1)
             return SASAE_WIRE_EVALUE;
@@ -526,6 +531,9 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
         p->points = get(&r, (size_t)p->npoints * 8);
         break;
     }
+    case SASAE_WIRE_PEN_UNDO:
+        m->u.pen_undo.stroke_id = get32(&r);
+        break;
     case SASAE_WIRE_CONTROL_REQUEST:
         m->u.control_req.want = get8(&r);
         if (!r.under && m->u.control_req.want > 1)

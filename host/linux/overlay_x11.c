@@ -1,10 +1,12 @@
-/* The annotation overlay: the operator's red pen strokes and large pointing marker drawn on
+/* The annotation overlay: the operator's red pen strokes and pointing hand drawn on
  * the customer's real screen in an override-redirect window that is shaped (XShape) to
  * the drawing and click-through (XFixes empty input region). Plain Xlib: SDL cannot make
  * shaped click-through windows. Callers only change the drawing in memory; a small thread
  * redraws at most SASAE_OVERLAY_FPS times a second, so a pen flood cannot load the X server
  * or hold the caller (the session lock) in X round trips. */
+#include "sasae/common.h"
 #include "sasae/host.h"
+#include "sasae/marker.h"
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
@@ -39,8 +41,12 @@ struct sasae_overlay {
     bool mapped;
     struct stroke s[MAX_STROKES];
     int ns, total;
-    bool marker;
-    int mx, my;
+    struct sasae_marker_motion motion;
+    struct sasae_marker_pose drawn;                /* the hand as last drawn */
+    int hand_h, hand_w, hand_hh, hand_hx, hand_hy; /* hand height, picture size, hot spot */
+    uint32_t *hand;                                /* the picture, premultiplied ARGB, full alpha */
+    Pixmap hand_pix, hand_mask; /* its colours and its one-bit shape at hand_alpha */
+    unsigned hand_alpha;
     int ox, oy; /* window origin on the screen */
     bool dirty, suspended, stop;
     unsigned long redraws;
@@ -51,16 +57,85 @@ struct sasae_overlay {
     bool thread_started;
 };
 
-/* Arrow-shaped pointing marker, tip at (0, 0), about 2.5x a normal cursor. */
-static const XPoint marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
-                                      {33, 57}, {23, 36}, {41, 36}};
-#define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
+static int64_t now_ms(void)
+{
+    return (int64_t)(sasae_mono_ns() / 1000000u);
+}
+
+/* The hand's pixmaps at alpha (o->mu held): the colours un-premultiplied, the shape dithered
+ * (a shaped window has one bit per pixel: the edges, shadow and fade become a pattern). */
+static void hand_build(struct sasae_overlay *o, unsigned alpha)
+{
+    if (o->hand_pix && o->hand_alpha == alpha)
+        return;
+    int w = o->hand_w, h = o->hand_h, depth = DefaultDepth(o->dpy, DefaultScreen(o->dpy));
+    if (!o->hand_pix) {
+        o->hand_pix = XCreatePixmap(o->dpy, o->win, (unsigned)w, (unsigned)h, (unsigned)depth);
+        o->hand_mask = XCreatePixmap(o->dpy, o->win, (unsigned)w, (unsigned)h, 1);
+    }
+    uint32_t *rgb = malloc(sizeof *rgb * (size_t)w * (size_t)h);
+    int bpl = (w + 7) / 8;
+    char *bits = calloc((size_t)bpl * (size_t)h, 1);
+    if (!rgb || !bits) {
+        free(rgb);
+        free(bits);
+        return;
+    }
+    for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+            uint32_t p = o->hand[(size_t)y * (size_t)w + (size_t)x];
+            unsigned a = p >> 24, c[3];
+            for (int k = 0; k < 3; k++)
+                c[k] = a ? ((p >> (16 - 8 * k)) & 0xff) * 255 / a : 0;
+            rgb[(size_t)y * (size_t)w + (size_t)x] = c[0] << 16 | c[1] << 8 | c[2];
+            if (sasae_marker_mask_bit(a * alpha / 255, x, y))
+                bits[y * bpl + x / 8] |= (char)(1 << (x % 8));
+        }
+    }
+    XImage *img =
+        XCreateImage(o->dpy, DefaultVisual(o->dpy, DefaultScreen(o->dpy)), (unsigned)depth, ZPixmap,
+                     0, (char *)rgb, (unsigned)w, (unsigned)h, 32, 0);
+    if (img) {
+        XPutImage(o->dpy, o->hand_pix, o->gc, img, 0, 0, 0, 0, (unsigned)w, (unsigned)h);
+        XDestroyImage(img); /* frees rgb */
+    } else {
+        free(rgb);
+    }
+    Pixmap m = XCreateBitmapFromData(o->dpy, o->win, bits, (unsigned)w, (unsigned)h);
+    free(bits);
+    XSetFunction(o->dpy, o->mgc, GXcopy);
+    XCopyArea(o->dpy, m, o->hand_mask, o->mgc, 0, 0, (unsigned)w, (unsigned)h, 0, 0);
+    XFreePixmap(o->dpy, m);
+    o->hand_alpha = alpha;
+}
+
+/* Draws the hand at its pose over whatever is drawn (o->mu held). */
+static void hand_draw(struct sasae_overlay *o, const struct sasae_marker_pose *p)
+{
+    /* the fade in 16 steps: each step rebuilds the pixmaps */
+    hand_build(o, p->alpha >= 255 ? 255 : p->alpha & ~15u);
+    int x0 = p->x - o->hand_hx, y0 = p->y - o->hand_hy;
+    XSetClipMask(o->dpy, o->gc, o->hand_mask);
+    XSetClipOrigin(o->dpy, o->gc, x0, y0);
+    XCopyArea(o->dpy, o->hand_pix, o->content, o->gc, 0, 0, (unsigned)o->hand_w,
+              (unsigned)o->hand_h, x0, y0);
+    XSetClipMask(o->dpy, o->gc, None);
+    XSetFunction(o->dpy, o->mgc, GXor);
+    XCopyArea(o->dpy, o->hand_mask, o->mask, o->mgc, 0, 0, (unsigned)o->hand_w, (unsigned)o->hand_h,
+              x0, y0);
+    XSetFunction(o->dpy, o->mgc, GXcopy);
+}
 
 /* Brings the window up to date. Incremental unless o->full: only the points added since the
  * last redraw are drawn, so a long stroke arriving point by point costs little. */
 static void redraw(struct sasae_overlay *o)
 {
-    bool any = o->marker || o->ns > 0;
+    struct sasae_marker_pose pose = sasae_marker_motion_at(&o->motion, now_ms());
+    if (pose.shown != o->drawn.shown || pose.x != o->drawn.x || pose.y != o->drawn.y ||
+        pose.alpha != o->drawn.alpha)
+        o->full = true; /* the old hand must go: no trail */
+    o->drawn = pose;
+    bool any = pose.shown || o->ns > 0;
     o->redraws++;
     if (o->full) {
         XSetForeground(o->dpy, o->mgc, 0);
@@ -90,22 +165,8 @@ static void redraw(struct sasae_overlay *o)
             XDrawLines(o->dpy, o->mask, o->mgc, s->pts + from, s->n - from, CoordModeOrigin);
         }
     }
-    if (o->marker) {
-        XPoint p[MARKER_N + 1];
-        for (int i = 0; i < MARKER_N; i++) {
-            p[i].x = (short)(o->mx + marker_shape[i].x);
-            p[i].y = (short)(o->my + marker_shape[i].y);
-        }
-        p[MARKER_N] = p[0];
-        XSetForeground(o->dpy, o->gc, 0xffd400);
-        XFillPolygon(o->dpy, o->content, o->gc, p, MARKER_N, Nonconvex, CoordModeOrigin);
-        XSetLineAttributes(o->dpy, o->gc, 3, LineSolid, CapRound, JoinRound);
-        XSetForeground(o->dpy, o->gc, 0x202020);
-        XDrawLines(o->dpy, o->content, o->gc, p, MARKER_N + 1, CoordModeOrigin);
-        XFillPolygon(o->dpy, o->mask, o->mgc, p, MARKER_N, Nonconvex, CoordModeOrigin);
-        XSetLineAttributes(o->dpy, o->mgc, 3, LineSolid, CapRound, JoinRound);
-        XDrawLines(o->dpy, o->mask, o->mgc, p, MARKER_N + 1, CoordModeOrigin);
-    }
+    if (pose.shown)
+        hand_draw(o, &pose);
     /* the session bar and prompts stay visible whatever is drawn over them */
     XSetForeground(o->dpy, o->mgc, 0);
     for (int i = 0; i < o->nkeep; i++)
@@ -136,6 +197,12 @@ static void *redraw_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&o->mu);
         bool stop = o->stop;
+        if (!stop && !o->dirty) {
+            /* the hand glides and fades without new messages */
+            struct sasae_marker_pose p = sasae_marker_motion_at(&o->motion, now_ms());
+            o->dirty = p.shown != o->drawn.shown || p.x != o->drawn.x || p.y != o->drawn.y ||
+                       p.alpha != o->drawn.alpha;
+        }
         if (!stop && o->dirty)
             redraw(o);
         pthread_mutex_unlock(&o->mu);
@@ -187,6 +254,13 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->mask = XCreatePixmap(o->dpy, o->win, (unsigned)w, (unsigned)h, 1);
     o->gc = XCreateGC(o->dpy, o->content, 0, NULL);
     o->mgc = XCreateGC(o->dpy, o->mask, 0, NULL);
+    o->hand_hh = sasae_marker_height_for(h);
+    sasae_marker_geometry(o->hand_hh, &o->hand_w, &o->hand_h, &o->hand_hx, &o->hand_hy);
+    o->hand = malloc(sizeof *o->hand * (size_t)o->hand_w * (size_t)o->hand_h);
+    if (!o->hand || sasae_marker_render(o->hand, o->hand_w, o->hand_h, o->hand_hh, 255) != 0) {
+        snprintf(err, errlen, "overlay: out of memory");
+        goto fail;
+    }
     redraw(o);
     XSync(o->dpy, False);
     if (pthread_create(&o->thread, NULL, redraw_main, o) != 0) {
@@ -221,10 +295,15 @@ void sasae_overlay_free(struct sasae_overlay *o)
             XFreePixmap(o->dpy, o->content);
         if (o->mask)
             XFreePixmap(o->dpy, o->mask);
+        if (o->hand_pix)
+            XFreePixmap(o->dpy, o->hand_pix);
+        if (o->hand_mask)
+            XFreePixmap(o->dpy, o->hand_mask);
         if (o->win)
             XDestroyWindow(o->dpy, o->win);
         XCloseDisplay(o->dpy);
     }
+    free(o->hand);
     pthread_mutex_destroy(&o->mu);
     free(o);
 }
@@ -232,10 +311,9 @@ void sasae_overlay_free(struct sasae_overlay *o)
 void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
 {
     pthread_mutex_lock(&o->mu);
-    o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
-    o->mx = x;
-    o->my = y;
-    o->dirty = o->full = true;
+    sasae_marker_motion_update(&o->motion, x, y,
+                               visible && x >= 0 && y >= 0 && x < o->w && y < o->h, now_ms());
+    o->dirty = true;
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -314,6 +392,25 @@ void sasae_overlay_clear(struct sasae_overlay *o)
     pthread_mutex_unlock(&o->mu);
 }
 
+int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
+{
+    int rc = -ENOENT;
+    pthread_mutex_lock(&o->mu);
+    for (int i = o->ns - 1; i >= 0; i--) {
+        if (o->s[i].id != id)
+            continue;
+        o->total -= o->s[i].n;
+        free(o->s[i].pts);
+        memmove(&o->s[i], &o->s[i + 1], sizeof o->s[0] * (size_t)(o->ns - i - 1));
+        o->ns--;
+        o->dirty = o->full = true;
+        rc = 0;
+        break;
+    }
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
 void sasae_overlay_hide(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
@@ -321,7 +418,7 @@ void sasae_overlay_hide(struct sasae_overlay *o)
         free(o->s[i].pts);
     o->ns = 0;
     o->total = 0;
-    o->marker = false;
+    o->motion.visible = false;
     o->full = true;
     redraw(o);
     XSync(o->dpy, False);

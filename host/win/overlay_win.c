@@ -1,4 +1,4 @@
-/* The annotation overlay on Windows: the operator's red pen strokes and large pointing marker
+/* The annotation overlay on Windows: the operator's red pen strokes and pointing hand
  * on the customer's real screen, in a layered, topmost, click-through tool window
  * (WS_EX_LAYERED | WS_EX_TRANSPARENT | WS_EX_TOPMOST | WS_EX_TOOLWINDOW | WS_EX_NOACTIVATE)
  * drawn with UpdateLayeredWindow and per-pixel alpha: only the drawing covers the desktop,
@@ -6,7 +6,9 @@
  * sees in the video what the customer sees. One thread owns the window and its message loop
  * and redraws at most SASAE_OVERLAY_FPS times a second; callers only change the drawing in
  * memory and wake it with a message. */
+#include "sasae/common.h"
 #include "sasae/host.h"
+#include "sasae/marker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -42,8 +44,10 @@ struct sasae_overlay {
     RECT painted; /* where the DIB may hold non-zero pixels (empty: nowhere) */
     struct stroke s[MAX_STROKES];
     int ns, total;
-    bool marker;
-    int mx, my;
+    struct sasae_marker_motion motion;
+    struct sasae_marker_pose drawn; /* the hand as last drawn */
+    uint32_t *hand;                 /* its picture, premultiplied ARGB at full alpha */
+    int hand_w, hand_h, hand_hx, hand_hy;
     bool dirty, suspended, stop;
     bool woken; /* a wake message is on its way: no need for another */
     unsigned long redraws;
@@ -56,13 +60,16 @@ struct sasae_overlay {
     pthread_t thread;
 };
 
-/* Arrow-shaped pointing marker, tip at (0, 0), about 2.5x a normal cursor. */
-static const POINT marker_shape[] = {{0, 0},   {0, 52},  {13, 40}, {23, 62},
-                                     {33, 57}, {23, 36}, {41, 36}};
-#define MARKER_N ((int)(sizeof marker_shape / sizeof marker_shape[0]))
-#define MARKER_W 41
-#define MARKER_H 62
-#define MARKER_OUTLINE 3
+static int64_t now_ms(void)
+{
+    return (int64_t)(sasae_mono_ns() / 1000000u);
+}
+
+static bool pose_differs(const struct sasae_marker_pose *a, const struct sasae_marker_pose *b)
+{
+    return a->shown != b->shown || a->x != b->x || a->y != b->y || a->alpha != b->alpha;
+}
+
 #define PEN_COLORREF                                                                               \
     RGB((SASAE_OVERLAY_RED >> 16) & 0xff, (SASAE_OVERLAY_RED >> 8) & 0xff, SASAE_OVERLAY_RED & 0xff)
 
@@ -88,9 +95,9 @@ static RECT drawing_bounds(const struct sasae_overlay *o)
         for (int k = 0; k < s->n; k++)
             grow(&b, s->pts[k].x - r, s->pts[k].y - r, s->pts[k].x + r + 1, s->pts[k].y + r + 1);
     }
-    if (o->marker)
-        grow(&b, o->mx - MARKER_OUTLINE, o->my - MARKER_OUTLINE,
-             o->mx + MARKER_W + MARKER_OUTLINE + 1, o->my + MARKER_H + MARKER_OUTLINE + 1);
+    if (o->drawn.shown)
+        grow(&b, o->drawn.x - o->hand_hx, o->drawn.y - o->hand_hy,
+             o->drawn.x - o->hand_hx + o->hand_w, o->drawn.y - o->hand_hy + o->hand_h);
     RECT all = {0, 0, o->w, o->h}, c;
     if (!IntersectRect(&c, &b, &all))
         SetRectEmpty(&c);
@@ -103,7 +110,7 @@ static void zero_rect(struct sasae_overlay *o, const RECT *r)
         memset(o->px + (size_t)y * (size_t)o->w + r->left, 0, (size_t)(r->right - r->left) * 4);
 }
 
-/* Draws the strokes and the marker with GDI (o->mu held). */
+/* Draws the strokes with GDI (o->mu held). */
 static void paint(struct sasae_overlay *o)
 {
     LOGBRUSH lb = {BS_SOLID, PEN_COLORREF, 0};
@@ -127,27 +134,44 @@ static void paint(struct sasae_overlay *o)
         DeleteObject(pen);
     }
     DeleteObject(red);
-    if (o->marker) {
-        POINT p[MARKER_N];
-        for (int i = 0; i < MARKER_N; i++)
-            p[i] = (POINT){o->mx + marker_shape[i].x, o->my + marker_shape[i].y};
-        HBRUSH b = CreateSolidBrush(RGB(0xff, 0xd4, 0x00));
-        HPEN pen = CreatePen(PS_SOLID, MARKER_OUTLINE, RGB(0x20, 0x20, 0x20));
-        HGDIOBJ ob = SelectObject(o->mem, b), op = SelectObject(o->mem, pen);
-        Polygon(o->mem, p, MARKER_N);
-        SelectObject(o->mem, ob);
-        SelectObject(o->mem, op);
-        DeleteObject(b);
-        DeleteObject(pen);
-    }
     GdiFlush();
+}
+
+/* Composites the hand at its pose over the drawing (o->mu held): per-pixel alpha, so its
+ * antialiased edges, shadow and fade show as they are. */
+static void paint_hand(struct sasae_overlay *o, const RECT *clip)
+{
+    const struct sasae_marker_pose *p = &o->drawn;
+    unsigned fa = p->alpha;
+    int x0 = p->x - o->hand_hx, y0 = p->y - o->hand_hy;
+    for (int y = 0; y < o->hand_h; y++) {
+        long sy = y0 + y;
+        if (sy < clip->top || sy >= clip->bottom)
+            continue;
+        uint32_t *row = o->px + (size_t)sy * (size_t)o->w;
+        for (int x = 0; x < o->hand_w; x++) {
+            long sx = x0 + x;
+            if (sx < clip->left || sx >= clip->right)
+                continue;
+            uint32_t h = o->hand[(size_t)y * (size_t)o->hand_w + (size_t)x], d = row[sx], out = 0;
+            unsigned a = (h >> 24) * fa / 255;
+            if (!a)
+                continue;
+            for (int c = 0; c < 32; c += 8) {
+                unsigned hc = ((h >> c) & 0xff) * fa / 255, dc = (d >> c) & 0xff;
+                out |= (uint32_t)(hc + dc * (255 - a) / 255) << c;
+            }
+            row[sx] = out;
+        }
+    }
 }
 
 /* Brings the window up to date (o->mu held, on the overlay's thread). Only the part of the
  * DIB that held or holds the drawing is cleared, repainted and handed over. */
 static void redraw(struct sasae_overlay *o)
 {
-    bool any = o->marker || o->ns > 0;
+    o->drawn = sasae_marker_motion_at(&o->motion, now_ms());
+    bool any = o->drawn.shown || o->ns > 0;
     o->redraws++;
     o->dirty = false;
     QueryPerformanceCounter(&o->last);
@@ -169,6 +193,8 @@ static void redraw(struct sasae_overlay *o)
             if (row[x])
                 row[x] |= 0xff000000u;
     }
+    if (o->drawn.shown)
+        paint_hand(o, &now);
     /* the session bar and prompts stay visible whatever is drawn over them */
     for (int k = 0; k < o->nkeep; k++)
         zero_rect(o, &o->keep[k]);
@@ -261,12 +287,26 @@ static void *overlay_main(void *arg)
         pthread_mutex_lock(&o->mu);
         o->woken = false;
         bool stop = o->stop, sync = o->sync_done != o->sync_want;
+        if (!stop && !o->dirty) {
+            /* the hand glides and fades without new messages */
+            struct sasae_marker_pose p = sasae_marker_motion_at(&o->motion, now_ms());
+            o->dirty = pose_differs(&p, &o->drawn);
+            if (!o->dirty && p.next_ms >= 0) {
+                int64_t w = p.next_ms - now_ms();
+                wait = w < 1 ? 1 : (DWORD)w;
+            }
+        }
         if (!stop && (sync || o->dirty)) {
             /* suspend and hide are not rate limited: a prompt is about to appear */
             wait = sync ? 0 : until_next(o);
             if (wait == 0) {
                 redraw(o);
-                wait = INFINITE;
+                /* while the hand glides or fades, look again at the next frame */
+                wait = o->drawn.animating ? 1000 / SASAE_OVERLAY_FPS : INFINITE;
+                if (!o->drawn.animating && o->drawn.next_ms >= 0) {
+                    int64_t w = o->drawn.next_ms - now_ms();
+                    wait = w < 1 ? 1 : (DWORD)w;
+                }
             }
         }
         if (sync) {
@@ -332,9 +372,21 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->h = h;
     o->ox = x;
     o->oy = y;
+    int hh = sasae_marker_height_for(h);
+    sasae_marker_geometry(hh, &o->hand_w, &o->hand_h, &o->hand_hx, &o->hand_hy);
+    o->hand = malloc(sizeof *o->hand * (size_t)o->hand_w * (size_t)o->hand_h);
+    if (!o->hand || sasae_marker_render(o->hand, o->hand_w, o->hand_h, hh, 255) != 0) {
+        snprintf(err, errlen, "out of memory");
+        free(o->hand);
+        pthread_cond_destroy(&o->cv);
+        pthread_mutex_destroy(&o->mu);
+        free(o);
+        return NULL;
+    }
     QueryPerformanceFrequency(&o->freq);
     if (pthread_create(&o->thread, NULL, overlay_main, o) != 0) {
         snprintf(err, errlen, "overlay: cannot start its thread");
+        free(o->hand);
         pthread_cond_destroy(&o->cv);
         pthread_mutex_destroy(&o->mu);
         free(o);
@@ -373,6 +425,7 @@ void sasae_overlay_free(struct sasae_overlay *o)
     }
     if (o->dib)
         DeleteObject(o->dib);
+    free(o->hand);
     pthread_cond_destroy(&o->cv);
     pthread_mutex_destroy(&o->mu);
     free(o);
@@ -381,9 +434,8 @@ void sasae_overlay_free(struct sasae_overlay *o)
 void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
 {
     pthread_mutex_lock(&o->mu);
-    o->marker = visible && x >= 0 && y >= 0 && x < o->w && y < o->h;
-    o->mx = x;
-    o->my = y;
+    sasae_marker_motion_update(&o->motion, x, y,
+                               visible && x >= 0 && y >= 0 && x < o->w && y < o->h, now_ms());
     wake(o);
     pthread_mutex_unlock(&o->mu);
 }
@@ -460,6 +512,25 @@ void sasae_overlay_clear(struct sasae_overlay *o)
     pthread_mutex_unlock(&o->mu);
 }
 
+int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
+{
+    int rc = -ENOENT;
+    pthread_mutex_lock(&o->mu);
+    for (int i = o->ns - 1; i >= 0; i--) {
+        if (o->s[i].id != id)
+            continue;
+        o->total -= o->s[i].n;
+        free(o->s[i].pts);
+        memmove(&o->s[i], &o->s[i + 1], sizeof o->s[0] * (size_t)(o->ns - i - 1));
+        o->ns--;
+        wake(o);
+        rc = 0;
+        break;
+    }
+    pthread_mutex_unlock(&o->mu);
+    return rc;
+}
+
 void sasae_overlay_hide(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
@@ -467,7 +538,7 @@ void sasae_overlay_hide(struct sasae_overlay *o)
         free(o->s[i].pts);
     o->ns = 0;
     o->total = 0;
-    o->marker = false;
+    o->motion.visible = false;
     sync_now(o);
     pthread_mutex_unlock(&o->mu);
 }

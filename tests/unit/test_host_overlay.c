@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sasae/host.h"
+#include "sasae/marker.h"
 #include "xvfb_helper.h"
 
 static struct xvfb xv;
@@ -83,12 +84,18 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     }
     cr_assert(got, "click did not go through the overlay");
 
-    /* the pointing marker: yellow, large, tip at the point */
+    /* the pointing hand (common/marker.c): yellow, fingertip at the point */
     sasae_overlay_pointer(o, 400, 250, true);
-    cr_assert(px_becomes(dpy, 408, 275, 0xffd400), "marker not visible: %06x",
-              screen_px(dpy, 408, 275));
-    sasae_overlay_pointer(o, 400, 250, false);
-    cr_assert(px_becomes(dpy, 408, 275, 0x808080), "marker not hidden");
+    cr_assert(px_becomes(dpy, 400, 262, SASAE_MARKER_FILL), "hand not visible: %06x",
+              screen_px(dpy, 400, 262));
+    cr_assert_eq(screen_px(dpy, 400, 240), 0x808080u, "the fingertip is not at the point");
+    /* it moves (gliding) without leaving a trail */
+    sasae_overlay_pointer(o, 200, 300, true);
+    cr_assert(px_becomes(dpy, 200, 312, SASAE_MARKER_FILL), "hand did not move: %06x",
+              screen_px(dpy, 200, 312));
+    cr_assert(px_becomes(dpy, 400, 262, 0x808080), "trail left at the old place");
+    sasae_overlay_pointer(o, 200, 300, false);
+    cr_assert(px_becomes(dpy, 200, 312, 0x808080), "hand not hidden");
 
     /* continuation of the same stroke, then clear */
     int32_t more[] = {300, 100, 300, 200};
@@ -97,6 +104,19 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     sasae_overlay_clear(o);
     cr_assert(px_becomes(dpy, 200, 100, 0x808080), "clear left the stroke");
     cr_assert(px_becomes(dpy, 300, 150, 0x808080));
+
+    /* undo removes only the stroke named */
+    int32_t l2[] = {100, 200, 300, 200}, l3[] = {100, 250, 300, 250};
+    cr_assert_eq(sasae_overlay_stroke(o, 7, l2, 2, 0xff0000ffu, 6), 0);
+    cr_assert_eq(sasae_overlay_stroke(o, 8, l3, 2, 0xff0000ffu, 6), 0);
+    cr_assert(px_becomes(dpy, 200, 250, SASAE_OVERLAY_RED));
+    cr_assert(px_becomes(dpy, 200, 200, SASAE_OVERLAY_RED));
+    cr_assert_eq(sasae_overlay_undo(o, 8), 0);
+    cr_assert(px_becomes(dpy, 200, 250, 0x808080), "undo left the stroke");
+    cr_assert_eq(screen_px(dpy, 200, 200), SASAE_OVERLAY_RED, "undo removed another stroke");
+    cr_assert_eq(sasae_overlay_undo(o, 8), -ENOENT);
+    cr_assert_eq(sasae_overlay_undo(o, 7), 0);
+    cr_assert(px_becomes(dpy, 200, 200, 0x808080));
 
     /* bad input */
     cr_assert_eq(sasae_overlay_stroke(o, 2, line, 0, 0xff0000ffu, 6), -EINVAL);
@@ -113,6 +133,29 @@ Test(host_overlay, strokes_marker_clickthrough_clear, .init = xsetup, .fini = xt
     }
     sasae_overlay_hide(o);
     cr_assert(px_becomes(dpy, 320, 5, 0x808080));
+    sasae_overlay_free(o);
+    XCloseDisplay(dpy);
+}
+
+/* The hand fades out by itself when the operator stops moving it. */
+Test(host_overlay, hand_fades_when_idle, .init = xsetup, .fini = xteardown)
+{
+    char err[256];
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    XSetWindowAttributes a = {.override_redirect = True, .background_pixel = 0x808080};
+    Window below = XCreateWindow(dpy, DefaultRootWindow(dpy), 0, 0, 640, 480, 0, CopyFromParent,
+                                 InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    XMapWindow(dpy, below);
+    cr_assert(px_becomes(dpy, 300, 300, 0x808080));
+    struct sasae_overlay *o = sasae_overlay_open(xv.name, 0, 0, 640, 480, err, sizeof err);
+    cr_assert(o, "%s", err);
+    sasae_overlay_pointer(o, 300, 300, true);
+    cr_assert(px_becomes(dpy, 300, 312, SASAE_MARKER_FILL));
+    usleep((SASAE_MARKER_IDLE_MS - 800) * 1000);
+    cr_assert_eq(screen_px(dpy, 300, 312), SASAE_MARKER_FILL, "faded too early");
+    cr_assert(px_becomes(dpy, 300, 312, 0x808080) || px_becomes(dpy, 300, 312, 0x808080),
+              "the idle hand did not fade");
     sasae_overlay_free(o);
     XCloseDisplay(dpy);
 }

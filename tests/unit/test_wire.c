@@ -104,6 +104,9 @@ static int build(const char *name, struct sasae_wire_msg *m)
         m->u.pen = (struct sasae_wire_pen_stroke){3, 1, 0xff0000ff, 4, 2, k_points};
     } else if (IS("pen_clear")) {
         m->type = SASAE_WIRE_PEN_CLEAR;
+    } else if (IS("pen_undo")) {
+        m->type = SASAE_WIRE_PEN_UNDO;
+        m->u.pen_undo.stroke_id = 0x01020304;
     } else if (IS("control_request")) {
         m->type = SASAE_WIRE_CONTROL_REQUEST;
         m->u.control_req.want = 1;
@@ -194,6 +197,9 @@ static void check_vector(const char *name, const char *hex)
     case SASAE_WIRE_CURSOR_POS:
         cr_assert(p.u.cursor_pos.x == -5 && p.u.cursor_pos.y == 1079);
         break;
+    case SASAE_WIRE_PEN_UNDO:
+        cr_assert_eq(p.u.pen_undo.stroke_id, 0x01020304u);
+        break;
     case SASAE_WIRE_MOUSE:
         cr_assert_eq(p.u.mouse.wheel_dy, m.u.mouse.wheel_dy);
         cr_assert_eq(p.u.mouse.button, m.u.mouse.button);
@@ -238,9 +244,9 @@ Test(wire, malformed_vectors_rejected)
 Test(wire, every_truncation_of_every_vector_fails)
 {
     /* Cutting any valid message short must give an error, never a shorter valid message. */
-    static const char *names[] = {"hello",         "end",          "video",      "frame_ack",
-                                  "stats",         "cursor_shape", "cursor_pos", "pen_stroke",
-                                  "control_state", "mouse_button", "key"};
+    static const char *names[] = {"hello",    "end",           "video",        "frame_ack",
+                                  "stats",    "cursor_shape",  "cursor_pos",   "pen_stroke",
+                                  "pen_undo", "control_state", "mouse_button", "key"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct sasae_wire_msg m, p;
         uint8_t buf[1024];

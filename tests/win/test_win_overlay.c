@@ -2,9 +2,10 @@
  * on Windows: opens the overlay over an area that covers a window of this program, draws,
  * and reads the real screen back (BitBlt from the desktop DC): the stroke is red and only the
  * stroke covers the window, a click under the stroke reaches the window (click-through),
- * keep-out rectangles stay unpainted, the marker shows, suspend hides at once and keeps it
- * hidden, hide clears, clear keeps the marker, the redraw rate is bounded. Exit 0 = pass; one
- * line per check. The screen changes asynchronously: checks poll up to POLL_MS. */
+ * keep-out rectangles stay unpainted, the pointing hand shows with its fingertip at the
+ * point, suspend hides at once and keeps it hidden, clear keeps the hand, undo removes only
+ * the stroke named, the idle hand fades, hide clears, the redraw rate is bounded. Exit 0 = pass;
+ * one line per check. The screen changes asynchronously: checks poll up to POLL_MS. */
 #include "sasae/host.h"
 
 #include <errno.h>
@@ -249,11 +250,13 @@ int main(void)
     sasae_overlay_keepout(o, NULL, 0);
     check(pixel_becomes(AX + 300, sy, RED), "keep-out removed: the stroke is whole again");
 
-    /* the pointing marker, tip at area (500, 300): its yellow body */
+    /* the pointing hand, fingertip at area (500, 300): yellow just below, nothing above */
     sasae_overlay_pointer(o, 500, 300, true);
-    int mx = AX + 500 + 8, my = AY + 300 + 30;
+    int mx = AX + 500, my = AY + 300 + 12;
     ok = pixel_becomes(mx, my, YELLOW);
-    check(ok, "marker shows (yellow at %d,%d: %s)", mx, my, name(pixel(mx, my)));
+    check(ok, "the hand shows (yellow at %d,%d: %s)", mx, my, name(pixel(mx, my)));
+    check(pixel(AX + 500, AY + 300 - 6) == GREEN, "... its fingertip is at the point (%s above)",
+          name(pixel(AX + 500, AY + 300 - 6)));
 
     /* suspend: hidden when the call returns, stays hidden while drawing goes on */
     sasae_overlay_suspend(o, true);
@@ -270,18 +273,39 @@ int main(void)
     check(pixel_becomes(AX + 300, sy, RED) && pixel_becomes(AX + 300, AY + 400, RED),
           "suspend off: both strokes show again");
 
-    /* clear: strokes go, the marker stays */
+    /* the hand moved to 520 while suspended: shown there, not at 500 (no trail) */
+    sasae_overlay_pointer(o, 520, 300, true);
+    check(pixel_becomes(AX + 520, AY + 312, YELLOW), "the hand glided to its new place");
+    check(pixel(AX + 500 - 14, AY + 312) == GREEN, "... and left no trail (%s)",
+          name(pixel(AX + 500 - 14, AY + 312)));
+
+    /* clear: strokes go, the hand stays */
     sasae_overlay_clear(o);
     check(pixel_becomes(AX + 300, sy, GREEN) && pixel_becomes(AX + 300, AY + 400, GREEN),
           "clear: strokes gone");
-    check(pixel(AX + 520 + 8, AY + 300 + 30) == YELLOW, "clear: the marker stays");
+    check(pixel(AX + 520, AY + 312) == YELLOW, "clear: the hand stays");
+
+    /* undo: only the stroke named goes */
+    int32_t u1[] = {150, 380, 450, 380}, u2[] = {150, 420, 450, 420};
+    sasae_overlay_stroke(o, 20, u1, 2, 0, 7);
+    sasae_overlay_stroke(o, 21, u2, 2, 0, 7);
+    check(pixel_becomes(AX + 300, AY + 380, RED) && pixel_becomes(AX + 300, AY + 420, RED),
+          "two strokes drawn");
+    check(sasae_overlay_undo(o, 21) == 0, "undo of the last stroke: 0");
+    check(pixel_becomes(AX + 300, AY + 420, GREEN) && pixel(AX + 300, AY + 380) == RED,
+          "undo: the last stroke gone, the one before stays");
+    check(sasae_overlay_undo(o, 21) == -ENOENT, "undo of a stroke not there: -ENOENT");
+
+    /* the idle hand fades out by itself */
+    check(pixel_becomes(AX + 520, AY + 312, GREEN) || pixel_becomes(AX + 520, AY + 312, GREEN),
+          "the idle hand faded (%s)", name(pixel(AX + 520, AY + 312)));
 
     /* hide: everything gone at once, and nothing comes back */
     sasae_overlay_stroke(o, 3, line, 3, 0, 9);
     check(pixel_becomes(AX + 300, sy, RED), "a new stroke shows");
     sasae_overlay_hide(o);
     check(ow && !IsWindowVisible(ow), "hide: the window is hidden when the call returns");
-    check(pixel_becomes(AX + 300, sy, GREEN) && pixel_becomes(AX + 520 + 8, AY + 300 + 30, GREEN),
+    check(pixel_becomes(AX + 300, sy, GREEN) && pixel_becomes(AX + 520, AY + 312, GREEN),
           "hide: stroke and marker gone from the screen");
     pump_for(300);
     check(ow && !IsWindowVisible(ow) && pixel(AX + 300, sy) == GREEN,

@@ -53,6 +53,7 @@ struct net {
     bool inbox_overflow;
 
     bool hello_seen;
+    uint32_t host_caps; /* from the host's HELLO */
     bool closed_seen;
     bool peer_ended;   /* the host sent END: it closes first */
     bool close_called; /* sasae_relayclient_close_why done */
@@ -332,6 +333,7 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
             return;
         }
         n->hello_seen = true;
+        n->host_caps = m->u.hello.caps;
         SASAE_INFO("viewer", "host software %.*s, protocol version %u",
                    (int)m->u.hello.software_len, m->u.hello.software, v);
         return;
@@ -610,7 +612,7 @@ static void net_pointer(struct vsource *s, int x, int y, bool visible)
 }
 
 static void net_pen(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints,
-                    bool final)
+                    bool final, int width)
 {
     struct net *n = (struct net *)s;
     if (!viewing(n) || npoints < 1 || npoints > SASAE_WIRE_PEN_MAX_POINTS)
@@ -628,9 +630,24 @@ static void net_pen(struct vsource *s, uint32_t stroke_id, const int32_t *xy, in
     m.u.pen.stroke_id = stroke_id;
     m.u.pen.final = final;
     m.u.pen.rgba = 0xe01010ffu;
-    m.u.pen.width = 4;
+    m.u.pen.width = (uint16_t)(width < 1 ? 1 : width > 64 ? 64 : width);
     m.u.pen.npoints = (uint16_t)npoints;
     m.u.pen.points = pts;
+    send_msg(n, &m);
+}
+
+static void net_pen_undo(struct vsource *s, uint32_t stroke_id)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n))
+        return;
+    if (!(n->host_caps & SASAE_WIRE_CAP_PEN_UNDO)) {
+        /* an older host would end the session on the unknown message */
+        SASAE_INFO("viewer", "the host cannot undo a stroke (no pen undo in its HELLO)");
+        return;
+    }
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_PEN_UNDO};
+    m.u.pen_undo.stroke_id = stroke_id;
     send_msg(n, &m);
 }
 
@@ -719,6 +736,7 @@ static const struct vsource_ops net_ops = {
     .pump = net_pump,
     .pointer = net_pointer,
     .pen = net_pen,
+    .pen_undo = net_pen_undo,
     .pen_clear = net_pen_clear,
     .control = net_control,
     .mouse = net_mouse,

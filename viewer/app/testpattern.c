@@ -23,6 +23,7 @@ struct tp {
     enum sasae_vsm_end end_reason;
     int end_after_ms;
     int32_t pen[TP_MAX_PEN][2];
+    uint32_t pen_id[TP_MAX_PEN];
     int npen;
 };
 
@@ -179,17 +180,34 @@ static void tp_pointer(struct vsource *s, int x, int y, bool visible)
 }
 
 static void tp_pen(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints,
-                   bool final)
+                   bool final, int width)
 {
     struct tp *t = (struct tp *)s;
     for (int i = 0; i < npoints && t->npen < TP_MAX_PEN; i++) {
         t->pen[t->npen][0] = xy[2 * i];
         t->pen[t->npen][1] = xy[2 * i + 1];
+        t->pen_id[t->npen] = stroke_id;
         t->npen++;
     }
-    printf("pen stroke=%u points=%d final=%d first=%d,%d\n", stroke_id, npoints, final,
-           npoints ? xy[0] : -1, npoints ? xy[1] : -1);
+    printf("pen stroke=%u points=%d final=%d width=%d first=%d,%d\n", stroke_id, npoints, final,
+           width, npoints ? xy[0] : -1, npoints ? xy[1] : -1);
     fflush(stdout);
+}
+
+static void tp_pen_undo(struct vsource *s, uint32_t stroke_id)
+{
+    struct tp *t = (struct tp *)s;
+    int k = 0;
+    for (int i = 0; i < t->npen; i++) {
+        if (t->pen_id[i] == stroke_id)
+            continue;
+        t->pen[k][0] = t->pen[i][0];
+        t->pen[k][1] = t->pen[i][1];
+        t->pen_id[k++] = t->pen_id[i];
+    }
+    printf("pen undo stroke=%u removed=%d\n", stroke_id, t->npen - k);
+    fflush(stdout);
+    t->npen = k;
 }
 
 static void tp_pen_clear(struct vsource *s)
@@ -232,6 +250,7 @@ static const struct vsource_ops tp_ops = {
     .pump = tp_pump,
     .pointer = tp_pointer,
     .pen = tp_pen,
+    .pen_undo = tp_pen_undo,
     .pen_clear = tp_pen_clear,
     .control = tp_control,
     .mouse = tp_mouse,

@@ -59,8 +59,11 @@ struct vsource_ops {
      * arrive. Returns 0, or -1 when the session has ended and nothing more will come. */
     int (*pump)(struct vsource *s, int timeout_ms);
     void (*pointer)(struct vsource *s, int x, int y, bool visible);
-    /* Points in screen pixels (x, y pairs). final closes the stroke. */
-    void (*pen)(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints, bool final);
+    /* Points in screen pixels (x, y pairs). final closes the stroke. width 1..64 pixels. */
+    void (*pen)(struct vsource *s, uint32_t stroke_id, const int32_t *xy, int npoints, bool final,
+                int width);
+    /* Removes stroke stroke_id (the operator's undo); nothing if the host cannot. */
+    void (*pen_undo)(struct vsource *s, uint32_t stroke_id);
     void (*pen_clear)(struct vsource *s);
     void (*control)(struct vsource *s, bool want);
     void (*mouse)(struct vsource *s, enum vmouse_kind kind, int x, int y, int button, bool down,

@@ -6,21 +6,33 @@
 
 #include "app.h"
 #include "keys.h"
+#include "sasae/annot.h"
 #include "sasae/common.h"
+#include "sasae/marker.h"
 #include "sasae/ui.h"
 #include "strings.h"
 
 #define TOOLBAR_H 44
 #define STATUS_H 30
-#define PEN_MAX 4096
-#define PEN_PIECE 64          /* points per pen message while drawing */
-#define PEN_FLUSH_NS 40000000 /* or every 40 ms */
-#define POINTER_NS 33000000   /* pointer messages at most ~30/s */
 #define PENDING_MAX 16
+#define TOOLTIP_NS 600000000ull /* hover this long before a tooltip shows */
 
-enum tool { TOOL_NONE, TOOL_POINTER, TOOL_PEN };
+enum tool { TOOL_NONE, TOOL_POINTER, TOOL_PEN, TOOL_HIGHLIGHTER };
 enum phase { PHASE_CODE, PHASE_SESSION };
-enum btn { B_POINTER, B_PEN, B_CLEAR, B_CONTROL, B_MODE, B_END, B_CONNECT, B_CLOSE, B__COUNT };
+/* the toolbar, left to right; End at the right end */
+enum btn {
+    B_POINTER,
+    B_PEN,
+    B_HIGHLIGHTER,
+    B_UNDO,
+    B_CLEAR,
+    B_CONTROL,
+    B_MODE,
+    B_END,
+    B_CONNECT,
+    B_CLOSE,
+    B__COUNT
+};
 
 struct gui {
     const struct vcfg *cfg;
@@ -59,15 +71,13 @@ struct gui {
 
     bool show_stats, show_sysinfo, fullscreen;
     enum tool tool;
-    bool pen_down;
-    uint32_t stroke_id;
-    int32_t pen_pts[PEN_MAX][2];
-    int pen_n, pen_sent;
-    uint64_t pen_last_ns;
-    uint64_t ptr_last_ns;
-    bool ptr_pending, ptr_visible;
-    int ptr_x, ptr_y;
+    struct sasae_pen pen;
+    struct sasae_pointer ptr;
     int mouse_x, mouse_y;
+    SDL_Cursor *hand; /* the pointing hand as the mouse cursor over the picture */
+    double hand_scale;
+    int hover; /* toolbar button under the mouse, -1 none */
+    uint64_t hover_since_ns;
 
     sasae_button btn[B__COUNT];
     bool dirty;
@@ -95,6 +105,8 @@ static void on_state(void *u, const struct sasae_vsm *sm)
     struct gui *g = u;
     bool was_viewing = g->sm.state == SASAE_VSM_VIEWING;
     g->sm = *sm;
+    if (sm->state == SASAE_VSM_ENDED) /* End while drawing: nothing more goes out */
+        sasae_pen_reset(&g->pen);
     if (sm->state == SASAE_VSM_VIEWING && !was_viewing)
         g->viewing_since_ns = sasae_mono_ns();
     if (sm->control == SASAE_VSM_CONTROL_GRANTED && g->tool == TOOL_POINTER)
@@ -207,6 +219,8 @@ static void layout(struct gui *g)
     const char *labels[B__COUNT] = {
         [B_POINTER] = vstr(g->lang, VS_BTN_POINTER),
         [B_PEN] = vstr(g->lang, VS_BTN_PEN),
+        [B_HIGHLIGHTER] = vstr(g->lang, VS_BTN_HIGHLIGHTER),
+        [B_UNDO] = vstr(g->lang, VS_BTN_UNDO),
         [B_CLEAR] = vstr(g->lang, VS_BTN_CLEAR),
         [B_CONTROL] =
             vstr(g->lang, g->sm.control == SASAE_VSM_CONTROL_NONE ? VS_BTN_REQUEST_CONTROL
@@ -232,6 +246,11 @@ static void layout(struct gui *g)
     g->btn[B_POINTER].fill =
         g->tool == TOOL_POINTER ? (SDL_Color){0x9f, 0xc5, 0xf8, 0xff} : (SDL_Color){0};
     g->btn[B_PEN].fill = g->tool == TOOL_PEN ? (SDL_Color){0xf8, 0xa0, 0xa0, 0xff} : (SDL_Color){0};
+    g->btn[B_HIGHLIGHTER].fill =
+        g->tool == TOOL_HIGHLIGHTER ? (SDL_Color){0xf8, 0xa0, 0xa0, 0xff} : (SDL_Color){0};
+    /* nothing to take back: greyed */
+    g->btn[B_UNDO].fill =
+        sasae_pen_can_undo(&g->pen) ? (SDL_Color){0} : (SDL_Color){0xdc, 0xdc, 0xdc, 0xff};
     g->btn[B_CONTROL].fill = g->sm.control == SASAE_VSM_CONTROL_GRANTED
                                  ? (SDL_Color){0xf0, 0xc0, 0x40, 0xff}
                                  : (SDL_Color){0};
@@ -360,23 +379,83 @@ static void draw_toolbar(struct gui *g, int ww)
             sasae_button_draw(g->r, g->font, &g->btn[i]);
 }
 
+/* One piece of a thick line as triangles: a solid core and, where the renderer blends, a
+ * one-pixel rim fading to transparent on each side (antialiased edges). */
+static int line_quad(SDL_Vertex *v, float x0, float y0, float x1, float y1, float half, SDL_Color c)
+{
+    float dx = x1 - x0, dy = y1 - y0, l = SDL_sqrtf(dx * dx + dy * dy);
+    if (l < 0.01f)
+        return 0;
+    float nx = -dy / l, ny = dx / l;
+    SDL_Color clear = {c.r, c.g, c.b, 0};
+    /* offsets across the line: rim out, core edge, core edge, rim out */
+    float off[4] = {-(half + 0.5f), -(half - 0.5f), half - 0.5f, half + 0.5f};
+    SDL_Color col[4] = {clear, c, c, clear};
+    int n = 0;
+    for (int band = 0; band < 3; band++) {
+        SDL_Vertex a = {{x0 + nx * off[band], y0 + ny * off[band]}, col[band], {0, 0}};
+        SDL_Vertex b = {{x1 + nx * off[band], y1 + ny * off[band]}, col[band], {0, 0}};
+        SDL_Vertex c2 = {{x1 + nx * off[band + 1], y1 + ny * off[band + 1]}, col[band + 1], {0, 0}};
+        SDL_Vertex d = {{x0 + nx * off[band + 1], y0 + ny * off[band + 1]}, col[band + 1], {0, 0}};
+        v[n++] = a, v[n++] = b, v[n++] = c2;
+        v[n++] = a, v[n++] = c2, v[n++] = d;
+    }
+    return n;
+}
+
+/* A round join/cap: a disc of radius half with a fading rim. */
+static int disc(SDL_Vertex *v, float x, float y, float half, SDL_Color c)
+{
+    enum { SEG = 12 };
+    SDL_Color clear = {c.r, c.g, c.b, 0};
+    int n = 0;
+    for (int i = 0; i < SEG; i++) {
+        float a0 = 6.2831853f * (float)i / SEG, a1 = 6.2831853f * (float)(i + 1) / SEG;
+        float c0 = SDL_cosf(a0), s0 = SDL_sinf(a0), c1 = SDL_cosf(a1), s1 = SDL_sinf(a1);
+        float r = half - 0.5f > 0 ? half - 0.5f : 0, R = half + 0.5f;
+        SDL_Vertex o = {{x, y}, c, {0, 0}};
+        SDL_Vertex p0 = {{x + c0 * r, y + s0 * r}, c, {0, 0}};
+        SDL_Vertex p1 = {{x + c1 * r, y + s1 * r}, c, {0, 0}};
+        SDL_Vertex q0 = {{x + c0 * R, y + s0 * R}, clear, {0, 0}};
+        SDL_Vertex q1 = {{x + c1 * R, y + s1 * R}, clear, {0, 0}};
+        v[n++] = o, v[n++] = p0, v[n++] = p1;
+        v[n++] = p0, v[n++] = q0, v[n++] = q1;
+        v[n++] = p0, v[n++] = q1, v[n++] = p1;
+    }
+    return n;
+}
+
+/* The stroke being drawn, as the customer will see it (red, the pen's width at the view's
+ * scale): the host's own drawing arrives with the next frames. */
 static void draw_pen_preview(struct gui *g)
 {
-    if (!g->pen_down || g->pen_n < 1)
+    const struct sasae_pen *p = &g->pen;
+    if (!p->down || p->n < 1)
         return;
-    SDL_SetRenderDrawColor(g->r, 0xe0, 0x10, 0x10, 0xff);
-    int px = 0, py = 0;
-    for (int i = 0; i < g->pen_n; i++) {
+    enum { CHUNK = 64 };
+    SDL_Vertex v[CHUNK * (18 + 36) + 64];
+    SDL_Color red = {0xff, 0x00, 0x00, 0xff};
+    float half = (float)(p->width * sasae_view_scale(&g->view)) / 2.0f;
+    half = half < 1.0f ? 1.0f : half;
+    SDL_Rect area = {g->view.area_x, g->view.area_y, g->view.area_w, g->view.area_h};
+    SDL_RenderSetClipRect(g->r, &area);
+    SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_BLEND);
+    int nv = 0, px = 0, py = 0;
+    for (int i = 0; i < p->n; i++) {
         int wx, wy;
-        sasae_view_to_window(&g->view, g->pen_pts[i][0], g->pen_pts[i][1], &wx, &wy);
+        sasae_view_to_window(&g->view, p->pts[i][0], p->pts[i][1], &wx, &wy);
         if (i > 0)
-            for (int d = -1; d <= 1; d++) {
-                SDL_RenderDrawLine(g->r, px + d, py, wx + d, wy);
-                SDL_RenderDrawLine(g->r, px, py + d, wx, wy + d);
-            }
+            nv += line_quad(v + nv, (float)px, (float)py, (float)wx, (float)wy, half, red);
+        nv += disc(v + nv, (float)wx, (float)wy, half, red);
         px = wx;
         py = wy;
+        if (nv > CHUNK * (18 + 36) - 64 || i == p->n - 1) {
+            SDL_RenderGeometry(g->r, NULL, v, nv, NULL, 0);
+            nv = 0;
+        }
     }
+    SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_NONE);
+    SDL_RenderSetClipRect(g->r, NULL);
 }
 
 static void draw_screen(struct gui *g)
@@ -506,6 +585,56 @@ static void draw_code_phase(struct gui *g, int ww, int wh)
     sasae_button_draw(g->r, g->font, &g->btn[B_CONNECT]);
 }
 
+static enum vstr tooltip_of(const struct gui *g, int b)
+{
+    switch (b) {
+    case B_POINTER:
+        return VS_TIP_POINTER;
+    case B_PEN:
+        return VS_TIP_PEN;
+    case B_HIGHLIGHTER:
+        return VS_TIP_HIGHLIGHTER;
+    case B_UNDO:
+        return VS_TIP_UNDO;
+    case B_CLEAR:
+        return VS_TIP_CLEAR;
+    case B_CONTROL:
+        return g->sm.control == SASAE_VSM_CONTROL_NONE ? VS_TIP_REQUEST_CONTROL
+                                                       : VS_TIP_RELEASE_CONTROL;
+    case B_MODE:
+        return VS_TIP_MODE;
+    case B_END:
+        return VS_TIP_END;
+    }
+    return VS__COUNT;
+}
+
+/* The hovered toolbar button's tooltip, in the viewer's language, below the toolbar and
+ * inside the window. */
+static void draw_tooltip(struct gui *g, int ww)
+{
+    if (g->hover < 0 || !btn_visible(g, g->hover) ||
+        sasae_mono_ns() - g->hover_since_ns < TOOLTIP_NS)
+        return;
+    enum vstr id = tooltip_of(g, g->hover);
+    if (id == VS__COUNT)
+        return;
+    const char *t = vstr(g->lang, id);
+    int tw = 0, th = 0;
+    sasae_text_size(g->small, t, &tw, &th);
+    const SDL_Rect *b = &g->btn[g->hover].rect;
+    int x = b->x, y = TOOLBAR_H + 4;
+    if (x + tw + 16 > ww - 4)
+        x = ww - 4 - tw - 16;
+    x = x < 4 ? 4 : x;
+    SDL_Rect box = {x, y, tw + 16, th + 10};
+    SDL_SetRenderDrawColor(g->r, 0xff, 0xfb, 0xe0, 0xff);
+    SDL_RenderFillRect(g->r, &box);
+    SDL_SetRenderDrawColor(g->r, 0x80, 0x80, 0x80, 0xff);
+    SDL_RenderDrawRect(g->r, &box);
+    sasae_text_draw(g->r, g->small, t, x + 8, y + 5, FG);
+}
+
 static void render(struct gui *g)
 {
     int ww, wh;
@@ -542,6 +671,7 @@ static void render(struct gui *g)
     if (g->show_sysinfo)
         draw_sysinfo(g);
     draw_status(g, ww, wh);
+    draw_tooltip(g, ww);
     SDL_RenderPresent(g->r);
 
     /* Glass to glass: the frames uploaded since the last present are on screen now. */
@@ -562,58 +692,103 @@ static bool in_area(const struct gui *g, int x, int y)
     return y >= g->view.area_y && y < g->view.area_y + g->view.area_h;
 }
 
-static void pen_flush(struct gui *g, bool final)
+static void pen_send(void *user, uint32_t id, const int32_t *xy, int n, bool final, int width)
 {
-    /* Each piece repeats the previous piece's last point so the host can join them. */
-    int from = g->pen_sent > 0 ? g->pen_sent - 1 : 0;
-    int n = g->pen_n - from;
-    if (n <= 0 || (!final && g->pen_n == g->pen_sent))
-        return;
-    g->src->ops->pen(g->src, g->stroke_id, &g->pen_pts[from][0], n, final);
-    g->pen_sent = g->pen_n;
-    g->pen_last_ns = sasae_mono_ns();
+    struct gui *g = user;
+    g->src->ops->pen(g->src, id, xy, n, final, width);
 }
 
-static void pen_add(struct gui *g, int wx, int wy)
+static bool pen_tool(const struct gui *g)
+{
+    return g->tool == TOOL_PEN || g->tool == TOOL_HIGHLIGHTER;
+}
+
+static void pen_at(struct gui *g, int wx, int wy, int what)
 {
     int sx, sy;
     sasae_view_to_screen(&g->view, wx, wy, &sx, &sy);
-    if (g->pen_n > 0 && g->pen_pts[g->pen_n - 1][0] == sx && g->pen_pts[g->pen_n - 1][1] == sy)
-        return;
-    if (g->pen_n == PEN_MAX) {
-        /* Long stroke: close this one and continue in a new one from the last point. */
-        int32_t last[2] = {g->pen_pts[g->pen_n - 1][0], g->pen_pts[g->pen_n - 1][1]};
-        pen_flush(g, true);
-        g->stroke_id++;
-        g->pen_pts[0][0] = last[0];
-        g->pen_pts[0][1] = last[1];
-        g->pen_n = 1;
-        g->pen_sent = 0;
-    }
-    g->pen_pts[g->pen_n][0] = sx;
-    g->pen_pts[g->pen_n][1] = sy;
-    g->pen_n++;
-    if (g->pen_n - g->pen_sent >= PEN_PIECE || sasae_mono_ns() - g->pen_last_ns >= PEN_FLUSH_NS)
-        pen_flush(g, false);
+    uint64_t now = sasae_mono_ns();
+    if (what == 0)
+        sasae_pen_down(&g->pen, sx, sy,
+                       g->tool == TOOL_HIGHLIGHTER ? SASAE_PEN_WIDTH_HIGHLIGHTER : SASAE_PEN_WIDTH,
+                       now, pen_send, g);
+    else if (what == 1)
+        sasae_pen_move(&g->pen, sx, sy, now, pen_send, g);
+    else
+        sasae_pen_up(&g->pen, sx, sy, now, pen_send, g);
     g->dirty = true;
 }
 
-static void pointer_update(struct gui *g, int wx, int wy, bool force)
+/* Takes back the operator's last stroke (all the ids it was sent under). */
+static void pen_undo(struct gui *g)
+{
+    uint32_t ids[SASAE_PEN_UNDO_IDS];
+    int n = sasae_pen_undo(&g->pen, ids, SASAE_PEN_UNDO_IDS);
+    for (int i = 0; i < n; i++)
+        g->src->ops->pen_undo(g->src, ids[i]);
+    g->dirty = true;
+}
+
+static void pen_clear(struct gui *g)
+{
+    sasae_pen_reset(&g->pen);
+    g->src->ops->pen_clear(g->src);
+    g->dirty = true;
+}
+
+static void pointer_update(struct gui *g, int wx, int wy)
 {
     int sx, sy;
     bool inside = sasae_view_to_screen(&g->view, wx, wy, &sx, &sy) && in_area(g, wx, wy);
-    if (!inside && !g->ptr_visible)
-        return;
-    g->ptr_x = sx;
-    g->ptr_y = sy;
-    g->ptr_visible = inside;
-    g->ptr_pending = true;
-    uint64_t now = sasae_mono_ns();
-    if (force || !inside || now - g->ptr_last_ns >= POINTER_NS) {
-        g->src->ops->pointer(g->src, g->ptr_x, g->ptr_y, g->ptr_visible);
-        g->ptr_last_ns = now;
-        g->ptr_pending = false;
+    if (sasae_pointer_move(&g->ptr, sx, sy, inside, sasae_mono_ns()))
+        g->src->ops->pointer(g->src, g->ptr.x, g->ptr.y, g->ptr.visible);
+}
+
+/* The pointing hand as the mouse cursor while the pointer tool is on, at the size the
+ * customer's screen shows it scaled as the picture is: the operator's hand covers the one
+ * in the video. */
+static void update_cursor(struct gui *g)
+{
+    bool want = g->phase == PHASE_SESSION && g->sm.state == SASAE_VSM_VIEWING &&
+                g->tool == TOOL_POINTER && g->tex_h > 0 && in_area(g, g->mouse_x, g->mouse_y);
+    double k = want ? sasae_view_scale(&g->view) : 0;
+    if (want && (!g->hand || k != g->hand_scale)) {
+        int hh = sasae_marker_height_for(g->tex_h), w, h, hx, hy;
+        sasae_marker_geometry(hh, &w, &h, &hx, &hy);
+        uint32_t *px = malloc(sizeof *px * (size_t)w * (size_t)h);
+        SDL_Surface *src = NULL, *dst = NULL;
+        if (px && sasae_marker_render(px, w, h, hh, 255) == 0) {
+            for (int i = 0; i < w * h; i++) { /* SDL wants straight alpha */
+                unsigned a = px[i] >> 24, c[3];
+                for (int j = 0; j < 3; j++)
+                    c[j] = a ? ((px[i] >> (16 - 8 * j)) & 0xff) * 255 / a : 0;
+                px[i] = (uint32_t)a << 24 | c[0] << 16 | c[1] << 8 | c[2];
+            }
+            src = SDL_CreateRGBSurfaceWithFormatFrom(px, w, h, 32, w * 4, SDL_PIXELFORMAT_ARGB8888);
+        }
+        int cw = (int)(w * k + 0.5), ch = (int)(h * k + 0.5);
+        cw = cw < 24 ? 24 : cw;
+        ch = ch < 30 ? 30 : ch;
+        if (src)
+            dst = SDL_CreateRGBSurfaceWithFormat(0, cw, ch, 32, SDL_PIXELFORMAT_ARGB8888);
+        if (dst) {
+            SDL_SetSurfaceBlendMode(src, SDL_BLENDMODE_NONE);
+            SDL_BlitScaled(src, NULL, dst, NULL);
+            SDL_Cursor *c = SDL_CreateColorCursor(dst, hx * cw / w, hy * ch / h);
+            if (c) {
+                if (g->hand)
+                    SDL_FreeCursor(g->hand);
+                g->hand = c;
+                g->hand_scale = k;
+            }
+        }
+        SDL_FreeSurface(dst);
+        SDL_FreeSurface(src);
+        free(px);
     }
+    SDL_Cursor *cur = want && g->hand ? g->hand : SDL_GetDefaultCursor();
+    if (SDL_GetCursor() != cur)
+        SDL_SetCursor(cur);
 }
 
 static bool control_granted(const struct gui *g)
@@ -623,10 +798,11 @@ static bool control_granted(const struct gui *g)
 
 static void set_tool(struct gui *g, enum tool t)
 {
-    if (g->tool == TOOL_POINTER && t != TOOL_POINTER && g->ptr_visible) {
-        g->src->ops->pointer(g->src, g->ptr_x, g->ptr_y, false);
-        g->ptr_visible = false;
-    }
+    if (g->tool == TOOL_POINTER && t != TOOL_POINTER && sasae_pointer_hide(&g->ptr))
+        g->src->ops->pointer(g->src, g->ptr.x, g->ptr.y, false);
+    if (g->pen.down) /* a tool change mid-stroke ends the stroke where it is */
+        sasae_pen_up(&g->pen, g->pen.pts[g->pen.n - 1][0], g->pen.pts[g->pen.n - 1][1],
+                     sasae_mono_ns(), pen_send, g);
     g->tool = g->tool == t ? TOOL_NONE : t;
     g->dirty = true;
 }
@@ -739,11 +915,22 @@ static void on_key(struct gui *g, const SDL_KeyboardEvent *e)
         return;
     int step = 64;
     switch (k) {
+    case SDLK_z:
+        if (!(e->keysym.mod & KMOD_CTRL))
+            return;
+        pen_undo(g);
+        break;
     case SDLK_c:
-        g->src->ops->pen_clear(g->src);
+        pen_clear(g);
         break;
     case SDLK_p:
         set_tool(g, TOOL_PEN);
+        break;
+    case SDLK_h:
+        set_tool(g, TOOL_HIGHLIGHTER);
+        break;
+    case SDLK_i:
+        set_tool(g, TOOL_POINTER);
         break;
     case SDLK_LEFT:
         sasae_view_scroll(&g->view, -step, 0);
@@ -792,8 +979,14 @@ static bool click_button(struct gui *g, int x, int y)
         case B_PEN:
             set_tool(g, TOOL_PEN);
             break;
+        case B_HIGHLIGHTER:
+            set_tool(g, TOOL_HIGHLIGHTER);
+            break;
+        case B_UNDO:
+            pen_undo(g);
+            break;
         case B_CLEAR:
-            g->src->ops->pen_clear(g->src);
+            pen_clear(g);
             break;
         case B_CONTROL:
             g->src->ops->control(g->src, g->sm.control == SASAE_VSM_CONTROL_NONE);
@@ -824,12 +1017,20 @@ static void on_mouse(struct gui *g, const SDL_Event *e)
         g->mouse_x = e->motion.x;
         g->mouse_y = e->motion.y;
         bool hover_changed = false;
+        int over = -1;
         for (int i = 0; i < B__COUNT; i++) {
             bool h = sasae_button_hit(&g->btn[i], g->mouse_x, g->mouse_y);
             hover_changed |= h != g->btn[i].hover;
             g->btn[i].hover = h;
+            if (h && btn_visible(g, i))
+                over = i;
+        }
+        if (over != g->hover) {
+            g->hover = over;
+            g->hover_since_ns = sasae_mono_ns();
         }
         g->dirty |= hover_changed;
+        update_cursor(g);
     }
     if (g->phase != PHASE_SESSION || g->sm.state != SASAE_VSM_VIEWING) {
         if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT)
@@ -844,12 +1045,8 @@ static void on_mouse(struct gui *g, const SDL_Event *e)
             return;
         if (!in_area(g, x, y))
             return;
-        if (g->tool == TOOL_PEN && e->button.button == SDL_BUTTON_LEFT) {
-            g->pen_down = true;
-            g->stroke_id++;
-            g->pen_n = g->pen_sent = 0;
-            g->pen_last_ns = sasae_mono_ns();
-            pen_add(g, x, y);
+        if (pen_tool(g) && e->button.button == SDL_BUTTON_LEFT) {
+            pen_at(g, x, y, 0);
         } else if (control_granted(g) && g->tool == TOOL_NONE) {
             int sx, sy;
             if (sasae_view_to_screen(&g->view, x, y, &sx, &sy))
@@ -858,12 +1055,8 @@ static void on_mouse(struct gui *g, const SDL_Event *e)
         }
         break;
     case SDL_MOUSEBUTTONUP:
-        if (g->pen_down && e->button.button == SDL_BUTTON_LEFT) {
-            pen_add(g, x, y);
-            pen_flush(g, true);
-            g->pen_down = false;
-            g->pen_n = g->pen_sent = 0;
-            g->dirty = true;
+        if (g->pen.down && e->button.button == SDL_BUTTON_LEFT) {
+            pen_at(g, x, y, 2);
         } else if (control_granted(g) && g->tool == TOOL_NONE) {
             int sx, sy;
             sasae_view_to_screen(&g->view, x, y, &sx, &sy);
@@ -872,10 +1065,10 @@ static void on_mouse(struct gui *g, const SDL_Event *e)
         }
         break;
     case SDL_MOUSEMOTION:
-        if (g->pen_down) {
-            pen_add(g, x, y);
+        if (g->pen.down) {
+            pen_at(g, x, y, 1);
         } else if (g->tool == TOOL_POINTER) {
-            pointer_update(g, x, y, false);
+            pointer_update(g, x, y);
         } else if (control_granted(g) && g->tool == TOOL_NONE && in_area(g, x, y)) {
             int sx, sy;
             if (sasae_view_to_screen(&g->view, x, y, &sx, &sy))
@@ -948,6 +1141,8 @@ int vgui_run(const struct vcfg *cfg)
     g->view.mode = cfg->one_to_one ? SASAE_VIEW_1TO1 : SASAE_VIEW_FIT;
     sasae_meter_init(&g->meter, 0);
     g->tool = TOOL_POINTER;
+    g->hover = -1;
+    sasae_pen_init(&g->pen);
     sasae_vsm_init(&g->sm);
     if (cfg->frame_log && !(g->framelog = vframelog_open(cfg->frame_log)))
         goto out;
@@ -1012,11 +1207,14 @@ int vgui_run(const struct vcfg *cfg)
             finish(g);
             break;
         }
-        if (g->ptr_pending && sasae_mono_ns() - g->ptr_last_ns >= POINTER_NS)
-            pointer_update(g, g->mouse_x, g->mouse_y, true);
-        if (g->pen_down && g->pen_n > g->pen_sent &&
-            sasae_mono_ns() - g->pen_last_ns >= PEN_FLUSH_NS)
-            pen_flush(g, false);
+        if (g->src && sasae_pointer_tick(&g->ptr, sasae_mono_ns()))
+            g->src->ops->pointer(g->src, g->ptr.x, g->ptr.y, g->ptr.visible);
+        if (g->src)
+            sasae_pen_tick(&g->pen, sasae_mono_ns(), pen_send, g);
+        /* a tooltip appears after the hover delay without a mouse move */
+        if (g->hover >= 0 && sasae_mono_ns() - g->hover_since_ns >= TOOLTIP_NS &&
+            sasae_mono_ns() - g->hover_since_ns < TOOLTIP_NS + 50000000ull)
+            g->dirty = true;
         if (g->sm.state == SASAE_VSM_VIEWING && cfg->duration_s > 0 &&
             sasae_mono_ns() - g->viewing_since_ns >= (uint64_t)(cfg->duration_s * 1e9))
             end_pressed(g);
@@ -1038,6 +1236,8 @@ out:
         SDL_DestroyTexture(g->tex);
     if (g->cur_tex)
         SDL_DestroyTexture(g->cur_tex);
+    if (g->hand)
+        SDL_FreeCursor(g->hand);
     sasae_font_free(g->font);
     sasae_font_free(g->big);
     sasae_font_free(g->small);

@@ -345,7 +345,7 @@ void sasae_inject_release_all(struct sasae_inject *in);
 /* ==== Annotation overlay (the operator's pen and pointing marker) ====================== */
 
 /* An override-redirect X11 window over the shared area, shaped to show only the strokes and
- * the marker, and click-through (empty input shape): the customer keeps using the desktop.
+ * the pointing hand, and click-through (empty input shape): the customer keeps using the desktop.
  * Thread-safe: calls may come from the network thread. Strokes and the marker only update
  * memory; the overlay's own thread redraws at most SASAE_OVERLAY_FPS times a second, so a
  * flood of pen messages costs no X work in the caller. The pen is always red on the host. */
@@ -361,13 +361,18 @@ struct sasae_overlay;
 struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int w, int h, char *err,
                                          size_t errlen);
 void sasae_overlay_free(struct sasae_overlay *o);
-/* Moves (or hides) the large pointing marker; its tip is at (x, y) in area coordinates. */
+/* Moves (or hides) the pointing hand (common/marker.c); its fingertip is at (x, y) in area
+ * coordinates. The hand glides there from where it is shown and fades out after
+ * SASAE_MARKER_IDLE_MS without an update. */
 void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible);
 /* Adds points to stroke id (a new id starts a new stroke); xy holds n (x, y) pairs. Colour
  * 0xRRGGBBAA is ignored: every stroke is drawn in SASAE_OVERLAY_RED. Width 1..64. Old strokes
  * are dropped beyond a total point budget. Returns 0 or -EINVAL for bad arguments. */
 int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
                          uint32_t rgba, int width);
+/* Removes the stroke id (the operator's undo): 0, or -ENOENT when no stroke has that id
+ * (never drawn, or dropped by the point budget). Other strokes stay. */
+int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id);
 /* Removes every stroke (the marker stays). */
 void sasae_overlay_clear(struct sasae_overlay *o);
 /* Removes strokes and marker and unmaps the window at once (end of session). */

@@ -51,6 +51,7 @@ enum sasae_wire_type {
     SASAE_WIRE_POINTER = 0x30,         /* viewer -> host, the pointing marker */
     SASAE_WIRE_PEN_STROKE = 0x31,      /* viewer -> host */
     SASAE_WIRE_PEN_CLEAR = 0x32,       /* viewer -> host */
+    SASAE_WIRE_PEN_UNDO = 0x33,        /* viewer -> host, hosts with CAP_PEN_UNDO only */
     SASAE_WIRE_CONTROL_REQUEST = 0x40, /* viewer -> host */
     SASAE_WIRE_CONTROL_STATE = 0x41,   /* host -> viewer */
     SASAE_WIRE_CONSENT_STATE = 0x42,   /* host -> viewer */
@@ -75,6 +76,7 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_VP8 0x2u
 #define SASAE_WIRE_CAP_PEN 0x4u
 #define SASAE_WIRE_CAP_CONTROL 0x8u
+#define SASAE_WIRE_CAP_PEN_UNDO 0x10u /* host: understands PEN_UNDO */
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
@@ -145,6 +147,11 @@ struct sasae_wire_pen_stroke {
     const uint8_t *points; /* npoints * 8 bytes (x i32 BE, y i32 BE); use _pen_point() */
 };
 
+/* Removes one stroke (the operator's undo). */
+struct sasae_wire_pen_undo {
+    uint32_t stroke_id; /* a PEN_STROKE's id; an id the host does not have is ignored */
+};
+
 enum sasae_wire_consent {
     SASAE_WIRE_CONSENT_NONE = 0,    /* not requested / released */
     SASAE_WIRE_CONSENT_WAITING = 1, /* prompt showing */
@@ -199,6 +206,7 @@ struct sasae_wire_msg {
         struct sasae_wire_point cursor_pos; /* CURSOR_POS */
         struct sasae_wire_point pointer;    /* POINTER */
         struct sasae_wire_pen_stroke pen;
+        struct sasae_wire_pen_undo pen_undo;
         struct sasae_wire_control_request control_req;
         struct sasae_wire_state control_state; /* CONTROL_STATE */
         struct sasae_wire_state consent;       /* CONSENT_STATE */
