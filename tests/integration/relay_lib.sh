@@ -110,7 +110,10 @@ start_relay() {
   local tries
   for tries in 1 2 3 4 5; do
     RELAY_PORT=${FIXED_PORT:-$(free_port)}
+    # both emptied here, not by the redirections below: those run in the background child,
+    # and a restart would otherwise find the last relay's ready line in relay.out
     : > "$WORK/relay.log"
+    : > "$WORK/relay.out"
     "$RELAY" --port "$RELAY_PORT" --cert "$WORK/certs/relay.pem" --key "$WORK/certs/relay.key" \
       --operator-ca "$WORK/certs/ca.pem" --crl "$WORK/certs/crl.pem" --audit-dir "$WORK/audit" \
       --log-level "${RELAY_LOG:-info}" "$@" > "$WORK/relay.out" 2> "$WORK/relay.log" &
