@@ -52,7 +52,7 @@ net_host() { # NAME: a host in its namespace, waiting for consent (as viewer_lib
   sleep 600 >"$T/$name.in" &
   PIDS+=($!)
   script -qfec "exec ip netns exec $NH $(printf '%q ' "$B/host/sasae-host" --relay "$URL" \
-    --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate" \
+    --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" --state-dir "$T/hoststate" \
     --consent tty --no-proxy --source synthetic --size 320x240)" /dev/null <"$T/$name.in" \
     >"$T/$name.out" 2>&1 &
   spid=$!

@@ -71,7 +71,7 @@ mkfifo "$T/h2.in"
 sleep 600 >"$T/h2.in" &
 PIDS+=($!)
 script -qfec "exec $(printf '%q ' "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" \
-  --org-ca "$C/ca.pem" --crl "$C/crl.pem" --state-dir "$T/hoststate2" --consent tty --no-proxy \
+  --org-ca "$C/ca.pem" --state-dir "$T/hoststate2" --consent tty --no-proxy \
   --source synthetic --size 320x240)" /dev/null <"$T/h2.in" >"$T/h2.out" 2>&1 &
 PIDS+=($!)
 [ -n "$d" ] && export DISPLAY=$d
