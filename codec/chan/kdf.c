@@ -33,6 +33,12 @@ out:
     return ok;
 }
 
+int sasae_chan_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                       uint8_t prk[48])
+{
+    return hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, ikm_len, salt, salt_len, NULL, 0, prk, 48);
+}
+
 int sasae_chan_expand(const uint8_t *secret, size_t secret_len, const char *label,
                       const uint8_t *ctx, size_t ctx_len, uint8_t *out, size_t out_len)
 {
