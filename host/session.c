@@ -755,7 +755,7 @@ void host_session_on_paired(struct host_session *s)
     pthread_mutex_lock(&s->mu);
     if (s->hs.state == SASAE_HS_WAITING) {
         struct sasae_chan_opts o = {.verify_time = (int64_t)s->cfg.verify_time};
-        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, &o);
+        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, s->code, &o);
         if (!s->chan) {
             snprintf(s->status, sizeof s->status, "cannot create the secure channel");
             event(s, SASAE_HS_EV_PEER_JOINED, 0);

@@ -452,7 +452,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "credential: %s\n", sasae_chan_strerror(ce));
         return 1;
     }
-    V.ch = sasae_chan_new_viewer(V.cred, NULL);
+    V.ch = sasae_chan_new_viewer(V.cred, code, NULL);
     V.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&V.dec);
     struct sasae_relayclient_config cfg = {.url = relay,

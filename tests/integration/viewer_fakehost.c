@@ -31,9 +31,13 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct msg *head, *tail;
 static bool paired, closed;
+static char g_code[32]; /* under mu: what the channel binds to */
 
 static void cb_registered(void *u, const char *code, uint32_t secs)
 {
+    pthread_mutex_lock(&mu);
+    snprintf(g_code, sizeof g_code, "%s", code);
+    pthread_mutex_unlock(&mu);
     printf("code=%s\n", code);
     fflush(stdout);
 }
@@ -197,8 +201,7 @@ int main(int argc, char **argv)
     char *ca = slurp(argv[2], &ca_len);
     struct sasae_chan_key *dev = sasae_chan_key_generate();
     struct sasae_chan_trust *trust = ca ? sasae_chan_trust_new(ca, ca_len, NULL, 0, NULL) : NULL;
-    ch = trust && dev ? sasae_chan_new_host(dev, trust, NULL) : NULL;
-    if (!ch) {
+    if (!trust || !dev) {
         fprintf(stderr, "fakehost: cannot set up the channel\n");
         return 2;
     }
@@ -215,7 +218,12 @@ int main(int argc, char **argv)
         struct msg *r = next_msg(30000);
         uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
         size_t olen = 0;
-        if (!r ||
+        if (r && !ch) { /* the first message comes after the code: the channel binds to it */
+            pthread_mutex_lock(&mu);
+            ch = sasae_chan_new_host(dev, trust, g_code, NULL);
+            pthread_mutex_unlock(&mu);
+        }
+        if (!r || !ch ||
             sasae_chan_handshake(ch, r->data, r->len, out, sizeof out, &olen) != SASAE_CHAN_OK) {
             fprintf(stderr, "fakehost: handshake failed\n");
             return 1;

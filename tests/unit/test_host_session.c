@@ -16,6 +16,9 @@
 #include "sasae/certs.h"
 #include "xvfb_helper.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "123456789"
+
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
     char p[4096];
@@ -236,7 +239,7 @@ static void start(const char *source, bool x11, const char *display)
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
     cr_assert(vw.cred);
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     cr_assert_eq(sasae_vdec_new(&vw.dec), 0);
     vw.end_reason = -1;
@@ -600,7 +603,7 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
     sasae_chan_free(vw.ch);
     sasae_chan_cred_free(vw.cred);
     vw.cred = load_cred(other, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     host_session_on_registered(hs, "123456789");
     host_session_on_paired(hs);
     size_t n = 0, len;
@@ -939,7 +942,7 @@ Test(host_session, end_is_not_stuck_behind_a_big_frame)
     cr_assert(hs, "%s", err);
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&vw.dec);
     vw.end_reason = -1;
@@ -1020,7 +1023,7 @@ Test(host_session, large_frames_are_chunked)
     cr_assert(hs, "%s", err);
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&vw.dec);
     vw.end_reason = -1;

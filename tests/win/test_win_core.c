@@ -23,6 +23,9 @@
 #include "synth_screen.h"
 #include "wintest.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 /* A whole file, NUL-terminated (so it can be read as text); NULL if it cannot be read. */
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
@@ -398,9 +401,9 @@ static void chan_kat(const char *dir)
     uint8_t fv[48], fh[48];
     struct sasae_chan_traffic v2h, h2v, u1, u2;
     const uint8_t *sh = kv("shared", 32, NULL), *th_sh = kv("th_sh", 48, NULL),
-                  *th_ca = kv("th_ca", 48, NULL);
-    bool sched = sh && th_sh && th_ca &&
-                 sasae_chan_kdf_schedule(sh, th_sh, th_ca, fv, fh, &v2h, &h2v) == SASAE_CHAN_OK;
+                  *th_ca = kv("th_ca", 48, NULL), *ke = kv("spake2_ke", 16, NULL);
+    bool sched = sh && th_sh && th_ca && ke &&
+                 sasae_chan_kdf_schedule(sh, ke, th_sh, th_ca, fv, fh, &v2h, &h2v) == SASAE_CHAN_OK;
     ok = sched && same(fv, "fin_v", 48) && same(fh, "fin_h", 48) &&
          same(v2h.secret, "v2h_secret", 48) && same(v2h.key, "v2h_key", 32) &&
          same(v2h.iv, "v2h_iv", 12) && same(h2v.secret, "h2v_secret", 48) &&
@@ -463,8 +466,8 @@ static enum sasae_chan_err handshake_at(const struct sasae_chan_cred *cred,
                                         const struct sasae_chan_trust *trust, int64_t t)
 {
     struct sasae_chan_opts o = {.verify_time = t};
-    struct sasae_chan *v = sasae_chan_new_viewer(cred, &o),
-                      *h = sasae_chan_new_host(dev, trust, &o);
+    struct sasae_chan *v = sasae_chan_new_viewer(cred, TEST_CODE, &o),
+                      *h = sasae_chan_new_host(dev, trust, TEST_CODE, &o);
     enum sasae_chan_err e = v && h ? handshake(v, h) : SASAE_CHAN_ENOMEM;
     sasae_chan_free(v);
     sasae_chan_free(h);
@@ -493,8 +496,8 @@ static void chan(const char *pki)
     if (!CHECK(cred && trust && trust_nocrl && dev,
                "operator credential, CA + CRL trust, device key"))
         goto out;
-    v = sasae_chan_new_viewer(cred, NULL);
-    h = sasae_chan_new_host(dev, trust, NULL);
+    v = sasae_chan_new_viewer(cred, TEST_CODE, NULL);
+    h = sasae_chan_new_host(dev, trust, TEST_CODE, NULL);
     e = v && h ? handshake(v, h) : SASAE_CHAN_ENOMEM;
     if (e)
         wt_diag("handshake: %s", sasae_chan_strerror(e));

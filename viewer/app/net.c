@@ -762,7 +762,7 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
         SASAE_ERR("viewer", "operator certificate/key unusable: %s", sasae_chan_strerror(ce));
         goto fail;
     }
-    n->ch = sasae_chan_new_viewer(n->cred, NULL);
+    n->ch = sasae_chan_new_viewer(n->cred, cfg->code, NULL);
     n->reasm = sasae_wire_reasm_new(0);
     n->rec = malloc(SASAE_CHAN_MAX_RECORD);
     n->pt = malloc(SASAE_CHAN_MAX_PLAINTEXT);
