@@ -332,7 +332,22 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         end_session(hs, &o, SASAE_HS_END_PEER_LEFT, false);
         break;
     case SASAE_HS_EV_CODE_LOST:
-        if (st == SASAE_HS_WAITING) {
+        if (st == SASAE_HS_HANDSHAKE &&
+            (arg == SASAE_HS_RENEW_MISMATCH || arg == SASAE_HS_RENEW_TOO_MANY)) {
+            /* The joiner's code did not match ours: nothing was verified, asked or shared.
+             * Tell the relay, drop the channel and offer the code again on a new connection
+             * (the relay consumed the old join). */
+            hs->state = SASAE_HS_IDLE;
+            hs->renewed = (enum sasae_hs_renew)arg;
+            hs->renewals++;
+            hs->deadline = 0;
+            o.actions = SASAE_HS_ACT_AUDIT | SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_WIPE_KEYS |
+                        SASAE_HS_ACT_RENEW_CODE;
+            o.audit = "code mismatch";
+            o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_FAILED;
+            break;
+        }
+        if (st == SASAE_HS_WAITING && arg <= SASAE_HS_RENEW_BURNED) {
             /* Nobody has joined, nothing was asked: a new code on a new connection is all
              * the customer needs, not an ended session. */
             hs->state = SASAE_HS_IDLE;
@@ -549,8 +564,8 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
 {
-    static const char *const n[] = {"none", "expired", "burned"};
-    return (unsigned)r <= SASAE_HS_RENEW_BURNED ? n[r] : "?";
+    static const char *const n[] = {"none", "expired", "burned", "mismatch", "too_many"};
+    return (unsigned)r <= SASAE_HS_RENEW_TOO_MANY ? n[r] : "?";
 }
 
 int sasae_hs_end_wire_reason(enum sasae_hs_end r)

@@ -17,6 +17,7 @@
 #include "sasae/conf.h"
 #include "sasae/envelope.h"
 #include "sasae/relayclient.h"
+#include "sasae/supportcode.h"
 #include "platform.h"
 #include "session.h"
 #include "ui.h"
@@ -252,9 +253,16 @@ static void cb_registered(void *user, const char *code, uint32_t valid_secs)
 {
     struct app *a = user;
     wait_ready(a);
-    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s (valid %u s)", code, code + 3,
-               code + 6, valid_secs);
-    host_session_on_registered(a->s, code);
+    if (host_session_on_registered(a->s, code) == 0) {
+        /* the local log shows what the screen shows; only the first 7 digits went through
+         * the relay */
+        struct host_view v;
+        char shown[SASAE_SCODE_SHOWN];
+        host_session_view(a->s, &v);
+        sasae_scode_format(v.code, shown);
+        SASAE_INFO(TAG, "registered, support code: %s (the relay knows %s; valid %u s)", shown,
+                   code, valid_secs);
+    }
 }
 
 static void cb_paired(void *user, const char *operator_name, const char *org)

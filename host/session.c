@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "sasae/common.h"
+#include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
 #include "wiretypes.h"
@@ -77,6 +78,11 @@ struct host_session {
     uint8_t *pt, *rec, *rx;
     char fpr[SASAE_CHAN_FPR_LEN];
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
+    /* The code shown is the relay's 7 digits, secret[] and a check digit; the secret digits
+     * never leave this process except on the customer's screen. */
+    char secret[SASAE_SCODE_SECRET_DIGITS + 1];
+    unsigned mismatches; /* joins whose code did not match, for the current secret */
+    unsigned burns;      /* secrets burned after SASAE_HS_MISMATCH_BURN mismatches */
 
     pthread_t thread;
     bool thread_started;
@@ -610,6 +616,29 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
     }
 }
 
+/* An operator (verified certificate, valid signature) used another code. Counted here, by
+ * the host, whatever the relay counts: the 5th burns the secret digits, and after
+ * SASAE_HS_MAX_BURNS burns the host stops offering codes, so a relay that also holds an
+ * operator certificate gets at most 15 online guesses at 4 secret digits. */
+static void code_mismatch(struct host_session *s)
+{
+    s->mismatches++;
+    SASAE_WARN(TAG, "the operator's code did not match (%u of %d)", s->mismatches,
+               SASAE_HS_MISMATCH_BURN);
+    if (s->mismatches < SASAE_HS_MISMATCH_BURN) {
+        event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH);
+        return;
+    }
+    s->mismatches = 0;
+    OPENSSL_cleanse(s->secret, sizeof s->secret);
+    if (++s->burns >= SASAE_HS_MAX_BURNS) {
+        snprintf(s->status, sizeof s->status, "too many codes that did not match");
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        return;
+    }
+    event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_TOO_MANY);
+}
+
 static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
 {
     size_t out = 0;
@@ -624,7 +653,10 @@ static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
         if (e != SASAE_CHAN_EPEER &&
             sasae_chan_alert(e, s->rec, SASAE_CHAN_MAX_RECORD, &al) == SASAE_CHAN_OK)
             s->tr.send(s->tr.ctx, s->rec, al);
-        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        if (e == SASAE_CHAN_ECODE)
+            code_mismatch(s);
+        else
+            event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
         return;
     }
     if (out)
@@ -742,12 +774,26 @@ void host_session_free(struct host_session *s)
     free(s);
 }
 
-void host_session_on_registered(struct host_session *s, const char *code)
+int host_session_on_registered(struct host_session *s, const char *relay_code)
 {
     pthread_mutex_lock(&s->mu);
-    snprintf(s->code, sizeof s->code, "%s", code);
-    event(s, SASAE_HS_EV_REGISTERED, 0);
+    /* The secret digits survive only a code that did not match: the customer reads the
+     * same last digits again, and the mismatch count stays with them. */
+    int rc = s->secret[0] && s->hs.renewed == SASAE_HS_RENEW_MISMATCH
+                 ? sasae_scode_compose_with(relay_code, s->secret, s->code)
+                 : sasae_scode_compose(relay_code, s->code);
+    if (rc == 0) {
+        memcpy(s->secret, s->code + SASAE_SCODE_RELAY_DIGITS, SASAE_SCODE_SECRET_DIGITS);
+        s->secret[SASAE_SCODE_SECRET_DIGITS] = '\0';
+        if (s->hs.renewed != SASAE_HS_RENEW_MISMATCH)
+            s->mismatches = 0;
+        event(s, SASAE_HS_EV_REGISTERED, 0);
+    } else {
+        s->code[0] = '\0';
+        SASAE_ERR(TAG, "cannot make a support code from the relay's %s", relay_code);
+    }
     pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 void host_session_on_paired(struct host_session *s)
@@ -755,7 +801,10 @@ void host_session_on_paired(struct host_session *s)
     pthread_mutex_lock(&s->mu);
     if (s->hs.state == SASAE_HS_WAITING) {
         struct sasae_chan_opts o = {.verify_time = (int64_t)s->cfg.verify_time};
-        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, s->code, &o);
+        char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+        sasae_scode_password(s->code, pw);
+        s->chan = sasae_chan_new_host(s->cfg.device, s->cfg.trust, pw, &o);
+        OPENSSL_cleanse(pw, sizeof pw);
         if (!s->chan) {
             snprintf(s->status, sizeof s->status, "cannot create the secure channel");
             event(s, SASAE_HS_EV_PEER_JOINED, 0);

@@ -70,7 +70,10 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
 void host_session_free(struct host_session *s);
 
 /* ---- from the transport (relay client service thread) ---- */
-void host_session_on_registered(struct host_session *s, const char *code);
+/* The relay issued relay_code (its 7 digits): the session shows the full 12-digit code, with
+ * its own secret digits (new ones unless the last join's code did not match) and the check
+ * digit. 0, or a negative errno (the code is then not shown). */
+int host_session_on_registered(struct host_session *s, const char *relay_code);
 void host_session_on_paired(struct host_session *s);
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len);
 void host_session_on_peer_left(struct host_session *s, const char *why);

@@ -157,6 +157,12 @@ const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
                  : "Your previous code was blocked after 5 wrong attempts";
     case SASAE_HS_RENEW_EXPIRED:
         return j ? "前のコードは有効期限が切れました" : "Your previous code expired";
+    case SASAE_HS_RENEW_MISMATCH:
+        return j ? "担当者が入力したコードが一致しませんでした"
+                 : "The code the operator entered does not match";
+    case SASAE_HS_RENEW_TOO_MANY:
+        return j ? "一致しないコードが5回入力されたため、前のコードは無効になりました"
+                 : "Your previous code was blocked after 5 codes that did not match";
     default:
         return "";
     }

@@ -58,7 +58,7 @@ rc=0; wait $VPID || rc=$?
 [ $rc -eq 3 ] || { echo "customer end: viewer exit $rc, want 3"; cat "$T/v3.out" "$T/v3.err"; exit 1; }
 
 # --- 4. A wrong code: exit 7 ------------------------------------------------------------------
-viewer v4 --code 000000000
+viewer v4 --code 000000000000
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 7 ] || { echo "bad code: viewer exit $rc, want 7"; cat "$T/v4.out" "$T/v4.err"; exit 1; }
 

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "sasae/chan.h"
+#include "sasae/supportcode.h"
 #include "sasae/common.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
@@ -31,14 +32,15 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct msg *head, *tail;
 static bool paired, closed;
-static char g_code[32]; /* under mu: what the channel binds to */
+static char g_code[SASAE_SCODE_DIGITS + 1]; /* under mu: the full code, as a host shows it */
 
 static void cb_registered(void *u, const char *code, uint32_t secs)
 {
     pthread_mutex_lock(&mu);
-    snprintf(g_code, sizeof g_code, "%s", code);
+    if (sasae_scode_compose(code, g_code) != 0)
+        g_code[0] = 0;
+    printf("code=%s\n", g_code);
     pthread_mutex_unlock(&mu);
-    printf("code=%s\n", code);
     fflush(stdout);
 }
 
@@ -220,7 +222,9 @@ int main(int argc, char **argv)
         size_t olen = 0;
         if (r && !ch) { /* the first message comes after the code: the channel binds to it */
             pthread_mutex_lock(&mu);
-            ch = sasae_chan_new_host(dev, trust, g_code, NULL);
+            char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+            sasae_scode_password(g_code, pw);
+            ch = sasae_chan_new_host(dev, trust, pw, NULL);
             pthread_mutex_unlock(&mu);
         }
         if (!r || !ch ||

@@ -17,7 +17,7 @@
 #include "xvfb_helper.h"
 
 /* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
-#define TEST_CODE "123456789"
+#define TEST_CODE "12345671234"
 
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
@@ -272,10 +272,28 @@ static void setup(void)
     start("synthetic", false, NULL);
 }
 
+/* The test viewer binds its channel to the code the host shows (the customer reads it):
+ * its first 11 digits, or those with the secret's last digit changed (a wrong code). */
+static void viewer_reads_code(bool wrong)
+{
+    struct host_view hv;
+    host_session_view(hs, &hv);
+    cr_assert_eq(strlen(hv.code), 12, "host shows %s", hv.code);
+    char pw[12];
+    memcpy(pw, hv.code, 11);
+    pw[11] = 0;
+    if (wrong)
+        pw[10] = pw[10] == '9' ? '0' : (char)(pw[10] + 1);
+    sasae_chan_free(vw.ch);
+    vw.ch = sasae_chan_new_viewer(vw.cred, pw, NULL);
+    cr_assert(vw.ch);
+}
+
 /* Registers, pairs and runs the handshake; returns after the host is ASKING. */
 static void handshake(void)
 {
-    host_session_on_registered(hs, "123456789");
+    cr_assert_eq(host_session_on_registered(hs, "1234567"), 0);
+    viewer_reads_code(false);
     host_session_on_paired(hs);
     size_t n = 0, len;
     cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
@@ -368,14 +386,71 @@ static void ack_all(void)
 
 TestSuite(host_session, .init = setup, .fini = teardown, .timeout = 60);
 
+/* An operator whose code does not match (verified certificate, wrong secret digits): the
+ * host says so (ALERT 21), counts it itself and offers the code again with the same secret
+ * digits; the 5th burns them (a new code), and after 3 burns the host stops offering codes. */
+Test(host_session, wrong_code_counted_by_the_host)
+{
+    char relay[8], secret[5] = "", first[13] = "";
+    struct host_view v;
+    int renews = 0;
+    for (int burn = 0; burn < SASAE_HS_MAX_BURNS; burn++) {
+        for (int i = 0; i < SASAE_HS_MISMATCH_BURN; i++) {
+            snprintf(relay, sizeof relay, "%07d", 1000000 + burn * 10 + i);
+            cr_assert_eq(host_session_on_registered(hs, relay), 0);
+            host_session_view(hs, &v);
+            cr_assert_eq(v.state, SASAE_HS_WAITING);
+            cr_assert_eq(strncmp(v.code, relay, 7), 0);
+            if (i == 0)
+                memcpy(secret, v.code + 7, 4);
+            else
+                cr_assert_eq(memcmp(v.code + 7, secret, 4), 0, "secret digits kept: %s", v.code);
+            if (!first[0])
+                memcpy(first, v.code, 13);
+            viewer_reads_code(true);
+            host_session_on_paired(hs);
+            size_t n = 0, len;
+            cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+            host_session_on_data(hs, vw.buf, n);
+            uint8_t *sh = tq_next(&q, &len, 2000);
+            cr_assert(sh);
+            cr_assert_eq(sasae_chan_handshake(vw.ch, sh, len, vw.buf, sizeof vw.buf, &n),
+                         SASAE_CHAN_OK);
+            host_session_on_data(hs, vw.buf, n); /* CLIENT_AUTH, Finished under another key */
+            uint8_t *al = tq_next(&q, &len, 1000);
+            cr_assert(al && len == 2 && al[0] == 0x05 && al[1] == SASAE_CHAN_ECODE);
+            cr_assert_eq(sasae_chan_handshake(vw.ch, al, len, vw.buf, sizeof vw.buf, &n),
+                         SASAE_CHAN_EPEER);
+            cr_assert_eq(sasae_chan_peer_error(vw.ch), SASAE_CHAN_ECODE);
+            host_session_view(hs, &v);
+            if (burn == SASAE_HS_MAX_BURNS - 1 && i == SASAE_HS_MISMATCH_BURN - 1) {
+                cr_assert_str_eq(v.status, "too many codes that did not match");
+                cr_assert_eq(v.state, SASAE_HS_ENDED, "15 wrong codes: no more codes");
+                cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+                break;
+            }
+            cr_assert_str_eq(v.status, sasae_chan_strerror(SASAE_CHAN_ECODE));
+            cr_assert_eq(v.state, SASAE_HS_IDLE, "offered again, not ended");
+            cr_assert_eq(v.renewed, i < SASAE_HS_MISMATCH_BURN - 1 ? SASAE_HS_RENEW_MISMATCH
+                                                                   : SASAE_HS_RENEW_TOO_MANY);
+            cr_assert_eq(atomic_load(&q.renews), ++renews);
+            cr_assert_str_eq(v.code, "", "the used code is not shown until re-registered");
+        }
+    }
+    cr_assert(q.naudit >= 14, "each mismatch was reported to the relay's audit log");
+    for (int i = 0; i < 14; i++)
+        cr_assert_eq(q.audits[i], SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+}
+
 /* A code lost while waiting brings a new registration, shown with the reason; once an
  * operator joined, a lost code ends the session and nothing is renewed. */
 Test(host_session, lost_code_renews_only_before_pairing)
 {
-    host_session_on_registered(hs, "111222333");
+    host_session_on_registered(hs, "1112223");
     struct host_view v;
     host_session_view(hs, &v);
-    cr_assert_str_eq(v.code, "111222333");
+    cr_assert_eq(strlen(v.code), 12);
+    cr_assert_eq(strncmp(v.code, "1112223", 7), 0, "the relay's digits first: %s", v.code);
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_NONE);
     cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_BURNED, "code burned"));
     cr_assert_eq(atomic_load(&q.renews), 1);
@@ -385,10 +460,10 @@ Test(host_session, lost_code_renews_only_before_pairing)
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
     cr_assert_eq(q.n, 0, "nothing sent");
     cr_assert_eq(q.naudit, 0);
-    host_session_on_registered(hs, "444555666");
+    host_session_on_registered(hs, "4445556");
     host_session_view(hs, &v);
     cr_assert_eq(v.state, SASAE_HS_WAITING);
-    cr_assert_str_eq(v.code, "444555666");
+    cr_assert_eq(strncmp(v.code, "4445556", 7), 0);
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
     cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_EXPIRED, "nobody joined in time"));
     cr_assert_eq(atomic_load(&q.renews), 2);
@@ -601,10 +676,11 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
     char err[256], serial[80];
     cr_assert_eq(sasae_certs_issue_operator(other, "Hanako Sato", NULL, NULL, serial, err), 0);
     sasae_chan_free(vw.ch);
+    vw.ch = NULL;
     sasae_chan_cred_free(vw.cred);
     vw.cred = load_cred(other, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
-    host_session_on_registered(hs, "123456789");
+    host_session_on_registered(hs, "1234567");
+    viewer_reads_code(false);
     host_session_on_paired(hs);
     size_t n = 0, len;
     sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n);

@@ -4,7 +4,8 @@
 static const char *const en[VS__COUNT] = {
     [VS_TITLE] = "sasae — remote support viewer",
     [VS_CODE_PROMPT] = "Enter the support code the customer reads to you",
-    [VS_CODE_HINT] = "9 digits — press Enter to connect",
+    [VS_CODE_HINT] = "12 digits — press Enter to connect",
+    [VS_CODE_TYPO] = "This code has a typo: ask the customer to read it again",
     [VS_CONNECT] = "Connect",
     [VS_CLOSE] = "Close",
     [VS_ST_CONNECTING] = "Connecting to the relay…",
@@ -37,7 +38,8 @@ static const char *const en[VS__COUNT] = {
 static const char *const ja[VS__COUNT] = {
     [VS_TITLE] = "sasae — リモートサポート ビューアー",
     [VS_CODE_PROMPT] = "お客様から伝えられたサポートコードを入力してください",
-    [VS_CODE_HINT] = "9桁の数字 — Enter キーで接続します",
+    [VS_CODE_HINT] = "12桁の数字 — Enter キーで接続します",
+    [VS_CODE_TYPO] = "コードに入力誤りがあります。もう一度読み上げてもらってください",
     [VS_CONNECT] = "接続",
     [VS_CLOSE] = "閉じる",
     [VS_ST_CONNECTING] = "中継サーバーに接続しています…",
@@ -96,6 +98,9 @@ const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)
     case SASAE_VSM_END_SECURITY:
         return j ? "セキュリティ検証に失敗したため接続を閉じました"
                  : "Security check failed — the session was closed";
+    case SASAE_VSM_END_CODE_MISMATCH:
+        return j ? "コードが一致しません。お客様にもう一度読み上げてもらってください"
+                 : "The code does not match: ask the customer to read it again";
     case SASAE_VSM_END_ERROR:
         return j ? "エラーのため接続を閉じました" : "An error closed the session";
     case SASAE_VSM_END_NONE:

@@ -57,14 +57,24 @@ enum sasae_hs_event {
     SASAE_HS_NEVENTS
 };
 
-/* Why the host is getting a new support code (arg of SASAE_HS_EV_CODE_LOST). Only while
- * WAITING: the host registers again and shows the new code; in any other state the event
- * ends the session like a relay error (never after pairing or consent). */
+/* Why the host is getting a new support code (arg of SASAE_HS_EV_CODE_LOST). EXPIRED and
+ * BURNED only while WAITING, MISMATCH and TOO_MANY only during the HANDSHAKE (the joiner's
+ * code did not match: nothing was verified or asked): the host registers again and shows
+ * the new code; in any other state the event ends the session like a relay error (never
+ * after pairing or consent). */
 enum sasae_hs_renew {
     SASAE_HS_RENEW_NONE = 0,
-    SASAE_HS_RENEW_EXPIRED = 1, /* nobody joined within the code's lifetime */
-    SASAE_HS_RENEW_BURNED = 2,  /* the relay burned it after 5 failed joins */
+    SASAE_HS_RENEW_EXPIRED = 1,  /* nobody joined within the code's lifetime */
+    SASAE_HS_RENEW_BURNED = 2,   /* the relay burned it after 5 failed joins */
+    SASAE_HS_RENEW_MISMATCH = 3, /* an operator's code did not match (the host keeps its
+                                    secret digits; the relay's part is new) */
+    SASAE_HS_RENEW_TOO_MANY = 4, /* the 5th code that did not match: the host burned its
+                                    secret digits too */
 };
+/* Codes that did not match before the host burns its secret digits, and burns before the
+ * host stops offering codes (the session ends: 15 online guesses in all). */
+#define SASAE_HS_MISMATCH_BURN 5
+#define SASAE_HS_MAX_BURNS 3
 
 /* Why a session ended, from the host's point of view. */
 enum sasae_hs_end {

@@ -35,6 +35,8 @@ enum sasae_vsm_end {
     SASAE_VSM_END_CODE_REJECTED,   /* relay refused the support code (unknown, expired) */
     SASAE_VSM_END_SECURITY,        /* handshake or record verification failed */
     SASAE_VSM_END_ERROR,           /* protocol or local error */
+    SASAE_VSM_END_CODE_MISMATCH,   /* the host's code differs from ours (SPAKE2): mistyped
+                                      secret digits, or not the customer's computer */
 };
 
 enum sasae_vsm_event {
@@ -53,6 +55,7 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_OP_END,          /* operator pressed End */
     SASAE_VSM_EV_OP_CONTROL,      /* arg = 1 request control, 0 give it back */
     SASAE_VSM_EV_CONSENT_TIMEOUT, /* viewer-side failsafe: waited too long for the customer */
+    SASAE_VSM_EV_CODE_MISMATCH,   /* the handshake found the two codes differ (ECODE) */
 };
 
 /* Mirrors the wire consent values so the core needs no wire header. */
@@ -145,16 +148,18 @@ double sasae_view_scale(const struct sasae_view *v);
 
 /* ---- Support code entry -------------------------------------------------------------- */
 
-#define SASAE_CODE_DIGITS 9
-#define SASAE_CODE_SHOWN 12 /* "123 456 789" + NUL */
+/* The customer's code: 12 digits, the last a check digit (sasae/supportcode.h). */
+#define SASAE_CODE_DIGITS 12
+#define SASAE_CODE_SHOWN 16 /* "123 456 789 012" + NUL */
 
-/* Normalises user input to exactly 9 digits: spaces, dashes and dots are allowed as
- * separators, anything else (or a digit count other than 9) is rejected. out gets the 9
- * digits and a NUL. Returns 0 or -1. */
+/* Normalises user input to exactly 12 digits: spaces, dashes and dots are allowed as
+ * separators, anything else (or a digit count other than 12) is rejected (-1); a wrong
+ * check digit is a typo (-2): nothing must be sent anywhere then. out gets the 12 digits
+ * and a NUL. Returns 0, -1 or -2. */
 int sasae_code_parse(const char *in, char out[SASAE_CODE_DIGITS + 1]);
 
-/* Formats up to 9 digits as typed so far in groups of three: "1234" -> "123 4". Non-digits
- * are skipped. out has SASAE_CODE_SHOWN bytes. */
+/* Formats up to 12 digits as typed so far in groups of three: "1234" -> "123 4".
+ * Non-digits are skipped. out has SASAE_CODE_SHOWN bytes. */
 void sasae_code_format(const char *digits, char out[SASAE_CODE_SHOWN]);
 
 /* Line-editor for the code box. Returns true when the key changed the text. */
@@ -164,7 +169,10 @@ struct sasae_code_entry {
 };
 bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8); /* typed/pasted text */
 bool sasae_code_entry_backspace(struct sasae_code_entry *e);
+/* 12 digits whose check digit matches: ready to connect. */
 bool sasae_code_entry_complete(const struct sasae_code_entry *e);
+/* 12 digits whose check digit does not match: a typo to show, not to send. */
+bool sasae_code_entry_typo(const struct sasae_code_entry *e);
 
 /* ---- Frame log ----------------------------------------------------------------------- */
 
