@@ -215,7 +215,10 @@ static void tr_renew(void *ctx)
 static void renew_connection(struct app *a)
 {
     pthread_mutex_lock(&a->mu);
-    bool want = a->renew && sasae_mono_ns() >= a->connected_ns + RENEW_MIN_NS;
+    /* after the old connection has closed: a code that did not match closes it from here,
+     * and its close must not reach the session as a lost relay (see cb_closed) */
+    bool want =
+        a->renew && atomic_load(&a->closed) && sasae_mono_ns() >= a->connected_ns + RENEW_MIN_NS;
     if (want)
         a->renew = false;
     pthread_mutex_unlock(&a->mu);
@@ -308,6 +311,15 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
                                                                      : SASAE_HS_RENEW_EXPIRED,
                                   why)) {
         SASAE_WARN(TAG, "%s: getting a new support code", why);
+        atomic_store(&a->closed, true);
+        host_ui_wake(a->ui);
+        return;
+    }
+    pthread_mutex_lock(&a->mu);
+    bool renewing = a->renew;
+    pthread_mutex_unlock(&a->mu);
+    if (end == SASAE_RELAYCLIENT_END_LOCAL && renewing) {
+        /* the session closed it to register again (the operator's code did not match) */
         atomic_store(&a->closed, true);
         host_ui_wake(a->ui);
         return;
