@@ -273,8 +273,8 @@ static void envelope(void)
     static const uint8_t data[] = {0x00, 0xff, 0x10, 0x0d, 0x0a};
     const struct sasae_env_msg msgs[] = {
         {.type = SASAE_ENV_REGISTER, .version = SASAE_ENV_VERSION},
-        {.type = SASAE_ENV_CODE, .code = "123456789", .valid_secs = 600},
-        {.type = SASAE_ENV_JOIN, .version = SASAE_ENV_VERSION, .code = "000000007"},
+        {.type = SASAE_ENV_CODE, .code = "1234567", .valid_secs = 600},
+        {.type = SASAE_ENV_JOIN, .version = SASAE_ENV_VERSION, .code = "0000007"},
         {.type = SASAE_ENV_PEER_JOINED, .text = "佐藤 花子", .org = "Example Help Desk"},
         {.type = SASAE_ENV_PEER_LEFT, .reason = SASAE_ENV_LEFT_STUCK, .text = "stuck"},
         {.type = SASAE_ENV_ERROR, .error_code = SASAE_ENV_ERR_BAD_CODE, .text = "no"},
