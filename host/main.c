@@ -318,8 +318,9 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
     pthread_mutex_lock(&a->mu);
     bool renewing = a->renew;
     pthread_mutex_unlock(&a->mu);
-    if (end == SASAE_RELAYCLIENT_END_LOCAL && renewing) {
-        /* the session closed it to register again (the operator's code did not match) */
+    if (renewing) {
+        /* the session gave this connection up to register again (the operator's code did
+         * not match): its end, by our close or the viewer leaving first, ends nothing */
         atomic_store(&a->closed, true);
         host_ui_wake(a->ui);
         return;
