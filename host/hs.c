@@ -47,6 +47,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: screen capture failed";
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return "end: no answer to continue sharing";
+    case SASAE_HS_END_CODE_MISMATCH:
+        return "end: too many codes that did not match";
     default:
         return "end";
     }
@@ -226,8 +228,11 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_CHANNEL_FAILED:
         if (st < SASAE_HS_HANDSHAKE)
             goto ignore;
-        /* a dead channel cannot carry an END */
-        end_session(hs, &o, SASAE_HS_END_HANDSHAKE_FAILED, false);
+        /* a dead channel cannot carry an END; arg names a more precise reason (0: none) */
+        end_session(hs, &o,
+                    arg == SASAE_HS_END_CODE_MISMATCH ? SASAE_HS_END_CODE_MISMATCH
+                                                      : SASAE_HS_END_HANDSHAKE_FAILED,
+                    false);
         break;
     case SASAE_HS_EV_HELLO:
         if ((st != SASAE_HS_ASKING && st != SASAE_HS_SHARING) || hs->hello_seen)
@@ -558,8 +563,9 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "signal",
         "capture_failed",
         "reconsent_timeout",
+        "code_mismatch",
     };
-    return (unsigned)r <= SASAE_HS_END_RECONSENT_TIMEOUT ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_CODE_MISMATCH ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)

@@ -633,7 +633,7 @@ static void code_mismatch(struct host_session *s)
     OPENSSL_cleanse(s->secret, sizeof s->secret);
     if (++s->burns >= SASAE_HS_MAX_BURNS) {
         snprintf(s->status, sizeof s->status, "too many codes that did not match");
-        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, SASAE_HS_END_CODE_MISMATCH);
         return;
     }
     event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_TOO_MANY);

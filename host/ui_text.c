@@ -132,6 +132,12 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
     case SASAE_HS_END_RECONSENT_TIMEOUT:
         return j ? "「共有を続けますか？」に 60 秒以内に応答がなかったため終了しました。"
                  : "No answer within 60 seconds to \"Continue sharing?\", so the session ended.";
+    case SASAE_HS_END_CODE_MISMATCH:
+        /* only before anything was verified or asked */
+        return j ? "一致しないコードが何度も入力されたため、新しいコードは表示しません。"
+                   "担当者の準備ができたら、もう一度サポートを開始してください。"
+                 : "Codes that did not match yours were entered too often, so no new code is "
+                   "shown. Start support again when the operator is ready.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"

@@ -426,7 +426,7 @@ Test(host_session, wrong_code_counted_by_the_host)
             if (burn == SASAE_HS_MAX_BURNS - 1 && i == SASAE_HS_MISMATCH_BURN - 1) {
                 cr_assert_str_eq(v.status, "too many codes that did not match");
                 cr_assert_eq(v.state, SASAE_HS_ENDED, "15 wrong codes: no more codes");
-                cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
+                cr_assert_eq(v.end_reason, SASAE_HS_END_CODE_MISMATCH);
                 break;
             }
             cr_assert_str_eq(v.status, sasae_chan_strerror(SASAE_CHAN_ECODE));

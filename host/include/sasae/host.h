@@ -91,6 +91,8 @@ enum sasae_hs_end {
     SASAE_HS_END_SIGNAL,            /* program asked to stop */
     SASAE_HS_END_CAPTURE_FAILED,    /* screen capture or encoding broke: no frozen picture */
     SASAE_HS_END_RECONSENT_TIMEOUT, /* "Continue sharing?" not answered in 60 s */
+    SASAE_HS_END_CODE_MISMATCH,     /* SASAE_HS_MAX_BURNS secrets burned by codes that did not
+                                       match: the host offers no more codes */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
