@@ -9,6 +9,9 @@
 #include "sasae/chan.h"
 #include "sasae/common.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 #define RUNS 5
 #define BATCH 32
 
@@ -46,8 +49,8 @@ static void handshake(struct sasae_chan **v, struct sasae_chan **h)
 {
     static uint8_t a[SASAE_CHAN_MAX_HANDSHAKE], b[SASAE_CHAN_MAX_HANDSHAKE];
     size_t al, bl;
-    *v = sasae_chan_new_viewer(g_cred, NULL);
-    *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
+    *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
     if (sasae_chan_start(*v, a, sizeof(a), &al) ||
         sasae_chan_handshake(*h, a, al, b, sizeof(b), &bl) ||
         sasae_chan_handshake(*v, b, bl, a, sizeof(a), &al) ||

@@ -49,6 +49,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: no answer to continue sharing";
     case SASAE_HS_END_RELAY_REFUSED:
         return "end: relay refused";
+    case SASAE_HS_END_CODE_MISMATCH:
+        return "end: too many codes that did not match";
     default:
         return "end";
     }
@@ -229,8 +231,11 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_CHANNEL_FAILED:
         if (st < SASAE_HS_HANDSHAKE)
             goto ignore;
-        /* a dead channel cannot carry an END */
-        end_session(hs, &o, SASAE_HS_END_HANDSHAKE_FAILED, false);
+        /* a dead channel cannot carry an END; arg names a more precise reason (0: none) */
+        end_session(hs, &o,
+                    arg == SASAE_HS_END_CODE_MISMATCH ? SASAE_HS_END_CODE_MISMATCH
+                                                      : SASAE_HS_END_HANDSHAKE_FAILED,
+                    false);
         break;
     case SASAE_HS_EV_HELLO:
         if ((st != SASAE_HS_ASKING && st != SASAE_HS_SHARING) || hs->hello_seen)
@@ -335,7 +340,22 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         end_session(hs, &o, SASAE_HS_END_PEER_LEFT, false);
         break;
     case SASAE_HS_EV_CODE_LOST:
-        if (st == SASAE_HS_WAITING) {
+        if (st == SASAE_HS_HANDSHAKE &&
+            (arg == SASAE_HS_RENEW_MISMATCH || arg == SASAE_HS_RENEW_TOO_MANY)) {
+            /* The joiner's code did not match ours: nothing was verified, asked or shared.
+             * Tell the relay, drop the channel and offer the code again on a new connection
+             * (the relay consumed the old join). */
+            hs->state = SASAE_HS_IDLE;
+            hs->renewed = (enum sasae_hs_renew)arg;
+            hs->renewals++;
+            hs->deadline = 0;
+            o.actions = SASAE_HS_ACT_AUDIT | SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_WIPE_KEYS |
+                        SASAE_HS_ACT_RENEW_CODE;
+            o.audit = "code mismatch";
+            o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_FAILED;
+            break;
+        }
+        if (st == SASAE_HS_WAITING && arg <= SASAE_HS_RENEW_BURNED) {
             /* Nobody has joined, nothing was asked: a new code on a new connection is all
              * the customer needs, not an ended session. */
             hs->state = SASAE_HS_IDLE;
@@ -571,14 +591,15 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "capture_failed",
         "reconsent_timeout",
         "relay_refused",
+        "code_mismatch",
     };
-    return (unsigned)r <= SASAE_HS_END_RELAY_REFUSED ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_CODE_MISMATCH ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)
 {
-    static const char *const n[] = {"none", "expired", "burned", "relay"};
-    return (unsigned)r <= SASAE_HS_RENEW_RELAY ? n[r] : "?";
+    static const char *const n[] = {"none", "expired", "burned", "relay", "mismatch", "too_many"};
+    return (unsigned)r <= SASAE_HS_RENEW_TOO_MANY ? n[r] : "?";
 }
 
 uint64_t sasae_hs_renew_delay_ns(const struct sasae_hs *hs)

@@ -17,6 +17,7 @@
 #include "sasae/conf.h"
 #include "sasae/envelope.h"
 #include "sasae/relayclient.h"
+#include "sasae/supportcode.h"
 #include "platform.h"
 #include "session.h"
 #include "ui.h"
@@ -223,7 +224,10 @@ static void renew_connection(struct app *a)
     if (a->renew && !a->renew_at)
         /* the relay unreachable: back off (the state machine counts the failures) */
         a->renew_at = now + host_session_renew_delay_ns(a->s);
-    bool want = a->renew && now >= a->connected_ns + RENEW_MIN_NS && now >= a->renew_at;
+    /* after the old connection has closed: a code that did not match closes it from here,
+     * and its close must not reach the session as a lost relay (see cb_closed) */
+    bool want = a->renew && atomic_load(&a->closed) && now >= a->connected_ns + RENEW_MIN_NS &&
+                now >= a->renew_at;
     if (want) {
         a->renew = false;
         a->renew_at = 0;
@@ -263,8 +267,9 @@ static void cb_registered(void *user, const char *code, uint32_t valid_secs)
 {
     struct app *a = user;
     wait_ready(a);
-    /* the code is logged (and shown) by the session once the revocation list is checked */
-    SASAE_INFO(TAG, "registered (code valid %u s)", valid_secs);
+    /* the code is logged (and shown) by the session once the revocation list is checked;
+     * only its first 7 digits went through the relay */
+    SASAE_INFO(TAG, "registered (the relay's part %s valid %u s)", code, valid_secs);
     host_session_on_registered(a->s, code);
 }
 
@@ -318,6 +323,16 @@ static void cb_closed(void *user, int end, int error_code, const char *text)
                                                                      : SASAE_HS_RENEW_EXPIRED,
                                   why)) {
         SASAE_WARN(TAG, "%s: getting a new support code", why);
+        atomic_store(&a->closed, true);
+        host_ui_wake(a->ui);
+        return;
+    }
+    pthread_mutex_lock(&a->mu);
+    bool renewing = a->renew;
+    pthread_mutex_unlock(&a->mu);
+    if (renewing) {
+        /* the session gave this connection up to register again (the operator's code did
+         * not match): its end, by our close or the viewer leaving first, ends nothing */
         atomic_store(&a->closed, true);
         host_ui_wake(a->ui);
         return;

@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "sasae/common.h"
+#include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
 #include "wiretypes.h"
@@ -86,6 +87,11 @@ struct host_session {
     int crls_seen;     /* CRL messages since the code: 1 = the answer, 2+ = at pairing */
     bool last_crl_ok;  /* the latest one was accepted */
     char crl_why[256]; /* why the latest one was refused */
+    /* The code shown is the relay's 7 digits, secret[] and a check digit; the secret digits
+     * never leave this process except on the customer's screen. */
+    char secret[SASAE_SCODE_SECRET_DIGITS + 1];
+    unsigned mismatches; /* joins whose code did not match, for the current secret */
+    unsigned burns;      /* secrets burned after SASAE_HS_MISMATCH_BURN mismatches */
 
     pthread_t thread;
     bool thread_started;
@@ -657,6 +663,29 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
     }
 }
 
+/* An operator (verified certificate, valid signature) used another code. Counted here, by
+ * the host, whatever the relay counts: the 5th burns the secret digits, and after
+ * SASAE_HS_MAX_BURNS burns the host stops offering codes, so a relay that also holds an
+ * operator certificate gets at most 15 online guesses at 4 secret digits. */
+static void code_mismatch(struct host_session *s)
+{
+    s->mismatches++;
+    SASAE_WARN(TAG, "the operator's code did not match (%u of %d)", s->mismatches,
+               SASAE_HS_MISMATCH_BURN);
+    if (s->mismatches < SASAE_HS_MISMATCH_BURN) {
+        event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH);
+        return;
+    }
+    s->mismatches = 0;
+    OPENSSL_cleanse(s->secret, sizeof s->secret);
+    if (++s->burns >= SASAE_HS_MAX_BURNS) {
+        snprintf(s->status, sizeof s->status, "too many codes that did not match");
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, SASAE_HS_END_CODE_MISMATCH);
+        return;
+    }
+    event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_TOO_MANY);
+}
+
 static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
 {
     size_t out = 0;
@@ -671,7 +700,10 @@ static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
         if (e != SASAE_CHAN_EPEER &&
             sasae_chan_alert(e, s->rec, SASAE_CHAN_MAX_RECORD, &al) == SASAE_CHAN_OK)
             s->tr.send(s->tr.ctx, s->rec, al);
-        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        if (e == SASAE_CHAN_ECODE)
+            code_mismatch(s);
+        else
+            event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
         return;
     }
     if (out)
@@ -810,22 +842,42 @@ static void refuse_without_crl(struct host_session *s, const char *why)
 
 static void show_code(struct host_session *s)
 {
-    SASAE_INFO(TAG, "registered, support code: %.3s %.3s %.3s", s->code, s->code + 3, s->code + 6);
+    char shown[SASAE_SCODE_SHOWN];
+    sasae_scode_format(s->code, shown);
+    SASAE_INFO(TAG, "registered, support code: %s (the relay knows only its first %d digits)",
+               shown, SASAE_SCODE_RELAY_DIGITS);
     event(s, SASAE_HS_EV_REGISTERED, 0);
 }
 
-void host_session_on_registered(struct host_session *s, const char *code)
+int host_session_on_registered(struct host_session *s, const char *relay_code)
 {
     pthread_mutex_lock(&s->mu);
     s->crls_seen = 0;
-    if (host_crl_current(&s->crl, crl_now(s))) {
-        snprintf(s->code, sizeof s->code, "%s", code);
-        show_code(s);
+    /* The secret digits survive only a code that did not match: the customer reads the
+     * same last digits again, and the mismatch count stays with them. */
+    char full[sizeof s->code];
+    int rc = s->secret[0] && s->hs.renewed == SASAE_HS_RENEW_MISMATCH
+                 ? sasae_scode_compose_with(relay_code, s->secret, full)
+                 : sasae_scode_compose(relay_code, full);
+    if (rc == 0) {
+        memcpy(s->secret, full + SASAE_SCODE_RELAY_DIGITS, SASAE_SCODE_SECRET_DIGITS);
+        s->secret[SASAE_SCODE_SECRET_DIGITS] = '\0';
+        if (s->hs.renewed != SASAE_HS_RENEW_MISMATCH)
+            s->mismatches = 0;
+        /* shown only once a current revocation list is held (fail closed) */
+        if (host_crl_current(&s->crl, crl_now(s))) {
+            snprintf(s->code, sizeof s->code, "%s", full);
+            show_code(s);
+        } else {
+            snprintf(s->pending_code, sizeof s->pending_code, "%s", full);
+            s->pending_since = sasae_mono_ns();
+        }
     } else {
-        snprintf(s->pending_code, sizeof s->pending_code, "%s", code);
-        s->pending_since = sasae_mono_ns();
+        s->code[0] = '\0';
+        SASAE_ERR(TAG, "cannot make a support code from the relay's %s", relay_code);
     }
     pthread_mutex_unlock(&s->mu);
+    return rc;
 }
 
 void host_session_on_crl(struct host_session *s, const uint8_t *der, size_t len)
@@ -905,7 +957,10 @@ void host_session_on_paired(struct host_session *s)
         sasae_chan_trust_free(s->trust);
         s->trust =
             sasae_chan_trust_new(s->cfg.org_ca, s->cfg.org_ca_len, s->crl.pem, s->crl.pem_len, &ce);
-        s->chan = s->trust ? sasae_chan_new_host(s->cfg.device, s->trust, &o) : NULL;
+        char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+        sasae_scode_password(s->code, pw);
+        s->chan = s->trust ? sasae_chan_new_host(s->cfg.device, s->trust, pw, &o) : NULL;
+        OPENSSL_cleanse(pw, sizeof pw);
         if (!s->chan) {
             snprintf(s->status, sizeof s->status, "cannot create the secure channel");
             event(s, SASAE_HS_EV_PEER_JOINED, 0);

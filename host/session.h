@@ -76,10 +76,12 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
 void host_session_free(struct host_session *s);
 
 /* ---- from the transport (relay client service thread) ---- */
-/* The relay's code. It is shown only once a current CRL is held (fail closed): if none
- * arrives within HOST_SESSION_CRL_WAIT_NS, or the one that does is refused, the session
- * ends with the reason and no code is ever shown. */
-void host_session_on_registered(struct host_session *s, const char *code);
+/* The relay issued relay_code (its 7 digits): the session makes the full 12-digit code, with
+ * its own secret digits (new ones unless the last join's code did not match) and the check
+ * digit. It is shown only once a current CRL is held (fail closed): if none arrives within
+ * HOST_SESSION_CRL_WAIT_NS, or the one that does is refused, the session ends with the reason
+ * and no code is ever shown. 0, or a negative errno (no code could be made). */
+int host_session_on_registered(struct host_session *s, const char *relay_code);
 /* A CRL from the relay (DER, possibly empty), after the code and again just before
  * pairing: checked by host_crl_check. The operator is admitted only if the CRL delivered
  * for that pairing was accepted; otherwise the handshake is refused with ALERT

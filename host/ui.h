@@ -13,7 +13,7 @@ struct host_view {
     enum sasae_hs_state state;
     enum sasae_hs_control control;
     enum sasae_hs_end end_reason;
-    char code[16];               /* 9 digits, "" until registered */
+    char code[16];               /* 12 digits, "" until registered */
     enum sasae_hs_renew renewed; /* why the code shown (or coming) replaced an earlier one */
     char operator_name[256];
     char organisation[256];
@@ -72,8 +72,8 @@ void host_ui_wake(struct host_ui *ui);
 const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bool japanese);
 /* The line under it: what stopped if the screen was shared, else that nothing was. */
 const char *host_ui_end_detail(bool shared, bool japanese);
-/* Why the code changed by itself: "" for SASAE_HS_RENEW_NONE. With a code (9 digits) the
- * line names the new one ("Your previous code expired; new code: 123 456 789"); with NULL
+/* Why the code changed by itself: "" for SASAE_HS_RENEW_NONE. With a code (12 digits) the
+ * line names the new one ("Your previous code expired; new code: 123 456 789 012"); with NULL
  * or "" it says a new one is coming. */
 void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool japanese, char *out,
                         size_t cap);

@@ -138,6 +138,12 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
                    "ください。"
                  : "The support center cannot start a session right now. Please try again in a "
                    "few minutes.";
+    case SASAE_HS_END_CODE_MISMATCH:
+        /* only before anything was verified or asked */
+        return j ? "一致しないコードが何度も入力されたため、新しいコードは表示しません。"
+                   "担当者の準備ができたら、もう一度サポートを開始してください。"
+                 : "Codes that did not match yours were entered too often, so no new code is "
+                   "shown. Start support again when the operator is ready.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"
@@ -167,6 +173,12 @@ const char *host_ui_renew_why(enum sasae_hs_renew r, bool j)
         return j ? "サポートセンターとの接続が切れたため、前のコードは使えなくなりました"
                  : "The connection to the support center was lost, so your previous code no "
                    "longer works";
+    case SASAE_HS_RENEW_MISMATCH:
+        return j ? "担当者が入力したコードが一致しませんでした"
+                 : "The code the operator entered does not match";
+    case SASAE_HS_RENEW_TOO_MANY:
+        return j ? "一致しないコードが5回入力されたため、前のコードは無効になりました"
+                 : "Your previous code was blocked after 5 codes that did not match";
     default:
         return "";
     }

@@ -29,7 +29,7 @@ set_tests_properties(host_gui_session_ja PROPERTIES LABELS gui
 
 # Integration: the real sasae-host against the real relay, with a C test client as viewer.
 add_executable(host_test_viewer integration/host_test_viewer.c)
-target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_chan sasae_wire
+target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_chan sasae_envelope sasae_wire
   sasae_video sasae_common Threads::Threads)
 sasae_script_test(host_it_session integration/host_session.sh "integration")
 sasae_script_test(host_it_endings integration/host_endings.sh "integration")
@@ -37,6 +37,7 @@ sasae_script_test(host_it_trust integration/host_trust.sh "integration")
 sasae_script_test(host_it_crl integration/host_crl.sh "integration")
 sasae_script_test(host_it_consent_timeout integration/host_consent_timeout.sh "integration")
 sasae_script_test(host_it_renew integration/host_renew.sh "integration")
+sasae_script_test(host_it_rogue_relay integration/rogue_relay.sh "integration")
 set_tests_properties(host_it_consent_timeout PROPERTIES TIMEOUT 300)
 # codec/brand: the brand block of the Windows host (and `sasae-certs brand` in tests/win)
 sasae_unit_test(test_brand unit/test_brand.c sasae_brand PkgConfig::OPENSSL)

@@ -1,6 +1,9 @@
 /* sasae chan: handshake state machine and AES-256-GCM record layer (docs/protocol.md). */
 #include "chan_int.h"
 
+#include "sasae/spake2.h"
+
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,15 +21,22 @@ enum {
     REC_DATA = 0x17,
     REC_DATA_UPDATE = 0x18, /* sender switches to its next key after this record */
 };
-#define SUITE_V1 0x0001 /* X25519, Ed25519, HKDF-SHA384, AES-256-GCM */
-#define CH_LEN (1 + 2 + 2 + 32 + 32)
-#define SH_UNSIGNED (CH_LEN + 32)
+#define SUITE_V1 0x0001 /* X25519, Ed25519, HKDF-SHA384, AES-256-GCM; SPAKE2-P256 since v2 */
+#define OFF_X25519 37   /* in both hellos: type, version, suite, random[32] */
+#define OFF_SPAKE2 69   /* then the X25519 key, then the SPAKE2 share */
+#define CH_LEN (OFF_SPAKE2 + SASAE_SPAKE2_SHARE_LEN)
+#define OFF_HOSTKEY CH_LEN /* SERVER_HELLO: then the host's device key and signature */
+#define SH_UNSIGNED (OFF_HOSTKEY + 32)
 #define SH_LEN (SH_UNSIGNED + 64)
+#define CODE_MAX 64
 #define HF_LEN (1 + 48)
 #define HARD_LIMIT (1ull << 24) /* records per key: below the GCM bound of RFC 8446 5.5 */
 
-static const char CTX_HOST_SIG[] = "sasae v1 host signature";
-static const char CTX_OP_SIG[] = "sasae v1 operator signature";
+static const char CTX_HOST_SIG[] = "sasae v2 host signature";
+static const char CTX_OP_SIG[] = "sasae v2 operator signature";
+/* SPAKE2 identities (RFC 9382 A and B): the roles, so a share cannot be reflected. */
+static const char ID_VIEWER[] = "sasae viewer";
+static const char ID_HOST[] = "sasae host";
 
 enum state { ST_V_INIT, ST_V_SENT_CH, ST_V_SENT_CA, ST_H_WAIT_CH, ST_H_SENT_SH, ST_OPEN, ST_DEAD };
 
@@ -47,6 +57,8 @@ struct sasae_chan {
     const struct sasae_chan_key *device;
     const struct sasae_chan_trust *trust;
     EVP_PKEY *eph;
+    struct sasae_spake2 *pake; /* until both shares are in */
+    uint8_t pake_ke[16];       /* SPAKE2 Ke, mixed into the key schedule */
     uint8_t ch[CH_LEN], sh[SH_LEN];
     EVP_MD_CTX *th; /* running SHA-384 of the transcript */
     uint8_t shared[32], fin_v[48], fin_h[48];
@@ -100,6 +112,8 @@ const char *sasae_chan_strerror(enum sasae_chan_err err)
         return "channel closed after an earlier failure";
     case SASAE_CHAN_EPEER:
         return "the other side refused the connection";
+    case SASAE_CHAN_ECODE:
+        return "the code does not match (mistyped, or not the customer's computer)";
     }
     return "unknown error";
 }
@@ -116,6 +130,9 @@ static void wipe(struct sasae_chan *ch)
 {
     EVP_PKEY_free(ch->eph);
     ch->eph = NULL;
+    sasae_spake2_free(ch->pake);
+    ch->pake = NULL;
+    OPENSSL_cleanse(ch->pake_ke, sizeof(ch->pake_ke));
     EVP_MD_CTX_free(ch->th);
     ch->th = NULL;
     OPENSSL_cleanse(ch->shared, sizeof(ch->shared));
@@ -136,11 +153,23 @@ static enum sasae_chan_err die(struct sasae_chan *ch, enum sasae_chan_err e)
     return e;
 }
 
-static struct sasae_chan *chan_new(const struct sasae_chan_opts *o)
+static struct sasae_chan *chan_new(const char *code, enum sasae_spake2_role role,
+                                   const struct sasae_chan_opts *o)
 {
+    size_t cl = code ? strnlen(code, CODE_MAX + 1) : 0;
+    if (cl == 0 || cl > CODE_MAX)
+        return NULL;
     struct sasae_chan *ch = calloc(1, sizeof(*ch));
     if (!ch)
         return NULL;
+    uint8_t w[SASAE_SPAKE2_W_LEN];
+    if (sasae_spake2_password_w((const uint8_t *)code, cl, w) == 0)
+        ch->pake = sasae_spake2_new(role, w);
+    OPENSSL_cleanse(w, sizeof(w));
+    if (!ch->pake) {
+        sasae_chan_free(ch);
+        return NULL;
+    }
     ch->rekey_after = o && o->rekey_after ? o->rekey_after : SASAE_CHAN_DEFAULT_REKEY;
     if (ch->rekey_after > HARD_LIMIT - 1)
         ch->rekey_after = HARD_LIMIT - 1;
@@ -153,12 +182,12 @@ static struct sasae_chan *chan_new(const struct sasae_chan_opts *o)
     return ch;
 }
 
-struct sasae_chan *sasae_chan_new_viewer(const struct sasae_chan_cred *cred,
+struct sasae_chan *sasae_chan_new_viewer(const struct sasae_chan_cred *cred, const char *code,
                                          const struct sasae_chan_opts *opts)
 {
     if (!cred)
         return NULL;
-    struct sasae_chan *ch = chan_new(opts);
+    struct sasae_chan *ch = chan_new(code, SASAE_SPAKE2_A, opts);
     if (ch) {
         ch->cred = cred;
         ch->st = ST_V_INIT;
@@ -167,12 +196,12 @@ struct sasae_chan *sasae_chan_new_viewer(const struct sasae_chan_cred *cred,
 }
 
 struct sasae_chan *sasae_chan_new_host(const struct sasae_chan_key *device,
-                                       const struct sasae_chan_trust *trust,
+                                       const struct sasae_chan_trust *trust, const char *code,
                                        const struct sasae_chan_opts *opts)
 {
     if (!device || !trust)
         return NULL;
-    struct sasae_chan *ch = chan_new(opts);
+    struct sasae_chan *ch = chan_new(code, SASAE_SPAKE2_B, opts);
     if (ch) {
         ch->is_host = 1;
         ch->device = device;
@@ -264,6 +293,21 @@ out:
     return e;
 }
 
+/* Completes SPAKE2 with the peer's share: Ke for the key schedule. A share that is not a
+ * point of the curve is malformed; a wrong code is only seen at the Finished MACs. */
+static enum sasae_chan_err pake_finish(struct sasae_chan *ch, const uint8_t peer[65])
+{
+    struct sasae_spake2_keys k;
+    int rc = sasae_spake2_finish(ch->pake, peer, (const uint8_t *)ID_VIEWER, strlen(ID_VIEWER),
+                                 (const uint8_t *)ID_HOST, strlen(ID_HOST), &k);
+    if (rc == 0)
+        memcpy(ch->pake_ke, k.ke, sizeof(ch->pake_ke));
+    OPENSSL_cleanse(&k, sizeof(k));
+    sasae_spake2_free(ch->pake);
+    ch->pake = NULL;
+    return rc == 0 ? SASAE_CHAN_OK : rc == -EINVAL ? SASAE_CHAN_EMALFORMED : SASAE_CHAN_ECRYPTO;
+}
+
 static int sign_th(EVP_PKEY *k, const char *context, const uint8_t th[48], uint8_t sig[64])
 {
     uint8_t msg[64 + 48];
@@ -310,8 +354,8 @@ static enum sasae_chan_err schedule(struct sasae_chan *ch, const uint8_t th_sh[4
                                     const uint8_t th_ca[48])
 {
     struct sasae_chan_traffic v2h, h2v;
-    enum sasae_chan_err e =
-        sasae_chan_kdf_schedule(ch->shared, th_sh, th_ca, ch->fin_v, ch->fin_h, &v2h, &h2v);
+    enum sasae_chan_err e = sasae_chan_kdf_schedule(ch->shared, ch->pake_ke, th_sh, th_ca,
+                                                    ch->fin_v, ch->fin_h, &v2h, &h2v);
     if (e == SASAE_CHAN_OK) {
         ch->send.t = ch->is_host ? h2v : v2h;
         ch->recv.t = ch->is_host ? v2h : h2v;
@@ -321,6 +365,7 @@ static enum sasae_chan_err schedule(struct sasae_chan *ch, const uint8_t th_sh[4
     OPENSSL_cleanse(&v2h, sizeof(v2h));
     OPENSSL_cleanse(&h2v, sizeof(h2v));
     OPENSSL_cleanse(ch->shared, sizeof(ch->shared));
+    OPENSSL_cleanse(ch->pake_ke, sizeof(ch->pake_ke));
     return e;
 }
 
@@ -341,7 +386,10 @@ enum sasae_chan_err sasae_chan_start(struct sasae_chan *ch, uint8_t *out, size_t
     p[2] = SASAE_CHAN_VERSION & 0xff;
     p[3] = SUITE_V1 >> 8;
     p[4] = SUITE_V1 & 0xff;
-    if (RAND_bytes(p + 5, 32) != 1 || !gen_eph(ch, p + 37) || !th_add(ch, p, CH_LEN))
+    if (RAND_bytes(p + 5, 32) != 1 || !gen_eph(ch, p + OFF_X25519))
+        return die(ch, SASAE_CHAN_ECRYPTO);
+    sasae_spake2_share(ch->pake, p + OFF_SPAKE2);
+    if (!th_add(ch, p, CH_LEN))
         return die(ch, SASAE_CHAN_ECRYPTO);
     memcpy(out, p, CH_LEN);
     *out_len = CH_LEN;
@@ -364,11 +412,12 @@ static enum sasae_chan_err host_on_ch(struct sasae_chan *ch, const uint8_t *in, 
     memcpy(ch->ch, in, CH_LEN);
     s[0] = MSG_SERVER_HELLO;
     memcpy(s + 1, in + 1, 4); /* same version and suite */
-    if (RAND_bytes(s + 5, 32) != 1 || !gen_eph(ch, s + 37) ||
-        !sasae_chan_raw_pub(ch->device->pkey, s + 69))
+    if (RAND_bytes(s + 5, 32) != 1 || !gen_eph(ch, s + OFF_X25519) ||
+        !sasae_chan_raw_pub(ch->device->pkey, s + OFF_HOSTKEY))
         return SASAE_CHAN_ECRYPTO;
-    enum sasae_chan_err e = derive_shared(ch, in + 37);
-    if (e)
+    sasae_spake2_share(ch->pake, s + OFF_SPAKE2);
+    enum sasae_chan_err e = derive_shared(ch, in + OFF_X25519);
+    if (e || (e = pake_finish(ch, in + OFF_SPAKE2)))
         return e;
     if (!th_add(ch, ch->ch, CH_LEN) || !th_add(ch, s, SH_UNSIGNED) || !th_peek(ch, th) ||
         !sign_th(ch->device->pkey, CTX_HOST_SIG, th, s + SH_UNSIGNED) ||
@@ -392,7 +441,7 @@ static enum sasae_chan_err viewer_on_sh(struct sasae_chan *ch, const uint8_t *in
         return SASAE_CHAN_EMALFORMED;
     uint8_t th_sh[48], th[48];
     enum sasae_chan_err e = SASAE_CHAN_ESIGNATURE;
-    EVP_PKEY *hk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, in + 69, 32);
+    EVP_PKEY *hk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, in + OFF_HOSTKEY, 32);
     if (!hk)
         return SASAE_CHAN_EMALFORMED;
     if (!th_add(ch, in, SH_UNSIGNED) || !th_peek(ch, th)) {
@@ -401,12 +450,12 @@ static enum sasae_chan_err viewer_on_sh(struct sasae_chan *ch, const uint8_t *in
     }
     if (!verify_th(hk, CTX_HOST_SIG, th, in + SH_UNSIGNED))
         goto out;
-    if ((e = derive_shared(ch, in + 37)))
+    if ((e = derive_shared(ch, in + OFF_X25519)) || (e = pake_finish(ch, in + OFF_SPAKE2)))
         goto out;
     e = SASAE_CHAN_ECRYPTO;
     if (!th_add(ch, in + SH_UNSIGNED, 64) || !th_peek(ch, th_sh))
         goto out;
-    sasae_chan_fpr_raw(in + 69, ch->peer.host_fingerprint);
+    sasae_chan_fpr_raw(in + OFF_HOSTKEY, ch->peer.host_fingerprint);
 
     /* CLIENT_AUTH = type, u16 cert length, cert DER, signature(64), finished(48). */
     size_t cl = (size_t)ch->cred->der_len, total = 3 + cl + 64 + 48;
@@ -422,7 +471,8 @@ static enum sasae_chan_err viewer_on_sh(struct sasae_chan *ch, const uint8_t *in
     /* Finished keys come from the CH||SH hash; the MAC covers everything before it. */
     struct sasae_chan_traffic d1, d2;
     uint8_t fv[48], fh[48];
-    if (sasae_chan_kdf_schedule(ch->shared, th_sh, th_sh, fv, fh, &d1, &d2) != SASAE_CHAN_OK ||
+    if (sasae_chan_kdf_schedule(ch->shared, ch->pake_ke, th_sh, th_sh, fv, fh, &d1, &d2) !=
+            SASAE_CHAN_OK ||
         !hmac48(fv, th, p + 3 + cl + 64)) {
         OPENSSL_cleanse(fv, 48);
         OPENSSL_cleanse(fh, 48);
@@ -471,10 +521,13 @@ static enum sasae_chan_err host_on_ca(struct sasae_chan *ch, const uint8_t *in, 
         goto out;
     e = SASAE_CHAN_ECRYPTO;
     if (!th_add(ch, in + 3 + cl, 64) || !th_peek(ch, th) ||
-        sasae_chan_kdf_schedule(ch->shared, th_sh, th_sh, fv, fh, &d1, &d2) != SASAE_CHAN_OK ||
+        sasae_chan_kdf_schedule(ch->shared, ch->pake_ke, th_sh, th_sh, fv, fh, &d1, &d2) !=
+            SASAE_CHAN_OK ||
         !hmac48(fv, th, mac))
         goto out;
-    e = SASAE_CHAN_EFINISHED;
+    /* The operator signed this transcript, so nothing in it was changed on the way: a wrong
+     * MAC means the viewer's SPAKE2 key differs, i.e. it used another code. */
+    e = SASAE_CHAN_ECODE;
     if (CRYPTO_memcmp(mac, in + 3 + cl + 64, 48) != 0)
         goto out;
     e = SASAE_CHAN_ECRYPTO;
@@ -513,8 +566,10 @@ static enum sasae_chan_err viewer_on_hf(struct sasae_chan *ch, const uint8_t *in
     uint8_t th[48], mac[48];
     if (!th_peek(ch, th) || !hmac48(ch->fin_h, th, mac))
         return SASAE_CHAN_ECRYPTO;
+    /* The host signed the hellos, so the MAC fails only if its SPAKE2 key differs: it does
+     * not know the code (a fake host), or changed CLIENT_AUTH, which it can refuse anyway. */
     if (CRYPTO_memcmp(mac, in + 1, 48) != 0)
-        return SASAE_CHAN_EFINISHED;
+        return SASAE_CHAN_ECODE;
     /* The viewer learns the operator facts from its own certificate. */
     struct sasae_chan_peer tmp = ch->peer;
     X509_NAME *subj = X509_get_subject_name(ch->cred->cert);
@@ -549,7 +604,7 @@ enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *i
     if (in_len >= 1 && in[0] == MSG_ALERT && ch->st != ST_OPEN && ch->st != ST_V_INIT) {
         if (in_len != 2)
             return die(ch, SASAE_CHAN_EMALFORMED);
-        ch->peer_error = in[1] >= SASAE_CHAN_EARG && in[1] <= SASAE_CHAN_EPEER
+        ch->peer_error = in[1] >= SASAE_CHAN_EARG && in[1] <= SASAE_CHAN_ERR_LAST
                              ? (enum sasae_chan_err)in[1]
                              : SASAE_CHAN_ECERT_INVALID;
         return die(ch, SASAE_CHAN_EPEER);
@@ -591,7 +646,7 @@ enum sasae_chan_err sasae_chan_handshake(struct sasae_chan *ch, const uint8_t *i
 enum sasae_chan_err sasae_chan_alert(enum sasae_chan_err reason, uint8_t *out, size_t cap,
                                      size_t *out_len)
 {
-    if (!out || !out_len || reason == SASAE_CHAN_OK || reason > SASAE_CHAN_EPEER)
+    if (!out || !out_len || reason == SASAE_CHAN_OK || reason > SASAE_CHAN_ERR_LAST)
         return SASAE_CHAN_EARG;
     if (cap < 2)
         return SASAE_CHAN_ENOSPACE;

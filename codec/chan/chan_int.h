@@ -23,6 +23,9 @@ struct sasae_chan_trust {
     int have_crl;
 };
 
+/* HKDF-SHA384-Extract. */
+int sasae_chan_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                       uint8_t prk[48]);
 /* HKDF-Expand-Label as documented in docs/protocol.md. */
 int sasae_chan_expand(const uint8_t *secret, size_t secret_len, const char *label,
                       const uint8_t *ctx, size_t ctx_len, uint8_t *out, size_t out_len);

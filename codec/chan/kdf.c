@@ -33,6 +33,12 @@ out:
     return ok;
 }
 
+int sasae_chan_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                       uint8_t prk[48])
+{
+    return hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, ikm_len, salt, salt_len, NULL, 0, prk, 48);
+}
+
 int sasae_chan_expand(const uint8_t *secret, size_t secret_len, const char *label,
                       const uint8_t *ctx, size_t ctx_len, uint8_t *out, size_t out_len)
 {
@@ -62,15 +68,23 @@ static int traffic_keys(struct sasae_chan_traffic *t)
            sasae_chan_expand(t->secret, 48, "iv", NULL, 0, t->iv, 12);
 }
 
-enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint8_t th_sh[48],
-                                            const uint8_t th_ca[48], uint8_t fin_v[48],
-                                            uint8_t fin_h[48], struct sasae_chan_traffic *v2h,
+enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint8_t pake_ke[16],
+                                            const uint8_t th_sh[48], const uint8_t th_ca[48],
+                                            uint8_t fin_v[48], uint8_t fin_h[48],
+                                            struct sasae_chan_traffic *v2h,
                                             struct sasae_chan_traffic *h2v)
 {
-    static const uint8_t salt[] = "sasae v1";
-    uint8_t prk[48], hs[48];
+    static const uint8_t salt[] = "sasae v2";
+    uint8_t prk[48], hs[48], ikm[32 + 16];
     enum sasae_chan_err e = SASAE_CHAN_ECRYPTO;
-    if (!hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, shared, 32, salt, sizeof(salt) - 1, NULL, 0, prk, 48))
+    /* Both secrets in one extract: the keys need the ephemeral exchange (forward secrecy)
+     * and the code (SPAKE2), so a relay without the code's secret digits has neither. */
+    memcpy(ikm, shared, 32);
+    memcpy(ikm + 32, pake_ke, 16);
+    int ok = hkdf(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, ikm, sizeof(ikm), salt, sizeof(salt) - 1, NULL, 0,
+                  prk, 48);
+    OPENSSL_cleanse(ikm, sizeof(ikm));
+    if (!ok)
         goto out;
     if (!sasae_chan_expand(prk, 48, "hs", th_sh, 48, hs, 48) ||
         !sasae_chan_expand(hs, 48, "finished v", NULL, 0, fin_v, 48) ||

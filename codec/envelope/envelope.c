@@ -143,22 +143,22 @@ int sasae_env_parse(const uint8_t *buf, size_t len, struct sasae_env_msg *out)
         pos = 3;
         break;
     case SASAE_ENV_CODE:
-        if (len < 14)
+        if (len < 1 + SASAE_ENV_CODE_LEN + 4)
             return SASAE_ENV_E_SHORT;
         if (!digits_valid(buf + 1, SASAE_ENV_CODE_LEN))
             return SASAE_ENV_E_DIGITS;
         memcpy(out->code, buf + 1, SASAE_ENV_CODE_LEN);
-        out->valid_secs = rd32(buf + 10);
-        pos = 14;
+        out->valid_secs = rd32(buf + 1 + SASAE_ENV_CODE_LEN);
+        pos = 1 + SASAE_ENV_CODE_LEN + 4;
         break;
     case SASAE_ENV_JOIN:
-        if (len < 12)
+        if (len < 3 + SASAE_ENV_CODE_LEN)
             return SASAE_ENV_E_SHORT;
         out->version = rd16(buf + 1);
         if (!digits_valid(buf + 3, SASAE_ENV_CODE_LEN))
             return SASAE_ENV_E_DIGITS;
         memcpy(out->code, buf + 3, SASAE_ENV_CODE_LEN);
-        pos = 12;
+        pos = 3 + SASAE_ENV_CODE_LEN;
         break;
     case SASAE_ENV_PEER_JOINED:
         if ((rc = rd_text(buf, len, &pos, out->text)))
@@ -221,9 +221,9 @@ long sasae_env_size(const struct sasae_env_msg *m)
             return SASAE_ENV_E_ARG;
         return (long)(1 + m->data_len);
     case SASAE_ENV_CODE:
-        return sasae_env_code_valid(m->code) ? 14 : SASAE_ENV_E_DIGITS;
+        return sasae_env_code_valid(m->code) ? 1 + SASAE_ENV_CODE_LEN + 4 : SASAE_ENV_E_DIGITS;
     case SASAE_ENV_JOIN:
-        return sasae_env_code_valid(m->code) ? 12 : SASAE_ENV_E_DIGITS;
+        return sasae_env_code_valid(m->code) ? 3 + SASAE_ENV_CODE_LEN : SASAE_ENV_E_DIGITS;
     case SASAE_ENV_PEER_JOINED:
         if ((rc = text_len(m->text, &a)) || (rc = text_len(m->org, &b)))
             return rc;
@@ -321,7 +321,7 @@ const char *sasae_env_strerror(int err)
     case SASAE_ENV_E_TRAILING:
         return "trailing bytes after message";
     case SASAE_ENV_E_DIGITS:
-        return "support code is not 9 digits";
+        return "support code is not 7 digits";
     case SASAE_ENV_E_TEXT:
         return "text field not valid UTF-8, has control characters or is too long";
     case SASAE_ENV_E_TOO_BIG:

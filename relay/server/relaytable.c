@@ -10,10 +10,10 @@
 #define CODE_BUCKETS 65536
 #define ADDR_BUCKETS 4096
 #define ADDR_MAX SASAE_RT_ADDR_MAX
-#define CODE_SPACE 1000000000u
-#define CHECK_SPACE 1000u
+#define CODE_SPACE 10000000u
+#define CHECK_SPACE 10u
 /* Largest multiple of CODE_SPACE below 2^32: rejecting draws above it keeps codes uniform. */
-#define CODE_DRAW_LIMIT 4000000000u
+#define CODE_DRAW_LIMIT 4290000000u
 /* One token in bucket units: with 1/60000 token per unit, rate_per_min tokens a minute is
  * exactly rate_per_min units per ms, so lazy refills lose no fractions. */
 #define TOKEN 60000u
@@ -21,7 +21,7 @@
 struct code_ent {
     struct code_ent *next;
     uint32_t routing;                  /* the first 6 digits: the key, unique among live codes */
-    char check[SASAE_RT_CHECK_DIGITS]; /* the last 3 digits, ASCII */
+    char check[SASAE_RT_CHECK_DIGITS]; /* the last digit, ASCII */
     uint8_t near_misses;
     uint64_t expires_ms;
     void *host;
@@ -214,19 +214,19 @@ static struct code_ent **code_slot(struct sasae_rt *rt, uint32_t routing)
     return pp;
 }
 
-/* "123456789" -> routing 123456, check "789". */
+/* "1234567" -> routing 123456, check "7". */
 static int code_parse(const char *s, uint32_t *routing, char check[SASAE_RT_CHECK_DIGITS])
 {
     uint32_t x = 0;
     if (!s)
         return -1;
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < SASAE_RT_CODE_DIGITS; i++) {
         if (s[i] < '0' || s[i] > '9')
             return -1;
         if (i < SASAE_RT_ROUTING_DIGITS)
             x = x * 10 + (uint32_t)(s[i] - '0');
     }
-    if (s[9])
+    if (s[SASAE_RT_CODE_DIGITS])
         return -1;
     *routing = x;
     memcpy(check, s + SASAE_RT_ROUTING_DIGITS, SASAE_RT_CHECK_DIGITS);
@@ -248,8 +248,8 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
         uint32_t r = ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
         if (r >= CODE_DRAW_LIMIT)
             continue;
-        /* Uniform over 10^9, so the routing part (v / 1000) and the check part (v % 1000)
-         * are each uniform and independent. */
+        /* Uniform over 10^7, so the routing part (v / 10) and the check digit (v % 10) are
+         * each uniform and independent. */
         v = r % CODE_SPACE;
         slot = code_slot(rt, v / CHECK_SPACE);
         if (!*slot)
@@ -266,7 +266,7 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
     e->expires_ms = now_ms + (uint64_t)rt->lim.code_ttl_s * 1000;
     *slot = e;
     rt->n_codes++;
-    snprintf(code_out, 10, "%09u", v);
+    snprintf(code_out, SASAE_RT_CODE_DIGITS + 1, "%07u", v);
     memcpy(e->check, code_out + SASAE_RT_ROUTING_DIGITS, SASAE_RT_CHECK_DIGITS);
     return SASAE_RT_OK;
 }
@@ -295,7 +295,7 @@ static int near_miss(struct sasae_rt *rt, struct code_ent **slot, const char *ad
         return SASAE_RT_E_BAD_CODE;
     if (burn) {
         memset(burn, 0, sizeof(*burn));
-        snprintf(burn->code, sizeof(burn->code), "%06u%.3s", e->routing, e->check);
+        snprintf(burn->code, sizeof(burn->code), "%06u%.1s", e->routing, e->check);
         if (e->miss_addrs)
             memcpy(burn->addrs, e->miss_addrs, sizeof(burn->addrs));
     }

@@ -9,6 +9,9 @@
 #include "sasae/certs.h"
 #include "sasae/chan.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 static struct sasae_chan_cred *g_cred;
 static struct sasae_chan_trust *g_trust;
 static struct sasae_chan_key *g_dev;
@@ -64,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     size_t split = size > 1 ? (size_t)data[0] * size / 256 : 0;
-    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, NULL);
-    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, NULL);
+    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
     size_t n, an;
     if (mode == 0) {
         if (sasae_chan_handshake(h, data, split, g_out, sizeof(g_out), &n) == SASAE_CHAN_OK &&

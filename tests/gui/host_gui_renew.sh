@@ -30,9 +30,9 @@ import -window root "$SHOTS/first.png"
 g1=$(window_geom sasae 620)
 [ "$(red_in_window "$SHOTS/first.png" "$g1")" -lt 20 ] || hl_fail "a reason line before any renewal"
 
-chk=$((10#${first:6:3}))
+chk=${first:6:1} # the relay's check digit (the 5 after it never reach the relay)
 for i in 1 2 3 4 5; do
-    near=${first:0:6}$(printf %03d $(((chk + i) % 1000)))
+    near=${first:0:6}$(((chk + i) % 10))
     "$HL_BIN/tests/relay_testclient" viewer --url "$HL_URL" --ca "$HL_DIR/pki/ca.pem" \
         --cert "$HL_DIR/pki/operators/hanako-sato.pem" --key "$HL_DIR/pki/operators/hanako-sato.key" \
         --code "$near" --expect-error 3 --timeout 20 >"$HL_DIR/near$i.out" 2>&1

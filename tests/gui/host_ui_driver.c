@@ -38,7 +38,7 @@ int main(int argc, char **argv)
     struct sasae_hs hs;
     sasae_hs_init(&hs);
     struct host_view v = {0};
-    snprintf(v.code, sizeof v.code, "123456789");
+    snprintf(v.code, sizeof v.code, "123456789018");
     snprintf(v.fingerprint, sizeof v.fingerprint, "%s",
              "SHA256:0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9 0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 "
              "E8F9");

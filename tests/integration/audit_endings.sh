@@ -9,6 +9,7 @@ set -euo pipefail
 # end_record CODE -> the audit "end" line of the session with that code (waits for it)
 end_record() {
   local code=${1// /} line=
+  code=${code:0:7} # the relay knows (and logs) only its 7 digits
   for _ in $(seq 100); do
     line=$(cat "$T"/audit/* 2>/dev/null | grep '"event":"end"' | grep "\"code\":\"$code\"" | tail -n 1 || true)
     [ -n "$line" ] && break

@@ -93,7 +93,7 @@ hl_host() { # hl_host EXTRA_ARGS...: sasae-host --consent=tty in a tmux pty; set
     hl_wait 10 tmux -L "sasae$$" new-session -d -s "$HL_TMUX" -x 160 -y 40 "$cmd" || hl_fail "tmux"
     hl_wait 20 grep -q "support code" "$HL_HOST_OUT" || hl_fail "host did not show a code"
     HL_CODE=$(grep -o 'code: [0-9 ]*' "$HL_HOST_OUT" | head -1 | tr -dc 0-9)
-    [ ${#HL_CODE} -eq 9 ] || hl_fail "bad code '$HL_CODE'"
+    [ ${#HL_CODE} -eq 12 ] || hl_fail "bad code '$HL_CODE'"
 }
 
 hl_type() { # hl_type TEXT: types a line on the host's terminal

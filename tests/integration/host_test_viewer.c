@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "sasae/chan.h"
+#include "sasae/supportcode.h"
 #include "sasae/common.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
@@ -452,12 +453,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "credential: %s\n", sasae_chan_strerror(ce));
         return 1;
     }
-    V.ch = sasae_chan_new_viewer(V.cred, NULL);
+    /* the code the customer reads: 12 digits; the relay gets 7, the channel binds to 11 */
+    char full[SASAE_SCODE_DIGITS + 1], relay_part[SASAE_SCODE_RELAY_DIGITS + 1],
+        pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+    if (!code || sasae_scode_parse(code, full) != 0) {
+        fprintf(stderr, "--code: not a 12-digit support code with its check digit\n");
+        return 2;
+    }
+    sasae_scode_relay_part(full, relay_part);
+    sasae_scode_password(full, pw);
+    V.ch = sasae_chan_new_viewer(V.cred, pw, NULL);
     V.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&V.dec);
     struct sasae_relayclient_config cfg = {.url = relay,
                                            .role = SASAE_RELAYCLIENT_VIEWER,
-                                           .code = code,
+                                           .code = relay_part,
                                            .ca_file = ca,
                                            .cert_file = cert,
                                            .key_file = key,

@@ -31,7 +31,7 @@ $TC host --url "$URL" $CA --code-file "$WORK/code" --msgs 1 --size 100 --timeout
 HP=$!; PIDS+=("$HP")
 for i in $(seq 1 100); do [ -s "$WORK/code" ] && break; sleep 0.1; done
 for i in 1 2 3 4 5 6 7; do
-  for c in "$(cat "$WORK/code")" 000000001; do
+  for c in "$(cat "$WORK/code")" 0000001; do
     $TC viewer --url "$URL" $CA --code "$c" --expect-error 5 --timeout 20 \
       | grep -q "RESULT ok" || fail "join $i ($c) without operator cert: not ERROR 5"
   done
@@ -40,7 +40,7 @@ pass "non-operators: ERROR 5 for live and unknown codes alike"
 # Failed operator joins count per address: 3 unknown codes, then even the live code is
 # refused (ERROR 4) without being looked up.
 for i in 1 2 3; do
-  $TC viewer --url "$URL" $CA $OP --code 000000002 --expect-error 3 --timeout 20 \
+  $TC viewer --url "$URL" $CA $OP --code 0000002 --expect-error 3 --timeout 20 \
     | grep -q "RESULT ok" || fail "operator join $i with an unknown code: not ERROR 3"
 done
 $TC viewer --url "$URL" $CA $OP --code "$(cat "$WORK/code")" --expect-error 4 --timeout 20 \
@@ -69,10 +69,10 @@ pass "10 joins without a certificate do not burn the code; the operator still ge
 stop_relay
 start_relay --max-failed-joins 100 --max-failed-joins-global 3 --join-rate 1000 --conn-rate 100000 --max-conns-per-addr 100000
 for i in 1 2 3; do
-  $TC viewer --url "$URL" $CA $OP --code 00000000$i --expect-error 3 --timeout 20 \
+  $TC viewer --url "$URL" $CA $OP --code 000000$i --expect-error 3 --timeout 20 \
     | grep -q "RESULT ok" || fail "failed join $i: not ERROR 3"
 done
-$TC viewer --url "$URL" $CA $OP --code 000000004 --expect-error 4 --timeout 20 > "$WORK/g4" 2>&1
+$TC viewer --url "$URL" $CA $OP --code 0000004 --expect-error 4 --timeout 20 > "$WORK/g4" 2>&1
 grep -q "RESULT ok" "$WORK/g4" || { cat "$WORK/g4"; fail "global failed-join cap not enforced"; }
 [ "$(metric 'sasae_relay_rejects_total{reason="join_fail_global"}')" = 1 ] || fail "join_fail_global metric"
 grep -q "relay-wide failed-join cap (3/min) reached" "$WORK/relay.log" || fail "global cap not logged"

@@ -58,9 +58,32 @@ rc=0; wait $VPID || rc=$?
 [ $rc -eq 3 ] || { echo "customer end: viewer exit $rc, want 3"; cat "$T/v3.out" "$T/v3.err"; exit 1; }
 
 # --- 4. A wrong code: exit 7 ------------------------------------------------------------------
-viewer v4 --code 000000000
+viewer v4 --code 000000000000
 rc=0; wait $VPID || rc=$?
 [ $rc -eq 7 ] || { echo "bad code: viewer exit $rc, want 7"; cat "$T/v4.out" "$T/v4.err"; exit 1; }
+
+# --- 4b. The right relay digits, other secret digits (a well-formed code): the host refuses
+# end to end, both sides say the code does not match, the host offers the code again ----------
+start_host h4
+wrong=$(python3 - "${CODE// /}" <<'PY'
+import sys
+T = [[0,3,1,7,5,9,8,6,4,2],[7,0,9,2,1,5,4,8,6,3],[4,2,0,6,8,7,1,3,5,9],[1,7,5,0,9,8,3,4,2,6],
+     [6,1,2,3,0,4,5,9,7,8],[3,6,7,4,2,0,9,5,8,1],[5,8,6,9,7,2,0,1,3,4],[8,9,4,5,3,6,2,0,1,7],
+     [9,4,3,8,6,1,7,2,0,5],[2,5,8,1,4,3,6,7,9,0]]
+c = sys.argv[1][:10] + str((int(sys.argv[1][10]) + 1) % 10)
+i = 0
+for d in c:
+    i = T[i][int(d)]
+print(c + str(i))  # Damm check digit: the viewer takes it as well formed
+PY
+)
+viewer v4b --code "$wrong"
+rc=0; wait $VPID || rc=$?
+[ $rc -eq 7 ] && grep -q "^end=code-mismatch" "$T/v4b.out" &&
+  grep -q "refused by the host.*the code does not match" "$T/v4b.err" || {
+  echo "wrong secret digits: viewer exit $rc, want 7 code-mismatch"; cat "$T/v4b.out" "$T/v4b.err"; exit 1; }
+wait_line "The code the operator entered does not match; new code: " "$T/h4.out"
+! grep -q "Allow? \[y/N\]" "$T/h4.out" || { echo "the host asked for consent"; exit 1; }
 
 # --- 5. The relay disappears mid-session: exit 6 ----------------------------------------------
 start_host h5

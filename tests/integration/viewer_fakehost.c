@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sasae/chan.h"
+#include "sasae/supportcode.h"
 #include "sasae/common.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
@@ -34,10 +35,15 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct msg *head, *tail;
 static bool paired, closed;
+static char g_code[SASAE_SCODE_DIGITS + 1]; /* under mu: the full code, as a host shows it */
 
 static void cb_registered(void *u, const char *code, uint32_t secs)
 {
-    printf("code=%s\n", code);
+    pthread_mutex_lock(&mu);
+    if (sasae_scode_compose(code, g_code) != 0)
+        g_code[0] = 0;
+    printf("code=%s\n", g_code);
+    pthread_mutex_unlock(&mu);
     fflush(stdout);
 }
 
@@ -201,8 +207,7 @@ int main(int argc, char **argv)
     char *ca = slurp(argv[2], &ca_len);
     struct sasae_chan_key *dev = sasae_chan_key_generate();
     struct sasae_chan_trust *trust = ca ? sasae_chan_trust_new(ca, ca_len, NULL, 0, NULL) : NULL;
-    ch = trust && dev ? sasae_chan_new_host(dev, trust, NULL) : NULL;
-    if (!ch) {
+    if (!trust || !dev) {
         fprintf(stderr, "fakehost: cannot set up the channel\n");
         return 2;
     }
@@ -219,7 +224,14 @@ int main(int argc, char **argv)
         struct msg *r = next_msg(30000);
         uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
         size_t olen = 0;
-        if (!r ||
+        if (r && !ch) { /* the first message comes after the code: the channel binds to it */
+            pthread_mutex_lock(&mu);
+            char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+            sasae_scode_password(g_code, pw);
+            ch = sasae_chan_new_host(dev, trust, pw, NULL);
+            pthread_mutex_unlock(&mu);
+        }
+        if (!r || !ch ||
             sasae_chan_handshake(ch, r->data, r->len, out, sizeof out, &olen) != SASAE_CHAN_OK) {
             fprintf(stderr, "fakehost: handshake failed\n");
             return 1;

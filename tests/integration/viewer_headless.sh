@@ -53,15 +53,18 @@ expect_exit 0 --headless --test-pattern 64x64 --duration 0.3
 
 # Usage errors (2) and unusable configuration (1), each with a message.
 expect_exit 2 --headless --code 12345
-grep -q "9 digits" "$T/e"
+grep -q "12 digits" "$T/e"
+# a typo (wrong check digit) is caught before any network attempt
+expect_exit 2 --headless --code "123 456 789 017" --relay wss://127.0.0.1:9/
+grep -q "typo" "$T/e"
 expect_exit 2 --headless
 expect_exit 2 --headless --test-pattern 64x64 --dump-format bmp
 expect_exit 2 --test-end customer-ended@10
 expect_exit 2 --no-such-option
 expect_exit 2 --config "$T/missing.conf"
-expect_exit 1 --headless --code "123 456 789" --relay wss://127.0.0.1:9/
+expect_exit 1 --headless --code "123 456 789 018" --relay wss://127.0.0.1:9/
 grep -q "needs --code, --cert, --key" "$T/e"
-expect_exit 1 --headless --code 123456789 --cert "$T/none.pem" --key "$T/none.key" \
+expect_exit 1 --headless --code 123456789018 --cert "$T/none.pem" --key "$T/none.key" \
   --relay-ca "$T/none.pem"
 grep -q "cannot read operator certificate" "$T/e"
 expect_exit 1 --headless --test-pattern 64x64 --max-frames 2 --dump-dir /proc/viewer-cannot

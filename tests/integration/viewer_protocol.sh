@@ -62,7 +62,7 @@ wait $FPID
 BAD=$(printf '%064d' 0)
 rc=0
 "$B/viewer/sasae-viewer" --headless --relay "$URL" --relay-pin "$BAD" --cert "$OPC" --key "$OPK" \
-  --code 123456789 >"$T/badpin.out" 2>"$T/badpin.err" || rc=$?
+  --code 123456789018 >"$T/badpin.out" 2>"$T/badpin.err" || rc=$?
 [ $rc -eq 6 ] && ! grep -q "^state=handshake" "$T/badpin.out" || {
   echo "wrong pin: exit $rc"; cat "$T/badpin.out" "$T/badpin.err"; exit 1; }
 echo "viewer protocol: all passed"

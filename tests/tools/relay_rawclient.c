@@ -492,9 +492,9 @@ static int run_mode(const char *mode)
             uint32_t x;
             memcpy(&x, r, 4);
             if (prefix)
-                snprintf(j.code, sizeof(j.code), "%.6s%03u", prefix, (unsigned)(x % 1000u));
+                snprintf(j.code, sizeof(j.code), "%.6s%01u", prefix, (unsigned)(x % 10u));
             else
-                snprintf(j.code, sizeof(j.code), "%09u", (unsigned)(x % 1000000000u));
+                snprintf(j.code, sizeof(j.code), "%07u", (unsigned)(x % 10000000u));
             send_env(&a, &j);
             g_last_error[0] = 0;
             int e = expect_end(&a, "join");

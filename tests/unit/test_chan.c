@@ -4,6 +4,9 @@
 
 #include "test_chan_pki.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 static char *g_dir;
 static struct sasae_chan_cred *g_cred;
 static struct sasae_chan_trust *g_trust;
@@ -82,8 +85,8 @@ static void roundtrip(struct sasae_chan *a, struct sasae_chan *b, const char *te
 
 static void pair(struct sasae_chan **v, struct sasae_chan **h, const struct sasae_chan_opts *o)
 {
-    *v = sasae_chan_new_viewer(g_cred, o);
-    *h = sasae_chan_new_host(g_dev, g_trust, o);
+    *v = sasae_chan_new_viewer(g_cred, TEST_CODE, o);
+    *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, o);
     cr_assert(*v && *h);
 }
 
@@ -124,8 +127,8 @@ Test(chan, handshake_success_and_identity)
 static void expect_cert_failure(struct sasae_chan_cred *cred, struct sasae_chan_trust *trust,
                                 enum sasae_chan_err want)
 {
-    struct sasae_chan *v = sasae_chan_new_viewer(cred, NULL);
-    struct sasae_chan *h = sasae_chan_new_host(g_dev, trust, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(cred, TEST_CODE, NULL);
+    struct sasae_chan *h = sasae_chan_new_host(g_dev, trust, TEST_CODE, NULL);
     cr_assert(v && h);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.v, SASAE_CHAN_OK);
@@ -150,7 +153,8 @@ Test(chan, alert_reports_reason_to_viewer)
     cr_assert_eq(sasae_certs_revoke(g_dir, serial, err), 0);
     struct sasae_chan_cred *c = load_cred(g_dir, "operators/revoked-rita");
     struct sasae_chan_trust *t = load_trust(g_dir, 1);
-    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL), *h = sasae_chan_new_host(g_dev, t, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(c, TEST_CODE, NULL),
+                      *h = sasae_chan_new_host(g_dev, t, TEST_CODE, NULL);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.h, SASAE_CHAN_ECERT_REVOKED);
     uint8_t al[8], out[SASAE_CHAN_MAX_HANDSHAKE];
@@ -160,7 +164,7 @@ Test(chan, alert_reports_reason_to_viewer)
     cr_assert_eq(sasae_chan_peer_error(v), SASAE_CHAN_ECERT_REVOKED);
     cr_assert(sasae_chan_dead(v));
     /* A malformed alert is just malformed. */
-    struct sasae_chan *v2 = sasae_chan_new_viewer(g_cred, NULL);
+    struct sasae_chan *v2 = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
     cr_assert_eq(sasae_chan_start(v2, out, sizeof(out), &ol), SASAE_CHAN_OK);
     uint8_t bad[3] = {5, 12, 0};
     cr_assert_eq(sasae_chan_handshake(v2, bad, 3, out, sizeof(out), &ol), SASAE_CHAN_EMALFORMED);
@@ -212,8 +216,8 @@ Test(chan, revoked)
     struct sasae_chan_trust *t = load_trust(g_dir, 1);
     expect_cert_failure(c, t, SASAE_CHAN_ECERT_REVOKED);
     /* Jane is still fine with the new CRL. */
-    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, NULL),
-                      *h = sasae_chan_new_host(g_dev, t, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL),
+                      *h = sasae_chan_new_host(g_dev, t, TEST_CODE, NULL);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.h, SASAE_CHAN_OK);
     cr_assert_eq(r.v, SASAE_CHAN_OK);
@@ -280,8 +284,8 @@ Test(chan, key_usage_digital_signature_required)
     make_custom_ku(g_dir, "ds", "ds", "ED25519", eku, "digitalSignature", 0, -300, 86400);
     c = load_cred(g_dir, "ds");
     cr_assert(c);
-    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL),
-                      *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(c, TEST_CODE, NULL),
+                      *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.h, SASAE_CHAN_OK);
     cr_assert_eq(r.v, SASAE_CHAN_OK);
@@ -364,7 +368,12 @@ static void flip_hf(int step, uint8_t *m, size_t *len)
 static void bad_version(int step, uint8_t *m, size_t *len)
 {
     if (step == 0)
-        m[2] = 2;
+        m[2] = 1; /* a version 1 viewer (no code binding) is refused */
+}
+static void bad_spake2_share(int step, uint8_t *m, size_t *len)
+{
+    if (step == 0)
+        m[*len - 1] ^= 0x01; /* last byte of the viewer's SPAKE2 share: off the curve */
 }
 static void truncate_ca(int step, uint8_t *m, size_t *len)
 {
@@ -387,10 +396,12 @@ static struct result run_fresh(tamper_fn t)
 Test(chan, tampered_handshake)
 {
     cr_assert_eq(run_fresh(flip_ca_sig).h, SASAE_CHAN_ESIGNATURE);
-    cr_assert_eq(run_fresh(flip_ca_finished).h, SASAE_CHAN_EFINISHED);
+    /* signed transcripts, so a bad Finished can only mean another SPAKE2 key */
+    cr_assert_eq(run_fresh(flip_ca_finished).h, SASAE_CHAN_ECODE);
     cr_assert_eq(run_fresh(flip_cert_sig).h, SASAE_CHAN_ECERT_UNTRUSTED);
     cr_assert_eq(run_fresh(flip_sh_sig).v, SASAE_CHAN_ESIGNATURE);
-    cr_assert_eq(run_fresh(flip_hf).v, SASAE_CHAN_EFINISHED);
+    cr_assert_eq(run_fresh(flip_hf).v, SASAE_CHAN_ECODE);
+    cr_assert_eq(run_fresh(bad_spake2_share).h, SASAE_CHAN_EMALFORMED);
     cr_assert_eq(run_fresh(bad_version).h, SASAE_CHAN_EVERSION);
     cr_assert_eq(run_fresh(truncate_ca).h, SASAE_CHAN_EMALFORMED);
 }
@@ -428,14 +439,17 @@ Test(chan, mitm_key_swap_detected)
 /* MITM 2: the relay runs a full fake host (own device key) towards the viewer and relays
  * the viewer's CLIENT_AUTH to the real host with its own CLIENT_HELLO. The real host must
  * refuse (the operator signature covers the viewer's transcript), so the customer's host
- * never sends a record; the viewer sees a different host fingerprint. */
+ * never sends a record; and the fake host, not knowing the code's secret digits, cannot
+ * finish the handshake with the viewer either (ECODE). */
 Test(chan, mitm_full_relay_impersonation)
 {
     struct sasae_chan_key *fake_dev = sasae_chan_key_generate();
-    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, NULL);
-    struct sasae_chan *fake_host = sasae_chan_new_host(fake_dev, g_trust, NULL);
-    struct sasae_chan *fake_viewer = sasae_chan_new_viewer(g_cred, NULL); /* only its CH */
-    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
+    /* the relay knows the code's routing digits, not the customer's secret ones */
+    struct sasae_chan *fake_host = sasae_chan_new_host(fake_dev, g_trust, "12345670000", NULL);
+    struct sasae_chan *fake_viewer =
+        sasae_chan_new_viewer(g_cred, TEST_CODE, NULL); /* only its CH */
+    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
     uint8_t a[8192], b[8192], c[8192], d[8192];
     size_t al, bl, cl, dl;
     cr_assert_eq(sasae_chan_start(v, a, sizeof(a), &al), SASAE_CHAN_OK);
@@ -450,17 +464,46 @@ Test(chan, mitm_full_relay_impersonation)
     cr_assert_eq(dl, 0);
     cr_assert(sasae_chan_dead(h));
     cr_assert_null(sasae_chan_peer(h));
-    /* The viewer, if it completes with the fake host, shows the wrong fingerprint. */
-    cr_assert_eq(sasae_chan_handshake(fake_host, a, al, b, sizeof(b), &bl), SASAE_CHAN_OK);
-    cr_assert_eq(sasae_chan_handshake(v, b, bl, a, sizeof(a), &al), SASAE_CHAN_OK);
-    char real[SASAE_CHAN_FPR_LEN];
-    sasae_chan_key_fingerprint(g_dev, real);
-    cr_assert_str_neq(sasae_chan_peer(v)->host_fingerprint, real);
+    /* The fake host cannot check the viewer's Finished (another SPAKE2 key) and cannot make
+     * one the viewer accepts: whatever it sends, the viewer refuses with ECODE. */
+    cr_assert_eq(sasae_chan_handshake(fake_host, a, al, b, sizeof(b), &bl), SASAE_CHAN_ECODE);
+    b[0] = 0x04; /* a HOST_FINISHED with the MAC the fake host could compute: none fits */
+    memset(b + 1, 0x5a, 48);
+    cr_assert_eq(sasae_chan_handshake(v, b, 49, a, sizeof(a), &al), SASAE_CHAN_ECODE);
+    cr_assert_null(sasae_chan_peer(v));
+    cr_assert(sasae_chan_dead(v));
     sasae_chan_free(v);
     sasae_chan_free(fake_host);
     sasae_chan_free(fake_viewer);
     sasae_chan_free(h);
     sasae_chan_key_free(fake_dev);
+}
+
+/* A viewer with another code: the host refuses with ECODE after checking the operator
+ * (so the attempt is one the host counts), nothing is established on either side. */
+Test(chan, wrong_code_refused_by_host)
+{
+    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, "12345671235", NULL);
+    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
+    struct result r = run(v, h, NULL);
+    cr_assert_eq(r.h, SASAE_CHAN_ECODE, "%s", sasae_chan_strerror(r.h));
+    cr_assert_not(sasae_chan_established(h));
+    cr_assert_not(sasae_chan_established(v));
+    cr_assert_str_eq(sasae_chan_strerror(SASAE_CHAN_ECODE),
+                     "the code does not match (mistyped, or not the customer's computer)");
+    uint8_t al[2];
+    size_t n;
+    cr_assert_eq(sasae_chan_alert(SASAE_CHAN_ECODE, al, sizeof al, &n), SASAE_CHAN_OK);
+    cr_assert_eq(al[1], 21);
+    sasae_chan_free(v);
+    sasae_chan_free(h);
+}
+
+Test(chan, code_required)
+{
+    cr_assert_null(sasae_chan_new_viewer(g_cred, NULL, NULL));
+    cr_assert_null(sasae_chan_new_viewer(g_cred, "", NULL));
+    cr_assert_null(sasae_chan_new_host(g_dev, g_trust, NULL, NULL));
 }
 
 /* ---- record layer attacks ---------------------------------------------------------- */
@@ -671,8 +714,8 @@ Test(chan, operator_name_cannot_spoof_prompt)
                    "evil\xc2\x85x",
                    "ED25519", "clientAuth," SASAE_CHAN_OPERATOR_OID, 0, -300, 86400);
     struct sasae_chan_cred *c = load_cred(g_dir, "spoof");
-    struct sasae_chan *v = sasae_chan_new_viewer(c, NULL),
-                      *h = sasae_chan_new_host(g_dev, g_trust, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(c, TEST_CODE, NULL),
+                      *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
     struct result r = run(v, h, NULL);
     cr_assert_eq(r.h, SASAE_CHAN_OK, "%s", sasae_chan_strerror(r.h));
     cr_assert_str_eq(sasae_chan_peer(h)->operator_name, "Jos\xc3\xa9"

@@ -8,6 +8,9 @@
 
 #include "test_chan_pki.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 static FILE *g_to, *g_from;
 
 static size_t recv_hex(uint8_t *out, size_t cap)
@@ -51,7 +54,7 @@ Test(chan_interop, python_viewer_against_c_host, .timeout = 60)
         dup2(out[1], 1);
         close(in[1]);
         close(out[0]);
-        execlp("python3", "python3", script, cert, key, (char *)NULL);
+        execlp("python3", "python3", script, cert, key, TEST_CODE, (char *)NULL);
         _exit(127);
     }
     close(in[0]);
@@ -62,7 +65,7 @@ Test(chan_interop, python_viewer_against_c_host, .timeout = 60)
     struct sasae_chan_trust *trust = load_trust(dir, 1);
     struct sasae_chan_key *dev = sasae_chan_key_generate();
     struct sasae_chan_opts o = {2, 0}; /* host sends a key update on its 2nd record */
-    struct sasae_chan *h = sasae_chan_new_host(dev, trust, &o);
+    struct sasae_chan *h = sasae_chan_new_host(dev, trust, TEST_CODE, &o);
     static uint8_t a[SASAE_CHAN_MAX_RECORD], b[SASAE_CHAN_MAX_RECORD];
     size_t al, bl;
     al = recv_hex(a, sizeof(a));

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include "sasae/chan.h"
+#include "sasae/spake2.h"
 
 static struct {
     char name[64];
@@ -75,12 +76,35 @@ Test(chan_kat, x25519_shared_secret)
     EVP_PKEY_free(h);
 }
 
+Test(chan_kat, code_binding_spake2)
+{
+    /* The password scalar from the code, both shares and Ke, as the Python SPAKE2 has them. */
+    uint8_t w[32], pa[65], pb[65];
+    size_t cl = kvlen("code");
+    cr_assert_eq(sasae_spake2_password_w(kv("code", 0), cl, w), 0);
+    cr_assert_arr_eq(w, kv("spake2_w", 32), 32);
+    struct sasae_spake2 *a = sasae_spake2_new_kat(SASAE_SPAKE2_A, w, kv("spake2_x", 32));
+    struct sasae_spake2 *b = sasae_spake2_new_kat(SASAE_SPAKE2_B, w, kv("spake2_y", 32));
+    cr_assert(a && b);
+    sasae_spake2_share(a, pa);
+    sasae_spake2_share(b, pb);
+    cr_assert_arr_eq(pa, kv("spake2_pa", 65), 65);
+    cr_assert_arr_eq(pb, kv("spake2_pb", 65), 65);
+    struct sasae_spake2_keys k;
+    cr_assert_eq(sasae_spake2_finish(a, pb, (const uint8_t *)"sasae viewer", 12,
+                                     (const uint8_t *)"sasae host", 10, &k),
+                 0);
+    cr_assert_arr_eq(k.ke, kv("spake2_ke", 16), 16);
+    sasae_spake2_free(a);
+    sasae_spake2_free(b);
+}
+
 Test(chan_kat, key_schedule)
 {
     uint8_t fv[48], fh[48];
     struct sasae_chan_traffic v2h, h2v, u1, u2;
-    cr_assert_eq(sasae_chan_kdf_schedule(kv("shared", 32), kv("th_sh", 48), kv("th_ca", 48), fv, fh,
-                                         &v2h, &h2v),
+    cr_assert_eq(sasae_chan_kdf_schedule(kv("shared", 32), kv("spake2_ke", 16), kv("th_sh", 48),
+                                         kv("th_ca", 48), fv, fh, &v2h, &h2v),
                  SASAE_CHAN_OK);
     cr_assert_arr_eq(fv, kv("fin_v", 48), 48);
     cr_assert_arr_eq(fh, kv("fin_h", 48), 48);
@@ -105,8 +129,8 @@ Test(chan_kat, records)
     uint8_t fv[48], fh[48], out[128];
     size_t n;
     struct sasae_chan_traffic v2h, h2v;
-    cr_assert_eq(sasae_chan_kdf_schedule(kv("shared", 32), kv("th_sh", 48), kv("th_ca", 48), fv, fh,
-                                         &v2h, &h2v),
+    cr_assert_eq(sasae_chan_kdf_schedule(kv("shared", 32), kv("spake2_ke", 16), kv("th_sh", 48),
+                                         kv("th_ca", 48), fv, fh, &v2h, &h2v),
                  SASAE_CHAN_OK);
     size_t pl = kvlen("rec_pt");
     const uint8_t *pt = kv("rec_pt", 0);
@@ -131,4 +155,5 @@ Test(chan_kat, alert_codes_are_pinned)
     cr_assert_eq(SASAE_CHAN_ECERT_REVOKED, 13);
     cr_assert_eq(SASAE_CHAN_ECERT_PURPOSE, 15);
     cr_assert_eq(SASAE_CHAN_EPEER, 20);
+    cr_assert_eq(SASAE_CHAN_ECODE, 21);
 }

@@ -5,6 +5,9 @@
 #include "sasae/wire.h"
 #include "test_chan_pki.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 Test(chan_wire, session_through_both_layers)
 {
     char *dir = make_ca("Acme Help Desk");
@@ -14,8 +17,8 @@ Test(chan_wire, session_through_both_layers)
     struct sasae_chan_trust *trust = load_trust(dir, 1);
     struct sasae_chan_key *dev = sasae_chan_key_generate();
     struct sasae_chan_opts o = {5, 0}; /* key update every 5 records */
-    struct sasae_chan *v = sasae_chan_new_viewer(cred, &o),
-                      *h = sasae_chan_new_host(dev, trust, &o);
+    struct sasae_chan *v = sasae_chan_new_viewer(cred, TEST_CODE, &o),
+                      *h = sasae_chan_new_host(dev, trust, TEST_CODE, &o);
     static uint8_t a[SASAE_CHAN_MAX_RECORD], b[SASAE_CHAN_MAX_RECORD];
     size_t al, bl;
     cr_assert_eq(sasae_chan_start(v, a, sizeof(a), &al), 0);

@@ -232,6 +232,42 @@ Test(host_hs, every_event_in_every_state)
     cr_assert_eq(checked, P_N * SASAE_HS_NEVENTS);
 }
 
+/* An operator whose code did not match (handshake, nothing verified): the host tells the
+ * relay's audit log, drops the channel and registers again; only these two reasons renew
+ * from HANDSHAKE, and never once the operator is verified. */
+Test(host_hs, code_mismatch_renews_from_the_handshake)
+{
+    struct sasae_hs hs;
+    reach(&hs, P_HANDSHAKE);
+    struct sasae_hs_out o =
+        sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(o.actions, A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(RENEW_CODE));
+    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_MISMATCH);
+    cr_assert_eq(hs.renewals, 1);
+    cr_assert_eq(hs.deadline, 0, "no handshake timeout left running");
+    cr_assert_not(hs.verified);
+    sasae_hs_event(&hs, SASAE_HS_EV_REGISTERED, 0, T0 + 3 * S);
+    sasae_hs_event(&hs, SASAE_HS_EV_PEER_JOINED, 0, T0 + 4 * S);
+    o = sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_TOO_MANY, T0 + 5 * S);
+    cr_assert_eq(hs.state, SASAE_HS_IDLE);
+    cr_assert_eq(hs.renewed, SASAE_HS_RENEW_TOO_MANY);
+    cr_assert_str_eq(sasae_hs_renew_str(SASAE_HS_RENEW_TOO_MANY), "too_many");
+    /* expiry reasons do not renew from the handshake, mismatch reasons not from WAITING */
+    struct sasae_hs h2;
+    reach(&h2, P_HANDSHAKE);
+    sasae_hs_event(&h2, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_EXPIRED, T0 + S);
+    cr_assert_eq(h2.state, SASAE_HS_ENDED);
+    reach(&h2, P_WAITING);
+    sasae_hs_event(&h2, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH, T0 + S);
+    cr_assert_eq(h2.state, SASAE_HS_ENDED);
+    /* once verified (ASKING), a mismatch report is an error, not a renewal */
+    reach(&h2, P_ASKING);
+    sasae_hs_event(&h2, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH, T0 + S);
+    cr_assert_eq(h2.state, SASAE_HS_ENDED);
+}
+
 /* A burned or expired code while waiting: back to IDLE with a new registration, as often as
  * it happens, each time remembering why; once an operator joined, a lost code ends. */
 Test(host_hs, lost_code_renews_only_while_waiting)
@@ -611,7 +647,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_RELAY_REFUSED; r++)
+    for (int r = 0; r <= SASAE_HS_END_CODE_MISMATCH; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

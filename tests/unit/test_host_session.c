@@ -18,6 +18,9 @@
 #include "sasae/certs.h"
 #include "xvfb_helper.h"
 
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
+
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
     char p[4096];
@@ -92,7 +95,7 @@ static void load_org(const char *dir)
 /* The relay's code, with the CRL the relay sends right after it. */
 static void register_code(struct host_session *h, const char *code)
 {
-    host_session_on_registered(h, code);
+    cr_assert_eq(host_session_on_registered(h, code), 0);
     host_session_on_crl(h, crl_der, (size_t)crl_der_len);
 }
 
@@ -269,7 +272,7 @@ static void start(const char *source, bool x11, const char *display)
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
     cr_assert(vw.cred);
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     cr_assert_eq(sasae_vdec_new(&vw.dec), 0);
     vw.end_reason = -1;
@@ -303,10 +306,28 @@ static void setup(void)
     start("synthetic", false, NULL);
 }
 
+/* The test viewer binds its channel to the code the host shows (the customer reads it):
+ * its first 11 digits, or those with the secret's last digit changed (a wrong code). */
+static void viewer_reads_code(bool wrong)
+{
+    struct host_view hv;
+    host_session_view(hs, &hv);
+    cr_assert_eq(strlen(hv.code), 12, "host shows %s", hv.code);
+    char pw[12];
+    memcpy(pw, hv.code, 11);
+    pw[11] = 0;
+    if (wrong)
+        pw[10] = pw[10] == '9' ? '0' : (char)(pw[10] + 1);
+    sasae_chan_free(vw.ch);
+    vw.ch = sasae_chan_new_viewer(vw.cred, pw, NULL);
+    cr_assert(vw.ch);
+}
+
 /* Registers, pairs and runs the handshake; returns after the host is ASKING. */
 static void handshake(void)
 {
-    register_code(hs, "123456789");
+    register_code(hs, "1234567");
+    viewer_reads_code(false);
     pair(hs);
     size_t n = 0, len;
     cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
@@ -399,14 +420,71 @@ static void ack_all(void)
 
 TestSuite(host_session, .init = setup, .fini = teardown, .timeout = 60);
 
+/* An operator whose code does not match (verified certificate, wrong secret digits): the
+ * host says so (ALERT 21), counts it itself and offers the code again with the same secret
+ * digits; the 5th burns them (a new code), and after 3 burns the host stops offering codes. */
+Test(host_session, wrong_code_counted_by_the_host)
+{
+    char relay[8], secret[5] = "", first[13] = "";
+    struct host_view v;
+    int renews = 0;
+    for (int burn = 0; burn < SASAE_HS_MAX_BURNS; burn++) {
+        for (int i = 0; i < SASAE_HS_MISMATCH_BURN; i++) {
+            snprintf(relay, sizeof relay, "%07d", 1000000 + burn * 10 + i);
+            register_code(hs, relay);
+            host_session_view(hs, &v);
+            cr_assert_eq(v.state, SASAE_HS_WAITING);
+            cr_assert_eq(strncmp(v.code, relay, 7), 0);
+            if (i == 0)
+                memcpy(secret, v.code + 7, 4);
+            else
+                cr_assert_eq(memcmp(v.code + 7, secret, 4), 0, "secret digits kept: %s", v.code);
+            if (!first[0])
+                memcpy(first, v.code, 13);
+            viewer_reads_code(true);
+            pair(hs);
+            size_t n = 0, len;
+            cr_assert_eq(sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_OK);
+            host_session_on_data(hs, vw.buf, n);
+            uint8_t *sh = tq_next(&q, &len, 2000);
+            cr_assert(sh);
+            cr_assert_eq(sasae_chan_handshake(vw.ch, sh, len, vw.buf, sizeof vw.buf, &n),
+                         SASAE_CHAN_OK);
+            host_session_on_data(hs, vw.buf, n); /* CLIENT_AUTH, Finished under another key */
+            uint8_t *al = tq_next(&q, &len, 1000);
+            cr_assert(al && len == 2 && al[0] == 0x05 && al[1] == SASAE_CHAN_ECODE);
+            cr_assert_eq(sasae_chan_handshake(vw.ch, al, len, vw.buf, sizeof vw.buf, &n),
+                         SASAE_CHAN_EPEER);
+            cr_assert_eq(sasae_chan_peer_error(vw.ch), SASAE_CHAN_ECODE);
+            host_session_view(hs, &v);
+            if (burn == SASAE_HS_MAX_BURNS - 1 && i == SASAE_HS_MISMATCH_BURN - 1) {
+                cr_assert_str_eq(v.status, "too many codes that did not match");
+                cr_assert_eq(v.state, SASAE_HS_ENDED, "15 wrong codes: no more codes");
+                cr_assert_eq(v.end_reason, SASAE_HS_END_CODE_MISMATCH);
+                break;
+            }
+            cr_assert_str_eq(v.status, sasae_chan_strerror(SASAE_CHAN_ECODE));
+            cr_assert_eq(v.state, SASAE_HS_IDLE, "offered again, not ended");
+            cr_assert_eq(v.renewed, i < SASAE_HS_MISMATCH_BURN - 1 ? SASAE_HS_RENEW_MISMATCH
+                                                                   : SASAE_HS_RENEW_TOO_MANY);
+            cr_assert_eq(atomic_load(&q.renews), ++renews);
+            cr_assert_str_eq(v.code, "", "the used code is not shown until re-registered");
+        }
+    }
+    cr_assert(q.naudit >= 14, "each mismatch was reported to the relay's audit log");
+    for (int i = 0; i < 14; i++)
+        cr_assert_eq(q.audits[i], SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+}
+
 /* A code lost while waiting brings a new registration, shown with the reason; once an
  * operator joined, a lost code ends the session and nothing is renewed. */
 Test(host_session, lost_code_renews_only_before_pairing)
 {
-    register_code(hs, "111222333");
+    register_code(hs, "1112223");
     struct host_view v;
     host_session_view(hs, &v);
-    cr_assert_str_eq(v.code, "111222333");
+    cr_assert_eq(strlen(v.code), 12);
+    cr_assert_eq(strncmp(v.code, "1112223", 7), 0, "the relay's digits first: %s", v.code);
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_NONE);
     cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_BURNED, "code burned"));
     cr_assert_eq(atomic_load(&q.renews), 1);
@@ -416,10 +494,10 @@ Test(host_session, lost_code_renews_only_before_pairing)
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
     cr_assert_eq(q.n, 0, "nothing sent");
     cr_assert_eq(q.naudit, 0);
-    register_code(hs, "444555666");
+    register_code(hs, "4445556");
     host_session_view(hs, &v);
     cr_assert_eq(v.state, SASAE_HS_WAITING);
-    cr_assert_str_eq(v.code, "444555666");
+    cr_assert_eq(strncmp(v.code, "4445556", 7), 0);
     cr_assert_eq(v.renewed, SASAE_HS_RENEW_BURNED);
     cr_assert(host_session_on_code_lost(hs, SASAE_HS_RENEW_EXPIRED, "nobody joined in time"));
     cr_assert_eq(atomic_load(&q.renews), 2);
@@ -632,10 +710,11 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
     char err[256], serial[80];
     cr_assert_eq(sasae_certs_issue_operator(other, "Hanako Sato", NULL, NULL, serial, err), 0);
     sasae_chan_free(vw.ch);
+    vw.ch = NULL;
     sasae_chan_cred_free(vw.cred);
     vw.cred = load_cred(other, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
-    register_code(hs, "123456789");
+    register_code(hs, "1234567");
+    viewer_reads_code(false);
     pair(hs);
     size_t n = 0, len;
     sasae_chan_start(vw.ch, vw.buf, sizeof vw.buf, &n);
@@ -974,7 +1053,7 @@ Test(host_session, end_is_not_stuck_behind_a_big_frame)
     cr_assert(hs, "%s", err);
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&vw.dec);
     vw.end_reason = -1;
@@ -1056,7 +1135,7 @@ Test(host_session, large_frames_are_chunked)
     cr_assert(hs, "%s", err);
     memset(&vw, 0, sizeof vw);
     vw.cred = load_cred(pki, "operators/hanako-sato");
-    vw.ch = sasae_chan_new_viewer(vw.cred, NULL);
+    vw.ch = sasae_chan_new_viewer(vw.cred, TEST_CODE, NULL);
     vw.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&vw.dec);
     vw.end_reason = -1;
@@ -1076,7 +1155,7 @@ Test(host_session, large_frames_are_chunked)
 /* Revocation is never optional: no code is shown without a current CRL from the relay. */
 Test(host_session, no_crl_no_code)
 {
-    host_session_on_registered(hs, "123456789");
+    cr_assert_eq(host_session_on_registered(hs, "1234567"), 0);
     struct host_view v;
     host_session_view(hs, &v);
     cr_assert_str_eq(v.code, "", "the code waits for the revocation list");
@@ -1094,7 +1173,7 @@ Test(host_session, no_crl_no_code)
  * certificate is looked at, and told why (ALERT ECERT_CRL). */
 Test(host_session, pairing_without_a_fresh_crl_is_refused)
 {
-    register_code(hs, "123456789");
+    register_code(hs, "1234567");
     host_session_on_paired(hs); /* no CRL first */
     struct host_view v;
     host_session_view(hs, &v);
@@ -1113,7 +1192,8 @@ Test(host_session, pairing_without_a_fresh_crl_is_refused)
  * her) is refused by the CRL the relay sends with her join. */
 Test(host_session, revoked_after_registration_is_refused)
 {
-    register_code(hs, "123456789");
+    register_code(hs, "1234567");
+    viewer_reads_code(false);
     char err[256] = "";
     cr_assert_eq(sasae_certs_revoke(pki, op_serial, err), 0, "%s", err);
     OPENSSL_free(crl_der); /* the session borrows ca_pem: only the CRL is new */

@@ -62,6 +62,18 @@ Test(host_ui, renewed_code_says_why)
     cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_NONE, true), "");
     host_ui_renew_text(SASAE_HS_RENEW_BURNED, "123456789", false, out, 10); /* truncated */
     cr_assert_eq(strlen(out), 9);
+    /* the operator's code did not match: the customer reads the code again */
+    host_ui_renew_text(SASAE_HS_RENEW_MISMATCH, "123456789018", false, out, sizeof out);
+    cr_assert_str_eq(out,
+                     "The code the operator entered does not match; new code: 123 456 789 018");
+    host_ui_renew_text(SASAE_HS_RENEW_MISMATCH, "123456789018", true, out, sizeof out);
+    cr_assert_str_eq(out,
+                     "担当者が入力したコードが一致しませんでした。新しいコード：123 456 789 018");
+    host_ui_renew_text(SASAE_HS_RENEW_TOO_MANY, NULL, false, out, sizeof out);
+    cr_assert_str_eq(out, "Your previous code was blocked after 5 codes that did not match; "
+                          "getting a new code...");
+    cr_assert_str_eq(host_ui_renew_why(SASAE_HS_RENEW_TOO_MANY, true),
+                     "一致しないコードが5回入力されたため、前のコードは無効になりました");
 }
 
 /* Every end reason, in every state it can happen in, shows a true sentence: never "nothing
@@ -78,7 +90,7 @@ Test(host_ui, every_end_reason_has_a_true_sentence)
             const char *detail = host_ui_end_detail(st[k].shared, j);
             bool says_nothing = strstr(detail, "Nothing was shared") || strstr(detail, "何も共有");
             cr_assert_eq(says_nothing, !st[k].shared, "detail '%s'", detail);
-            for (int r = SASAE_HS_END_CUSTOMER; r <= SASAE_HS_END_RELAY_REFUSED; r++) {
+            for (int r = SASAE_HS_END_CUSTOMER; r <= SASAE_HS_END_CODE_MISMATCH; r++) {
                 const char *t = host_ui_end_text(r, st[k].verified, st[k].shared, j);
                 cr_assert(t && *t, "reason %d has no sentence", r);
                 if (st[k].shared)

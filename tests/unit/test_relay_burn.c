@@ -1,4 +1,4 @@
-/* Unit tests for the relay table's code split and burn: 6-digit routing part + 3-digit check
+/* Unit tests for the relay table's code split and burn: 6-digit routing part + 1-digit check
  * part, near misses counted per code, the 5th burns it, the check part compared with
  * CRYPTO_memcmp (linked with -Wl,--wrap=CRYPTO_memcmp to see that it is the one used). */
 #include <criterion/criterion.h>
@@ -55,29 +55,29 @@ static struct sasae_rt *table(struct list_rng *rng, const struct sasae_rt_limits
     return rt;
 }
 
-/* code with its check part replaced by check (3 digits) */
+/* code with its check part replaced by check (1 digit) */
 static void with_check(const char *code, const char *check, char out[10])
 {
     memcpy(out, code, 6);
-    memcpy(out + 6, check, 3);
-    out[9] = 0;
+    memcpy(out + 6, check, 1);
+    out[7] = 0;
 }
 
 Test(relay_burn, split_routing_and_check)
 {
-    static const uint32_t v[] = {123456789};
+    static const uint32_t v[] = {1234567};
     struct list_rng rng = {v, 1, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char code[10], bad[10];
     int host = 1;
     void *h;
     cr_assert_eq(sasae_rt_register(rt, &host, 0, code), SASAE_RT_OK);
-    cr_assert_str_eq(code, "123456789");
+    cr_assert_str_eq(code, "1234567");
     /* other routing part, same check part: an unknown code, not a near miss */
-    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, "123457789", 1, 10, &h, NULL),
+    cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, "1234577", 1, 10, &h, NULL),
                  SASAE_RT_E_BAD_CODE);
     /* same routing part, any wrong check digit: refused */
-    const char *checks[] = {"780", "709", "089", "000"};
+    const char *checks[] = {"8", "6", "0", "9"};
     for (int i = 0; i < 4; i++) {
         with_check(code, checks[i], bad);
         cr_assert_eq(sasae_rt_join(rt, "10.0.0.1", NULL, bad, 1, 10, &h, NULL),
@@ -92,7 +92,7 @@ Test(relay_burn, split_routing_and_check)
 
 Test(relay_burn, check_mismatch_counts_for_address_and_relay)
 {
-    static const uint32_t v[] = {111222333, 444555666};
+    static const uint32_t v[] = {1112223, 4445556};
     struct list_rng rng = {v, 2, 0};
     struct sasae_rt_limits l = roomy;
     l.max_failed_joins = 2;
@@ -103,7 +103,7 @@ Test(relay_burn, check_mismatch_counts_for_address_and_relay)
     void *h;
     cr_assert_eq(sasae_rt_register(rt, &ha, 0, a), SASAE_RT_OK);
     cr_assert_eq(sasae_rt_register(rt, &hb, 0, b), SASAE_RT_OK);
-    with_check(a, "000", bad);
+    with_check(a, "0", bad);
     /* two near misses use up the address's failures: the third try is refused unlooked */
     cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_join(rt, "192.0.2.1", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
@@ -122,7 +122,7 @@ Test(relay_burn, check_mismatch_counts_for_address_and_relay)
 
 Test(relay_burn, fifth_near_miss_burns_and_reports)
 {
-    static const uint32_t v[] = {987654321};
+    static const uint32_t v[] = {9876549};
     struct list_rng rng = {v, 1, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char code[10], bad[10];
@@ -134,15 +134,15 @@ Test(relay_burn, fifth_near_miss_burns_and_reports)
                            "198.51.100.9"};
     struct sasae_rt_burn burn;
     for (int i = 0; i < 4; i++) {
-        snprintf(bad, sizeof bad, "987654%03d", i);
+        snprintf(bad, sizeof bad, "987654%01d", i);
         cr_assert_eq(sasae_rt_join(rt, addrs[i], NULL, bad, 1, 0, &h, &burn), SASAE_RT_E_BAD_CODE);
         cr_assert_null(h);
         cr_assert_eq(sasae_rt_codes(rt), 1, "burned after %d near misses", i + 1);
     }
-    with_check(code, "999", bad);
+    with_check(code, "8", bad);
     cr_assert_eq(sasae_rt_join(rt, addrs[4], NULL, bad, 1, 0, &h, &burn), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &host, "the burn hands back the waiting host to tell");
-    cr_assert_str_eq(burn.code, "987654321");
+    cr_assert_str_eq(burn.code, "9876549");
     for (int i = 0; i < 5; i++)
         cr_assert_str_eq(burn.addrs[i], addrs[i]);
     cr_assert_eq(sasae_rt_codes(rt), 0);
@@ -159,7 +159,7 @@ Test(relay_burn, fifth_near_miss_burns_and_reports)
 
 Test(relay_burn, burn_without_report_and_expiry_with_misses_frees_all)
 {
-    static const uint32_t v[] = {100000001, 200000002};
+    static const uint32_t v[] = {1000001, 2000002};
     struct list_rng rng = {v, 2, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char a[10], b[10], bad[10];
@@ -167,13 +167,13 @@ Test(relay_burn, burn_without_report_and_expiry_with_misses_frees_all)
     void *h;
     sasae_rt_register(rt, &ha, 0, a);
     sasae_rt_register(rt, &hb, 0, b);
-    with_check(a, "555", bad);
+    with_check(a, "5", bad);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(sasae_rt_join(rt, "x", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_join(rt, "x", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
     cr_assert_eq(h, &ha);
     /* b has near misses recorded when it expires (ASan: their addresses are freed) */
-    with_check(b, "555", bad);
+    with_check(b, "5", bad);
     cr_assert_eq(sasae_rt_join(rt, "y", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     /* an expired code is no longer live: its routing part gets a plain "bad code" */
     for (int i = 0; i < 6; i++)
@@ -186,7 +186,7 @@ Test(relay_burn, burn_without_report_and_expiry_with_misses_frees_all)
 
 Test(relay_burn, constant_time_compare_is_used)
 {
-    static const uint32_t v[] = {314159265};
+    static const uint32_t v[] = {3141592};
     struct list_rng rng = {v, 1, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char code[10], bad[10];
@@ -195,42 +195,42 @@ Test(relay_burn, constant_time_compare_is_used)
     sasae_rt_register(rt, &host, 0, code);
     ct_calls = 0;
     /* unknown routing part: nothing to compare */
-    cr_assert_eq(sasae_rt_join(rt, "a", NULL, "000000265", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
+    cr_assert_eq(sasae_rt_join(rt, "a", NULL, "0000002", 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(ct_calls, 0);
-    /* a live routing part: the check part goes through CRYPTO_memcmp, all 3 digits */
-    with_check(code, "264", bad);
+    /* a live routing part: the check part goes through CRYPTO_memcmp */
+    with_check(code, "1", bad);
     cr_assert_eq(sasae_rt_join(rt, "a", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(ct_calls, 1);
-    cr_assert_eq(ct_last_len, 3);
+    cr_assert_eq(ct_last_len, 1);
     cr_assert_eq(sasae_rt_join(rt, "a", NULL, code, 1, 0, &h, NULL), SASAE_RT_OK);
     cr_assert_eq(ct_calls, 2);
-    cr_assert_eq(ct_last_len, 3);
+    cr_assert_eq(ct_last_len, 1);
     sasae_rt_free(rt);
 }
 
 Test(relay_burn, routing_collisions_redrawn)
 {
-    /* 42000 is live; 42999 and 42123 share its routing part 000042 and are drawn again,
-     * 4000000000 is over the unbiased range; 43999 is the first usable draw. */
-    static const uint32_t v[] = {42000, 42999, 42123, 4000000000u, 43999};
+    /* 42000 is live; 42009 and 42003 share its routing part 004200 and are drawn again,
+     * 4290000000 is over the unbiased range; 42019 is the first usable draw. */
+    static const uint32_t v[] = {42000, 42009, 42003, 4290000000u, 42019};
     struct list_rng rng = {v, 5, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char a[10], b[10];
     int ha, hb;
     cr_assert_eq(sasae_rt_register(rt, &ha, 0, a), SASAE_RT_OK);
-    cr_assert_str_eq(a, "000042000");
+    cr_assert_str_eq(a, "0042000");
     cr_assert_eq(sasae_rt_register(rt, &hb, 0, b), SASAE_RT_OK);
-    cr_assert_str_eq(b, "000043999");
+    cr_assert_str_eq(b, "0042019");
     cr_assert_eq(rng.i, 5);
     /* only collisions and failures left: the RNG error surfaces, nothing is issued */
     static const uint32_t w[] = {42001, 43002};
     struct list_rng rng2 = {w, 2, 0};
     struct sasae_rt *rt2 = table(&rng2, NULL);
     sasae_rt_register(rt2, &ha, 0, a);
-    cr_assert_str_eq(a, "000042001");
+    cr_assert_str_eq(a, "0042001");
     rng2.v = v;
     rng2.n = 1;
-    rng2.i = 0; /* 42000: routing 000042 is live */
+    rng2.i = 0; /* 42000: routing 004200 is live */
     cr_assert_eq(sasae_rt_register(rt2, &hb, 0, b), SASAE_RT_E_RNG);
     cr_assert_eq(sasae_rt_codes(rt2), 1);
     sasae_rt_free(rt2);
@@ -239,7 +239,7 @@ Test(relay_burn, routing_collisions_redrawn)
 
 Test(relay_burn, other_codes_unaffected_and_routing_part_reissued)
 {
-    static const uint32_t v[] = {500000001, 600000002, 500000777};
+    static const uint32_t v[] = {5000001, 6000002, 5000007};
     struct list_rng rng = {v, 3, 0};
     struct sasae_rt *rt = table(&rng, NULL);
     char a[10], b[10], c[10], bad[10];
@@ -248,10 +248,10 @@ Test(relay_burn, other_codes_unaffected_and_routing_part_reissued)
     sasae_rt_register(rt, &ha, 0, a);
     sasae_rt_register(rt, &hb, 0, b);
     /* 4 near misses on b, 5 on a: a burns, b keeps its own count (4) and still pairs */
-    with_check(b, "999", bad);
+    with_check(b, "9", bad);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
-    with_check(a, "999", bad);
+    with_check(a, "9", bad);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_join(rt, "m", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BURNED);
@@ -259,12 +259,12 @@ Test(relay_burn, other_codes_unaffected_and_routing_part_reissued)
     cr_assert_eq(sasae_rt_codes(rt), 1);
     /* a's routing part is free again and goes to a new host with another check part */
     cr_assert_eq(sasae_rt_register(rt, &hc, 0, c), SASAE_RT_OK);
-    cr_assert_str_eq(c, "500000777");
+    cr_assert_str_eq(c, "5000007");
     /* the burned host leaving (its old code) must not drop the new host's code */
     sasae_rt_unregister(rt, a);
     cr_assert_eq(sasae_rt_codes(rt), 2);
     /* the new code starts with no near misses; the old code still never pairs */
-    with_check(c, "000", bad);
+    with_check(c, "0", bad);
     for (int i = 0; i < 4; i++)
         cr_assert_eq(sasae_rt_join(rt, "n", NULL, bad, 1, 0, &h, NULL), SASAE_RT_E_BAD_CODE);
     cr_assert_eq(sasae_rt_join(rt, "n", NULL, a, 1, 0, &h, NULL), SASAE_RT_E_BURNED,

@@ -6,17 +6,20 @@
 
 Test(viewer_code, parse)
 {
+    /* 12 digits, the last the Damm check digit of the first 11 (123456789018 checks) */
     char d[SASAE_CODE_DIGITS + 1];
-    cr_assert_eq(sasae_code_parse("123456789", d), 0);
-    cr_assert_str_eq(d, "123456789");
-    cr_assert_eq(sasae_code_parse("123 456 789", d), 0);
-    cr_assert_str_eq(d, "123456789");
-    cr_assert_eq(sasae_code_parse(" 123-456-789\n", d), 0);
-    cr_assert_str_eq(d, "123456789");
-    cr_assert_eq(sasae_code_parse("12345678", d), -1, "too short");
-    cr_assert_eq(sasae_code_parse("1234567890", d), -1, "too long");
-    cr_assert_eq(sasae_code_parse("12345678a", d), -1, "letter");
-    cr_assert_eq(sasae_code_parse("１２３４５６７８９", d), -1, "full-width digits");
+    cr_assert_eq(sasae_code_parse("123456789018", d), 0);
+    cr_assert_str_eq(d, "123456789018");
+    cr_assert_eq(sasae_code_parse("123 456 789 018", d), 0);
+    cr_assert_str_eq(d, "123456789018");
+    cr_assert_eq(sasae_code_parse(" 123-456-789-018\n", d), 0);
+    cr_assert_str_eq(d, "123456789018");
+    cr_assert_eq(sasae_code_parse("123456789017", d), -2, "check digit wrong: a typo");
+    cr_assert_eq(sasae_code_parse("123456789108", d), -2, "two digits swapped: a typo");
+    cr_assert_eq(sasae_code_parse("12345678901", d), -1, "too short");
+    cr_assert_eq(sasae_code_parse("1234567890188", d), -1, "too long");
+    cr_assert_eq(sasae_code_parse("12345678901a", d), -1, "letter");
+    cr_assert_eq(sasae_code_parse("１２３４５６７８９０１８", d), -1, "full-width digits");
     cr_assert_eq(sasae_code_parse("", d), -1);
     cr_assert_eq(sasae_code_parse(NULL, d), -1);
 }
@@ -24,16 +27,16 @@ Test(viewer_code, parse)
 Test(viewer_code, format_groups)
 {
     char s[SASAE_CODE_SHOWN];
-    sasae_code_format("123456789", s);
-    cr_assert_str_eq(s, "123 456 789");
+    sasae_code_format("123456789018", s);
+    cr_assert_str_eq(s, "123 456 789 018");
     sasae_code_format("1234", s);
     cr_assert_str_eq(s, "123 4");
     sasae_code_format("123", s);
     cr_assert_str_eq(s, "123");
     sasae_code_format("", s);
     cr_assert_str_eq(s, "");
-    sasae_code_format("12-34 5x6789999", s);
-    cr_assert_str_eq(s, "123 456 789", "non-digits skipped, at most 9");
+    sasae_code_format("12-34 5x678901899", s);
+    cr_assert_str_eq(s, "123 456 789 018", "non-digits skipped, at most 12");
 }
 
 Test(viewer_code, entry_editing)
@@ -43,13 +46,18 @@ Test(viewer_code, entry_editing)
     cr_assert_not(sasae_code_entry_type(&e, "x"));
     cr_assert(sasae_code_entry_type(&e, "3 456-78"));
     cr_assert_not(sasae_code_entry_complete(&e));
-    cr_assert(sasae_code_entry_type(&e, "90")); /* only the 9 fits */
+    cr_assert(sasae_code_entry_type(&e, "901899")); /* only 018 fits */
     cr_assert(sasae_code_entry_complete(&e));
-    cr_assert_str_eq(e.digits, "123456789");
+    cr_assert_not(sasae_code_entry_typo(&e));
+    cr_assert_str_eq(e.digits, "123456789018");
     cr_assert_not(sasae_code_entry_type(&e, "1"), "full box ignores more digits");
     cr_assert(sasae_code_entry_backspace(&e));
-    cr_assert_str_eq(e.digits, "12345678");
-    for (int i = 0; i < 8; i++)
+    cr_assert_str_eq(e.digits, "12345678901");
+    cr_assert_not(sasae_code_entry_typo(&e), "incomplete is not a typo yet");
+    cr_assert(sasae_code_entry_type(&e, "7"));
+    cr_assert(sasae_code_entry_typo(&e), "a wrong check digit shows, and never connects");
+    cr_assert_not(sasae_code_entry_complete(&e));
+    for (int i = 0; i < 12; i++)
         cr_assert(sasae_code_entry_backspace(&e));
     cr_assert_not(sasae_code_entry_backspace(&e));
     cr_assert_eq(e.len, 0);

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Independent implementation of the sasae channel key schedule and record protection
-(docs/protocol.md, "Key schedule" and "Records"), using Python's hashlib/hmac and the
-`cryptography` package. Writes chan_kdf.hex: "name hex" lines that test_chan_kat.c checks
-against codec/chan."""
-import hashlib, hmac, sys
+(docs/protocol.md, "Code binding", "Key schedule" and "Records"), using Python's
+hashlib/hmac, the `cryptography` package and spake2_p256.py (plain-integer P-256). Writes
+chan_kdf.hex: "name hex" lines that test_chan_kat.c checks against codec/chan."""
+import hashlib, hmac, os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import spake2_p256
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives import serialization
@@ -41,9 +43,19 @@ v_pub, h_pub = v.public_key().public_bytes(*raw), h.public_key().public_bytes(*r
 shared = v.exchange(h.public_key())
 assert shared == h.exchange(v.public_key())
 
+# Code binding: SPAKE2 over the code's digits without the check digit, fixed x and y.
+code = b"12345671234"
+w = spake2_p256.password_w(code)
+sx = int.from_bytes(hashlib.sha256(b"sasae KAT: spake2 x").digest(), "big") % spake2_p256.N
+sy = int.from_bytes(hashlib.sha256(b"sasae KAT: spake2 y").digest(), "big") % spake2_p256.N
+pa, pb = spake2_p256.share("A", w, sx), spake2_p256.share("B", w, sy)
+ida, idb = b"sasae viewer", b"sasae host"
+ke = spake2_p256.finish("A", w, sx, pb, ida, idb, pa)[0]
+assert ke == spake2_p256.finish("B", w, sy, pa, ida, idb, pb)[0]
+
 th_sh = hashlib.sha384(b"sasae KAT: CLIENT_HELLO || SERVER_HELLO").digest()
 th_ca = hashlib.sha384(b"sasae KAT: CLIENT_HELLO || SERVER_HELLO || CLIENT_AUTH").digest()
-prk = hkdf_extract(b"sasae v1", shared)
+prk = hkdf_extract(b"sasae v2", shared + ke)
 hs = expand_label(prk, b"hs", th_sh, 48)
 fin_v = expand_label(hs, b"finished v", b"", 48)
 fin_h = expand_label(hs, b"finished h", b"", 48)
@@ -55,6 +67,9 @@ v2h2 = traffic(expand_label(v2h1[0], b"update", b"", 48))
 rows = [
     ("viewer_x25519_priv", v_priv), ("host_x25519_priv", h_priv),
     ("viewer_x25519_pub", v_pub), ("host_x25519_pub", h_pub), ("shared", shared),
+    ("code", code), ("spake2_w", w.to_bytes(32, "big")), ("spake2_x", sx.to_bytes(32, "big")),
+    ("spake2_y", sy.to_bytes(32, "big")), ("spake2_pa", pa), ("spake2_pb", pb),
+    ("spake2_ke", ke),
     ("th_sh", th_sh), ("th_ca", th_ca), ("prk", prk), ("hs", hs),
     ("fin_v", fin_v), ("fin_h", fin_h),
     ("v2h_secret", v2h[0]), ("v2h_key", v2h[1]), ("v2h_iv", v2h[2]),

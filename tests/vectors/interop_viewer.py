@@ -5,6 +5,8 @@ Speaks to test_chan_interop.c over stdin/stdout, one hex-encoded message per lin
 only hashlib/hmac and the `cryptography` package: if this and codec/chan complete a
 handshake and exchange records, the document is precise enough to reimplement."""
 import hashlib, hmac, os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import spake2_p256
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -54,28 +56,33 @@ class Dir:
         return pt
 
 cert_pem, key_pem = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+code = sys.argv[3].encode()  # the support code's digits without the check digit
 cert_der = x509.load_pem_x509_certificate(cert_pem).public_bytes(serialization.Encoding.DER)
 op_key = serialization.load_pem_private_key(key_pem, None)
 raw = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 eph = X25519PrivateKey.generate()
-ch = bytes([1, 0, 1, 0, 1]) + os.urandom(32) + eph.public_key().public_bytes(*raw)
+w = spake2_p256.password_w(code)
+x = int.from_bytes(os.urandom(48), "big") % (spake2_p256.N - 1) + 1
+pa = spake2_p256.share("A", w, x)
+ch = bytes([1, 0, 2, 0, 1]) + os.urandom(32) + eph.public_key().public_bytes(*raw) + pa
 send(ch)
 
 sh = recv()
-assert len(sh) == 165 and sh[0] == 2 and sh[1:5] == bytes([0, 1, 0, 1]), "bad SERVER_HELLO"
-host_pub = sh[69:101]
-th1 = hashlib.sha384(ch + sh[:101]).digest()
-Ed25519PublicKey.from_public_bytes(host_pub).verify(sh[101:], b"sasae v1 host signature\0" + th1)
+assert len(sh) == 230 and sh[0] == 2 and sh[1:5] == bytes([0, 2, 0, 1]), "bad SERVER_HELLO"
+host_pub = sh[134:166]
+th1 = hashlib.sha384(ch + sh[:166]).digest()
+Ed25519PublicKey.from_public_bytes(host_pub).verify(sh[166:], b"sasae v2 host signature\0" + th1)
 shared = eph.exchange(X25519PublicKey.from_public_bytes(sh[37:69]))
+ke = spake2_p256.finish("A", w, x, sh[69:134], b"sasae viewer", b"sasae host", pa)[0]
 th_sh = hashlib.sha384(ch + sh).digest()
-prk = hmac.new(b"sasae v1", shared, hashlib.sha384).digest()
+prk = hmac.new(b"sasae v2", shared + ke, hashlib.sha384).digest()
 hs = expand_label(prk, b"hs", th_sh, 48)
 fin_v, fin_h = expand_label(hs, b"finished v", b"", 48), expand_label(hs, b"finished h", b"", 48)
 
 ca = bytes([3]) + len(cert_der).to_bytes(2, "big") + cert_der
 th2 = hashlib.sha384(ch + sh + ca).digest()
-ca += op_key.sign(b"sasae v1 operator signature\0" + th2)
+ca += op_key.sign(b"sasae v2 operator signature\0" + th2)
 th3 = hashlib.sha384(ch + sh + ca).digest()
 ca += hmac.new(fin_v, th3, hashlib.sha384).digest()
 send(ca)

@@ -18,10 +18,15 @@
 #include "sasae/chan.h"
 #include "sasae/envelope.h"
 #include "sasae/host.h"
+#include "sasae/spake2.h"
+#include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
 #include "synth_screen.h"
 #include "wintest.h"
+
+/* the support code both ends bind the channel to (docs/protocol.md "Code binding") */
+#define TEST_CODE "12345671234"
 
 /* A whole file, NUL-terminated (so it can be read as text); NULL if it cannot be read. */
 static char *slurp(const char *dir, const char *name, size_t *len)
@@ -272,8 +277,8 @@ static void envelope(void)
     static const uint8_t data[] = {0x00, 0xff, 0x10, 0x0d, 0x0a};
     const struct sasae_env_msg msgs[] = {
         {.type = SASAE_ENV_REGISTER, .version = SASAE_ENV_VERSION},
-        {.type = SASAE_ENV_CODE, .code = "123456789", .valid_secs = 600},
-        {.type = SASAE_ENV_JOIN, .version = SASAE_ENV_VERSION, .code = "000000007"},
+        {.type = SASAE_ENV_CODE, .code = "1234567", .valid_secs = 600},
+        {.type = SASAE_ENV_JOIN, .version = SASAE_ENV_VERSION, .code = "0000007"},
         {.type = SASAE_ENV_PEER_JOINED, .text = "佐藤 花子", .org = "Example Help Desk"},
         {.type = SASAE_ENV_PEER_LEFT, .reason = SASAE_ENV_LEFT_STUCK, .text = "stuck"},
         {.type = SASAE_ENV_ERROR, .error_code = SASAE_ENV_ERR_BAD_CODE, .text = "no"},
@@ -400,9 +405,9 @@ static void chan_kat(const char *dir)
     uint8_t fv[48], fh[48];
     struct sasae_chan_traffic v2h, h2v, u1, u2;
     const uint8_t *sh = kv("shared", 32, NULL), *th_sh = kv("th_sh", 48, NULL),
-                  *th_ca = kv("th_ca", 48, NULL);
-    bool sched = sh && th_sh && th_ca &&
-                 sasae_chan_kdf_schedule(sh, th_sh, th_ca, fv, fh, &v2h, &h2v) == SASAE_CHAN_OK;
+                  *th_ca = kv("th_ca", 48, NULL), *ke = kv("spake2_ke", 16, NULL);
+    bool sched = sh && th_sh && th_ca && ke &&
+                 sasae_chan_kdf_schedule(sh, ke, th_sh, th_ca, fv, fh, &v2h, &h2v) == SASAE_CHAN_OK;
     ok = sched && same(fv, "fin_v", 48) && same(fh, "fin_h", 48) &&
          same(v2h.secret, "v2h_secret", 48) && same(v2h.key, "v2h_key", 32) &&
          same(v2h.iv, "v2h_iv", 12) && same(h2v.secret, "h2v_secret", 48) &&
@@ -440,6 +445,33 @@ static void chan_kat(const char *dir)
             wt_diag("record %s differs", recs[i].name);
     }
     CHECK(good == 3, "AES-256-GCM records match the vectors (%d of 3)", good);
+
+    /* the code binding: SPAKE2-P256 on the Windows OpenSSL gives the Python SPAKE2's values */
+    size_t cl = 0;
+    const uint8_t *code = kv("code", 0, &cl), *sx = kv("spake2_x", 32, NULL),
+                  *sy = kv("spake2_y", 32, NULL);
+    uint8_t w[32], pa[65], pb[65];
+    struct sasae_spake2_keys k;
+    struct sasae_spake2 *a = NULL, *b = NULL;
+    bool pake = code && sx && sy && sasae_spake2_password_w(code, cl, w) == 0 &&
+                same(w, "spake2_w", 32) && (a = sasae_spake2_new_kat(SASAE_SPAKE2_A, w, sx)) &&
+                (b = sasae_spake2_new_kat(SASAE_SPAKE2_B, w, sy));
+    if (pake) {
+        sasae_spake2_share(a, pa);
+        sasae_spake2_share(b, pb);
+        pake = same(pa, "spake2_pa", 65) && same(pb, "spake2_pb", 65) &&
+               sasae_spake2_finish(a, pb, (const uint8_t *)"sasae viewer", 12,
+                                   (const uint8_t *)"sasae host", 10, &k) == 0 &&
+               same(k.ke, "spake2_ke", 16);
+    }
+    sasae_spake2_free(a);
+    sasae_spake2_free(b);
+    CHECK(pake, "SPAKE2-P256: password scalar, both shares and Ke match the vectors");
+    char full[SASAE_SCODE_DIGITS + 1];
+    CHECK(sasae_scode_compose("1234567", full) == 0 && sasae_scode_parse(full, full) == 0 &&
+              sasae_scode_parse("123 456 789 018", full) == 0 &&
+              sasae_scode_parse("123 456 789 017", full) != 0,
+          "support code: composed with secret digits, check digit verified");
 }
 
 /* ---- chan: a handshake with the Linux-made PKI ----------------------------------------- */
@@ -465,8 +497,8 @@ static enum sasae_chan_err handshake_at(const struct sasae_chan_cred *cred,
                                         const struct sasae_chan_trust *trust, int64_t t)
 {
     struct sasae_chan_opts o = {.verify_time = t};
-    struct sasae_chan *v = sasae_chan_new_viewer(cred, &o),
-                      *h = sasae_chan_new_host(dev, trust, &o);
+    struct sasae_chan *v = sasae_chan_new_viewer(cred, TEST_CODE, &o),
+                      *h = sasae_chan_new_host(dev, trust, TEST_CODE, &o);
     enum sasae_chan_err e = v && h ? handshake(v, h) : SASAE_CHAN_ENOMEM;
     sasae_chan_free(v);
     sasae_chan_free(h);
@@ -495,8 +527,8 @@ static void chan(const char *pki)
     if (!CHECK(cred && trust && trust_nocrl && dev,
                "operator credential, CA + CRL trust, device key"))
         goto out;
-    v = sasae_chan_new_viewer(cred, NULL);
-    h = sasae_chan_new_host(dev, trust, NULL);
+    v = sasae_chan_new_viewer(cred, TEST_CODE, NULL);
+    h = sasae_chan_new_host(dev, trust, TEST_CODE, NULL);
     e = v && h ? handshake(v, h) : SASAE_CHAN_ENOMEM;
     if (e)
         wt_diag("handshake: %s", sasae_chan_strerror(e));

@@ -14,7 +14,7 @@ static const char usage[] =
     "Operator viewer for sasae remote support.\n"
     "\n"
     "Session:\n"
-    "  --code CODE          support code (9 digits, spaces allowed); asked in the window if "
+    "  --code CODE          support code (12 digits, spaces allowed); asked in the window if "
     "absent\n"
     "  --relay URL          relay address, wss://HOST:PORT/ (default wss://127.0.0.1:8443/)\n"
     "  --relay-ca FILE      CA certificate that signed the relay's TLS certificate\n"
@@ -72,7 +72,7 @@ static bool parse_bool(const char *v)
 
 static enum sasae_vsm_end end_by_name(const char *n)
 {
-    for (int e = SASAE_VSM_END_CUSTOMER; e <= SASAE_VSM_END_ERROR; e++)
+    for (int e = SASAE_VSM_END_CUSTOMER; e <= SASAE_VSM_END_CODE_MISMATCH; e++)
         if (!strcmp(n, sasae_vsm_end_name(e)))
             return e;
     return SASAE_VSM_END_NONE;
@@ -83,8 +83,15 @@ static int set_option(struct vcfg *c, const char *name, const char *v)
 {
     char *end = NULL;
     if (!strcmp(name, "code")) {
-        if (sasae_code_parse(v, c->code) != 0) {
-            fprintf(stderr, "sasae-viewer: the support code must be 9 digits\n");
+        int rc = sasae_code_parse(v, c->code);
+        if (rc == -2) {
+            /* caught here, before any network attempt */
+            fprintf(stderr, "sasae-viewer: the support code has a typo (its check digit does "
+                            "not match): ask the customer to read it again\n");
+            return -1;
+        }
+        if (rc != 0) {
+            fprintf(stderr, "sasae-viewer: the support code must be 12 digits\n");
             return -1;
         }
         return 0;

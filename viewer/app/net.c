@@ -14,6 +14,7 @@
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 #include "sasae/relayclient.h"
+#include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
 
@@ -430,8 +431,14 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
             SASAE_ERR("viewer", "end-to-end handshake failed%s: %s",
                       ce == SASAE_CHAN_EPEER ? " (refused by the host)" : "",
                       sasae_chan_strerror(why));
-            step(n, security_error(ce) ? SASAE_VSM_EV_SECURITY_ERROR : SASAE_VSM_EV_PROTOCOL_ERROR,
-                 0);
+            /* the code did not match, seen here (a host without our code: maybe not the
+             * customer's) or by the host (its ALERT) */
+            if (why == SASAE_CHAN_ECODE)
+                step(n, SASAE_VSM_EV_CODE_MISMATCH, 0);
+            else
+                step(n,
+                     security_error(ce) ? SASAE_VSM_EV_SECURITY_ERROR : SASAE_VSM_EV_PROTOCOL_ERROR,
+                     0);
             return;
         }
         if (olen && sasae_relayclient_send_data(n->rc, out, olen) < 0) {
@@ -440,12 +447,11 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
         }
         if (sasae_chan_established(n->ch)) {
             const struct sasae_chan_peer *p = sasae_chan_peer(n->ch);
-            /* What was checked: the host's signature over the handshake, made with this key.
-             * Not checked: that the key is the customer's PC's (a relay can run a host). */
+            /* What was checked: the host knew the support code's secret digits (SPAKE2: the
+             * keys depend on them) and signed the handshake with this key. */
             SASAE_INFO("viewer",
-                       "end-to-end channel up; the host signed the handshake with device key %s "
-                       "(the key itself is not authenticated: compare it with the customer's "
-                       "session bar)",
+                       "end-to-end channel up: the host knew the support code and signed the "
+                       "handshake with device key %s (the customer's session bar shows the same)",
                        p->host_fingerprint);
             if (n->base.sink.host_key)
                 n->base.sink.host_key(n->base.sink.user, p->host_fingerprint);
@@ -803,7 +809,12 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
         SASAE_ERR("viewer", "operator certificate/key unusable: %s", sasae_chan_strerror(ce));
         goto fail;
     }
-    n->ch = sasae_chan_new_viewer(n->cred, NULL);
+    /* the relay gets its 7 digits; the channel binds to all but the check digit */
+    char relay_part[SASAE_SCODE_RELAY_DIGITS + 1], pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
+    sasae_scode_relay_part(cfg->code, relay_part);
+    sasae_scode_password(cfg->code, pw);
+    n->ch = sasae_chan_new_viewer(n->cred, pw, NULL);
+    OPENSSL_cleanse(pw, sizeof pw);
     n->reasm = sasae_wire_reasm_new(0);
     n->rec = malloc(SASAE_CHAN_MAX_RECORD);
     n->pt = malloc(SASAE_CHAN_MAX_PLAINTEXT);
@@ -818,7 +829,7 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
     struct sasae_relayclient_config rcfg = {
         .url = cfg->relay,
         .role = SASAE_RELAYCLIENT_VIEWER,
-        .code = cfg->code,
+        .code = relay_part,
         .ca_file = cfg->relay_ca,
         .pin_sha256 = cfg->relay_pin,
         .cert_file = cfg->cert,
@@ -834,8 +845,8 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
                   strerror(-rc));
         goto fail;
     }
-    SASAE_INFO("viewer", "connecting to %s with code %.3s %.3s %.3s", cfg->relay, cfg->code,
-               cfg->code + 3, cfg->code + 6);
+    SASAE_INFO("viewer", "connecting to %s with the relay's part of the code, %s", cfg->relay,
+               relay_part);
     free(cert);
     OPENSSL_cleanse(key, key_len);
     free(key);

@@ -4,7 +4,8 @@
 static const char *const en[VS__COUNT] = {
     [VS_TITLE] = "sasae — remote support viewer",
     [VS_CODE_PROMPT] = "Enter the support code the customer reads to you",
-    [VS_CODE_HINT] = "9 digits — press Enter to connect",
+    [VS_CODE_HINT] = "12 digits — press Enter to connect",
+    [VS_CODE_TYPO] = "This code has a typo: ask the customer to read it again",
     [VS_CONNECT] = "Connect",
     [VS_CLOSE] = "Close",
     [VS_ST_CONNECTING] = "Connecting to the relay…",
@@ -35,8 +36,8 @@ static const char *const en[VS__COUNT] = {
     [VS_TIP_MODE] = "Fit the screen to the window, or show it at 1:1 (F2)",
     [VS_TIP_END] = "End remote support now: the customer is told",
     [VS_HOST_KEY] = "Host key",
-    [VS_HOST_KEY_DETAIL] = "Host key (the host signed the connection with it; not authenticated "
-                           "— compare with the customer's session bar):",
+    [VS_HOST_KEY_DETAIL] = "Host key (the PC that knew the support code signed the connection "
+                           "with it; the customer's session bar shows the same):",
     [VS_HOST_NAME] = "Computer name (as the host reports it, not verified)",
     [VS_LATENCY] = "latency",
     [VS_SYSINFO_TITLE] = "System information (F4)",
@@ -52,7 +53,8 @@ static const char *const en[VS__COUNT] = {
 static const char *const ja[VS__COUNT] = {
     [VS_TITLE] = "sasae — リモートサポート ビューアー",
     [VS_CODE_PROMPT] = "お客様から伝えられたサポートコードを入力してください",
-    [VS_CODE_HINT] = "9桁の数字 — Enter キーで接続します",
+    [VS_CODE_HINT] = "12桁の数字 — Enter キーで接続します",
+    [VS_CODE_TYPO] = "コードに入力誤りがあります。もう一度読み上げてもらってください",
     [VS_CONNECT] = "接続",
     [VS_CLOSE] = "閉じる",
     [VS_ST_CONNECTING] = "中継サーバーに接続しています…",
@@ -83,8 +85,8 @@ static const char *const ja[VS__COUNT] = {
     [VS_TIP_MODE] = "画面全体表示と等倍を切り替えます (F2)",
     [VS_TIP_END] = "リモートサポートを今すぐ終了します（お客様に通知されます）",
     [VS_HOST_KEY] = "ホスト鍵",
-    [VS_HOST_KEY_DETAIL] = "ホスト鍵（ホストはこの鍵で接続に署名しました。鍵そのものは未認証です — "
-                           "お客様のセッションバーの表示と照合してください）:",
+    [VS_HOST_KEY_DETAIL] = "ホスト鍵（サポートコードを知っている PC がこの鍵で接続に署名しました。"
+                           "お客様のセッションバーにも同じものが表示されます）:",
     [VS_HOST_NAME] = "コンピューター名（ホストの申告、未確認）",
     [VS_LATENCY] = "遅延",
     [VS_SYSINFO_TITLE] = "システム情報 (F4)",
@@ -152,6 +154,9 @@ const char *vstr_end(enum sasae_lang lang, enum sasae_vsm_end e)
     case SASAE_VSM_END_SECURITY:
         return j ? "セキュリティ検証に失敗したため接続を閉じました"
                  : "Security check failed — the session was closed";
+    case SASAE_VSM_END_CODE_MISMATCH:
+        return j ? "コードが一致しません。お客様にもう一度読み上げてもらってください"
+                 : "The code does not match: ask the customer to read it again";
     case SASAE_VSM_END_ERROR:
         return j ? "エラーのため接続を閉じました" : "An error closed the session";
     case SASAE_VSM_END_NONE:

@@ -9,6 +9,7 @@ enum vstr {
     VS_TITLE,
     VS_CODE_PROMPT,
     VS_CODE_HINT,
+    VS_CODE_TYPO,
     VS_CONNECT,
     VS_CLOSE,
     VS_ST_CONNECTING,

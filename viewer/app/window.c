@@ -579,8 +579,12 @@ static void draw_code_phase(struct gui *g, int ww, int wh)
     sasae_code_format(g->code.digits, shown);
     if (shown[0])
         draw_centered(g, g->big, shown, wh / 2 - 13, FG);
-    draw_centered(g, g->small, vstr(g->lang, VS_CODE_HINT), wh / 2 + 38,
-                  (SDL_Color){0x60, 0x60, 0x60, 0xff});
+    if (sasae_code_entry_typo(&g->code)) /* caught before any network attempt */
+        draw_centered(g, g->small, vstr(g->lang, VS_CODE_TYPO), wh / 2 + 38,
+                      (SDL_Color){0xc0, 0x20, 0x20, 0xff});
+    else
+        draw_centered(g, g->small, vstr(g->lang, VS_CODE_HINT), wh / 2 + 38,
+                      (SDL_Color){0x60, 0x60, 0x60, 0xff});
     g->btn[B_CONNECT].is_default = sasae_code_entry_complete(&g->code);
     sasae_button_draw(g->r, g->font, &g->btn[B_CONNECT]);
 }

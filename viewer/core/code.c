@@ -1,38 +1,24 @@
-/* Support code entry: normalising, grouping "123 456 789", and the code box editor. */
+/* Support code entry: normalising, the check digit, grouping "123 456 789 012", and the code
+ * box editor. */
 #include "sasae/viewer.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "sasae/supportcode.h"
+
+_Static_assert(SASAE_CODE_DIGITS == SASAE_SCODE_DIGITS, "one code length");
+_Static_assert(SASAE_CODE_SHOWN == SASAE_SCODE_SHOWN, "one code length");
 
 int sasae_code_parse(const char *in, char out[SASAE_CODE_DIGITS + 1])
 {
-    int n = 0;
-    if (!in)
-        return -1;
-    for (const char *p = in; *p; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (n == SASAE_CODE_DIGITS)
-                return -1;
-            out[n++] = *p;
-        } else if (*p != ' ' && *p != '-' && *p != '.' && *p != '\t' && *p != '\n' && *p != '\r') {
-            return -1;
-        }
-    }
-    out[n] = '\0';
-    return n == SASAE_CODE_DIGITS ? 0 : -1;
+    int rc = sasae_scode_parse(in, out);
+    return rc == 0 ? 0 : rc == -EBADMSG ? -2 : -1;
 }
 
 void sasae_code_format(const char *digits, char out[SASAE_CODE_SHOWN])
 {
-    int n = 0, o = 0;
-    for (const char *p = digits; p && *p && n < SASAE_CODE_DIGITS; p++) {
-        if (*p < '0' || *p > '9')
-            continue;
-        if (n > 0 && n % 3 == 0)
-            out[o++] = ' ';
-        out[o++] = *p;
-        n++;
-    }
-    out[o] = '\0';
+    sasae_scode_format(digits, out);
 }
 
 bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8)
@@ -58,5 +44,11 @@ bool sasae_code_entry_backspace(struct sasae_code_entry *e)
 
 bool sasae_code_entry_complete(const struct sasae_code_entry *e)
 {
-    return e->len == SASAE_CODE_DIGITS;
+    return e->len == SASAE_CODE_DIGITS &&
+           sasae_scode_damm(e->digits, SASAE_CODE_DIGITS - 1) == e->digits[SASAE_CODE_DIGITS - 1];
+}
+
+bool sasae_code_entry_typo(const struct sasae_code_entry *e)
+{
+    return e->len == SASAE_CODE_DIGITS && !sasae_code_entry_complete(e);
 }

@@ -172,6 +172,10 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return end_with(sm, SASAE_VSM_END_CODE_REJECTED, false);
     case SASAE_VSM_EV_SECURITY_ERROR:
         return end_with(sm, SASAE_VSM_END_SECURITY, false);
+    case SASAE_VSM_EV_CODE_MISMATCH:
+        if (sm->state != SASAE_VSM_HANDSHAKE)
+            return SASAE_VSM_ACT_INVALID;
+        return end_with(sm, SASAE_VSM_END_CODE_MISMATCH, false);
     case SASAE_VSM_EV_PROTOCOL_ERROR:
         return end_with(sm, SASAE_VSM_END_ERROR, true);
     case SASAE_VSM_EV_OP_END:
@@ -248,6 +252,8 @@ const char *sasae_vsm_end_name(enum sasae_vsm_end e)
         return "relay-refused";
     case SASAE_VSM_END_HOST_SILENT:
         return "host-silent";
+    case SASAE_VSM_END_CODE_MISMATCH:
+        return "code-mismatch";
     case SASAE_VSM_END_ERROR:
         return "error";
     }
@@ -283,6 +289,7 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
     case SASAE_VSM_END_CONNECTION_LOST:
         return 6;
     case SASAE_VSM_END_CODE_REJECTED:
+    case SASAE_VSM_END_CODE_MISMATCH:
         return 7;
     case SASAE_VSM_END_SECURITY:
         return 8;

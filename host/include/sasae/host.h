@@ -58,15 +58,25 @@ enum sasae_hs_event {
     SASAE_HS_NEVENTS
 };
 
-/* Why the host is getting a new support code (arg of SASAE_HS_EV_CODE_LOST). Only while
- * WAITING: the host registers again and shows the new code; in any other state the event
- * ends the session like a relay error (never after pairing or consent). */
+/* Why the host is getting a new support code (arg of SASAE_HS_EV_CODE_LOST). EXPIRED and
+ * BURNED only while WAITING, MISMATCH and TOO_MANY only during the HANDSHAKE (the joiner's
+ * code did not match: nothing was verified or asked): the host registers again and shows
+ * the new code; in any other state the event ends the session like a relay error (never
+ * after pairing or consent). */
 enum sasae_hs_renew {
     SASAE_HS_RENEW_NONE = 0,
-    SASAE_HS_RENEW_EXPIRED = 1, /* nobody joined within the code's lifetime */
-    SASAE_HS_RENEW_BURNED = 2,  /* the relay burned it after 5 failed joins */
-    SASAE_HS_RENEW_RELAY = 3,   /* the relay connection was lost (RELAY_ERROR while WAITING) */
+    SASAE_HS_RENEW_EXPIRED = 1,  /* nobody joined within the code's lifetime */
+    SASAE_HS_RENEW_BURNED = 2,   /* the relay burned it after 5 failed joins */
+    SASAE_HS_RENEW_RELAY = 3,    /* the relay connection was lost (RELAY_ERROR while WAITING) */
+    SASAE_HS_RENEW_MISMATCH = 4, /* an operator's code did not match (the host keeps its
+                                    secret digits; the relay's part is new) */
+    SASAE_HS_RENEW_TOO_MANY = 5, /* the 5th code that did not match: the host burned its
+                                    secret digits too */
 };
+/* Codes that did not match before the host burns its secret digits, and burns before the
+ * host stops offering codes (the session ends: 15 online guesses in all). */
+#define SASAE_HS_MISMATCH_BURN 5
+#define SASAE_HS_MAX_BURNS 3
 
 /* Why a session ended, from the host's point of view. */
 enum sasae_hs_end {
@@ -85,6 +95,8 @@ enum sasae_hs_end {
     SASAE_HS_END_RECONSENT_TIMEOUT, /* "Continue sharing?" not answered in 60 s */
     SASAE_HS_END_RELAY_REFUSED,     /* the relay refused a new session (busy, out of
                                        resources, audit log unwritable, shutting down) */
+    SASAE_HS_END_CODE_MISMATCH,     /* SASAE_HS_MAX_BURNS secrets burned by codes that did not
+                                       match: the host offers no more codes */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so

@@ -39,6 +39,8 @@ enum sasae_vsm_end {
     SASAE_VSM_END_RELAY_REFUSED,   /* the relay refused a new session (busy, out of
                                       resources, audit log unwritable, shutting down) */
     SASAE_VSM_END_ERROR,           /* protocol or local error */
+    SASAE_VSM_END_CODE_MISMATCH,   /* the host's code differs from ours (SPAKE2): mistyped
+                                      secret digits, or not the customer's computer */
 };
 
 enum sasae_vsm_event {
@@ -61,6 +63,7 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_PEER_SILENT,     /* viewing, and nothing from the host for
                                      SASAE_VSM_HOST_SILENCE_S (a sharing host sends at least a
                                      keepalive every 2 s) */
+    SASAE_VSM_EV_CODE_MISMATCH,   /* the handshake found the two codes differ (ECODE) */
 };
 
 /* The link counts as lost after this long without anything from a sharing host (the host
@@ -174,16 +177,18 @@ double sasae_view_scale(const struct sasae_view *v);
 
 /* ---- Support code entry -------------------------------------------------------------- */
 
-#define SASAE_CODE_DIGITS 9
-#define SASAE_CODE_SHOWN 12 /* "123 456 789" + NUL */
+/* The customer's code: 12 digits, the last a check digit (sasae/supportcode.h). */
+#define SASAE_CODE_DIGITS 12
+#define SASAE_CODE_SHOWN 16 /* "123 456 789 012" + NUL */
 
-/* Normalises user input to exactly 9 digits: spaces, dashes and dots are allowed as
- * separators, anything else (or a digit count other than 9) is rejected. out gets the 9
- * digits and a NUL. Returns 0 or -1. */
+/* Normalises user input to exactly 12 digits: spaces, dashes and dots are allowed as
+ * separators, anything else (or a digit count other than 12) is rejected (-1); a wrong
+ * check digit is a typo (-2): nothing must be sent anywhere then. out gets the 12 digits
+ * and a NUL. Returns 0, -1 or -2. */
 int sasae_code_parse(const char *in, char out[SASAE_CODE_DIGITS + 1]);
 
-/* Formats up to 9 digits as typed so far in groups of three: "1234" -> "123 4". Non-digits
- * are skipped. out has SASAE_CODE_SHOWN bytes. */
+/* Formats up to 12 digits as typed so far in groups of three: "1234" -> "123 4".
+ * Non-digits are skipped. out has SASAE_CODE_SHOWN bytes. */
 void sasae_code_format(const char *digits, char out[SASAE_CODE_SHOWN]);
 
 /* Line-editor for the code box. Returns true when the key changed the text. */
@@ -193,7 +198,10 @@ struct sasae_code_entry {
 };
 bool sasae_code_entry_type(struct sasae_code_entry *e, const char *utf8); /* typed/pasted text */
 bool sasae_code_entry_backspace(struct sasae_code_entry *e);
+/* 12 digits whose check digit matches: ready to connect. */
 bool sasae_code_entry_complete(const struct sasae_code_entry *e);
+/* 12 digits whose check digit does not match: a typo to show, not to send. */
+bool sasae_code_entry_typo(const struct sasae_code_entry *e);
 
 /* ---- What the host reports about itself ------------------------------------------------ */
 

@@ -1,13 +1,14 @@
 /* sasae chan: the end-to-end secure channel between viewer (initiator) and host (responder):
- * signed X25519 handshake, then AES-256-GCM records. A pure state machine over buffers; the
- * caller moves each output buffer as one opaque relay DATA message. See docs/protocol.md. */
+ * signed X25519 handshake bound to the support code by SPAKE2, then AES-256-GCM records. A pure
+ * state machine over buffers; the caller moves each output buffer as one opaque relay DATA message.
+ * See docs/protocol.md. */
 #ifndef SASAE_CHAN_H
 #define SASAE_CHAN_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define SASAE_CHAN_VERSION 1
+#define SASAE_CHAN_VERSION 2
 #define SASAE_CHAN_MAX_PLAINTEXT (256 * 1024) /* per record */
 #define SASAE_CHAN_RECORD_OVERHEAD 17         /* type byte + 16-byte GCM tag */
 #define SASAE_CHAN_MAX_RECORD (SASAE_CHAN_MAX_PLAINTEXT + SASAE_CHAN_RECORD_OVERHEAD)
@@ -43,7 +44,10 @@ enum sasae_chan_err {
     SASAE_CHAN_EDEAD,         /* channel failed earlier; it refuses all further use */
     SASAE_CHAN_EPEER,         /* the peer refused the handshake with an ALERT; see
                                  sasae_chan_peer_error() for its reason */
+    SASAE_CHAN_ECODE,         /* the two sides used different support codes (the SPAKE2
+                                 keys differ): a mistyped code, or not the customer's PC */
 };
+#define SASAE_CHAN_ERR_LAST SASAE_CHAN_ECODE
 
 /* Static English description, e.g. "operator certificate has been revoked"; never NULL. */
 const char *sasae_chan_strerror(enum sasae_chan_err err);
@@ -101,12 +105,15 @@ struct sasae_chan_peer {
 
 struct sasae_chan;
 
-/* Viewer side. cred is borrowed and must outlive the channel. opts may be NULL. */
-struct sasae_chan *sasae_chan_new_viewer(const struct sasae_chan_cred *cred,
+/* Viewer side. cred is borrowed and must outlive the channel. code is the support code's
+ * password (docs/protocol.md "Code binding": its digits without the check digit, 1..64
+ * bytes, copied); both sides must pass the same or the handshake fails with ECODE. opts may
+ * be NULL. NULL on failure. */
+struct sasae_chan *sasae_chan_new_viewer(const struct sasae_chan_cred *cred, const char *code,
                                          const struct sasae_chan_opts *opts);
-/* Host side. device and trust are borrowed and must outlive the channel. */
+/* Host side. device and trust are borrowed and must outlive the channel; code as above. */
 struct sasae_chan *sasae_chan_new_host(const struct sasae_chan_key *device,
-                                       const struct sasae_chan_trust *trust,
+                                       const struct sasae_chan_trust *trust, const char *code,
                                        const struct sasae_chan_opts *opts);
 /* Cleanses every secret and frees. NULL-safe. */
 void sasae_chan_free(struct sasae_chan *ch);
@@ -160,11 +167,13 @@ struct sasae_chan_traffic {
     uint8_t key[32];
     uint8_t iv[12];
 };
-/* From the X25519 shared secret and the two transcript hashes (SHA-384 of CH||SH and of
- * CH||SH||CLIENT_AUTH) derive the finished keys and both initial traffic secrets. */
-enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint8_t th_sh[48],
-                                            const uint8_t th_ca[48], uint8_t fin_v[48],
-                                            uint8_t fin_h[48], struct sasae_chan_traffic *v2h,
+/* From the X25519 shared secret, the SPAKE2 key Ke and the two transcript hashes (SHA-384
+ * of CH||SH and of CH||SH||CLIENT_AUTH) derive the finished keys and both initial traffic
+ * secrets. */
+enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint8_t pake_ke[16],
+                                            const uint8_t th_sh[48], const uint8_t th_ca[48],
+                                            uint8_t fin_v[48], uint8_t fin_h[48],
+                                            struct sasae_chan_traffic *v2h,
                                             struct sasae_chan_traffic *h2v);
 /* Next generation of a traffic secret (key update), with its key and IV. */
 enum sasae_chan_err sasae_chan_kdf_update(const struct sasae_chan_traffic *cur,

@@ -12,7 +12,7 @@
 /* Websocket subprotocol name. */
 #define SASAE_ENV_SUBPROTOCOL "sasae.v1"
 /* Support code: 9 ASCII digits (shown to people as "123 456 789"). */
-#define SASAE_ENV_CODE_LEN 9
+#define SASAE_ENV_CODE_LEN 7 /* the relay's part of the support code */
 /* Longest text field (ERROR, PEER_LEFT, AUDIT, PEER_JOINED names), in bytes. */
 #define SASAE_ENV_TEXT_MAX 255
 /* Largest DATA body; a whole websocket message is at most 1 + this. */
@@ -26,8 +26,8 @@
 
 enum sasae_env_type {
     SASAE_ENV_REGISTER = 0x01,    /* host -> relay: u16 version */
-    SASAE_ENV_CODE = 0x02,        /* relay -> host: 9 digits, u32 seconds valid */
-    SASAE_ENV_JOIN = 0x03,        /* viewer -> relay: u16 version, 9 digits */
+    SASAE_ENV_CODE = 0x02,        /* relay -> host: 7 digits, u32 seconds valid */
+    SASAE_ENV_JOIN = 0x03,        /* viewer -> relay: u16 version, 7 digits */
     SASAE_ENV_PEER_JOINED = 0x04, /* relay -> both: operator name, organisation */
     SASAE_ENV_PEER_LEFT = 0x05,   /* relay -> remaining peer: u8 reason, text */
     SASAE_ENV_ERROR = 0x06,       /* relay -> client: u16 code, text; then close */

@@ -40,12 +40,14 @@ enum sasae_rt_result {
     SASAE_RT_E_BURNED = -10, /* wrong check part: this failure burned the code (see join) */
 };
 
-/* A support code is 9 digits: a 6-digit routing part (unique among live codes, the table
- * key) followed by a 3-digit check part. A join whose routing part names a live code but
- * whose check part is wrong is a near miss; the SASAE_RT_BURN_AFTER-th near miss on a code
- * burns it (removed: it can never pair). */
+/* The relay's part of a support code is 7 digits: a 6-digit routing part (unique among live
+ * codes, the table key) followed by a 1-digit check part. (The customer reads 12: the host
+ * appends secret digits the relay never sees, docs/envelope.md "Codes".) A join whose
+ * routing part names a live code but whose check part is wrong is a near miss; the
+ * SASAE_RT_BURN_AFTER-th near miss on a code burns it (removed: it can never pair). */
 #define SASAE_RT_ROUTING_DIGITS 6
-#define SASAE_RT_CHECK_DIGITS 3
+#define SASAE_RT_CHECK_DIGITS 1
+#define SASAE_RT_CODE_DIGITS (SASAE_RT_ROUTING_DIGITS + SASAE_RT_CHECK_DIGITS)
 #define SASAE_RT_BURN_AFTER 5
 #define SASAE_RT_ADDR_MAX 64
 
@@ -73,7 +75,7 @@ int sasae_rt_conn_admit(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
 int sasae_rt_conn_open(struct sasae_rt *rt, const char *addr, uint64_t now_ms);
 void sasae_rt_conn_release(struct sasae_rt *rt, const char *addr);
 
-/* A host registers: issues a fresh 9-digit code into code_out (10 bytes, NUL-ended),
+/* A host registers: issues a fresh 7-digit code into code_out (8 bytes, NUL-ended),
  * uniform over the codes whose routing part is not live (drawn again on a routing
  * collision), valid until now + code_ttl. Returns OK, E_FULL, E_RNG or E_NOMEM. */
 int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *code_out);
@@ -95,7 +97,7 @@ int sasae_rt_register(struct sasae_rt *rt, void *host, uint64_t now_ms, char *co
 int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *who, const char *code,
                   int authorised, uint64_t now_ms, void **host_out, struct sasae_rt_burn *burn);
 
-/* The host of a live code went away before pairing: drops the code (only if all 9 digits
+/* The host of a live code went away before pairing: drops the code (only if all 7 digits
  * match a live code) and its session. */
 void sasae_rt_unregister(struct sasae_rt *rt, const char *code);
 
