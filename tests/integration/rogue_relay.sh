@@ -43,7 +43,7 @@ nth_result() { sed -n 's/^result //p' "$ROGUE_OUT" | sed -n "${1}p"; }
 has_result() { [ -n "$(nth_result "$1")" ]; }
 
 # ---- 1. the rogue plays the operator to the customer's real host ------------------------
-rogue viewer --secret-file "$HL_DIR/secret" --code 1234567 \
+rogue viewer --secret-file "$HL_DIR/secret" --code 1234567 --crl "$PKI/crl.pem" \
     --op-cert "$PKI/operators/hanako-sato.pem" --op-key "$PKI/operators/hanako-sato.key"
 hl_host --source synthetic --size 320x240
 [ "${HL_CODE:0:7}" = 1234567 ] || hl_fail "the host's code does not start with the relay's digits: $HL_CODE"

@@ -4,7 +4,7 @@ play the operator, a stolen operator certificate) and runs the end-to-end handsh
 knowing every digit the relay sees but guessing the code's secret digits.
 
   rogue_relay.py --port P --cert relay.pem --key relay.key --role host|viewer
-                 --secret-file F [--op-cert C --op-key K] [--code 1234567]
+                 --secret-file F [--op-cert C --op-key K] [--code 1234567] [--crl CRL.pem]
 
 Speaks TLS 1.3 websocket (subprotocol sasae.v1) and the envelope (docs/envelope.md) to one
 real client at a time, and the channel (docs/protocol.md, version 2, or 1 when the peer
@@ -13,6 +13,8 @@ speaks it) with plain Python (hashlib/hmac, `cryptography`, spake2_p256.py):
                  device key, the relay digits from the JOIN and the secret digits read from F.
   --role viewer: a real host REGISTERs and gets --code; the rogue plays the operator with
                  the stolen certificate, the relay digits and the secret digits read from F.
+                 It serves the organisation's CRL (--crl: public data any relay holds) as a
+                 relay does: after the code, and again just before PEER_JOINED.
 F is read (and removed) when the session needs it, so the test can first write a wrong
 guess and later the right digits. Prints one line per outcome on stdout:
   "ready port=P", "registered", "joined CODE", "result established" (the peer finished the
@@ -135,6 +137,7 @@ def play_host(conn, relay_digits, a):
 def play_viewer(conn, relay_digits, a):
     """The host registered and waits: be the operator."""
     secret = read_secret(a.secret_file)
+    ws_send(conn, b"\x09" + a.crl_der)  # CRL, then PEER_JOINED
     ws_send(conn, b"\x04" + text("Hanako Sato") + text("Example Help Desk"))
     version = 1 if a.v1 else 2
     eph = X25519PrivateKey.generate()
@@ -172,6 +175,8 @@ def serve(conn, a):
         m = ws_recv(conn)
         if m[0] == 1 and a.role == "viewer":  # REGISTER
             ws_send(conn, b"\x02" + a.code.encode() + struct.pack(">I", 600))
+            if ws_recv(conn)[0] == 8:  # CRL_REQUEST
+                ws_send(conn, b"\x09" + a.crl_der)
             say("registered")
             r = play_viewer(conn, a.code, a)
         elif m[0] == 3 and a.role == "host":  # JOIN
@@ -197,8 +202,13 @@ def main():
     p.add_argument("--op-cert")
     p.add_argument("--op-key")
     p.add_argument("--code", default="1234567")
+    p.add_argument("--crl", help="the organisation's CRL (PEM) to serve to a host")
     p.add_argument("--v1", action="store_true", help="speak channel version 1 as the viewer")
     a = p.parse_args()
+    a.crl_der = b""
+    if a.crl:
+        a.crl_der = x509.load_pem_x509_crl(open(a.crl, "rb").read()).public_bytes(
+            serialization.Encoding.DER)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.load_cert_chain(a.cert, a.key)
