@@ -50,8 +50,8 @@ xdotool key --delay 60 $JIS_KEYS
 sleep 1
 [ -z "$(host_codes)" ] || { echo "keys reached the host before control: $(host_codes)"; exit 1; }
 
-# control requested (4th toolbar button), allowed on the host's terminal
-xdotool mousemove --sync $((WIN_X + 318)) $((WIN_Y + 22)) click 1
+# control requested (6th toolbar button: Pointer, Red pen, Highlighter, Undo, Clear, Request control), allowed on the host's terminal
+xdotool mousemove --sync $((WIN_X + 509)) $((WIN_Y + 22)) click 1
 wait_line "Allow control? \[y/N\]" "$T/k1.out"
 echo y >"$T/k1.in"
 wait_line "^state=viewing control=granted" "$T/v.out"

@@ -159,6 +159,8 @@ static bool wire_fields(const char *name, const struct sasae_wire_msg *m, const 
     }
     if (IS("pen_clear"))
         return m->type == SASAE_WIRE_PEN_CLEAR;
+    if (IS("pen_undo"))
+        return m->type == SASAE_WIRE_PEN_UNDO && m->u.pen_undo.stroke_id == 0x01020304u;
     if (IS("control_request"))
         return m->u.control_req.want == 1;
     if (IS("control_state"))
