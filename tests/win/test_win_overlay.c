@@ -221,6 +221,11 @@ int main(void)
           name(pixel(AX + 300, sy - 8)), name(pixel(AX + 300, sy + 8)));
     check(pixel(AX + 500, sy) == GREEN, "... beyond its end: our window (%s)",
           name(pixel(AX + 500, sy)));
+    /* antialiased: the rows at its edges are partly covered, drawn between red and what is
+     * beneath (half coverage: neither the pen's red nor our green) */
+    COLORREF edge = pixel(AX + 300, sy - 5);
+    check(edge != RED && edge != GREEN && GetRValue(edge) > 0x40,
+          "... its edge is antialiased (%s half a pixel out)", name(edge));
     RECT around = {AX + 150 - 6, sy - 6, AX + 450 + 7, sy + 7};
     int spill = red_outside(around);
     check(spill == 0, "no red anywhere else in the area (%d px)", spill);
