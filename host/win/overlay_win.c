@@ -9,6 +9,7 @@
 #include "sasae/common.h"
 #include "sasae/host.h"
 #include "sasae/marker.h"
+#include "sasae/strokes.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -22,6 +23,9 @@
 #define MAX_STROKES 256
 #define POINT_BUDGET 65536
 #define WM_OVERLAY_WAKE (WM_APP + 1)
+/* pixels examined per redraw above which strokes are drawn by GDI (fast, not antialiased):
+ * a few tens of ms of the overlay's thread at most */
+#define AA_BUDGET (8L * 1000 * 1000)
 /* how long suspend/hide wait for the window to be hidden */
 #define SYNC_WAIT_S 2
 
@@ -110,6 +114,48 @@ static void zero_rect(struct sasae_overlay *o, const RECT *r)
         memset(o->px + (size_t)y * (size_t)o->w + r->left, 0, (size_t)(r->right - r->left) * 4);
 }
 
+/* Draws the strokes antialiased when their cost fits AA_BUDGET (o->mu held). Returns false
+ * when it did not draw (too much: the caller uses GDI). */
+static bool paint_aa(struct sasae_overlay *o, const RECT *clip)
+{
+    long cost = 0;
+    int32_t xy[2 * 256];
+    for (int i = 0; i < o->ns && cost <= AA_BUDGET; i++) {
+        const struct stroke *s = &o->s[i];
+        long r = s->width / 2 + 2;
+        for (int k = 0; k < s->n; k++) {
+            /* each segment's box, clipped as the drawing will be */
+            const POINT *a = &s->pts[k > 0 ? k - 1 : 0], *b = &s->pts[k];
+            long x0 = (a->x < b->x ? a->x : b->x) - r, x1 = (a->x > b->x ? a->x : b->x) + r + 1;
+            long y0 = (a->y < b->y ? a->y : b->y) - r, y1 = (a->y > b->y ? a->y : b->y) + r + 1;
+            x0 = x0 < clip->left ? clip->left : x0;
+            y0 = y0 < clip->top ? clip->top : y0;
+            x1 = x1 > clip->right ? clip->right : x1;
+            y1 = y1 > clip->bottom ? clip->bottom : y1;
+            if (x1 > x0 && y1 > y0)
+                cost += (x1 - x0) * (y1 - y0);
+        }
+    }
+    if (cost > AA_BUDGET)
+        return false;
+    struct sasae_strokes_clip c = {clip->left, clip->top, clip->right, clip->bottom};
+    for (int i = 0; i < o->ns; i++) {
+        const struct stroke *s = &o->s[i];
+        /* in pieces of 256 points that overlap by one, so the joins stay whole */
+        for (int at = 0; at < s->n; at += 255) {
+            int m = s->n - at < 256 ? s->n - at : 256;
+            for (int k = 0; k < m; k++) {
+                xy[2 * k] = (int32_t)s->pts[at + k].x;
+                xy[2 * k + 1] = (int32_t)s->pts[at + k].y;
+            }
+            sasae_strokes_draw(o->px, o->w, &c, xy, m, s->width, SASAE_OVERLAY_RED);
+            if (m < 256)
+                break;
+        }
+    }
+    return true;
+}
+
 /* Draws the strokes with GDI (o->mu held). */
 static void paint(struct sasae_overlay *o)
 {
@@ -184,14 +230,16 @@ static void redraw(struct sasae_overlay *o)
     RECT now = drawing_bounds(o), upd;
     UnionRect(&upd, &now, &o->painted);
     zero_rect(o, &upd);
-    paint(o);
-    /* GDI leaves alpha at 0: whatever was drawn becomes opaque (no colour used is black, so
-     * a drawn pixel is never 0); opaque pixels are their own premultiplied value */
-    for (long y = now.top; y < now.bottom; y++) {
-        uint32_t *row = o->px + (size_t)y * (size_t)o->w;
-        for (long x = now.left; x < now.right; x++)
-            if (row[x])
-                row[x] |= 0xff000000u;
+    if (!paint_aa(o, &now)) {
+        paint(o);
+        /* GDI leaves alpha at 0: whatever was drawn becomes opaque (no colour used is black,
+         * so a drawn pixel is never 0); opaque pixels are their own premultiplied value */
+        for (long y = now.top; y < now.bottom; y++) {
+            uint32_t *row = o->px + (size_t)y * (size_t)o->w;
+            for (long x = now.left; x < now.right; x++)
+                if (row[x])
+                    row[x] |= 0xff000000u;
+        }
     }
     if (o->drawn.shown)
         paint_hand(o, &now);

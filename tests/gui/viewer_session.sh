@@ -159,10 +159,11 @@ print(len(hits), min(xs), min(ys), max(xs), max(ys), sum(top) // len(top))
 PY
 }
 # until_px TRIES PNG-TAKER BOX KIND TEST: retakes the screenshot until the test on the stats
-# (count, minx, miny, maxx, maxy, topx) holds.
+# (count, minx, miny, maxx, maxy, topx) holds. $BEFORE_SHOT (if set) runs before each.
 until_px() {
   local tries=$1 shot=$2 box=$3 kind=$4 test=$5 i
   for i in $(seq "$tries"); do
+    ${BEFORE_SHOT:-true}
     $shot "$T/cur.png"
     read -r N MINX MINY MAXX MAXY TOPX < <(px_stats "$T/cur.png" $box "$kind")
     if eval "$test"; then return 0; fi
@@ -188,9 +189,15 @@ viewer_find_window
 sleep 1
 # The pointer (the default tool) at window (400, 325) = screen (512, 360): the hand's
 # fingertip (the top of its yellow finger) is there on the customer's screen, +-4 px.
-xdotool mousemove --sync $((WIN_X + 390)) $((WIN_Y + 320))
-sleep 0.1
-xdotool mousemove --sync $((WIN_X + 400)) $((WIN_Y + 325))
+# (the hand fades after 3 s without movement: on a slow machine each look moves the mouse
+# off the point and back first)
+point_at() {
+  xdotool mousemove --sync $((WIN_X + 390)) $((WIN_Y + 320))
+  sleep 0.05
+  xdotool mousemove --sync $((WIN_X + 400)) $((WIN_Y + 325))
+  sleep 0.15
+}
+BEFORE_SHOT=point_at
 until_px 15 cust_shot "470 320 600 480" hand '[ "$N" -gt 300 ] && [ $((TOPX - 512)) -ge -4 ] && [ $((TOPX - 512)) -le 4 ] && [ $((MINY - 360)) -ge -4 ] && [ $((MINY - 360)) -le 4 ]' ||
   { echo "pointing hand not at (512, 360) on the customer's screen"; exit 1; }
 cp "$T/cur.png" "$T/hand-customer.png"
@@ -198,6 +205,7 @@ echo "hand on the customer's screen: fingertip at ($TOPX, $MINY) for (512, 360),
 # ...and in the viewer, in the video of the customer's screen
 until_px 15 viewer_shot "$((WIN_X + 370)) $((WIN_Y + 300)) $((WIN_X + 470)) $((WIN_Y + 420))" hand '[ "$N" -gt 100 ]' ||
   { echo "pointing hand not in the viewer's picture"; exit 1; }
+BEFORE_SHOT=
 # Two strokes with the red pen (P): window y 300 and y 450 -> screen y 506 and 520.
 xdotool key p
 drag 300 300 500 300 # screen (384..640, 328)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GUI test of sasae-viewer's window under a private Xvfb with the --test-pattern debug
 # source: the picture is scaled with its aspect kept (letterbox), 1:1 mode, the cursor,
-# the red pen mapped window -> screen coordinates, the status bar, the operator's End
+# the red pen mapped window -> screen coordinates, Ctrl+Z, the toolbar tooltips (English and
+# Japanese), the status bar, the operator's End
 # button, end screens, English and Japanese.
 set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
@@ -70,6 +71,15 @@ viewer_shot "$OUT/pen.png"
 # The test pattern paints pen points into its frames: the stroke shows as red on green.
 # Point 5 is window (700, 225) -> screen (448, 96), painted as a 4x4 square there.
 viewer_expect_colour "$OUT/pen.png" $((WIN_X + 700)) $((WIN_Y + 225)) 255 0 0 60 1
+# Ctrl+Z takes the whole stroke back (the pattern removes its points)
+vkey ctrl+z
+viewer_wait_line "pen undo stroke=1 removed=" 10 "$OUT/en.out"
+# The toolbar's tooltips: resting on Undo (4th button) shows a pale yellow box below it
+xdotool mousemove --sync $((WIN_X + 330)) $((WIN_Y + 22))
+sleep 1
+viewer_shot "$OUT/tooltip.png"
+viewer_expect_colour "$OUT/tooltip.png" $((WIN_X + 304)) $((WIN_Y + 51)) 255 251 224 12 1
+xdotool mousemove --sync $((WIN_X + 600)) $((WIN_Y + 300))
 
 # --- 1:1 mode (F2): 640x360 centred in the 1000x626 area at (180, 44 + 133) ------------------
 vkey c F2
@@ -98,7 +108,7 @@ VIEWER_PID=
 [ "$rc" -eq 0 ] || { echo "exit code $rc, want 0"; exit 1; }
 
 # --- Japanese, and an end reason coming from the other side --------------------------------
-SASAE_LANG=ja $V --test-pattern 1920x1080@20 --test-end customer-ended@2500 --size 1000x700 \
+SASAE_LANG=ja $V --test-pattern 1920x1080@20 --test-end customer-ended@5000 --size 1000x700 \
   >"$OUT/ja.out" 2>"$OUT/ja.err" &
 VIEWER_PID=$!
 viewer_wait_line "state=viewing" 20 "$OUT/ja.out"
@@ -107,6 +117,14 @@ sleep 1
 viewer_shot "$OUT/ja-view.png"
 # 1920x1080 at scale 1000/1920: 1000x563, same place as above.
 viewer_expect_colour "$OUT/ja-view.png" $(q 1 0) 0 255 0
+# a tooltip in Japanese: resting on the first button (指さし) shows the box with glyphs in it
+xdotool mousemove --sync $((WIN_X + 30)) $((WIN_Y + 22))
+sleep 1
+viewer_shot "$OUT/ja-tooltip.png"
+viewer_expect_colour "$OUT/ja-tooltip.png" $((WIN_X + 12)) $((WIN_Y + 51)) 255 251 224 12 1
+dark=$(convert "$OUT/ja-tooltip.png" -crop 200x20+$((WIN_X + 16))+$((WIN_Y + 53)) +repage \
+  -colorspace gray -threshold 40% -negate -format "%[fx:round(mean*w*h)]" info:)
+[ "$dark" -gt 60 ] || { echo "no text in the Japanese tooltip ($dark dark px)"; exit 1; }
 viewer_wait_line "end=customer-ended exit=3" 20 "$OUT/ja.out"
 sleep 0.5
 viewer_shot "$OUT/ja-ended.png"

@@ -221,6 +221,11 @@ int main(void)
           name(pixel(AX + 300, sy - 8)), name(pixel(AX + 300, sy + 8)));
     check(pixel(AX + 500, sy) == GREEN, "... beyond its end: our window (%s)",
           name(pixel(AX + 500, sy)));
+    /* antialiased: the rows at its edges are partly covered, drawn between red and what is
+     * beneath (half coverage: neither the pen's red nor our green) */
+    COLORREF edge = pixel(AX + 300, sy - 5);
+    check(edge != RED && edge != GREEN && GetRValue(edge) > 0x40,
+          "... its edge is antialiased (%s half a pixel out)", name(edge));
     RECT around = {AX + 150 - 6, sy - 6, AX + 450 + 7, sy + 7};
     int spill = red_outside(around);
     check(spill == 0, "no red anywhere else in the area (%d px)", spill);
@@ -297,8 +302,8 @@ int main(void)
     check(sasae_overlay_undo(o, 21) == -ENOENT, "undo of a stroke not there: -ENOENT");
 
     /* the idle hand fades out by itself */
-    check(pixel_becomes(AX + 520, AY + 312, GREEN) || pixel_becomes(AX + 520, AY + 312, GREEN),
-          "the idle hand faded (%s)", name(pixel(AX + 520, AY + 312)));
+    ok = pixel_becomes(AX + 520, AY + 312, GREEN) || pixel_becomes(AX + 520, AY + 312, GREEN);
+    check(ok, "the idle hand faded (%s)", name(pixel(AX + 520, AY + 312)));
 
     /* hide: everything gone at once, and nothing comes back */
     sasae_overlay_stroke(o, 3, line, 3, 0, 9);

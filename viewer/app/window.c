@@ -432,8 +432,9 @@ static void draw_pen_preview(struct gui *g)
     const struct sasae_pen *p = &g->pen;
     if (!p->down || p->n < 1)
         return;
-    enum { CHUNK = 64 };
-    SDL_Vertex v[CHUNK * (18 + 36) + 64];
+    /* per point: one segment (3 bands, 18 vertices) and one disc (12 x 9) */
+    enum { PER_POINT = 18 + 12 * 9, CAP = 32 * PER_POINT };
+    SDL_Vertex v[CAP];
     SDL_Color red = {0xff, 0x00, 0x00, 0xff};
     float half = (float)(p->width * sasae_view_scale(&g->view)) / 2.0f;
     half = half < 1.0f ? 1.0f : half;
@@ -449,7 +450,7 @@ static void draw_pen_preview(struct gui *g)
         nv += disc(v + nv, (float)wx, (float)wy, half, red);
         px = wx;
         py = wy;
-        if (nv > CHUNK * (18 + 36) - 64 || i == p->n - 1) {
+        if (nv > CAP - PER_POINT || i == p->n - 1) {
             SDL_RenderGeometry(g->r, NULL, v, nv, NULL, 0);
             nv = 0;
         }
