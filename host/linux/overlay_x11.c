@@ -4,6 +4,7 @@
  * shaped click-through windows. Callers only change the drawing in memory; a small thread
  * redraws at most SASAE_OVERLAY_FPS times a second, so a pen flood cannot load the X server
  * or hold the caller (the session lock) in X round trips. */
+#include "ink.h"
 #include "sasae/common.h"
 #include "sasae/host.h"
 #include "sasae/marker.h"
@@ -19,17 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_STROKES 256
-#define POINT_BUDGET 65536
-
-struct stroke {
-    uint32_t id;
-    int width;
-    int n, cap;
-    int drawn; /* points already in the pixmaps */
-    XPoint *pts;
-};
-
 struct sasae_overlay {
     pthread_mutex_t mu;
     Display *dpy;
@@ -39,8 +29,7 @@ struct sasae_overlay {
     GC gc, mgc;
     int w, h;
     bool mapped;
-    struct stroke s[MAX_STROKES];
-    int ns, total;
+    struct host_ink ink; /* the strokes; each one's `drawn` counts points in the pixmaps */
     struct sasae_marker_motion motion;
     struct sasae_marker_pose drawn;                /* the hand as last drawn */
     int hand_h, hand_w, hand_hh, hand_hx, hand_hy; /* hand height, picture size, hot spot */
@@ -126,6 +115,23 @@ static void hand_draw(struct sasae_overlay *o, const struct sasae_marker_pose *p
     XSetFunction(o->dpy, o->mgc, GXcopy);
 }
 
+/* Draws stroke s from its point `from` on, into the picture and the shape, in pieces of
+ * X's 16-bit points (the store clamps coordinates to what they hold); each piece starts at
+ * the previous one's last point so the line stays joined. */
+static void draw_lines(struct sasae_overlay *o, const struct host_ink_stroke *s, int from)
+{
+    XPoint pt[256];
+    for (int at = from; at < s->n - 1; at += 255) {
+        int m = s->n - at < 256 ? s->n - at : 256;
+        for (int k = 0; k < m; k++) {
+            pt[k].x = (short)s->xy[2 * (at + k)];
+            pt[k].y = (short)s->xy[2 * (at + k) + 1];
+        }
+        XDrawLines(o->dpy, o->content, o->gc, pt, m, CoordModeOrigin);
+        XDrawLines(o->dpy, o->mask, o->mgc, pt, m, CoordModeOrigin);
+    }
+}
+
 /* Brings the window up to date. Incremental unless o->full: only the points added since the
  * last redraw are drawn, so a long stroke arriving point by point costs little. */
 static void redraw(struct sasae_overlay *o)
@@ -135,18 +141,18 @@ static void redraw(struct sasae_overlay *o)
         pose.alpha != o->drawn.alpha)
         o->full = true; /* the old hand must go: no trail */
     o->drawn = pose;
-    bool any = pose.shown || o->ns > 0;
+    bool any = pose.shown || o->ink.ns > 0;
     o->redraws++;
     if (o->full) {
         XSetForeground(o->dpy, o->mgc, 0);
         XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
-        for (int i = 0; i < o->ns; i++)
-            o->s[i].drawn = 0;
+        for (int i = 0; i < o->ink.ns; i++)
+            o->ink.s[i].drawn = 0;
         o->full = false;
     }
     XSetForeground(o->dpy, o->mgc, 1);
-    for (int i = 0; i < o->ns; i++) {
-        struct stroke *s = &o->s[i];
+    for (int i = 0; i < o->ink.ns; i++) {
+        struct host_ink_stroke *s = &o->ink.s[i];
         int from = s->drawn > 0 ? s->drawn - 1 : 0; /* joins the previous segment */
         if (s->drawn == s->n)
             continue;
@@ -156,13 +162,13 @@ static void redraw(struct sasae_overlay *o)
         XSetLineAttributes(o->dpy, o->mgc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
         if (s->n == 1) {
             int r = s->width / 2 + 1;
-            XFillArc(o->dpy, o->content, o->gc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
-                     (unsigned)(2 * r), 0, 360 * 64);
-            XFillArc(o->dpy, o->mask, o->mgc, s->pts[0].x - r, s->pts[0].y - r, (unsigned)(2 * r),
-                     (unsigned)(2 * r), 0, 360 * 64);
+            int x = s->xy[0] - r, y = s->xy[1] - r;
+            XFillArc(o->dpy, o->content, o->gc, x, y, (unsigned)(2 * r), (unsigned)(2 * r), 0,
+                     360 * 64);
+            XFillArc(o->dpy, o->mask, o->mgc, x, y, (unsigned)(2 * r), (unsigned)(2 * r), 0,
+                     360 * 64);
         } else {
-            XDrawLines(o->dpy, o->content, o->gc, s->pts + from, s->n - from, CoordModeOrigin);
-            XDrawLines(o->dpy, o->mask, o->mgc, s->pts + from, s->n - from, CoordModeOrigin);
+            draw_lines(o, s, from);
         }
     }
     if (pose.shown)
@@ -284,8 +290,7 @@ void sasae_overlay_free(struct sasae_overlay *o)
         pthread_mutex_unlock(&o->mu);
         pthread_join(o->thread, NULL);
     }
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
+    host_ink_clear(&o->ink);
     if (o->dpy) {
         if (o->gc)
             XFreeGC(o->dpy, o->gc);
@@ -317,96 +322,35 @@ void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
     pthread_mutex_unlock(&o->mu);
 }
 
-static void drop_oldest(struct sasae_overlay *o)
-{
-    o->full = true;
-    o->total -= o->s[0].n;
-    free(o->s[0].pts);
-    memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
-    o->ns--;
-}
-
-static short clamp16(int32_t v, int lim)
-{
-    /* keep far-away points representable without letting them wrap */
-    if (v < -lim)
-        return (short)-lim;
-    if (v > 2 * lim)
-        return (short)(2 * lim);
-    return (short)v;
-}
-
 int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
                          uint32_t rgba, int width)
 {
-    if (!xy || n < 1 || n > POINT_BUDGET || width < 1 || width > 64)
-        return -EINVAL;
-    int rc = 0;
-    pthread_mutex_lock(&o->mu);
-    struct stroke *s = o->ns > 0 && o->s[o->ns - 1].id == id ? &o->s[o->ns - 1] : NULL;
-    if (!s) {
-        if (o->ns == MAX_STROKES)
-            drop_oldest(o);
-        s = &o->s[o->ns++];
-        memset(s, 0, sizeof *s);
-        s->id = id;
-    }
     (void)rgba; /* always red on the host: see SASAE_OVERLAY_RED */
-    s->width = width;
-    if (s->n + n > s->cap) {
-        int cap = s->cap ? s->cap : 64;
-        while (cap < s->n + n)
-            cap *= 2;
-        XPoint *p = realloc(s->pts, sizeof *p * (size_t)cap);
-        if (!p) {
-            rc = -ENOMEM;
-            goto out;
-        }
-        s->pts = p;
-        s->cap = cap;
-    }
+    pthread_mutex_lock(&o->mu);
     int lim = o->w > o->h ? o->w : o->h;
-    lim = lim > 10000 ? 10000 : lim;
-    for (int i = 0; i < n; i++) {
-        s->pts[s->n].x = clamp16(xy[2 * i], lim);
-        s->pts[s->n].y = clamp16(xy[2 * i + 1], lim);
-        s->n++;
-    }
-    o->total += n;
-    while (o->total > POINT_BUDGET && o->ns > 1)
-        drop_oldest(o);
-    o->dirty = true;
-out:
+    int rc = host_ink_add(&o->ink, id, xy, n, width, lim > 10000 ? 10000 : lim);
+    if (rc > 0)
+        o->full = true; /* an older stroke went: redraw what is left */
+    if (rc >= 0)
+        o->dirty = true;
     pthread_mutex_unlock(&o->mu);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 void sasae_overlay_clear(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
-    o->ns = 0;
-    o->total = 0;
+    host_ink_clear(&o->ink);
     o->dirty = o->full = true;
     pthread_mutex_unlock(&o->mu);
 }
 
 int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
 {
-    int rc = -ENOENT;
     pthread_mutex_lock(&o->mu);
-    for (int i = o->ns - 1; i >= 0; i--) {
-        if (o->s[i].id != id)
-            continue;
-        o->total -= o->s[i].n;
-        free(o->s[i].pts);
-        memmove(&o->s[i], &o->s[i + 1], sizeof o->s[0] * (size_t)(o->ns - i - 1));
-        o->ns--;
+    int rc = host_ink_undo(&o->ink, id);
+    if (rc == 0)
         o->dirty = o->full = true;
-        rc = 0;
-        break;
-    }
     pthread_mutex_unlock(&o->mu);
     return rc;
 }
@@ -414,10 +358,7 @@ int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
 void sasae_overlay_hide(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
-    o->ns = 0;
-    o->total = 0;
+    host_ink_clear(&o->ink);
     o->motion.visible = false;
     o->full = true;
     redraw(o);

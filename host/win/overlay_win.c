@@ -6,6 +6,7 @@
  * sees in the video what the customer sees. One thread owns the window and its message loop
  * and redraws at most SASAE_OVERLAY_FPS times a second; callers only change the drawing in
  * memory and wake it with a message. */
+#include "ink.h"
 #include "sasae/common.h"
 #include "sasae/host.h"
 #include "sasae/marker.h"
@@ -20,21 +21,12 @@
 #include <windows.h>
 
 /* the same limits as the X11 overlay */
-#define MAX_STROKES 256
-#define POINT_BUDGET 65536
 #define WM_OVERLAY_WAKE (WM_APP + 1)
 /* pixels examined per redraw above which strokes are drawn by GDI (fast, not antialiased):
  * a few tens of ms of the overlay's thread at most */
 #define AA_BUDGET (8L * 1000 * 1000)
 /* how long suspend/hide wait for the window to be hidden */
 #define SYNC_WAIT_S 2
-
-struct stroke {
-    uint32_t id;
-    int width;
-    int n, cap;
-    POINT *pts;
-};
 
 struct sasae_overlay {
     pthread_mutex_t mu;
@@ -45,9 +37,8 @@ struct sasae_overlay {
     uint32_t *px; /* the DIB: premultiplied BGRA, top-down, w * h */
     int w, h, ox, oy;
     bool shown;
-    RECT painted; /* where the DIB may hold non-zero pixels (empty: nowhere) */
-    struct stroke s[MAX_STROKES];
-    int ns, total;
+    RECT painted;        /* where the DIB may hold non-zero pixels (empty: nowhere) */
+    struct host_ink ink; /* the strokes */
     struct sasae_marker_motion motion;
     struct sasae_marker_pose drawn; /* the hand as last drawn */
     uint32_t *hand;                 /* its picture, premultiplied ARGB at full alpha */
@@ -93,11 +84,13 @@ static void grow(RECT *r, long x0, long y0, long x1, long y1)
 static RECT drawing_bounds(const struct sasae_overlay *o)
 {
     RECT b = {0, 0, 0, 0};
-    for (int i = 0; i < o->ns; i++) {
-        const struct stroke *s = &o->s[i];
+    for (int i = 0; i < o->ink.ns; i++) {
+        const struct host_ink_stroke *s = &o->ink.s[i];
         long r = s->width / 2 + 2; /* round caps and the single-point dot */
-        for (int k = 0; k < s->n; k++)
-            grow(&b, s->pts[k].x - r, s->pts[k].y - r, s->pts[k].x + r + 1, s->pts[k].y + r + 1);
+        for (int k = 0; k < s->n; k++) {
+            long x = s->xy[2 * k], y = s->xy[2 * k + 1];
+            grow(&b, x - r, y - r, x + r + 1, y + r + 1);
+        }
     }
     if (o->drawn.shown)
         grow(&b, o->drawn.x - o->hand_hx, o->drawn.y - o->hand_hy,
@@ -119,15 +112,14 @@ static void zero_rect(struct sasae_overlay *o, const RECT *r)
 static bool paint_aa(struct sasae_overlay *o, const RECT *clip)
 {
     long cost = 0;
-    int32_t xy[2 * 256];
-    for (int i = 0; i < o->ns && cost <= AA_BUDGET; i++) {
-        const struct stroke *s = &o->s[i];
+    for (int i = 0; i < o->ink.ns && cost <= AA_BUDGET; i++) {
+        const struct host_ink_stroke *s = &o->ink.s[i];
         long r = s->width / 2 + 2;
         for (int k = 0; k < s->n; k++) {
             /* each segment's box, clipped as the drawing will be */
-            const POINT *a = &s->pts[k > 0 ? k - 1 : 0], *b = &s->pts[k];
-            long x0 = (a->x < b->x ? a->x : b->x) - r, x1 = (a->x > b->x ? a->x : b->x) + r + 1;
-            long y0 = (a->y < b->y ? a->y : b->y) - r, y1 = (a->y > b->y ? a->y : b->y) + r + 1;
+            const int32_t *a = &s->xy[2 * (k > 0 ? k - 1 : 0)], *b = &s->xy[2 * k];
+            long x0 = (a[0] < b[0] ? a[0] : b[0]) - r, x1 = (a[0] > b[0] ? a[0] : b[0]) + r + 1;
+            long y0 = (a[1] < b[1] ? a[1] : b[1]) - r, y1 = (a[1] > b[1] ? a[1] : b[1]) + r + 1;
             x0 = x0 < clip->left ? clip->left : x0;
             y0 = y0 < clip->top ? clip->top : y0;
             x1 = x1 > clip->right ? clip->right : x1;
@@ -139,16 +131,12 @@ static bool paint_aa(struct sasae_overlay *o, const RECT *clip)
     if (cost > AA_BUDGET)
         return false;
     struct sasae_strokes_clip c = {clip->left, clip->top, clip->right, clip->bottom};
-    for (int i = 0; i < o->ns; i++) {
-        const struct stroke *s = &o->s[i];
+    for (int i = 0; i < o->ink.ns; i++) {
+        const struct host_ink_stroke *s = &o->ink.s[i];
         /* in pieces of 256 points that overlap by one, so the joins stay whole */
         for (int at = 0; at < s->n; at += 255) {
             int m = s->n - at < 256 ? s->n - at : 256;
-            for (int k = 0; k < m; k++) {
-                xy[2 * k] = (int32_t)s->pts[at + k].x;
-                xy[2 * k + 1] = (int32_t)s->pts[at + k].y;
-            }
-            sasae_strokes_draw(o->px, o->w, &c, xy, m, s->width, SASAE_OVERLAY_RED);
+            sasae_strokes_draw(o->px, o->w, &c, s->xy + 2 * at, m, s->width, SASAE_OVERLAY_RED);
             if (m < 256)
                 break;
         }
@@ -161,8 +149,9 @@ static void paint(struct sasae_overlay *o)
 {
     LOGBRUSH lb = {BS_SOLID, PEN_COLORREF, 0};
     HBRUSH red = CreateSolidBrush(PEN_COLORREF);
-    for (int i = 0; i < o->ns; i++) {
-        struct stroke *s = &o->s[i];
+    POINT pt[256];
+    for (int i = 0; i < o->ink.ns; i++) {
+        const struct host_ink_stroke *s = &o->ink.s[i];
         HPEN pen = ExtCreatePen(PS_GEOMETRIC | PS_SOLID | PS_ENDCAP_ROUND | PS_JOIN_ROUND,
                                 (DWORD)s->width, &lb, 0, NULL);
         HGDIOBJ op = SelectObject(o->mem, pen);
@@ -170,11 +159,16 @@ static void paint(struct sasae_overlay *o)
             HGDIOBJ ob = SelectObject(o->mem, red);
             SelectObject(o->mem, GetStockObject(NULL_PEN));
             int r = s->width / 2 + 1;
-            Ellipse(o->mem, s->pts[0].x - r, s->pts[0].y - r, s->pts[0].x + r + 1,
-                    s->pts[0].y + r + 1);
+            Ellipse(o->mem, s->xy[0] - r, s->xy[1] - r, s->xy[0] + r + 1, s->xy[1] + r + 1);
             SelectObject(o->mem, ob);
         } else {
-            Polyline(o->mem, s->pts, s->n);
+            /* GDI's points are LONGs: in pieces that overlap by one point */
+            for (int at = 0; at < s->n - 1; at += 255) {
+                int m = s->n - at < 256 ? s->n - at : 256;
+                for (int k = 0; k < m; k++)
+                    pt[k] = (POINT){s->xy[2 * (at + k)], s->xy[2 * (at + k) + 1]};
+                Polyline(o->mem, pt, m);
+            }
         }
         SelectObject(o->mem, op);
         DeleteObject(pen);
@@ -217,7 +211,7 @@ static void paint_hand(struct sasae_overlay *o, const RECT *clip)
 static void redraw(struct sasae_overlay *o)
 {
     o->drawn = sasae_marker_motion_at(&o->motion, now_ms());
-    bool any = o->drawn.shown || o->ns > 0;
+    bool any = o->drawn.shown || o->ink.ns > 0;
     o->redraws++;
     o->dirty = false;
     QueryPerformanceCounter(&o->last);
@@ -464,8 +458,7 @@ void sasae_overlay_free(struct sasae_overlay *o)
     pthread_cond_broadcast(&o->cv);
     pthread_mutex_unlock(&o->mu);
     pthread_join(o->thread, NULL);
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
+    host_ink_clear(&o->ink);
     if (o->mem) {
         if (o->old)
             SelectObject(o->mem, o->old);
@@ -488,93 +481,33 @@ void sasae_overlay_pointer(struct sasae_overlay *o, int x, int y, bool visible)
     pthread_mutex_unlock(&o->mu);
 }
 
-static void drop_oldest(struct sasae_overlay *o)
-{
-    o->total -= o->s[0].n;
-    free(o->s[0].pts);
-    memmove(&o->s[0], &o->s[1], sizeof o->s[0] * (size_t)(o->ns - 1));
-    o->ns--;
-}
-
-static LONG clamp_coord(int32_t v, int lim)
-{
-    /* far-away points stay representable for GDI without wrapping */
-    return v < -lim ? -lim : v > 2 * lim ? 2 * lim : v;
-}
-
 int sasae_overlay_stroke(struct sasae_overlay *o, uint32_t id, const int32_t *xy, int n,
                          uint32_t rgba, int width)
 {
-    if (!xy || n < 1 || n > POINT_BUDGET || width < 1 || width > 64)
-        return -EINVAL;
-    int rc = 0;
-    pthread_mutex_lock(&o->mu);
-    struct stroke *s = o->ns > 0 && o->s[o->ns - 1].id == id ? &o->s[o->ns - 1] : NULL;
-    if (!s) {
-        if (o->ns == MAX_STROKES)
-            drop_oldest(o);
-        s = &o->s[o->ns++];
-        memset(s, 0, sizeof *s);
-        s->id = id;
-    }
     (void)rgba; /* always red on the host: see SASAE_OVERLAY_RED */
-    s->width = width;
-    if (s->n + n > s->cap) {
-        int cap = s->cap ? s->cap : 64;
-        while (cap < s->n + n)
-            cap *= 2;
-        POINT *p = realloc(s->pts, sizeof *p * (size_t)cap);
-        if (!p) {
-            rc = -ENOMEM;
-            goto out;
-        }
-        s->pts = p;
-        s->cap = cap;
-    }
+    pthread_mutex_lock(&o->mu);
     int lim = o->w > o->h ? o->w : o->h;
-    lim = lim > 10000 ? 10000 : lim;
-    for (int i = 0; i < n; i++) {
-        s->pts[s->n].x = clamp_coord(xy[2 * i], lim);
-        s->pts[s->n].y = clamp_coord(xy[2 * i + 1], lim);
-        s->n++;
-    }
-    o->total += n;
-    while (o->total > POINT_BUDGET && o->ns > 1)
-        drop_oldest(o);
-    wake(o);
-out:
-    if (rc && s->n == 0) /* a new stroke whose points could not be stored: not kept */
-        o->ns--;
+    int rc = host_ink_add(&o->ink, id, xy, n, width, lim > 10000 ? 10000 : lim);
+    if (rc >= 0)
+        wake(o);
     pthread_mutex_unlock(&o->mu);
-    return rc;
+    return rc < 0 ? rc : 0;
 }
 
 void sasae_overlay_clear(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
-    o->ns = 0;
-    o->total = 0;
+    host_ink_clear(&o->ink);
     wake(o);
     pthread_mutex_unlock(&o->mu);
 }
 
 int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
 {
-    int rc = -ENOENT;
     pthread_mutex_lock(&o->mu);
-    for (int i = o->ns - 1; i >= 0; i--) {
-        if (o->s[i].id != id)
-            continue;
-        o->total -= o->s[i].n;
-        free(o->s[i].pts);
-        memmove(&o->s[i], &o->s[i + 1], sizeof o->s[0] * (size_t)(o->ns - i - 1));
-        o->ns--;
+    int rc = host_ink_undo(&o->ink, id);
+    if (rc == 0)
         wake(o);
-        rc = 0;
-        break;
-    }
     pthread_mutex_unlock(&o->mu);
     return rc;
 }
@@ -582,10 +515,7 @@ int sasae_overlay_undo(struct sasae_overlay *o, uint32_t id)
 void sasae_overlay_hide(struct sasae_overlay *o)
 {
     pthread_mutex_lock(&o->mu);
-    for (int i = 0; i < o->ns; i++)
-        free(o->s[i].pts);
-    o->ns = 0;
-    o->total = 0;
+    host_ink_clear(&o->ink);
     o->motion.visible = false;
     sync_now(o);
     pthread_mutex_unlock(&o->mu);
