@@ -51,6 +51,8 @@ static const char *end_audit(enum sasae_hs_end r)
         return "end: relay refused";
     case SASAE_HS_END_CODE_MISMATCH:
         return "end: too many codes that did not match";
+    case SASAE_HS_END_NO_CRL:
+        return "end: no current revocation list";
     default:
         return "end";
     }
@@ -370,6 +372,12 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT;
         break;
     case SASAE_HS_EV_RELAY_ERROR:
+        if (arg == 2 && st <= SASAE_HS_WAITING) {
+            /* fail closed: no operator can be checked, so no code may be offered */
+            end_session(hs, &o, SASAE_HS_END_NO_CRL, false);
+            o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT;
+            break;
+        }
         /* Nobody has joined (or the relay went away while we reconnected after such a
          * loss): the code died with the connection; nothing was asked or shared, so a new
          * code once the relay is back is all the customer needs, for a while. Once an
@@ -592,8 +600,9 @@ const char *sasae_hs_end_str(enum sasae_hs_end r)
         "reconsent_timeout",
         "relay_refused",
         "code_mismatch",
+        "no_crl",
     };
-    return (unsigned)r <= SASAE_HS_END_CODE_MISMATCH ? n[r] : "?";
+    return (unsigned)r <= SASAE_HS_END_NO_CRL ? n[r] : "?";
 }
 
 const char *sasae_hs_renew_str(enum sasae_hs_renew r)

@@ -837,7 +837,7 @@ static void refuse_without_crl(struct host_session *s, const char *why)
              why);
     SASAE_ERR(TAG, "%s", s->status);
     s->pending_code[0] = '\0';
-    event(s, SASAE_HS_EV_RELAY_ERROR, 0);
+    event(s, SASAE_HS_EV_RELAY_ERROR, 2);
 }
 
 static void show_code(struct host_session *s)

@@ -144,6 +144,12 @@ const char *host_ui_end_text(enum sasae_hs_end r, bool verified, bool shared, bo
                    "担当者の準備ができたら、もう一度サポートを開始してください。"
                  : "Codes that did not match yours were entered too often, so no new code is "
                    "shown. Start support again when the operator is ready.";
+    case SASAE_HS_END_NO_CRL:
+        /* only before any code was shown */
+        return j ? "組織の失効リストが最新ではないため、安全に接続できません。サポートセンターに"
+                   "連絡してください。"
+                 : "Your organisation's list of revoked operators is not current, so no one can "
+                   "connect safely. Please call the support center.";
     case SASAE_HS_END_CAPTURE_FAILED:
         /* only ever while sharing */
         return j ? "画面を取得できなくなったため終了しました。"

@@ -57,6 +57,9 @@ host_once
 echo "$out" | grep -q "support code" && hl_fail "a code shown without a current CRL: $out"
 echo "$out" | grep -q "No current revocation list for your organisation (the organisation's revocation list expired on 20" ||
     hl_fail "no reason given: $out"
+# the headline says it too, not "connection lost"
+echo "$out" | grep -q "list of revoked operators is not current" || hl_fail "untrue headline: $out"
+echo "$out" | grep -q "connection to the support center was lost" && hl_fail "'connection lost' shown: $out"
 
 echo "== a relay serving a CRL signed by another CA"
 "$C" --dir "$HL_DIR/other" init-ca --org "Scam Support Ltd" >/dev/null

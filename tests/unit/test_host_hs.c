@@ -647,7 +647,7 @@ Test(host_hs, names)
         cr_assert_str_neq(sasae_hs_state_str((enum sasae_hs_state)s), "?");
     for (int e = 0; e < SASAE_HS_NEVENTS; e++)
         cr_assert_str_neq(sasae_hs_event_str((enum sasae_hs_event)e), "?");
-    for (int r = 0; r <= SASAE_HS_END_CODE_MISMATCH; r++)
+    for (int r = 0; r <= SASAE_HS_END_NO_CRL; r++)
         cr_assert_str_neq(sasae_hs_end_str((enum sasae_hs_end)r), "?");
     cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_NSTATES), "?");
 }

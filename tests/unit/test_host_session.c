@@ -1163,6 +1163,7 @@ Test(host_session, no_crl_no_code)
     host_session_view(hs, &v);
     cr_assert_str_eq(v.code, "");
     cr_assert_eq(v.state, SASAE_HS_ENDED);
+    cr_assert_eq(v.end_reason, SASAE_HS_END_NO_CRL, "the headline says why, not 'connection lost'");
     cr_assert(strstr(v.status, "No current revocation list") &&
                   strstr(v.status, "no revocation list to give"),
               "%s", v.status);

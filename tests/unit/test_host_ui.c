@@ -90,7 +90,7 @@ Test(host_ui, every_end_reason_has_a_true_sentence)
             const char *detail = host_ui_end_detail(st[k].shared, j);
             bool says_nothing = strstr(detail, "Nothing was shared") || strstr(detail, "何も共有");
             cr_assert_eq(says_nothing, !st[k].shared, "detail '%s'", detail);
-            for (int r = SASAE_HS_END_CUSTOMER; r <= SASAE_HS_END_CODE_MISMATCH; r++) {
+            for (int r = SASAE_HS_END_CUSTOMER; r <= SASAE_HS_END_NO_CRL; r++) {
                 const char *t = host_ui_end_text(r, st[k].verified, st[k].shared, j);
                 cr_assert(t && *t, "reason %d has no sentence", r);
                 if (st[k].shared)

@@ -46,7 +46,8 @@ enum sasae_hs_event {
     SASAE_HS_EV_VIEWER_END,     /* viewer sent END */
     SASAE_HS_EV_PEER_LEFT,      /* relay says the viewer is gone */
     SASAE_HS_EV_RELAY_ERROR,    /* relay connection lost or relay error; arg 1: the relay
-                                   refused service (busy, out of resources, stopping) */
+                                   refused service (busy, out of resources, stopping); arg 2:
+                                   no current revocation list could be had from it */
     SASAE_HS_EV_PROTOCOL_ERROR, /* malformed or unexpected application message */
     SASAE_HS_EV_FRAME_SENT,     /* arg = frame id */
     SASAE_HS_EV_FRAME_ACKED,    /* arg = frame id */
@@ -97,6 +98,8 @@ enum sasae_hs_end {
                                        resources, audit log unwritable, shutting down) */
     SASAE_HS_END_CODE_MISMATCH,     /* SASAE_HS_MAX_BURNS secrets burned by codes that did not
                                        match: the host offers no more codes */
+    SASAE_HS_END_NO_CRL,            /* no current revocation list for the organisation: no
+                                       code is shown (RELAY_ERROR with arg 2) */
 };
 
 /* What the driver must do after an event, executed in this bit order (lowest first), so
