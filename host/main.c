@@ -217,13 +217,16 @@ static void tr_renew(void *ctx)
 static void renew_connection(struct app *a)
 {
     uint64_t now = sasae_mono_ns();
+    /* asked of the session before a->mu is taken: the network thread takes a->mu (tr_send)
+     * while it holds the session's lock, so the other order could deadlock */
     bool ended = host_session_ended(a->s); /* e.g. End pressed while waiting to reconnect */
+    uint64_t delay = host_session_renew_delay_ns(a->s);
     pthread_mutex_lock(&a->mu);
     if (ended)
         a->renew = false;
     if (a->renew && !a->renew_at)
         /* the relay unreachable: back off (the state machine counts the failures) */
-        a->renew_at = now + host_session_renew_delay_ns(a->s);
+        a->renew_at = now + delay;
     /* after the old connection has closed: a code that did not match closes it from here,
      * and its close must not reach the session as a lost relay (see cb_closed) */
     bool want = a->renew && atomic_load(&a->closed) && now >= a->connected_ns + RENEW_MIN_NS &&
