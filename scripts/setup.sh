@@ -15,8 +15,9 @@ PKGS=(
   # tests: Criterion, a virtual X server and its drivers, reference tools, a proxy
   libcriterion-dev xvfb xauth xdotool imagemagick x11-utils x11-xserver-utils
   vpx-tools tinyproxy tmux procps ca-certificates curl python3
-  # tests: the relay's TLS scan, a shifted clock and a system-call trace (audit day switch)
-  sslscan faketime strace
+  # tests: the relay's TLS scan, a shifted clock and a system-call trace (audit day switch),
+  # network namespaces for the network-cut test
+  sslscan faketime strace iproute2
   # a real window manager for the GUI tests (focus, minimise, window types)
   openbox
   # the demo's private desktop when there is no display
