@@ -68,13 +68,7 @@ grep -q "out of file descriptors" "$T/relay2.log" || { echo "FAIL: the relay log
 echo "== a customer's sasae-host is refused with words, an operator's join too"
 d=${DISPLAY:-}
 unset DISPLAY
-mkfifo "$T/h2.in"
-sleep 600 >"$T/h2.in" &
-PIDS+=($!)
-script -qfec "exec $(printf '%q ' "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" \
-  --org-ca "$C/ca.pem" --state-dir "$T/hoststate2" --consent tty --no-proxy \
-  --source synthetic --size 320x240)" /dev/null <"$T/h2.in" >"$T/h2.out" 2>&1 &
-PIDS+=($!)
+tty_host_start h2 --source synthetic --size 320x240
 [ -n "$d" ] && export DISPLAY=$d
 wait_line "The support center cannot start a session right now. Please try again in a few minutes." "$T/h2.out" 20
 grep -q "the relay is out of file descriptors" "$T/h2.out" || { echo "FAIL: the host does not give the relay's reason"; cat "$T/h2.out"; exit 1; }

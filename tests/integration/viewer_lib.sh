@@ -65,10 +65,9 @@ done
 [ -n "$PORT" ] || { echo "relay did not start"; cat "$T/relay.log"; exit 1; }
 URL=wss://127.0.0.1:$PORT/
 
-# tty_host NAME ARGS...: sasae-host ARGS with --consent tty on a pseudo-terminal (it refuses
-# answers from a pipe), the test typing the customer's answers into $T/NAME.in; output in
-# $T/NAME.out. Sets HPID (the host itself) and CODE.
-tty_host() {
+# tty_host_start NAME ARGS...: starts it and returns at once (TTY_SPID: the script process),
+# for a host that is to be refused before it gets a code.
+tty_host_start() {
   local name=$1
   shift
   mkfifo "$T/$name.in"
@@ -79,8 +78,17 @@ tty_host() {
   script -qfec "exec $(printf '%q ' "$B/host/sasae-host" --relay "$URL" --relay-ca "$C/ca.pem" \
     --org-ca "$C/ca.pem" --state-dir "$T/hoststate" --consent tty \
     --no-proxy "$@")" /dev/null <"$T/$name.in" >"$T/$name.out" 2>&1 &
-  local spid=$!
-  PIDS+=($spid)
+  TTY_SPID=$!
+  PIDS+=($TTY_SPID)
+}
+
+# tty_host NAME ARGS...: sasae-host ARGS with --consent tty on a pseudo-terminal (it refuses
+# answers from a pipe), the test typing the customer's answers into $T/NAME.in; output in
+# $T/NAME.out. Sets HPID (the host itself) and CODE.
+tty_host() {
+  local name=$1
+  tty_host_start "$@"
+  local spid=$TTY_SPID
   wait_line "support code: [0-9]" "$T/$name.out"
   HPID=$(ps -o pid= --ppid $spid | head -1 | tr -d ' ')
   PIDS+=($HPID)
