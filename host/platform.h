@@ -28,7 +28,8 @@ bool host_plat_helper_run(int argc, char **argv, int *rc);
 void host_plat_catch_stop(void (*wake)(void *user), void *user);
 int host_plat_stop_requested(void);
 const char *host_plat_stop_name(int code);
-/* Tells the platform the session has ended (Windows lets a pending shutdown go on). */
+/* Tells the platform the session has ended: Windows lets a pending shutdown go on, and
+ * returns once the handler that waited for it has answered Windows (at most 5 s). */
 void host_plat_stop_done(void);
 
 /* The default state directory (device key, logs): ~/.local/state/sasae on Linux,

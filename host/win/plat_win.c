@@ -35,6 +35,10 @@ static atomic_int stop_code;
 static _Atomic(wake_fn) stop_wake;
 static void *_Atomic stop_wake_user;
 static HANDLE stop_done_event; /* set when the session has ended after a stop request */
+/* a handler that waits for the end must have answered before the process exits: set after
+ * its answer (the WM_ENDSESSION reply, the console handler's return value) */
+static HANDLE stop_answered_event;
+static atomic_int stop_waiters;
 
 static void request_stop(int code)
 {
@@ -49,8 +53,15 @@ static void request_stop(int code)
  * until the session has sent END and wiped its keys. */
 static void wait_stop_done(void)
 {
+    atomic_fetch_add(&stop_waiters, 1);
     if (stop_done_event)
         WaitForSingleObject(stop_done_event, 5000);
+}
+
+static void stop_answered(void)
+{
+    if (stop_answered_event)
+        SetEvent(stop_answered_event);
 }
 
 static BOOL WINAPI on_console(DWORD type)
@@ -65,14 +76,17 @@ static BOOL WINAPI on_console(DWORD type)
     case CTRL_CLOSE_EVENT:
         request_stop(STOP_CLOSE);
         wait_stop_done();
+        stop_answered();
         return TRUE;
     case CTRL_LOGOFF_EVENT:
         request_stop(STOP_LOGOFF);
         wait_stop_done();
+        stop_answered();
         return TRUE;
     case CTRL_SHUTDOWN_EVENT:
         request_stop(STOP_SHUTDOWN);
         wait_stop_done();
+        stop_answered();
         return TRUE;
     default:
         return FALSE;
@@ -83,12 +97,18 @@ static BOOL WINAPI on_console(DWORD type)
 static LRESULT CALLBACK session_wndproc(HWND h, UINT msg, WPARAM wp, LPARAM lp)
 {
     if (msg == WM_QUERYENDSESSION) {
+        /* WM_ENDSESSION follows: the process waits for its answer before exiting */
+        atomic_fetch_add(&stop_waiters, 1);
         request_stop(STOP_ENDSESSION);
         return TRUE;
     }
     if (msg == WM_ENDSESSION) {
         if (wp)
             wait_stop_done();
+        /* answer now, while the process still exists: a process that ended first would
+         * leave the sender without an answer */
+        ReplyMessage(0);
+        stop_answered();
         return 0;
     }
     return DefWindowProcW(h, msg, wp, lp);
@@ -143,6 +163,7 @@ int host_plat_init(char *err, size_t errlen)
     }
     timeBeginPeriod(1); /* the frame clock sleeps in milliseconds */
     stop_done_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    stop_answered_event = CreateEventW(NULL, TRUE, FALSE, NULL);
     HANDLE t = CreateThread(NULL, 0, session_watch_main, NULL, 0, NULL);
     if (t)
         CloseHandle(t);
@@ -185,6 +206,10 @@ void host_plat_stop_done(void)
 {
     if (stop_done_event)
         SetEvent(stop_done_event);
+    /* let a waiting handler answer Windows before this process exits (bounded, as Windows waits
+     * for no program longer) */
+    if (atomic_load(&stop_waiters) && stop_answered_event)
+        WaitForSingleObject(stop_answered_event, 5000);
 }
 
 /* ---- files ---------------------------------------------------------------------------- */

@@ -10,7 +10,8 @@
 #                   process once a CLOSE handler returns, so it must return only after END.
 #                   (Wine 8 does not turn a SIGINT into CTRL_C_EVENT for a GUI program without
 #                   a console, so a Unix kill -INT is no stand-in.)
-#   sign-out        WM_QUERYENDSESSION + WM_ENDSESSION(ENDSESSION_LOGOFF) to the exe's windows
+#   sign-out        WM_QUERYENDSESSION + WM_ENDSESSION(ENDSESSION_LOGOFF) to the exe's windows,
+#                   3 s apart (another program slow to answer): the exe must still answer
 #   shut-down       Wine's own end of session (wineboot --end-session --shutdown)
 # Before that, the state folder %LOCALAPPDATA%\sasae: one that others can read is repaired
 # (Wine keeps no access lists on disk: it derives them from the Unix mode bits, Everyone =
@@ -114,8 +115,10 @@ ended "console closed" "console window closed"
 echo "== sign-out"
 start_host 3
 share
-wine "$STOP" endsession logoff sasae-support.exe 2>/dev/null | tr -d '\r' | tee "$HL_DIR/stop3.out" ||
-    hl_fail "sign-out: refused"
+# another program answers its WM_QUERYENDSESSION 3 s late: by then the host has ended the
+# session, and must still be there to answer WM_ENDSESSION
+wine "$STOP" endsession logoff sasae-support.exe 3000 2>/dev/null | tr -d '\r' |
+    tee "$HL_DIR/stop3.out" || hl_fail "sign-out: refused"
 grep -q "WM_QUERYENDSESSION (logoff) to sasae-session-watch: may end" "$HL_DIR/stop3.out" ||
     hl_fail "sign-out: the session window did not answer"
 grep -q "WM_ENDSESSION(TRUE) to sasae-session-watch held" "$HL_DIR/stop3.out" ||

@@ -6,10 +6,12 @@
  *     registered. Waits (15 s at most) for the handlers to return and prints how long that
  *     took: Windows ends the process once they return, so they must not return before the
  *     session has ended.
- *   win_stop.exe endsession logoff|shutdown EXE_NAME
+ *   win_stop.exe endsession logoff|shutdown EXE_NAME [PAUSE_MS]
  *     WM_QUERYENDSESSION, then WM_ENDSESSION(TRUE), to every top-level window of the
  *     process (hidden ones included), as Windows does at sign-out and shut-down; prints
- *     each answer and how long WM_ENDSESSION was held.
+ *     each answer and how long WM_ENDSESSION was held. PAUSE_MS between the two plays
+ *     another program that takes that long to answer its own WM_QUERYENDSESSION (Windows
+ *     asks every program before it tells any that the session ends).
  * Exit status: 0 if the request was delivered (the handlers finished in time; every window
  * allowed the session to end), 1 if not, 2 on a usage error. */
 /* windows.h first: tlhelp32.h needs its types */
@@ -101,7 +103,7 @@ static BOOL CALLBACK collect(HWND h, LPARAM lp)
     return TRUE;
 }
 
-static int end_session(const char *what, DWORD pid)
+static int end_session(const char *what, DWORD pid, DWORD pause_ms)
 {
     LPARAM lp;
     if (strcmp(what, "logoff") == 0)
@@ -142,6 +144,10 @@ static int end_session(const char *what, DWORD pid)
             continue;
         refused += !ok;
     }
+    if (pause_ms) {
+        printf("win_stop: %lu ms before WM_ENDSESSION\n", (unsigned long)pause_ms);
+        Sleep(pause_ms);
+    }
     for (int i = 0; i < ws.n; i++) {
         ULONGLONG t0 = GetTickCount64();
         DWORD_PTR r;
@@ -156,8 +162,8 @@ static int end_session(const char *what, DWORD pid)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: win_stop.exe console|endsession EVENT EXE_NAME\n");
+    if (argc != 4 && !(argc == 5 && strcmp(argv[1], "endsession") == 0)) {
+        fprintf(stderr, "usage: win_stop.exe console|endsession EVENT EXE_NAME [PAUSE_MS]\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -170,7 +176,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "console") == 0)
         rc = console_event(argv[2], pid);
     else if (strcmp(argv[1], "endsession") == 0)
-        rc = end_session(argv[2], pid);
+        rc = end_session(argv[2], pid, argc == 5 ? (DWORD)strtoul(argv[4], NULL, 10) : 0);
     if (rc == 2)
         fprintf(stderr, "win_stop: unknown request %s %s\n", argv[1], argv[2]);
     return rc;
