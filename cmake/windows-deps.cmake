@@ -67,7 +67,16 @@ function(sasae_win_resources target name description)
     "${SASAE_FONT_FILE};${SASAE_WIN_DIR}/sasae.ico;${SASAE_WIN_DIR}/sasae.manifest")
   target_sources(${target} PRIVATE ${rc})
   add_dependencies(${target} sasae_ui_font)
-  # the linker map: what the exe is made of (bench/win/exe_parts.py sums it per library)
+  # the linker map: what the exe is made of (bench/win/exe_parts.py sums it per library).
+  # Sections page-aligned in the file too: Wine then maps the image from the file (only the
+  # pages used become resident) instead of copying all of it into private memory.
   target_link_options(${target} PRIVATE -mwindows
-    -Wl,-Map,${CMAKE_CURRENT_BINARY_DIR}/${name}.map)
+    -Wl,-Map,${CMAKE_CURRENT_BINARY_DIR}/${name}.map -Wl,--file-alignment=4096)
+  # The exe is what a help desk brands and ships: stripped. Its symbols and debug
+  # information stay beside it in NAME.exe.debug (gdb finds them through the debug link).
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND ${CMAKE_OBJCOPY} --only-keep-debug $<TARGET_FILE:${target}> $<TARGET_FILE:${target}>.debug
+    COMMAND ${CMAKE_OBJCOPY} --strip-all
+      --add-gnu-debuglink=$<TARGET_FILE:${target}>.debug $<TARGET_FILE:${target}>
+    VERBATIM)
 endfunction()

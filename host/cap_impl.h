@@ -41,6 +41,15 @@ int cap_file_open(struct sasae_cap *c, const struct sasae_cap_opts *o, const cha
 int cap_diff_blocks(const uint8_t *prev, const uint8_t *cur, int w, int h, int stride,
                     struct sasae_dirty *dirty);
 
+/* Like cap_diff_blocks, against a 64-bit hash per 16x16 block instead of a copy of the
+ * previous picture (8 bytes per block instead of 1 KiB): adds the blocks of cur whose hash
+ * differs from hashes[] and stores the new hashes. hashes holds cap_hash_count(w, h) values;
+ * all_dirty reports every block (the first picture). The hash is keyed with seed so a
+ * picture cannot be crafted to collide. Returns the number of changed blocks. */
+size_t cap_hash_count(int w, int h);
+int cap_hash_blocks(uint64_t *hashes, uint64_t seed, const uint8_t *cur, int w, int h, int stride,
+                    bool all_dirty, struct sasae_dirty *dirty);
+
 /* Sleeps until mono time deadline_ns or timeout_ms, whichever is first; returns 1 if the
  * deadline was reached. */
 int cap_sleep_until(uint64_t deadline_ns, int timeout_ms);

@@ -1,9 +1,12 @@
 /* GDI screen capture (the fallback when DXGI Desktop Duplication cannot start): BitBlt from
  * the desktop DC with CAPTUREBLT into a top-down 32-bpp DIB section, over the whole virtual
- * screen or one monitor, then the same 16x16 block diff as the other backends so only
- * changed blocks are reported. The cursor travels as shape + position (GetCursorInfo,
- * GetIconInfo), never painted into the picture. A desktop switch (UAC secure desktop, lock
- * screen) makes BitBlt fail: capture pauses (no change reported) and resumes by itself. */
+ * screen or one monitor, then a 16x16 block diff so only changed blocks are reported. The
+ * diff keeps a hash per block, not a copy of the last picture, and the screen is read in
+ * bands: under Wine each BitBlt from the screen goes through an X image of its size, and
+ * glibc keeps the largest such buffers (two whole screens, 17 MB at 1080p, before bands). The
+ * cursor travels as shape + position (GetCursorInfo, GetIconInfo), never painted into the picture.
+ * A desktop switch (UAC secure desktop, lock screen) makes BitBlt fail: capture pauses (no change
+ * reported) and resumes by itself. */
 #include "cap_win.h"
 
 #include <errno.h>
@@ -14,12 +17,15 @@
 #include "sasae/common.h"
 
 #define TAG "cap"
+/* rows per BitBlt: 0.5 MB at 1920 wide */
+#define GDI_BAND 64
 
 struct gdicap {
     HDC screen, mem;
     HBITMAP dib, old;
-    uint8_t *bits; /* the DIB's pixels, BGRA top-down */
-    uint8_t *prev; /* the last reported picture */
+    uint8_t *bits;  /* the DIB's pixels, BGRA top-down: the reported picture */
+    uint64_t *hash; /* per 16x16 block, of the last reported picture */
+    uint64_t seed;  /* keys the block hashes */
     bool first, paused;
     uint64_t next_ns, period_ns;
     struct win_cursor cursor;
@@ -35,10 +41,17 @@ static int gdi_grab(struct sasae_cap *c, struct sasae_dirty *dirty, struct sasae
     f->width = c->width;
     f->height = c->height;
     f->stride = stride;
-    f->bgra = g->prev;
+    f->bgra = g->bits;
     f->capture_us = sasae_wall_us();
-    if (!BitBlt(g->mem, 0, 0, c->width, c->height, g->screen, c->origin_x, c->origin_y,
-                SRCCOPY | CAPTUREBLT)) {
+    bool ok = true;
+    for (int y = 0; ok && y < c->height; y += GDI_BAND) {
+        int bh = c->height - y < GDI_BAND ? c->height - y : GDI_BAND;
+        ok = BitBlt(g->mem, 0, y, c->width, bh, g->screen, c->origin_x, c->origin_y + y,
+                    SRCCOPY | CAPTUREBLT);
+    }
+    if (!ok) {
+        /* what a failed read left in the DIB is reported in full once reading works again */
+        g->first = true;
         if (!g->paused)
             SASAE_WARN(TAG,
                        "the desktop cannot be read (secure desktop or lock screen?): "
@@ -53,20 +66,9 @@ static int gdi_grab(struct sasae_cap *c, struct sasae_dirty *dirty, struct sasae
         g->paused = false;
     }
     struct sasae_dirty d = {0};
-    if (g->first) {
-        sasae_dirty_add(&d, (struct sasae_rect){0, 0, c->width, c->height}, c->width, c->height);
-        g->first = false;
-    } else if (cap_diff_blocks(g->prev, g->bits, c->width, c->height, stride, &d) == 0) {
+    if (cap_hash_blocks(g->hash, g->seed, g->bits, c->width, c->height, stride, g->first, &d) == 0)
         return 0;
-    }
-    /* the reported picture changes only where it is reported dirty */
-    for (int i = 0; i < d.n; i++) {
-        const struct sasae_rect *r = &d.r[i];
-        for (int y = r->y; y < r->y + r->h; y++) {
-            size_t off = (size_t)y * (size_t)stride + (size_t)r->x * 4;
-            memcpy(g->prev + off, g->bits + off, (size_t)r->w * 4);
-        }
-    }
+    g->first = false;
     sasae_dirty_merge(dirty, &d, c->width, c->height);
     return 1;
 }
@@ -100,7 +102,7 @@ static void gdi_free(struct sasae_cap *c)
     if (g->screen)
         ReleaseDC(NULL, g->screen);
     win_cursor_free(&g->cursor);
-    free(g->prev);
+    free(g->hash);
     free(g);
     c->impl = NULL;
 }
@@ -135,8 +137,10 @@ int cap_gdi_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err,
                                    .biCompression = BI_RGB}};
     void *bits = NULL;
     g->dib = g->mem ? CreateDIBSection(g->mem, &bi, DIB_RGB_COLORS, &bits, NULL, 0) : NULL;
-    g->prev = malloc((size_t)c->width * (size_t)c->height * 4);
-    if (!g->dib || !bits || !g->prev) {
+    g->hash = calloc(cap_hash_count(c->width, c->height), sizeof *g->hash);
+    g->seed = (uint64_t)sasae_mono_ns() ^ ((uint64_t)GetCurrentProcessId() << 32) ^
+              (uint64_t)(uintptr_t)g;
+    if (!g->dib || !bits || !g->hash) {
         snprintf(err, errlen, "GDI: cannot set up a %dx%d capture bitmap (error %lu)", c->width,
                  c->height, GetLastError());
         gdi_free(c);

@@ -1,11 +1,13 @@
 /* Unit tests for the capture backends: synthetic (deterministic), file (y4m and raw BGRA)
  * and X11 under a private Xvfb (damage-driven: drawn pixels appear, an unchanged screen
- * reports nothing; cursor taken separately; XRandR monitor choice). */
+ * reports nothing; cursor taken separately; XRandR monitor choice), and the block hashes
+ * the Windows GDI backend diffs with. */
 #include <criterion/criterion.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
 #include <errno.h>
 
+#include "cap_impl.h"
 #include "sasae/host.h"
 #include "xvfb_helper.h"
 
@@ -342,4 +344,65 @@ Test(host_cap_x11, one_monitor_of_two, .init = xsetup, .fini = xteardown)
     XFreeGC(dpy, gc);
     XCloseDisplay(dpy);
     sasae_cap_free(c);
+}
+
+/* A 100x40 picture (blocks at the right and bottom edges are partial, as on a 1366x768
+ * screen): the first call reports everything, an unchanged picture nothing, one changed
+ * pixel exactly its block, in any of the 16 columns of a block and in the alpha byte. */
+Test(host_cap, block_hashes_find_each_changed_pixel)
+{
+    enum { W = 100, H = 40, S = W * 4 };
+    static uint8_t img[H * S];
+    for (size_t i = 0; i < sizeof img; i++)
+        img[i] = (uint8_t)(i * 7 + i / 13);
+    size_t n = cap_hash_count(W, H);
+    cr_assert_eq(n, 7 * 3);
+    uint64_t *hash = calloc(n, sizeof *hash);
+    struct sasae_dirty d = {0};
+    cr_assert_eq(cap_hash_blocks(hash, 42, img, W, H, S, true, &d), 21);
+    cr_assert_eq(sasae_dirty_area(&d), W * H);
+    d.n = 0;
+    cr_assert_eq(cap_hash_blocks(hash, 42, img, W, H, S, false, &d), 0);
+    cr_assert_eq(d.n, 0);
+    for (int y = 0; y < H; y += 3) {
+        for (int x = 0; x < W; x += 5) {
+            for (int byte = 0; byte < 4; byte++) {
+                img[y * S + x * 4 + byte] ^= 0x01;
+                d.n = 0;
+                cr_assert_eq(cap_hash_blocks(hash, 42, img, W, H, S, false, &d), 1,
+                             "pixel %d,%d byte %d", x, y, byte);
+                cr_assert(covered(&d, x, y));
+                cr_assert_eq(d.r[0].x, x / 16 * 16);
+                cr_assert_eq(d.r[0].y, y / 16 * 16);
+                cr_assert_leq(sasae_dirty_area(&d), 16 * 16);
+            }
+        }
+    }
+    /* two pixels swapped within a block still change its hash */
+    uint32_t a, b;
+    memcpy(&a, img, 4);
+    memcpy(&b, img + 4, 4);
+    memcpy(img, &b, 4);
+    memcpy(img + 4, &a, 4);
+    d.n = 0;
+    cr_assert_eq(cap_hash_blocks(hash, 42, img, W, H, S, false, &d), 1);
+    free(hash);
+}
+
+/* The copy-based diff on a width that is not a multiple of 16: a change in the partial
+ * right-hand block is reported (a run reaching the edge was dropped before). */
+Test(host_cap, block_diff_reports_the_partial_right_edge)
+{
+    enum { W = 100, H = 20, S = W * 4 };
+    static uint8_t a[H * S], b[H * S];
+    b[5 * S + 99 * 4] = 1;
+    struct sasae_dirty d = {0};
+    cr_assert_eq(cap_diff_blocks(a, b, W, H, S, &d), 1);
+    cr_assert(covered(&d, 99, 5));
+    uint64_t hash[7 * 2] = {0};
+    d.n = 0;
+    cap_hash_blocks(hash, 1, a, W, H, S, true, &d);
+    d.n = 0;
+    cr_assert_eq(cap_hash_blocks(hash, 1, b, W, H, S, false, &d), 1);
+    cr_assert(covered(&d, 99, 5));
 }
