@@ -84,6 +84,93 @@ static void *big_alloc(size_t size, int scan_later)
     return x;
 }
 
+/* ---- mid-size blocks ----------------------------------------------------------------
+ * libvpx allocates tens of thousands of blocks of SV_MEM_MID..SV_MEM_BIG bytes per encoder
+ * (the coefficient buffers of every partition size: 24 MB for the strips of a 1080p screen),
+ * most never written in real-time mode. Packed in a heap between headers every page of them
+ * is resident; here they are carved from fresh zero pages with no header in the chunk, so
+ * a page becomes resident only when libvpx writes to it. A chunk's space is not reused
+ * block by block: it comes back when all its blocks are freed (libvpx frees them together,
+ * when an encoder is destroyed). */
+#define MID_CHUNK ((size_t)1 << 20)
+#define MID_ALIGN_MAX 64
+
+struct mid_chunk {
+    unsigned char *base;
+    size_t used; /* bump offset */
+    size_t live; /* blocks not yet freed */
+};
+
+static struct mid_chunk *mids; /* sorted by nothing: few chunks, searched linearly */
+static size_t nmids, capmids;
+static size_t mid_cur = SIZE_MAX; /* chunk being carved */
+
+static void *mid_alloc(size_t size, size_t align)
+{
+    if (align < 16)
+        align = 16;
+    size = (size + 15) / 16 * 16;
+    lock_take();
+    struct mid_chunk *c = mid_cur < nmids ? &mids[mid_cur] : NULL;
+    size_t off = c ? (c->used + align - 1) / align * align : 0;
+    if (!c || off + size > MID_CHUNK) {
+        if (nmids == capmids) {
+            size_t cap = capmids ? 2 * capmids : 16;
+            struct mid_chunk *m = realloc(mids, cap * sizeof *m);
+            if (!m) {
+                lock_give();
+                return NULL;
+            }
+            mids = m;
+            capmids = cap;
+        }
+        unsigned char *base = sv_os_map(MID_CHUNK);
+        if (!base) {
+            lock_give();
+            return NULL;
+        }
+        mids[nmids] = (struct mid_chunk){base, 0, 0};
+        mid_cur = nmids++;
+        c = &mids[mid_cur];
+        off = 0;
+        stats.mid_chunks++;
+    }
+    c->used = off + size;
+    c->live++;
+    lock_give();
+    return c->base + off;
+}
+
+/* Frees p if it is a mid-size block; false if it is not one. */
+static int mid_free(void *p)
+{
+    unsigned char *x = p;
+    lock_take();
+    for (size_t i = 0; i < nmids; i++) {
+        struct mid_chunk *c = &mids[i];
+        if (x < c->base || x >= c->base + MID_CHUNK)
+            continue;
+        if (--c->live == 0) {
+            if (i == mid_cur) {
+                /* still the chunk being carved: start it again on zero pages */
+                size_t page = sv_os_page();
+                sv_os_zero(c->base, (c->used + page - 1) / page * page);
+                c->used = 0;
+            } else {
+                sv_os_unmap(c->base, MID_CHUNK);
+                mids[i] = mids[--nmids];
+                if (mid_cur == nmids)
+                    mid_cur = i;
+                stats.mid_chunks--;
+            }
+        }
+        lock_give();
+        return 1;
+    }
+    lock_give();
+    return 0;
+}
+
 void *vpx_memalign(size_t align, size_t size)
 {
     if (size > MAX_ALLOC || align > MAX_ALLOC)
@@ -92,6 +179,8 @@ void *vpx_memalign(size_t align, size_t size)
         align = sizeof(void *);
     if (size >= SV_MEM_BIG && align <= sv_os_page())
         return big_alloc(size, 1);
+    if (size >= SV_MEM_MID && align <= MID_ALIGN_MAX)
+        return mid_alloc(size, align);
     unsigned char *raw = malloc(size + align + sizeof(struct pre));
     if (!raw)
         return NULL;
@@ -114,6 +203,8 @@ void *vpx_calloc(size_t num, size_t size)
     size_t n = num * size;
     if (n >= SV_MEM_BIG)
         return big_alloc(n, 0); /* zero already: nothing resident until written */
+    if (n >= SV_MEM_MID)
+        return mid_alloc(n, 16); /* zero too: chunks are fresh or zeroed pages */
     void *x = vpx_memalign(16, n);
     if (x)
         memset(x, 0, n);
@@ -122,7 +213,7 @@ void *vpx_calloc(size_t num, size_t size)
 
 void vpx_free(void *memblk)
 {
-    if (!memblk)
+    if (!memblk || mid_free(memblk))
         return;
     struct pre *pre = (struct pre *)memblk - 1;
     if (!pre->big) {

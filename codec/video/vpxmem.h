@@ -13,6 +13,9 @@
  * - vpx_malloc/vpx_memalign: after the call that allocated them, sv_mem_reclaim() gives the
  *   pages that are still entirely zero back to the OS (they read as zero afterwards, so
  *   nothing changes for libvpx).
+ * Mid-size blocks (SV_MEM_MID up to SV_MEM_BIG) are carved from shared chunks of zero pages
+ * with no header beside them: the tens of thousands of coefficient buffers a VP9 encoder
+ * allocates stay out of RAM until written.
  * With a shared libvpx nothing here is used (the library binds its own allocator). */
 #ifndef SASAE_VIDEO_VPXMEM_H
 #define SASAE_VIDEO_VPXMEM_H
@@ -21,11 +24,15 @@
 
 /* Blocks of at least this size get their own mapping. */
 #define SV_MEM_BIG (32u * 1024)
+/* Blocks from this size up to SV_MEM_BIG are carved from shared zero-page chunks, with no
+ * header beside them (vpxmem.c, "mid-size blocks"). */
+#define SV_MEM_MID 256u
 
 struct sv_mem_stats {
     size_t big_blocks; /* live blocks with their own mapping */
     size_t big_bytes;  /* their mapped size */
     size_t reclaimed;  /* bytes given back by sv_mem_reclaim so far (all threads) */
+    size_t mid_chunks; /* live chunks of mid-size blocks */
 };
 
 /* Gives back the all-zero pages of the large vpx_malloc/vpx_memalign blocks this thread

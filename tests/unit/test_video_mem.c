@@ -137,3 +137,44 @@ Test(video_mem, small_blocks_and_alignment)
     cr_expect_null(vpx_calloc(SIZE_MAX / 2, 4));
     cr_expect_null(vpx_malloc(SIZE_MAX - 16));
 }
+
+/* Mid-size blocks: zero, aligned, adjacent blocks share pages that stay out of RAM until
+ * written, calloc needs no memset, and a chunk goes back to the OS once all its blocks are
+ * freed (its pages read as zero when it is carved again). */
+Test(video_mem, mid_blocks_stay_out_of_ram_until_written)
+{
+    enum { N = 2000 };
+    static uint8_t *b[N];
+    struct sv_mem_stats a, m, z;
+    sv_mem_stats(&a);
+    for (int i = 0; i < N; i++) {
+        size_t n = SV_MEM_MID + (size_t)(i % 7) * 300;
+        b[i] = i % 3 ? vpx_memalign((size_t)16 << (i % 3), n) : vpx_calloc(1, n);
+        cr_assert(b[i]);
+        cr_assert_eq((uintptr_t)b[i] % ((size_t)16 << (i % 3)), 0);
+    }
+    sv_mem_stats(&m);
+    cr_expect_geq(m.mid_chunks, a.mid_chunks + 1);
+    /* about 2 MB of blocks never touched: nothing resident (reading maps the zero page,
+     * which mincore counts, so the contents are checked after) */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t res = 0;
+    for (int i = 0; i < N; i += 50)
+        res += resident_pages(page_of(b[i]), page);
+    cr_expect_eq(res, 0, "%zu of %d sampled pages resident", res, N / 50);
+    memset(b[10], 0x77, SV_MEM_MID);
+    cr_expect_eq(resident_pages(page_of(b[10]), 1), 1);
+    cr_expect_eq(b[11][0], 0, "the next block is untouched");
+    for (int i = 0; i < N; i++)
+        for (size_t k = 0; k < SV_MEM_MID + (size_t)(i % 7) * 300; k += 97)
+            cr_assert_eq(b[i][k], i == 10 && k < SV_MEM_MID ? 0x77 : 0, "block %d byte %zu", i, k);
+    for (int i = 0; i < N; i++)
+        vpx_free(b[i]);
+    sv_mem_stats(&z);
+    cr_expect_leq(z.mid_chunks, a.mid_chunks + 1, "chunks kept after all their blocks were freed");
+    uint8_t *again = vpx_calloc(1, 4000);
+    cr_assert(again);
+    for (int k = 0; k < 4000; k++)
+        cr_assert_eq(again[k], 0);
+    vpx_free(again);
+}
