@@ -420,8 +420,10 @@ static int switch_capture(struct host_session *s, int target)
     int x, y, w, h;
     sasae_cap_origin(c, &x, &y);
     sasae_cap_size(c, &w, &h);
-    SASAE_INFO(TAG, "sharing %s%d: %dx%d at +%d+%d", target < 0 ? "all monitors" : "monitor ",
-               target < 0 ? 0 : target, w, h, x, y);
+    if (target < 0)
+        SASAE_INFO(TAG, "sharing all monitors: %dx%d at +%d+%d", w, h, x, y);
+    else
+        SASAE_INFO(TAG, "sharing monitor %d: %dx%d at +%d+%d", target, w, h, x, y);
     return 0;
 }
 
