@@ -1285,6 +1285,8 @@ void host_session_view(struct host_session *s, struct host_view *v)
     snprintf(v->status, sizeof v->status, "%s", s->status);
     snprintf(v->fingerprint, sizeof v->fingerprint, "%s", s->fpr);
     v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, deadline_now(s));
+    v->monitor = s->mon_sel;
+    v->monitors = s->nmons;
     pthread_mutex_unlock(&s->mu);
 }
 
