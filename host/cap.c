@@ -66,6 +66,20 @@ bool sasae_cap_is_screen(const char *source)
     return source && (strcmp(source, "screen") == 0 || cap_find_backend(source) != NULL);
 }
 
+int sasae_cap_monitors(const struct sasae_cap *c, const struct sasae_cap_opts *o,
+                       struct sasae_monitor *out, int max)
+{
+    if (max < 1)
+        return -EINVAL;
+    if (sasae_cap_is_screen(o->source ? o->source : "screen"))
+        return cap_platform_monitors(o, out, max);
+    memset(out, 0, sizeof *out);
+    out->w = c->width;
+    out->h = c->height;
+    out->primary = true;
+    return 1;
+}
+
 void sasae_cap_free(struct sasae_cap *c)
 {
     if (!c)

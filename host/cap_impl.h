@@ -29,6 +29,8 @@ struct cap_backend {
  * tries them in this order (defined in the platform's folder). */
 extern const struct cap_backend cap_platform_backends[];
 const struct cap_backend *cap_find_backend(const char *name);
+/* The platform's monitors (sasae_cap_monitors for the real screen; platform folder). */
+int cap_platform_monitors(const struct sasae_cap_opts *o, struct sasae_monitor *out, int max);
 
 int cap_synth_open(struct sasae_cap *c, const struct sasae_cap_opts *o, char *err, size_t errlen);
 int cap_file_open(struct sasae_cap *c, const struct sasae_cap_opts *o, const char *path, char *err,

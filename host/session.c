@@ -29,6 +29,9 @@ SAME(HS_WIRE_VIDEO, SASAE_WIRE_VIDEO);
 SAME(HS_WIRE_END, SASAE_WIRE_END);
 SAME(HS_WIRE_HELLO, SASAE_WIRE_HELLO);
 SAME(HS_WIRE_SYSINFO, SASAE_WIRE_SYSINFO);
+SAME(HS_WIRE_MONITOR_LIST, SASAE_WIRE_MONITOR_LIST);
+SAME(HS_WIRE_MONITOR_SELECT, SASAE_WIRE_MONITOR_SELECT);
+_Static_assert(SASAE_MONITORS_MAX <= SASAE_WIRE_MONITORS_MAX, "monitor list fits the wire");
 SAME(HS_WIRE_MOUSE, SASAE_WIRE_MOUSE);
 SAME(HS_WIRE_KEY, SASAE_WIRE_KEY);
 SAME(HS_WIRE_CURSOR_SHAPE, SASAE_WIRE_CURSOR_SHAPE);
@@ -63,6 +66,8 @@ SAME(SASAE_HS_CONSENT_REVOKED, SASAE_WIRE_CONSENT_REVOKED);
 #define VIDEO_CHUNK (16 * 1024)
 #define PACE_NS (2 * MS)
 #define ACK_RING 16
+/* want_monitor: no switch asked for */
+#define MON_NONE (-2)
 
 struct host_session {
     pthread_mutex_t mu;
@@ -92,6 +97,17 @@ struct host_session {
     char secret[SASAE_SCODE_SECRET_DIGITS + 1];
     unsigned mismatches; /* joins whose code did not match, for the current secret */
     unsigned burns;      /* secrets burned after SASAE_HS_MISMATCH_BURN mismatches */
+
+    /* The monitors the operator may pick (MONITOR_LIST as last sent): list index -> the
+     * capture options' monitor index. A host started on one monitor offers only that one,
+     * and never "all". */
+    struct sasae_monitor mons[SASAE_MONITORS_MAX];
+    int mon_map[SASAE_MONITORS_MAX];
+    int nmons;                 /* 0: this source cannot switch (no CAP_MONITORS) */
+    bool mons_all;             /* "all monitors" may be picked */
+    int mon_sel;               /* list index shared now, -1 all */
+    atomic_int want_monitor;   /* capture monitor index to switch to (-1 all), MON_NONE */
+    atomic_bool want_monitors; /* the pipeline sends MONITOR_LIST */
 
     pthread_t thread;
     bool thread_started;
@@ -164,20 +180,37 @@ static void send_sysinfo(struct host_session *s)
 
 static void *pipeline_main(void *arg);
 
+/* The overlay over the captured area (session lock held). */
+static void open_overlay(struct host_session *s)
+{
+    int ox, oy, w, h;
+    char err[256];
+    sasae_cap_origin(s->cap, &ox, &oy);
+    sasae_cap_size(s->cap, &w, &h);
+    s->overlay = sasae_overlay_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
+    if (!s->overlay)
+        SASAE_WARN(TAG, "no annotation overlay: %s", err);
+    else
+        sasae_overlay_keepout(s->overlay, s->keepout, s->nkeepout);
+}
+
+/* Input injection bounded by the captured area (session lock held). */
+static void open_inject(struct host_session *s)
+{
+    char err[256];
+    int ox, oy, w, h;
+    sasae_cap_origin(s->cap, &ox, &oy);
+    sasae_cap_size(s->cap, &w, &h);
+    s->inject = sasae_inject_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
+    if (!s->inject)
+        SASAE_WARN(TAG, "remote control unavailable: %s", err);
+}
+
 static void start_capture(struct host_session *s)
 {
     atomic_store(&s->run, true);
-    if (s->cfg.platform_io && !s->overlay) {
-        int ox, oy, w, h;
-        char err[256];
-        sasae_cap_origin(s->cap, &ox, &oy);
-        sasae_cap_size(s->cap, &w, &h);
-        s->overlay = sasae_overlay_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
-        if (!s->overlay)
-            SASAE_WARN(TAG, "no annotation overlay: %s", err);
-        else
-            sasae_overlay_keepout(s->overlay, s->keepout, s->nkeepout);
-    }
+    if (s->cfg.platform_io && !s->overlay)
+        open_overlay(s);
     if (!s->thread_started) {
         if (pthread_create(&s->thread, NULL, pipeline_main, s) != 0) {
             SASAE_ERR(TAG, "cannot start the capture thread");
@@ -205,32 +238,28 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         sasae_overlay_suspend(s->overlay, false);
     if (a & SASAE_HS_ACT_START_CAPTURE)
         start_capture(s);
-    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.platform_io && !s->inject) {
-        char err[256];
-        int ox, oy, w, h;
-        sasae_cap_origin(s->cap, &ox, &oy);
-        sasae_cap_size(s->cap, &w, &h);
-        s->inject = sasae_inject_open(s->cfg.display, ox, oy, w, h, err, sizeof err);
-        if (!s->inject)
-            SASAE_WARN(TAG, "remote control unavailable: %s", err);
-    }
+    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.platform_io && !s->inject)
+        open_inject(s);
     if (a & SASAE_HS_ACT_SEND_HELLO) {
         static const char sw[] = "sasae-host 0.1";
         struct sasae_wire_msg m = {.type = SASAE_WIRE_HELLO};
-        m.u.hello = (struct sasae_wire_hello){1,
-                                              SASAE_WIRE_VERSION,
-                                              SASAE_WIRE_ROLE_HOST,
-                                              SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN |
-                                                  SASAE_WIRE_CAP_PEN_UNDO |
-                                                  (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL : 0),
-                                              sw,
-                                              sizeof sw - 1};
+        m.u.hello = (struct sasae_wire_hello){
+            1,
+            SASAE_WIRE_VERSION,
+            SASAE_WIRE_ROLE_HOST,
+            SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN | SASAE_WIRE_CAP_PEN_UNDO |
+                (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL : 0) |
+                (s->nmons ? SASAE_WIRE_CAP_MONITORS : 0),
+            sw,
+            sizeof sw - 1};
         send_msg(s, &m);
     }
     if (a & SASAE_HS_ACT_SEND_CONSENT)
         send_state(s, SASAE_WIRE_CONSENT_STATE, o->consent);
-    if (a & SASAE_HS_ACT_SEND_SYSINFO)
+    if (a & SASAE_HS_ACT_SEND_SYSINFO) {
         atomic_store(&s->want_sysinfo, true); /* the pipeline collects and sends it */
+        atomic_store(&s->want_monitors, s->nmons > 0);
+    }
     if (a & SASAE_HS_ACT_SEND_CONTROL)
         send_state(s, SASAE_WIRE_CONTROL_STATE, o->control_state);
     if (a & SASAE_HS_ACT_SEND_END) {
@@ -291,6 +320,111 @@ static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
         SASAE_INFO(TAG, "%s -> %s (%s)", sasae_hs_state_str(before),
                    sasae_hs_state_str(s->hs.state), sasae_hs_event_str(ev));
     run_actions(s, &o);
+}
+
+/* ---- monitors -------------------------------------------------------------------------- */
+
+static bool prompt_showing(const struct host_session *s);
+
+/* Builds the list the operator may pick from (session lock held): every monitor and "all",
+ * or only the one the host was started on. The selection is the capture's monitor now
+ * (cur: -1 all). */
+static void set_monitors(struct host_session *s, const struct sasae_monitor *m, int n, int cur)
+{
+    int only = s->cfg.cap.monitor;
+    s->nmons = 0;
+    s->mons_all = only < 0;
+    s->mon_sel = -1;
+    for (int i = 0; i < n && s->nmons < SASAE_MONITORS_MAX; i++) {
+        if (only >= 0 && i != only)
+            continue;
+        if (i == cur)
+            s->mon_sel = s->nmons;
+        s->mons[s->nmons] = m[i];
+        s->mon_map[s->nmons++] = i;
+    }
+    if (s->nmons == 0)
+        s->mons_all = false; /* nothing to switch between: no CAP_MONITORS */
+}
+
+/* Pipeline thread: lists the monitors now (opening the display without the session lock)
+ * and sends MONITOR_LIST with the current selection. */
+static void send_monitors(struct host_session *s, int cur)
+{
+    struct sasae_monitor m[SASAE_MONITORS_MAX];
+    int n = sasae_cap_monitors(s->cap, &s->cfg.cap, m, SASAE_MONITORS_MAX);
+    if (n < 0)
+        SASAE_WARN(TAG, "cannot list the monitors: %s", strerror(-n));
+    pthread_mutex_lock(&s->mu);
+    if (n >= 0)
+        set_monitors(s, m, n, cur);
+    struct sasae_wire_msg w = {.type = SASAE_WIRE_MONITOR_LIST};
+    struct sasae_wire_monitor_list *l = &w.u.monitors;
+    l->count = (uint8_t)s->nmons;
+    l->selected = s->mon_sel < 0 ? SASAE_WIRE_MONITOR_ALL : (uint8_t)s->mon_sel;
+    l->flags = s->mons_all ? SASAE_WIRE_MONITORS_ALL_OK : 0;
+    for (int i = 0; i < s->nmons; i++) {
+        const struct sasae_monitor *d = &s->mons[i];
+        l->mon[i] = (struct sasae_wire_monitor){d->x,
+                                                d->y,
+                                                (uint16_t)(d->w < 1       ? 1
+                                                           : d->w > 65535 ? 65535
+                                                                          : d->w),
+                                                (uint16_t)(d->h < 1       ? 1
+                                                           : d->h > 65535 ? 65535
+                                                                          : d->h),
+                                                d->primary ? SASAE_WIRE_MONITOR_PRIMARY : 0,
+                                                d->name,
+                                                strnlen(d->name, SASAE_WIRE_MONITOR_NAME_MAX)};
+    }
+    if (s->nmons > 0 && atomic_load(&s->run))
+        send_msg(s, &w);
+    pthread_mutex_unlock(&s->mu);
+    wake(s); /* the session bar names the monitor shared */
+}
+
+/* Pipeline thread: captures monitor `target` (-1 all) from now on. The new capture opens
+ * without the session lock; the swap, and moving input injection and the overlay onto the
+ * new area, happen under it, so no input lands with the old offset after the switch.
+ * 0, or negative errno with the old capture kept. */
+static int switch_capture(struct host_session *s, int target)
+{
+    struct sasae_cap_opts o = s->cfg.cap;
+    o.monitor = target;
+    char err[256];
+    struct sasae_cap *c = sasae_cap_open(&o, err, sizeof err);
+    if (!c) {
+        SASAE_WARN(TAG, "cannot share monitor %d: %s", target, err);
+        return -ENODEV;
+    }
+    pthread_mutex_lock(&s->mu);
+    struct sasae_cap *old = s->cap;
+    s->cap = c;
+    if (s->inject) {
+        /* nothing held down stays pressed on the area the operator leaves */
+        sasae_inject_release_all(s->inject);
+        sasae_inject_free(s->inject);
+        s->inject = NULL;
+        open_inject(s);
+    }
+    if (s->overlay) {
+        /* strokes belong to the picture they were drawn on */
+        sasae_overlay_free(s->overlay);
+        s->overlay = NULL;
+        open_overlay(s);
+        if (s->overlay && prompt_showing(s))
+            sasae_overlay_suspend(s->overlay, true);
+    }
+    pthread_mutex_unlock(&s->mu);
+    sasae_cap_free(old);
+    int x, y, w, h;
+    sasae_cap_origin(c, &x, &y);
+    sasae_cap_size(c, &w, &h);
+    if (target < 0)
+        SASAE_INFO(TAG, "sharing all monitors: %dx%d at +%d+%d", w, h, x, y);
+    else
+        SASAE_INFO(TAG, "sharing monitor %d: %dx%d at +%d+%d", target, w, h, x, y);
+    return 0;
 }
 
 /* ---- pipeline thread ------------------------------------------------------------------ */
@@ -412,9 +546,45 @@ static void *pipeline_main(void *arg)
     uint64_t period = 1000000000ull / (uint64_t)fps, last_encode = 0, last_send = 0;
     uint32_t cursor_serial = 0;
     bool cursor_sent = false;
+    int cur_monitor = s->cfg.cap.monitor;
     while (atomic_load(&s->run)) {
         if (atomic_exchange(&s->want_sysinfo, false))
             send_sysinfo(s);
+        int target = atomic_exchange(&s->want_monitor, MON_NONE);
+        if (target != MON_NONE && target != cur_monitor && switch_capture(s, target) == 0) {
+            /* a new picture: a new encoder of its size, starting with a keyframe */
+            cur_monitor = target;
+            sasae_cap_size(s->cap, &w, &h);
+            sasae_venc_free(enc);
+            enc = NULL;
+            sasae_video_config_default(&vc, w, h);
+            vc.fps = fps;
+            vc.bitrate_kbps = cur_kbps;
+            rc = sasae_venc_new(&vc, &enc);
+            if (rc != 0) {
+                failed = sasae_video_strerror(rc);
+                SASAE_ERR(TAG, "video encoder: %s", failed);
+                break;
+            }
+            size_t need = sasae_venc_max_payload(enc);
+            if (need > cap) {
+                OPENSSL_cleanse(payload, cap);
+                free(payload);
+                cap = need;
+                payload = malloc(cap);
+                if (!payload) {
+                    failed = "out of memory";
+                    break;
+                }
+            }
+            pending.n = 0;
+            have_frame = false;
+            first = true;
+            cursor_sent = false;
+            last_encode = 0;
+        }
+        if (target != MON_NONE || atomic_exchange(&s->want_monitors, false))
+            send_monitors(s, cur_monitor); /* also the answer to MONITOR_SELECT */
         uint64_t now = sasae_mono_ns();
         bool fast = now < atomic_load(&s->fast_until);
         uint64_t gap = fast ? period / 3 : period;
@@ -545,7 +715,7 @@ static bool host_to_viewer_only(int t)
 {
     return t == SASAE_WIRE_VIDEO || t == SASAE_WIRE_CURSOR_SHAPE || t == SASAE_WIRE_CURSOR_POS ||
            t == SASAE_WIRE_CONTROL_STATE || t == SASAE_WIRE_CONSENT_STATE ||
-           t == SASAE_WIRE_SYSINFO;
+           t == SASAE_WIRE_SYSINFO || t == SASAE_WIRE_MONITOR_LIST;
 }
 
 /* A consent or control prompt is on screen: pen and pointer are dropped (not queued: the
@@ -629,6 +799,20 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
         event(s, m->u.control_req.want ? SASAE_HS_EV_CONTROL_REQUEST : SASAE_HS_EV_CONTROL_RELEASE,
               0);
         return;
+    case SASAE_WIRE_MONITOR_SELECT: {
+        uint8_t i = m->u.monitor_select.index;
+        bool all = i == SASAE_WIRE_MONITOR_ALL;
+        if (all ? !s->mons_all : i >= s->nmons) {
+            /* only what the list offers: a host started on one monitor never shows more */
+            snprintf(s->status, sizeof s->status,
+                     "the operator asked for a monitor this computer does not offer (%u)", i);
+            SASAE_WARN(TAG, "%s", s->status);
+            event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+            return;
+        }
+        atomic_store(&s->want_monitor, all ? -1 : s->mon_map[i]);
+        return;
+    }
     case SASAE_WIRE_MOUSE: {
         /* accepts() checked control is granted; re-checked here for defence in depth */
         if (!sasae_hs_input_allowed(&s->hs) || !s->inject) {
@@ -778,6 +962,8 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
     atomic_init(&s->want_sysinfo, false);
+    atomic_init(&s->want_monitor, MON_NONE);
+    atomic_init(&s->want_monitors, false);
     atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
     atomic_init(&s->fast_until, 0);
     s->st.bitrate_kbps = atomic_load(&s->bitrate);
@@ -791,6 +977,10 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     s->cap = sasae_cap_open(&cfg->cap, err, errlen);
     if (!s->cap)
         goto fail;
+    struct sasae_monitor mons[SASAE_MONITORS_MAX];
+    int nm = sasae_cap_monitors(s->cap, &cfg->cap, mons, SASAE_MONITORS_MAX);
+    if (nm > 0)
+        set_monitors(s, mons, nm, cfg->cap.monitor);
     if (cfg->device)
         sasae_chan_key_fingerprint(cfg->device, s->fpr);
     return s;
@@ -1095,6 +1285,8 @@ void host_session_view(struct host_session *s, struct host_view *v)
     snprintf(v->status, sizeof v->status, "%s", s->status);
     snprintf(v->fingerprint, sizeof v->fingerprint, "%s", s->fpr);
     v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, deadline_now(s));
+    v->monitor = s->mon_sel;
+    v->monitors = s->nmons;
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -26,6 +26,9 @@ struct host_view {
     bool verified;        /* the operator's identity was verified */
     bool shared;          /* the screen was shared (the customer allowed) */
     bool continue_prompt; /* SHARING: "Continue sharing with ...?" shows (seconds_left) */
+    /* SHARING: which of the monitors the operator sees: monitor (0-based) of monitors, or
+     * -1 for all of them (or a single one: nothing to say) */
+    int monitor, monitors;
 };
 
 enum host_ui_answer {

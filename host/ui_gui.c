@@ -322,6 +322,13 @@ static void render_bar(struct gui *g, const struct host_view *v)
     SDL_Rect dot = {14, b->height / 2 - 7, 14, 14};
     SDL_RenderFillRect(r, &dot);
     snprintf(buf, sizeof buf, ui_str(S_SHARING, g->ja), v->operator_name);
+    if (v->monitor >= 0 && v->monitors > 1) {
+        /* the customer knows which screen the operator sees */
+        char mon[64];
+        snprintf(mon, sizeof mon, ui_str(S_MONITOR_OF, g->ja), v->monitor + 1, v->monitors);
+        strncat(buf, " ", sizeof buf - strlen(buf) - 1);
+        strncat(buf, mon, sizeof buf - strlen(buf) - 1);
+    }
     if (v->control == SASAE_HS_CONTROL_GRANTED) {
         strncat(buf, " ", sizeof buf - strlen(buf) - 1);
         strncat(buf, ui_str(S_HAS_CONTROL, g->ja), sizeof buf - strlen(buf) - 1);

@@ -54,6 +54,7 @@ enum ui_str {
     S_TTY_END_HINT,
     S_FPR_LABEL,
     S_FPR_SHORT,
+    S_MONITOR_OF,
     UI_NSTR
 };
 

@@ -44,6 +44,7 @@ static const char *const en[UI_NSTR] = {
     [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
     [S_FPR_LABEL] = "This computer's key (the operator can check it):",
     [S_FPR_SHORT] = "Computer key %s",
+    [S_MONITOR_OF] = "(monitor %d of %d)",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -85,6 +86,7 @@ static const char *const ja[UI_NSTR] = {
     [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
     [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
     [S_FPR_SHORT] = "コンピューターの鍵 %s",
+    [S_MONITOR_OF] = "（モニター %d/%d）",
 };
 /* clang-format on */
 

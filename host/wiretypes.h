@@ -22,6 +22,8 @@ enum {
     HS_WIRE_MOUSE = 0x50,
     HS_WIRE_KEY = 0x51,
     HS_WIRE_SYSINFO = 0x60,
+    HS_WIRE_MONITOR_LIST = 0x90,
+    HS_WIRE_MONITOR_SELECT = 0x91,
 };
 
 enum {

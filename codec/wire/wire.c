@@ -77,6 +77,10 @@ const char *sasae_wire_type_name(int type)
         return "KEY";
     case SASAE_WIRE_SYSINFO:
         return "SYSINFO";
+    case SASAE_WIRE_MONITOR_LIST:
+        return "MONITOR_LIST";
+    case SASAE_WIRE_MONITOR_SELECT:
+        return "MONITOR_SELECT";
     }
     return "UNKNOWN";
 }
@@ -252,6 +256,30 @@ static enum sasae_wire_err check_mouse(const struct sasae_wire_mouse *m)
     return SASAE_WIRE_EVALUE;
 }
 
+static enum sasae_wire_err check_monitors(const struct sasae_wire_monitor_list *l)
+{
+    if (l->count < 1 || l->count > SASAE_WIRE_MONITORS_MAX)
+        return SASAE_WIRE_EVALUE;
+    if (l->flags & ~SASAE_WIRE_MONITORS_ALL_OK)
+        return SASAE_WIRE_EVALUE;
+    if (l->selected >= l->count &&
+        (l->selected != SASAE_WIRE_MONITOR_ALL || !(l->flags & SASAE_WIRE_MONITORS_ALL_OK)))
+        return SASAE_WIRE_EVALUE;
+    for (int i = 0; i < l->count; i++) {
+        const struct sasae_wire_monitor *m = &l->mon[i];
+        if (m->width == 0 || m->height == 0 || (m->flags & ~SASAE_WIRE_MONITOR_PRIMARY))
+            return SASAE_WIRE_EVALUE;
+        if (m->name_len > SASAE_WIRE_MONITOR_NAME_MAX)
+            return SASAE_WIRE_ETOOBIG;
+    }
+    return SASAE_WIRE_OK;
+}
+
+static int valid_monitor_index(uint8_t i)
+{
+    return i < SASAE_WIRE_MONITORS_MAX || i == SASAE_WIRE_MONITOR_ALL;
+}
+
 static int valid_state(uint8_t s)
 {
     return s <= SASAE_WIRE_CONSENT_REVOKED;
@@ -407,6 +435,32 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
             return e;
         break;
     }
+    case SASAE_WIRE_MONITOR_LIST: {
+        const struct sasae_wire_monitor_list *l = &m->u.monitors;
+        if ((e = check_monitors(l)))
+            return e;
+        put8(&w, l->count);
+        put8(&w, l->selected);
+        put8(&w, l->flags);
+        for (int i = 0; i < l->count; i++) {
+            const struct sasae_wire_monitor *mo = &l->mon[i];
+            if (mo->name_len && !mo->name)
+                return SASAE_WIRE_EVALUE;
+            put32(&w, (uint32_t)mo->x);
+            put32(&w, (uint32_t)mo->y);
+            put16(&w, mo->width);
+            put16(&w, mo->height);
+            put8(&w, mo->flags);
+            put8(&w, (uint8_t)mo->name_len);
+            put(&w, mo->name, mo->name_len);
+        }
+        break;
+    }
+    case SASAE_WIRE_MONITOR_SELECT:
+        if (!valid_monitor_index(m->u.monitor_select.index))
+            return SASAE_WIRE_EVALUE;
+        put8(&w, m->u.monitor_select.index);
+        break;
     default:
         return SASAE_WIRE_EUNKNOWN;
     }
@@ -582,6 +636,34 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
             e = SASAE_WIRE_ETRUNCATED;
         break;
     }
+    case SASAE_WIRE_MONITOR_LIST: {
+        struct sasae_wire_monitor_list *l = &m->u.monitors;
+        l->count = get8(&r);
+        l->selected = get8(&r);
+        l->flags = get8(&r);
+        if (r.under)
+            return SASAE_WIRE_ETRUNCATED;
+        if (l->count < 1 || l->count > SASAE_WIRE_MONITORS_MAX)
+            return SASAE_WIRE_EVALUE;
+        for (int i = 0; i < l->count && !r.under; i++) {
+            struct sasae_wire_monitor *mo = &l->mon[i];
+            mo->x = (int32_t)get32(&r);
+            mo->y = (int32_t)get32(&r);
+            mo->width = get16(&r);
+            mo->height = get16(&r);
+            mo->flags = get8(&r);
+            mo->name_len = get8(&r);
+            mo->name = (const char *)get(&r, mo->name_len);
+        }
+        if (!r.under)
+            e = check_monitors(l);
+        break;
+    }
+    case SASAE_WIRE_MONITOR_SELECT:
+        m->u.monitor_select.index = get8(&r);
+        if (!r.under && !valid_monitor_index(m->u.monitor_select.index))
+            e = SASAE_WIRE_EVALUE;
+        break;
     default:
         return SASAE_WIRE_EUNKNOWN;
     }

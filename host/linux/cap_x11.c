@@ -308,6 +308,35 @@ fail:
     return rc;
 }
 
+int cap_platform_monitors(const struct sasae_cap_opts *o, struct sasae_monitor *out, int max)
+{
+    int ev, er, n = 0;
+    Display *dpy = XOpenDisplay(o->display);
+    if (!dpy)
+        return -ENXIO;
+    Window root = DefaultRootWindow(dpy);
+    XRRMonitorInfo *m =
+        XRRQueryExtension(dpy, &ev, &er) ? XRRGetMonitors(dpy, root, True, &n) : NULL;
+    int got = 0;
+    for (int i = 0; m && i < n && got < max; i++, got++) {
+        struct sasae_monitor *d = &out[got];
+        memset(d, 0, sizeof *d);
+        d->x = m[i].x;
+        d->y = m[i].y;
+        d->w = m[i].width;
+        d->h = m[i].height;
+        d->primary = m[i].primary != 0;
+        char *name = m[i].name ? XGetAtomName(dpy, m[i].name) : NULL;
+        snprintf(d->name, sizeof d->name, "%s", name ? name : "");
+        if (name)
+            XFree(name);
+    }
+    if (m)
+        XRRFreeMonitors(m);
+    XCloseDisplay(dpy);
+    return m ? got : -ENOTSUP;
+}
+
 const struct cap_backend cap_platform_backends[] = {
     {"x11", cap_x11_open},
     {NULL, NULL},

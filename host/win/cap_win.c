@@ -2,6 +2,7 @@
  * and the cursor shared by both backends. */
 #include "cap_win.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,39 @@ HMONITOR win_monitor_handle(int index)
     struct mon_find f = {.want = index};
     EnumDisplayMonitors(NULL, NULL, mon_enum, (LPARAM)&f);
     return f.found;
+}
+
+struct mon_list {
+    struct sasae_monitor *out;
+    int max, n;
+};
+
+static BOOL CALLBACK mon_list_enum(HMONITOR m, HDC dc, LPRECT r, LPARAM lp)
+{
+    struct mon_list *l = (struct mon_list *)lp;
+    if (l->n >= l->max)
+        return FALSE;
+    struct sasae_monitor *d = &l->out[l->n++];
+    memset(d, 0, sizeof *d);
+    d->x = r->left;
+    d->y = r->top;
+    d->w = r->right - r->left;
+    d->h = r->bottom - r->top;
+    MONITORINFOEXA mi = {.cbSize = sizeof mi};
+    if (GetMonitorInfoA(m, (MONITORINFO *)&mi)) {
+        d->primary = (mi.dwFlags & MONITORINFOF_PRIMARY) != 0;
+        snprintf(d->name, sizeof d->name, "%s", mi.szDevice);
+    }
+    return TRUE;
+}
+
+int cap_platform_monitors(const struct sasae_cap_opts *o, struct sasae_monitor *out, int max)
+{
+    (void)o;
+    struct mon_list l = {out, max, 0};
+    if (!EnumDisplayMonitors(NULL, NULL, mon_list_enum, (LPARAM)&l) && l.n == 0)
+        return -ENODEV;
+    return l.n;
 }
 
 int win_capture_area(int monitor, RECT *area, char *err, size_t errlen)

@@ -16,6 +16,10 @@
  *          "dump PATH"  write the next decoded frame's luma, full range, as a PGM (P5)
  *          "draw"       what --draw does after 5 frames
  *          "control"    ask for control (CONTROL_REQUEST)
+ *          "monitor N"  share monitor N of the host's list (MONITOR_SELECT; "monitor all"
+ *                       for all of them)
+ *          "move X Y"   mouse move to X,Y of the shared picture
+ *          "pointer X Y" the pointing hand at X,Y
  *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
@@ -201,6 +205,22 @@ static void *commands_main(void *arg)
                 sasae_relayclient_send_data(V.rc, V.buf, rl);
             }
             out("cmd badrecord");
+        } else if (strcmp(line, "monitor all") == 0 || sscanf(line, "monitor %d", &x) == 1) {
+            struct sasae_wire_msg m = {.type = SASAE_WIRE_MONITOR_SELECT};
+            m.u.monitor_select.index =
+                strcmp(line, "monitor all") == 0 ? SASAE_WIRE_MONITOR_ALL : (uint8_t)x;
+            send_msg(&m);
+            out("cmd monitor");
+        } else if (sscanf(line, "move %d %d", &x, &y) == 2) {
+            struct sasae_wire_msg m = {.type = SASAE_WIRE_MOUSE};
+            m.u.mouse = (struct sasae_wire_mouse){SASAE_WIRE_MOUSE_MOVE, x, y, 0, 0, 0, 0};
+            send_msg(&m);
+            out("cmd move");
+        } else if (sscanf(line, "pointer %d %d", &x, &y) == 2) {
+            struct sasae_wire_msg p = {.type = SASAE_WIRE_POINTER};
+            p.u.pointer = (struct sasae_wire_point){x, y, 1};
+            send_msg(&p);
+            out("cmd pointer");
         } else if (strcmp(line, "control") == 0) {
             struct sasae_wire_msg c = {.type = SASAE_WIRE_CONTROL_REQUEST};
             c.u.control_req.want = 1;
@@ -343,6 +363,18 @@ static void on_data(const uint8_t *body, size_t len)
         break;
     case SASAE_WIRE_CURSOR_POS:
         break;
+    case SASAE_WIRE_MONITOR_LIST: {
+        /* "monitors COUNT SELECTED FLAGS" then "W"x"H"+"X"+"Y" per monitor */
+        char line[1024];
+        int k = snprintf(line, sizeof line, "monitors %u %u %u", m.u.monitors.count,
+                         m.u.monitors.selected, m.u.monitors.flags);
+        for (int i = 0; i < m.u.monitors.count && k < (int)sizeof line - 64; i++)
+            k += snprintf(line + k, sizeof line - (size_t)k, " %ux%u%+d%+d",
+                          m.u.monitors.mon[i].width, m.u.monitors.mon[i].height,
+                          m.u.monitors.mon[i].x, m.u.monitors.mon[i].y);
+        out("%s", line);
+        break;
+    }
     case SASAE_WIRE_VIDEO: {
         int done = 0;
         struct sasae_wire_video f;

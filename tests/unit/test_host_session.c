@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/extensions/Xrandr.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -215,6 +216,11 @@ struct viewer {
     int consent[8], nconsent;
     int end_reason;
     int width;
+    uint32_t host_caps;
+    struct sasae_wire_monitor_list mons; /* the last MONITOR_LIST (names not kept) */
+    int mon_lists;
+    int keyframe_width;    /* of the latest keyframe */
+    uint8_t centre_yuv[3]; /* decoded pixel at the centre of the latest frame */
 };
 
 static char *pki;
@@ -237,7 +243,8 @@ static void setup_pki(void)
 
 /* The session's deadline clock: the real one plus what a test has skipped ahead. */
 static _Atomic uint64_t clock_skip_ns;
-static int reconsent_s; /* the next start()'s re-consent period (0 = never) */
+static int reconsent_s;        /* the next start()'s re-consent period (0 = never) */
+static int start_monitor = -1; /* the next start()'s --monitor */
 
 static uint64_t test_clock(void *user)
 {
@@ -256,7 +263,7 @@ static void start(const char *source, bool x11, const char *display)
                                       .org_ca_len = ca_len,
                                       .cap = {.source = source,
                                               .display = display,
-                                              .monitor = -1,
+                                              .monitor = start_monitor,
                                               .width = 320,
                                               .height = 240,
                                               .fps = 30},
@@ -390,6 +397,12 @@ static int vpump(int ms, uint64_t *types)
                 int rc = sasae_vdec_decode(vw.dec, f.data, f.data_len, &img);
                 cr_assert_eq(rc, 0, "decode: %s", sasae_video_strerror(rc));
                 cr_assert_eq(img.width, vw.width);
+                if (f.flags & SASAE_WIRE_VIDEO_KEYFRAME)
+                    vw.keyframe_width = img.width;
+                int cx = img.width / 2, cy = img.height / 2;
+                vw.centre_yuv[0] = img.planes[0][cy * img.strides[0] + cx];
+                vw.centre_yuv[1] = img.planes[1][cy / 2 * img.strides[1] + cx / 2];
+                vw.centre_yuv[2] = img.planes[2][cy / 2 * img.strides[2] + cx / 2];
                 vw.videos_decoded++;
                 uint64_t now = sasae_wall_us();
                 cr_assert(f.capture_us <= now && f.capture_us > now - 10000000ull,
@@ -397,6 +410,11 @@ static int vpump(int ms, uint64_t *types)
             }
         } else if (w.type == SASAE_WIRE_SYSINFO) {
             vw.sysinfo++;
+        } else if (w.type == SASAE_WIRE_HELLO) {
+            vw.host_caps = w.u.hello.caps;
+        } else if (w.type == SASAE_WIRE_MONITOR_LIST) {
+            vw.mons = w.u.monitors;
+            vw.mon_lists++;
         } else if (w.type == SASAE_WIRE_CURSOR_POS || w.type == SASAE_WIRE_CURSOR_SHAPE) {
             vw.cursor++;
         } else if (w.type == SASAE_WIRE_CONSENT_STATE) {
@@ -1212,4 +1230,225 @@ Test(host_session, revoked_after_registration_is_refused)
     cr_assert_eq(v.state, SASAE_HS_ENDED, "no consent prompt for a revoked operator");
     cr_assert_eq(v.end_reason, SASAE_HS_END_HANDSHAKE_FAILED);
     cr_assert(strstr(v.status, "revoked"), "%s", v.status);
+}
+
+/* ---- monitor switch ---------------------------------------------------------------------- */
+
+/* Makes the Xvfb screen two XRandR monitors side by side, each half of it (the server keeps
+ * them: Xvfb runs with -noreset), and paints the left one red and the right one blue. */
+static void two_monitors(Display *dpy, int w, int h)
+{
+    Window root = DefaultRootWindow(dpy);
+    const char *names[2] = {"LEFT", "RIGHT"};
+    /* the left one takes Xvfb's only output, which replaces the automatic whole-screen one */
+    XRRScreenResources *res = XRRGetScreenResources(dpy, root);
+    cr_assert(res && res->noutput >= 1);
+    for (int i = 0; i < 2; i++) {
+        XRRMonitorInfo *m = XRRAllocateMonitor(dpy, i == 0 ? 1 : 0);
+        if (i == 0)
+            m->outputs[0] = res->outputs[0];
+        m->name = XInternAtom(dpy, names[i], False);
+        m->x = i * w / 2;
+        m->width = w / 2;
+        m->height = h;
+        m->mwidth = 170;
+        m->mheight = 130;
+        m->primary = i == 0;
+        XRRSetMonitor(dpy, root, m);
+        XRRFreeMonitors(m);
+    }
+    XRRFreeScreenResources(res);
+    GC gc = XCreateGC(dpy, root, 0, NULL);
+    XSetSubwindowMode(dpy, gc, IncludeInferiors);
+    XSetForeground(dpy, gc, 0xd02020);
+    XFillRectangle(dpy, root, gc, 0, 0, (unsigned)w / 2, (unsigned)h);
+    XSetForeground(dpy, gc, 0x2040d0);
+    XFillRectangle(dpy, root, gc, w / 2, 0, (unsigned)w / 2, (unsigned)h);
+    XFreeGC(dpy, gc);
+    XSync(dpy, False);
+    int n = 0;
+    XRRMonitorInfo *all = XRRGetMonitors(dpy, root, True, &n);
+    XRRFreeMonitors(all);
+    cr_assert_eq(n, 2, "Xvfb shows %d monitors", n);
+}
+
+static void select_monitor(uint8_t index)
+{
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_MONITOR_SELECT};
+    m.u.monitor_select.index = index;
+    vsend(&m);
+}
+
+/* Pumps (acknowledging frames) until a MONITOR_LIST newer than `lists` arrived and then a
+ * keyframe `width` wide was decoded; false after about 5 s. */
+static bool switched_to(int lists, int width)
+{
+    vw.keyframe_width = 0;
+    for (int i = 0; i < 100; i++) {
+        vpump(50, NULL);
+        ack_all();
+        if (vw.mon_lists > lists && vw.keyframe_width == width)
+            return true;
+    }
+    return false;
+}
+
+/* BT.601 limited range: red (0xd02020) has V far above 128, blue (0x2040d0) U far above. */
+static bool centre_is_red(void)
+{
+    return vw.centre_yuv[2] > 180 && vw.centre_yuv[1] < 128;
+}
+static bool centre_is_blue(void)
+{
+    return vw.centre_yuv[1] > 180 && vw.centre_yuv[2] < 128;
+}
+
+Test(host_session, operator_switches_monitor_and_input_follows)
+{
+    cr_assert_eq(xvfb_start(&xv, "1280x480x24"), 0);
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    two_monitors(dpy, 1280, 480);
+    stop();
+    start("x11", true, xv.name);
+    vw.width = 1280;
+    handshake();
+    vpump(100, NULL);
+    cr_assert(vw.host_caps & SASAE_WIRE_CAP_MONITORS);
+    cr_assert_eq(vw.mon_lists, 0, "nothing about the monitors before Allow");
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && (vw.frames < 3 || !vw.mon_lists); i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    /* the whole desktop first, and the list says so */
+    cr_assert_eq(vw.mon_lists, 1);
+    cr_assert_eq(vw.mons.count, 2);
+    cr_assert_eq(vw.mons.selected, SASAE_WIRE_MONITOR_ALL);
+    cr_assert_eq(vw.mons.flags, SASAE_WIRE_MONITORS_ALL_OK);
+    cr_assert(vw.mons.mon[1].x == 640 && vw.mons.mon[1].y == 0 && vw.mons.mon[1].width == 640 &&
+              vw.mons.mon[1].height == 480);
+    cr_assert_eq(vw.mons.mon[0].flags, SASAE_WIRE_MONITOR_PRIMARY);
+
+    /* the right monitor: a 640-wide keyframe, blue, and the list's answer */
+    vw.width = 640;
+    select_monitor(1);
+    cr_assert(switched_to(1, 640), "no 640-wide keyframe after selecting monitor 1");
+    cr_assert_eq(vw.mons.selected, 1);
+    cr_assert(centre_is_blue(), "centre %u,%u,%u", vw.centre_yuv[0], vw.centre_yuv[1],
+              vw.centre_yuv[2]);
+    /* input lands on the right monitor: 10,20 of the picture is 650,20 of the screen */
+    struct sasae_wire_msg cr = {.type = SASAE_WIRE_CONTROL_REQUEST};
+    cr.u.control_req.want = 1;
+    vsend(&cr);
+    host_session_answer(hs, HOST_UI_CONTROL_ALLOW);
+    struct sasae_wire_msg mo = {.type = SASAE_WIRE_MOUSE};
+    mo.u.mouse = (struct sasae_wire_mouse){SASAE_WIRE_MOUSE_MOVE, 10, 20, 0, 0, 0, 0};
+    vsend(&mo);
+    Window rw, cw;
+    int rx = 0, ry = 0, wx, wy;
+    unsigned mask;
+    for (int i = 0; i < 100 && !(rx == 650 && ry == 20); i++) {
+        XQueryPointer(dpy, DefaultRootWindow(dpy), &rw, &cw, &rx, &ry, &wx, &wy, &mask);
+        usleep(10000);
+    }
+    cr_assert(rx == 650 && ry == 20, "pointer at %d,%d", rx, ry);
+    /* a key press while the customer's pointer is on the other monitor is still dropped */
+    XWarpPointer(dpy, None, DefaultRootWindow(dpy), 0, 0, 0, 0, 100, 100);
+    XSync(dpy, False);
+    struct host_session_stats st0, st1;
+    host_session_stats(hs, &st0);
+    struct sasae_wire_msg k = {.type = SASAE_WIRE_KEY};
+    k.u.key = (struct sasae_wire_key){'a', 1};
+    vsend(&k);
+    host_session_stats(hs, &st1);
+    cr_assert_eq(st1.inputs_dropped, st0.inputs_dropped + 1);
+
+    /* then the left one, red; moves go to its own origin */
+    select_monitor(0);
+    cr_assert(switched_to(2, 640), "no keyframe after selecting monitor 0");
+    cr_assert_eq(vw.mons.selected, 0);
+    cr_assert(centre_is_red(), "centre %u,%u,%u", vw.centre_yuv[0], vw.centre_yuv[1],
+              vw.centre_yuv[2]);
+    mo.u.mouse.x = 30;
+    mo.u.mouse.y = 40;
+    vsend(&mo);
+    for (int i = 0; i < 100 && !(rx == 30 && ry == 40); i++) {
+        XQueryPointer(dpy, DefaultRootWindow(dpy), &rw, &cw, &rx, &ry, &wx, &wy, &mask);
+        usleep(10000);
+    }
+    cr_assert(rx == 30 && ry == 40, "pointer at %d,%d", rx, ry);
+
+    /* all monitors as one picture again */
+    vw.width = 1280;
+    select_monitor(SASAE_WIRE_MONITOR_ALL);
+    cr_assert(switched_to(3, 1280), "no 1280-wide keyframe after selecting all");
+    cr_assert_eq(vw.mons.selected, SASAE_WIRE_MONITOR_ALL);
+    cr_assert(!host_session_ended(hs));
+
+    /* a monitor the list does not offer ends the session as a protocol error */
+    select_monitor(2);
+    vpump(200, NULL);
+    cr_assert(host_session_ended(hs));
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_ERROR);
+    XCloseDisplay(dpy);
+    stop();
+    start("synthetic", false, NULL);
+    xvfb_stop(&xv);
+}
+
+/* A host started on one monitor offers that one only: "all" is refused. */
+Test(host_session, host_on_one_monitor_never_offers_more)
+{
+    cr_assert_eq(xvfb_start(&xv, "1280x480x24"), 0);
+    Display *dpy = XOpenDisplay(xv.name);
+    cr_assert(dpy);
+    two_monitors(dpy, 1280, 480);
+    stop();
+    start_monitor = 1;
+    start("x11", true, xv.name);
+    start_monitor = -1;
+    vw.width = 640;
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && (vw.frames < 3 || !vw.mon_lists); i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.mons.count, 1);
+    cr_assert_eq(vw.mons.selected, 0);
+    cr_assert_eq(vw.mons.flags, 0);
+    cr_assert_eq(vw.mons.mon[0].x, 640);
+    cr_assert(centre_is_blue());
+    select_monitor(0); /* the one offered: answered, nothing changes */
+    for (int i = 0; i < 20 && vw.mon_lists < 2; i++)
+        vpump(50, NULL);
+    cr_assert_eq(vw.mon_lists, 2);
+    cr_assert(!host_session_ended(hs));
+    select_monitor(SASAE_WIRE_MONITOR_ALL);
+    vpump(200, NULL);
+    cr_assert(host_session_ended(hs));
+    cr_assert_eq(vw.end_reason, SASAE_WIRE_END_ERROR);
+    XCloseDisplay(dpy);
+    stop();
+    start("synthetic", false, NULL);
+    xvfb_stop(&xv);
+}
+
+/* A source that is not the screen has one monitor: the list says so and selecting it works
+ * (the same rule as a one-monitor PC). */
+Test(host_session, synthetic_source_lists_one_monitor)
+{
+    handshake();
+    host_session_answer(hs, HOST_UI_ALLOW);
+    for (int i = 0; i < 40 && (vw.frames < 3 || !vw.mon_lists); i++) {
+        vpump(50, NULL);
+        ack_all();
+    }
+    cr_assert_eq(vw.mons.count, 1);
+    cr_assert(vw.mons.mon[0].width == 320 && vw.mons.mon[0].height == 240);
+    select_monitor(0);
+    cr_assert(switched_to(1, 320));
+    cr_assert_eq(vw.mons.selected, 0);
+    cr_assert(!host_session_ended(hs));
 }

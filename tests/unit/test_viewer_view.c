@@ -148,3 +148,18 @@ Test(viewer_view, odd_sizes_tiny_area)
     cr_assert_lt(sx, 4095);
     cr_assert_lt(sy, 3);
 }
+
+Test(viewer_view, monitor_cycle)
+{
+    /* all -> 0 -> 1 -> 2 -> all */
+    cr_assert_eq(sasae_view_next_monitor(3, 0xff, true), 0);
+    cr_assert_eq(sasae_view_next_monitor(3, 0, true), 1);
+    cr_assert_eq(sasae_view_next_monitor(3, 2, true), 0xff);
+    /* without "all": around the monitors only */
+    cr_assert_eq(sasae_view_next_monitor(3, 2, false), 0);
+    cr_assert_eq(sasae_view_next_monitor(1, 0, false), 0);
+    cr_assert_eq(sasae_view_next_monitor(1, 0, true), 0xff);
+    /* an index the list does not hold starts again at the first */
+    cr_assert_eq(sasae_view_next_monitor(2, 7, true), 0);
+    cr_assert_eq(sasae_view_next_monitor(0, 0xff, true), 0xff);
+}

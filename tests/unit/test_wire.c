@@ -107,6 +107,25 @@ static int build(const char *name, struct sasae_wire_msg *m)
     } else if (IS("pen_undo")) {
         m->type = SASAE_WIRE_PEN_UNDO;
         m->u.pen_undo.stroke_id = 0x01020304;
+    } else if (IS("monitor_list")) {
+        m->type = SASAE_WIRE_MONITOR_LIST;
+        m->u.monitors.count = 2;
+        m->u.monitors.selected = 1;
+        m->u.monitors.mon[0] =
+            (struct sasae_wire_monitor){0, 0, 1920, 1080, SASAE_WIRE_MONITOR_PRIMARY, "HDMI-1", 6};
+        m->u.monitors.mon[1] = (struct sasae_wire_monitor){1920, -200, 1280, 1024, 0, NULL, 0};
+    } else if (IS("monitor_list_all")) {
+        m->type = SASAE_WIRE_MONITOR_LIST;
+        m->u.monitors.count = 1;
+        m->u.monitors.selected = SASAE_WIRE_MONITOR_ALL;
+        m->u.monitors.flags = SASAE_WIRE_MONITORS_ALL_OK;
+        m->u.monitors.mon[0] = (struct sasae_wire_monitor){0, 0, 800, 600, 0, NULL, 0};
+    } else if (IS("monitor_select")) {
+        m->type = SASAE_WIRE_MONITOR_SELECT;
+        m->u.monitor_select.index = 1;
+    } else if (IS("monitor_select_all")) {
+        m->type = SASAE_WIRE_MONITOR_SELECT;
+        m->u.monitor_select.index = SASAE_WIRE_MONITOR_ALL;
     } else if (IS("control_request")) {
         m->type = SASAE_WIRE_CONTROL_REQUEST;
         m->u.control_req.want = 1;
@@ -200,6 +219,21 @@ static void check_vector(const char *name, const char *hex)
     case SASAE_WIRE_PEN_UNDO:
         cr_assert_eq(p.u.pen_undo.stroke_id, 0x01020304u);
         break;
+    case SASAE_WIRE_MONITOR_LIST:
+        cr_assert_eq(p.u.monitors.count, m.u.monitors.count);
+        cr_assert_eq(p.u.monitors.selected, m.u.monitors.selected);
+        cr_assert_eq(p.u.monitors.flags, m.u.monitors.flags);
+        for (int i = 0; i < p.u.monitors.count; i++) {
+            const struct sasae_wire_monitor *a = &p.u.monitors.mon[i], *b = &m.u.monitors.mon[i];
+            cr_assert(a->x == b->x && a->y == b->y && a->width == b->width &&
+                      a->height == b->height && a->flags == b->flags);
+            cr_assert_eq(a->name_len, b->name_len);
+            cr_assert_arr_eq(a->name, b->name ? b->name : "", a->name_len);
+        }
+        break;
+    case SASAE_WIRE_MONITOR_SELECT:
+        cr_assert_eq(p.u.monitor_select.index, m.u.monitor_select.index);
+        break;
     case SASAE_WIRE_MOUSE:
         cr_assert_eq(p.u.mouse.wheel_dy, m.u.mouse.wheel_dy);
         cr_assert_eq(p.u.mouse.button, m.u.mouse.button);
@@ -244,9 +278,10 @@ Test(wire, malformed_vectors_rejected)
 Test(wire, every_truncation_of_every_vector_fails)
 {
     /* Cutting any valid message short must give an error, never a shorter valid message. */
-    static const char *names[] = {"hello",    "end",           "video",        "frame_ack",
-                                  "stats",    "cursor_shape",  "cursor_pos",   "pen_stroke",
-                                  "pen_undo", "control_state", "mouse_button", "key"};
+    static const char *names[] = {"hello",        "end",           "video",        "frame_ack",
+                                  "stats",        "cursor_shape",  "cursor_pos",   "pen_stroke",
+                                  "pen_undo",     "control_state", "mouse_button", "key",
+                                  "monitor_list", "monitor_select"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct sasae_wire_msg m, p;
         uint8_t buf[1024];
@@ -488,4 +523,47 @@ Test(wire, hello_version_negotiation)
     cr_assert_eq(sasae_wire_hello_version(&h, &v), SASAE_WIRE_EVERSION);
     h.min_version = 0;
     cr_assert_eq(sasae_wire_hello_version(&h, &v), SASAE_WIRE_EVERSION);
+}
+
+Test(wire, monitor_messages_refuse_what_the_parser_refuses)
+{
+    struct sasae_wire_msg m;
+    uint8_t buf[2048];
+    size_t n;
+    cr_assert(build("monitor_list", &m));
+    m.u.monitors.selected = 2; /* beyond the two monitors */
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    m.u.monitors.selected = SASAE_WIRE_MONITOR_ALL; /* not offered by this list */
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    m.u.monitors.flags = SASAE_WIRE_MONITORS_ALL_OK;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_OK);
+    m.u.monitors.flags = 0x02;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    m.u.monitors.flags = SASAE_WIRE_MONITORS_ALL_OK;
+    m.u.monitors.count = 0;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    m.u.monitors.count = SASAE_WIRE_MONITORS_MAX + 1;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    cr_assert(build("monitor_list", &m));
+    m.u.monitors.mon[1].height = 0;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    cr_assert(build("monitor_list", &m));
+    m.u.monitors.mon[0].name_len = SASAE_WIRE_MONITOR_NAME_MAX + 1;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_ETOOBIG);
+    /* the largest list fits a record many times over */
+    memset(&m, 0, sizeof m);
+    m.type = SASAE_WIRE_MONITOR_LIST;
+    m.u.monitors.count = SASAE_WIRE_MONITORS_MAX;
+    static const char name[] = "0123456789abcdef0123456789abcdef";
+    for (int i = 0; i < SASAE_WIRE_MONITORS_MAX; i++)
+        m.u.monitors.mon[i] = (struct sasae_wire_monitor){i * 100, -i, 65535, 1, 0, name, 32};
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_OK);
+    struct sasae_wire_msg p;
+    cr_assert_eq(sasae_wire_parse(buf, n, &p), SASAE_WIRE_OK);
+    cr_assert_eq(p.u.monitors.mon[15].x, 1500);
+    cr_assert_arr_eq(p.u.monitors.mon[15].name, name, 32);
+    memset(&m, 0, sizeof m);
+    m.type = SASAE_WIRE_MONITOR_SELECT;
+    m.u.monitor_select.index = SASAE_WIRE_MONITORS_MAX;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
 }

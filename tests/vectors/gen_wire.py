@@ -40,6 +40,12 @@ add("mouse_wheel", be("BBiiBBhh", 0x50, 3, 0, 0, 0, 0, 0, -2))
 add("key", be("BIB", 0x51, 0xFF0D, 1))
 info = b"os=Debian GNU/Linux 12\ncpu=Intel(R) Core(TM) i5\nmemory_mb=8192\n"
 add("sysinfo", be("BI", 0x60, len(info)) + zlib.compress(info, 9))
+mons = (be("iiHHBB", 0, 0, 1920, 1080, 1, 6) + b"HDMI-1"
+        + be("iiHHBB", 1920, -200, 1280, 1024, 0, 0))
+add("monitor_list", be("BBBB", 0x90, 2, 1, 0) + mons)
+add("monitor_list_all", be("BBBB", 0x90, 1, 0xFF, 1) + be("iiHHBB", 0, 0, 800, 600, 0, 0))
+add("monitor_select", be("BB", 0x91, 1))
+add("monitor_select_all", be("BB", 0x91, 0xFF))
 
 out = sys.argv[1] if len(sys.argv) > 1 else "wire.hex"
 with open(out, "w") as f:

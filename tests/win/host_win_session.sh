@@ -3,9 +3,9 @@
 # arguments under Wine on its own Xvfb, the Linux relay on loopback (which serves the
 # organisation's CRL: the brand carries none) and the Linux test viewer. Pair, click Allow in the Windows consent prompt,
 # frames whose content matches the Wine desktop (luma PSNR against a screenshot), the
-# operator's pen stroke as red pixels on the X screen along its path, control consent →
-# text the operator types arrives in Wine's notepad, Stop control → further keys ignored,
-# End remote support → END at the viewer, no video after it, Close → the exe exits 0.
+# operator's pen stroke as red pixels on the X screen along its path, Wine's one monitor
+# listed and selected, control consent → text the operator types arrives in Wine's notepad,
+# Stop control → further keys ignored, End remote support → END at the viewer, no video after it, Close → the exe exits 0.
 set -euo pipefail
 . "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 . "$SASAE_SRC/tests/win/wine-lib.sh"
@@ -62,6 +62,17 @@ for x in 220 300 400 500 580; do
 done
 hl_wait 10 grep -Eq "probe=(7[0-9]|8[0-9]|9[0-9]),[0-9]+,2[2-5][0-9]" "$HL_VIEWER_OUT" ||
     hl_fail "stroke not in the decoded video"
+
+# Wine's one monitor: the list has it (the whole desktop shared first), and selecting it
+# re-opens capture on it (a new keyframe of its size, the list's answer names it)
+hl_wait 10 hl_vsaw "monitors 1 255 1 1280x800+0+0" || hl_fail "no list of Wine's one monitor"
+m=$(wc -l <"$HL_VIEWER_OUT")
+echo "monitor 0" >&7
+hl_wait 15 bash -c "tail -n +$m '$HL_VIEWER_OUT' | grep -q ' monitors 1 0 1 1280x800+0+0'" ||
+    hl_fail "monitor 0 not answered"
+hl_wait 15 bash -c "tail -n +$m '$HL_VIEWER_OUT' | grep -Eq ' frame .* decoded 1280x800 flags=1'" ||
+    hl_fail "no keyframe after selecting monitor 0"
+grep -q "sharing monitor 0: 1280x800 at +0+0" "$HL_HOST_LOG" || hl_fail "host did not switch"
 
 # the operator asks for control; the customer allows it in the second prompt
 echo control >&7

@@ -54,7 +54,8 @@ struct net {
     bool inbox_overflow;
 
     bool hello_seen;
-    uint32_t host_caps; /* from the host's HELLO */
+    uint32_t host_caps;    /* from the host's HELLO */
+    struct vmonitors mons; /* the host's latest MONITOR_LIST (count 0: none yet) */
     bool closed_seen;
     bool peer_ended;   /* the host sent END: it closes first */
     bool close_called; /* sasae_relayclient_close_why done */
@@ -317,6 +318,29 @@ static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint
     send_msg(n, &ack);
 }
 
+static void on_monitors(struct net *n, const struct sasae_wire_monitor_list *l)
+{
+    struct vmonitors *v = &n->mons;
+    memset(v, 0, sizeof *v);
+    v->count = l->count;
+    v->selected = l->selected;
+    v->all_ok = (l->flags & SASAE_WIRE_MONITORS_ALL_OK) != 0;
+    for (int i = 0; i < l->count && i < VMONITORS_MAX; i++) {
+        v->mon[i].x = l->mon[i].x;
+        v->mon[i].y = l->mon[i].y;
+        v->mon[i].w = l->mon[i].width;
+        v->mon[i].h = l->mon[i].height;
+        v->mon[i].primary = (l->mon[i].flags & SASAE_WIRE_MONITOR_PRIMARY) != 0;
+        snprintf(v->mon[i].name, sizeof v->mon[i].name, "%.*s", (int)l->mon[i].name_len,
+                 l->mon[i].name ? l->mon[i].name : "");
+    }
+    SASAE_INFO("viewer", "host monitors: %d, sharing %s%d", v->count,
+               v->selected == 0xff ? "all " : "monitor ",
+               v->selected == 0xff ? v->count : v->selected);
+    if (n->base.sink.monitors)
+        n->base.sink.monitors(n->base.sink.user, v);
+}
+
 static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t recv_us)
 {
     const struct vsink *k = &n->base.sink;
@@ -402,6 +426,14 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
             k->sysinfo(k->user, n->sysinfo, len);
         return;
     }
+    case SASAE_WIRE_MONITOR_LIST:
+        if (!(n->host_caps & SASAE_WIRE_CAP_MONITORS)) {
+            fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "host sent %s it did not announce",
+                 "a monitor list");
+            return;
+        }
+        on_monitors(n, &m->u.monitors);
+        return;
     default:
         fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "host sent a viewer message (%s)",
              sasae_wire_type_name(m->type));
@@ -657,6 +689,18 @@ static void net_pen_undo(struct vsource *s, uint32_t stroke_id)
     send_msg(n, &m);
 }
 
+static void net_monitor(struct vsource *s, int index)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n) || !(n->host_caps & SASAE_WIRE_CAP_MONITORS) || n->mons.count == 0)
+        return; /* a host without the switch would end the session on the unknown message */
+    if (index == 0xff ? !n->mons.all_ok : (index < 0 || index >= n->mons.count))
+        return; /* only what the host offers */
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_MONITOR_SELECT};
+    m.u.monitor_select.index = (uint8_t)index;
+    send_msg(n, &m);
+}
+
 static void net_pen_clear(struct vsource *s)
 {
     struct net *n = (struct net *)s;
@@ -745,6 +789,7 @@ static const struct vsource_ops net_ops = {
     .pen_undo = net_pen_undo,
     .pen_clear = net_pen_clear,
     .control = net_control,
+    .monitor = net_monitor,
     .mouse = net_mouse,
     .key = net_key,
     .end = net_end,

@@ -35,6 +35,9 @@ static const char *const en[VS__COUNT] = {
     [VS_TIP_RELEASE_CONTROL] = "Give the mouse and keyboard back to the customer",
     [VS_TIP_MODE] = "Fit the screen to the window, or show it at 1:1 (F2)",
     [VS_TIP_END] = "End remote support now: the customer is told",
+    [VS_BTN_MONITOR] = "Monitor",
+    [VS_MONITOR_ALL] = "all",
+    [VS_TIP_MONITOR] = "Show the customer's next monitor, or all of them as one picture (F6)",
     [VS_HOST_KEY] = "Host key",
     [VS_HOST_KEY_DETAIL] = "Host key (the PC that knew the support code signed the connection "
                            "with it; the customer's session bar shows the same):",
@@ -43,8 +46,9 @@ static const char *const en[VS__COUNT] = {
     [VS_SYSINFO_TITLE] = "System information (F4)",
     [VS_SYSINFO_NONE] = "Not received yet.",
     [VS_STATS_TITLE] = "Statistics (F3)",
-    [VS_KEYS_HELP] = "F2 1:1/fit · F3 statistics · F4 system info · F11 full screen · P pen · H "
-                     "highlighter · Ctrl+Z undo · C clear",
+    [VS_KEYS_HELP] =
+        "F2 1:1/fit · F3 statistics · F4 system info · F6 monitor · F11 full screen · P pen · H "
+        "highlighter · Ctrl+Z undo · C clear",
     [VS_WAIT_CONSENT_DETAIL] =
         "The customer sees your verified name and must click Allow. Nothing is shared before.",
     [VS_TEST_PATTERN] = "TEST PATTERN (no host)",
@@ -84,6 +88,9 @@ static const char *const ja[VS__COUNT] = {
     [VS_TIP_RELEASE_CONTROL] = "マウスとキーボードの操作をお客様に返します",
     [VS_TIP_MODE] = "画面全体表示と等倍を切り替えます (F2)",
     [VS_TIP_END] = "リモートサポートを今すぐ終了します（お客様に通知されます）",
+    [VS_BTN_MONITOR] = "モニター",
+    [VS_MONITOR_ALL] = "すべて",
+    [VS_TIP_MONITOR] = "お客様の次のモニター、または全モニターをまとめて表示します (F6)",
     [VS_HOST_KEY] = "ホスト鍵",
     [VS_HOST_KEY_DETAIL] = "ホスト鍵（サポートコードを知っている PC がこの鍵で接続に署名しました。"
                            "お客様のセッションバーにも同じものが表示されます）:",
@@ -92,8 +99,9 @@ static const char *const ja[VS__COUNT] = {
     [VS_SYSINFO_TITLE] = "システム情報 (F4)",
     [VS_SYSINFO_NONE] = "まだ受信していません。",
     [VS_STATS_TITLE] = "統計 (F3)",
-    [VS_KEYS_HELP] = "F2 等倍/全体 · F3 統計 · F4 システム情報 · F11 全画面 · P ペン · H 太ペン · "
-                     "Ctrl+Z 元に戻す · C 消去",
+    [VS_KEYS_HELP] =
+        "F2 等倍/全体 · F3 統計 · F4 システム情報 · F6 モニター · F11 全画面 · P ペン · H 太ペン · "
+        "Ctrl+Z 元に戻す · C 消去",
     [VS_WAIT_CONSENT_DETAIL] =
         "お客様には確認済みのお名前が表示され、「許可」を押すまで何も共有されません。",
     [VS_TEST_PATTERN] = "テストパターン（ホストなし）",

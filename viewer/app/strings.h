@@ -49,6 +49,9 @@ enum vstr {
     VS_KEYS_HELP,
     VS_WAIT_CONSENT_DETAIL,
     VS_TEST_PATTERN,
+    VS_BTN_MONITOR,
+    VS_MONITOR_ALL,
+    VS_TIP_MONITOR,
     VS__COUNT
 };
 

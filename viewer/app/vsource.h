@@ -28,6 +28,19 @@ struct vframe_info {
     bool refresh; /* a top-off or keep-alive: the host saw no change on the screen */
 };
 
+/* The customer's monitors as the host's MONITOR_LIST gives them. selected: 0..count-1, or
+ * 0xff for all of them as one picture (offered only when all_ok). */
+#define VMONITORS_MAX 16
+struct vmonitors {
+    int count, selected;
+    bool all_ok;
+    struct {
+        int x, y, w, h;
+        bool primary;
+        char name[33];
+    } mon[VMONITORS_MAX];
+};
+
 /* What a source tells its front end. Called on the thread that calls vsource_pump(), except
  * wake(), which any thread may call to make the front end call vsource_pump() soon. */
 struct vsink {
@@ -48,6 +61,8 @@ struct vsink {
     void (*cursor_pos)(void *user, int x, int y, bool visible);
     /* System information text from the host (UTF-8, not NUL-terminated). */
     void (*sysinfo)(void *user, const char *text, size_t len);
+    /* The host's monitor list, after consent and after each switch (may be NULL). */
+    void (*monitors)(void *user, const struct vmonitors *list);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -69,6 +84,9 @@ struct vsource_ops {
     void (*mouse)(struct vsource *s, enum vmouse_kind kind, int x, int y, int button, bool down,
                   int wheel_dx, int wheel_dy);
     void (*key)(struct vsource *s, uint32_t keysym, bool down);
+    /* Shares monitor `index` of the host's list (0xff all) instead; nothing if the host
+     * cannot switch. May be NULL (sources without monitors). */
+    void (*monitor)(struct vsource *s, int index);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);

@@ -27,6 +27,7 @@ enum btn {
     B_UNDO,
     B_CLEAR,
     B_CONTROL,
+    B_MONITOR,
     B_MODE,
     B_END,
     B_CONNECT,
@@ -62,6 +63,9 @@ struct gui {
 
     char *sysinfo;
     size_t sysinfo_len;
+
+    struct vmonitors mons; /* the host's monitors (count 0: it cannot switch) */
+    char mon_label[64];
 
     struct sasae_meter meter;
     struct vframe_info pending[PENDING_MAX];
@@ -186,6 +190,43 @@ static void on_cursor_pos(void *u, int x, int y, bool visible)
     g->dirty = true;
 }
 
+/* ---- monitor switch ---------------------------------------------------------------------- */
+
+static void on_monitors(void *u, const struct vmonitors *list)
+{
+    struct gui *g = u;
+    g->mons = *list;
+    g->dirty = true;
+}
+
+/* Something to switch between: more than one monitor. */
+static bool monitor_choice(const struct gui *g)
+{
+    return g->mons.count > 1;
+}
+
+/* "Monitor: 2/3" or "Monitor: all", in the viewer's language. */
+static const char *monitor_label(struct gui *g)
+{
+    if (g->mons.selected == 0xff)
+        snprintf(g->mon_label, sizeof g->mon_label, "%s: %s", vstr(g->lang, VS_BTN_MONITOR),
+                 vstr(g->lang, VS_MONITOR_ALL));
+    else
+        snprintf(g->mon_label, sizeof g->mon_label, "%s: %d/%d", vstr(g->lang, VS_BTN_MONITOR),
+                 g->mons.selected + 1, g->mons.count);
+    return g->mon_label;
+}
+
+/* The button and F6: asks the host for the next monitor; the label follows the host's
+ * answer (its next MONITOR_LIST), not the click. */
+static void monitor_next(struct gui *g)
+{
+    if (!monitor_choice(g) || !g->src || !g->src->ops->monitor || g->sm.state != SASAE_VSM_VIEWING)
+        return;
+    g->src->ops->monitor(g->src,
+                         sasae_view_next_monitor(g->mons.count, g->mons.selected, g->mons.all_ok));
+}
+
 static void on_sysinfo(void *u, const char *text, size_t len)
 {
     struct gui *g = u;
@@ -225,6 +266,7 @@ static void layout(struct gui *g)
         [B_CONTROL] =
             vstr(g->lang, g->sm.control == SASAE_VSM_CONTROL_NONE ? VS_BTN_REQUEST_CONTROL
                                                                   : VS_BTN_RELEASE_CONTROL),
+        [B_MONITOR] = monitor_label(g),
         [B_MODE] = vstr(g->lang, g->view.mode == SASAE_VIEW_FIT ? VS_BTN_1TO1 : VS_BTN_FIT),
         [B_END] = vstr(g->lang, VS_BTN_END),
         [B_CONNECT] = vstr(g->lang, VS_CONNECT),
@@ -232,6 +274,10 @@ static void layout(struct gui *g)
     };
     int x = 8;
     for (int i = B_POINTER; i <= B_MODE; i++) {
+        if (i == B_MONITOR && !monitor_choice(g)) {
+            g->btn[i].rect = (SDL_Rect){0};
+            continue; /* no gap where there is nothing to switch */
+        }
         int tw = 0, th = 0;
         sasae_text_size(g->font, labels[i], &tw, &th);
         g->btn[i].rect = (SDL_Rect){x, 6, tw + 24, TOOLBAR_H - 12};
@@ -271,6 +317,8 @@ static bool btn_visible(const struct gui *g, enum btn b)
     if (b == B_END)
         return true;
     if (b == B_CONNECT || b == B_CLOSE)
+        return false;
+    if (b == B_MONITOR && !monitor_choice(g))
         return false;
     return g->sm.state == SASAE_VSM_VIEWING;
 }
@@ -606,6 +654,8 @@ static enum vstr tooltip_of(const struct gui *g, int b)
     case B_CONTROL:
         return g->sm.control == SASAE_VSM_CONTROL_NONE ? VS_TIP_REQUEST_CONTROL
                                                        : VS_TIP_RELEASE_CONTROL;
+    case B_MONITOR:
+        return VS_TIP_MONITOR;
     case B_MODE:
         return VS_TIP_MODE;
     case B_END:
@@ -824,7 +874,8 @@ static void start_session(struct gui *g)
                          .decode_error = on_decode_error,
                          .cursor_shape = on_cursor_shape,
                          .cursor_pos = on_cursor_pos,
-                         .sysinfo = on_sysinfo};
+                         .sysinfo = on_sysinfo,
+                         .monitors = on_monitors};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
@@ -870,6 +921,9 @@ static bool viewer_key(struct gui *g, SDL_Keycode k)
         break;
     case SDLK_F4:
         g->show_sysinfo = !g->show_sysinfo;
+        break;
+    case SDLK_F6:
+        monitor_next(g);
         break;
     case SDLK_F11:
         toggle_fullscreen(g);
@@ -995,6 +1049,9 @@ static bool click_button(struct gui *g, int x, int y)
             break;
         case B_CONTROL:
             g->src->ops->control(g->src, g->sm.control == SASAE_VSM_CONTROL_NONE);
+            break;
+        case B_MONITOR:
+            monitor_next(g);
             break;
         case B_MODE:
             viewer_key(g, SDLK_F2);

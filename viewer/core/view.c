@@ -115,3 +115,14 @@ void sasae_view_to_window(const struct sasae_view *v, int sx, int sy, int *wx, i
     *wx = dst[0] + (int)floor((double)(sx - src[0]) * dst[2] / src[2]);
     *wy = dst[1] + (int)floor((double)(sy - src[1]) * dst[3] / src[3]);
 }
+
+int sasae_view_next_monitor(int count, int selected, bool all_ok)
+{
+    if (count < 1)
+        return 0xff;
+    if (selected == 0xff || selected < 0 || selected >= count)
+        return 0; /* from all (or an unknown index) to the first monitor */
+    if (selected + 1 < count)
+        return selected + 1;
+    return all_ok ? 0xff : 0;
+}

@@ -333,6 +333,20 @@ int sasae_cap_cursor(struct sasae_cap *c, struct sasae_cursor *cur);
 /* Origin of the captured area on the X screen (monitor offset), for input injection. */
 void sasae_cap_origin(const struct sasae_cap *c, int *x, int *y);
 
+/* One monitor of the customer's desktop, as the capture options' `monitor` index counts. */
+#define SASAE_MONITORS_MAX 16
+struct sasae_monitor {
+    int x, y, w, h; /* on the desktop (X screen; Windows virtual screen) */
+    bool primary;
+    char name[33]; /* "HDMI-1", "\\.\DISPLAY1"; may be empty */
+};
+/* Lists the monitors the source o can capture one by one, in the order o->monitor counts
+ * them (X: XRandR monitors of o->display; Windows: EnumDisplayMonitors). A source that is not
+ * the real screen (synthetic, file) has one: the open capture c's size. Returns how many
+ * (<= max), or a negative errno (no display, no RandR). */
+int sasae_cap_monitors(const struct sasae_cap *c, const struct sasae_cap_opts *o,
+                       struct sasae_monitor *out, int max);
+
 /* ==== Input injection (XTest) =========================================================== */
 
 struct sasae_inject;

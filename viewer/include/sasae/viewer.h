@@ -175,6 +175,12 @@ void sasae_view_to_window(const struct sasae_view *v, int sx, int sy, int *wx, i
 /* Window pixels per screen pixel (1.0 in 1:1 mode). */
 double sasae_view_scale(const struct sasae_view *v);
 
+/* The operator's monitor switch: the selection after `selected` in the cycle "all monitors"
+ * (only if all_ok), monitor 0, 1, ... count-1, then around again. Selections are wire
+ * indexes: 0..count-1, or 0xff for all. Returns `selected` itself when there is nothing
+ * else to pick; 0xff when count < 1. */
+int sasae_view_next_monitor(int count, int selected, bool all_ok);
+
 /* ---- Support code entry -------------------------------------------------------------- */
 
 /* The customer's code: 12 digits, the last a check digit (sasae/supportcode.h). */

@@ -58,6 +58,8 @@ enum sasae_wire_type {
     SASAE_WIRE_MOUSE = 0x50,           /* viewer -> host, dropped by host without control */
     SASAE_WIRE_KEY = 0x51,             /* viewer -> host, dropped by host without control */
     SASAE_WIRE_SYSINFO = 0x60,         /* host -> viewer, after consent */
+    SASAE_WIRE_MONITOR_LIST = 0x90,    /* host -> viewer, hosts with CAP_MONITORS */
+    SASAE_WIRE_MONITOR_SELECT = 0x91,  /* viewer -> host, hosts with CAP_MONITORS */
 };
 
 /* Static name such as "VIDEO" for logs; "UNKNOWN" for other values. */
@@ -76,7 +78,8 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_VP8 0x2u
 #define SASAE_WIRE_CAP_PEN 0x4u
 #define SASAE_WIRE_CAP_CONTROL 0x8u
-#define SASAE_WIRE_CAP_PEN_UNDO 0x10u /* host: understands PEN_UNDO */
+#define SASAE_WIRE_CAP_PEN_UNDO 0x10u  /* host: understands PEN_UNDO */
+#define SASAE_WIRE_CAP_MONITORS 0x100u /* host: sends MONITOR_LIST, obeys MONITOR_SELECT */
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
@@ -194,6 +197,30 @@ struct sasae_wire_sysinfo {
     size_t zdata_len;
 };
 
+/* The customer's monitors and which one is shared (MONITOR_LIST), and the operator's choice
+ * (MONITOR_SELECT). Index SASAE_WIRE_MONITOR_ALL is the whole desktop as one picture. */
+#define SASAE_WIRE_MONITORS_MAX 16
+#define SASAE_WIRE_MONITOR_ALL 0xffu
+#define SASAE_WIRE_MONITOR_NAME_MAX 32
+#define SASAE_WIRE_MONITOR_PRIMARY 0x01u
+struct sasae_wire_monitor {
+    int32_t x, y;           /* top-left on the customer's desktop */
+    uint16_t width, height; /* >= 1 */
+    uint8_t flags;          /* SASAE_WIRE_MONITOR_PRIMARY; other bits 0 */
+    const char *name;       /* UTF-8, not NUL-terminated; borrowed */
+    size_t name_len;        /* <= MONITOR_NAME_MAX */
+};
+#define SASAE_WIRE_MONITORS_ALL_OK 0x01u /* list flag: MONITOR_ALL may be selected */
+struct sasae_wire_monitor_list {
+    uint8_t count;    /* 1..MONITORS_MAX */
+    uint8_t selected; /* < count, or MONITOR_ALL (only with MONITORS_ALL_OK) */
+    uint8_t flags;    /* SASAE_WIRE_MONITORS_ALL_OK; other bits 0 */
+    struct sasae_wire_monitor mon[SASAE_WIRE_MONITORS_MAX];
+};
+struct sasae_wire_monitor_select {
+    uint8_t index; /* < MONITORS_MAX, or MONITOR_ALL; the host checks it against its list */
+};
+
 struct sasae_wire_msg {
     uint8_t type; /* enum sasae_wire_type */
     union {
@@ -213,6 +240,8 @@ struct sasae_wire_msg {
         struct sasae_wire_mouse mouse;
         struct sasae_wire_key key;
         struct sasae_wire_sysinfo sysinfo;
+        struct sasae_wire_monitor_list monitors; /* MONITOR_LIST */
+        struct sasae_wire_monitor_select monitor_select;
     } u; /* KEYFRAME_REQ and PEN_CLEAR have no body */
 };
 
