@@ -794,6 +794,12 @@ out:
                    (unsigned long long)st.frames_sent, (unsigned long long)st.video_bytes,
                    (unsigned long long)st.frames_dropped, (unsigned long long)st.keepalives,
                    (unsigned long long)st.inputs_injected, (unsigned long long)st.inputs_dropped);
+        /* the relay cannot see these (end-to-end encrypted): this line is their record */
+        SASAE_INFO(TAG,
+                   "session summary: clipboard %llu to the customer, %llu from the customer, "
+                   "%llu refused",
+                   (unsigned long long)st.clip_to_customer,
+                   (unsigned long long)st.clip_from_customer, (unsigned long long)st.clip_refused);
     }
     host_session_free(a.s);
     host_ui_free(a.ui);

@@ -61,6 +61,8 @@ struct host_session_stats {
     uint64_t frames_sent, frames_dropped, bytes_sent, video_bytes, keyframes, keepalives;
     uint64_t inputs_injected, inputs_dropped, acks;
     uint64_t last_rtt_us;
+    /* clipboard transfers: to and from the customer's clipboard, and refused (no control) */
+    uint64_t clip_to_customer, clip_from_customer, clip_refused;
     int bitrate_kbps;
 };
 

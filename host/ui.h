@@ -8,6 +8,13 @@
 
 #include "sasae/host.h"
 
+enum host_notice {
+    HOST_NOTICE_NONE = 0,
+    HOST_NOTICE_CLIP_TO,   /* the operator copied text to the customer's clipboard */
+    HOST_NOTICE_CLIP_FROM, /* the operator copied text from the customer's clipboard */
+};
+#define HOST_NOTICE_SHOW_S 8
+
 /* What the UI shows: a snapshot the session fills under its lock. */
 struct host_view {
     enum sasae_hs_state state;
@@ -26,6 +33,9 @@ struct host_view {
     bool verified;        /* the operator's identity was verified */
     bool shared;          /* the screen was shared (the customer allowed) */
     bool continue_prompt; /* SHARING: "Continue sharing with ...?" shows (seconds_left) */
+    /* what the operator just did with the clipboard, shown in the session bar for
+     * HOST_NOTICE_SHOW_S seconds (every transfer is shown) */
+    enum host_notice notice;
 };
 
 enum host_ui_answer {
@@ -79,6 +89,8 @@ void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool japanese, 
                         size_t cap);
 /* Just the reason ("Your previous code expired"), no punctuation; "" for NONE. */
 const char *host_ui_renew_why(enum sasae_hs_renew r, bool japanese);
+/* The session bar's line for a notice; "" for HOST_NOTICE_NONE. */
+const char *host_ui_notice_text(enum host_notice n, bool japanese);
 /* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
 void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 

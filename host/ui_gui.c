@@ -42,6 +42,7 @@ struct gui {
 static const SDL_Color black = {0x20, 0x20, 0x20, 0xff};
 static const SDL_Color grey = {0x60, 0x60, 0x60, 0xff};
 static const SDL_Color red = {0xc0, 0x1c, 0x1c, 0xff};
+static const SDL_Color notice_blue = {0x10, 0x3c, 0xc8, 0xff};
 static const SDL_Color green = {0x1a, 0x7f, 0x37, 0xff};
 
 static void win_close(struct win *w)
@@ -336,11 +337,15 @@ static void render_bar(struct gui *g, const struct host_view *v)
     host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
     if (fpr[0])
         snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
+    /* a clipboard transfer is announced in place of the key for a few seconds */
+    bool notice = v->notice != HOST_NOTICE_NONE;
+    if (notice)
+        snprintf(line2, sizeof line2, "%s", host_ui_notice_text(v->notice, g->ja));
     int th2 = line2[0] ? sasae_font_height(g->small) : 0;
     int ty = (b->height - th - th2) / 2;
     sasae_text_draw(r, f, buf, 38, ty, black);
     if (line2[0])
-        sasae_text_draw(r, g->small, line2, 38, ty + th, grey);
+        sasae_text_draw(r, g->small, line2, 38, ty + th, notice ? notice_blue : grey);
     for (int i = 0; i < b->nb; i++)
         sasae_button_draw(r, g->font, &b->b[i]);
     SDL_RenderPresent(r);

@@ -54,6 +54,8 @@ enum ui_str {
     S_TTY_END_HINT,
     S_FPR_LABEL,
     S_FPR_SHORT,
+    S_CLIP_TO,
+    S_CLIP_FROM,
     UI_NSTR
 };
 

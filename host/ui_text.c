@@ -44,6 +44,8 @@ static const char *const en[UI_NSTR] = {
     [S_TTY_END_HINT] = "Type 'end' and Enter (or press Ctrl-C) to end remote support.",
     [S_FPR_LABEL] = "This computer's key (the operator can check it):",
     [S_FPR_SHORT] = "Computer key %s",
+    [S_CLIP_TO] = "The operator copied text to your clipboard",
+    [S_CLIP_FROM] = "The operator copied text from your clipboard",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -85,6 +87,8 @@ static const char *const ja[UI_NSTR] = {
     [S_TTY_END_HINT] = "終了するには end と入力して Enter（または Ctrl-C）を押してください。",
     [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
     [S_FPR_SHORT] = "コンピューターの鍵 %s",
+    [S_CLIP_TO] = "オペレーターがクリップボードにテキストをコピーしました",
+    [S_CLIP_FROM] = "オペレーターがクリップボードからテキストをコピーしました",
 };
 /* clang-format on */
 
@@ -300,4 +304,17 @@ void host_ui_wake(struct host_ui *ui)
 {
     if (ui->ops->wake)
         ui->ops->wake(ui);
+}
+
+const char *host_ui_notice_text(enum host_notice n, bool japanese)
+{
+    switch (n) {
+    case HOST_NOTICE_CLIP_TO:
+        return ui_str(S_CLIP_TO, japanese);
+    case HOST_NOTICE_CLIP_FROM:
+        return ui_str(S_CLIP_FROM, japanese);
+    case HOST_NOTICE_NONE:
+        break;
+    }
+    return "";
 }

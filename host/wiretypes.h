@@ -22,6 +22,9 @@ enum {
     HS_WIRE_MOUSE = 0x50,
     HS_WIRE_KEY = 0x51,
     HS_WIRE_SYSINFO = 0x60,
+    HS_WIRE_CHAT = 0x70,
+    HS_WIRE_CLIPBOARD = 0x71,
+    HS_WIRE_CLIPBOARD_REQUEST = 0x72,
 };
 
 enum {

@@ -16,6 +16,10 @@
  *          "dump PATH"  write the next decoded frame's luma, full range, as a PGM (P5)
  *          "draw"       what --draw does after 5 frames
  *          "control"    ask for control (CONTROL_REQUEST)
+ *          "clip TEXT"  put TEXT on the customer's clipboard (CLIPBOARD)
+ *          "clipreq"    ask for the customer's clipboard (CLIPBOARD_REQUEST); the answer is
+ *                       reported as "clipboard LEN TEXT"
+ *          "chat TEXT"  send a chat message (CHAT); the host's are reported as "chat LEN TEXT"
  *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
@@ -206,6 +210,20 @@ static void *commands_main(void *arg)
             c.u.control_req.want = 1;
             send_msg(&c);
             out("cmd control");
+        } else if (strncmp(line, "clip ", 5) == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CLIPBOARD};
+            c.u.clipboard = (struct sasae_wire_text){line + 5, strlen(line + 5)};
+            send_msg(&c);
+            out("cmd clip");
+        } else if (strcmp(line, "clipreq") == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CLIPBOARD_REQUEST};
+            send_msg(&c);
+            out("cmd clipreq");
+        } else if (strncmp(line, "chat ", 5) == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CHAT};
+            c.u.chat = (struct sasae_wire_text){line + 5, strlen(line + 5)};
+            send_msg(&c);
+            out("cmd chat");
         } else if (line[0]) {
             out("error command '%s'", line);
         }
@@ -352,6 +370,12 @@ static void on_data(const uint8_t *body, size_t len)
             on_frame(&f);
         break;
     }
+    case SASAE_WIRE_CLIPBOARD:
+        out("clipboard %zu %.*s", m.u.clipboard.len, (int)m.u.clipboard.len, m.u.clipboard.text);
+        break;
+    case SASAE_WIRE_CHAT:
+        out("chat %zu %.*s", m.u.chat.len, (int)m.u.chat.len, m.u.chat.text);
+        break;
     case SASAE_WIRE_END:
         V.ended = true;
         out("end %u %.*s", m.u.end.reason, (int)m.u.end.text_len, m.u.end.text);

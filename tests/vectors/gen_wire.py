@@ -40,6 +40,12 @@ add("mouse_wheel", be("BBiiBBhh", 0x50, 3, 0, 0, 0, 0, 0, -2))
 add("key", be("BIB", 0x51, 0xFF0D, 1))
 info = b"os=Debian GNU/Linux 12\ncpu=Intel(R) Core(TM) i5\nmemory_mb=8192\n"
 add("sysinfo", be("BI", 0x60, len(info)) + zlib.compress(info, 9))
+chat = "こんにちは, can you see my screen?".encode()
+add("chat", be("BI", 0x70, len(chat)) + chat)
+clip = "C:\\Users\\yuki\\請求書.pdf".encode()
+add("clipboard", be("BI", 0x71, len(clip)) + clip)
+add("clipboard_empty", be("BI", 0x71, 0))
+add("clipboard_request", be("B", 0x72))
 
 out = sys.argv[1] if len(sys.argv) > 1 else "wire.hex"
 with open(out, "w") as f:

@@ -48,6 +48,9 @@ struct vsink {
     void (*cursor_pos)(void *user, int x, int y, bool visible);
     /* System information text from the host (UTF-8, not NUL-terminated). */
     void (*sysinfo)(void *user, const char *text, size_t len);
+    /* The customer's clipboard text the operator asked for (UTF-8, not NUL-terminated); may
+     * be NULL. */
+    void (*clipboard)(void *user, const char *text, size_t len);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -69,6 +72,12 @@ struct vsource_ops {
     void (*mouse)(struct vsource *s, enum vmouse_kind kind, int x, int y, int button, bool down,
                   int wheel_dx, int wheel_dy);
     void (*key)(struct vsource *s, uint32_t keysym, bool down);
+    /* The clipboard, only while control is granted (else nothing is sent; may be NULL for
+     * sources without one): put text on the customer's clipboard (0 = sent, negative errno:
+     * -EPERM without control, -ENOTSUP if the host has no clipboard, -E2BIG over 64 KiB,
+     * -EILSEQ not UTF-8), or ask for the customer's (the answer comes to sink.clipboard). */
+    int (*clipboard_send)(struct vsource *s, const char *text, size_t len);
+    int (*clipboard_request)(struct vsource *s);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);

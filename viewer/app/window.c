@@ -1,6 +1,7 @@
 /* The operator's SDL2 window: code entry, status, the customer's screen (I420 texture fed
  * straight from the decoder planes), cursor, tools, overlays and end screens. */
 #include <SDL.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,22 @@ static void on_cursor_pos(void *u, int x, int y, bool visible)
     g->cur_x = x;
     g->cur_y = y;
     g->cur_visible = visible;
+    g->dirty = true;
+}
+
+static void on_clipboard(void *u, const char *text, size_t len)
+{
+    struct gui *g = u;
+    char *c = malloc(len + 1);
+    if (!c)
+        return;
+    memcpy(c, text, len);
+    c[len] = '\0';
+    if (SDL_SetClipboardText(c) != 0)
+        SASAE_WARN("viewer", "cannot set the clipboard: %s", SDL_GetError());
+    else
+        vreport_clipboard("received", (long)len, NULL);
+    free(c);
     g->dirty = true;
 }
 
@@ -824,7 +841,8 @@ static void start_session(struct gui *g)
                          .decode_error = on_decode_error,
                          .cursor_shape = on_cursor_shape,
                          .cursor_pos = on_cursor_pos,
-                         .sysinfo = on_sysinfo};
+                         .sysinfo = on_sysinfo,
+                         .clipboard = on_clipboard};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
@@ -857,6 +875,34 @@ static void toggle_fullscreen(struct gui *g)
     g->dirty = true;
 }
 
+/* The clipboard keys (F7 paste into the customer's PC, F8 copy from it): only while control
+ * is granted; the host refuses them otherwise too. */
+static void clipboard_key(struct gui *g, SDL_Keycode k)
+{
+    const struct vsource_ops *o = g->src ? g->src->ops : NULL;
+    int rc = -ENOTSUP;
+    if (!control_granted(g)) {
+        rc = -EPERM;
+    } else if (k == SDLK_F7 && o && o->clipboard_send) {
+        char *text = SDL_GetClipboardText();
+        size_t len = text ? strlen(text) : 0;
+        rc = len ? o->clipboard_send(g->src, text, len) : -ENODATA;
+        if (rc == 0)
+            vreport_clipboard("sent", (long)len, NULL);
+        SDL_free(text);
+    } else if (k == SDLK_F8 && o && o->clipboard_request) {
+        rc = o->clipboard_request(g->src);
+    }
+    if (rc < 0) {
+        const char *why = rc == -EPERM     ? "no-control"
+                          : rc == -E2BIG   ? "too-big"
+                          : rc == -ENODATA ? "empty"
+                                           : "unavailable";
+        SASAE_INFO("viewer", "clipboard (%s): %s", k == SDLK_F7 ? "F7" : "F8", why);
+        vreport_clipboard("refused", 0, why);
+    }
+}
+
 /* Keys the viewer keeps for itself even when the operator has control. */
 static bool viewer_key(struct gui *g, SDL_Keycode k)
 {
@@ -873,6 +919,10 @@ static bool viewer_key(struct gui *g, SDL_Keycode k)
         break;
     case SDLK_F11:
         toggle_fullscreen(g);
+        break;
+    case SDLK_F7:
+    case SDLK_F8:
+        clipboard_key(g, k);
         break;
     default:
         return false;
