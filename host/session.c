@@ -45,6 +45,7 @@ SAME(HS_WIRE_PEN_CLEAR, SASAE_WIRE_PEN_CLEAR);
 SAME(HS_WIRE_PEN_UNDO, SASAE_WIRE_PEN_UNDO);
 SAME(HS_WIRE_CONTROL_REQUEST, SASAE_WIRE_CONTROL_REQUEST);
 SAME(HS_WIRE_CHAT, SASAE_WIRE_CHAT);
+SAME(HOST_CHAT_MAX, SASAE_WIRE_CHAT_MAX);
 SAME(HS_WIRE_CLIPBOARD, SASAE_WIRE_CLIPBOARD);
 SAME(HS_WIRE_CLIPBOARD_REQUEST, SASAE_WIRE_CLIPBOARD_REQUEST);
 SAME(HS_WIRE_END_CUSTOMER, SASAE_WIRE_END_CUSTOMER);
@@ -82,6 +83,8 @@ struct host_session {
     struct sasae_clip *clip; /* opened with input: the clipboard only moves under control */
     enum host_notice notice;
     uint64_t notice_at;
+    struct host_chat_line chat[HOST_CHAT_LINES]; /* ring: chat_serial % HOST_CHAT_LINES next */
+    unsigned chat_serial;
     int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
     uint8_t *pt, *rec, *rx;
     char fpr[SASAE_CHAN_FPR_LEN];
@@ -271,6 +274,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
             SASAE_WIRE_VERSION,
             SASAE_WIRE_ROLE_HOST,
             SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN | SASAE_WIRE_CAP_PEN_UNDO |
+                SASAE_WIRE_CAP_CHAT |
                 (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_CLIPBOARD : 0),
             sw,
             sizeof sw - 1};
@@ -599,6 +603,16 @@ static bool host_to_viewer_only(int t)
            t == SASAE_WIRE_SYSINFO;
 }
 
+/* Keeps a chat message for the UI (the last HOST_CHAT_LINES; wiped at the end). */
+static void chat_keep(struct host_session *s, bool from_customer, const char *text, size_t len)
+{
+    struct host_chat_line *l = &s->chat[s->chat_serial++ % HOST_CHAT_LINES];
+    l->from_customer = from_customer;
+    memcpy(l->text, text, len);
+    l->text[len] = 0;
+    wake(s);
+}
+
 /* Refused clipboard messages are counted and logged: the operator's viewer offers the
  * clipboard only under control, so one here is a viewer out of step (or not ours). */
 static void clip_refused(struct host_session *s, int type)
@@ -687,6 +701,12 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
     case SASAE_WIRE_CONTROL_REQUEST:
         event(s, m->u.control_req.want ? SASAE_HS_EV_CONTROL_REQUEST : SASAE_HS_EV_CONTROL_RELEASE,
               0);
+        return;
+    case SASAE_WIRE_CHAT:
+        s->st.chat_in++;
+        SASAE_INFO(TAG, "chat: message %llu from the operator (%lu bytes)",
+                   (unsigned long long)s->st.chat_in, (unsigned long)m->u.chat.len);
+        chat_keep(s, false, m->u.chat.text, m->u.chat.len);
         return;
     case SASAE_WIRE_CLIPBOARD: {
         /* accepts() checked control is granted; re-checked here for defence in depth */
@@ -839,6 +859,9 @@ void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len
             s->st.inputs_dropped++; /* no control granted: dropped, never injected */
         } else if (m.type == SASAE_WIRE_CLIPBOARD || m.type == SASAE_WIRE_CLIPBOARD_REQUEST) {
             clip_refused(s, m.type); /* no control granted: the clipboard is not touched */
+        } else if (m.type == SASAE_WIRE_CHAT) {
+            s->st.chat_refused++; /* before Allow: nothing of the operator's is shown */
+            SASAE_INFO(TAG, "chat: message refused (the customer has not allowed yet)");
         }
         goto out;
     }
@@ -1138,6 +1161,25 @@ void host_session_keepout(struct host_session *s, const int *xywh, int n)
     pthread_mutex_unlock(&s->mu);
 }
 
+int host_session_chat(struct host_session *s, const char *text, size_t len)
+{
+    if (len == 0 || len > SASAE_WIRE_CHAT_MAX || !sasae_wire_utf8_valid(text, len))
+        return -EINVAL;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CHAT};
+    m.u.chat.text = text;
+    m.u.chat.len = len;
+    pthread_mutex_lock(&s->mu);
+    int rc = s->hs.state == SASAE_HS_SHARING ? send_msg(s, &m) : -EPERM;
+    if (rc == 0) {
+        s->st.chat_out++;
+        SASAE_INFO(TAG, "chat: message %llu from the customer (%lu bytes)",
+                   (unsigned long long)s->st.chat_out, (unsigned long)len);
+        chat_keep(s, true, text, len);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 void host_session_signal(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -1187,6 +1229,13 @@ void host_session_view(struct host_session *s, struct host_view *v)
     if (s->notice && s->hs.state == SASAE_HS_SHARING &&
         sasae_mono_ns() - s->notice_at < HOST_NOTICE_SHOW_S * 1000000000ull)
         v->notice = s->notice;
+    if (s->hs.state == SASAE_HS_SHARING) {
+        unsigned n = s->chat_serial < HOST_CHAT_LINES ? s->chat_serial : HOST_CHAT_LINES;
+        for (unsigned i = 0; i < n; i++)
+            v->chat[i] = s->chat[(s->chat_serial - n + i) % HOST_CHAT_LINES];
+        v->nchat = (int)n;
+        v->chat_serial = s->chat_serial;
+    }
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -15,6 +15,15 @@ enum host_notice {
 };
 #define HOST_NOTICE_SHOW_S 8
 
+/* Chat: the last few messages, both ways (UTF-8, NUL-terminated, at most HOST_CHAT_MAX
+ * bytes: the wire's CHAT limit). */
+#define HOST_CHAT_MAX 1024
+#define HOST_CHAT_LINES 4
+struct host_chat_line {
+    bool from_customer;
+    char text[HOST_CHAT_MAX + 1];
+};
+
 /* What the UI shows: a snapshot the session fills under its lock. */
 struct host_view {
     enum sasae_hs_state state;
@@ -36,6 +45,10 @@ struct host_view {
     /* what the operator just did with the clipboard, shown in the session bar for
      * HOST_NOTICE_SHOW_S seconds (every transfer is shown) */
     enum host_notice notice;
+    /* chat, oldest first; chat_serial counts every message so far (a new one shows) */
+    struct host_chat_line chat[HOST_CHAT_LINES];
+    int nchat;
+    unsigned chat_serial;
 };
 
 enum host_ui_answer {
@@ -74,6 +87,11 @@ enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, 
 /* Screen rectangles (x, y, w, h each) of the UI's windows now shown, at most max; returns
  * how many (0 for the terminal). Same thread as host_ui_step. */
 int host_ui_windows(struct host_ui *ui, int *xywh, int max);
+
+/* A chat message the customer typed and sent (Enter) since the last call: copied to out
+ * (cap bytes, NUL-terminated), returns its length; 0 if none (always for the terminal). Same
+ * thread as host_ui_step. */
+int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap);
 
 /* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
 void host_ui_wake(struct host_ui *ui);

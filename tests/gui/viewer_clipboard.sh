@@ -5,7 +5,8 @@
 # into the customer's PC) and F8 (copy from it) are refused by the viewer and the customer's
 # CLIPBOARD keeps its text; with control granted, the operator's CLIPBOARD text (set with
 # xclip on the operator's display) lands in the customer's CLIPBOARD, and the customer's
-# (set with xclip there) lands in the operator's.
+# (set with xclip there) lands in the operator's. Chat: F6 opens the viewer's chat line; a
+# message typed there reaches the host.
 set -euo pipefail
 . "$(dirname "$0")/viewer_common.sh"
 . "$SASAE_SRC/tests/integration/viewer_lib.sh"
@@ -36,7 +37,8 @@ viewer_find_window
 sleep 1
 
 echo "== no control: F7 and F8 refused"
-xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 350))
+xdotool mousemove $((WIN_X + 500)) $((WIN_Y + 350)) # no --sync: the pointer may be there already
+sleep 0.2
 xdotool key F7
 wait_line "^clipboard=refused why=no-control" "$T/g1v.out"
 xdotool key F8
@@ -52,7 +54,8 @@ xdotool mousemove --sync $((WIN_X + 509)) $((WIN_Y + 22)) click 1
 wait_line "Allow control? \[y/N\]" "$T/g1.out"
 echo y >"$T/g1.in"
 wait_line "^state=viewing control=granted" "$T/g1v.out"
-xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 350))
+xdotool mousemove $((WIN_X + 500)) $((WIN_Y + 350)) # no --sync: the pointer may be there already
+sleep 0.2
 xdotool key F7
 wait_line "^clipboard=sent bytes=" "$T/g1v.out"
 for _ in $(seq 50); do
@@ -64,7 +67,8 @@ done
 echo "customer's CLIPBOARD: $(cust_clip -o)"
 printf '%s' "エラーコード 0x80070005" | cust_clip -i
 xdotool key F8
-wait_line "^clipboard=received bytes=" "$T/g1v.out"
+wait_line "^clipboard=received bytes=" "$T/g1v.out" ||
+  { grep -i "clipboard" "$T/g1.out" "$T/g1v.err" >&2; exit 1; }
 for _ in $(seq 50); do # the viewer's X requests leave with its next event pump
   [ "$(op_clip -o 2>/dev/null)" = "エラーコード 0x80070005" ] && break
   sleep 0.1
@@ -75,8 +79,17 @@ echo "operator's CLIPBOARD: $(op_clip -o)"
 grep "^clipboard=" "$T/g1v.out"
 wait_line "clipboard: .* bytes copied to the customer's clipboard" "$T/g1.out"
 wait_line "clipboard: .* bytes copied from the customer's clipboard" "$T/g1.out"
+echo "== chat from the viewer: F6, type, Enter"
+xset r off # a loaded machine holds a key long enough for autorepeat
+xdotool key F6
+sleep 0.3
+xdotool type --delay 40 "hello from the operator"
+xdotool key Return
+wait_line "^chat=sent text=hello from the operator" "$T/g1v.out"
+wait_line "chat: message 1 from the operator" "$T/g1.out"
+xdotool key Escape
 # The End button at the right end of the toolbar.
 xdotool mousemove --sync $((WIN_X + 1000 - 60)) $((WIN_Y + 22)) click 1
 wait_line "^end=operator-ended exit=0" "$T/g1v.out"
-wait_line "session summary: clipboard 1 to the customer, 1 from the customer, 0 refused" "$T/g1.out"
+wait_line "session summary: clipboard 1 to the customer, 1 from the customer, 0 refused; chat 1 messages from the operator, 0 from the customer, 0 refused" "$T/g1.out"
 echo PASS

@@ -403,6 +403,16 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
             k->sysinfo(k->user, n->sysinfo, len);
         return;
     }
+    case SASAE_WIRE_CHAT:
+        if (n->base.sm.state != SASAE_VSM_VIEWING) {
+            SASAE_WARN("viewer", "chat message before the customer allowed: dropped");
+            return;
+        }
+        SASAE_INFO("viewer", "chat: message from the customer (%lu bytes)",
+                   (unsigned long)m->u.chat.len);
+        if (k->chat)
+            k->chat(k->user, m->u.chat.text, m->u.chat.len);
+        return;
     case SASAE_WIRE_CLIPBOARD:
         /* only the answer to our request, and only while control is still ours: a host that
          * sends its customer's clipboard unasked is not believed */
@@ -759,6 +769,21 @@ static int net_clipboard_request(struct vsource *s)
     return rc;
 }
 
+static int net_chat(struct vsource *s, const char *text, size_t len)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n))
+        return -EPERM;
+    if (!(n->host_caps & SASAE_WIRE_CAP_CHAT))
+        return -ENOTSUP;
+    if (len == 0 || len > SASAE_WIRE_CHAT_MAX || !sasae_wire_utf8_valid(text, len))
+        return -EINVAL;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CHAT};
+    m.u.chat.text = text;
+    m.u.chat.len = len;
+    return send_msg(n, &m) == 0 ? 0 : -EIO;
+}
+
 static void net_end(struct vsource *s)
 {
     step((struct net *)s, SASAE_VSM_EV_OP_END, 0);
@@ -799,6 +824,7 @@ static const struct vsource_ops net_ops = {
     .key = net_key,
     .clipboard_send = net_clipboard_send,
     .clipboard_request = net_clipboard_request,
+    .chat = net_chat,
     .end = net_end,
     .free = net_free,
 };

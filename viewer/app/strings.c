@@ -48,6 +48,9 @@ static const char *const en[VS__COUNT] = {
     [VS_WAIT_CONSENT_DETAIL] =
         "The customer sees your verified name and must click Allow. Nothing is shared before.",
     [VS_TEST_PATTERN] = "TEST PATTERN (no host)",
+    [VS_CHAT_YOU] = "You",
+    [VS_CHAT_CUSTOMER] = "Customer",
+    [VS_CHAT_HINT] = "Message to the customer, Enter to send (Esc closes)",
 };
 
 static const char *const ja[VS__COUNT] = {
@@ -97,6 +100,9 @@ static const char *const ja[VS__COUNT] = {
     [VS_WAIT_CONSENT_DETAIL] =
         "お客様には確認済みのお名前が表示され、「許可」を押すまで何も共有されません。",
     [VS_TEST_PATTERN] = "テストパターン（ホストなし）",
+    [VS_CHAT_YOU] = "あなた",
+    [VS_CHAT_CUSTOMER] = "お客様",
+    [VS_CHAT_HINT] = "お客様へのメッセージ（Enter で送信、Esc で閉じる）",
 };
 
 const char *vstr(enum sasae_lang lang, enum vstr id)

@@ -49,6 +49,9 @@ enum vstr {
     VS_KEYS_HELP,
     VS_WAIT_CONSENT_DETAIL,
     VS_TEST_PATTERN,
+    VS_CHAT_YOU,
+    VS_CHAT_CUSTOMER,
+    VS_CHAT_HINT,
     VS__COUNT
 };
 

@@ -51,6 +51,8 @@ struct vsink {
     /* The customer's clipboard text the operator asked for (UTF-8, not NUL-terminated); may
      * be NULL. */
     void (*clipboard)(void *user, const char *text, size_t len);
+    /* A chat message from the customer (UTF-8, not NUL-terminated); may be NULL. */
+    void (*chat)(void *user, const char *text, size_t len);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -78,6 +80,9 @@ struct vsource_ops {
      * -EILSEQ not UTF-8), or ask for the customer's (the answer comes to sink.clipboard). */
     int (*clipboard_send)(struct vsource *s, const char *text, size_t len);
     int (*clipboard_request)(struct vsource *s);
+    /* A chat message to the customer (UTF-8, 1..1024 bytes), only after consent: 0 sent,
+     * -EPERM not viewing, -ENOTSUP the host has no chat, -EINVAL bad text. May be NULL. */
+    int (*chat)(struct vsource *s, const char *text, size_t len);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);

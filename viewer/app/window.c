@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "chat.h"
 #include "keys.h"
 #include "sasae/annot.h"
 #include "sasae/common.h"
@@ -71,6 +72,7 @@ struct gui {
     FILE *framelog;
 
     bool show_stats, show_sysinfo, fullscreen;
+    struct vchat chat;
     enum tool tool;
     struct sasae_pen pen;
     struct sasae_pointer ptr;
@@ -185,6 +187,41 @@ static void on_cursor_pos(void *u, int x, int y, bool visible)
     g->cur_y = y;
     g->cur_visible = visible;
     g->dirty = true;
+}
+
+static void on_chat(void *u, const char *text, size_t len)
+{
+    struct gui *g = u;
+    vchat_add(&g->chat, true, text, len);
+    vreport_chat("received", text, len);
+    g->dirty = true;
+}
+
+/* F6 opens the chat line; Enter sends (only after consent: the host refuses it before). */
+static bool chat_event(struct gui *g, const SDL_Event *e)
+{
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F6 && !g->chat.typing &&
+        g->phase == PHASE_SESSION && g->sm.state == SASAE_VSM_VIEWING) {
+        vchat_set_typing(&g->chat, true);
+        g->dirty = true;
+        return true;
+    }
+    char msg[VCHAT_MAX + 1];
+    int n = vchat_event(&g->chat, e, msg, sizeof msg);
+    if (n < 0)
+        return false;
+    g->dirty = true;
+    if (n > 0) {
+        const struct vsource_ops *o = g->src ? g->src->ops : NULL;
+        int rc = o && o->chat ? o->chat(g->src, msg, (size_t)n) : -ENOTSUP;
+        if (rc == 0) {
+            vchat_add(&g->chat, false, msg, (size_t)n);
+            vreport_chat("sent", msg, (size_t)n);
+        } else {
+            SASAE_WARN("viewer", "chat message not sent (%d)", rc);
+        }
+    }
+    return true;
 }
 
 static void on_clipboard(void *u, const char *text, size_t len)
@@ -692,6 +729,9 @@ static void render(struct gui *g)
         draw_stats(g);
     if (g->show_sysinfo)
         draw_sysinfo(g);
+    if (g->sm.state == SASAE_VSM_VIEWING)
+        vchat_draw(&g->chat, g->r, g->small, 8, wh - 40, ww / 2, vstr(g->lang, VS_CHAT_YOU),
+                   vstr(g->lang, VS_CHAT_CUSTOMER), vstr(g->lang, VS_CHAT_HINT));
     draw_status(g, ww, wh);
     draw_tooltip(g, ww);
     SDL_RenderPresent(g->r);
@@ -842,7 +882,8 @@ static void start_session(struct gui *g)
                          .cursor_shape = on_cursor_shape,
                          .cursor_pos = on_cursor_pos,
                          .sysinfo = on_sysinfo,
-                         .clipboard = on_clipboard};
+                         .clipboard = on_clipboard,
+                         .chat = on_chat};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
@@ -1166,11 +1207,19 @@ static void handle_event(struct gui *g, const SDL_Event *e)
         g->dirty = true;
         break;
     case SDL_TEXTINPUT:
+        if (g->phase == PHASE_SESSION && chat_event(g, e))
+            break;
         if (g->phase == PHASE_CODE && sasae_code_entry_type(&g->code, e->text.text))
             g->dirty = true;
         break;
+    case SDL_TEXTEDITING:
+        if (g->phase == PHASE_SESSION)
+            chat_event(g, e);
+        break;
     case SDL_KEYDOWN:
     case SDL_KEYUP:
+        if (g->phase == PHASE_SESSION && chat_event(g, e))
+            break;
         on_key(g, &e->key);
         break;
     case SDL_MOUSEMOTION:
@@ -1253,7 +1302,8 @@ int vgui_run(const struct vcfg *cfg)
         }
         if (g->quit)
             break;
-        if (g->phase == PHASE_SESSION && SDL_IsTextInputActive())
+        /* text input (and the IME) only while the chat line is open */
+        if (g->phase == PHASE_SESSION && !g->chat.typing && SDL_IsTextInputActive())
             SDL_StopTextInput();
         /* Pump until the source is done: after the end it still flushes END and closes. */
         if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)
