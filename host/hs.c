@@ -477,7 +477,8 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int t)
     case SASAE_HS_SHARING:
         return t == HS_WIRE_HELLO || t == HS_WIRE_CONSENT_STATE || t == HS_WIRE_END ||
                t == HS_WIRE_VIDEO || t == HS_WIRE_CURSOR_SHAPE || t == HS_WIRE_CURSOR_POS ||
-               t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE || t == HS_WIRE_MONITOR_LIST;
+               t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE || t == HS_WIRE_MONITOR_LIST ||
+               t == HS_WIRE_CHAT || (t == HS_WIRE_CLIPBOARD && sasae_hs_input_allowed(hs));
     case SASAE_HS_ENDED:
         /* the final consent answer and exactly one END, only if the session ended in a way
          * the viewer must hear; nothing once END is out */
@@ -499,6 +500,9 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
         switch (t) {
         case HS_WIRE_MOUSE:
         case HS_WIRE_KEY:
+        /* the customer's clipboard is as private as the keyboard: only under control */
+        case HS_WIRE_CLIPBOARD:
+        case HS_WIRE_CLIPBOARD_REQUEST:
             return sasae_hs_input_allowed(hs);
         case HS_WIRE_HELLO:
         case HS_WIRE_END:
@@ -511,6 +515,7 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
         case HS_WIRE_PEN_UNDO:
         case HS_WIRE_CONTROL_REQUEST:
         case HS_WIRE_MONITOR_SELECT:
+        case HS_WIRE_CHAT:
             return true;
         default:
             return false;

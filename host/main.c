@@ -758,6 +758,10 @@ int main(int argc, char **argv)
         enum host_ui_answer ans = host_ui_step(a.ui, &v, 100);
         int keep[4 * SASAE_OVERLAY_MAX_KEEPOUT];
         host_session_keepout(a.s, keep, host_ui_windows(a.ui, keep, SASAE_OVERLAY_MAX_KEEPOUT));
+        char chat[HOST_CHAT_MAX + 1];
+        int chat_len = host_ui_take_chat(a.ui, chat, sizeof chat);
+        if (chat_len > 0 && host_session_chat(a.s, chat, (size_t)chat_len) != 0)
+            SASAE_WARN(TAG, "the customer's chat message was not sent");
         if (ans == HOST_UI_QUIT)
             break;
         if (ans != HOST_UI_NONE) {
@@ -795,6 +799,15 @@ out:
                    (unsigned long long)st.frames_sent, (unsigned long long)st.video_bytes,
                    (unsigned long long)st.frames_dropped, (unsigned long long)st.keepalives,
                    (unsigned long long)st.inputs_injected, (unsigned long long)st.inputs_dropped);
+        /* the relay cannot see these (end-to-end encrypted): this line is their record */
+        SASAE_INFO(TAG,
+                   "session summary: clipboard %llu to the customer, %llu from the customer, "
+                   "%llu refused; chat %llu messages from the operator, %llu from the customer, "
+                   "%llu refused",
+                   (unsigned long long)st.clip_to_customer,
+                   (unsigned long long)st.clip_from_customer, (unsigned long long)st.clip_refused,
+                   (unsigned long long)st.chat_in, (unsigned long long)st.chat_out,
+                   (unsigned long long)st.chat_refused);
     }
     host_session_free(a.s);
     host_ui_free(a.ui);

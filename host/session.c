@@ -15,6 +15,7 @@
 #include <openssl/crypto.h>
 
 #include "sasae/common.h"
+#include "sasae/hostclip.h"
 #include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -46,6 +47,10 @@ SAME(HS_WIRE_PEN_STROKE, SASAE_WIRE_PEN_STROKE);
 SAME(HS_WIRE_PEN_CLEAR, SASAE_WIRE_PEN_CLEAR);
 SAME(HS_WIRE_PEN_UNDO, SASAE_WIRE_PEN_UNDO);
 SAME(HS_WIRE_CONTROL_REQUEST, SASAE_WIRE_CONTROL_REQUEST);
+SAME(HS_WIRE_CHAT, SASAE_WIRE_CHAT);
+SAME(HOST_CHAT_MAX, SASAE_WIRE_CHAT_MAX);
+SAME(HS_WIRE_CLIPBOARD, SASAE_WIRE_CLIPBOARD);
+SAME(HS_WIRE_CLIPBOARD_REQUEST, SASAE_WIRE_CLIPBOARD_REQUEST);
 SAME(HS_WIRE_END_CUSTOMER, SASAE_WIRE_END_CUSTOMER);
 SAME(HS_WIRE_END_SHUTDOWN, SASAE_WIRE_END_SHUTDOWN);
 SAME(HS_WIRE_END_DENIED, SASAE_WIRE_END_DENIED);
@@ -80,6 +85,11 @@ struct host_session {
     struct sasae_cap *cap;
     struct sasae_inject *inject;
     struct sasae_overlay *overlay;
+    struct sasae_clip *clip; /* opened with input: the clipboard only moves under control */
+    enum host_notice notice;
+    uint64_t notice_at;
+    struct host_chat_line chat[HOST_CHAT_LINES]; /* ring: chat_serial % HOST_CHAT_LINES next */
+    unsigned chat_serial;
     int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
     uint8_t *pt, *rec, *rx;
     char fpr[SASAE_CHAN_FPR_LEN];
@@ -114,6 +124,7 @@ struct host_session {
     atomic_bool run;
     atomic_bool want_key;
     atomic_bool want_sysinfo;
+    atomic_bool want_clip; /* the operator asked for the customer's clipboard */
     atomic_int bitrate;
     _Atomic uint64_t fast_until;
     uint32_t frame_id;
@@ -175,6 +186,41 @@ static void send_sysinfo(struct host_session *s)
     if (atomic_load(&s->run))
         send_msg(s, &m);
     pthread_mutex_unlock(&s->mu);
+    free(text);
+}
+
+/* Pipeline thread, without the session lock: the program that owns the customer's
+ * clipboard may take a while to answer. Sent only if control is still granted then. */
+static void send_clipboard(struct host_session *s)
+{
+    char *text = malloc(SASAE_WIRE_CLIP_MAX);
+    if (!text || !s->clip) {
+        free(text);
+        return;
+    }
+    int n = sasae_clip_get(s->clip, text, SASAE_WIRE_CLIP_MAX, 1000);
+    if (n >= 0 && !sasae_wire_utf8_valid(text, (size_t)n))
+        n = -EILSEQ;
+    pthread_mutex_lock(&s->mu);
+    if (n < 0) {
+        SASAE_WARN(TAG, "the customer's clipboard was not sent: %s",
+                   n == -E2BIG ? "more than 64 KiB" : strerror(-n));
+    } else if (atomic_load(&s->run) && sasae_hs_input_allowed(&s->hs)) {
+        struct sasae_wire_msg m = {.type = SASAE_WIRE_CLIPBOARD};
+        m.u.clipboard.text = text;
+        m.u.clipboard.len = (size_t)n;
+        if (send_msg(s, &m) == 0) {
+            s->st.clip_from_customer++;
+            s->notice = HOST_NOTICE_CLIP_FROM;
+            s->notice_at = sasae_mono_ns();
+            SASAE_INFO(TAG, "clipboard: %d bytes copied from the customer's clipboard", n);
+            wake(s);
+        }
+    } else {
+        s->st.clip_refused++; /* control ended while the clipboard was read */
+    }
+    pthread_mutex_unlock(&s->mu);
+    OPENSSL_cleanse(text, SASAE_WIRE_CLIP_MAX);
     free(text);
 }
 
@@ -240,6 +286,12 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         start_capture(s);
     if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.platform_io && !s->inject)
         open_inject(s);
+    if ((a & SASAE_HS_ACT_INPUT_ON) && s->cfg.platform_io && !s->clip) {
+        char err[256];
+        s->clip = sasae_clip_open(s->cfg.display, err, sizeof err);
+        if (!s->clip)
+            SASAE_WARN(TAG, "clipboard unavailable: %s", err);
+    }
     if (a & SASAE_HS_ACT_SEND_HELLO) {
         static const char sw[] = "sasae-host 0.1";
         struct sasae_wire_msg m = {.type = SASAE_WIRE_HELLO};
@@ -248,7 +300,8 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
             SASAE_WIRE_VERSION,
             SASAE_WIRE_ROLE_HOST,
             SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN | SASAE_WIRE_CAP_PEN_UNDO |
-                (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL : 0) |
+                SASAE_WIRE_CAP_CHAT |
+                (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_CLIPBOARD : 0) |
                 (s->nmons ? SASAE_WIRE_CAP_MONITORS : 0),
             sw,
             sizeof sw - 1};
@@ -585,6 +638,8 @@ static void *pipeline_main(void *arg)
         }
         if (target != MON_NONE || atomic_exchange(&s->want_monitors, false))
             send_monitors(s, cur_monitor); /* also the answer to MONITOR_SELECT */
+        if (atomic_exchange(&s->want_clip, false))
+            send_clipboard(s);
         uint64_t now = sasae_mono_ns();
         bool fast = now < atomic_load(&s->fast_until);
         uint64_t gap = fast ? period / 3 : period;
@@ -718,6 +773,24 @@ static bool host_to_viewer_only(int t)
            t == SASAE_WIRE_SYSINFO || t == SASAE_WIRE_MONITOR_LIST;
 }
 
+/* Keeps a chat message for the UI (the last HOST_CHAT_LINES; wiped at the end). */
+static void chat_keep(struct host_session *s, bool from_customer, const char *text, size_t len)
+{
+    struct host_chat_line *l = &s->chat[s->chat_serial++ % HOST_CHAT_LINES];
+    l->from_customer = from_customer;
+    memcpy(l->text, text, len);
+    l->text[len] = 0;
+    wake(s);
+}
+
+/* Refused clipboard messages are counted and logged: the operator's viewer offers the
+ * clipboard only under control, so one here is a viewer out of step (or not ours). */
+static void clip_refused(struct host_session *s, int type)
+{
+    s->st.clip_refused++;
+    SASAE_INFO(TAG, "clipboard: %s refused (control not granted)", sasae_wire_type_name(type));
+}
+
 /* A consent or control prompt is on screen: pen and pointer are dropped (not queued: the
  * operator sees in the video that they did not land). */
 static bool prompt_showing(const struct host_session *s)
@@ -813,6 +886,38 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
         atomic_store(&s->want_monitor, all ? -1 : s->mon_map[i]);
         return;
     }
+    case SASAE_WIRE_CHAT:
+        s->st.chat_in++;
+        SASAE_INFO(TAG, "chat: message %llu from the operator (%lu bytes)",
+                   (unsigned long long)s->st.chat_in, (unsigned long)m->u.chat.len);
+        chat_keep(s, false, m->u.chat.text, m->u.chat.len);
+        return;
+    case SASAE_WIRE_CLIPBOARD: {
+        /* accepts() checked control is granted; re-checked here for defence in depth */
+        if (!sasae_hs_input_allowed(&s->hs) || !s->clip) {
+            clip_refused(s, m->type);
+            return;
+        }
+        int rc = sasae_clip_set(s->clip, m->u.clipboard.text, m->u.clipboard.len);
+        if (rc != 0) {
+            SASAE_WARN(TAG, "clipboard: cannot set the customer's clipboard: %s", strerror(-rc));
+            return;
+        }
+        s->st.clip_to_customer++;
+        s->notice = HOST_NOTICE_CLIP_TO;
+        s->notice_at = now;
+        SASAE_INFO(TAG, "clipboard: %lu bytes copied to the customer's clipboard",
+                   (unsigned long)m->u.clipboard.len);
+        wake(s);
+        return;
+    }
+    case SASAE_WIRE_CLIPBOARD_REQUEST:
+        if (!sasae_hs_input_allowed(&s->hs) || !s->clip) {
+            clip_refused(s, m->type);
+            return;
+        }
+        atomic_store(&s->want_clip, true); /* the pipeline reads it, outside the lock */
+        return;
     case SASAE_WIRE_MOUSE: {
         /* accepts() checked control is granted; re-checked here for defence in depth */
         if (!sasae_hs_input_allowed(&s->hs) || !s->inject) {
@@ -936,6 +1041,11 @@ void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len
             event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
         } else if (m.type == SASAE_WIRE_MOUSE || m.type == SASAE_WIRE_KEY) {
             s->st.inputs_dropped++; /* no control granted: dropped, never injected */
+        } else if (m.type == SASAE_WIRE_CLIPBOARD || m.type == SASAE_WIRE_CLIPBOARD_REQUEST) {
+            clip_refused(s, m.type); /* no control granted: the clipboard is not touched */
+        } else if (m.type == SASAE_WIRE_CHAT) {
+            s->st.chat_refused++; /* before Allow: nothing of the operator's is shown */
+            SASAE_INFO(TAG, "chat: message refused (the customer has not allowed yet)");
         }
         goto out;
     }
@@ -964,6 +1074,7 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     atomic_init(&s->want_sysinfo, false);
     atomic_init(&s->want_monitor, MON_NONE);
     atomic_init(&s->want_monitors, false);
+    atomic_init(&s->want_clip, false);
     atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
     atomic_init(&s->fast_until, 0);
     s->st.bitrate_kbps = atomic_load(&s->bitrate);
@@ -998,6 +1109,7 @@ void host_session_free(struct host_session *s)
         pthread_join(s->thread, NULL);
     sasae_overlay_free(s->overlay);
     sasae_inject_free(s->inject);
+    sasae_clip_free(s->clip);
     sasae_chan_free(s->chan);
     sasae_chan_trust_free(s->trust);
     host_crl_clear(&s->crl);
@@ -1239,6 +1351,25 @@ void host_session_keepout(struct host_session *s, const int *xywh, int n)
     pthread_mutex_unlock(&s->mu);
 }
 
+int host_session_chat(struct host_session *s, const char *text, size_t len)
+{
+    if (len == 0 || len > SASAE_WIRE_CHAT_MAX || !sasae_wire_utf8_valid(text, len))
+        return -EINVAL;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CHAT};
+    m.u.chat.text = text;
+    m.u.chat.len = len;
+    pthread_mutex_lock(&s->mu);
+    int rc = s->hs.state == SASAE_HS_SHARING ? send_msg(s, &m) : -EPERM;
+    if (rc == 0) {
+        s->st.chat_out++;
+        SASAE_INFO(TAG, "chat: message %llu from the customer (%lu bytes)",
+                   (unsigned long long)s->st.chat_out, (unsigned long)len);
+        chat_keep(s, true, text, len);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
 void host_session_signal(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -1287,6 +1418,16 @@ void host_session_view(struct host_session *s, struct host_view *v)
     v->seconds_left = sasae_hs_prompt_seconds_left(&s->hs, deadline_now(s));
     v->monitor = s->mon_sel;
     v->monitors = s->nmons;
+    if (s->notice && s->hs.state == SASAE_HS_SHARING &&
+        sasae_mono_ns() - s->notice_at < HOST_NOTICE_SHOW_S * 1000000000ull)
+        v->notice = s->notice;
+    if (s->hs.state == SASAE_HS_SHARING) {
+        unsigned n = s->chat_serial < HOST_CHAT_LINES ? s->chat_serial : HOST_CHAT_LINES;
+        for (unsigned i = 0; i < n; i++)
+            v->chat[i] = s->chat[(s->chat_serial - n + i) % HOST_CHAT_LINES];
+        v->nchat = (int)n;
+        v->chat_serial = s->chat_serial;
+    }
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -61,6 +61,10 @@ struct host_session_stats {
     uint64_t frames_sent, frames_dropped, bytes_sent, video_bytes, keyframes, keepalives;
     uint64_t inputs_injected, inputs_dropped, acks;
     uint64_t last_rtt_us;
+    /* clipboard transfers: to and from the customer's clipboard, and refused (no control) */
+    uint64_t clip_to_customer, clip_from_customer, clip_refused;
+    /* chat messages: from the operator, from the customer, refused (before Allow) */
+    uint64_t chat_in, chat_out, chat_refused;
     int bitrate_kbps;
 };
 
@@ -107,6 +111,9 @@ void host_session_answer(struct host_session *s, enum host_ui_answer a);
 /* Screen rectangles (x, y, w, h each; at most SASAE_OVERLAY_MAX_KEEPOUT) of the customer's
  * own windows (session bar, prompts) that the annotation overlay must never cover. */
 void host_session_keepout(struct host_session *s, const int *xywh, int n);
+/* The customer's chat message (UTF-8, 1..HOST_CHAT_MAX bytes). 0 when sent; -EPERM while
+ * not sharing, -EINVAL if empty, too long or not UTF-8, or the channel's error. */
+int host_session_chat(struct host_session *s, const char *text, size_t len);
 /* SIGINT/SIGTERM: same as End, reason "signal". Safe from the main loop (not a handler). */
 void host_session_signal(struct host_session *s);
 /* After the end: the close reason for the relay connection ("end: operator", "" if none

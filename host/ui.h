@@ -8,6 +8,22 @@
 
 #include "sasae/host.h"
 
+enum host_notice {
+    HOST_NOTICE_NONE = 0,
+    HOST_NOTICE_CLIP_TO,   /* the operator copied text to the customer's clipboard */
+    HOST_NOTICE_CLIP_FROM, /* the operator copied text from the customer's clipboard */
+};
+#define HOST_NOTICE_SHOW_S 8
+
+/* Chat: the last few messages, both ways (UTF-8, NUL-terminated, at most HOST_CHAT_MAX
+ * bytes: the wire's CHAT limit). */
+#define HOST_CHAT_MAX 1024
+#define HOST_CHAT_LINES 4
+struct host_chat_line {
+    bool from_customer;
+    char text[HOST_CHAT_MAX + 1];
+};
+
 /* What the UI shows: a snapshot the session fills under its lock. */
 struct host_view {
     enum sasae_hs_state state;
@@ -29,6 +45,13 @@ struct host_view {
     /* SHARING: which of the monitors the operator sees: monitor (0-based) of monitors, or
      * -1 for all of them (or a single one: nothing to say) */
     int monitor, monitors;
+    /* what the operator just did with the clipboard, shown in the session bar for
+     * HOST_NOTICE_SHOW_S seconds (every transfer is shown) */
+    enum host_notice notice;
+    /* chat, oldest first; chat_serial counts every message so far (a new one shows) */
+    struct host_chat_line chat[HOST_CHAT_LINES];
+    int nchat;
+    unsigned chat_serial;
 };
 
 enum host_ui_answer {
@@ -68,6 +91,11 @@ enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, 
  * how many (0 for the terminal). Same thread as host_ui_step. */
 int host_ui_windows(struct host_ui *ui, int *xywh, int max);
 
+/* A chat message the customer typed and sent (Enter) since the last call: copied to out
+ * (cap bytes, NUL-terminated), returns its length; 0 if none (always for the terminal). Same
+ * thread as host_ui_step. */
+int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap);
+
 /* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
 void host_ui_wake(struct host_ui *ui);
 
@@ -82,6 +110,8 @@ void host_ui_renew_text(enum sasae_hs_renew r, const char *code, bool japanese, 
                         size_t cap);
 /* Just the reason ("Your previous code expired"), no punctuation; "" for NONE. */
 const char *host_ui_renew_why(enum sasae_hs_renew r, bool japanese);
+/* The session bar's line for a notice; "" for HOST_NOTICE_NONE. */
+const char *host_ui_notice_text(enum host_notice n, bool japanese);
 /* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
 void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
 

@@ -37,11 +37,20 @@ struct gui {
     bool bar_control;
     Uint32 dialog_since;
     char bar_name[256];
+    /* chat: a window under the bar, opened by the first message (or the customer's wish) */
+    struct win chat;
+    unsigned chat_seen;            /* the view's chat_serial when the window last opened */
+    char input[HOST_CHAT_MAX + 1]; /* the customer's reply being typed */
+    size_t input_len;
+    char editing[256];              /* IME composition, not yet committed */
+    char outbox[HOST_CHAT_MAX + 1]; /* sent with Enter, until host_ui_take_chat */
+    int outbox_len;
 };
 
 static const SDL_Color black = {0x20, 0x20, 0x20, 0xff};
 static const SDL_Color grey = {0x60, 0x60, 0x60, 0xff};
 static const SDL_Color red = {0xc0, 0x1c, 0x1c, 0xff};
+static const SDL_Color notice_blue = {0x10, 0x3c, 0xc8, 0xff};
 static const SDL_Color green = {0x1a, 0x7f, 0x37, 0xff};
 
 static void win_close(struct win *w)
@@ -343,14 +352,158 @@ static void render_bar(struct gui *g, const struct host_view *v)
     host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
     if (fpr[0])
         snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
+    /* a clipboard transfer is announced in place of the key for a few seconds */
+    bool notice = v->notice != HOST_NOTICE_NONE;
+    if (notice)
+        snprintf(line2, sizeof line2, "%s", host_ui_notice_text(v->notice, g->ja));
     int th2 = line2[0] ? sasae_font_height(g->small) : 0;
     int ty = (b->height - th - th2) / 2;
     sasae_text_draw(r, f, buf, 38, ty, black);
     if (line2[0])
-        sasae_text_draw(r, g->small, line2, 38, ty + th, grey);
+        sasae_text_draw(r, g->small, line2, 38, ty + th, notice ? notice_blue : grey);
     for (int i = 0; i < b->nb; i++)
         sasae_button_draw(r, g->font, &b->b[i]);
     SDL_RenderPresent(r);
+}
+
+/* ---- chat: the operator's messages and the customer's replies ---------------------------- */
+#define CHAT_H 170
+
+static void chat_open(struct gui *g)
+{
+    int bx = 0, by = 0, bw = 860, bh = 60;
+    SDL_GetWindowPosition(g->bar.w, &bx, &by);
+    SDL_GetWindowSize(g->bar.w, &bw, &bh);
+    if (win_open(&g->chat, ui_str(S_CHAT_TITLE, g->ja), bx, by + bh + 4, bw, CHAT_H,
+                 SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
+        SASAE_WARN("ui", "cannot open the chat window: %s", SDL_GetError());
+        return;
+    }
+    /* typing (and the IME's composition) goes to the reply line */
+    SDL_Rect box = {12, CHAT_H - 40, bw - 24, 30};
+    SDL_SetTextInputRect(&box);
+    SDL_StartTextInput();
+}
+
+static void chat_close(struct gui *g)
+{
+    if (!g->chat.w)
+        return;
+    SDL_StopTextInput();
+    win_close(&g->chat);
+}
+
+/* A new message opens the window (again, if the customer closed it); the end closes it. */
+static void chat_sync(struct gui *g, const struct host_view *v, bool sharing)
+{
+    if (!sharing) {
+        chat_close(g);
+        g->input_len = 0;
+        g->input[0] = g->editing[0] = 0;
+        g->chat_seen = 0;
+        return;
+    }
+    if (v->chat_serial != g->chat_seen && g->bar.w && !g->chat.w) {
+        chat_open(g);
+        SASAE_INFO("ui", "chat window shown (message %u)", v->chat_serial);
+    }
+    g->chat_seen = v->chat_serial;
+}
+
+static void chat_render(struct gui *g, const struct host_view *v)
+{
+    struct win *c = &g->chat;
+    SDL_Renderer *r = c->r;
+    SDL_SetRenderDrawColor(r, 0xff, 0xfb, 0xee, 0xff);
+    SDL_RenderClear(r);
+    int lh = sasae_font_height(g->small) + 2, y = CHAT_H - 46 - lh * v->nchat;
+    for (int i = 0; i < v->nchat; i++, y += lh) {
+        char line[HOST_CHAT_MAX + 300];
+        snprintf(line, sizeof line, "%s: %s",
+                 v->chat[i].from_customer ? ui_str(S_CHAT_YOU, g->ja) : v->operator_name,
+                 v->chat[i].text);
+        for (char *p = line; *p; p++)
+            if (*p == '\n' || *p == '\r' || *p == '\t')
+                *p = ' '; /* one line per message */
+        sasae_text_draw(r, g->small, line, 12, y < 4 ? 4 : y,
+                        v->chat[i].from_customer ? grey : notice_blue);
+    }
+    SDL_Rect box = {12, CHAT_H - 40, c->width - 24, 30};
+    SDL_SetRenderDrawColor(r, 0xff, 0xff, 0xff, 0xff);
+    SDL_RenderFillRect(r, &box);
+    SDL_SetRenderDrawColor(r, 0x60, 0x60, 0x60, 0xff);
+    SDL_RenderDrawRect(r, &box);
+    char shown[HOST_CHAT_MAX + 300];
+    snprintf(shown, sizeof shown, "%s%s", g->input, g->editing);
+    if (shown[0])
+        sasae_text_draw(r, g->small, shown, 18, box.y + 5, black);
+    else
+        sasae_text_draw(r, g->small, ui_str(S_CHAT_HINT, g->ja), 18, box.y + 5, grey);
+    SDL_RenderPresent(r);
+}
+
+/* Drops the last UTF-8 character of the reply. */
+static void chat_backspace(struct gui *g)
+{
+    while (g->input_len > 0 && ((unsigned char)g->input[--g->input_len] & 0xc0) == 0x80)
+        ;
+    g->input[g->input_len] = 0;
+}
+
+/* Events for the chat window; true if taken. */
+static bool chat_event(struct gui *g, const SDL_Event *e)
+{
+    if (!g->chat.w)
+        return false;
+    switch (e->type) {
+    case SDL_WINDOWEVENT:
+        if (e->window.windowID != g->chat.id || e->window.event != SDL_WINDOWEVENT_CLOSE)
+            return false;
+        chat_close(g); /* the next message opens it again */
+        return true;
+    case SDL_TEXTEDITING:
+        if (e->edit.windowID != g->chat.id)
+            return false;
+        snprintf(g->editing, sizeof g->editing, "%s", e->edit.text);
+        return true;
+    case SDL_TEXTINPUT: {
+        if (e->text.windowID != g->chat.id)
+            return false;
+        size_t n = strlen(e->text.text);
+        if (g->input_len + n <= HOST_CHAT_MAX) {
+            memcpy(g->input + g->input_len, e->text.text, n + 1);
+            g->input_len += n;
+        }
+        g->editing[0] = 0;
+        return true;
+    }
+    case SDL_KEYDOWN:
+        if (e->key.windowID != g->chat.id)
+            return false;
+        if (e->key.keysym.sym == SDLK_BACKSPACE && !g->editing[0]) {
+            chat_backspace(g);
+        } else if ((e->key.keysym.sym == SDLK_RETURN || e->key.keysym.sym == SDLK_KP_ENTER) &&
+                   !g->editing[0] && g->input_len && !g->outbox_len) {
+            memcpy(g->outbox, g->input, g->input_len + 1);
+            g->outbox_len = (int)g->input_len;
+            g->input_len = 0;
+            g->input[0] = 0;
+        }
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int gui_take_chat(struct host_ui *ui, char *out, size_t cap)
+{
+    struct gui *g = (struct gui *)ui;
+    int n = g->outbox_len;
+    if (n <= 0 || (size_t)n >= cap)
+        return 0;
+    memcpy(out, g->outbox, (size_t)n + 1);
+    g->outbox_len = 0;
+    return n;
 }
 
 /* Applies the view: opens, closes and re-lays out windows as the state requires. Returns
@@ -376,6 +529,7 @@ static enum host_ui_answer sync_windows(struct gui *g, const struct host_view *v
         layout_bar(g, v->control == SASAE_HS_CONTROL_GRANTED);
     if (sharing && g->bar.w && (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))
         SDL_ShowWindow(g->bar.w);
+    chat_sync(g, v, sharing);
     if (sharing && (!g->bar.w || (SDL_GetWindowFlags(g->bar.w) & SDL_WINDOW_HIDDEN))) {
         SASAE_ERR("ui", "no session bar: ending remote support");
         return HOST_UI_END;
@@ -473,6 +627,8 @@ static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *
         render_dialog(g, v);
     if (g->bar.w)
         render_bar(g, v);
+    if (g->chat.w)
+        chat_render(g, v);
     /* wake at least every 250 ms for the countdown and the arm delay */
     int wait = timeout_ms < 250 ? timeout_ms : 250;
     SDL_Event e;
@@ -481,6 +637,8 @@ static enum host_ui_answer gui_step(struct host_ui *ui, const struct host_view *
         return HOST_UI_NONE;
     do {
         if (e.type == g->wake_type)
+            continue;
+        if (chat_event(g, &e))
             continue;
         /* a stop always wins over anything queued with it */
         a = host_ui_answer_merge(a, handle(g, &e));
@@ -500,6 +658,7 @@ static void gui_free(struct host_ui *ui)
     struct gui *g = (struct gui *)ui;
     win_close(&g->dialog);
     win_close(&g->bar);
+    chat_close(g);
     sasae_font_free(g->font);
     sasae_font_free(g->big);
     sasae_font_free(g->small);
@@ -510,9 +669,9 @@ static void gui_free(struct host_ui *ui)
 static int gui_windows(struct host_ui *ui, int *xywh, int max)
 {
     struct gui *g = (struct gui *)ui;
-    struct win *ws[] = {&g->bar, &g->dialog};
+    struct win *ws[] = {&g->bar, &g->dialog, &g->chat};
     int n = 0;
-    for (int i = 0; i < 2 && n < max; i++) {
+    for (int i = 0; i < 3 && n < max; i++) {
         if (!ws[i]->w)
             continue;
         int *r = &xywh[4 * n++];
@@ -522,7 +681,7 @@ static int gui_windows(struct host_ui *ui, int *xywh, int max)
     return n;
 }
 
-static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows};
+static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows, gui_take_chat};
 
 struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {

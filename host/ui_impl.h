@@ -8,7 +8,8 @@ struct ui_ops {
     enum host_ui_answer (*step)(struct host_ui *ui, const struct host_view *v, int timeout_ms);
     void (*wake)(struct host_ui *ui);
     void (*free)(struct host_ui *ui);
-    int (*windows)(struct host_ui *ui, int *xywh, int max); /* may be NULL */
+    int (*windows)(struct host_ui *ui, int *xywh, int max);      /* may be NULL */
+    int (*take_chat)(struct host_ui *ui, char *out, size_t cap); /* may be NULL */
 };
 
 struct host_ui {
@@ -55,6 +56,11 @@ enum ui_str {
     S_FPR_LABEL,
     S_FPR_SHORT,
     S_MONITOR_OF,
+    S_CLIP_TO,
+    S_CLIP_FROM,
+    S_CHAT_TITLE,
+    S_CHAT_YOU,
+    S_CHAT_HINT,
     UI_NSTR
 };
 

@@ -45,6 +45,11 @@ static const char *const en[UI_NSTR] = {
     [S_FPR_LABEL] = "This computer's key (the operator can check it):",
     [S_FPR_SHORT] = "Computer key %s",
     [S_MONITOR_OF] = "(monitor %d of %d)",
+    [S_CLIP_TO] = "The operator copied text to your clipboard",
+    [S_CLIP_FROM] = "The operator copied text from your clipboard",
+    [S_CHAT_TITLE] = "sasae chat",
+    [S_CHAT_YOU] = "You",
+    [S_CHAT_HINT] = "Type a reply and press Enter",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -87,6 +92,11 @@ static const char *const ja[UI_NSTR] = {
     [S_FPR_LABEL] = "このコンピューターの鍵（担当者が確認できます）：",
     [S_FPR_SHORT] = "コンピューターの鍵 %s",
     [S_MONITOR_OF] = "（モニター %d/%d）",
+    [S_CLIP_TO] = "オペレーターがクリップボードにテキストをコピーしました",
+    [S_CLIP_FROM] = "オペレーターがクリップボードからテキストをコピーしました",
+    [S_CHAT_TITLE] = "sasae チャット",
+    [S_CHAT_YOU] = "あなた",
+    [S_CHAT_HINT] = "返信を入力して Enter で送信",
 };
 /* clang-format on */
 
@@ -298,8 +308,26 @@ int host_ui_windows(struct host_ui *ui, int *xywh, int max)
     return ui->ops->windows ? ui->ops->windows(ui, xywh, max) : 0;
 }
 
+int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap)
+{
+    return ui->ops->take_chat ? ui->ops->take_chat(ui, out, cap) : 0;
+}
+
 void host_ui_wake(struct host_ui *ui)
 {
     if (ui->ops->wake)
         ui->ops->wake(ui);
+}
+
+const char *host_ui_notice_text(enum host_notice n, bool japanese)
+{
+    switch (n) {
+    case HOST_NOTICE_CLIP_TO:
+        return ui_str(S_CLIP_TO, japanese);
+    case HOST_NOTICE_CLIP_FROM:
+        return ui_str(S_CLIP_FROM, japanese);
+    case HOST_NOTICE_NONE:
+        break;
+    }
+    return "";
 }

@@ -81,6 +81,12 @@ const char *sasae_wire_type_name(int type)
         return "MONITOR_LIST";
     case SASAE_WIRE_MONITOR_SELECT:
         return "MONITOR_SELECT";
+    case SASAE_WIRE_CHAT:
+        return "CHAT";
+    case SASAE_WIRE_CLIPBOARD:
+        return "CLIPBOARD";
+    case SASAE_WIRE_CLIPBOARD_REQUEST:
+        return "CLIPBOARD_REQUEST";
     }
     return "UNKNOWN";
 }
@@ -280,6 +286,56 @@ static int valid_monitor_index(uint8_t i)
     return i < SASAE_WIRE_MONITORS_MAX || i == SASAE_WIRE_MONITOR_ALL;
 }
 
+int sasae_wire_utf8_valid(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        unsigned cp, min;
+        if ((c & 0xe0) == 0xc0)
+            n = 1, cp = c & 0x1f, min = 0x80;
+        else if ((c & 0xf0) == 0xe0)
+            n = 2, cp = c & 0x0f, min = 0x800;
+        else if ((c & 0xf8) == 0xf0)
+            n = 3, cp = c & 0x07, min = 0x10000;
+        else
+            return 0;
+        if (n > len - i - 1)
+            return 0;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static enum sasae_wire_err check_text(int type, const struct sasae_wire_text *t)
+{
+    size_t max = type == SASAE_WIRE_CHAT ? SASAE_WIRE_CHAT_MAX : SASAE_WIRE_CLIP_MAX;
+    if (t->len > max)
+        return SASAE_WIRE_ETOOBIG;
+    if (type == SASAE_WIRE_CHAT && t->len == 0)
+        return SASAE_WIRE_EVALUE; /* an empty chat message is nothing to show */
+    if (t->len && !t->text)
+        return SASAE_WIRE_EVALUE;
+    if (!sasae_wire_utf8_valid(t->text, t->len))
+        return SASAE_WIRE_EVALUE;
+    return SASAE_WIRE_OK;
+}
+
 static int valid_state(uint8_t s)
 {
     return s <= SASAE_WIRE_CONSENT_REVOKED;
@@ -343,7 +399,17 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
         break;
     case SASAE_WIRE_KEYFRAME_REQ:
     case SASAE_WIRE_PEN_CLEAR:
+    case SASAE_WIRE_CLIPBOARD_REQUEST:
         break;
+    case SASAE_WIRE_CHAT:
+    case SASAE_WIRE_CLIPBOARD: {
+        const struct sasae_wire_text *t = m->type == SASAE_WIRE_CHAT ? &m->u.chat : &m->u.clipboard;
+        if ((e = check_text(m->type, t)))
+            return e;
+        put32(&w, (uint32_t)t->len);
+        put(&w, t->text, t->len);
+        break;
+    }
     case SASAE_WIRE_STATS:
         put32(&w, m->u.stats.rtt_us);
         put32(&w, m->u.stats.decode_us);
@@ -536,7 +602,23 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
         break;
     case SASAE_WIRE_KEYFRAME_REQ:
     case SASAE_WIRE_PEN_CLEAR:
+    case SASAE_WIRE_CLIPBOARD_REQUEST:
         break;
+    case SASAE_WIRE_CHAT:
+    case SASAE_WIRE_CLIPBOARD: {
+        struct sasae_wire_text *t = m->type == SASAE_WIRE_CHAT ? &m->u.chat : &m->u.clipboard;
+        uint32_t tlen = get32(&r);
+        if (r.under)
+            return SASAE_WIRE_ETRUNCATED;
+        if (tlen > (m->type == SASAE_WIRE_CHAT ? SASAE_WIRE_CHAT_MAX : SASAE_WIRE_CLIP_MAX))
+            return SASAE_WIRE_ETOOBIG;
+        t->len = tlen;
+        t->text = (const char *)get(&r, tlen);
+        if (r.under)
+            return SASAE_WIRE_ETRUNCATED;
+        e = check_text(m->type, t);
+        break;
+    }
     case SASAE_WIRE_STATS:
         m->u.stats.rtt_us = get32(&r);
         m->u.stats.decode_us = get32(&r);

@@ -304,7 +304,7 @@ static void tty_free(struct host_ui *ui)
     free(t);
 }
 
-static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL};
+static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL, NULL};
 
 struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen)
 {

@@ -20,6 +20,10 @@
  *                       for all of them)
  *          "move X Y"   mouse move to X,Y of the shared picture
  *          "pointer X Y" the pointing hand at X,Y
+ *          "clip TEXT"  put TEXT on the customer's clipboard (CLIPBOARD)
+ *          "clipreq"    ask for the customer's clipboard (CLIPBOARD_REQUEST); the answer is
+ *                       reported as "clipboard LEN TEXT"
+ *          "chat TEXT"  send a chat message (CHAT); the host's are reported as "chat LEN TEXT"
  *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
@@ -226,6 +230,20 @@ static void *commands_main(void *arg)
             c.u.control_req.want = 1;
             send_msg(&c);
             out("cmd control");
+        } else if (strncmp(line, "clip ", 5) == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CLIPBOARD};
+            c.u.clipboard = (struct sasae_wire_text){line + 5, strlen(line + 5)};
+            send_msg(&c);
+            out("cmd clip");
+        } else if (strcmp(line, "clipreq") == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CLIPBOARD_REQUEST};
+            send_msg(&c);
+            out("cmd clipreq");
+        } else if (strncmp(line, "chat ", 5) == 0) {
+            struct sasae_wire_msg c = {.type = SASAE_WIRE_CHAT};
+            c.u.chat = (struct sasae_wire_text){line + 5, strlen(line + 5)};
+            send_msg(&c);
+            out("cmd chat");
         } else if (line[0]) {
             out("error command '%s'", line);
         }
@@ -384,6 +402,12 @@ static void on_data(const uint8_t *body, size_t len)
             on_frame(&f);
         break;
     }
+    case SASAE_WIRE_CLIPBOARD:
+        out("clipboard %zu %.*s", m.u.clipboard.len, (int)m.u.clipboard.len, m.u.clipboard.text);
+        break;
+    case SASAE_WIRE_CHAT:
+        out("chat %zu %.*s", m.u.chat.len, (int)m.u.chat.len, m.u.chat.text);
+        break;
     case SASAE_WIRE_END:
         V.ended = true;
         out("end %u %.*s", m.u.end.reason, (int)m.u.end.text_len, m.u.end.text);

@@ -563,6 +563,13 @@ Test(host_hs, input_gate)
         cr_assert_eq(sasae_hs_accepts(&hs, 0x13 /*STATS*/), sharing);
         cr_assert(!sasae_hs_accepts(&hs, 0x10 /*VIDEO: host->viewer only*/));
         cr_assert(!sasae_hs_accepts(&hs, 0x99));
+        /* the clipboard only under control, both ways; chat once the customer allowed */
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x71 /*CLIPBOARD*/), granted, "clip in %s", ps_name[p]);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x72 /*CLIPBOARD_REQUEST*/), granted);
+        cr_assert_eq(sasae_hs_may_send(&hs, 0x71 /*CLIPBOARD*/), granted, "clip out in %s",
+                     ps_name[p]);
+        cr_assert_eq(sasae_hs_accepts(&hs, 0x70 /*CHAT*/), sharing, "chat in %s", ps_name[p]);
+        cr_assert_eq(sasae_hs_may_send(&hs, 0x70 /*CHAT*/), sharing, "chat out in %s", ps_name[p]);
     }
 }
 

@@ -46,6 +46,8 @@ static int each_vector(const char *file, void (*fn)(const char *, const char *))
 static const uint8_t k_video_data[] = {1, 2, 3, 4, 5}, k_chunk_data[] = {0xaa, 0xbb, 0xcc};
 static uint8_t k_cursor[16];
 static uint8_t k_points[16] = {0, 0, 0, 10, 0, 0, 0, 20, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x10, 0};
+static const char k_chat[] = "こんにちは, can you see my screen?";
+static const char k_clip[] = "C:\\Users\\yuki\\請求書.pdf";
 static const char k_info[] = "os=Debian GNU/Linux 12\ncpu=Intel(R) Core(TM) i5\nmemory_mb=8192\n";
 
 /* The same messages as tests/vectors/gen_wire.py, built through the C structs. */
@@ -151,6 +153,18 @@ static int build(const char *name, struct sasae_wire_msg *m)
         m->type = SASAE_WIRE_SYSINFO;
         m->u.sysinfo.text = k_info;
         m->u.sysinfo.text_len = strlen(k_info);
+    } else if (IS("chat")) {
+        m->type = SASAE_WIRE_CHAT;
+        m->u.chat.text = k_chat;
+        m->u.chat.len = strlen(k_chat);
+    } else if (IS("clipboard")) {
+        m->type = SASAE_WIRE_CLIPBOARD;
+        m->u.clipboard.text = k_clip;
+        m->u.clipboard.len = strlen(k_clip);
+    } else if (IS("clipboard_empty")) {
+        m->type = SASAE_WIRE_CLIPBOARD;
+    } else if (IS("clipboard_request")) {
+        m->type = SASAE_WIRE_CLIPBOARD_REQUEST;
     } else {
         return 0;
     }
@@ -278,10 +292,11 @@ Test(wire, malformed_vectors_rejected)
 Test(wire, every_truncation_of_every_vector_fails)
 {
     /* Cutting any valid message short must give an error, never a shorter valid message. */
-    static const char *names[] = {"hello",        "end",           "video",        "frame_ack",
-                                  "stats",        "cursor_shape",  "cursor_pos",   "pen_stroke",
-                                  "pen_undo",     "control_state", "mouse_button", "key",
-                                  "monitor_list", "monitor_select"};
+    static const char *names[] = {
+        "hello",        "end",        "video",        "frame_ack",      "stats",
+        "cursor_shape", "cursor_pos", "pen_stroke",   "pen_undo",       "control_state",
+        "mouse_button", "key",        "monitor_list", "monitor_select", "chat",
+        "clipboard"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct sasae_wire_msg m, p;
         uint8_t buf[1024];
@@ -317,6 +332,47 @@ Test(wire, every_truncation_of_every_vector_fails)
             cr_assert_neq(e, SASAE_WIRE_OK, "%s", names[i]);
         }
     }
+}
+
+Test(wire, text_messages_bounds_and_utf8)
+{
+    static char big[SASAE_WIRE_CLIP_MAX + 1];
+    static uint8_t buf[SASAE_WIRE_CLIP_MAX + 16];
+    memset(big, 'a', sizeof big);
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CLIPBOARD}, p;
+    size_t n;
+    m.u.clipboard = (struct sasae_wire_text){big, SASAE_WIRE_CLIP_MAX};
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_OK);
+    cr_assert_eq(sasae_wire_parse(buf, n, &p), SASAE_WIRE_OK);
+    cr_assert_eq(p.u.clipboard.len, SASAE_WIRE_CLIP_MAX);
+    m.u.clipboard.len++;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_ETOOBIG);
+    m.type = SASAE_WIRE_CHAT;
+    m.u.chat = (struct sasae_wire_text){big, SASAE_WIRE_CHAT_MAX};
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_OK);
+    m.u.chat.len++;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_ETOOBIG);
+    m.u.chat.len = 0;
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    /* a multi-byte character cut at the limit is not sent */
+    m.u.chat = (struct sasae_wire_text){"\xe3\x81", 2};
+    cr_assert_eq(sasae_wire_serialize(&m, buf, sizeof buf, &n), SASAE_WIRE_EVALUE);
+    static const struct {
+        const char *s;
+        int ok;
+    } u[] = {{"a", 1},
+             {"\xc3\xa9", 1},
+             {"\xf0\x9f\x98\x80", 1},
+             {"\xc3", 0},
+             {"\xe0\x80\xaf", 0},
+             {"\xed\xa0\x80", 0},
+             {"\xf4\x90\x80\x80", 0},
+             {"\xff", 0},
+             {"\x80", 0},
+             {"\xc3\x28", 0}};
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+        cr_assert_eq(sasae_wire_utf8_valid(u[i].s, strlen(u[i].s)), u[i].ok, "case %zu", i);
+    cr_assert_eq(sasae_wire_utf8_valid("a\0b", 3), 0);
 }
 
 Test(wire, serialize_bounds)

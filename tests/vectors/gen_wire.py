@@ -46,6 +46,12 @@ add("monitor_list", be("BBBB", 0x90, 2, 1, 0) + mons)
 add("monitor_list_all", be("BBBB", 0x90, 1, 0xFF, 1) + be("iiHHBB", 0, 0, 800, 600, 0, 0))
 add("monitor_select", be("BB", 0x91, 1))
 add("monitor_select_all", be("BB", 0x91, 0xFF))
+chat = "こんにちは, can you see my screen?".encode()
+add("chat", be("BI", 0x70, len(chat)) + chat)
+clip = "C:\\Users\\yuki\\請求書.pdf".encode()
+add("clipboard", be("BI", 0x71, len(clip)) + clip)
+add("clipboard_empty", be("BI", 0x71, 0))
+add("clipboard_request", be("B", 0x72))
 
 out = sys.argv[1] if len(sys.argv) > 1 else "wire.hex"
 with open(out, "w") as f:

@@ -187,6 +187,21 @@ static bool wire_fields(const char *name, const struct sasae_wire_msg *m, const 
     if (IS("sysinfo"))
         return m->u.sysinfo.text_len == strlen(info) && text_len == strlen(info) &&
                memcmp(text, info, text_len) == 0;
+    /* the UTF-8 bytes of gen_wire.py's texts, spelled out: no source-charset question */
+    if (IS("chat"))
+        return m->u.chat.len == 39 &&
+               memcmp(m->u.chat.text,
+                      "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1\xe3\x81\xaf, can "
+                      "you see my screen?",
+                      39) == 0;
+    if (IS("clipboard"))
+        return m->u.clipboard.len == 27 &&
+               memcmp(m->u.clipboard.text,
+                      "C:\\Users\\yuki\\\xe8\xab\x8b\xe6\xb1\x82\xe6\x9b\xb8.pdf", 27) == 0;
+    if (IS("clipboard_empty"))
+        return m->type == SASAE_WIRE_CLIPBOARD && m->u.clipboard.len == 0;
+    if (IS("clipboard_request"))
+        return m->type == SASAE_WIRE_CLIPBOARD_REQUEST;
 #undef IS
     wt_diag("vector %s: no expected values in test_win_core.c", name);
     return false;

@@ -41,6 +41,11 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
 void vreport_state(const struct sasae_vsm *sm);
 void vreport_host_key(const char *fpr);
 void vreport_sysinfo(const char *text, size_t len);
+/* "clipboard=sent bytes=N", "clipboard=received bytes=N", "clipboard=refused why=..." (never
+ * the text itself). */
+void vreport_clipboard(const char *what, long bytes, const char *why);
+/* "chat=received text=..." / "chat=sent text=..." (one line: line breaks become spaces). */
+void vreport_chat(const char *what, const char *text, size_t len);
 
 /* Frame log: opens cfg->frame_log (NULL when not configured or on error, logged). */
 FILE *vframelog_open(const char *path);

@@ -68,6 +68,7 @@ struct net {
     struct sasae_meter meter;
     struct sasae_bwe bwe;
     uint64_t frames, decode_errors, keyframe_reqs;
+    bool clip_asked; /* a CLIPBOARD_REQUEST awaits its answer */
 
     uint8_t *rec;  /* sealed record out */
     uint8_t *pt;   /* opened plaintext in */
@@ -434,6 +435,30 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
         }
         on_monitors(n, &m->u.monitors);
         return;
+    case SASAE_WIRE_CHAT:
+        if (n->base.sm.state != SASAE_VSM_VIEWING) {
+            SASAE_WARN("viewer", "chat message before the customer allowed: dropped");
+            return;
+        }
+        SASAE_INFO("viewer", "chat: message from the customer (%lu bytes)",
+                   (unsigned long)m->u.chat.len);
+        if (k->chat)
+            k->chat(k->user, m->u.chat.text, m->u.chat.len);
+        return;
+    case SASAE_WIRE_CLIPBOARD:
+        /* only the answer to our request, and only while control is still ours: a host that
+         * sends its customer's clipboard unasked is not believed */
+        if (!n->clip_asked || n->base.sm.state != SASAE_VSM_VIEWING ||
+            n->base.sm.control != SASAE_VSM_CONTROL_GRANTED) {
+            SASAE_WARN("viewer", "clipboard text the operator did not ask for: dropped");
+            return;
+        }
+        n->clip_asked = false;
+        SASAE_INFO("viewer", "clipboard: %lu bytes from the customer's clipboard",
+                   (unsigned long)m->u.clipboard.len);
+        if (k->clipboard)
+            k->clipboard(k->user, m->u.clipboard.text, m->u.clipboard.len);
+        return;
     default:
         fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "host sent a viewer message (%s)",
              sasae_wire_type_name(m->type));
@@ -753,6 +778,56 @@ static void net_key(struct vsource *s, uint32_t keysym, bool down)
     send_msg(n, &m);
 }
 
+static int net_clipboard_send(struct vsource *s, const char *text, size_t len)
+{
+    struct net *n = (struct net *)s;
+    if (!has_control(n))
+        return -EPERM;
+    if (!(n->host_caps & SASAE_WIRE_CAP_CLIPBOARD))
+        return -ENOTSUP; /* an older host would end the session on the unknown message */
+    if (len > SASAE_WIRE_CLIP_MAX)
+        return -E2BIG;
+    if (!sasae_wire_utf8_valid(text, len))
+        return -EILSEQ;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CLIPBOARD};
+    m.u.clipboard.text = text;
+    m.u.clipboard.len = len;
+    int rc = send_msg(n, &m) == 0 ? 0 : -EIO;
+    if (rc == 0)
+        SASAE_INFO("viewer", "clipboard: %lu bytes sent to the customer's clipboard",
+                   (unsigned long)len);
+    return rc;
+}
+
+static int net_clipboard_request(struct vsource *s)
+{
+    struct net *n = (struct net *)s;
+    if (!has_control(n))
+        return -EPERM;
+    if (!(n->host_caps & SASAE_WIRE_CAP_CLIPBOARD))
+        return -ENOTSUP;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CLIPBOARD_REQUEST};
+    int rc = send_msg(n, &m) == 0 ? 0 : -EIO;
+    if (rc == 0)
+        n->clip_asked = true;
+    return rc;
+}
+
+static int net_chat(struct vsource *s, const char *text, size_t len)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n))
+        return -EPERM;
+    if (!(n->host_caps & SASAE_WIRE_CAP_CHAT))
+        return -ENOTSUP;
+    if (len == 0 || len > SASAE_WIRE_CHAT_MAX || !sasae_wire_utf8_valid(text, len))
+        return -EINVAL;
+    struct sasae_wire_msg m = {.type = SASAE_WIRE_CHAT};
+    m.u.chat.text = text;
+    m.u.chat.len = len;
+    return send_msg(n, &m) == 0 ? 0 : -EIO;
+}
+
 static void net_end(struct vsource *s)
 {
     step((struct net *)s, SASAE_VSM_EV_OP_END, 0);
@@ -792,6 +867,9 @@ static const struct vsource_ops net_ops = {
     .monitor = net_monitor,
     .mouse = net_mouse,
     .key = net_key,
+    .clipboard_send = net_clipboard_send,
+    .clipboard_request = net_clipboard_request,
+    .chat = net_chat,
     .end = net_end,
     .free = net_free,
 };

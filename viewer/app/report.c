@@ -36,6 +36,24 @@ void vreport_sysinfo(const char *text, size_t len)
     fflush(stdout);
 }
 
+void vreport_clipboard(const char *what, long bytes, const char *why)
+{
+    if (why)
+        printf("clipboard=%s why=%s\n", what, why);
+    else
+        printf("clipboard=%s bytes=%ld\n", what, bytes);
+    fflush(stdout);
+}
+
+void vreport_chat(const char *what, const char *text, size_t len)
+{
+    printf("chat=%s text=", what);
+    for (size_t i = 0; i < len; i++)
+        putchar(text[i] == '\n' || text[i] == '\r' ? ' ' : text[i]);
+    putchar('\n');
+    fflush(stdout);
+}
+
 FILE *vframelog_open(const char *path)
 {
     FILE *f = fopen(path, "w");

@@ -47,11 +47,14 @@ static const char *const en[VS__COUNT] = {
     [VS_SYSINFO_NONE] = "Not received yet.",
     [VS_STATS_TITLE] = "Statistics (F3)",
     [VS_KEYS_HELP] =
-        "F2 1:1/fit · F3 statistics · F4 system info · F6 monitor · F11 full screen · P pen · H "
-        "highlighter · Ctrl+Z undo · C clear",
+        "F2 1:1/fit · F3 statistics · F4 system info · F6 monitor · F7/F8 clipboard · F9 chat · "
+        "F11 full screen · P pen · H highlighter · Ctrl+Z undo · C clear",
     [VS_WAIT_CONSENT_DETAIL] =
         "The customer sees your verified name and must click Allow. Nothing is shared before.",
     [VS_TEST_PATTERN] = "TEST PATTERN (no host)",
+    [VS_CHAT_YOU] = "You",
+    [VS_CHAT_CUSTOMER] = "Customer",
+    [VS_CHAT_HINT] = "Message to the customer, Enter to send (Esc closes)",
 };
 
 static const char *const ja[VS__COUNT] = {
@@ -99,12 +102,15 @@ static const char *const ja[VS__COUNT] = {
     [VS_SYSINFO_TITLE] = "システム情報 (F4)",
     [VS_SYSINFO_NONE] = "まだ受信していません。",
     [VS_STATS_TITLE] = "統計 (F3)",
-    [VS_KEYS_HELP] =
-        "F2 等倍/全体 · F3 統計 · F4 システム情報 · F6 モニター · F11 全画面 · P ペン · H 太ペン · "
-        "Ctrl+Z 元に戻す · C 消去",
+    [VS_KEYS_HELP] = "F2 等倍/全体 · F3 統計 · F4 システム情報 · F6 モニター · F7/F8 "
+                     "クリップボード · F9 チャット · "
+                     "F11 全画面 · P ペン · H 太ペン · Ctrl+Z 元に戻す · C 消去",
     [VS_WAIT_CONSENT_DETAIL] =
         "お客様には確認済みのお名前が表示され、「許可」を押すまで何も共有されません。",
     [VS_TEST_PATTERN] = "テストパターン（ホストなし）",
+    [VS_CHAT_YOU] = "あなた",
+    [VS_CHAT_CUSTOMER] = "お客様",
+    [VS_CHAT_HINT] = "お客様へのメッセージ（Enter で送信、Esc で閉じる）",
 };
 
 const char *vstr(enum sasae_lang lang, enum vstr id)

@@ -52,6 +52,9 @@ enum vstr {
     VS_BTN_MONITOR,
     VS_MONITOR_ALL,
     VS_TIP_MONITOR,
+    VS_CHAT_YOU,
+    VS_CHAT_CUSTOMER,
+    VS_CHAT_HINT,
     VS__COUNT
 };
 

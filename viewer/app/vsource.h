@@ -63,6 +63,11 @@ struct vsink {
     void (*sysinfo)(void *user, const char *text, size_t len);
     /* The host's monitor list, after consent and after each switch (may be NULL). */
     void (*monitors)(void *user, const struct vmonitors *list);
+    /* The customer's clipboard text the operator asked for (UTF-8, not NUL-terminated); may
+     * be NULL. */
+    void (*clipboard)(void *user, const char *text, size_t len);
+    /* A chat message from the customer (UTF-8, not NUL-terminated); may be NULL. */
+    void (*chat)(void *user, const char *text, size_t len);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -87,6 +92,15 @@ struct vsource_ops {
     /* Shares monitor `index` of the host's list (0xff all) instead; nothing if the host
      * cannot switch. May be NULL (sources without monitors). */
     void (*monitor)(struct vsource *s, int index);
+    /* The clipboard, only while control is granted (else nothing is sent; may be NULL for
+     * sources without one): put text on the customer's clipboard (0 = sent, negative errno:
+     * -EPERM without control, -ENOTSUP if the host has no clipboard, -E2BIG over 64 KiB,
+     * -EILSEQ not UTF-8), or ask for the customer's (the answer comes to sink.clipboard). */
+    int (*clipboard_send)(struct vsource *s, const char *text, size_t len);
+    int (*clipboard_request)(struct vsource *s);
+    /* A chat message to the customer (UTF-8, 1..1024 bytes), only after consent: 0 sent,
+     * -EPERM not viewing, -ENOTSUP the host has no chat, -EINVAL bad text. May be NULL. */
+    int (*chat)(struct vsource *s, const char *text, size_t len);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);

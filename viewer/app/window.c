@@ -1,10 +1,12 @@
 /* The operator's SDL2 window: code entry, status, the customer's screen (I420 texture fed
  * straight from the decoder planes), cursor, tools, overlays and end screens. */
 #include <SDL.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
+#include "chat.h"
 #include "keys.h"
 #include "sasae/annot.h"
 #include "sasae/common.h"
@@ -74,6 +76,7 @@ struct gui {
     FILE *framelog;
 
     bool show_stats, show_sysinfo, fullscreen;
+    struct vchat chat;
     enum tool tool;
     struct sasae_pen pen;
     struct sasae_pointer ptr;
@@ -225,6 +228,57 @@ static void monitor_next(struct gui *g)
         return;
     g->src->ops->monitor(g->src,
                          sasae_view_next_monitor(g->mons.count, g->mons.selected, g->mons.all_ok));
+}
+
+static void on_chat(void *u, const char *text, size_t len)
+{
+    struct gui *g = u;
+    vchat_add(&g->chat, true, text, len);
+    vreport_chat("received", text, len);
+    g->dirty = true;
+}
+
+/* F9 opens the chat line; Enter sends (only after consent: the host refuses it before). */
+static bool chat_event(struct gui *g, const SDL_Event *e)
+{
+    if (e->type == SDL_KEYDOWN && e->key.keysym.sym == SDLK_F9 && !g->chat.typing &&
+        g->phase == PHASE_SESSION && g->sm.state == SASAE_VSM_VIEWING) {
+        vchat_set_typing(&g->chat, true);
+        g->dirty = true;
+        return true;
+    }
+    char msg[VCHAT_MAX + 1];
+    int n = vchat_event(&g->chat, e, msg, sizeof msg);
+    if (n < 0)
+        return false;
+    g->dirty = true;
+    if (n > 0) {
+        const struct vsource_ops *o = g->src ? g->src->ops : NULL;
+        int rc = o && o->chat ? o->chat(g->src, msg, (size_t)n) : -ENOTSUP;
+        if (rc == 0) {
+            vchat_add(&g->chat, false, msg, (size_t)n);
+            vreport_chat("sent", msg, (size_t)n);
+        } else {
+            SASAE_WARN("viewer", "chat message not sent (%d)", rc);
+        }
+    }
+    return true;
+}
+
+static void on_clipboard(void *u, const char *text, size_t len)
+{
+    struct gui *g = u;
+    char *c = malloc(len + 1);
+    if (!c)
+        return;
+    memcpy(c, text, len);
+    c[len] = '\0';
+    if (SDL_SetClipboardText(c) != 0)
+        SASAE_WARN("viewer", "cannot set the clipboard: %s", SDL_GetError());
+    else
+        vreport_clipboard("received", (long)len, NULL);
+    free(c);
+    g->dirty = true;
 }
 
 static void on_sysinfo(void *u, const char *text, size_t len)
@@ -725,6 +779,9 @@ static void render(struct gui *g)
         draw_stats(g);
     if (g->show_sysinfo)
         draw_sysinfo(g);
+    if (g->sm.state == SASAE_VSM_VIEWING)
+        vchat_draw(&g->chat, g->r, g->small, 8, wh - 40, ww / 2, vstr(g->lang, VS_CHAT_YOU),
+                   vstr(g->lang, VS_CHAT_CUSTOMER), vstr(g->lang, VS_CHAT_HINT));
     draw_status(g, ww, wh);
     draw_tooltip(g, ww);
     SDL_RenderPresent(g->r);
@@ -875,7 +932,9 @@ static void start_session(struct gui *g)
                          .cursor_shape = on_cursor_shape,
                          .cursor_pos = on_cursor_pos,
                          .sysinfo = on_sysinfo,
-                         .monitors = on_monitors};
+                         .monitors = on_monitors,
+                         .clipboard = on_clipboard,
+                         .chat = on_chat};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
@@ -908,6 +967,34 @@ static void toggle_fullscreen(struct gui *g)
     g->dirty = true;
 }
 
+/* The clipboard keys (F7 paste into the customer's PC, F8 copy from it): only while control
+ * is granted; the host refuses them otherwise too. */
+static void clipboard_key(struct gui *g, SDL_Keycode k)
+{
+    const struct vsource_ops *o = g->src ? g->src->ops : NULL;
+    int rc = -ENOTSUP;
+    if (!control_granted(g)) {
+        rc = -EPERM;
+    } else if (k == SDLK_F7 && o && o->clipboard_send) {
+        char *text = SDL_GetClipboardText();
+        size_t len = text ? strlen(text) : 0;
+        rc = len ? o->clipboard_send(g->src, text, len) : -ENODATA;
+        if (rc == 0)
+            vreport_clipboard("sent", (long)len, NULL);
+        SDL_free(text);
+    } else if (k == SDLK_F8 && o && o->clipboard_request) {
+        rc = o->clipboard_request(g->src);
+    }
+    if (rc < 0) {
+        const char *why = rc == -EPERM     ? "no-control"
+                          : rc == -E2BIG   ? "too-big"
+                          : rc == -ENODATA ? "empty"
+                                           : "unavailable";
+        SASAE_INFO("viewer", "clipboard (%s): %s", k == SDLK_F7 ? "F7" : "F8", why);
+        vreport_clipboard("refused", 0, why);
+    }
+}
+
 /* Keys the viewer keeps for itself even when the operator has control. */
 static bool viewer_key(struct gui *g, SDL_Keycode k)
 {
@@ -927,6 +1014,10 @@ static bool viewer_key(struct gui *g, SDL_Keycode k)
         break;
     case SDLK_F11:
         toggle_fullscreen(g);
+        break;
+    case SDLK_F7:
+    case SDLK_F8:
+        clipboard_key(g, k);
         break;
     default:
         return false;
@@ -1173,11 +1264,19 @@ static void handle_event(struct gui *g, const SDL_Event *e)
         g->dirty = true;
         break;
     case SDL_TEXTINPUT:
+        if (g->phase == PHASE_SESSION && chat_event(g, e))
+            break;
         if (g->phase == PHASE_CODE && sasae_code_entry_type(&g->code, e->text.text))
             g->dirty = true;
         break;
+    case SDL_TEXTEDITING:
+        if (g->phase == PHASE_SESSION)
+            chat_event(g, e);
+        break;
     case SDL_KEYDOWN:
     case SDL_KEYUP:
+        if (g->phase == PHASE_SESSION && chat_event(g, e))
+            break;
         on_key(g, &e->key);
         break;
     case SDL_MOUSEMOTION:
@@ -1260,7 +1359,8 @@ int vgui_run(const struct vcfg *cfg)
         }
         if (g->quit)
             break;
-        if (g->phase == PHASE_SESSION && SDL_IsTextInputActive())
+        /* text input (and the IME) only while the chat line is open */
+        if (g->phase == PHASE_SESSION && !g->chat.typing && SDL_IsTextInputActive())
             SDL_StopTextInput();
         /* Pump until the source is done: after the end it still flushes END and closes. */
         if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)

@@ -18,6 +18,8 @@
 #define SASAE_WIRE_PEN_MAX_POINTS 4096
 #define SASAE_WIRE_TEXT_MAX 1024           /* END text, HELLO software string */
 #define SASAE_WIRE_SYSINFO_MAX (64 * 1024) /* uncompressed system info text */
+#define SASAE_WIRE_CHAT_MAX 1024           /* CHAT text, UTF-8 bytes */
+#define SASAE_WIRE_CLIP_MAX (64 * 1024)    /* CLIPBOARD text, UTF-8 bytes */
 
 enum sasae_wire_err {
     SASAE_WIRE_OK = 0,
@@ -40,26 +42,29 @@ enum sasae_wire_err {
 const char *sasae_wire_strerror(enum sasae_wire_err err);
 
 enum sasae_wire_type {
-    SASAE_WIRE_HELLO = 0x01,           /* both ways, first message after the handshake */
-    SASAE_WIRE_END = 0x02,             /* both ways */
-    SASAE_WIRE_VIDEO = 0x10,           /* host -> viewer, one chunk of an encoded frame */
-    SASAE_WIRE_FRAME_ACK = 0x11,       /* viewer -> host */
-    SASAE_WIRE_KEYFRAME_REQ = 0x12,    /* viewer -> host */
-    SASAE_WIRE_STATS = 0x13,           /* viewer -> host */
-    SASAE_WIRE_CURSOR_SHAPE = 0x20,    /* host -> viewer */
-    SASAE_WIRE_CURSOR_POS = 0x21,      /* host -> viewer */
-    SASAE_WIRE_POINTER = 0x30,         /* viewer -> host, the pointing marker */
-    SASAE_WIRE_PEN_STROKE = 0x31,      /* viewer -> host */
-    SASAE_WIRE_PEN_CLEAR = 0x32,       /* viewer -> host */
-    SASAE_WIRE_PEN_UNDO = 0x33,        /* viewer -> host, hosts with CAP_PEN_UNDO only */
-    SASAE_WIRE_CONTROL_REQUEST = 0x40, /* viewer -> host */
-    SASAE_WIRE_CONTROL_STATE = 0x41,   /* host -> viewer */
-    SASAE_WIRE_CONSENT_STATE = 0x42,   /* host -> viewer */
-    SASAE_WIRE_MOUSE = 0x50,           /* viewer -> host, dropped by host without control */
-    SASAE_WIRE_KEY = 0x51,             /* viewer -> host, dropped by host without control */
-    SASAE_WIRE_SYSINFO = 0x60,         /* host -> viewer, after consent */
-    SASAE_WIRE_MONITOR_LIST = 0x90,    /* host -> viewer, hosts with CAP_MONITORS */
-    SASAE_WIRE_MONITOR_SELECT = 0x91,  /* viewer -> host, hosts with CAP_MONITORS */
+    SASAE_WIRE_HELLO = 0x01,             /* both ways, first message after the handshake */
+    SASAE_WIRE_END = 0x02,               /* both ways */
+    SASAE_WIRE_VIDEO = 0x10,             /* host -> viewer, one chunk of an encoded frame */
+    SASAE_WIRE_FRAME_ACK = 0x11,         /* viewer -> host */
+    SASAE_WIRE_KEYFRAME_REQ = 0x12,      /* viewer -> host */
+    SASAE_WIRE_STATS = 0x13,             /* viewer -> host */
+    SASAE_WIRE_CURSOR_SHAPE = 0x20,      /* host -> viewer */
+    SASAE_WIRE_CURSOR_POS = 0x21,        /* host -> viewer */
+    SASAE_WIRE_POINTER = 0x30,           /* viewer -> host, the pointing marker */
+    SASAE_WIRE_PEN_STROKE = 0x31,        /* viewer -> host */
+    SASAE_WIRE_PEN_CLEAR = 0x32,         /* viewer -> host */
+    SASAE_WIRE_PEN_UNDO = 0x33,          /* viewer -> host, hosts with CAP_PEN_UNDO only */
+    SASAE_WIRE_CONTROL_REQUEST = 0x40,   /* viewer -> host */
+    SASAE_WIRE_CONTROL_STATE = 0x41,     /* host -> viewer */
+    SASAE_WIRE_CONSENT_STATE = 0x42,     /* host -> viewer */
+    SASAE_WIRE_MOUSE = 0x50,             /* viewer -> host, dropped by host without control */
+    SASAE_WIRE_KEY = 0x51,               /* viewer -> host, dropped by host without control */
+    SASAE_WIRE_SYSINFO = 0x60,           /* host -> viewer, after consent */
+    SASAE_WIRE_MONITOR_LIST = 0x90,      /* host -> viewer, hosts with CAP_MONITORS */
+    SASAE_WIRE_MONITOR_SELECT = 0x91,    /* viewer -> host, hosts with CAP_MONITORS */
+    SASAE_WIRE_CHAT = 0x70,              /* both ways, after consent */
+    SASAE_WIRE_CLIPBOARD = 0x71,         /* both ways, only while control is granted */
+    SASAE_WIRE_CLIPBOARD_REQUEST = 0x72, /* viewer -> host, only while control is granted */
 };
 
 /* Static name such as "VIDEO" for logs; "UNKNOWN" for other values. */
@@ -80,6 +85,8 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_CONTROL 0x8u
 #define SASAE_WIRE_CAP_PEN_UNDO 0x10u  /* host: understands PEN_UNDO */
 #define SASAE_WIRE_CAP_MONITORS 0x100u /* host: sends MONITOR_LIST, obeys MONITOR_SELECT */
+#define SASAE_WIRE_CAP_CHAT 0x20u      /* understands CHAT */
+#define SASAE_WIRE_CAP_CLIPBOARD 0x40u /* host: understands CLIPBOARD and CLIPBOARD_REQUEST */
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
@@ -221,6 +228,13 @@ struct sasae_wire_monitor_select {
     uint8_t index; /* < MONITORS_MAX, or MONITOR_ALL; the host checks it against its list */
 };
 
+/* CHAT (1..CHAT_MAX bytes) or CLIPBOARD (0..CLIP_MAX bytes): UTF-8 text, validated both
+ * ways (well-formed, no NUL); not NUL-terminated when parsed. */
+struct sasae_wire_text {
+    const char *text;
+    size_t len;
+};
+
 struct sasae_wire_msg {
     uint8_t type; /* enum sasae_wire_type */
     union {
@@ -242,7 +256,9 @@ struct sasae_wire_msg {
         struct sasae_wire_sysinfo sysinfo;
         struct sasae_wire_monitor_list monitors; /* MONITOR_LIST */
         struct sasae_wire_monitor_select monitor_select;
-    } u; /* KEYFRAME_REQ and PEN_CLEAR have no body */
+        struct sasae_wire_text chat;      /* CHAT */
+        struct sasae_wire_text clipboard; /* CLIPBOARD */
+    } u; /* KEYFRAME_REQ, PEN_CLEAR and CLIPBOARD_REQUEST have no body */
 };
 
 /* Serializes m into out[0..cap). On success *out_len is the size (<= WIRE_MAX_MSG).
@@ -258,6 +274,10 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
  * peer's range and ours (1..SASAE_WIRE_VERSION). EVERSION if the ranges do not meet. */
 enum sasae_wire_err sasae_wire_hello_version(const struct sasae_wire_hello *peer,
                                              uint16_t *version);
+
+/* Whether s[0..len) is well-formed UTF-8 without NUL (no overlongs, surrogates or code
+ * points above U+10FFFF): what CHAT and CLIPBOARD carry. */
+int sasae_wire_utf8_valid(const char *s, size_t len);
 
 /* Point i (< npoints) of a parsed or serialized pen stroke. */
 void sasae_wire_pen_point(const struct sasae_wire_pen_stroke *p, uint16_t i, int32_t *x,
