@@ -53,6 +53,13 @@ since() { tail -n +"$1" "$HL_VIEWER_OUT"; }
 mark() { wc -l <"$HL_VIEWER_OUT"; }
 # keyframe_sized N WxH: a keyframe of that size decoded after line N
 keyframe_sized() { since "$1" | grep -Eq " frame .* decoded $2 flags=1"; }
+# switch_ms N WxH: ms from the "cmd monitor" after line N to that keyframe's arrival (printed)
+switch_ms() {
+    local t0 t1
+    t0=$(since "$1" | grep -m1 " cmd monitor" | cut -d' ' -f1)
+    t1=$(since "$1" | grep -m1 -E " frame .* decoded $2 flags=1" | cut -d' ' -f1)
+    echo "switch to $2: $(((t1 - t0) / 1000)) ms from MONITOR_SELECT to the new keyframe decoded"
+}
 # probe_is N Y-range U-range V-range (extended regexes) on a frame after line N
 probe_is() { since "$1" | grep -Eq " frame .* probe=$2,$3,$4\$"; }
 
@@ -70,6 +77,7 @@ echo "== the right monitor"
 m=$(mark)
 echo "monitor 1" >&7
 hl_wait 20 keyframe_sized "$m" 1280x800 || hl_fail "no 1280x800 keyframe after monitor 1"
+switch_ms "$m" 1280x800
 since "$m" | grep -q " monitors 2 1 1 " || hl_fail "the list does not say monitor 1"
 # BT.601 blue #2050c0: U well above 128, V below (green #20a040 has both below 128)
 hl_wait 10 probe_is "$m" "[0-9]+" "(1[6-9][0-9]|2[0-9][0-9])" "([0-9]{1,2}|1[01][0-9])" ||
@@ -95,6 +103,7 @@ echo "== the left monitor"
 m=$(mark)
 echo "monitor 0" >&7
 hl_wait 20 keyframe_sized "$m" 1280x800 || hl_fail "no keyframe after monitor 0"
+switch_ms "$m" 1280x800
 since "$m" | grep -q " monitors 2 0 1 " || hl_fail "the list does not say monitor 0"
 hl_wait 10 probe_is "$m" "[0-9]+" "([0-9]{1,2}|1[01][0-9])" "([0-9]{1,2}|1[01][0-9])" ||
     hl_fail "left monitor picture is not green at 100,100"
@@ -108,6 +117,7 @@ echo "== all monitors"
 m=$(mark)
 echo "monitor all" >&7
 hl_wait 20 keyframe_sized "$m" 2560x800 || hl_fail "no 2560x800 keyframe after all"
+switch_ms "$m" 2560x800
 since "$m" | grep -q " monitors 2 255 1 " || hl_fail "the list does not say all"
 grep -q "asking -> sharing (consent_allow)" "$HL_HOST_LOG" || hl_fail "no consent in the log"
 [ "$(grep -c "handshake -> asking" "$HL_HOST_LOG")" -eq 1 ] || hl_fail "asked again"

@@ -202,6 +202,24 @@ static bool wire_fields(const char *name, const struct sasae_wire_msg *m, const 
         return m->type == SASAE_WIRE_CLIPBOARD && m->u.clipboard.len == 0;
     if (IS("clipboard_request"))
         return m->type == SASAE_WIRE_CLIPBOARD_REQUEST;
+    if (IS("monitor_list")) {
+        const struct sasae_wire_monitor_list *l = &m->u.monitors;
+        /* the second monitor's negative y: the sign survives */
+        return m->type == SASAE_WIRE_MONITOR_LIST && l->count == 2 && l->selected == 1 &&
+               l->flags == 0 && l->mon[0].x == 0 && l->mon[0].width == 1920 &&
+               l->mon[0].height == 1080 && l->mon[0].flags == SASAE_WIRE_MONITOR_PRIMARY &&
+               l->mon[0].name_len == 6 && memcmp(l->mon[0].name, "HDMI-1", 6) == 0 &&
+               l->mon[1].x == 1920 && l->mon[1].y == -200 && l->mon[1].width == 1280 &&
+               l->mon[1].height == 1024 && l->mon[1].flags == 0 && l->mon[1].name_len == 0;
+    }
+    if (IS("monitor_list_all"))
+        return m->u.monitors.count == 1 && m->u.monitors.selected == SASAE_WIRE_MONITOR_ALL &&
+               m->u.monitors.flags == SASAE_WIRE_MONITORS_ALL_OK &&
+               m->u.monitors.mon[0].width == 800 && m->u.monitors.mon[0].height == 600;
+    if (IS("monitor_select"))
+        return m->type == SASAE_WIRE_MONITOR_SELECT && m->u.monitor_select.index == 1;
+    if (IS("monitor_select_all"))
+        return m->u.monitor_select.index == SASAE_WIRE_MONITOR_ALL;
 #undef IS
     wt_diag("vector %s: no expected values in test_win_core.c", name);
     return false;
