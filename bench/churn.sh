@@ -75,7 +75,10 @@ for ((r = 1; r <= rounds; r++)); do
     --cert "$C/operators/cat-churn.pem" --key "$C/operators/cat-churn.key" \
     --sessions "$b" --msgs 2 --size 256 --timeout 30 >"$T/round.out" 2>"$T/round.err"; then
     failed=$((failed + 1))
-    echo "round $r failed: $(grep RESULT "$T/round.out" || tail -3 "$T/round.err")"
+    cp "$T/round.out" "$T/failed-$r.out"
+    cp "$T/round.err" "$T/failed-$r.err"
+    echo "round $r failed: $(grep RESULT "$T/round.out")"
+    grep -hE "^pair|FAIL" "$T/round.out" "$T/round.err" | head -3
   fi
   done_s=$((done_s + b))
   if [ $((r % every)) -eq 0 ] || [ $r -eq $rounds ]; then
