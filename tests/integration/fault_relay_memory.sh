@@ -1,33 +1,35 @@
 #!/usr/bin/env bash
-# Faults: the relay's memory is tight (--memory-limit-mb a few MB above its idle size plus
+# Faults: the relay's memory is tight (--memory-limit-mb 16 MB above its idle size plus
 # the 32 MB it keeps for running sessions) while a real session (host with the synthetic
-# source, headless viewer) is sharing. Idle hosts from a load generator take memory until
-# the relay refuses:
+# source, headless viewer) is sharing. A second session whose receiver never reads
+# (relay_rawclient noread, the relay's queue raised to 96 MB) fills the relay's memory:
 # - new sessions are refused with a clear error (ERROR 6 "the relay is low on memory"): a
 #   real sasae-host tells its customer the support center cannot start a session now, the
 #   viewer ends "relay-refused" (exit 10); refusals are counted
 #   (sasae_relay_memory_refusals_total), the headroom is a gauge, both are audited;
 # - the running session is unharmed: frames keep arriving, the customer's End still ends
 #   it normally (viewer exit 3) with its audit end record;
-# - once the idle hosts leave, new sessions work again.
+# - once the relay cuts the stuck session (stuck-timeout) and hands the memory back, new
+#   sessions work again.
 set -euo pipefail
 . "$(dirname "$0")/viewer_lib.sh"
 TC=$B/tests/relay_testclient
-GEN=$B/bench/bench_relay_lean
+RAW=$B/tests/relay_rawclient
 
 metric() { # metric NAME_WITH_LABELS
   curl -s --cacert "$C/ca.pem" "https://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m {print $2}'
 }
 frames() { local n; n=$(grep -vc '^#' "$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
-# the relay again on the same port, its limit 6 MB above its idle size plus the reserve
+# the relay again on the same port, its limit 16 MB above its idle size plus the reserve
 idle_mb=$(($(awk '/VmRSS/ {print $2}' /proc/$RPID/status) / 1024))
 kill -TERM "$RPID"
 wait "$RPID" || { echo "FAIL: the first relay exited badly"; exit 1; }
-LIMIT=$((idle_mb + 32 + 6))
+LIMIT=$((idle_mb + 32 + 16))
 "$B/relay/server/sasae-relay" --port "$PORT" --cert "$C/relay.pem" --key "$C/relay.key" \
   --operator-ca "$C/ca.pem" --crl "$C/crl.pem" --audit-dir "$T/audit" --conn-rate 1000000 \
-  --max-conns-per-addr 1000000 --join-rate 1000000 --memory-limit-mb "$LIMIT" >"$T/relay2.log" 2>&1 &
+  --max-conns-per-addr 1000000 --join-rate 1000000 --memory-limit-mb "$LIMIT" --queue-kb 98304 \
+  --stuck-timeout 20 >"$T/relay2.log" 2>&1 &
 RPID=$!
 PIDS+=($RPID)
 wait_line "sasae-relay ready" "$T/relay2.log" 10
@@ -44,18 +46,22 @@ echo y >"$T/h1.in"
 wait_line "^state=viewing" "$T/v1.out"
 SPID=$VPID
 
-echo "== idle hosts take memory until the relay refuses"
-"$GEN" --url "$URL" --ca "$C/ca.pem" --cert "$OPC" --key "$OPK" --idle --sessions 600 \
-  --seconds 10 --relay-pid "$RPID" >"$T/gen.out" 2>"$T/gen.err" &
-GPID=$!
-PIDS+=($GPID)
-wait_line "registered [0-9]*/600 hosts" "$T/gen.out" 60
-grep "registered" "$T/gen.out"
+echo "== a session whose viewer never reads fills the relay's memory until it refuses"
+"$RAW" noread:60 "$PORT" "$C/ca.pem" "$OPC" "$OPK" >"$T/noread.out" 2>"$T/noread.err" &
+NPID=$!
+PIDS+=($NPID)
+for _ in $(seq 300); do
+  [ "$(metric sasae_relay_memory_headroom_bytes)" -lt $((32 << 20)) ] 2>/dev/null && break
+  sleep 0.1
+done
+echo "headroom $(metric sasae_relay_memory_headroom_bytes) bytes with the stuck queue"
+# a new session now: refused
+"$TC" pairs --url "$URL" --ca "$C/ca.pem" --cert "$OPC" --key "$OPK" --sessions 1 --msgs 1 \
+  --timeout 10 >"$T/tc1.out" 2>"$T/tc1.err" && { echo "FAIL: a new session was accepted"; exit 1; }
+grep -q "low on memory" "$T/tc1.out" "$T/tc1.err" || { echo "FAIL: the refused client was not told why"; cat "$T/tc1.out" "$T/tc1.err"; exit 1; }
 n=$(metric sasae_relay_memory_refusals_total)
-[ "${n:-0}" -ge 1 ] || { echo "FAIL: no memory refusal (headroom $(metric sasae_relay_memory_headroom_bytes))"; cat "$T/gen.out" "$T/gen.err"; exit 1; }
-echo "the relay refused $n idle hosts, headroom $(metric sasae_relay_memory_headroom_bytes) bytes"
+[ "${n:-0}" -ge 1 ] || { echo "FAIL: no memory refusal counted"; exit 1; }
 grep -q "low on memory" "$T/relay2.log" || { echo "FAIL: the relay log does not say why"; exit 1; }
-grep -q "low on memory" "$T/gen.err" || { echo "FAIL: the refused clients were not told why"; cat "$T/gen.err"; exit 1; }
 
 echo "== a customer's sasae-host is refused with words, an operator's join too"
 d=${DISPLAY:-}
@@ -88,10 +94,10 @@ for _ in $(seq 50); do grep -h "\"code\":\"$SCODE\"" "$T"/audit/* | grep -q '"ev
 grep -h "\"code\":\"$SCODE\"" "$T"/audit/* | grep '"event":"end"' | grep -q '"reason":"customer"' || {
   echo "FAIL: no audit end record for the running session"; exit 1; }
 
-echo "== the idle hosts leave: new sessions work"
+echo "== the relay cuts the stuck session and gives the memory back: new sessions work"
 rc=0
-wait "$GPID" || rc=$?
-[ $rc -eq 0 ] || { echo "FAIL: the load generator exited $rc"; cat "$T/gen.out" "$T/gen.err"; exit 1; }
+wait "$NPID" || rc=$?
+[ $rc -eq 0 ] || { echo "FAIL: the stuck session was not cut as stuck (rawclient exit $rc)"; cat "$T/noread.out" "$T/noread.err"; exit 1; }
 # the relay hands freed heap back every 10 s (malloc_trim), then its headroom is back
 ok=0
 for _ in $(seq 30); do
@@ -99,6 +105,6 @@ for _ in $(seq 30); do
     --timeout 10 >"$T/again.out" 2>"$T/again.err" && { ok=1; break; }
   sleep 1
 done
-[ $ok -eq 1 ] || { echo "FAIL: no session after the idle hosts left (headroom $(metric sasae_relay_memory_headroom_bytes))"; cat "$T/again.out"; exit 1; }
+[ $ok -eq 1 ] || { echo "FAIL: no session after the memory came back (headroom $(metric sasae_relay_memory_headroom_bytes))"; cat "$T/again.out"; exit 1; }
 echo "a new session works again (headroom $(metric sasae_relay_memory_headroom_bytes) bytes)"
 echo PASS
