@@ -2,7 +2,7 @@
 # A real support session over a shaped "customer DSL" link: what the operator experiences.
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
-#                           [--fps 30] [--keep]
+#                           [--fps 30] [--tap [--loss PCT]] [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
 # Layout (nothing outside the two network namespaces this script creates, removed on exit):
@@ -14,6 +14,9 @@
 # center's netns (10.203.N.1:8444 -> 127.0.0.1:8443) holds every chunk D/2 ms in each
 # direction: the application sees an RTT of D ms (frames, acks, stats), the bottleneck
 # TCP connection itself does not (see bench/RESULTS-slowlink.md).
+# With --tap the two namespaces are joined by two tap devices and bench/netem_tap.py, a
+# userspace netem: every frame waits D/2 ms each way (TCP sees the RTT) and --loss PCT % of
+# the frames are dropped in each direction; tbf still shapes the customer's upstream.
 #
 # Prints: frames/s delivered, glass-to-glass latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
@@ -21,7 +24,7 @@
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -30,12 +33,16 @@ while [ $# -gt 0 ]; do
   --seconds) SECS=$2; shift 2 ;;
   --fps) FPS=$2; shift 2 ;;
   --keep) KEEP=1; shift ;;
-  -h | --help) sed -n '2,6p' "$0"; exit 0 ;;
+  --tap) TAP=1; shift ;;
+  --loss) LOSS=$2; shift 2 ;;
+  -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 [[ $DELAY =~ ^[0-9]+$ ]] || { echo "--delay-ms wants milliseconds" >&2; exit 2; }
 [[ $SECS =~ ^[0-9]+$ ]] || { echo "--seconds wants an integer" >&2; exit 2; }
+[[ $LOSS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss wants a percentage" >&2; exit 2; }
+[ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "run as root (network namespaces, tc)" >&2; exit 2; }
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,11 +97,16 @@ wait_line() { # PATTERN FILE [SECONDS]
 # --- network: two namespaces, one veth, tbf on the customer's upstream --------------------
 ip netns add "$NSC"
 ip netns add "$NSS"
-VETH_IN_ROOT=1
-ip link add "$VC" type veth peer name "$VS"
-ip link set "$VC" netns "$NSC"
-ip link set "$VS" netns "$NSS"
-VETH_IN_ROOT=0
+if [ $TAP -eq 1 ]; then
+  ip -n "$NSC" tuntap add mode tap name "$VC"
+  ip -n "$NSS" tuntap add mode tap name "$VS"
+else
+  VETH_IN_ROOT=1
+  ip link add "$VC" type veth peer name "$VS"
+  ip link set "$VC" netns "$NSC"
+  ip link set "$VS" netns "$NSS"
+  VETH_IN_ROOT=0
+fi
 ip -n "$NSC" addr add $HIP/30 dev "$VC"
 ip -n "$NSS" addr add $RIP/30 dev "$VS"
 for ns in "$NSC" "$NSS"; do ip -n "$ns" link set lo up; done
@@ -111,6 +123,12 @@ print(int(v))" "$RATE")
 LIMIT=$((RBITS / 8 * 2))
 [ $LIMIT -ge 16384 ] || LIMIT=16384
 ip netns exec "$NSC" tc qdisc add dev "$VC" root tbf rate "$RBITS"bit burst 4kb limit "$LIMIT"
+if [ $TAP -eq 1 ]; then
+  python3 "$SRC/bench/netem_tap.py" "$NSC" "$VC" "$NSS" "$VS" "$DELAY" "$LOSS" >"$T/wire.log" 2>&1 &
+  WIREPID=$!
+  PIDS+=($WIREPID)
+  wait_line "wire ready" "$T/wire.log" 10
+fi
 
 # --- certificates, relay --------------------------------------------------------------------
 C=$T/certs
@@ -126,7 +144,7 @@ PIDS+=($!)
 wait_line "sasae-relay ready" "$T/relay.log" 20
 
 HOSTURL=wss://$RIP:8443/
-if [ "$DELAY" -gt 0 ]; then
+if [ "$DELAY" -gt 0 ] && [ $TAP -eq 0 ]; then
   # Delay line: each chunk read is written D/2 ms later, in order, in both directions.
   cat >"$T/delay.py" <<'EOF'
 import asyncio, sys, time
@@ -213,7 +231,14 @@ sleep 0.5
 for _ in $(seq 50); do grep -q "session summary" "$T/host.out" && break; sleep 0.1; done
 
 # --- report ---------------------------------------------------------------------------------
-echo "slow link: rate $RATE, delay ${DELAY} ms (app-level RTT), $SIZE synthetic @ $FPS fps, ${SECS} s; viewer exit $vrc"
+if [ $TAP -eq 1 ]; then
+  kill -TERM "$WIREPID" 2>/dev/null
+  wait "$WIREPID" 2>/dev/null
+  echo "slow link: rate $RATE, RTT ${DELAY} ms and loss ${LOSS} % each way on the wire (tap + netem_tap.py), $SIZE synthetic @ $FPS fps, ${SECS} s; viewer exit $vrc"
+  grep "^wire" "$T/wire.log" || true
+else
+  echo "slow link: rate $RATE, delay ${DELAY} ms (app-level RTT), $SIZE synthetic @ $FPS fps, ${SECS} s; viewer exit $vrc"
+fi
 [ -s "$T/frames.log" ] || { echo "no frame log"; cat "$T/viewer.out" "$T/viewer.err" "$T/host.out"; exit 1; }
 tcbytes=$(echo "$tc1" | awk '/Sent/ {print $2; exit}')
 tcdrops=$(echo "$tc1" | grep -o 'dropped [0-9]*' | head -1 | awk '{print $2}')
@@ -228,6 +253,8 @@ def pct(v, p):
     s = sorted(v); return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
 span = (shown[-1] - shown[0]) / 1e6 if len(rows) > 1 else 0
 print(f"frames delivered   {len(rows)} ({keys} keyframes, {errs} decode errors) in {span:.1f} s: {len(rows)/span if span else 0:.1f} fps")
+gaps = [(b - a) / 1000.0 for a, b in zip(shown, shown[1:])]
+print(f"longest gap between frames shown {max(gaps) if gaps else 0:.0f} ms (a stall: > 2000)")
 print(f"glass-to-glass ms  median {statistics.median(lat):.1f}  p95 {pct(lat,95):.1f}  max {max(lat):.1f}  (first frame {lat[0]:.1f})")
 steady = [x for x, c in zip(lat, cap) if c - cap[0] >= 3e6]
 if len(steady) > 5:

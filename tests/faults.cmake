@@ -6,6 +6,7 @@ sasae_script_test(fault_peer_killed integration/fault_peer_killed.sh "integratio
 sasae_script_test(fault_relay_restart integration/fault_relay_restart.sh "integration;fault")
 sasae_script_test(fault_relay_fds integration/fault_relay_fds.sh "integration;fault")
 sasae_script_test(fault_audit_full integration/fault_audit_full.sh "integration;fault")
+sasae_script_test(fault_relay_memory integration/fault_relay_memory.sh "integration;fault")
 sasae_script_test(fault_net_cut integration/fault_net_cut.sh "integration;fault")
 set_tests_properties(fault_peer_killed fault_relay_restart fault_relay_fds fault_audit_full
-  fault_net_cut PROPERTIES TIMEOUT 300)
+  fault_net_cut fault_relay_memory PROPERTIES TIMEOUT 300)

@@ -71,6 +71,10 @@ static const struct opt opts[] = {
       "per-direction forward queue before the sender is paused, KiB (default 512)"),
     U("max-header", max_header, 1024, 65535, "HTTP header bytes accepted (default 4096)"),
     U("nofile", nofile, 1024, 10000000, "RLIMIT_NOFILE to raise to (default 65536)"),
+    U("memory-limit-mb", memory_limit_mb, 0, 10000000,
+      "resident MB beyond which (less a 32 MB reserve for the running sessions) new sessions "
+      "are refused; set it below a container's or cgroup's limit (default 0: none; a "
+      "ulimit -v is always respected)"),
     U("rx-buffer", rx_buffer, 1024, 1048576,
       "bytes read and forwarded at a time per connection (default 16384)"),
     {"log-level", K_STR, offsetof(struct relay_config, log_level), 0, 0,

@@ -20,6 +20,7 @@ struct relay_config {
     unsigned max_sessions, max_conns_per_addr, conn_rate, join_rate, max_failed_joins;
     unsigned max_failed_joins_global;
     unsigned queue_kb, max_header, nofile, rx_buffer;
+    unsigned memory_limit_mb; /* resident memory new sessions may not push past; 0: none */
     char log_level[16];
     char event_loop[16]; /* libev (epoll) or poll */
 };

@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -110,6 +111,7 @@ struct metrics {
     uint64_t audit_events;
     uint64_t fd_refused_accept, fd_refused_join; /* out of file descriptors */
     uint64_t audit_refused;                      /* audit log unwritable */
+    uint64_t mem_refused;                        /* memory tight */
 };
 
 struct relay {
@@ -128,8 +130,9 @@ struct relay {
     struct conn *dirty;               /* connections with newly queued frames */
     uint64_t last_sec_ms, last_gc_ms;
     int draining, evlib;
-    int nofile;   /* the descriptor limit the relay runs with */
-    int probe_fd; /* /dev/null, duplicated to find the lowest free descriptor (-1: none) */
+    int nofile;       /* the descriptor limit the relay runs with */
+    int probe_fd;     /* /dev/null, duplicated to find the lowest free descriptor (-1: none) */
+    long as_limit_kb; /* RLIMIT_AS at start, kB (0: none) */
     uint64_t drain_deadline_ms;
     int exit;
     struct metrics m;
@@ -673,6 +676,36 @@ static int fd_headroom(const struct relay *r)
     return r->nofile - fd;
 }
 
+/* Memory kept free for the sessions already running (their forward queues, up to queue-kb
+ * per direction each, and the next chunk of receive buffers): below it, new sessions are
+ * refused rather than letting a failed allocation end a running one ("out of memory"). */
+#define MEM_RESERVE_KB (32 * 1024)
+
+/* kB left before the tighter of memory-limit-mb (against resident memory) and RLIMIT_AS
+ * (against the address space, which is what it counts); LONG_MAX if neither is set. */
+static long mem_headroom_kb(const struct relay *r)
+{
+    if (!r->cfg.memory_limit_mb && !r->as_limit_kb)
+        return LONG_MAX;
+    char buf[128];
+    long size = 0, rss = 0, page_kb = sysconf(_SC_PAGESIZE) / 1024;
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return LONG_MAX; /* cannot tell: never refuse for it */
+    buf[n] = 0;
+    if (sscanf(buf, "%ld %ld", &size, &rss) != 2)
+        return LONG_MAX;
+    long left = LONG_MAX;
+    if (r->cfg.memory_limit_mb)
+        left = (long)r->cfg.memory_limit_mb * 1024 - rss * page_kb;
+    if (r->as_limit_kb && r->as_limit_kb - size * page_kb < left)
+        left = r->as_limit_kb - size * page_kb;
+    return left;
+}
+
 /* A new session cannot be served safely: refuse it with a reason the client shows. */
 static bool refuse_new_session(struct relay *r, struct conn *c, const char *what)
 {
@@ -684,6 +717,18 @@ static bool refuse_new_session(struct relay *r, struct conn *c, const char *what
                        (unsigned long long)r->m.audit_refused);
         audit_simple(r, what, c, "refused", "audit log unwritable");
         fail(c, SASAE_ENV_ERR_INTERNAL, "the relay cannot write its audit log: try again later", 0);
+        return true;
+    }
+    long mem = mem_headroom_kb(r);
+    if (mem < MEM_RESERVE_KB) {
+        if (!r->m.mem_refused++ || r->m.mem_refused % 100 == 0)
+            SASAE_WARN(TAG,
+                       "low on memory (%ld MB left before the limit, %d MB kept for running "
+                       "sessions): refusing new sessions (%llu refused so far; raise "
+                       "memory-limit-mb / the ulimit)",
+                       mem / 1024, MEM_RESERVE_KB / 1024, (unsigned long long)r->m.mem_refused);
+        audit_simple(r, what, c, "refused", "relay low on memory");
+        fail(c, SASAE_ENV_ERR_FULL, "the relay is low on memory: try again later", 0);
         return true;
     }
     int left = fd_headroom(r);
@@ -1246,6 +1291,7 @@ static size_t fault_metrics(struct relay *r, char *b, size_t cap)
 {
     struct sasae_audit_counts ac;
     sasae_audit_counts(r->audit, &ac);
+    long mem = mem_headroom_kb(r); /* -1 in the metric: no limit */
     int n =
         snprintf(b, cap,
                  "# TYPE sasae_relay_fd_headroom gauge\nsasae_relay_fd_headroom %d\n"
@@ -1259,10 +1305,18 @@ static size_t fault_metrics(struct relay *r, char *b, size_t cap)
                  "# TYPE sasae_relay_audit_dropped_total counter\n"
                  "sasae_relay_audit_dropped_total %lu\n"
                  "# TYPE sasae_relay_audit_refusals_total counter\n"
-                 "sasae_relay_audit_refusals_total %llu\n",
+                 "sasae_relay_audit_refusals_total %llu\n"
+                 "# TYPE sasae_relay_memory_headroom_bytes gauge\n"
+                 "sasae_relay_memory_headroom_bytes %lld\n"
+                 "# TYPE sasae_relay_memory_refusals_total counter\n"
+                 "sasae_relay_memory_refusals_total %llu\n",
                  fd_headroom(r), (unsigned long long)r->m.fd_refused_accept,
                  (unsigned long long)r->m.fd_refused_join, sasae_audit_ok(r->audit) ? 1 : 0,
-                 ac.pending, ac.write_errors, ac.dropped, (unsigned long long)r->m.audit_refused);
+                 ac.pending, ac.write_errors, ac.dropped, (unsigned long long)r->m.audit_refused,
+                 mem == LONG_MAX ? -1LL
+                 : mem < 0       ? 0LL
+                                 : (long long)mem * 1024,
+                 (unsigned long long)r->m.mem_refused);
     return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
@@ -1757,6 +1811,14 @@ int main(int argc, char **argv)
     int nofile = raise_nofile(r->cfg.nofile);
     r->nofile = nofile;
     r->probe_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    struct rlimit as;
+    if (!getrlimit(RLIMIT_AS, &as) && as.rlim_cur != RLIM_INFINITY)
+        r->as_limit_kb = (long)(as.rlim_cur / 1024);
+    if (r->as_limit_kb || r->cfg.memory_limit_mb)
+        SASAE_INFO(TAG,
+                   "memory limits: address space %ld MB, resident %u MB (0: none); new "
+                   "sessions keep %d MB free",
+                   r->as_limit_kb / 1024, r->cfg.memory_limit_mb, MEM_RESERVE_KB / 1024);
     r->audit = sasae_audit_open(r->cfg.audit_dir, r->cfg.audit_retention_days);
     if (!r->audit) {
         SASAE_ERR(TAG, "audit directory %s unusable: %s", r->cfg.audit_dir, strerror(errno));

@@ -1,7 +1,12 @@
 /* libFuzzer: the secure channel's parsers. Mode byte 0: arbitrary CLIENT_HELLO then
- * CLIENT_AUTH into a host; 1: arbitrary SERVER_HELLO then HOST_FINISHED into a viewer;
+ * CLIENT_AUTH into a host; 1: arbitrary SERVER_HELLO then HOST_FINISHED into a viewer
+ * (modes 0 and 1: a u16 big-endian length of the first message follows the mode byte);
  * 2: a real handshake with one message mutated in flight; 3: arbitrary records into an
- * established channel. No input may establish a channel with a forged peer or crash. */
+ * established channel. No input may establish a channel with a forged peer or crash.
+ *
+ * SASAE_FUZZ_CHAN_SEEDS=DIR fuzz_chan writes seeds shaped for the current channel version
+ * (real messages from a real handshake, docs/protocol.md) into DIR and exits: rerun it
+ * when the handshake changes, so the fuzzer starts past the version and length checks. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +35,69 @@ static char *slurp(const char *dir, const char *name, size_t *len)
     return b;
 }
 
+static uint8_t g_out[SASAE_CHAN_MAX_HANDSHAKE], g_a[SASAE_CHAN_MAX_HANDSHAKE];
+
+static void write_seed(const char *dir, const char *name, const uint8_t *head, size_t hl,
+                       const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    char p[4096];
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    FILE *f = fopen(p, "wb");
+    if (!f || fwrite(head, 1, hl, f) != hl || (al && fwrite(a, 1, al, f) != al) ||
+        (bl && fwrite(b, 1, bl, f) != bl) || fclose(f))
+        abort();
+}
+
+/* One real handshake; every message and two sealed records become seeds. */
+static void write_seeds(const char *dir)
+{
+    static uint8_t m[4][SASAE_CHAN_MAX_HANDSHAKE], rec[2][64];
+    size_t ml[4], rl[2];
+    struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
+    struct sasae_chan *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
+    size_t last;
+    if (sasae_chan_start(v, m[0], sizeof(m[0]), &ml[0]) ||
+        sasae_chan_handshake(h, m[0], ml[0], m[1], sizeof(m[1]), &ml[1]) ||
+        sasae_chan_handshake(v, m[1], ml[1], m[2], sizeof(m[2]), &ml[2]) ||
+        sasae_chan_handshake(h, m[2], ml[2], m[3], sizeof(m[3]), &ml[3]) ||
+        sasae_chan_handshake(v, m[3], ml[3], g_out, sizeof(g_out), &last) ||
+        !sasae_chan_established(v) || !sasae_chan_established(h) ||
+        sasae_chan_seal(v, (const uint8_t *)"\x01hello", 6, rec[0], sizeof(rec[0]), &rl[0]) ||
+        sasae_chan_seal(v, (const uint8_t *)"", 0, rec[1], sizeof(rec[1]), &rl[1]))
+        abort();
+    /* modes 0 and 1: the host's and the viewer's inputs, each after its length */
+    uint8_t hd[3] = {0, (uint8_t)(ml[0] >> 8), (uint8_t)ml[0]};
+    write_seed(dir, "mode0_ch_ca", hd, 3, m[0], ml[0], m[2], ml[2]);
+    write_seed(dir, "mode0_ch", hd, 3, m[0], ml[0], NULL, 0);
+    hd[0] = 1, hd[1] = (uint8_t)(ml[1] >> 8), hd[2] = (uint8_t)ml[1];
+    write_seed(dir, "mode1_sh_fin", hd, 3, m[1], ml[1], m[3], ml[3]);
+    /* mode 2: each step unmutated (a whole handshake), and one byte flipped in each
+     * message: the SPAKE2 share, the host's signature, the certificate, the MAC */
+    static const uint8_t flips[4][2] = {{70, 1}, {200, 0x80}, {40, 4}, {20, 1}};
+    for (uint8_t step = 0; step < 4; step++) {
+        char name[32];
+        uint8_t clean[4] = {2, step, 0, 0}; /* xor 0: unchanged */
+        snprintf(name, sizeof(name), "mode2_step%u", step);
+        write_seed(dir, name, clean, 4, NULL, 0, NULL, 0);
+        uint8_t flip[4] = {2, step, flips[step][0], flips[step][1]};
+        snprintf(name, sizeof(name), "mode2_step%u_flip", step);
+        write_seed(dir, name, flip, 4, NULL, 0, NULL, 0);
+    }
+    /* mode 3: records of another channel, each after its u16 length */
+    uint8_t r[2 + 64 + 2 + 64];
+    size_t n = 0;
+    for (int i = 0; i < 2; i++) {
+        r[n++] = (uint8_t)(rl[i] >> 8);
+        r[n++] = (uint8_t)rl[i];
+        memcpy(r + n, rec[i], rl[i]);
+        n += rl[i];
+    }
+    uint8_t three = 3;
+    write_seed(dir, "mode3_records", &three, 1, r, n, NULL, 0);
+    sasae_chan_free(h);
+    sasae_chan_free(v);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     char dir[] = "/tmp/sasae-fuzz-chan-XXXXXX";
@@ -54,10 +122,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd) != 0)
         abort();
+    const char *seeds = getenv("SASAE_FUZZ_CHAN_SEEDS");
+    if (seeds) {
+        write_seeds(seeds);
+        exit(0);
+    }
     return 0;
 }
-
-static uint8_t g_out[SASAE_CHAN_MAX_HANDSHAKE], g_a[SASAE_CHAN_MAX_HANDSHAKE];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -66,7 +137,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int mode = data[0] & 3;
     data++;
     size--;
-    size_t split = size > 1 ? (size_t)data[0] * size / 256 : 0;
+    size_t split = 0;
+    if (mode <= 1) {
+        /* the first message's length, so a real one can lead (the type byte is not
+         * spent on choosing the split) */
+        if (size < 2)
+            return 0;
+        split = (size_t)data[0] << 8 | data[1];
+        data += 2;
+        size -= 2;
+        if (split > size)
+            split = size;
+    }
     struct sasae_chan *h = sasae_chan_new_host(g_dev, g_trust, TEST_CODE, NULL);
     struct sasae_chan *v = sasae_chan_new_viewer(g_cred, TEST_CODE, NULL);
     size_t n, an;
