@@ -477,7 +477,8 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int t)
     case SASAE_HS_SHARING:
         return t == HS_WIRE_HELLO || t == HS_WIRE_CONSENT_STATE || t == HS_WIRE_END ||
                t == HS_WIRE_VIDEO || t == HS_WIRE_CURSOR_SHAPE || t == HS_WIRE_CURSOR_POS ||
-               t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE;
+               t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE || t == HS_WIRE_FILE_ANSWER ||
+               t == HS_WIRE_FILE_END || t == HS_WIRE_FILE_ABORT || t == HS_WIRE_FILE_ACK;
     case SASAE_HS_ENDED:
         /* the final consent answer and exactly one END, only if the session ended in a way
          * the viewer must hear; nothing once END is out */
@@ -510,6 +511,10 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
         case HS_WIRE_PEN_CLEAR:
         case HS_WIRE_PEN_UNDO:
         case HS_WIRE_CONTROL_REQUEST:
+        /* files only once the customer allowed the session; each is asked again */
+        case HS_WIRE_FILE_OFFER:
+        case HS_WIRE_FILE_CHUNK:
+        case HS_WIRE_FILE_ABORT:
             return true;
         default:
             return false;

@@ -22,6 +22,12 @@ enum {
     HS_WIRE_MOUSE = 0x50,
     HS_WIRE_KEY = 0x51,
     HS_WIRE_SYSINFO = 0x60,
+    HS_WIRE_FILE_OFFER = 0x80,
+    HS_WIRE_FILE_ANSWER = 0x81,
+    HS_WIRE_FILE_CHUNK = 0x82,
+    HS_WIRE_FILE_END = 0x83,
+    HS_WIRE_FILE_ABORT = 0x84,
+    HS_WIRE_FILE_ACK = 0x85,
 };
 
 enum {

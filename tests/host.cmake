@@ -9,6 +9,7 @@ sasae_unit_test(test_host_cap unit/test_host_cap.c sasae_host PkgConfig::X11)
 sasae_unit_test(test_host_inject unit/test_host_inject.c sasae_host PkgConfig::X11)
 sasae_unit_test(test_host_ui unit/test_host_ui.c sasae_host_ui)
 sasae_unit_test(test_host_ink unit/test_host_ink.c sasae_host_core)
+sasae_unit_test(test_host_filerecv unit/test_host_filerecv.c sasae_host_file PkgConfig::OPENSSL)
 sasae_unit_test(test_host_overlay unit/test_host_overlay.c sasae_host sasae_common PkgConfig::X11)
 sasae_unit_test(test_host_crl unit/test_host_crl.c sasae_host_session sasae_certs)
 sasae_unit_test(test_host_session unit/test_host_session.c sasae_host_session sasae_certs

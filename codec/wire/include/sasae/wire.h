@@ -58,6 +58,13 @@ enum sasae_wire_type {
     SASAE_WIRE_MOUSE = 0x50,           /* viewer -> host, dropped by host without control */
     SASAE_WIRE_KEY = 0x51,             /* viewer -> host, dropped by host without control */
     SASAE_WIRE_SYSINFO = 0x60,         /* host -> viewer, after consent */
+    /* file send, operator -> customer (hosts with CAP_FILE); all use struct sasae_wire_file */
+    SASAE_WIRE_FILE_OFFER = 0x80,  /* viewer -> host: name, size, sha256 */
+    SASAE_WIRE_FILE_ANSWER = 0x81, /* host -> viewer: status, offset to start at, size limit */
+    SASAE_WIRE_FILE_CHUNK = 0x82,  /* viewer -> host: data at offset */
+    SASAE_WIRE_FILE_END = 0x83,    /* host -> viewer: stored (status OK) or why not */
+    SASAE_WIRE_FILE_ABORT = 0x84,  /* both ways: the transfer stops; status says why */
+    SASAE_WIRE_FILE_ACK = 0x85,    /* host -> viewer: bytes stored so far (offset) */
 };
 
 /* Static name such as "VIDEO" for logs; "UNKNOWN" for other values. */
@@ -77,6 +84,7 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_PEN 0x4u
 #define SASAE_WIRE_CAP_CONTROL 0x8u
 #define SASAE_WIRE_CAP_PEN_UNDO 0x10u /* host: understands PEN_UNDO */
+#define SASAE_WIRE_CAP_FILE 0x80u     /* host: receives files (FILE_*) */
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
@@ -194,6 +202,34 @@ struct sasae_wire_sysinfo {
     size_t zdata_len;
 };
 
+#define SASAE_WIRE_FILE_CHUNK_MAX (64 * 1024)
+#define SASAE_WIRE_FILE_TEXT_MAX 1024
+enum sasae_wire_file_status {
+    SASAE_WIRE_FILE_OK = 0,        /* ANSWER: accepted; END: stored */
+    SASAE_WIRE_FILE_DECLINED = 1,  /* the customer declined (or did not answer) */
+    SASAE_WIRE_FILE_BAD_NAME = 2,  /* the name is refused (text says why) */
+    SASAE_WIRE_FILE_TOO_BIG = 3,   /* over the host's limit (ANSWER size = the limit) */
+    SASAE_WIRE_FILE_BUSY = 4,      /* another file is being offered or received */
+    SASAE_WIRE_FILE_CHECKSUM = 5,  /* END: the SHA-256 did not match; nothing was kept */
+    SASAE_WIRE_FILE_IO = 6,        /* the host could not write (text says why) */
+    SASAE_WIRE_FILE_CANCELLED = 7, /* ABORT: the sender stopped it */
+    SASAE_WIRE_FILE_PROTOCOL = 8,  /* a chunk out of order, past the size, or unknown id */
+};
+#define SASAE_WIRE_FILE_STATUS_MAX SASAE_WIRE_FILE_PROTOCOL
+/* Every FILE_* message has this one layout (docs/protocol.md); fields a type does not use
+ * are zero on the wire. */
+struct sasae_wire_file {
+    uint32_t id;         /* the sender's transfer id */
+    uint8_t status;      /* enum sasae_wire_file_status */
+    uint64_t size;       /* OFFER: file size; ANSWER: the host's size limit */
+    uint64_t offset;     /* ANSWER: where to start (resume); CHUNK: of data; ACK: bytes stored */
+    uint8_t sha256[32];  /* OFFER: of the whole file */
+    const char *text;    /* OFFER: file name (UTF-8); else reason / saved name */
+    size_t text_len;     /* <= FILE_TEXT_MAX */
+    const uint8_t *data; /* CHUNK only */
+    size_t data_len;     /* CHUNK: 1..FILE_CHUNK_MAX; others 0 */
+};
+
 struct sasae_wire_msg {
     uint8_t type; /* enum sasae_wire_type */
     union {
@@ -213,7 +249,8 @@ struct sasae_wire_msg {
         struct sasae_wire_mouse mouse;
         struct sasae_wire_key key;
         struct sasae_wire_sysinfo sysinfo;
-    } u; /* KEYFRAME_REQ and PEN_CLEAR have no body */
+        struct sasae_wire_file file; /* FILE_* */
+    } u;                             /* KEYFRAME_REQ and PEN_CLEAR have no body */
 };
 
 /* Serializes m into out[0..cap). On success *out_len is the size (<= WIRE_MAX_MSG).
