@@ -9,6 +9,7 @@ struct ui_ops {
     void (*wake)(struct host_ui *ui);
     void (*free)(struct host_ui *ui);
     int (*windows)(struct host_ui *ui, int *xywh, int max); /* may be NULL */
+    const char *(*file_dir)(struct host_ui *ui);            /* may be NULL: the default */
 };
 
 struct host_ui {
