@@ -163,4 +163,20 @@ hl_wait 20 hl_vsaw "file_end 0 resumed.bin" || hl_fail "no FILE_END OK after res
 hl_type end
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not end"
 exec 7>&-
+
+echo "== the operator's real viewer (--send-file, as a drop on its window) sends a file"
+host
+VOUT=$HL_DIR/realviewer.out
+"$HL_BIN/viewer/sasae-viewer" --headless --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --cert "$HL_DIR/pki/operators/hanako-sato.pem" --key "$HL_DIR/pki/operators/hanako-sato.key" \
+    --code "$HL_CODE" --send-file "$SRC/r.bin" >"$VOUT" 2>"$HL_DIR/realviewer.log" &
+HL_VIEWER_PID=$!
+hl_answer y
+hl_wait 20 grep -q "file=offered name=r.bin size=2500000" "$VOUT" || hl_fail "viewer did not offer"
+file_answer 1 y
+hl_wait 20 grep -q "file=done name=r.bin .*text=r.bin" "$VOUT" || hl_fail "viewer: not done"
+[ "$(sum "$DL/r.bin")" = "$(sum "$SRC/r.bin")" ] || hl_fail "SHA-256 differs (real viewer)"
+hl_type end
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not end"
+hl_wait 10 grep -q "end=customer" "$VOUT" || hl_fail "viewer did not see the end"
 echo PASS

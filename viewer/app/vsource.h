@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/filesend.h"
 #include "sasae/viewer.h"
 
 /* A decoded picture: I420 planes borrowed from the decoder, valid during the callback. */
@@ -48,6 +49,8 @@ struct vsink {
     void (*cursor_pos)(void *user, int x, int y, bool visible);
     /* System information text from the host (UTF-8, not NUL-terminated). */
     void (*sysinfo)(void *user, const char *text, size_t len);
+    /* The file being sent changed state or progressed (may be NULL). */
+    void (*file)(void *user, const struct sasae_filesend *fs);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -69,6 +72,11 @@ struct vsource_ops {
     void (*mouse)(struct vsource *s, enum vmouse_kind kind, int x, int y, int button, bool down,
                   int wheel_dx, int wheel_dy);
     void (*key)(struct vsource *s, uint32_t keysym, bool down);
+    /* Offers the file at path to the customer (only while viewing a host that takes files;
+     * one at a time): 0, or a negative errno with err saying why. NULL: no files. */
+    int (*send_file)(struct vsource *s, const char *path, char *err, size_t errlen);
+    /* Stops the file being sent (may be NULL). */
+    void (*cancel_file)(struct vsource *s);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);
