@@ -578,6 +578,13 @@ static bool prompt_showing(const struct host_session *s)
            (s->hs.state == SASAE_HS_SHARING && s->hs.control == SASAE_HS_CONTROL_ASKED);
 }
 
+/* What the customer is told about a file last (shown once per change of file_notes). */
+static void file_note(struct host_session *s, int status, const char *text, size_t len)
+{
+    s->file_notes++;
+    snprintf(s->file_note, sizeof s->file_note, "%d\t%.*s", status, (int)len, text);
+}
+
 static void send_file_reply(struct host_session *s, int type, const struct sasae_wire_file *f)
 {
     struct sasae_wire_msg r = {.type = (uint8_t)type};
@@ -599,17 +606,13 @@ static void on_file(struct host_session *s, int type, const struct sasae_wire_fi
             return;
         }
         SASAE_WARN(TAG, "file offer refused: %.*s", (int)reply.text_len, reply.text);
-        s->file_notes++;
-        snprintf(s->file_note, sizeof s->file_note, "%d\t%.*s", (int)reply.status,
-                 (int)reply.text_len, reply.text);
+        file_note(s, reply.status, reply.text, reply.text_len);
         t = SASAE_WIRE_FILE_ANSWER;
     } else if (type == SASAE_WIRE_FILE_ABORT) {
         if (s->fr.state == HOST_FR_IDLE || f->id != s->fr.id)
             return;
         SASAE_INFO(TAG, "file %s cancelled by the operator", s->fr.name);
-        s->file_notes++;
-        snprintf(s->file_note, sizeof s->file_note, "%d\t%s", SASAE_WIRE_FILE_CANCELLED,
-                 s->fr.name);
+        file_note(s, SASAE_WIRE_FILE_CANCELLED, s->fr.name, strlen(s->fr.name));
         host_filerecv_abort(&s->fr, false);
         wake(s);
         return;
@@ -621,9 +624,8 @@ static void on_file(struct host_session *s, int type, const struct sasae_wire_fi
                        t == SASAE_WIRE_FILE_END && reply.status == SASAE_WIRE_FILE_OK ? "stored"
                                                                                       : "failed",
                        (int)reply.text_len, reply.text);
-            s->file_notes++;
-            snprintf(s->file_note, sizeof s->file_note, "%d\t%s", (int)reply.status,
-                     reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name);
+            const char *what = reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name;
+            file_note(s, reply.status, what, strlen(what));
         }
         /* progress in the session bar: a refresh every 1 % is plenty */
         if (t || (s->fr.size && (s->fr.got * 100 / s->fr.size) != (before * 100 / s->fr.size)))
@@ -1128,19 +1130,16 @@ void host_session_file_answer(struct host_session *s, bool accept, const char *d
     struct sasae_wire_file reply;
     if (s->hs.state == SASAE_HS_SHARING && s->cfg.download_dir &&
         host_filerecv_answer(&s->fr, accept, dir && *dir ? dir : s->cfg.download_dir, &reply)) {
-        SASAE_INFO(TAG, "file %s: customer %s%s%s (%.*s)", s->fr.name,
-                   accept ? "accepted into " : "declined", accept ? s->fr.dir : "", "",
+        SASAE_INFO(TAG, "file %s: customer %s%s (%.*s)", s->fr.name,
+                   accept ? "accepted into " : "declined", accept ? s->fr.dir : "",
                    (int)reply.text_len, reply.text);
-        if (reply.status != SASAE_WIRE_FILE_OK)
-            s->file_notes++;
-        snprintf(s->file_note, sizeof s->file_note, "%d\t%.*s", (int)reply.status,
-                 (int)reply.text_len, reply.text);
+        if (reply.status != SASAE_WIRE_FILE_OK) /* declined, or the folder cannot be written */
+            file_note(s, reply.status, reply.text, reply.text_len);
         send_file_reply(s, SASAE_WIRE_FILE_ANSWER, &reply);
         int t = host_filerecv_finish_if_done(&s->fr, &reply);
         if (t) {
-            s->file_notes++;
-            snprintf(s->file_note, sizeof s->file_note, "%d\t%s", (int)reply.status,
-                     reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name);
+            const char *what = reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name;
+            file_note(s, reply.status, what, strlen(what));
             send_file_reply(s, t, &reply);
         }
         wake(s);
