@@ -478,7 +478,9 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int t)
         return t == HS_WIRE_HELLO || t == HS_WIRE_CONSENT_STATE || t == HS_WIRE_END ||
                t == HS_WIRE_VIDEO || t == HS_WIRE_CURSOR_SHAPE || t == HS_WIRE_CURSOR_POS ||
                t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE || t == HS_WIRE_MONITOR_LIST ||
-               t == HS_WIRE_CHAT || (t == HS_WIRE_CLIPBOARD && sasae_hs_input_allowed(hs));
+               t == HS_WIRE_CHAT || (t == HS_WIRE_CLIPBOARD && sasae_hs_input_allowed(hs)) ||
+               t == HS_WIRE_FILE_ANSWER || t == HS_WIRE_FILE_END || t == HS_WIRE_FILE_ABORT ||
+               t == HS_WIRE_FILE_ACK;
     case SASAE_HS_ENDED:
         /* the final consent answer and exactly one END, only if the session ended in a way
          * the viewer must hear; nothing once END is out */
@@ -516,6 +518,10 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
         case HS_WIRE_CONTROL_REQUEST:
         case HS_WIRE_MONITOR_SELECT:
         case HS_WIRE_CHAT:
+        /* files only once the customer allowed the session; each is asked again */
+        case HS_WIRE_FILE_OFFER:
+        case HS_WIRE_FILE_CHUNK:
+        case HS_WIRE_FILE_ABORT:
             return true;
         default:
             return false;

@@ -26,8 +26,8 @@
 
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
-        *proxy, *log_file;
-    int monitor, width, height, fps, bitrate, reconsent_min;
+        *proxy, *log_file, *download_dir;
+    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb;
     bool no_proxy;
 };
 
@@ -77,6 +77,11 @@ static void usage(FILE *f)
                "  --log-level LEVEL    error, warn, info or debug\n"
                "  --log-file FILE      also append the log to FILE (Windows: default\n"
                "                       host.log in the state directory)\n"
+               "  --download-dir DIR   where files the operator sends are offered to go (the\n"
+               "                       customer is asked each time and may pick another folder;\n"
+               "                       default: the Downloads folder)\n"
+               "  --max-file-mb N      largest file the operator may send (default 100; 0 = no\n"
+               "                       files at all)\n"
                "  --help               this text\n"
                "There is no option to skip the consent prompt.\n");
 }
@@ -383,6 +388,8 @@ enum {
     O_CONFIG,
     O_LOG,
     O_LOG_FILE,
+    O_DOWNLOAD_DIR,
+    O_MAX_FILE_MB,
     O_HELP
 };
 
@@ -406,6 +413,8 @@ static const struct option longopts[] = {
     {"config", required_argument, 0, O_CONFIG},
     {"log-level", required_argument, 0, O_LOG},
     {"log-file", required_argument, 0, O_LOG_FILE},
+    {"download-dir", required_argument, 0, O_DOWNLOAD_DIR},
+    {"max-file-mb", required_argument, 0, O_MAX_FILE_MB},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -479,6 +488,11 @@ static int apply_opt(struct opts *o, int id, const char *v)
     case O_LOG_FILE:
         o->log_file = v;
         return 0;
+    case O_DOWNLOAD_DIR:
+        o->download_dir = v;
+        return 0;
+    case O_MAX_FILE_MB:
+        return parse_int(v, 0, 1 << 20, &o->max_file_mb);
     case O_LOG: {
         int l = sasae_log_level_parse(v);
         if (l < 0)
@@ -558,7 +572,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "sasae-host: OpenSSL failed to initialise\n");
         return 1;
     }
-    struct opts o = {.source = "screen", .monitor = -1, .reconsent_min = 30};
+    struct opts o = {.source = "screen", .monitor = -1, .reconsent_min = 30, .max_file_mb = 100};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -683,6 +697,15 @@ int main(int argc, char **argv)
     if (!a.ui)
         goto out;
 
+    char download_default[4096];
+    if (o.max_file_mb && !o.download_dir) {
+        char derr[512];
+        if (host_plat_download_dir(download_default, sizeof download_default, derr, sizeof derr) ==
+            0)
+            o.download_dir = download_default;
+        else
+            SASAE_WARN(TAG, "files from the operator are off: %s", derr);
+    }
     struct host_transport tr = {tr_send, tr_audit, tr_queued, tr_close, tr_renew, &a};
     struct host_session_config sc = {.device = key,
                                      .org_ca = org_ca,
@@ -698,6 +721,8 @@ int main(int argc, char **argv)
                                      .fps = o.fps,
                                      .bitrate_kbps = o.bitrate,
                                      .reconsent_s = o.reconsent_min * 60,
+                                     .download_dir = o.max_file_mb ? o.download_dir : NULL,
+                                     .file_max = (uint64_t)o.max_file_mb << 20,
                                      .wake = ui_wake,
                                      .wake_user = &a};
     a.s = host_session_new(&sc, &tr, err, sizeof err);
@@ -764,7 +789,9 @@ int main(int argc, char **argv)
             SASAE_WARN(TAG, "the customer's chat message was not sent");
         if (ans == HOST_UI_QUIT)
             break;
-        if (ans != HOST_UI_NONE) {
+        if (ans == HOST_UI_FILE_SAVE || ans == HOST_UI_FILE_DECLINE) {
+            host_session_file_answer(a.s, ans == HOST_UI_FILE_SAVE, host_ui_file_dir(a.ui));
+        } else if (ans != HOST_UI_NONE) {
             SASAE_INFO(TAG, "customer: %s", host_ui_answer_str(ans));
             host_session_answer(a.s, ans);
         }

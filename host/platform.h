@@ -36,6 +36,11 @@ void host_plat_stop_done(void);
  * %LOCALAPPDATA%\sasae on Windows. Parents are created. 0 or -1 with err. */
 int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen);
 
+/* The customer's Downloads folder, where files from the operator go unless the customer
+ * picks another: $XDG_DOWNLOAD_DIR (user-dirs.dirs) or ~/Downloads on Linux,
+ * FOLDERID_Downloads on Windows. Created if missing. 0 or -1 with err. */
+int host_plat_download_dir(char *out, size_t cap, char *err, size_t errlen);
+
 /* Whether the log also goes to host.log in the state directory by default (Windows: a
  * program started by double-click has no console to show it). */
 bool host_plat_log_in_state_dir(void);

@@ -14,6 +14,7 @@
 
 #include <openssl/crypto.h>
 
+#include "filerecv.h"
 #include "sasae/common.h"
 #include "sasae/hostclip.h"
 #include "sasae/supportcode.h"
@@ -51,6 +52,12 @@ SAME(HS_WIRE_CHAT, SASAE_WIRE_CHAT);
 SAME(HOST_CHAT_MAX, SASAE_WIRE_CHAT_MAX);
 SAME(HS_WIRE_CLIPBOARD, SASAE_WIRE_CLIPBOARD);
 SAME(HS_WIRE_CLIPBOARD_REQUEST, SASAE_WIRE_CLIPBOARD_REQUEST);
+SAME(HS_WIRE_FILE_OFFER, SASAE_WIRE_FILE_OFFER);
+SAME(HS_WIRE_FILE_ANSWER, SASAE_WIRE_FILE_ANSWER);
+SAME(HS_WIRE_FILE_CHUNK, SASAE_WIRE_FILE_CHUNK);
+SAME(HS_WIRE_FILE_END, SASAE_WIRE_FILE_END);
+SAME(HS_WIRE_FILE_ABORT, SASAE_WIRE_FILE_ABORT);
+SAME(HS_WIRE_FILE_ACK, SASAE_WIRE_FILE_ACK);
 SAME(HS_WIRE_END_CUSTOMER, SASAE_WIRE_END_CUSTOMER);
 SAME(HS_WIRE_END_SHUTDOWN, SASAE_WIRE_END_SHUTDOWN);
 SAME(HS_WIRE_END_DENIED, SASAE_WIRE_END_DENIED);
@@ -130,6 +137,9 @@ struct host_session {
     uint32_t frame_id;
     uint64_t sent_at[ACK_RING]; /* mono ns per frame id % ACK_RING */
     struct host_session_stats st;
+    struct host_filerecv fr; /* a file from the operator */
+    char file_note[1500];    /* the last thing that happened to one, for the customer */
+    uint32_t file_notes;     /* changes with each note */
 };
 
 static void wake(struct host_session *s)
@@ -300,7 +310,7 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
             SASAE_WIRE_VERSION,
             SASAE_WIRE_ROLE_HOST,
             SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_PEN | SASAE_WIRE_CAP_PEN_UNDO |
-                SASAE_WIRE_CAP_CHAT |
+                SASAE_WIRE_CAP_CHAT | (s->cfg.download_dir ? SASAE_WIRE_CAP_FILE : 0) |
                 (s->cfg.platform_io ? SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_CLIPBOARD : 0) |
                 (s->nmons ? SASAE_WIRE_CAP_MONITORS : 0),
             sw,
@@ -373,6 +383,17 @@ static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
         SASAE_INFO(TAG, "%s -> %s (%s)", sasae_hs_state_str(before),
                    sasae_hs_state_str(s->hs.state), sasae_hs_event_str(ev));
     run_actions(s, &o);
+    if (s->hs.state == SASAE_HS_ENDED && s->fr.state != HOST_FR_IDLE) {
+        /* End stops a transfer and removes its partial file; a lost link keeps it, so the
+         * same file offered again resumes */
+        enum sasae_hs_end r = s->hs.end_reason;
+        bool keep = r == SASAE_HS_END_PEER_LEFT || r == SASAE_HS_END_PEER_TIMEOUT ||
+                    r == SASAE_HS_END_RELAY;
+        SASAE_INFO(TAG, "file %s stopped at %llu of %llu bytes (%s)", s->fr.name,
+                   (unsigned long long)s->fr.got, (unsigned long long)s->fr.size,
+                   keep ? "partial file kept to resume" : "partial file removed");
+        host_filerecv_abort(&s->fr, keep);
+    }
 }
 
 /* ---- monitors -------------------------------------------------------------------------- */
@@ -799,6 +820,63 @@ static bool prompt_showing(const struct host_session *s)
            (s->hs.state == SASAE_HS_SHARING && s->hs.control == SASAE_HS_CONTROL_ASKED);
 }
 
+/* What the customer is told about a file last (shown once per change of file_notes). */
+static void file_note(struct host_session *s, int status, const char *text, size_t len)
+{
+    s->file_notes++;
+    snprintf(s->file_note, sizeof s->file_note, "%d\t%.*s", status, (int)len, text);
+}
+
+static void send_file_reply(struct host_session *s, int type, const struct sasae_wire_file *f)
+{
+    struct sasae_wire_msg r = {.type = (uint8_t)type};
+    r.u.file = *f;
+    send_msg(s, &r);
+}
+
+/* FILE_OFFER, FILE_CHUNK, FILE_ABORT from the viewer (only while sharing: accepts()). */
+static void on_file(struct host_session *s, int type, const struct sasae_wire_file *f)
+{
+    struct sasae_wire_file reply;
+    int t = 0;
+    if (type == SASAE_WIRE_FILE_OFFER) {
+        if (host_filerecv_offer(&s->fr, f, &reply)) {
+            SASAE_INFO(TAG, "file offered: %s, %llu bytes: asking the customer", s->fr.name,
+                       (unsigned long long)f->size);
+            s->file_note[0] = 0;
+            wake(s);
+            return;
+        }
+        SASAE_WARN(TAG, "file offer refused: %.*s", (int)reply.text_len, reply.text);
+        file_note(s, reply.status, reply.text, reply.text_len);
+        t = SASAE_WIRE_FILE_ANSWER;
+    } else if (type == SASAE_WIRE_FILE_ABORT) {
+        if (s->fr.state == HOST_FR_IDLE || f->id != s->fr.id)
+            return;
+        SASAE_INFO(TAG, "file %s cancelled by the operator", s->fr.name);
+        file_note(s, SASAE_WIRE_FILE_CANCELLED, s->fr.name, strlen(s->fr.name));
+        host_filerecv_abort(&s->fr, false);
+        wake(s);
+        return;
+    } else {
+        uint64_t before = s->fr.got;
+        t = host_filerecv_chunk(&s->fr, f, &reply);
+        if (t == SASAE_WIRE_FILE_END || t == SASAE_WIRE_FILE_ABORT) {
+            SASAE_INFO(TAG, "file %s: %s (%.*s)", s->fr.name,
+                       t == SASAE_WIRE_FILE_END && reply.status == SASAE_WIRE_FILE_OK ? "stored"
+                                                                                      : "failed",
+                       (int)reply.text_len, reply.text);
+            const char *what = reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name;
+            file_note(s, reply.status, what, strlen(what));
+        }
+        /* progress in the session bar: a refresh every 1 % is plenty */
+        if (t || (s->fr.size && (s->fr.got * 100 / s->fr.size) != (before * 100 / s->fr.size)))
+            wake(s);
+    }
+    if (t)
+        send_file_reply(s, t, &reply);
+}
+
 static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
 {
     uint64_t now = sasae_mono_ns();
@@ -917,6 +995,11 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
             return;
         }
         atomic_store(&s->want_clip, true); /* the pipeline reads it, outside the lock */
+        return;
+    case SASAE_WIRE_FILE_OFFER:
+    case SASAE_WIRE_FILE_CHUNK:
+    case SASAE_WIRE_FILE_ABORT:
+        on_file(s, m->type, &m->u.file);
         return;
     case SASAE_WIRE_MOUSE: {
         /* accepts() checked control is granted; re-checked here for defence in depth */
@@ -1068,6 +1151,7 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     s->cfg = *cfg;
     s->tr = *tr;
     sasae_hs_init(&s->hs);
+    host_filerecv_init(&s->fr, cfg->file_max);
     s->hs.reconsent_ns = (uint64_t)cfg->reconsent_s * 1000000000ull;
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
@@ -1107,6 +1191,7 @@ void host_session_free(struct host_session *s)
     atomic_store(&s->run, false);
     if (s->thread_started)
         pthread_join(s->thread, NULL);
+    host_filerecv_abort(&s->fr, false);
     sasae_overlay_free(s->overlay);
     sasae_inject_free(s->inject);
     sasae_clip_free(s->clip);
@@ -1340,6 +1425,29 @@ void host_session_answer(struct host_session *s, enum host_ui_answer a)
     pthread_mutex_unlock(&s->mu);
 }
 
+void host_session_file_answer(struct host_session *s, bool accept, const char *dir)
+{
+    pthread_mutex_lock(&s->mu);
+    struct sasae_wire_file reply;
+    if (s->hs.state == SASAE_HS_SHARING && s->cfg.download_dir &&
+        host_filerecv_answer(&s->fr, accept, dir && *dir ? dir : s->cfg.download_dir, &reply)) {
+        SASAE_INFO(TAG, "file %s: customer %s%s (%.*s)", s->fr.name,
+                   accept ? "accepted into " : "declined", accept ? s->fr.dir : "",
+                   (int)reply.text_len, reply.text);
+        if (reply.status != SASAE_WIRE_FILE_OK) /* declined, or the folder cannot be written */
+            file_note(s, reply.status, reply.text, reply.text_len);
+        send_file_reply(s, SASAE_WIRE_FILE_ANSWER, &reply);
+        int t = host_filerecv_finish_if_done(&s->fr, &reply);
+        if (t) {
+            const char *what = reply.status == SASAE_WIRE_FILE_OK ? s->fr.saved : s->fr.name;
+            file_note(s, reply.status, what, strlen(what));
+            send_file_reply(s, t, &reply);
+        }
+        wake(s);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 void host_session_keepout(struct host_session *s, const int *xywh, int n)
 {
     n = n < 0 ? 0 : n > SASAE_OVERLAY_MAX_KEEPOUT ? SASAE_OVERLAY_MAX_KEEPOUT : n;
@@ -1427,6 +1535,21 @@ void host_session_view(struct host_session *s, struct host_view *v)
             v->chat[i] = s->chat[(s->chat_serial - n + i) % HOST_CHAT_LINES];
         v->nchat = (int)n;
         v->chat_serial = s->chat_serial;
+    }
+    if (s->hs.state == SASAE_HS_SHARING) {
+        v->file.state = (int)s->fr.state;
+        v->file.id = s->fr.id;
+        snprintf(v->file.name, sizeof v->file.name, "%s", s->fr.name);
+        v->file.size = s->fr.size;
+        v->file.got = s->fr.got;
+        snprintf(v->file.dir, sizeof v->file.dir, "%s",
+                 s->fr.state == HOST_FR_RECEIVING ? s->fr.dir
+                 : s->cfg.download_dir            ? s->cfg.download_dir
+                                                  : "");
+        const char *tab = strchr(s->file_note, '\t');
+        v->file.note_status = tab ? atoi(s->file_note) : -1;
+        v->file.note_seq = s->file_notes;
+        snprintf(v->file.note, sizeof v->file.note, "%s", tab ? tab + 1 : "");
     }
     pthread_mutex_unlock(&s->mu);
 }

@@ -46,7 +46,11 @@ struct host_session_config {
     int fps;                   /* capture rate (0 = 30) */
     int bitrate_kbps;          /* initial (0 = 1000) */
     int reconsent_s;           /* ask "Continue sharing?" this often while sharing (0 = never) */
-    uint64_t verify_time;      /* certificate and CRL check time, Unix seconds (0 = now; tests) */
+    /* Files from the operator go by default into this folder (NULL: files are not offered
+     * CAP_FILE), each only if the customer accepts it; file_max bytes at most (0 = 100 MiB). */
+    const char *download_dir;
+    uint64_t file_max;
+    uint64_t verify_time; /* certificate and CRL check time, Unix seconds (0 = now; tests) */
     /* The clock of the session's deadlines (consent prompt, silent viewer): NULL = the
      * monotonic clock; tests pass their own to reach a deadline without waiting for it. */
     uint64_t (*clock_ns)(void *user);
@@ -108,6 +112,9 @@ uint64_t host_session_renew_delay_ns(struct host_session *s);
 
 /* ---- from the UI thread ---- */
 void host_session_answer(struct host_session *s, enum host_ui_answer a);
+/* The customer's answer to the file offer shown (host_view.file): accept into dir (NULL or ""
+ * = the default folder), or decline. Ignored if no offer is waiting. */
+void host_session_file_answer(struct host_session *s, bool accept, const char *dir);
 /* Screen rectangles (x, y, w, h each; at most SASAE_OVERLAY_MAX_KEEPOUT) of the customer's
  * own windows (session bar, prompts) that the annotation overlay must never cover. */
 void host_session_keepout(struct host_session *s, const int *xywh, int n);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sasae/host.h"
 
@@ -52,6 +53,18 @@ struct host_view {
     struct host_chat_line chat[HOST_CHAT_LINES];
     int nchat;
     unsigned chat_serial;
+    struct host_view_file {
+        int state;   /* enum host_fr_state: 0 none, 1 the customer is asked, 2 receiving */
+        uint32_t id; /* changes with each offer */
+        char name[256];
+        uint64_t size, got;
+        char dir[1024]; /* where it goes (receiving) or would go by default (asked) */
+        /* the last outcome: enum sasae_wire_file_status (-1 none) and the stored path (OK)
+         * or the file name or reason */
+        int note_status;
+        uint32_t note_seq; /* changes with each outcome */
+        char note[1500];
+    } file;
 };
 
 enum host_ui_answer {
@@ -65,6 +78,8 @@ enum host_ui_answer {
     HOST_UI_END,          /* End remote support */
     HOST_UI_WINDOW_CLOSE, /* a session window was closed */
     HOST_UI_QUIT,         /* the "session ended" window was dismissed */
+    HOST_UI_FILE_SAVE,    /* save the offered file (host_ui_file_dir says where) */
+    HOST_UI_FILE_DECLINE, /* decline the offered file */
 };
 
 const char *host_ui_answer_str(enum host_ui_answer a);
@@ -95,6 +110,8 @@ int host_ui_windows(struct host_ui *ui, int *xywh, int max);
  * (cap bytes, NUL-terminated), returns its length; 0 if none (always for the terminal). Same
  * thread as host_ui_step. */
 int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap);
+/* After HOST_UI_FILE_SAVE: the folder the customer chose, "" for the default one. */
+const char *host_ui_file_dir(struct host_ui *ui);
 
 /* Wakes a host_ui_step waiting in another thread (the view changed). Thread-safe. */
 void host_ui_wake(struct host_ui *ui);
@@ -114,5 +131,30 @@ const char *host_ui_renew_why(enum sasae_hs_renew r, bool japanese);
 const char *host_ui_notice_text(enum host_notice n, bool japanese);
 /* The first n groups of a fingerprint ("SHA256:AAAA BBBB ..."), for places with little room. */
 void host_ui_fingerprint_short(const char *fpr, int groups, char *out, size_t cap);
+
+/* Words for files from the operator (host/ui_file.c). */
+enum host_ui_fstr {
+    HOST_UI_F_TITLE,
+    HOST_UI_F_ASK, /* %s operator, %s organisation */
+    HOST_UI_F_SAVE_TO,
+    HOST_UI_F_SAVE,
+    HOST_UI_F_DECLINE,
+    HOST_UI_F_FOLDER,
+    HOST_UI_F_HINT,
+    HOST_UI_F_TTY_ASK,
+    HOST_UI_F_RECEIVING, /* %s name, %d percent, %s size */
+    HOST_UI_F_SAVED,     /* %s path */
+    HOST_UI_F_DECLINED,
+    HOST_UI_F_REFUSED,   /* %s reason */
+    HOST_UI_F_CHECKSUM,  /* %s name */
+    HOST_UI_F_CANCELLED, /* %s name */
+    HOST_UI_F_FAILED,    /* %s reason */
+    HOST_UI_F_N
+};
+const char *host_ui_file_str(enum host_ui_fstr s, bool japanese);
+/* "512 B", "1.5 KB", "12.3 MB", "1.25 GB" (binary units). */
+void host_ui_file_size(uint64_t n, char *out, size_t cap);
+/* The session bar's file line: progress while receiving, else the last outcome; "" if none. */
+void host_ui_file_line(const struct host_view_file *f, bool japanese, char *out, size_t cap);
 
 #endif

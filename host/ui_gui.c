@@ -14,7 +14,17 @@
  * meant for something else cannot grant access by accident. */
 #define ARM_MS 800
 
-enum dmode { D_NONE, D_CONNECTING, D_CODE, D_VERIFYING, D_CONSENT, D_CONTROL, D_CONTINUE, D_ENDED };
+enum dmode {
+    D_NONE,
+    D_CONNECTING,
+    D_CODE,
+    D_VERIFYING,
+    D_CONSENT,
+    D_CONTROL,
+    D_CONTINUE,
+    D_FILE, /* a file from the operator: Save or Decline */
+    D_ENDED
+};
 
 struct win {
     SDL_Window *w;
@@ -107,6 +117,7 @@ static enum dmode wanted_mode(const struct host_view *v)
     case SASAE_HS_SHARING:
         return v->continue_prompt                     ? D_CONTINUE
                : v->control == SASAE_HS_CONTROL_ASKED ? D_CONTROL
+               : v->file.state == 1                   ? D_FILE
                                                       : D_NONE;
     default:
         return D_ENDED;
@@ -132,6 +143,9 @@ static void open_dialog(struct gui *g, enum dmode m)
     case D_CONTINUE:
         h = 250;
         break;
+    case D_FILE:
+        h = 300;
+        break;
     case D_ENDED:
         h = 250;
         break;
@@ -139,7 +153,7 @@ static void open_dialog(struct gui *g, enum dmode m)
         break;
     }
     Uint32 flags = SDL_WINDOW_SHOWN;
-    if (m == D_CONSENT || m == D_CONTROL || m == D_CONTINUE)
+    if (m == D_CONSENT || m == D_CONTROL || m == D_CONTINUE || m == D_FILE)
         flags |= SDL_WINDOW_ALWAYS_ON_TOP;
     if (win_open(&g->dialog, ui_str(S_TITLE, g->ja), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
                  w, h, flags) != 0) {
@@ -168,6 +182,13 @@ static void open_dialog(struct gui *g, enum dmode m)
                    HOST_UI_END, false);
         add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CONTINUE, g->ja), false,
                    (SDL_Color){0}, HOST_UI_CONTINUE, true);
+    } else if (m == D_FILE) {
+        /* Decline is the default; Save needs a deliberate click */
+        add_button(&g->dialog, w - 2 * bw - 40, by, bw, bh,
+                   host_ui_file_str(HOST_UI_F_DECLINE, g->ja), true, (SDL_Color){0},
+                   HOST_UI_FILE_DECLINE, false);
+        add_button(&g->dialog, w - bw - 20, by, bw, bh, host_ui_file_str(HOST_UI_F_SAVE, g->ja),
+                   false, (SDL_Color){0}, HOST_UI_FILE_SAVE, true);
     } else if (m == D_ENDED) {
         add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CLOSE, g->ja), true,
                    (SDL_Color){0}, HOST_UI_QUIT, false);
@@ -296,6 +317,25 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         /* above the buttons: the End button's label is long in Japanese */
         sasae_text_draw(r, g->small, buf, x, d->height - 64 - 28, red);
         break;
+    case D_FILE: {
+        char size[32];
+        y += sasae_text_draw_wrapped(r, g->big, host_ui_file_str(HOST_UI_F_TITLE, g->ja), x, y, mw,
+                                     0, black) +
+             8;
+        snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_ASK, g->ja), v->operator_name,
+                 v->organisation);
+        y += sasae_text_draw_wrapped(r, g->font, buf, x, y, mw, 0, black) + 4;
+        host_ui_file_size(v->file.size, size, sizeof size);
+        snprintf(buf, sizeof buf, "%.400s (%s)", v->file.name, size);
+        y += sasae_text_draw_wrapped(r, g->font, buf, x + 16, y, mw - 16, 0,
+                                     (SDL_Color){0x10, 0x3c, 0x8c, 0xff}) +
+             4;
+        snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_SAVE_TO, g->ja), v->file.dir);
+        y += sasae_text_draw_wrapped(r, g->small, buf, x, y, mw, 0, black) + 4;
+        sasae_text_draw_wrapped(r, g->small, host_ui_file_str(HOST_UI_F_HINT, g->ja), x, y, mw, 0,
+                                grey);
+        break;
+    }
     case D_ENDED:
         y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ENDED, g->ja), x, y, mw, 0, black) + 8;
         y += sasae_text_draw_wrapped(r, g->font,
@@ -348,9 +388,11 @@ static void render_bar(struct gui *g, const struct host_view *v)
     sasae_font *f = tw > maxw ? g->small : g->font;
     sasae_text_size(f, buf, &tw, &th);
     /* second line: the start of this computer's key, to read to the operator */
-    char fpr[64] = "", line2[160] = "";
+    char fpr[64] = "", line2[1600] = "";
     host_ui_fingerprint_short(v->fingerprint, 4, fpr, sizeof fpr);
-    if (fpr[0])
+    /* or, while a file comes and after, its progress and outcome */
+    host_ui_file_line(&v->file, g->ja, line2, sizeof line2);
+    if (fpr[0] && !line2[0])
         snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
     /* a clipboard transfer is announced in place of the key for a few seconds */
     bool notice = v->notice != HOST_NOTICE_NONE;
@@ -544,6 +586,8 @@ static enum host_ui_answer close_answer(struct gui *g, Uint32 wid)
             return HOST_UI_QUIT;
         if (g->mode == D_CONTROL)
             return HOST_UI_CONTROL_DENY;
+        if (g->mode == D_FILE)
+            return HOST_UI_FILE_DECLINE;
         return g->mode == D_CONSENT ? HOST_UI_DENY : HOST_UI_WINDOW_CLOSE;
     }
     if (g->bar.w && wid == g->bar.id)
@@ -578,6 +622,8 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
             return HOST_UI_CONTROL_DENY;
         if (g->mode == D_CONTINUE)
             return HOST_UI_END;
+        if (g->mode == D_FILE)
+            return HOST_UI_FILE_DECLINE;
         if (g->mode == D_ENDED)
             return HOST_UI_QUIT;
         return HOST_UI_NONE;
@@ -681,7 +727,8 @@ static int gui_windows(struct host_ui *ui, int *xywh, int max)
     return n;
 }
 
-static const struct ui_ops gui_ops = {gui_step, gui_wake, gui_free, gui_windows, gui_take_chat};
+static const struct ui_ops gui_ops = {gui_step,    gui_wake,      gui_free,
+                                      gui_windows, gui_take_chat, NULL};
 
 struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {

@@ -10,6 +10,7 @@ struct ui_ops {
     void (*free)(struct host_ui *ui);
     int (*windows)(struct host_ui *ui, int *xywh, int max);      /* may be NULL */
     int (*take_chat)(struct host_ui *ui, char *out, size_t cap); /* may be NULL */
+    const char *(*file_dir)(struct host_ui *ui);                 /* may be NULL: the default */
 };
 
 struct host_ui {

@@ -237,10 +237,10 @@ enum sasae_hs_event host_ui_answer_event(enum host_ui_answer a)
 
 const char *host_ui_answer_str(enum host_ui_answer a)
 {
-    static const char *const n[] = {"none",         "allow",        "deny",     "control_allow",
-                                    "control_deny", "stop_control", "continue", "end",
-                                    "window_close", "quit"};
-    return (unsigned)a <= HOST_UI_QUIT ? n[a] : "?";
+    static const char *const n[] = {"none",         "allow",        "deny",      "control_allow",
+                                    "control_deny", "stop_control", "continue",  "end",
+                                    "window_close", "quit",         "file_save", "file_decline"};
+    return (unsigned)a <= HOST_UI_FILE_DECLINE ? n[a] : "?";
 }
 
 static int stop_rank(enum host_ui_answer a)
@@ -301,6 +301,11 @@ void host_ui_free(struct host_ui *ui)
 enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, int timeout_ms)
 {
     return ui->ops->step(ui, v, timeout_ms);
+}
+
+const char *host_ui_file_dir(struct host_ui *ui)
+{
+    return ui->ops->file_dir ? ui->ops->file_dir(ui) : "";
 }
 
 int host_ui_windows(struct host_ui *ui, int *xywh, int max)

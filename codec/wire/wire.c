@@ -1,6 +1,7 @@
 /* sasae wire: serialize/parse of application messages (big-endian fields, bounded). */
 #include "sasae/wire.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -87,6 +88,18 @@ const char *sasae_wire_type_name(int type)
         return "CLIPBOARD";
     case SASAE_WIRE_CLIPBOARD_REQUEST:
         return "CLIPBOARD_REQUEST";
+    case SASAE_WIRE_FILE_OFFER:
+        return "FILE_OFFER";
+    case SASAE_WIRE_FILE_ANSWER:
+        return "FILE_ANSWER";
+    case SASAE_WIRE_FILE_CHUNK:
+        return "FILE_CHUNK";
+    case SASAE_WIRE_FILE_END:
+        return "FILE_END";
+    case SASAE_WIRE_FILE_ABORT:
+        return "FILE_ABORT";
+    case SASAE_WIRE_FILE_ACK:
+        return "FILE_ACK";
     }
     return "UNKNOWN";
 }
@@ -342,6 +355,66 @@ static int valid_state(uint8_t s)
 }
 
 /* ---- serialize -------------------------------------------------------------------------- */
+/* FILE_*: one layout for all six types; sha256 only in OFFER, data only in CHUNK. */
+static bool is_file_type(int t)
+{
+    return t >= SASAE_WIRE_FILE_OFFER && t <= SASAE_WIRE_FILE_ACK;
+}
+static enum sasae_wire_err check_file(int type, const struct sasae_wire_file *f)
+{
+    if (f->status > SASAE_WIRE_FILE_STATUS_MAX || (f->text_len && !f->text))
+        return SASAE_WIRE_EVALUE;
+    if (f->text_len > SASAE_WIRE_FILE_TEXT_MAX || f->data_len > SASAE_WIRE_FILE_CHUNK_MAX)
+        return SASAE_WIRE_ETOOBIG;
+    if (type == SASAE_WIRE_FILE_CHUNK ? f->data_len == 0 || !f->data : f->data_len != 0)
+        return SASAE_WIRE_EVALUE;
+    if (type == SASAE_WIRE_FILE_OFFER && f->text_len == 0)
+        return SASAE_WIRE_EVALUE;
+    return SASAE_WIRE_OK;
+}
+static enum sasae_wire_err put_file(struct wr *w, int type, const struct sasae_wire_file *f)
+{
+    enum sasae_wire_err e = check_file(type, f);
+    if (e)
+        return e;
+    put32(w, f->id);
+    put8(w, f->status);
+    put64(w, f->size);
+    put64(w, f->offset);
+    if (type == SASAE_WIRE_FILE_OFFER)
+        put(w, f->sha256, sizeof f->sha256);
+    put16(w, (uint16_t)f->text_len);
+    put(w, f->text, f->text_len);
+    put(w, f->data, f->data_len);
+    return SASAE_WIRE_OK;
+}
+static enum sasae_wire_err get_file(struct rd *r, int type, struct sasae_wire_file *f)
+{
+    memset(f, 0, sizeof *f);
+    f->id = get32(r);
+    f->status = get8(r);
+    f->size = get64(r);
+    f->offset = get64(r);
+    if (type == SASAE_WIRE_FILE_OFFER) {
+        const uint8_t *h = get(r, sizeof f->sha256);
+        if (h)
+            memcpy(f->sha256, h, sizeof f->sha256);
+    }
+    f->text_len = get16(r);
+    if (r->under)
+        return SASAE_WIRE_ETRUNCATED;
+    if (f->text_len > SASAE_WIRE_FILE_TEXT_MAX)
+        return SASAE_WIRE_ETOOBIG;
+    f->text = (const char *)get(r, f->text_len);
+    if (r->under)
+        return SASAE_WIRE_ETRUNCATED;
+    if (type == SASAE_WIRE_FILE_CHUNK) { /* elsewhere, bytes left over are ETRAILING */
+        f->data_len = r->len - r->n;
+        f->data = get(r, f->data_len);
+    }
+    return check_file(type, f);
+}
+
 enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t *out, size_t cap,
                                          size_t *out_len)
 {
@@ -528,7 +601,11 @@ enum sasae_wire_err sasae_wire_serialize(const struct sasae_wire_msg *m, uint8_t
         put8(&w, m->u.monitor_select.index);
         break;
     default:
-        return SASAE_WIRE_EUNKNOWN;
+        if (!is_file_type(m->type))
+            return SASAE_WIRE_EUNKNOWN;
+        if ((e = put_file(&w, m->type, &m->u.file)))
+            return e;
+        break;
     }
     if (w.over)
         return SASAE_WIRE_ENOSPACE;
@@ -747,7 +824,11 @@ enum sasae_wire_err sasae_wire_parse(const uint8_t *buf, size_t len, struct sasa
             e = SASAE_WIRE_EVALUE;
         break;
     default:
-        return SASAE_WIRE_EUNKNOWN;
+        if (!is_file_type(m->type))
+            return SASAE_WIRE_EUNKNOWN;
+        if ((e = get_file(&r, m->type, &m->u.file)))
+            return e;
+        break;
     }
     if (r.under)
         return SASAE_WIRE_ETRUNCATED;

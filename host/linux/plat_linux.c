@@ -99,6 +99,59 @@ int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen)
     return 0;
 }
 
+/* XDG_DOWNLOAD_DIR="$HOME/Downloads" from user-dirs.dirs, as xdg-user-dir reads it. */
+static bool xdg_download(const char *home, char *out, size_t cap)
+{
+    const char *xch = getenv("XDG_CONFIG_HOME");
+    char p[4096], line[4096];
+    if (xch && *xch)
+        snprintf(p, sizeof p, "%s/user-dirs.dirs", xch);
+    else
+        snprintf(p, sizeof p, "%s/.config/user-dirs.dirs", home);
+    FILE *f = fopen(p, "r");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        const char *v = line;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (strncmp(v, "XDG_DOWNLOAD_DIR=\"", 18) != 0)
+            continue;
+        v += 18;
+        char *end = strchr(v, '"');
+        if (!end)
+            continue;
+        *end = 0;
+        if (strncmp(v, "$HOME", 5) == 0)
+            found = (size_t)snprintf(out, cap, "%s%s", home, v + 5) < cap;
+        else if (v[0] == '/')
+            found = (size_t)snprintf(out, cap, "%s", v) < cap;
+        /* "$HOME/" alone means the feature is off: use ~/Downloads */
+        if (found && strcmp(out, home) == 0)
+            found = false;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+int host_plat_download_dir(char *out, size_t cap, char *err, size_t errlen)
+{
+    const char *home = getenv("HOME");
+    if (!home || !*home) {
+        snprintf(err, errlen, "HOME is not set: give --download-dir");
+        return -1;
+    }
+    if (!xdg_download(home, out, cap) && (size_t)snprintf(out, cap, "%s/Downloads", home) >= cap) {
+        snprintf(err, errlen, "HOME is too long");
+        return -1;
+    }
+    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: %s", out, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 bool host_plat_log_in_state_dir(void)
 {
     return false;

@@ -37,6 +37,10 @@ struct tty {
     /* a question is printed but its [y/N] line is held back until input has been quiet */
     const char *pending_ask;
     uint64_t quiet_since;
+    /* files from the operator: what was printed last, and the folder typed */
+    int file_state, file_pct;
+    uint32_t file_id, file_note;
+    char file_dir[1024];
 };
 
 static void say(struct tty *t, const char *fmt, ...)
@@ -183,6 +187,40 @@ static void show(struct tty *t, const struct host_view *v)
     }
 }
 
+/* A file offer (asked like the other questions), progress every 10 %, and the outcome. */
+static void show_file(struct tty *t, const struct host_view *v)
+{
+    const struct host_view_file *f = &v->file;
+    bool j = t->ja;
+    if (v->state != SASAE_HS_SHARING)
+        return;
+    int pct = f->state == 2 && f->size ? (int)(f->got * 100 / f->size) / 10 * 10 : 0;
+    if (f->state == t->file_state && f->id == t->file_id && pct == t->file_pct &&
+        f->note_seq == t->file_note)
+        return;
+    bool again = f->state == t->file_state && f->id == t->file_id;
+    t->file_state = f->state;
+    t->file_id = f->id;
+    t->file_pct = pct;
+    t->file_note = f->note_seq;
+    char size[32], line[1600];
+    if (f->state == 1 && !again) {
+        discard_input(t);
+        host_ui_file_size(f->size, size, sizeof size);
+        say(t, "\n== %s ==\n", host_ui_file_str(HOST_UI_F_TITLE, j));
+        say(t, host_ui_file_str(HOST_UI_F_ASK, j), v->operator_name, v->organisation);
+        say(t, "\n  %s (%s)\n", f->name, size);
+        say(t, host_ui_file_str(HOST_UI_F_SAVE_TO, j), f->dir);
+        say(t, "\n%s\n", host_ui_file_str(HOST_UI_F_HINT, j));
+        t->pending_ask = host_ui_file_str(HOST_UI_F_TTY_ASK, j);
+        t->quiet_since = sasae_mono_ns();
+        return;
+    }
+    host_ui_file_line(f, j, line, sizeof line);
+    if (line[0])
+        say(t, "-- %s\n", line);
+}
+
 static bool yes(const char *s)
 {
     return strcasecmp(s, "y") == 0 || strcasecmp(s, "yes") == 0 || strcmp(s, "はい") == 0;
@@ -205,6 +243,13 @@ static enum host_ui_answer answer(struct tty *t, const struct host_view *v, cons
         return yes(l) ? HOST_UI_CONTROL_ALLOW : HOST_UI_CONTROL_DENY;
     if (v->control == SASAE_HS_CONTROL_GRANTED && strcasecmp(l, "stop") == 0)
         return HOST_UI_STOP_CONTROL;
+    if (v->file.state == 1) {
+        /* y: the folder shown; a typed folder (an absolute path): there; anything else: No */
+        t->file_dir[0] = 0;
+        if (l[0] == '/')
+            snprintf(t->file_dir, sizeof t->file_dir, "%s", l);
+        return yes(l) || l[0] == '/' ? HOST_UI_FILE_SAVE : HOST_UI_FILE_DECLINE;
+    }
     return HOST_UI_NONE;
 }
 
@@ -212,6 +257,8 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
 {
     struct tty *t = (struct tty *)ui;
     show(t, v);
+    if (!v->continue_prompt && v->control != SASAE_HS_CONTROL_ASKED)
+        show_file(t, v); /* one question at a time */
     if (v->state == SASAE_HS_ENDED)
         return HOST_UI_QUIT;
     struct pollfd p[2] = {{t->in, POLLIN, 0}, {t->wake[0], POLLIN, 0}};
@@ -234,6 +281,8 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
             return HOST_UI_END;
         if (v->state == SASAE_HS_SHARING && v->control == SASAE_HS_CONTROL_ASKED)
             return HOST_UI_CONTROL_DENY;
+        if (v->state == SASAE_HS_SHARING && v->file.state == 1)
+            return HOST_UI_FILE_DECLINE;
         poll(p + 1, 1, timeout_ms);
     }
     if (n <= 0)
@@ -296,6 +345,11 @@ static void tty_wake(struct host_ui *ui)
     }
 }
 
+static const char *tty_file_dir(struct host_ui *ui)
+{
+    return ((struct tty *)ui)->file_dir;
+}
+
 static void tty_free(struct host_ui *ui)
 {
     struct tty *t = (struct tty *)ui;
@@ -304,7 +358,7 @@ static void tty_free(struct host_ui *ui)
     free(t);
 }
 
-static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL, NULL};
+static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL, NULL, tty_file_dir};
 
 struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen)
 {

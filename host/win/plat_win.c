@@ -278,6 +278,23 @@ int host_plat_state_dir(char *out, size_t cap, char *err, size_t errlen)
     return 0;
 }
 
+int host_plat_download_dir(char *out, size_t cap, char *err, size_t errlen)
+{
+    wchar_t *w = NULL;
+    if (SHGetKnownFolderPath(&FOLDERID_Downloads, KF_FLAG_CREATE, NULL, &w) != S_OK) {
+        CoTaskMemFree(w);
+        snprintf(err, errlen, "no Downloads folder: give --download-dir");
+        return -1;
+    }
+    int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, out, (int)cap, NULL, NULL);
+    CoTaskMemFree(w);
+    if (n <= 0) {
+        snprintf(err, errlen, "the Downloads folder's name is too long");
+        return -1;
+    }
+    return 0;
+}
+
 bool host_plat_log_in_state_dir(void)
 {
     return true;

@@ -24,6 +24,11 @@
  *          "clipreq"    ask for the customer's clipboard (CLIPBOARD_REQUEST); the answer is
  *                       reported as "clipboard LEN TEXT"
  *          "chat TEXT"  send a chat message (CHAT); the host's are reported as "chat LEN TEXT"
+ *          "sendfile N PATH [NAME]"  offer PATH (as NAME) and send it once accepted, paced
+ *                       by the host's FILE_ACKs; N > 0 stalls after N bytes (a link that
+ *                       stopped: "file_stalled N"); reports "file_answer STATUS OFFSET LIMIT TEXT",
+ *                       "file_end STATUS TEXT", "file_abort STATUS TEXT"
+ *          "cancelfile" stop the file being sent (FILE_ABORT)
  *        each acted-on command is reported as "cmd <verb>") */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +44,7 @@
 #include "sasae/chan.h"
 #include "sasae/supportcode.h"
 #include "sasae/common.h"
+#include "sasae/filesend.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -64,6 +70,9 @@ static struct {
     pthread_mutex_t chan_mu;
     bool ready;
     pthread_cond_t cv;
+    struct sasae_filesend fs; /* under chan_mu */
+    uint32_t file_ids;
+    bool stall_told;
 } V = {.mu = PTHREAD_MUTEX_INITIALIZER,
        .chan_mu = PTHREAD_MUTEX_INITIALIZER,
        .cv = PTHREAD_COND_INITIALIZER};
@@ -82,7 +91,7 @@ static void out(const char *fmt, ...)
 
 static void send_msg(const struct sasae_wire_msg *m)
 {
-    uint8_t pt[8192];
+    static uint8_t pt[SASAE_WIRE_MAX_MSG]; /* callers hold chan_mu */
     size_t n, rl;
     if (sasae_wire_serialize(m, pt, sizeof pt, &n) != SASAE_WIRE_OK ||
         sasae_chan_seal(V.ch, pt, n, V.buf, sizeof V.buf, &rl) != SASAE_CHAN_OK) {
@@ -149,6 +158,19 @@ static void dump_luma(const sasae_video_image *img, const char *path)
         }
     fclose(f);
     out("dumped %s", path);
+}
+
+/* Sends what the file window allows now (chan_mu held). */
+static void pump_file(void)
+{
+    struct sasae_wire_msg c;
+    while (sasae_filesend_next(&V.fs, &c))
+        send_msg(&c);
+    if (V.fs.state == SASAE_FILESEND_SENDING && V.fs.stop_at && V.fs.next >= V.fs.stop_at &&
+        !V.stall_told) {
+        V.stall_told = true;
+        out("file_stalled %llu", (unsigned long long)V.fs.next);
+    }
 }
 
 static void send_key(uint32_t keysym)
@@ -225,6 +247,31 @@ static void *commands_main(void *arg)
             p.u.pointer = (struct sasae_wire_point){x, y, 1};
             send_msg(&p);
             out("cmd pointer");
+        } else if (strncmp(line, "sendfile ", 9) == 0) {
+            unsigned long long stop = 0;
+            char path[2048] = "";
+            int used = 0;
+            if (sscanf(line + 9, "%llu %2047s %n", &stop, path, &used) >= 2) {
+                const char *name = used ? line + 9 + used : "";
+                struct sasae_wire_msg o;
+                char err[256];
+                if (sasae_filesend_start(&V.fs, path, name, ++V.file_ids, &o, err, sizeof err) ==
+                    0) {
+                    V.fs.stop_at = stop;
+                    V.stall_told = false;
+                    send_msg(&o);
+                    out("cmd sendfile %llu", (unsigned long long)V.fs.size);
+                } else {
+                    out("error sendfile %s", err);
+                }
+            } else {
+                out("error command '%s'", line);
+            }
+        } else if (strcmp(line, "cancelfile") == 0) {
+            struct sasae_wire_msg a;
+            if (sasae_filesend_cancel(&V.fs, &a))
+                send_msg(&a);
+            out("cmd cancelfile");
         } else if (strcmp(line, "control") == 0) {
             struct sasae_wire_msg c = {.type = SASAE_WIRE_CONTROL_REQUEST};
             c.u.control_req.want = 1;
@@ -408,6 +455,21 @@ static void on_data(const uint8_t *body, size_t len)
     case SASAE_WIRE_CHAT:
         out("chat %zu %.*s", m.u.chat.len, (int)m.u.chat.len, m.u.chat.text);
         break;
+    case SASAE_WIRE_FILE_ANSWER:
+    case SASAE_WIRE_FILE_ACK:
+    case SASAE_WIRE_FILE_END:
+    case SASAE_WIRE_FILE_ABORT: {
+        const struct sasae_wire_file *f = &m.u.file;
+        if (m.type == SASAE_WIRE_FILE_ANSWER)
+            out("file_answer %u %llu %llu %.*s", f->status, (unsigned long long)f->offset,
+                (unsigned long long)f->size, (int)f->text_len, f->text);
+        else if (m.type != SASAE_WIRE_FILE_ACK)
+            out("%s %u %.*s", m.type == SASAE_WIRE_FILE_END ? "file_end" : "file_abort", f->status,
+                (int)f->text_len, f->text);
+        sasae_filesend_on_msg(&V.fs, &m);
+        pump_file();
+        break;
+    }
     case SASAE_WIRE_END:
         V.ended = true;
         out("end %u %.*s", m.u.end.reason, (int)m.u.end.text_len, m.u.end.text);

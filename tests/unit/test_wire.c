@@ -128,6 +128,35 @@ static int build(const char *name, struct sasae_wire_msg *m)
     } else if (IS("monitor_select_all")) {
         m->type = SASAE_WIRE_MONITOR_SELECT;
         m->u.monitor_select.index = SASAE_WIRE_MONITOR_ALL;
+    } else if (IS("file_offer")) {
+        static uint8_t sha[32];
+        for (int i = 0; i < 32; i++)
+            sha[i] = (uint8_t)i;
+        m->type = SASAE_WIRE_FILE_OFFER;
+        m->u.file = (struct sasae_wire_file){.id = 7, .size = 1048576, .text = "設定手順.pdf"};
+        m->u.file.text_len = strlen(m->u.file.text);
+        memcpy(m->u.file.sha256, sha, 32);
+    } else if (IS("file_answer")) {
+        m->type = SASAE_WIRE_FILE_ANSWER;
+        m->u.file = (struct sasae_wire_file){
+            .id = 7, .size = 104857600, .offset = 65536, .text = "resuming", .text_len = 8};
+    } else if (IS("file_chunk")) {
+        m->type = SASAE_WIRE_FILE_CHUNK;
+        m->u.file =
+            (struct sasae_wire_file){.id = 7, .offset = 65536, .data = k_video_data, .data_len = 3};
+    } else if (IS("file_end")) {
+        m->type = SASAE_WIRE_FILE_END;
+        m->u.file = (struct sasae_wire_file){.id = 7,
+                                             .status = SASAE_WIRE_FILE_CHECKSUM,
+                                             .offset = 1048576,
+                                             .text = "checksum",
+                                             .text_len = 8};
+    } else if (IS("file_abort")) {
+        m->type = SASAE_WIRE_FILE_ABORT;
+        m->u.file = (struct sasae_wire_file){.id = 7, .status = SASAE_WIRE_FILE_CANCELLED};
+    } else if (IS("file_ack")) {
+        m->type = SASAE_WIRE_FILE_ACK;
+        m->u.file = (struct sasae_wire_file){.id = 7, .offset = 131072};
     } else if (IS("control_request")) {
         m->type = SASAE_WIRE_CONTROL_REQUEST;
         m->u.control_req.want = 1;
@@ -296,7 +325,7 @@ Test(wire, every_truncation_of_every_vector_fails)
         "hello",        "end",        "video",        "frame_ack",      "stats",
         "cursor_shape", "cursor_pos", "pen_stroke",   "pen_undo",       "control_state",
         "mouse_button", "key",        "monitor_list", "monitor_select", "chat",
-        "clipboard"};
+        "clipboard",    "file_offer", "file_answer",  "file_end"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         struct sasae_wire_msg m, p;
         uint8_t buf[1024];

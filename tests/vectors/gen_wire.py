@@ -52,6 +52,17 @@ clip = "C:\\Users\\yuki\\請求書.pdf".encode()
 add("clipboard", be("BI", 0x71, len(clip)) + clip)
 add("clipboard_empty", be("BI", 0x71, 0))
 add("clipboard_request", be("B", 0x72))
+# file send: one layout for all FILE_* (sha256 only in FILE_OFFER, data only in FILE_CHUNK)
+def fmsg(t, fid, status, size, off, text=b"", sha=None, data=b""):
+    return (be("BIBQQ", t, fid, status, size, off) + (sha if sha is not None else b"")
+            + be("H", len(text)) + text + data)
+name = "設定手順.pdf".encode()
+add("file_offer", fmsg(0x80, 7, 0, 1048576, 0, name, bytes(range(32))))
+add("file_answer", fmsg(0x81, 7, 0, 104857600, 65536, b"resuming"))
+add("file_chunk", fmsg(0x82, 7, 0, 0, 65536, data=bytes([1, 2, 3])))
+add("file_end", fmsg(0x83, 7, 5, 0, 1048576, b"checksum"))
+add("file_abort", fmsg(0x84, 7, 7, 0, 0))
+add("file_ack", fmsg(0x85, 7, 0, 0, 131072))
 
 out = sys.argv[1] if len(sys.argv) > 1 else "wire.hex"
 with open(out, "w") as f:

@@ -220,6 +220,29 @@ static bool wire_fields(const char *name, const struct sasae_wire_msg *m, const 
         return m->type == SASAE_WIRE_MONITOR_SELECT && m->u.monitor_select.index == 1;
     if (IS("monitor_select_all"))
         return m->u.monitor_select.index == SASAE_WIRE_MONITOR_ALL;
+    const struct sasae_wire_file *f = &m->u.file;
+    if (IS("file_offer")) {
+        static const char jname[] = "設定手順.pdf";
+        bool sha = true;
+        for (int i = 0; i < 32; i++)
+            sha = sha && f->sha256[i] == i;
+        return m->type == SASAE_WIRE_FILE_OFFER && f->id == 7 && f->size == 1048576 && sha &&
+               f->text_len == strlen(jname) && memcmp(f->text, jname, f->text_len) == 0;
+    }
+    if (IS("file_answer"))
+        return m->type == SASAE_WIRE_FILE_ANSWER && f->id == 7 && f->status == 0 &&
+               f->size == 104857600 && f->offset == 65536 && f->text_len == 8 &&
+               memcmp(f->text, "resuming", 8) == 0;
+    if (IS("file_chunk"))
+        return m->type == SASAE_WIRE_FILE_CHUNK && f->offset == 65536 && f->data_len == 3 &&
+               f->data[0] == 1 && f->data[2] == 3;
+    if (IS("file_end"))
+        return m->type == SASAE_WIRE_FILE_END && f->status == SASAE_WIRE_FILE_CHECKSUM &&
+               f->offset == 1048576 && f->text_len == 8;
+    if (IS("file_abort"))
+        return m->type == SASAE_WIRE_FILE_ABORT && f->status == SASAE_WIRE_FILE_CANCELLED;
+    if (IS("file_ack"))
+        return m->type == SASAE_WIRE_FILE_ACK && f->offset == 131072;
 #undef IS
     wt_diag("vector %s: no expected values in test_win_core.c", name);
     return false;

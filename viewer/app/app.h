@@ -27,6 +27,7 @@ struct vcfg {
     int tp_w, tp_h, tp_fps;
     enum sasae_vsm_end tp_end;
     int tp_end_ms;
+    char *send_file; /* offer this file once viewing (tests; the window also takes drops) */
 };
 
 /* Creates the session source the config asks for (network or test pattern), bound to sink.
@@ -55,6 +56,9 @@ void vframelog_write(FILE *f, const struct vframe_info *fi, uint64_t shown_us, i
 /* Writes one decoded picture as PNG (RGB) or raw I420 into dir as frame-<id>.png/.yuv.
  * Returns 0 or -errno. */
 int vdump_frame(const char *dir, bool i420, const struct vimage *img, uint32_t frame_id);
+
+/* The status bar's line about the file being sent ("" when there is none). */
+void vfile_line(const struct sasae_filesend *fs, bool japanese, char *out, size_t cap);
 
 /* Runs the SDL window until the session ends and the operator closes it; returns the exit
  * code (sasae_vsm_exit_code of the end reason, 0 when closed from the code box). */

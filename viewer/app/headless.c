@@ -17,6 +17,8 @@ struct hl {
     struct sasae_meter meter;
     uint64_t last_print_ns;
     bool dump_failed;
+    bool file_offered;
+    enum sasae_filesend_state file_shown;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -71,6 +73,19 @@ static void hl_sysinfo(void *u, const char *text, size_t len)
     vreport_sysinfo(text, len);
 }
 
+/* Script-friendly lines for the file being sent: "file=offered|sending|done|failed ...". */
+static void hl_file(void *u, const struct sasae_filesend *fs)
+{
+    struct hl *h = u;
+    static const char *const names[] = {"idle", "offered", "sending", "done", "failed"};
+    if (fs->state == h->file_shown)
+        return;
+    h->file_shown = fs->state;
+    printf("file=%s name=%s size=%llu status=%d text=%s\n", names[fs->state], fs->name,
+           (unsigned long long)fs->size, fs->status, fs->text);
+    fflush(stdout);
+}
+
 int vheadless_run(const struct vcfg *cfg)
 {
     struct hl h = {.cfg = cfg};
@@ -89,7 +104,8 @@ int vheadless_run(const struct vcfg *cfg)
                          .host_key = hl_host_key,
                          .frame = hl_frame,
                          .decode_error = hl_decode_error,
-                         .sysinfo = hl_sysinfo};
+                         .sysinfo = hl_sysinfo,
+                         .file = hl_file};
     vreport_state(&h.sm);
     h.src = vapp_source_new(cfg, &sink);
     if (!h.src) {
@@ -107,6 +123,17 @@ int vheadless_run(const struct vcfg *cfg)
             SASAE_INFO("viewer", "ending the session (%s)", stop_requested ? "signal" : "limit");
             ending = true;
             h.src->ops->end(h.src);
+        }
+        /* --send-file: once the picture is there (the host's HELLO came first) */
+        if (cfg->send_file && !h.file_offered && h.sm.state == SASAE_VSM_VIEWING && h.frames > 0 &&
+            h.src->ops->send_file) {
+            char err[300];
+            h.file_offered = true;
+            if (h.src->ops->send_file(h.src, cfg->send_file, err, sizeof err) != 0) {
+                SASAE_ERR("viewer", "cannot send %s: %s", cfg->send_file, err);
+                printf("file=failed name=%s status=-1 text=%s\n", cfg->send_file, err);
+                fflush(stdout);
+            }
         }
         uint64_t now = sasae_mono_ns();
         if (h.sm.state == SASAE_VSM_VIEWING && now - h.last_print_ns > 5000000000ull) {

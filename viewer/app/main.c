@@ -41,6 +41,8 @@ static const char usage[] =
     "  --frame-log FILE     per-frame log: ids, timestamps, decode ms, bytes, latency ms\n"
     "  --max-frames N       end the session (as the operator) after N frames\n"
     "  --duration SEC       end the session (as the operator) after SEC seconds of viewing\n"
+    "  --send-file PATH     offer PATH to the customer once viewing (they are asked; the window\n"
+    "                       also sends a file dropped on it)\n"
     "\n"
     "Debug:\n"
     "  --test-pattern WxH[@FPS]  show a local moving test pattern instead of a session\n"
@@ -128,6 +130,8 @@ static int set_option(struct vcfg *c, const char *name, const char *v)
     }
     if (!strcmp(name, "frame-log"))
         return set_str(&c->frame_log, v);
+    if (!strcmp(name, "send-file"))
+        return set_str(&c->send_file, v);
     if (!strcmp(name, "max-frames")) {
         c->max_frames = strtol(v, &end, 10);
         return *end || c->max_frames < 0 ? -1 : 0;
@@ -217,6 +221,7 @@ static void cfg_free(struct vcfg *c)
     free(c->proxy);
     free(c->dump_dir);
     free(c->frame_log);
+    free(c->send_file);
 }
 
 struct vsource *vapp_source_new(const struct vcfg *cfg, const struct vsink *sink)
@@ -233,19 +238,33 @@ struct vsource *vapp_source_new(const struct vcfg *cfg, const struct vsink *sink
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"code", required_argument, 0, 0},        {"relay", required_argument, 0, 0},
-        {"relay-ca", required_argument, 0, 0},    {"relay-pin", required_argument, 0, 0},
-        {"cert", required_argument, 0, 0},        {"key", required_argument, 0, 0},
-        {"proxy", required_argument, 0, 0},       {"config", required_argument, 0, 0},
-        {"headless", no_argument, 0, 0},          {"dump-dir", required_argument, 0, 0},
-        {"dump-format", required_argument, 0, 0}, {"dump-every", required_argument, 0, 0},
-        {"frame-log", required_argument, 0, 0},   {"max-frames", required_argument, 0, 0},
-        {"duration", required_argument, 0, 0},    {"consent-wait", required_argument, 0, 0},
-        {"size", required_argument, 0, 0},        {"fullscreen", no_argument, 0, 0},
-        {"one-to-one", no_argument, 0, 0},        {"lang", required_argument, 0, 0},
-        {"log-level", required_argument, 0, 0},   {"test-pattern", required_argument, 0, 0},
-        {"test-end", required_argument, 0, 0},    {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},         {0, 0, 0, 0},
+        {"code", required_argument, 0, 0},
+        {"relay", required_argument, 0, 0},
+        {"relay-ca", required_argument, 0, 0},
+        {"relay-pin", required_argument, 0, 0},
+        {"cert", required_argument, 0, 0},
+        {"key", required_argument, 0, 0},
+        {"proxy", required_argument, 0, 0},
+        {"config", required_argument, 0, 0},
+        {"headless", no_argument, 0, 0},
+        {"dump-dir", required_argument, 0, 0},
+        {"dump-format", required_argument, 0, 0},
+        {"dump-every", required_argument, 0, 0},
+        {"frame-log", required_argument, 0, 0},
+        {"max-frames", required_argument, 0, 0},
+        {"duration", required_argument, 0, 0},
+        {"consent-wait", required_argument, 0, 0},
+        {"size", required_argument, 0, 0},
+        {"fullscreen", no_argument, 0, 0},
+        {"one-to-one", no_argument, 0, 0},
+        {"lang", required_argument, 0, 0},
+        {"log-level", required_argument, 0, 0},
+        {"test-pattern", required_argument, 0, 0},
+        {"test-end", required_argument, 0, 0},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
+        {"send-file", required_argument, 0, 0},
+        {0, 0, 0, 0},
     };
     struct vcfg cfg = {.dump_every = 1, .consent_wait_s = 120, .win_w = 1280, .win_h = 800};
     int rc = 2;

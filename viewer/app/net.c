@@ -54,8 +54,10 @@ struct net {
     bool inbox_overflow;
 
     bool hello_seen;
-    uint32_t host_caps;    /* from the host's HELLO */
-    struct vmonitors mons; /* the host's latest MONITOR_LIST (count 0: none yet) */
+    uint32_t host_caps;       /* from the host's HELLO */
+    struct vmonitors mons;    /* the host's latest MONITOR_LIST (count 0: none yet) */
+    struct sasae_filesend fs; /* the file being sent to the customer */
+    uint32_t file_ids;
     bool closed_seen;
     bool peer_ended;   /* the host sent END: it closes first */
     bool close_called; /* sasae_relayclient_close_why done */
@@ -342,6 +344,34 @@ static void on_monitors(struct net *n, const struct sasae_wire_monitor_list *l)
         n->base.sink.monitors(n->base.sink.user, v);
 }
 
+/* Bytes the relay connection may hold before file chunks wait: input, pen and acks queue
+ * behind at most this much (about 0.25 s at 1 Mbit/s). */
+#define FILE_QUEUE_LIMIT (32 * 1024)
+
+/* Sends the chunks the host's window and our queue allow now. */
+static void pump_file(struct net *n)
+{
+    struct sasae_wire_msg c;
+    while (n->base.sm.state == SASAE_VSM_VIEWING &&
+           sasae_relayclient_queued_bytes(n->rc) < FILE_QUEUE_LIMIT &&
+           sasae_filesend_next(&n->fs, &c))
+        if (send_msg(n, &c) != 0)
+            break;
+}
+
+static void on_file_msg(struct net *n, const struct sasae_wire_msg *m)
+{
+    if (!sasae_filesend_on_msg(&n->fs, m))
+        return;
+    const struct sasae_wire_file *f = &m->u.file;
+    if (m->type != SASAE_WIRE_FILE_ACK)
+        SASAE_INFO("viewer", "file %s: %s status %u %.*s", n->fs.name,
+                   sasae_wire_type_name(m->type), f->status, (int)f->text_len, f->text);
+    pump_file(n);
+    if (n->base.sink.file)
+        n->base.sink.file(n->base.sink.user, &n->fs);
+}
+
 static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t recv_us)
 {
     const struct vsink *k = &n->base.sink;
@@ -364,6 +394,12 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
                    (int)m->u.hello.software_len, m->u.hello.software, v);
         return;
     }
+    case SASAE_WIRE_FILE_ANSWER:
+    case SASAE_WIRE_FILE_ACK:
+    case SASAE_WIRE_FILE_END:
+    case SASAE_WIRE_FILE_ABORT:
+        on_file_msg(n, m);
+        return;
     case SASAE_WIRE_END:
         SASAE_INFO("viewer", "host ended the session: reason %u %.*s", m->u.end.reason,
                    (int)m->u.end.text_len, m->u.end.text);
@@ -642,6 +678,7 @@ static int net_pump(struct vsource *s, int timeout_ms)
     if (overflow)
         fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "receive queue overflow");
     timers(n);
+    pump_file(n); /* the relay queue drained since */
     if (n->base.sm.state == SASAE_VSM_ENDED && !n->closed_seen && !n->close_called &&
         sasae_mono_ns() >= n->close_deadline_ns) {
         /* the host sent END but has not closed: close now, politely */
@@ -828,6 +865,49 @@ static int net_chat(struct vsource *s, const char *text, size_t len)
     return send_msg(n, &m) == 0 ? 0 : -EIO;
 }
 
+static int net_send_file(struct vsource *s, const char *path, char *err, size_t errlen)
+{
+    struct net *n = (struct net *)s;
+    if (!viewing(n)) {
+        snprintf(err, errlen, "not connected to a customer");
+        return -ENOTCONN;
+    }
+    if (!(n->host_caps & SASAE_WIRE_CAP_FILE)) {
+        snprintf(err, errlen, "this customer's computer does not take files");
+        return -ENOTSUP;
+    }
+    if (n->fs.state == SASAE_FILESEND_OFFERED || n->fs.state == SASAE_FILESEND_SENDING) {
+        snprintf(err, errlen, "a file is being sent already");
+        return -EBUSY;
+    }
+    struct sasae_wire_msg offer;
+    int rc = sasae_filesend_start(&n->fs, path, NULL, ++n->file_ids, &offer, err, errlen);
+    if (rc != 0)
+        return rc;
+    SASAE_INFO("viewer", "offering %s (%llu bytes) to the customer", n->fs.name,
+               (unsigned long long)n->fs.size);
+    if (send_msg(n, &offer) != 0) {
+        sasae_filesend_close(&n->fs);
+        n->fs.state = SASAE_FILESEND_IDLE;
+        snprintf(err, errlen, "cannot send the offer");
+        return -EIO;
+    }
+    if (n->base.sink.file)
+        n->base.sink.file(n->base.sink.user, &n->fs);
+    return 0;
+}
+
+static void net_cancel_file(struct vsource *s)
+{
+    struct net *n = (struct net *)s;
+    struct sasae_wire_msg a;
+    if (sasae_filesend_cancel(&n->fs, &a)) {
+        send_msg(n, &a);
+        if (n->base.sink.file)
+            n->base.sink.file(n->base.sink.user, &n->fs);
+    }
+}
+
 static void net_end(struct vsource *s)
 {
     step((struct net *)s, SASAE_VSM_EV_OP_END, 0);
@@ -839,6 +919,7 @@ static void net_free(struct vsource *s)
     if (!n)
         return;
     sasae_relayclient_free(n->rc); /* joins its thread: no callback after this */
+    sasae_filesend_close(&n->fs);
     sasae_chan_free(n->ch);
     sasae_chan_cred_free(n->cred);
     sasae_wire_reasm_free(n->reasm);
@@ -870,6 +951,8 @@ static const struct vsource_ops net_ops = {
     .clipboard_send = net_clipboard_send,
     .clipboard_request = net_clipboard_request,
     .chat = net_chat,
+    .send_file = net_send_file,
+    .cancel_file = net_cancel_file,
     .end = net_end,
     .free = net_free,
 };

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/filesend.h"
 #include "sasae/viewer.h"
 
 /* A decoded picture: I420 planes borrowed from the decoder, valid during the callback. */
@@ -68,6 +69,8 @@ struct vsink {
     void (*clipboard)(void *user, const char *text, size_t len);
     /* A chat message from the customer (UTF-8, not NUL-terminated); may be NULL. */
     void (*chat)(void *user, const char *text, size_t len);
+    /* The file being sent changed state or progressed (may be NULL). */
+    void (*file)(void *user, const struct sasae_filesend *fs);
 };
 
 /* Operator input forwarded when control is granted. */
@@ -101,6 +104,11 @@ struct vsource_ops {
     /* A chat message to the customer (UTF-8, 1..1024 bytes), only after consent: 0 sent,
      * -EPERM not viewing, -ENOTSUP the host has no chat, -EINVAL bad text. May be NULL. */
     int (*chat)(struct vsource *s, const char *text, size_t len);
+    /* Offers the file at path to the customer (only while viewing a host that takes files;
+     * one at a time): 0, or a negative errno with err saying why. NULL: no files. */
+    int (*send_file)(struct vsource *s, const char *path, char *err, size_t errlen);
+    /* Stops the file being sent (may be NULL). */
+    void (*cancel_file)(struct vsource *s);
     /* Operator pressed End: sends END, closes, wipes keys. */
     void (*end)(struct vsource *s);
     void (*free)(struct vsource *s);

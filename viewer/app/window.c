@@ -65,6 +65,8 @@ struct gui {
 
     char *sysinfo;
     size_t sysinfo_len;
+    bool file_offered;   /* --send-file done */
+    char file_line[600]; /* the file being sent (dropped on the window), or why it was not */
 
     struct vmonitors mons; /* the host's monitors (count 0: it cannot switch) */
     char mon_label[64];
@@ -448,7 +450,9 @@ static void draw_status(struct gui *g, int ww, int wh)
         w = sasae_text_draw(g->r, g->small, buf, x, ty, (SDL_Color){0xc8, 0xd8, 0xff, 0xff});
         x += (w > 0 ? w : 0) + 24;
     }
-    if (g->sm.state == SASAE_VSM_VIEWING) {
+    if (g->file_line[0])
+        sasae_text_draw(g->r, g->small, g->file_line, x, ty, (SDL_Color){0xff, 0xe0, 0x90, 0xff});
+    if (g->sm.state == SASAE_VSM_VIEWING && !g->file_line[0]) {
         struct sasae_meter_stats st;
         sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
         snprintf(buf, sizeof buf, "%s %.0f ms · %.1f fps · %.2f Mbit/s", vstr(g->lang, VS_LATENCY),
@@ -919,6 +923,25 @@ static void set_tool(struct gui *g, enum tool t)
     g->dirty = true;
 }
 
+static void on_file(void *u, const struct sasae_filesend *fs)
+{
+    struct gui *g = u;
+    vfile_line(fs, g->lang == SASAE_LANG_JA, g->file_line, sizeof g->file_line);
+    g->dirty = true;
+}
+
+/* A file dropped on the window (or given with --send-file) goes to the customer, who is
+ * asked first. */
+static void send_file(struct gui *g, const char *path)
+{
+    char err[300];
+    if (g->phase != PHASE_SESSION || !g->src->ops->send_file)
+        return;
+    if (g->src->ops->send_file(g->src, path, err, sizeof err) != 0)
+        snprintf(g->file_line, sizeof g->file_line, "%s: %s", sasae_filesend_basename(path), err);
+    g->dirty = true;
+}
+
 static void start_session(struct gui *g)
 {
     struct vcfg cfg = *g->cfg;
@@ -934,7 +957,8 @@ static void start_session(struct gui *g)
                          .sysinfo = on_sysinfo,
                          .monitors = on_monitors,
                          .clipboard = on_clipboard,
-                         .chat = on_chat};
+                         .chat = on_chat,
+                         .file = on_file};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
@@ -1263,6 +1287,10 @@ static void handle_event(struct gui *g, const SDL_Event *e)
     case SDL_WINDOWEVENT:
         g->dirty = true;
         break;
+    case SDL_DROPFILE:
+        send_file(g, e->drop.file);
+        SDL_free(e->drop.file);
+        break;
     case SDL_TEXTINPUT:
         if (g->phase == PHASE_SESSION && chat_event(g, e))
             break;
@@ -1365,6 +1393,10 @@ int vgui_run(const struct vcfg *cfg)
         /* Pump until the source is done: after the end it still flushes END and closes. */
         if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)
             g->src_done = true;
+        if (g->cfg->send_file && !g->file_offered && g->tex && g->sm.state == SASAE_VSM_VIEWING) {
+            g->file_offered = true; /* --send-file: as if dropped once the picture shows */
+            send_file(g, g->cfg->send_file);
+        }
         if (g->closing && (!g->src || g->src_done || sasae_mono_ns() >= g->closing_deadline_ns)) {
             finish(g);
             break;

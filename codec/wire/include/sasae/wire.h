@@ -65,6 +65,13 @@ enum sasae_wire_type {
     SASAE_WIRE_CHAT = 0x70,              /* both ways, after consent */
     SASAE_WIRE_CLIPBOARD = 0x71,         /* both ways, only while control is granted */
     SASAE_WIRE_CLIPBOARD_REQUEST = 0x72, /* viewer -> host, only while control is granted */
+    /* file send, operator -> customer (hosts with CAP_FILE); all use struct sasae_wire_file */
+    SASAE_WIRE_FILE_OFFER = 0x80,  /* viewer -> host: name, size, sha256 */
+    SASAE_WIRE_FILE_ANSWER = 0x81, /* host -> viewer: status, offset to start at, size limit */
+    SASAE_WIRE_FILE_CHUNK = 0x82,  /* viewer -> host: data at offset */
+    SASAE_WIRE_FILE_END = 0x83,    /* host -> viewer: stored (status OK) or why not */
+    SASAE_WIRE_FILE_ABORT = 0x84,  /* both ways: the transfer stops; status says why */
+    SASAE_WIRE_FILE_ACK = 0x85,    /* host -> viewer: bytes stored so far (offset) */
 };
 
 /* Static name such as "VIDEO" for logs; "UNKNOWN" for other values. */
@@ -87,6 +94,7 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_MONITORS 0x100u /* host: sends MONITOR_LIST, obeys MONITOR_SELECT */
 #define SASAE_WIRE_CAP_CHAT 0x20u      /* understands CHAT */
 #define SASAE_WIRE_CAP_CLIPBOARD 0x40u /* host: understands CLIPBOARD and CLIPBOARD_REQUEST */
+#define SASAE_WIRE_CAP_FILE 0x80u      /* host: receives files (FILE_*) */
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
@@ -235,6 +243,34 @@ struct sasae_wire_text {
     size_t len;
 };
 
+#define SASAE_WIRE_FILE_CHUNK_MAX (64 * 1024)
+#define SASAE_WIRE_FILE_TEXT_MAX 1024
+enum sasae_wire_file_status {
+    SASAE_WIRE_FILE_OK = 0,        /* ANSWER: accepted; END: stored */
+    SASAE_WIRE_FILE_DECLINED = 1,  /* the customer declined (or did not answer) */
+    SASAE_WIRE_FILE_BAD_NAME = 2,  /* the name is refused (text says why) */
+    SASAE_WIRE_FILE_TOO_BIG = 3,   /* over the host's limit (ANSWER size = the limit) */
+    SASAE_WIRE_FILE_BUSY = 4,      /* another file is being offered or received */
+    SASAE_WIRE_FILE_CHECKSUM = 5,  /* END: the SHA-256 did not match; nothing was kept */
+    SASAE_WIRE_FILE_IO = 6,        /* the host could not write (text says why) */
+    SASAE_WIRE_FILE_CANCELLED = 7, /* ABORT: the sender stopped it */
+    SASAE_WIRE_FILE_PROTOCOL = 8,  /* a chunk out of order, past the size, or unknown id */
+};
+#define SASAE_WIRE_FILE_STATUS_MAX SASAE_WIRE_FILE_PROTOCOL
+/* Every FILE_* message has this one layout (docs/protocol.md); fields a type does not use
+ * are zero on the wire. */
+struct sasae_wire_file {
+    uint32_t id;         /* the sender's transfer id */
+    uint8_t status;      /* enum sasae_wire_file_status */
+    uint64_t size;       /* OFFER: file size; ANSWER: the host's size limit */
+    uint64_t offset;     /* ANSWER: where to start (resume); CHUNK: of data; ACK: bytes stored */
+    uint8_t sha256[32];  /* OFFER: of the whole file */
+    const char *text;    /* OFFER: file name (UTF-8); else reason / saved name */
+    size_t text_len;     /* <= FILE_TEXT_MAX */
+    const uint8_t *data; /* CHUNK only */
+    size_t data_len;     /* CHUNK: 1..FILE_CHUNK_MAX; others 0 */
+};
+
 struct sasae_wire_msg {
     uint8_t type; /* enum sasae_wire_type */
     union {
@@ -258,6 +294,7 @@ struct sasae_wire_msg {
         struct sasae_wire_monitor_select monitor_select;
         struct sasae_wire_text chat;      /* CHAT */
         struct sasae_wire_text clipboard; /* CLIPBOARD */
+        struct sasae_wire_file file;      /* FILE_* */
     } u; /* KEYFRAME_REQ, PEN_CLEAR and CLIPBOARD_REQUEST have no body */
 };
 
