@@ -153,6 +153,48 @@ for p in "${VP[@]}" "${HP[@]}"; do wait "$p" || fail "a session between two node
 [ "$(grep -l "RESULT ok" "$WORK"/mv* | wc -l)" = 12 ] || fail "not every cross-node session passed"
 pass "12 concurrent sessions over all 6 ordered node pairs"
 
+# ---- HAProxy in front (TCP passthrough, health check over TLS): hosts and viewers both go
+# through it; round robin puts most pairs on different nodes
+HA_PORT=$(free_port)
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+    maxconn 2000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+frontend sasae
+    bind 127.0.0.1:$HA_PORT
+    default_backend relays
+backend relays
+    balance roundrobin
+    option httpchk GET /healthz
+    server n1 127.0.0.1:${NPORT[1]} check check-ssl verify none inter 500 fall 2 rise 1
+    server n2 127.0.0.1:${NPORT[2]} check check-ssl verify none inter 500 fall 2 rise 1
+    server n3 127.0.0.1:${NPORT[3]} check check-ssl verify none inter 500 fall 2 rise 1
+CONF
+haproxy -c -f "$WORK/haproxy.cfg" > "$WORK/haproxy.check" 2>&1 || { cat "$WORK/haproxy.check"; fail "haproxy config"; }
+haproxy -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
+HA_PID=$!
+PIDS+=("$HA_PID")
+for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$HA_PORT) 2>/dev/null && break; sleep 0.1; done
+sleep 1 # first health checks
+HA_URL="wss://127.0.0.1:$HA_PORT/"
+HP=()
+VP=()
+for k in 1 2 3 4 5 6; do
+  rm -f "$WORK/ha$k"
+  $TC host --url "$HA_URL" $CA --code-file "$WORK/ha$k" --msgs 10 --size 5000 --timeout 60 > "$WORK/ha$k.out" 2>&1 &
+  HP+=("$!"); PIDS+=("$!")
+  for i in $(seq 1 100); do [ -s "$WORK/ha$k" ] && break; sleep 0.1; done
+  $TC viewer --url "$HA_URL" $CA $OP --code-file "$WORK/ha$k" --msgs 10 --size 5000 --timeout 60 > "$WORK/hav$k" 2>&1 &
+  VP+=("$!"); PIDS+=("$!")
+done
+for p in "${VP[@]}" "${HP[@]}"; do wait "$p" || fail "a session through haproxy failed"; done
+kill -0 "$HA_PID" || fail "haproxy died"
+pass "6 sessions through haproxy (hosts and viewers both balanced over the three nodes)"
+
 # ---- a node-to-node link from a process without the cluster's certificate is refused
 for who in rogue none; do
   certargs=()
