@@ -92,7 +92,6 @@ CONF
 }
 url() { echo "wss://127.0.0.1:${NPORT[$1]}/"; }
 health() { curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:${NPORT[$1]}/healthz" || true; }
-nmetric() { curl -sk "https://127.0.0.1:${NPORT[$1]}/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 start_node 1
 start_node 2
 start_node 3
