@@ -20,3 +20,5 @@ sasae_script_test(relay_rxmem integration/relay_rxmem.sh "integration;relay")
 # The audit log's day switch: the test watches fsync/close/write of audit.c.
 sasae_unit_test(test_relay_audit_day unit/test_relay_audit_day.c sasae_relay_core)
 target_link_options(test_relay_audit_day PRIVATE -Wl,--wrap=fsync -Wl,--wrap=close -Wl,--wrap=write)
+# The relay cluster: three nodes, Redis and HAProxy as child processes of the test.
+sasae_script_test(relay_cluster integration/relay_cluster.sh "integration;relay")

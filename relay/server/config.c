@@ -52,7 +52,9 @@ static const struct opt opts[] = {
       "seconds without a valid pong/data before hangup (default 75)"),
     U("stuck-timeout", stuck_timeout, 1, 3600,
       "seconds a receiver may leave its queue full before it is cut (default 30)"),
-    U("drain-timeout", drain_timeout, 1, 600, "seconds SIGTERM waits for peers (default 5)"),
+    U("drain-timeout", drain_timeout, 1, 600,
+      "seconds SIGTERM waits for peers; in a cluster, for running sessions to end "
+      "(default 5)"),
     U("handshake-timeout", handshake_timeout, 1, 600,
       "seconds for TLS + HTTP upgrade (default 10)"),
     U("max-sessions", max_sessions, 1, 10000000,
@@ -81,6 +83,20 @@ static const struct opt opts[] = {
      "error|warn|info|debug (default info)"},
     {"event-loop", K_STR, offsetof(struct relay_config, event_loop), 0, 0,
      "libev (epoll, default) or poll"},
+    {"cluster-redis", K_STR, offsetof(struct relay_config, cluster_redis), 0, 0,
+     "cluster: Redis host:port of the shared directory (default empty: a "
+     "single relay, no cluster)"},
+    {"cluster-node", K_STR, offsetof(struct relay_config, cluster_node), 0, 0,
+     "cluster: this node's name, unique in the cluster"},
+    {"cluster-advertise", K_STR, offsetof(struct relay_config, cluster_advertise), 0, 0,
+     "cluster: host:port the other nodes dial for node-to-node links"},
+    U("cluster-port", cluster_port, 1, 65535, "cluster: port of the node-to-node TLS listener"),
+    {"cluster-cert", K_STR, offsetof(struct relay_config, cluster_cert), 0, 0,
+     "cluster: this node's certificate (client and server), PEM"},
+    {"cluster-key", K_STR, offsetof(struct relay_config, cluster_key), 0, 0,
+     "cluster: this node's private key, PEM"},
+    {"cluster-ca", K_STR, offsetof(struct relay_config, cluster_ca), 0, 0,
+     "cluster: CA file that signs node certificates, PEM"},
 };
 
 void relay_config_defaults(struct relay_config *c)
@@ -172,6 +188,20 @@ int relay_config_check(const struct relay_config *c, char *err, size_t errlen)
     }
     if (strcmp(c->event_loop, "libev") && strcmp(c->event_loop, "poll")) {
         snprintf(err, errlen, "event-loop must be libev or poll");
+        return -1;
+    }
+    if (c->cluster_redis[0] &&
+        (!c->cluster_node[0] || !c->cluster_advertise[0] || !c->cluster_port ||
+         !c->cluster_cert[0] || !c->cluster_key[0] || !c->cluster_ca[0])) {
+        snprintf(err, errlen,
+                 "cluster-redis needs cluster-node, cluster-advertise, cluster-port, "
+                 "cluster-cert, cluster-key and cluster-ca");
+        return -1;
+    }
+    if (strlen(c->cluster_node) > 64 ||
+        strspn(c->cluster_node, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+            strlen(c->cluster_node)) {
+        snprintf(err, errlen, "cluster-node: up to 64 of a-z, 0-9, -");
         return -1;
     }
     if (c->ping_timeout <= c->ping_interval) {

@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "audit.h"
+#include "cluster.h"
 #include "config.h"
 #include "rxpool.h"
 #include "sasae/common.h"
@@ -37,7 +38,7 @@
 #define NAME_MAX_LEN 64
 /* Bytes of queued frames sent per WRITEABLE (one lws_write, one SSL_write). */
 #define TX_CHUNK (64 * 1024)
-#define WS_HDR_MAX 10
+#define WS_HDR_MAX 14 /* 10, and a 4-byte mask key on node-to-node links */
 
 enum role { R_NONE, R_HOST, R_VIEWER };
 enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
@@ -59,6 +60,7 @@ struct session {
     uint64_t h2v, v2h;
     int refs;
     int ended;
+    int remote; /* spliced to the host's node: that node's table holds the session */
 };
 
 struct conn {
@@ -94,6 +96,17 @@ struct conn {
     char peer_end[48];   /* "signal" from a close frame's "end: signal": why its session ended */
     uint8_t left_reason; /* what the peer is told when we go */
     int crl_sub;         /* host asked for the CRL: sent now and again right before pairing */
+    /* cluster: 1 = our link to the host's node (a websocket client standing in for the
+     * host), 2 = a link from another node (standing in for that node's viewer) */
+    int link;
+    int splice;       /* messages pass through unread: a viewer and its link (link 1) */
+    int established;  /* link 1: the other node accepted it */
+    int connecting;   /* link 1: inside lws_client_connect_via_info */
+    int conn_failed;  /* link 1: the connection failed while connecting */
+    int answered;     /* link 1: the host's node answered the join */
+    uint64_t via_sid; /* link 2: the session id the entry node chose */
+    char link_path[512];
+    char link_host[256];
 };
 
 struct http_pss {
@@ -112,6 +125,7 @@ struct metrics {
     uint64_t fd_refused_accept, fd_refused_join; /* out of file descriptors */
     uint64_t audit_refused;                      /* audit log unwritable */
     uint64_t mem_refused;                        /* memory tight */
+    uint64_t cluster_forwarded, cluster_link_failed, cluster_reaped, cluster_dir_down;
 };
 
 struct relay {
@@ -134,6 +148,7 @@ struct relay {
     int probe_fd;     /* /dev/null, duplicated to find the lowest free descriptor (-1: none) */
     long as_limit_kb; /* RLIMIT_AS at start, kB (0: none) */
     uint64_t drain_deadline_ms;
+    int drain_cut; /* sessions told to end (at once on a single relay) */
     int exit;
     struct metrics m;
     lws_retry_bo_t retry;
@@ -148,6 +163,10 @@ struct relay {
     size_t crl_der_len;
     struct stat crl_st;
     uint64_t crl_served;
+    /* cluster mode (cluster-redis set): the shared directory and the node-to-node vhost */
+    struct relay_cluster *cl;
+    struct lws_vhost *cluster_vh;
+    int making_cluster_vh; /* the TLS callback below is for the cluster vhost */
 };
 
 static struct relay *g_relay; /* only for signal flags -> main loop */
@@ -534,11 +553,82 @@ static void close_after_flush(struct conn *c, int status, const char *text)
     lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, 5);
 }
 
+/* ---- cluster: the shared directory ---- */
+
+/* The routing part of code (its first 6 digits), the directory's key. */
+static void routing_part(const char *code, char *rp)
+{
+    memcpy(rp, code, SASAE_RT_ROUTING_DIGITS);
+    rp[SASAE_RT_ROUTING_DIGITS] = '\0';
+}
+
+/* code is no longer joinable here (consumed, burned, expired, host gone). */
+static void cluster_release(struct relay *r, const char *code)
+{
+    if (!r->cl || strlen(code) < SASAE_RT_ROUTING_DIGITS)
+        return;
+    char rp[SASAE_RT_ROUTING_DIGITS + 1];
+    routing_part(code, rp);
+    relay_cluster_release(r->cl, rp);
+}
+
+/* A session id: a counter on a single relay; random in a cluster, so that the nodes a
+ * session crosses log it under one id without asking each other. */
+static uint64_t new_session_id(struct relay *r)
+{
+    if (!r->cl)
+        return ++r->next_session_id;
+    uint64_t id = 0;
+    if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1)
+        id = ++r->next_session_id;
+    id &= INT64_MAX;
+    return id ? id : 1;
+}
+
+/* Shared failure counters: one key per address, per operator certificate and one for the
+ * cluster, each over a minute, so that limits do not multiply with the number of nodes.
+ * Returns an SASAE_RT_E_* refusal, or 0. A directory that does not answer refuses nothing
+ * here (each node's own table still limits). */
+static int cluster_join_limited(struct relay *r, const struct conn *c)
+{
+    if (!r->cl)
+        return 0;
+    char k[160];
+    snprintf(k, sizeof(k), "global");
+    long n = relay_cluster_fail_get(r->cl, k);
+    if (n >= (long)r->cfg.max_failed_joins_global)
+        return SASAE_RT_E_GLOBAL_RATE;
+    snprintf(k, sizeof(k), "addr:%s", c->addr);
+    if (relay_cluster_fail_get(r->cl, k) >= (long)r->cfg.max_failed_joins)
+        return SASAE_RT_E_RATE;
+    if (c->cert_id[0]) {
+        snprintf(k, sizeof(k), "cert:%s", c->cert_id);
+        if (relay_cluster_fail_get(r->cl, k) >= (long)r->cfg.max_failed_joins)
+            return SASAE_RT_E_RATE;
+    }
+    return 0;
+}
+
+static void cluster_join_failed(struct relay *r, const struct conn *c)
+{
+    if (!r->cl)
+        return;
+    char k[160];
+    relay_cluster_fail_add(r->cl, "global", 60);
+    snprintf(k, sizeof(k), "addr:%s", c->addr);
+    relay_cluster_fail_add(r->cl, k, 60);
+    if (c->cert_id[0]) {
+        snprintf(k, sizeof(k), "cert:%s", c->cert_id);
+        relay_cluster_fail_add(r->cl, k, 60);
+    }
+}
+
 /* A waiting host leaves the table (its code can never be joined again). */
 static void drop_code(struct conn *c)
 {
     if (c->state == C_WAITING && c->code[0]) {
         sasae_rt_unregister(g_relay->rt, c->code);
+        cluster_release(g_relay, c->code);
         c->code[0] = '\0';
     }
 }
@@ -608,7 +698,8 @@ static void session_end(struct relay *r, struct session *s, const char *ended_by
         };
         sasae_audit_write(r->audit, &a);
         r->m.audit_events++;
-        sasae_rt_session_end(r->rt);
+        if (!s->remote)
+            sasae_rt_session_end(r->rt);
     }
 }
 
@@ -643,6 +734,15 @@ static void detach_peer(struct relay *r, struct conn *c, uint8_t reason, const c
                     text);
     if (p->state == C_CLOSING)
         return;
+    if (c->splice) {
+        /* A spliced pair: the host's node tells the viewer itself (its PEER_LEFT passes
+         * through); toward that node, the close carries why the viewer ended. */
+        char t[sizeof(c->peer_end) + 8];
+        snprintf(t, sizeof(t), "end: %s", c->peer_end[0] ? c->peer_end : "closed");
+        close_after_flush(p, p->out_mid ? LWS_CLOSE_STATUS_GOINGAWAY : LWS_CLOSE_STATUS_NORMAL,
+                          p->link == 1 ? t : "peer left");
+        return;
+    }
     if (p->out_mid) {
         /* Its stream is in the middle of c's message, which will never finish: only a
          * close frame (allowed between fragments) can still be sent. */
@@ -758,6 +858,25 @@ static void handle_register(struct relay *r, struct conn *c, const struct sasae_
     if (refuse_new_session(r, c, "register"))
         return;
     int rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
+    /* In a cluster the routing part must be unique among every node's live codes: claim it
+     * in the directory, and draw again while another node holds it. */
+    for (int tries = 0; !rc && r->cl; tries++) {
+        char rp[SASAE_RT_ROUTING_DIGITS + 1];
+        routing_part(c->code, rp);
+        int claimed = relay_cluster_claim(r->cl, rp, r->cfg.code_ttl);
+        if (claimed == 1)
+            break;
+        sasae_rt_unregister(r->rt, c->code);
+        c->code[0] = '\0';
+        if (claimed < 0 || tries == 16) {
+            r->m.cluster_dir_down += claimed < 0;
+            fail(c, SASAE_ENV_ERR_INTERNAL,
+                 "the relay cluster's directory is unavailable: try again shortly", 0);
+            audit_simple(r, "register", c, "refused", "cluster directory unavailable");
+            return;
+        }
+        rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
+    }
     if (rc) {
         r->m.rej_full += rc == SASAE_RT_E_FULL;
         fail(c, rc == SASAE_RT_E_FULL ? SASAE_ENV_ERR_FULL : SASAE_ENV_ERR_INTERNAL,
@@ -784,8 +903,194 @@ static void burn_code(struct relay *r, struct conn *h, const struct sasae_rt_bur
     SASAE_WARN(TAG, "code %.6s... burned: %s", b->code, why);
     r->m.burned++;
     audit_simple(r, "burned", h, "burned", why);
+    cluster_release(r, b->code);
     h->code[0] = '\0'; /* already out of the table; its routing part may be reissued */
     fail(h, SASAE_ENV_ERR_BURNED, "wrong check digits were tried 5 times; register again", 0);
+}
+
+/* ---- cluster: node-to-node links ---- */
+
+static void hex_encode(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *in && n + 3 <= cap; in++, n += 2)
+        snprintf(out + n, 3, "%02x", (unsigned char)*in);
+    out[n] = '\0';
+    if (!n && cap > 1)
+        strcpy(out, "-");
+}
+
+/* Decodes hex (or "-": empty) into out; -1 on anything else or if it does not fit. */
+static int hex_decode(const char *in, char *out, size_t cap)
+{
+    if (!strcmp(in, "-")) {
+        out[0] = '\0';
+        return 0;
+    }
+    size_t len = strlen(in);
+    if (len % 2 || len / 2 >= cap)
+        return -1;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        if (!isxdigit((unsigned char)in[2 * i]) || !isxdigit((unsigned char)in[2 * i + 1]) ||
+            sscanf(in + 2 * i, "%2x", &v) != 1)
+            return -1;
+        out[i] = (char)v;
+    }
+    out[len / 2] = '\0';
+    return 0;
+}
+
+/* Takes c off the relay's connection list (a link that never became a connection). */
+static void conn_unlink(struct relay *r, struct conn *c)
+{
+    unmark_dirty(r, c);
+    q_free(c);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        r->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    r->n_conns--;
+}
+
+/* Link l to the host's node could not be made: the viewer hears why; l is freed. */
+static void link_failed(struct relay *r, struct conn *l, const char *why)
+{
+    struct conn *v = l->peer;
+    r->m.cluster_link_failed++;
+    SASAE_WARN(TAG, "node-to-node link to %s failed: %s", l->link_host, why ? why : "?");
+    if (v) {
+        l->peer = NULL;
+        v->peer = NULL;
+        v->splice = 0;
+        r->n_paired_conns -= 2;
+        if (v->sess)
+            v->sess->ended = 1; /* never began: no end record */
+        audit_simple(r, "join", v, "failed", "host's relay node unreachable");
+        fail(v, SASAE_ENV_ERR_INTERNAL, "the host's relay node cannot be reached: try again", 0);
+    }
+    conn_unlink(r, l);
+    session_unref(l->sess);
+    free(l);
+}
+
+/* Viewer c asked for a code that the node at addr ("host:port") holds: open a mutually
+ * authenticated TLS websocket to that node's cluster listener and splice c to it. The link
+ * carries c's JOIN first (still in c->ctl) and then every message both ways unread: the
+ * end-to-end channel is the host's and the viewer's alone. The viewer's verified identity
+ * (address, certificate, operator, organisation) and the session id go in the request
+ * path, which only a node with the cluster's certificate can send. */
+static void link_open(struct relay *r, struct conn *c, const char *addr)
+{
+    struct conn *l = calloc(1, sizeof(*l));
+    struct session *s = calloc(1, sizeof(*s));
+    struct frag *f = c->ctl ? frag_new(c->ctl, c->ctl_len, 1, 1) : NULL;
+    const char *colon = strrchr(addr, ':');
+    if (!l || !s || !f || !colon || colon == addr ||
+        (size_t)(colon - addr) >= sizeof(l->link_host)) {
+        free(l);
+        free(s);
+        if (f)
+            frag_free(r, f);
+        fail(c, SASAE_ENV_ERR_INTERNAL, "cannot reach the host's relay node", 0);
+        return;
+    }
+    memcpy(l->link_host, addr, (size_t)(colon - addr));
+    uint64_t t = now_ms();
+    s->id = new_session_id(r);
+    memcpy(s->code, c->code, sizeof(s->code));
+    snprintf(s->op, sizeof(s->op), "%s", c->op);
+    snprintf(s->org, sizeof(s->org), "%s", c->org);
+    s->start_ms = t;
+    s->refs = 2;
+    s->remote = 1;
+    char ha[2 * sizeof(c->addr) + 1], ho[2 * sizeof(c->op) + 1], hg[2 * sizeof(c->org) + 1];
+    hex_encode(c->addr, ha, sizeof(ha));
+    hex_encode(c->op, ho, sizeof(ho));
+    hex_encode(c->org, hg, sizeof(hg));
+    snprintf(l->link_path, sizeof(l->link_path), "/via/%016llx/%s/%s/%s/%s",
+             (unsigned long long)s->id, ha, c->cert_id[0] ? c->cert_id : "-", ho, hg);
+    l->link = 1;
+    l->splice = 1;
+    l->role = R_HOST;
+    l->state = C_PAIRED;
+    l->peer = c;
+    l->sess = s;
+    l->opened_ms = l->last_data_ms = t;
+    snprintf(l->addr, sizeof(l->addr), "%.63s", addr);
+    q_append(l, f);
+    c->splice = 1;
+    c->peer = l;
+    c->sess = s;
+    c->state = C_PAIRED;
+    c->last_data_ms = t;
+    r->n_paired_conns += 2;
+    l->next = r->conns;
+    if (r->conns)
+        r->conns->prev = l;
+    r->conns = l;
+    r->n_conns++;
+
+    struct lws_client_connect_info i;
+    memset(&i, 0, sizeof(i));
+    i.context = r->ctx;
+    i.vhost = r->cluster_vh;
+    i.address = l->link_host;
+    i.port = atoi(colon + 1);
+    i.path = l->link_path;
+    i.host = l->link_host;
+    i.origin = l->link_host;
+    i.protocol = SASAE_ENV_SUBPROTOCOL;
+    i.local_protocol_name = SASAE_ENV_SUBPROTOCOL;
+    i.ssl_connection = LCCSCF_USE_SSL;
+    i.userdata = l;
+    l->connecting = 1;
+    struct lws *w = lws_client_connect_via_info(&i);
+    l->connecting = 0;
+    if (!w || l->conn_failed) {
+        link_failed(r, l, "connect");
+        return;
+    }
+    l->wsi = w;
+    r->m.cluster_forwarded++;
+    audit_simple(r, "join", c, "forwarded", addr);
+}
+
+/* A link from another node arrived on the cluster listener (its TLS client certificate
+ * was verified against cluster-ca): c stands for that node's viewer, whose identity the
+ * path carries. 0, or -1 if the path is not a link's. */
+static int link_accept(struct relay *r, struct conn *c)
+{
+    char p[600], *save = NULL;
+    if (lws_hdr_copy(c->wsi, p, sizeof(p), WSI_TOKEN_GET_URI) <= 0)
+        return -1;
+    char *via = strtok_r(p, "/", &save), *sid = strtok_r(NULL, "/", &save),
+         *ha = strtok_r(NULL, "/", &save), *cert = strtok_r(NULL, "/", &save),
+         *ho = strtok_r(NULL, "/", &save), *hg = strtok_r(NULL, "/", &save);
+    if (!via || strcmp(via, "via") || !sid || !ha || !cert || !ho || !hg ||
+        strtok_r(NULL, "/", &save) || strlen(sid) != 16 || strlen(cert) >= sizeof(c->cert_id))
+        return -1;
+    char *end;
+    unsigned long long id = strtoull(sid, &end, 16);
+    if (*end || !id)
+        return -1;
+    char addr[sizeof(c->addr)], op[sizeof(c->op)], org[sizeof(c->org)];
+    if (hex_decode(ha, addr, sizeof(addr)) || hex_decode(ho, op, sizeof(op)) ||
+        hex_decode(hg, org, sizeof(org)) || !op[0] ||
+        !sasae_env_text_valid((const uint8_t *)op, strlen(op)) ||
+        !sasae_env_text_valid((const uint8_t *)org, strlen(org)))
+        return -1;
+    (void)r;
+    c->link = 2;
+    c->via_sid = id;
+    c->is_operator = 1; /* the entry node verified the operator's certificate */
+    memcpy(c->addr, addr, sizeof(addr));
+    memcpy(c->op, op, sizeof(op));
+    memcpy(c->org, org, sizeof(org));
+    snprintf(c->cert_id, sizeof(c->cert_id), "%s", strcmp(cert, "-") ? cert : "");
+    return 0;
 }
 
 static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
@@ -804,10 +1109,23 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         return;
     void *hostp = NULL;
     struct sasae_rt_burn burn;
-    int rc =
-        sasae_rt_join(r->rt, c->addr, c->cert_id, m->code, c->is_operator, now_ms(), &hostp, &burn);
-    struct conn *h = hostp;
     memcpy(c->code, m->code, sizeof(c->code));
+    int rc = c->is_operator ? cluster_join_limited(r, c) : 0;
+    if (!rc && r->cl && c->is_operator && c->link != 2) {
+        /* Another node holds the code: join across (a link from a node is never passed on,
+         * so a stale directory entry cannot make a loop). */
+        char rp[SASAE_RT_ROUTING_DIGITS + 1], addr[256];
+        int self = 0;
+        routing_part(m->code, rp);
+        if (relay_cluster_lookup(r->cl, rp, addr, sizeof(addr), &self) == 1 && !self) {
+            link_open(r, c, addr);
+            return;
+        }
+    }
+    if (!rc)
+        rc = sasae_rt_join(r->rt, c->addr, c->cert_id, m->code, c->is_operator, now_ms(), &hostp,
+                           &burn);
+    struct conn *h = hostp;
     if (rc == SASAE_RT_E_BURNED) {
         burn_code(r, h, &burn);
         rc = SASAE_RT_E_BAD_CODE; /* the joiner hears what any wrong code gets */
@@ -833,6 +1151,7 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
             r->m.rej_not_operator++;
         } else {
             r->m.rej_bad_code++;
+            cluster_join_failed(r, c);
         }
         audit_simple(r, "join", c, "failed", sasae_rt_strerror(rc));
         fail(c, code, sasae_rt_strerror(rc), 0);
@@ -845,7 +1164,8 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         fail(c, SASAE_ENV_ERR_INTERNAL, "", 0);
         return;
     }
-    s->id = ++r->next_session_id;
+    cluster_release(r, m->code); /* consumed */
+    s->id = c->link == 2 ? c->via_sid : new_session_id(r);
     memcpy(s->code, m->code, sizeof(s->code));
     snprintf(s->op, sizeof(s->op), "%s", c->op);
     snprintf(s->org, sizeof(s->org), "%s", c->org);
@@ -902,7 +1222,7 @@ static void handle_control(struct relay *r, struct conn *c)
         fail(c, SASAE_ENV_ERR_PROTOCOL, sasae_env_strerror(rc), SASAE_ENV_LEFT_ERROR);
         return;
     }
-    if (m.type == SASAE_ENV_REGISTER && c->state == C_NEW)
+    if (m.type == SASAE_ENV_REGISTER && c->state == C_NEW && c->link != 2)
         handle_register(r, c, &m);
     else if (m.type == SASAE_ENV_JOIN && c->state == C_NEW)
         handle_join(r, c, &m);
@@ -948,12 +1268,91 @@ static int frame_refused(struct relay *r, struct conn *c)
     return 0;
 }
 
+/* A spliced viewer or its link (cluster): every message passes to the other side as it
+ * came, fragment by fragment, with the usual queue limits; only the first message from the
+ * host's node (its answer to the join) is looked at, for the audit log. */
+static int splice_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len)
+{
+    int final = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
+    struct conn *p = c->peer;
+    int first = !c->in_msg;
+    if (first) {
+        if (!len && !final)
+            return 0;
+        c->in_msg = 1;
+        c->msg_len = 0;
+        c->msg_type = len ? in[0] : 0;
+        if (c->link == 1 && !c->answered && p) {
+            c->answered = 1;
+            if (c->msg_type == SASAE_ENV_PEER_JOINED) {
+                audit_simple(r, "join", p, "ok", "joined on the host's node");
+                audit_simple(r, "paired", p, "ok", NULL);
+                r->m.join_ok++;
+                r->m.paired_total++;
+            } else {
+                audit_simple(r, "join", p, "failed", "refused by the host's node");
+                r->m.join_fail++;
+                if (p->sess)
+                    p->sess->ended = 1; /* never began: no end record */
+            }
+        }
+    }
+    c->msg_len += len;
+    if (c->msg_len > SASAE_ENV_MSG_MAX) {
+        r->m.rej_toobig++;
+        fail(c, SASAE_ENV_ERR_TOO_BIG, "message over 1 MiB + 65 bytes", SASAE_ENV_LEFT_ERROR);
+        return 0;
+    }
+    if (final)
+        c->in_msg = 0;
+    if (!p)
+        return 0;
+    if (p->link == 1 && !p->established) {
+        r->m.rej_protocol++;
+        fail(c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+        return 0;
+    }
+    struct frag *f = frag_new(in, len, first, final);
+    if (!f) {
+        fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
+        return 0;
+    }
+    q_append(p, f);
+    if (final || p->qbytes >= TX_CHUNK / 2)
+        flush_now(r, p);
+    else
+        mark_dirty(p);
+    uint64_t t = now_ms();
+    c->last_data_ms = t;
+    if (c->sess) {
+        if (c->link == 1)
+            c->sess->h2v += len, r->m.bytes_h2v += len;
+        else
+            c->sess->v2h += len, r->m.bytes_v2h += len;
+    }
+    if (final)
+        r->m.msgs_fwd++;
+    if (p->qbytes > (size_t)r->cfg.queue_kb * 1024 && !p->paused_peer) {
+        p->paused_peer = 1;
+        p->stuck_since_ms = t;
+        r->m.pauses++;
+        lws_rx_flow_control(c->wsi, 0);
+    }
+    return 0;
+}
+
 static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len)
 {
     if (c->state == C_CLOSING)
         return 0; /* discard: we are only flushing our goodbye */
-    if (frame_refused(r, c))
+    /* Our own link receives the other node's server frames (unmasked by rule). */
+    if (c->link == 1 ? !lws_frame_is_binary(c->wsi) : frame_refused(r, c)) {
+        if (c->link == 1)
+            refuse_frame(r, c, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text frame");
         return 0;
+    }
+    if (c->splice)
+        return splice_receive(r, c, in, len);
     int final = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
     if (!c->in_msg) {
         if (!len) {
@@ -1042,7 +1441,20 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
 
 /* Writes one server (unmasked) websocket frame header for a payload of len bytes; returns
  * its size (at most WS_HDR_MAX). */
-static size_t ws_frame_header(uint8_t *h, int opcode, int fin, size_t len)
+static size_t ws_frame_header_len(uint8_t *h, int opcode, int fin, size_t len);
+
+static size_t ws_frame_header(uint8_t *h, int opcode, int fin, size_t len, const uint8_t *mask)
+{
+    size_t n = ws_frame_header_len(h, opcode, fin, len);
+    if (mask) {
+        h[1] |= 0x80;
+        memcpy(h + n, mask, 4);
+        n += 4;
+    }
+    return n;
+}
+
+static size_t ws_frame_header_len(uint8_t *h, int opcode, int fin, size_t len)
 {
     h[0] = (uint8_t)((fin ? 0x80 : 0) | opcode);
     if (len < 126) {
@@ -1083,11 +1495,21 @@ static int flush_queue(struct relay *r, struct conn *c)
         if (n && n + WS_HDR_MAX + plen > TX_CHUNK)
             break; /* next write (a lone fragment always fits: r->tx has room for one) */
         int first = f->first, fin = e->final;
-        n += ws_frame_header(out + n, first ? 2 : 0, fin, plen);
+        /* Frames we send as a websocket client (a link to another node) are masked, with a
+         * fresh key each (RFC 6455 5.3). */
+        uint8_t key[4];
+        int mask = c->link == 1;
+        if (mask && RAND_bytes(key, sizeof(key)) != 1)
+            return -1;
+        n += ws_frame_header(out + n, first ? 2 : 0, fin, plen, mask ? key : NULL);
         struct frag *stop = e->next;
+        size_t fo = 0;
         while (f != stop) {
             struct frag *nx = f->next;
             memcpy(out + n, f->buf, f->len);
+            if (mask)
+                for (size_t j = 0; j < f->len; j++, fo++)
+                    out[n + j] ^= key[fo & 3];
             n += f->len;
             c->qbytes -= f->len;
             frag_free(r, f);
@@ -1206,6 +1628,11 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
                     snprintf(c->cert_id + 2 * i, 3, "%02x", md[i]);
         }
     }
+    if (r->cluster_vh && lws_get_vhost(wsi) == r->cluster_vh && link_accept(r, c)) {
+        SASAE_WARN(TAG, "%s: node-to-node link with a bad request path: refused", c->addr);
+        fail(c, SASAE_ENV_ERR_PROTOCOL, "not a node-to-node link", 0);
+        return;
+    }
     if (r->draining) {
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
         return;
@@ -1218,6 +1645,8 @@ static void conn_established(struct relay *r, struct conn *c, struct lws *wsi)
                                                           : "unmasked client frame");
         return;
     }
+    if (c->link == 2)
+        return; /* the viewer's connection is counted on its own node */
     int rc = sasae_rt_conn_open(r->rt, c->addr, c->opened_ms);
     if (rc) {
         r->m.rej_addr++;
@@ -1402,22 +1831,35 @@ static int http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
     struct http_pss *ps = user;
     switch (reason) {
     case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        if (r->making_cluster_vh) /* node certificates: lws verifies them (cluster-ca) */
+            return apply_tls_policy(r, (SSL_CTX *)user) ? 1 : 0;
         r->ssl_ctx = (SSL_CTX *)user;
         if (load_operator_store(r, r->ssl_ctx) || apply_tls_policy(r, r->ssl_ctx))
             return 1;
         return 0;
+    case LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION:
+        /* Only the cluster listener asks (the public one verifies operators itself):
+         * OpenSSL's verdict on a node certificate stands (lws's default accepts all). */
+        if (!len) {
+            r->m.cluster_link_failed++;
+            SASAE_WARN(TAG, "node-to-node link refused: certificate not signed by cluster-ca");
+        }
+        return len ? 0 : 1;
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
         char addr[64] = "";
         lws_get_peer_simple_fd((lws_sockfd_type)(lws_intptr_t)in, addr, sizeof(addr));
         norm_addr(addr);
         r->m.conns_total++;
-        if (r->draining)
+        /* A draining cluster node still answers: /healthz says 503 to the balancer, and a
+         * client that still comes is told the relay is shutting down. */
+        if (r->draining && !r->cl)
             return 1;
         if (fd_headroom(r) < FD_RESERVE_ACCEPT) {
             r->m.fd_refused_accept++;
             return 1;
         }
-        if (sasae_rt_conn_admit(r->rt, addr, now_ms())) {
+        if (!(r->cluster_vh && lws_get_vhost(wsi) == r->cluster_vh) &&
+            sasae_rt_conn_admit(r->rt, addr, now_ms())) {
             r->m.rej_rate++;
             return 1;
         }
@@ -1498,6 +1940,32 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
     case LWS_CALLBACK_CLOSED:
         conn_closed(r, c);
         return 0;
+    /* our links to other nodes (cluster) */
+    case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        c->wsi = wsi;
+        c->established = 1;
+        flush_now(r, c); /* the viewer's JOIN */
+        return 0;
+    case LWS_CALLBACK_CLIENT_RECEIVE:
+        return on_receive(r, c, in, len);
+    case LWS_CALLBACK_CLIENT_WRITEABLE:
+        return on_writeable(r, c);
+    case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+        if (!c)
+            return 0;
+        if (c->connecting) {
+            c->conn_failed = 1; /* link_open cleans up */
+            return 0;
+        }
+        link_failed(r, c, in ? (const char *)in : "connection error");
+        return 0;
+    case LWS_CALLBACK_CLIENT_CLOSED:
+        if (!c)
+            return 0;
+        c->wsi = wsi;
+        conn_closed(r, c);
+        free(c);
+        return 0;
     default:
         return 0;
     }
@@ -1505,15 +1973,13 @@ static int ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 
 /* ---- timers and signals ---- */
 
-static void start_drain(struct relay *r)
+/* Tells every connection the relay is going (keep_sessions: all but paired ones). */
+static void drain_tell(struct relay *r, int keep_sessions)
 {
-    if (r->draining)
-        return;
-    r->draining = 1;
-    r->drain_deadline_ms = now_ms() + (uint64_t)r->cfg.drain_timeout * 1000;
-    SASAE_INFO(TAG, "draining: telling %zu connections", r->n_conns);
     for (struct conn *c = r->conns; c; c = c->next) {
         if (c->state == C_CLOSING)
+            continue;
+        if (keep_sessions && c->peer)
             continue;
         if (c->peer) {
             c->left_reason = SASAE_ENV_LEFT_SHUTDOWN;
@@ -1526,6 +1992,21 @@ static void start_drain(struct relay *r)
         }
         fail(c, SASAE_ENV_ERR_SHUTDOWN, "relay shutting down", SASAE_ENV_LEFT_SHUTDOWN);
     }
+}
+
+static void start_drain(struct relay *r)
+{
+    if (r->draining)
+        return;
+    r->draining = 1;
+    r->drain_deadline_ms = now_ms() + (uint64_t)r->cfg.drain_timeout * 1000;
+    /* In a cluster the balancer sends new customers to the other nodes (/healthz says
+     * draining): running sessions may finish, up to drain-timeout; then they are cut like
+     * a single relay's. */
+    SASAE_INFO(TAG, "draining: telling %zu connections%s", r->n_conns,
+               r->cl ? " (sessions may run on until drain-timeout)" : "");
+    drain_tell(r, r->cl != NULL);
+    r->drain_cut = r->cl == NULL;
 }
 
 static void tick(lws_sorted_usec_list_t *sul)
@@ -1541,7 +2022,13 @@ static void tick(lws_sorted_usec_list_t *sul)
     }
     if (sig_term)
         start_drain(r);
-    if (r->draining && (!r->n_conns || t >= r->drain_deadline_ms)) {
+    if (r->draining && !r->drain_cut && t >= r->drain_deadline_ms) {
+        SASAE_INFO(TAG, "drain-timeout: ending %zu sessions", r->n_paired_conns / 2);
+        drain_tell(r, 0);
+        r->drain_cut = 1;
+        r->drain_deadline_ms = t + 2000; /* for the goodbyes to leave */
+    }
+    if (r->draining && (!r->n_conns || (r->drain_cut && t >= r->drain_deadline_ms))) {
         r->exit = 1;
         /* With an event library lws_service() runs the loop until the context is being
          * destroyed; this first destroy call stops it (main() completes it). */
@@ -1553,6 +2040,10 @@ static void tick(lws_sorted_usec_list_t *sul)
     }
     if (t - r->last_sec_ms >= 1000) {
         r->last_sec_ms = t;
+        int reaped = 0;
+        /* A draining node stays alive in the directory while its sessions finish. */
+        if (r->cl && relay_cluster_heartbeat(r->cl, &reaped) == 0)
+            r->m.cluster_reaped += (uint64_t)reaped;
         void *hosts[256];
         size_t n;
         while ((n = sasae_rt_expire(r->rt, t, hosts, 256)) > 0) {
@@ -1560,6 +2051,7 @@ static void tick(lws_sorted_usec_list_t *sul)
                 struct conn *h = hosts[i];
                 r->m.expired++;
                 audit_simple(r, "end", h, "expired", "nobody joined before the code expired");
+                cluster_release(r, h->code);
                 h->code[0] = '\0';
                 fail(h, SASAE_ENV_ERR_UNPAIRED, "nobody joined before the code expired", 0);
             }
@@ -1568,7 +2060,7 @@ static void tick(lws_sorted_usec_list_t *sul)
         }
         for (struct conn *c = r->conns; c; c = c->next) {
             /* An unmasked ping or pong never reaches on_receive: caught here. */
-            if (c->state != C_CLOSING && wsguard_verdict(c) == RELAY_WSG_UNMASKED) {
+            if (c->state != C_CLOSING && c->link != 1 && wsguard_verdict(c) == RELAY_WSG_UNMASKED) {
                 refuse_frame(r, c, LWS_CLOSE_STATUS_PROTOCOL_ERR, "unmasked client frame");
                 continue;
             }
@@ -1752,6 +2244,54 @@ static const struct lws_protocols protocols_tpl[] = {
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* Cluster mode: the directory, and the node-to-node listener whose TLS requires a client
+ * certificate signed by cluster-ca (its client side makes our links). 0 or -1. */
+static int cluster_start(struct relay *r, const struct lws_protocols *protocols)
+{
+    r->cl = relay_cluster_new(r->cfg.cluster_redis, r->cfg.cluster_node, r->cfg.cluster_advertise);
+    if (!r->cl) {
+        SASAE_ERR(TAG, "cluster-redis must be host:port");
+        return -1;
+    }
+    struct lws_context_creation_info ci;
+    memset(&ci, 0, sizeof(ci));
+    ci.port = (int)r->cfg.cluster_port;
+    ci.iface = r->cfg.listen;
+    ci.protocols = protocols;
+    ci.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS |
+                 LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
+    ci.ssl_cert_filepath = r->cfg.cluster_cert;
+    ci.ssl_private_key_filepath = r->cfg.cluster_key;
+    ci.ssl_ca_filepath = r->cfg.cluster_ca;
+    ci.client_ssl_cert_filepath = r->cfg.cluster_cert;
+    ci.client_ssl_private_key_filepath = r->cfg.cluster_key;
+    ci.client_ssl_ca_filepath = r->cfg.cluster_ca;
+    ci.tls1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
+    ci.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
+    ci.alpn = "http/1.1";
+    ci.timeout_secs = r->cfg.handshake_timeout;
+    ci.retry_and_idle_policy = &r->retry;
+    ci.vhost_name = "sasae-cluster";
+    r->making_cluster_vh = 1;
+    r->cluster_vh = lws_create_vhost(r->ctx, &ci);
+    r->making_cluster_vh = 0;
+    if (!r->cluster_vh) {
+        SASAE_ERR(TAG, "cannot start the node-to-node listener on %s:%u (cert %s, key %s, ca %s)",
+                  r->cfg.listen, r->cfg.cluster_port, r->cfg.cluster_cert, r->cfg.cluster_key,
+                  r->cfg.cluster_ca);
+        relay_cluster_free(r->cl);
+        r->cl = NULL;
+        return -1;
+    }
+    int reaped = 0;
+    if (relay_cluster_heartbeat(r->cl, &reaped))
+        SASAE_WARN(TAG, "cluster directory %s not reachable yet: registrations fail until it is",
+                   r->cfg.cluster_redis);
+    SASAE_INFO(TAG, "cluster node %s: node-to-node links on %s:%u, advertised as %s",
+               r->cfg.cluster_node, r->cfg.listen, r->cfg.cluster_port, r->cfg.cluster_advertise);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "audit"))
@@ -1917,6 +2457,11 @@ int main(int argc, char **argv)
                         "TLS_AES_256_GCM_SHA384, and TLS 1.2 ECDHE with AES-256-GCM only");
     else
         SASAE_INFO(TAG, "TLS 1.3 only, TLS_AES_256_GCM_SHA384 only");
+    if (r->cfg.cluster_redis[0] && cluster_start(r, protocols)) {
+        lws_context_destroy(r->ctx);
+        rx_buffers_release();
+        return 1;
+    }
     SASAE_INFO(TAG, "listening on wss://%s:%u/ (nofile %d, operators %s)", r->cfg.listen,
                r->cfg.port, nofile, r->cfg.operator_ca[0] ? "enabled" : "DISABLED: no CA");
     /* Tests and supervisors wait for this line on stdout. */
@@ -1930,6 +2475,10 @@ int main(int argc, char **argv)
     }
     SASAE_INFO(TAG, "exiting (%zu connections left)", r->n_conns);
     lws_context_destroy(r->ctx);
+    if (r->cl) {
+        relay_cluster_leave(r->cl);
+        relay_cluster_free(r->cl);
+    }
     rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);

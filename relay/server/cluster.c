@@ -1,0 +1,279 @@
+/* The relay cluster's shared directory in Redis (see cluster.h). */
+#include "cluster.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "sasae/common.h"
+
+#define TAG "cluster"
+#define CALL_TIMEOUT_MS 200
+#define RECONNECT_EVERY_MS 500
+
+/* Deletes KEYS[1] only while it still names ARGV[1]: a node never removes a code another
+ * node has claimed since (after expiry, the routing part may be reissued elsewhere). */
+static const char DEL_IF_OURS[] =
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end "
+    "return 0";
+/* INCR with the window starting at the first failure (a fixed window, like the relay
+ * table's own per-minute counters). */
+static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
+                                  "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
+                                  "return n";
+
+struct relay_cluster {
+    redisContext *rc;
+    char host[256];
+    int port;
+    char name[RELAY_CLUSTER_NAME_MAX + 1];
+    char advertise[256];
+    uint64_t last_try_ms;
+    int down_logged;
+};
+
+static uint64_t mono_ms(void)
+{
+    return sasae_mono_ns() / 1000000;
+}
+
+/* A usable connection, or NULL (Redis down; retried at most every RECONNECT_EVERY_MS so
+ * that a dead Redis costs the event loop one connect attempt per half second). */
+static redisContext *conn(struct relay_cluster *cl)
+{
+    if (cl->rc)
+        return cl->rc;
+    uint64_t t = mono_ms();
+    if (cl->last_try_ms && t - cl->last_try_ms < RECONNECT_EVERY_MS)
+        return NULL;
+    cl->last_try_ms = t;
+    struct timeval tv = {0, CALL_TIMEOUT_MS * 1000};
+    redisContext *rc = redisConnectWithTimeout(cl->host, cl->port, tv);
+    if (!rc || rc->err) {
+        if (!cl->down_logged++)
+            SASAE_WARN(TAG, "redis %s:%d unreachable: %s", cl->host, cl->port,
+                       rc ? rc->errstr : "out of memory");
+        if (rc)
+            redisFree(rc);
+        return NULL;
+    }
+    redisSetTimeout(rc, tv);
+    if (cl->down_logged)
+        SASAE_INFO(TAG, "redis %s:%d reachable again", cl->host, cl->port);
+    else
+        SASAE_INFO(TAG, "node %s: directory at redis %s:%d", cl->name, cl->host, cl->port);
+    cl->down_logged = 0;
+    cl->rc = rc;
+    return rc;
+}
+
+/* One command; NULL on any failure (the connection is dropped and redialled later). An
+ * error reply counts as a failure too. */
+static redisReply *cmd(struct relay_cluster *cl, const char *fmt, ...)
+{
+    redisContext *rc = conn(cl);
+    if (!rc)
+        return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(rc, fmt, ap);
+    va_end(ap);
+    if (!r || rc->err) {
+        SASAE_WARN(TAG, "redis: %s", rc->errstr[0] ? rc->errstr : "no reply");
+        if (r)
+            freeReplyObject(r);
+        redisFree(rc);
+        cl->rc = NULL;
+        cl->last_try_ms = mono_ms();
+        cl->down_logged = 1;
+        return NULL;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        SASAE_WARN(TAG, "redis error: %s", r->str);
+        freeReplyObject(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct relay_cluster *relay_cluster_new(const char *redis, const char *name, const char *advertise)
+{
+    if (!redis || !name || !advertise || !name[0] || strlen(name) > RELAY_CLUSTER_NAME_MAX ||
+        strlen(advertise) >= 256)
+        return NULL;
+    const char *colon = strrchr(redis, ':');
+    if (!colon || colon == redis || (size_t)(colon - redis) >= 256)
+        return NULL;
+    int port = atoi(colon + 1);
+    if (port <= 0 || port > 65535)
+        return NULL;
+    struct relay_cluster *cl = calloc(1, sizeof(*cl));
+    if (!cl)
+        return NULL;
+    memcpy(cl->host, redis, (size_t)(colon - redis));
+    cl->port = port;
+    strcpy(cl->name, name);
+    strcpy(cl->advertise, advertise);
+    return cl;
+}
+
+void relay_cluster_free(struct relay_cluster *cl)
+{
+    if (!cl)
+        return;
+    if (cl->rc)
+        redisFree(cl->rc);
+    free(cl);
+}
+
+const char *relay_cluster_name(const struct relay_cluster *cl)
+{
+    return cl->name;
+}
+
+/* Removes node n's codes and its entry (it is dead, or leaving); returns codes removed. */
+static int reap(struct relay_cluster *cl, const char *n)
+{
+    int removed = 0;
+    redisReply *m = cmd(cl, "SMEMBERS sasae:codes:%s", n);
+    if (m && m->type == REDIS_REPLY_ARRAY) {
+        for (size_t i = 0; i < m->elements; i++) {
+            if (m->element[i]->type != REDIS_REPLY_STRING)
+                continue;
+            redisReply *d =
+                cmd(cl, "EVAL %s 1 sasae:code:%s %s", DEL_IF_OURS, m->element[i]->str, n);
+            if (d && d->type == REDIS_REPLY_INTEGER)
+                removed += (int)d->integer;
+            if (d)
+                freeReplyObject(d);
+        }
+    }
+    if (m)
+        freeReplyObject(m);
+    redisReply *r = cmd(cl, "DEL sasae:codes:%s", n);
+    if (r)
+        freeReplyObject(r);
+    if ((r = cmd(cl, "SREM sasae:nodes %s", n)))
+        freeReplyObject(r);
+    return removed;
+}
+
+int relay_cluster_heartbeat(struct relay_cluster *cl, int *reaped)
+{
+    *reaped = 0;
+    redisReply *r =
+        cmd(cl, "SET sasae:node:%s %s EX %d", cl->name, cl->advertise, RELAY_CLUSTER_LIVE_TTL_S);
+    if (!r)
+        return -EIO;
+    freeReplyObject(r);
+    if (!(r = cmd(cl, "SADD sasae:nodes %s", cl->name)))
+        return -EIO;
+    freeReplyObject(r);
+    redisReply *nodes = cmd(cl, "SMEMBERS sasae:nodes");
+    if (!nodes)
+        return -EIO;
+    for (size_t i = 0; nodes->type == REDIS_REPLY_ARRAY && i < nodes->elements; i++) {
+        const char *n = nodes->element[i]->str;
+        if (!n || !strcmp(n, cl->name))
+            continue;
+        redisReply *e = cmd(cl, "EXISTS sasae:node:%s", n);
+        int dead = e && e->type == REDIS_REPLY_INTEGER && e->integer == 0;
+        if (e)
+            freeReplyObject(e);
+        if (dead) {
+            int k = reap(cl, n);
+            SASAE_WARN(TAG, "node %s is dead (no heartbeat for %d s): %d of its codes removed", n,
+                       RELAY_CLUSTER_LIVE_TTL_S, k);
+            *reaped += k;
+        }
+    }
+    freeReplyObject(nodes);
+    return 0;
+}
+
+int relay_cluster_claim(struct relay_cluster *cl, const char *rp, unsigned ttl_s)
+{
+    redisReply *r = cmd(cl, "SET sasae:code:%s %s NX EX %u", rp, cl->name, ttl_s);
+    if (!r)
+        return -EIO;
+    int ok = r->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    if (!ok)
+        return 0;
+    if (!(r = cmd(cl, "SADD sasae:codes:%s %s", cl->name, rp))) {
+        relay_cluster_release(cl, rp);
+        return -EIO;
+    }
+    freeReplyObject(r);
+    return 1;
+}
+
+void relay_cluster_release(struct relay_cluster *cl, const char *rp)
+{
+    redisReply *r = cmd(cl, "EVAL %s 1 sasae:code:%s %s", DEL_IF_OURS, rp, cl->name);
+    if (r)
+        freeReplyObject(r);
+    if ((r = cmd(cl, "SREM sasae:codes:%s %s", cl->name, rp)))
+        freeReplyObject(r);
+}
+
+int relay_cluster_lookup(struct relay_cluster *cl, const char *rp, char *addr, size_t cap,
+                         int *self)
+{
+    *self = 0;
+    redisReply *r = cmd(cl, "GET sasae:code:%s", rp);
+    if (!r)
+        return -EIO;
+    if (r->type != REDIS_REPLY_STRING) {
+        freeReplyObject(r);
+        return 0;
+    }
+    if (!strcmp(r->str, cl->name)) {
+        freeReplyObject(r);
+        *self = 1;
+        snprintf(addr, cap, "%s", cl->advertise);
+        return 1;
+    }
+    redisReply *a = cmd(cl, "GET sasae:node:%s", r->str);
+    freeReplyObject(r);
+    if (!a)
+        return -EIO;
+    int found = a->type == REDIS_REPLY_STRING && a->len < cap;
+    if (found)
+        memcpy(addr, a->str, a->len + 1);
+    freeReplyObject(a);
+    return found;
+}
+
+long relay_cluster_fail_add(struct relay_cluster *cl, const char *key, unsigned window_s)
+{
+    redisReply *r = cmd(cl, "EVAL %s 1 sasae:fail:%s %u", INCR_WINDOW, key, window_s);
+    if (!r)
+        return -EIO;
+    long n = r->type == REDIS_REPLY_INTEGER ? (long)r->integer : -EIO;
+    freeReplyObject(r);
+    return n;
+}
+
+long relay_cluster_fail_get(struct relay_cluster *cl, const char *key)
+{
+    redisReply *r = cmd(cl, "GET sasae:fail:%s", key);
+    if (!r)
+        return -EIO;
+    long n = r->type == REDIS_REPLY_STRING ? atol(r->str) : 0;
+    freeReplyObject(r);
+    return n;
+}
+
+void relay_cluster_leave(struct relay_cluster *cl)
+{
+    redisReply *r = cmd(cl, "DEL sasae:node:%s", cl->name);
+    if (r)
+        freeReplyObject(r);
+    reap(cl, cl->name);
+}

@@ -1,0 +1,56 @@
+/* relay_cluster: a relay node's view of the cluster's shared directory in Redis — which node
+ * holds which support code (the routing part, with the code's lifetime as the key's TTL),
+ * node liveness, and failure counters shared by all nodes. Synchronous hiredis calls with a
+ * short timeout, made from the relay's event loop (loopback/LAN round trips of well under
+ * a millisecond; a Redis that does not answer costs at most the timeout per call). Keys:
+ *   sasae:code:<routing>  -> node name            (EX = code lifetime)
+ *   sasae:codes:<node>    -> set of its routing parts
+ *   sasae:node:<node>     -> "host:port" its peers dial (EX = liveness TTL)
+ *   sasae:nodes           -> set of node names
+ *   sasae:fail:<key>      -> failure count        (EX = the counter's window) */
+#ifndef SASAE_RELAY_CLUSTER_H
+#define SASAE_RELAY_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct relay_cluster;
+
+#define RELAY_CLUSTER_NAME_MAX 64
+#define RELAY_CLUSTER_LIVE_TTL_S 3 /* a node silent this long is dead */
+
+/* Connects to Redis at "host:port" as node name, reachable by its peers at advertise
+ * ("host:port"). NULL on bad arguments or allocation failure; an unreachable Redis is not
+ * an error here (calls fail until it answers; reconnection is automatic). */
+struct relay_cluster *relay_cluster_new(const char *redis, const char *name, const char *advertise);
+void relay_cluster_free(struct relay_cluster *cl);
+
+/* Once a second: renews this node's liveness and removes the codes of nodes whose liveness
+ * expired (stores how many codes were removed in *reaped). 0, or -EIO (Redis unreachable). */
+int relay_cluster_heartbeat(struct relay_cluster *cl, int *reaped);
+
+/* Claims routing part rp for this node for ttl_s seconds: 1 claimed, 0 already held by a
+ * node (draw another), -EIO. */
+int relay_cluster_claim(struct relay_cluster *cl, const char *rp, unsigned ttl_s);
+
+/* Gives up rp if this node holds it (consumed, burned, expired, host gone). */
+void relay_cluster_release(struct relay_cluster *cl, const char *rp);
+
+/* Which node holds rp: 1 and the holder's "host:port" in addr (cap bytes) and whether it is
+ * this node in *self; 0 when no live node holds it; -EIO. */
+int relay_cluster_lookup(struct relay_cluster *cl, const char *rp, char *addr, size_t cap,
+                         int *self);
+
+/* Adds one failure to the shared counter key (window_s seconds from its first failure);
+ * returns the count after, or -EIO. */
+long relay_cluster_fail_add(struct relay_cluster *cl, const char *key, unsigned window_s);
+
+/* The shared counter's value now (0 if none), or -EIO. */
+long relay_cluster_fail_get(struct relay_cluster *cl, const char *key);
+
+/* Drops this node's liveness and codes now (clean exit). */
+void relay_cluster_leave(struct relay_cluster *cl);
+
+const char *relay_cluster_name(const struct relay_cluster *cl);
+
+#endif

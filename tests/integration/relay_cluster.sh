@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# Relay cluster on loopback: three sasae-relay nodes sharing a Redis directory, with HAProxy
+# (TCP passthrough) in front, all started here as child processes with their own config in
+# the work dir. Sessions pair across nodes (node-to-node TLS links) and log one session id
+# on both nodes; a link without the cluster's certificate is refused; a node killed with
+# SIGKILL loses its codes while the others keep working; a draining node lets its sessions
+# finish and its health check says so; wrong tries are counted cluster-wide (5 near misses
+# spread over the nodes burn a code; the failures per address add up over all nodes).
+source "$(dirname "$0")/relay_lib.sh"
+command -v redis-server >/dev/null && command -v redis-cli >/dev/null && command -v haproxy >/dev/null ||
+  fail "redis-server, redis-cli and haproxy are needed (scripts/setup.sh installs them)"
+make_certs "$WORK/certs"
+
+# The cluster's own CA and node certificates (client + server, for 127.0.0.1), and a node
+# certificate from another CA (a process that is not part of the cluster).
+(
+  cd "$WORK/certs"
+  for ca in cluster rogue; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $ca-ca.key 2>/dev/null
+    openssl req -new -x509 -key $ca-ca.key -out $ca-ca.pem -days 30 -subj "/O=Test Org/CN=$ca CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+  done
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\n' > node.ext
+  for n in node rogue; do
+    ca=cluster; [ $n = rogue ] && ca=rogue
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $n.key 2>/dev/null
+    openssl req -new -key $n.key -out $n.csr -subj "/O=Test Org/CN=$n" 2>/dev/null
+    openssl x509 -req -in $n.csr -CA $ca-ca.pem -CAkey $ca-ca.key -CAcreateserial -days 30 \
+      -out $n.pem -extfile node.ext 2>/dev/null
+  done
+) || fail "cluster certificates"
+[ -s "$WORK/certs/node.pem" ] && [ -s "$WORK/certs/rogue.pem" ] || fail "cluster certificates missing"
+
+# ---- Redis, as a child process with its own config (no persistence)
+REDIS_PORT=$(free_port)
+mkdir -p "$WORK/redis"
+cat > "$WORK/redis/redis.conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+save ""
+appendonly no
+dir $WORK/redis
+daemonize no
+logfile ""
+CONF
+redis-server "$WORK/redis/redis.conf" > "$WORK/redis.log" 2>&1 &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+for i in $(seq 1 50); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+[ "$(rcli ping 2>/dev/null)" = PONG ] || { cat "$WORK/redis.log"; fail "redis-server did not start"; }
+
+# ---- nodes: start_node N [flags]: node N with its cluster section in a config file
+declare -A NPORT CPORT NPID
+start_node() {
+  local n=$1 tries
+  shift
+  for tries in 1 2 3 4 5; do
+    # (a restarted node keeps its ports; a port another process took meanwhile: new ones)
+    [ -n "${NPORT[$n]:-}" ] || { NPORT[$n]=$(free_port); CPORT[$n]=$(free_port); }
+    mkdir -p "$WORK/audit$n"
+    cat > "$WORK/node$n.conf" <<CONF
+# the cluster section
+cluster-redis = 127.0.0.1:$REDIS_PORT
+cluster-node = n$n
+cluster-advertise = 127.0.0.1:${CPORT[$n]}
+cluster-port = ${CPORT[$n]}
+cluster-cert = $WORK/certs/node.pem
+cluster-key = $WORK/certs/node.key
+cluster-ca = $WORK/certs/cluster-ca.pem
+CONF
+    : > "$WORK/node$n.out"
+    "$RELAY" --config "$WORK/node$n.conf" --port "${NPORT[$n]}" --cert "$WORK/certs/relay.pem" \
+      --key "$WORK/certs/relay.key" --operator-ca "$WORK/certs/ca.pem" --crl "$WORK/certs/crl.pem" \
+      --audit-dir "$WORK/audit$n" --conn-rate 100000 --join-rate 100000 \
+      --max-conns-per-addr 100000 --max-failed-joins 20 --drain-timeout 30 "$@" \
+      > "$WORK/node$n.out" 2>> "$WORK/node$n.log" &
+    NPID[$n]=$!
+    PIDS+=("${NPID[$n]}")
+    for i in $(seq 1 100); do
+      grep -q "sasae-relay ready" "$WORK/node$n.out" 2>/dev/null && return 0
+      kill -0 "${NPID[$n]}" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "${NPID[$n]}" 2>/dev/null || true
+    wait "${NPID[$n]}" 2>/dev/null || true
+    NPORT[$n]=""
+  done
+  tail -20 "$WORK/node$n.log" >&2
+  fail "node $n did not start"
+}
+url() { echo "wss://127.0.0.1:${NPORT[$1]}/"; }
+health() { curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:${NPORT[$1]}/healthz" || true; }
+start_node 1
+start_node 2
+start_node 3
+for n in 1 2 3; do [ "$(rcli get "sasae:node:n$n")" = "127.0.0.1:${CPORT[$n]}" ] || fail "node $n not live in the directory"; done
+pass "three nodes live in the directory"
+
+# host_on N FILE [args]: a host registered on node N, its code in FILE (waits for it)
+host_on() {
+  local n=$1 f=$2
+  shift 2
+  rm -f "$f"
+  $TC host --url "$(url "$n")" $CA --code-file "$f" "$@" > "$f.out" 2>&1 &
+  HPID=$!
+  PIDS+=("$HPID")
+  for i in $(seq 1 100); do [ -s "$f" ] && return 0; sleep 0.1; done
+  cat "$f.out"
+  fail "host on node $n did not register"
+}
+
+# ---- sessions paired across nodes, data both ways, one session id in both audit logs
+host_on 1 "$WORK/c12" --msgs 20 --size 3000 --timeout 30
+H=$HPID
+$TC viewer --url "$(url 2)" $CA $OP --code-file "$WORK/c12" --msgs 20 --size 3000 --timeout 30 \
+  > "$WORK/v12" 2>&1 || { cat "$WORK/v12"; fail "viewer on node 2 for a host on node 1"; }
+wait "$H" || { cat "$WORK/c12.out"; fail "host on node 1 for a viewer on node 2"; }
+grep -q "RESULT ok" "$WORK/v12" && grep -q "PAIRED operator=alice org=Test Org" "$WORK/c12.out" ||
+  fail "cross-node session: no data or no operator name"
+code=$(cat "$WORK/c12")
+sid1=$(grep -h '"event":"paired"' "$WORK"/audit1/*.jsonl | grep "\"code\":\"$code\"" | sed -n 's/.*"session":\([0-9]*\).*/\1/p')
+sid2=$(grep -h '"event":"paired"' "$WORK"/audit2/*.jsonl | grep "\"code\":\"$code\"" | sed -n 's/.*"session":\([0-9]*\).*/\1/p')
+[ -n "$sid1" ] && [ "$sid1" = "$sid2" ] || fail "audit: session id on node 1 '$sid1', on node 2 '$sid2'"
+for i in $(seq 1 30); do
+  [ "$(cat "$WORK"/audit1/*.jsonl "$WORK"/audit2/*.jsonl | grep -c "\"event\":\"end\".*\"session\":$sid1,")" = 2 ] && break
+  sleep 0.1
+done
+[ "$(cat "$WORK"/audit1/*.jsonl "$WORK"/audit2/*.jsonl | grep -c "\"event\":\"end\".*\"session\":$sid1,")" = 2 ] ||
+  fail "audit: no end record for session $sid1 on both nodes"
+pass "host on node 1, viewer on node 2: 20 messages each way; session $sid1 in both nodes' audit logs"
+
+# every ordered pair of nodes at once, 2 sessions each (12 sessions)
+VP=()
+HP=()
+k=0
+for a in 1 2 3; do
+  for b in 1 2 3; do
+    [ $a = $b ] && continue
+    for j in 1 2; do
+      k=$((k + 1))
+      host_on $a "$WORK/m$k" --msgs 10 --size 20000 --timeout 60
+      HP+=("$HPID")
+      $TC viewer --url "$(url $b)" $CA $OP --code-file "$WORK/m$k" --msgs 10 --size 20000 --timeout 60 > "$WORK/mv$k" 2>&1 &
+      VP+=("$!")
+      PIDS+=("$!")
+    done
+  done
+done
+for p in "${VP[@]}" "${HP[@]}"; do wait "$p" || fail "a session between two nodes failed"; done
+[ "$(grep -l "RESULT ok" "$WORK"/mv* | wc -l)" = 12 ] || fail "not every cross-node session passed"
+pass "12 concurrent sessions over all 6 ordered node pairs"
+
+# ---- HAProxy in front (TCP passthrough, health check over TLS): hosts and viewers both go
+# through it; round robin puts most pairs on different nodes
+HA_PORT=$(free_port)
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+    maxconn 2000
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+frontend sasae
+    bind 127.0.0.1:$HA_PORT
+    default_backend relays
+backend relays
+    balance roundrobin
+    option httpchk GET /healthz
+    server n1 127.0.0.1:${NPORT[1]} check check-ssl verify none inter 500 fall 2 rise 1
+    server n2 127.0.0.1:${NPORT[2]} check check-ssl verify none inter 500 fall 2 rise 1
+    server n3 127.0.0.1:${NPORT[3]} check check-ssl verify none inter 500 fall 2 rise 1
+CONF
+haproxy -c -f "$WORK/haproxy.cfg" > "$WORK/haproxy.check" 2>&1 || { cat "$WORK/haproxy.check"; fail "haproxy config"; }
+haproxy -db -f "$WORK/haproxy.cfg" > "$WORK/haproxy.log" 2>&1 &
+HA_PID=$!
+PIDS+=("$HA_PID")
+for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$HA_PORT) 2>/dev/null && break; sleep 0.1; done
+sleep 1 # first health checks
+HA_URL="wss://127.0.0.1:$HA_PORT/"
+HP=()
+VP=()
+for k in 1 2 3 4 5 6; do
+  rm -f "$WORK/ha$k"
+  $TC host --url "$HA_URL" $CA --code-file "$WORK/ha$k" --msgs 10 --size 5000 --timeout 60 > "$WORK/ha$k.out" 2>&1 &
+  HP+=("$!"); PIDS+=("$!")
+  for i in $(seq 1 100); do [ -s "$WORK/ha$k" ] && break; sleep 0.1; done
+  $TC viewer --url "$HA_URL" $CA $OP --code-file "$WORK/ha$k" --msgs 10 --size 5000 --timeout 60 > "$WORK/hav$k" 2>&1 &
+  VP+=("$!"); PIDS+=("$!")
+done
+for p in "${VP[@]}" "${HP[@]}"; do wait "$p" || fail "a session through haproxy failed"; done
+kill -0 "$HA_PID" || fail "haproxy died"
+pass "6 sessions through haproxy (hosts and viewers both balanced over the three nodes)"
+
+# ---- a node-to-node link from a process without the cluster's certificate is refused
+for who in rogue none; do
+  certargs=()
+  [ $who = rogue ] && certargs=(-cert "$WORK/certs/rogue.pem" -key "$WORK/certs/rogue.key")
+  out=$(printf 'GET /via/0000000000000001/3132372e302e302e31/-/616c696365/- HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sasae.v1\r\n\r\n' |
+    timeout 10 openssl s_client -quiet -connect "127.0.0.1:${CPORT[1]}" -CAfile "$WORK/certs/cluster-ca.pem" \
+      "${certargs[@]}" 2>&1 || true)
+  echo "$out" | grep -q "101 Switching" && fail "a link with certificate '$who' was accepted"
+done
+# the same request with the cluster's certificate is answered (the check above can fail)
+out=$(printf 'GET /via/0000000000000001/3132372e302e302e31/-/616c696365/- HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sasae.v1\r\n\r\n' |
+  timeout 3 openssl s_client -quiet -connect "127.0.0.1:${CPORT[1]}" -CAfile "$WORK/certs/cluster-ca.pem" \
+    -cert "$WORK/certs/node.pem" -key "$WORK/certs/node.key" 2>&1 || true)
+echo "$out" | grep -q "101 Switching" || { echo "$out"; fail "a link with the cluster's certificate was not accepted"; }
+pass "node-to-node links: a rogue CA's certificate and no certificate are refused"
+
+# ---- SIGKILL node 3: its codes leave the directory, the other nodes keep working
+host_on 3 "$WORK/k3" --expect-error 8 --timeout 60
+K3=$(cat "$WORK/k3")
+host_on 1 "$WORK/k1" --msgs 5 --size 1000 --hold --timeout 60
+KH=$HPID
+$TC viewer --url "$(url 2)" $CA $OP --code-file "$WORK/k1" --msgs 5 --size 1000 --hold --timeout 60 > "$WORK/kv" 2>&1 &
+KV=$!
+PIDS+=("$KV")
+for i in $(seq 1 100); do grep -q PAIRED "$WORK/kv" && break; sleep 0.1; done
+grep -q PAIRED "$WORK/kv" || fail "session 1-2 before the kill did not pair"
+[ "$(rcli get "sasae:code:${K3:0:6}")" = n3 ] || fail "node 3's code not in the directory"
+t0=$(date +%s%N)
+kill -KILL "${NPID[3]}"
+wait "${NPID[3]}" 2>/dev/null || true
+for i in $(seq 1 100); do [ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] && break; sleep 0.1; done
+gone_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] || fail "node 3's code still in the directory"
+[ "$(rcli sismember sasae:nodes n3)" = 0 ] || fail "node 3 still listed"
+$TC viewer --url "$(url 1)" $CA $OP --code "$K3" --expect-error 3 --timeout 20 > "$WORK/kv3" 2>&1
+grep -q "RESULT ok" "$WORK/kv3" || { cat "$WORK/kv3"; fail "dead node's code was not refused"; }
+grep -q "PEER_LEFT" "$WORK/kv" "$WORK/k1.out" && fail "the session on nodes 1 and 2 was disturbed"
+host_on 2 "$WORK/k2" --msgs 5 --size 1000 --timeout 30
+$TC viewer --url "$(url 1)" $CA $OP --code-file "$WORK/k2" --msgs 5 --size 1000 --timeout 30 > "$WORK/kv2" 2>&1 ||
+  { cat "$WORK/kv2"; fail "new session on nodes 2 and 1 after the kill"; }
+pass "node 3 killed: its code left the directory in $gone_ms ms and is refused; nodes 1 and 2 undisturbed"
+
+# ---- drain node 2 (SIGTERM): no new registrations, /healthz 503, the running session
+# (host on node 1, viewer on node 2) goes on until it ends, then node 2 exits 0
+kill -TERM "${NPID[2]}"
+for i in $(seq 1 50); do [ "$(health 2)" = 503 ] && break; sleep 0.1; done
+st=$(health 2)
+[ "$st" = 503 ] || fail "draining node's health check says $st"
+$TC host --url "$(url 2)" $CA --timeout 2 > "$WORK/dh" 2>&1 && fail "a draining node took a registration"
+grep -q "^CODE" "$WORK/dh" && fail "a draining node issued a code"
+grep -q "shutting down\|error=8\|ERROR 8" "$WORK/dh" || { cat "$WORK/dh"; fail "a host at a draining node was not told it is shutting down"; }
+sleep 1.5
+kill -0 "${NPID[2]}" || fail "node 2 exited with a session still running"
+grep -q "PEER_LEFT" "$WORK/kv" "$WORK/k1.out" && fail "draining ended the running session"
+kill -TERM "$KV"
+wait "$KV" 2>/dev/null || true
+for i in $(seq 1 50); do kill -0 "${NPID[2]}" 2>/dev/null || break; sleep 0.1; done
+kill -0 "${NPID[2]}" 2>/dev/null && fail "node 2 did not exit once its last session ended"
+rc=0; wait "${NPID[2]}" || rc=$?
+[ $rc = 0 ] || fail "node 2 exited with $rc after draining"
+wait "$KH" 2>/dev/null || true
+pass "node 2 drained: health check $st, registration refused, its session ran on until it ended, exit 0"
+
+# ---- wrong tries counted cluster-wide (nodes 2 and 3 back)
+start_node 2
+start_node 3
+host_on 1 "$WORK/b1" --expect-error 13 --timeout 60
+BH=$HPID
+A=$(cat "$WORK/b1")
+check=${A:6:1}
+nodes=(2 3 1 2 3)
+for i in 1 2 3 4 5; do
+  near=${A:0:6}$(((check + i) % 10))
+  $TC viewer --url "$(url "${nodes[i-1]}")" $CA $OP --code "$near" --expect-error 3 --timeout 20 > "$WORK/n$i" 2>&1
+  grep -q "RESULT ok" "$WORK/n$i" || { cat "$WORK/n$i"; fail "near miss $i on node ${nodes[i-1]}: not ERROR 3"; }
+  if [ $i -lt 5 ]; then kill -0 "$BH" 2>/dev/null || fail "host closed after $i near misses"; fi
+done
+wait "$BH" || { cat "$WORK/b1.out"; fail "5 near misses over nodes 2, 3, 1 did not burn the code"; }
+pass "5 near misses spread over the three nodes burn the code"
+
+# failed joins per address are limited across the cluster (max-failed-joins 20 here): 8
+# wrong codes on each node from 127.0.0.2
+bad=0 rate=0
+for n in 1 2 3; do
+  RAW_SRC=127.0.0.2 $RAW wrongcodes:8 "${NPORT[$n]}" "$WORK/certs/ca.pem" "$WORK/certs/bob.pem" \
+    "$WORK/certs/bob.key" > "$WORK/wc$n" || fail "wrongcodes client on node $n"
+  read -r b r o g < <(sed -n 's/WRONGCODES bad_code=\([0-9]*\) rate=\([0-9]*\) other=\([0-9]*\) global=\([0-9]*\)/\1 \2 \3 \4/p' "$WORK/wc$n")
+  echo "node $n: $b answered, $r limited"
+  bad=$((bad + b)) rate=$((rate + r))
+done
+[ $bad = 20 ] && [ $rate = 4 ] || fail "cluster-wide limit: $bad answered, $rate limited (want 20 and 4)"
+pass "24 wrong codes from one address over three nodes: 20 answered, 4 limited"
+for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done
