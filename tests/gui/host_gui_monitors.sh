@@ -87,6 +87,9 @@ echo draw >&7
 hl_wait 10 hl_vsaw "cmd draw" || hl_fail "viewer did not draw"
 xdotool mousemove 5 795
 shot_until "$SHOTS/right.png" $((1280 + 250)) 300 "255,0,0" || hl_fail "no stroke on the right monitor"
+# the hand fades after a few idle seconds, which the stroke's screenshots may take on a busy
+# machine: point again (where draw points) before looking for it
+echo "pointer 640 400" >&7
 shot_until "$SHOTS/right.png" $((1280 + 640)) 412 "255,212,0" || hl_fail "no hand on the right monitor"
 [ "$(pixel "$SHOTS/right.png" 250 300)" = "32,160,64" ] || hl_fail "stroke on the left monitor"
 echo control >&7
