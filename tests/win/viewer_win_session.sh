@@ -53,7 +53,7 @@ wine "$WIN_VIEWER" --relay "$URL" --relay-ca "$C/ca.pem" --cert "$OPC" --key "$O
     --code "$CODE" >"$T/v3.out" 2>"$T/v3.err" &
 VPID=$!
 PIDS+=($VPID)
-wait_line "Allow? \[y/N\]" "$T/h3.out" 60
+wait_line "Allow? \[y/N\]" "$T/h3.out" 60 || { cat "$T/v3.out" "$T/v3.err"; hl_fail "no consent question"; }
 echo y >"$T/h3.in"
 wait_for window_geom "sasae" || hl_fail "no viewer window"
 sleep 3

@@ -31,7 +31,8 @@ struct vcfg {
 };
 
 /* Creates the session source the config asks for (network or test pattern), bound to sink.
- * NULL with a logged reason on failure. */
+ * The source keeps cfg (it must outlive the source); sink is copied. NULL with a logged
+ * reason on failure. */
 struct vsource *vapp_source_new(const struct vcfg *cfg, const struct vsink *sink);
 
 /* The network session: relay client, end-to-end channel, wire messages, decoder. NULL with

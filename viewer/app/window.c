@@ -39,6 +39,7 @@ enum btn {
 
 struct gui {
     const struct vcfg *cfg;
+    struct vcfg session_cfg; /* cfg with the code typed in: the source keeps a pointer to it */
     enum sasae_lang lang;
     SDL_Window *win;
     SDL_Renderer *r;
@@ -944,8 +945,8 @@ static void send_file(struct gui *g, const char *path)
 
 static void start_session(struct gui *g)
 {
-    struct vcfg cfg = *g->cfg;
-    memcpy(cfg.code, g->code.digits, sizeof cfg.code);
+    g->session_cfg = *g->cfg;
+    memcpy(g->session_cfg.code, g->code.digits, sizeof g->session_cfg.code);
     struct vsink sink = {.user = g,
                          .wake = on_wake,
                          .state = on_state,
@@ -962,7 +963,7 @@ static void start_session(struct gui *g)
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
-    g->src = vapp_source_new(&cfg, &sink);
+    g->src = vapp_source_new(&g->session_cfg, &sink);
     if (!g->src) {
         g->sm.state = SASAE_VSM_ENDED;
         g->sm.end = SASAE_VSM_END_ERROR;
