@@ -40,6 +40,13 @@ hl_wait 15 hl_vsaw "consent 2" || hl_fail "Allow click not taken"
 hl_wait 30 hl_frames_atleast 3 || hl_fail "no frames"
 
 save() { # save NAME: offers tool.zip as NAME and clicks Save in the Windows dialog
+    # the previous file's dialog first goes away (under Wine without a window manager its
+    # window takes ~2 s to be destroyed): a click must not land on it
+    local i
+    for i in $(seq 1 100); do
+        window_sized sasae 620 300 || break
+        sleep 0.1
+    done
     echo "sendfile 0 $SRC/tool.zip $1" >&7
     wait_for window_sized sasae 620 300 || hl_fail "no file dialog for $1"
     sleep 1.2 # Save arms after a moment
@@ -56,7 +63,7 @@ case "$dir" in *Downloads) ;; *) hl_fail "not the Downloads folder: '$dir'" ;; e
 udir=$(wine winepath -u "$dir" 2>/dev/null | tr -d '\r')
 [ -d "$udir" ] || hl_fail "no such folder $udir"
 STORED+=("$udir/tool.zip")
-trap 'cleanup_files; host_gui_cleanup' EXIT
+trap 'rc=$?; cleanup_files; (exit $rc); host_gui_cleanup' EXIT
 [ "$(sum "$udir/tool.zip")" = "$(sum "$SRC/tool.zip")" ] || hl_fail "SHA-256 differs"
 
 save tool.zip
