@@ -198,6 +198,7 @@ bool host_filerecv_offer(struct host_filerecv *fr, const struct sasae_wire_file 
 static int open_part(struct host_filerecv *fr, char *why, size_t whylen)
 {
     host_file_part_path(fr->dir, fr->name, fr->sha256, fr->part, sizeof fr->part);
+    EVP_MD_CTX_free(fr->md); /* normally none left: a transfer ends through abort */
     fr->md = EVP_MD_CTX_new();
     if (!fr->md || EVP_DigestInit_ex(fr->md, EVP_sha256(), NULL) != 1) {
         snprintf(why, whylen, "out of memory");

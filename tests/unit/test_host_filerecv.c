@@ -278,6 +278,7 @@ Test(filerecv, other_content_does_not_resume, .init = setup, .fini = teardown)
     cr_assert(host_filerecv_offer(&fr, &o, &r));
     cr_assert(host_filerecv_answer(&fr, true, dir, &r));
     cr_assert_eq(r.offset, 0);
+    host_filerecv_abort(&fr, false);
     free(a);
     free(b);
 }
