@@ -111,7 +111,7 @@ else
 fi
 if step "build (ASan + UBSan)" build_asan; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  tests asan build-asan --timeout 900 --output-on-failure
+  tests asan build-asan --timeout 900 --output-on-failure -LE nosan
 else
   record "tests (asan)" "FAILED (not built)" 0 1
 fi
@@ -121,7 +121,7 @@ fi
 # under ThreadSanitizer: its fork arena needs a fixed mapping TSan reserves.)
 if step "build (ThreadSanitizer)" build_tsan; then
   TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 exitcode=66" \
-    tests tsan build-tsan --timeout 900 --output-on-failure -L integration
+    tests tsan build-tsan --timeout 900 --output-on-failure -L integration -LE nosan
 else
   record "tests (tsan)" "FAILED (not built)" 0 1
 fi
