@@ -1271,6 +1271,45 @@ static int frame_refused(struct relay *r, struct conn *c)
 /* A spliced viewer or its link (cluster): every message passes to the other side as it
  * came, fragment by fragment, with the usual queue limits; only the first message from the
  * host's node (its answer to the join) is looked at, for the audit log. */
+/* Queues one received fragment of a DATA message for the peer p and forwards it: at the end
+ * of each message, or once half a TX chunk is waiting, every fragment of a message that came
+ * in one TLS read goes out in one write, without a POLLOUT round trip (two epoll_ctl calls
+ * and a wakeup per message). Counts the bytes in the session's direction (h2v: from the
+ * host) and pauses reading from c while p's queue is full. Shared by clients and the
+ * node-to-node link. */
+static void forward(struct relay *r, struct conn *c, struct conn *p, const uint8_t *in, size_t len,
+                    int first, int final, bool h2v)
+{
+    struct frag *f = frag_new(in, len, first, final);
+    if (!f) {
+        fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
+        return;
+    }
+    q_append(p, f);
+    if (final || p->qbytes >= TX_CHUNK / 2)
+        flush_now(r, p);
+    else
+        mark_dirty(p);
+    uint64_t t = now_ms();
+    c->last_data_ms = t;
+    if (c->sess) {
+        if (h2v)
+            c->sess->h2v += len, r->m.bytes_h2v += len;
+        else
+            c->sess->v2h += len, r->m.bytes_v2h += len;
+    }
+    if (final)
+        r->m.msgs_fwd++;
+    /* Backpressure: the peer's queue is full, stop reading this sender until it drains;
+     * TCP then pushes back on the sender. */
+    if (p->qbytes > (size_t)r->cfg.queue_kb * 1024 && !p->paused_peer) {
+        p->paused_peer = 1;
+        p->stuck_since_ms = t;
+        r->m.pauses++;
+        lws_rx_flow_control(c->wsi, 0);
+    }
+}
+
 static int splice_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len)
 {
     int final = lws_is_final_fragment(c->wsi) && !lws_remaining_packet_payload(c->wsi);
@@ -1312,32 +1351,7 @@ static int splice_receive(struct relay *r, struct conn *c, const uint8_t *in, si
         fail(c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
         return 0;
     }
-    struct frag *f = frag_new(in, len, first, final);
-    if (!f) {
-        fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
-        return 0;
-    }
-    q_append(p, f);
-    if (final || p->qbytes >= TX_CHUNK / 2)
-        flush_now(r, p);
-    else
-        mark_dirty(p);
-    uint64_t t = now_ms();
-    c->last_data_ms = t;
-    if (c->sess) {
-        if (c->link == 1)
-            c->sess->h2v += len, r->m.bytes_h2v += len;
-        else
-            c->sess->v2h += len, r->m.bytes_v2h += len;
-    }
-    if (final)
-        r->m.msgs_fwd++;
-    if (p->qbytes > (size_t)r->cfg.queue_kb * 1024 && !p->paused_peer) {
-        p->paused_peer = 1;
-        p->stuck_since_ms = t;
-        r->m.pauses++;
-        lws_rx_flow_control(c->wsi, 0);
-    }
+    forward(r, c, p, in, len, first, final, c->link == 1);
     return 0;
 }
 
@@ -1386,35 +1400,7 @@ static int on_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t
             fail(c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
             return 0;
         }
-        struct frag *f = frag_new(in, len, first, final);
-        if (!f) {
-            fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
-            return 0;
-        }
-        q_append(p, f);
-        /* Forward at the end of each message, or once half a TX chunk is waiting: every
-         * fragment of a message that came in one TLS read goes out in one write, without
-         * a POLLOUT round trip (two epoll_ctl calls and a wakeup per message). */
-        if (final || p->qbytes >= TX_CHUNK / 2)
-            flush_now(r, p);
-        else
-            mark_dirty(p);
-        uint64_t t = now_ms();
-        c->last_data_ms = t;
-        if (c->role == R_HOST)
-            c->sess->h2v += len, r->m.bytes_h2v += len;
-        else
-            c->sess->v2h += len, r->m.bytes_v2h += len;
-        if (final)
-            r->m.msgs_fwd++;
-        /* Backpressure: the peer's queue is full, stop reading this sender until it
-         * drains; TCP then pushes back on the sender. */
-        if (p->qbytes > (size_t)r->cfg.queue_kb * 1024 && !p->paused_peer) {
-            p->paused_peer = 1;
-            p->stuck_since_ms = t;
-            r->m.pauses++;
-            lws_rx_flow_control(c->wsi, 0);
-        }
+        forward(r, c, p, in, len, first, final, c->role == R_HOST);
     } else {
         if (!c->ctl && !(c->ctl = malloc(SASAE_ENV_CONTROL_MAX))) {
             fail(c, SASAE_ENV_ERR_INTERNAL, "out of memory", SASAE_ENV_LEFT_ERROR);
