@@ -14,7 +14,7 @@ static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion
 
 struct opts {
     int aq, maxq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads,
-        scroll_px, only_1080, mem_w, mem_h;
+        scroll_px, only_1080, mem_w, mem_h, move;
     enum sasae_video_codec codec;
     const char *dump_dir; /* --dump DIR: write each tile stream of the tiled runs as IVF */
 };
@@ -178,6 +178,7 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
         cfg.tile_h = o->tile_h;
     if (full_frame)
         cfg.tile_w = cfg.tile_h = 0;
+    cfg.scroll = o->move && !full_frame;
     sasae_venc *enc = NULL;
     sasae_vdec *dec = NULL;
     int rc = sasae_venc_new(&cfg, &enc);
@@ -368,6 +369,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--mem") && v && sscanf(v, "%dx%d", &o.mem_w, &o.mem_h) == 2) {
             i++;
+        } else if (!strcmp(a, "--move")) {
+            o.move = 1;
         } else if (!strcmp(a, "--1080-only")) {
             o.only_1080 = 1;
         } else {

@@ -133,6 +133,7 @@ struct host_session {
     atomic_bool want_sysinfo;
     atomic_bool want_clip; /* the operator asked for the customer's clipboard */
     atomic_int bitrate;
+    atomic_uint viewer_caps; /* SASAE_WIRE_CAP_* of the viewer's HELLO */
     _Atomic uint64_t fast_until;
     uint32_t frame_id;
     uint64_t sent_at[ACK_RING]; /* mono ns per frame id % ACK_RING */
@@ -595,6 +596,8 @@ static void *pipeline_main(void *arg)
     sasae_video_config_default(&vc, w, h);
     vc.fps = fps;
     vc.bitrate_kbps = atomic_load(&s->bitrate);
+    /* scrolling as a move of what the viewer already has (viewers that decode moves) */
+    vc.scroll = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_MOVE) != 0;
     int cur_kbps = vc.bitrate_kbps;
     sasae_venc *enc = NULL;
     uint8_t *payload = NULL;
@@ -634,6 +637,7 @@ static void *pipeline_main(void *arg)
             sasae_video_config_default(&vc, w, h);
             vc.fps = fps;
             vc.bitrate_kbps = cur_kbps;
+            vc.scroll = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_MOVE) != 0;
             rc = sasae_venc_new(&vc, &enc);
             if (rc != 0) {
                 failed = sasae_video_strerror(rc);
@@ -889,6 +893,7 @@ static void handle_msg(struct host_session *s, const struct sasae_wire_msg *m)
             event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
             return;
         }
+        atomic_store(&s->viewer_caps, m->u.hello.caps);
         event(s, SASAE_HS_EV_HELLO, 0);
         return;
     }

@@ -1,6 +1,7 @@
 /* decoder.c: video payload -> one VP9/VP8 decoder per tile -> full-frame I420 image. */
 #include "sasae/video.h"
 #include "internal.h"
+#include "scroll.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct sasae_vdec {
     uint8_t *y, *u, *v;
     int ys, cs;
     int need_key;
+    struct sv_refbuf ref; /* scratch for moves (scroll.h) */
     sasae_video_payload_tile table[SASAE_VIDEO_MAX_TILES];
 };
 
@@ -57,6 +59,7 @@ void sasae_vdec_free(sasae_vdec *d)
     if (!d)
         return;
     unconfigure(d);
+    free(d->ref.buf);
     free(d);
 }
 
@@ -114,6 +117,9 @@ static int decode_tile(sasae_vdec *d, const sasae_video_payload_tile *pt)
             return SASAE_VIDEO_ECODEC;
         t->inited = 1;
     }
+    if (pt->moved && (d->codec != SASAE_VIDEO_VP9 ||
+                      sv_ref_move(&t->ctx, &d->ref, pt->w, pt->h, pt->move_rect, pt->move_dy)))
+        return SASAE_VIDEO_ECORRUPT;
     if (vpx_codec_decode(&t->ctx, pt->data, (unsigned)pt->len, NULL, 0))
         return SASAE_VIDEO_ECORRUPT;
     vpx_codec_iter_t it = NULL;

@@ -2,6 +2,7 @@
 #include "sasae/video.h"
 #include "internal.h"
 #include "vpxmem.h"
+#include "scroll.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@ struct venc_tile {
     int want;      /* this frame: 0 skip, else enum rc_kind + 1 */
     int active_mb; /* changed macroblocks this frame */
     uint8_t *amap;
+    int moved;                /* this frame shifts the reference first (scroll.h) */
+    sasae_video_rect mv_rect; /* tile coordinates */
+    int mv_dy;
 };
 
 struct sasae_venc {
@@ -38,9 +42,13 @@ struct sasae_venc {
     int need_key;
     int pending_topoff;
     /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
-    double credit; /* bytes the link can still take, capped at one second */
-    double bpp[3]; /* bytes per pixel at RC_QREF, per enum rc_kind */
-    int q;         /* quantizer of the last frame */
+    double credit;        /* bytes the link can still take, capped at one second */
+    double bpp[3];        /* bytes per pixel at RC_QREF, per enum rc_kind */
+    int q;                /* quantizer of the last frame */
+    struct sv_scroll scr; /* move detection (cfg.scroll) */
+    struct sv_refbuf ref;
+    unsigned long moves; /* frames sent with a move */
+    int coded_mbs;       /* in the last call */
 };
 
 /* What a tile is doing in a frame; each has its own cost model. */
@@ -168,6 +176,8 @@ void sasae_venc_free(sasae_venc *e)
     free(e->tiles);
     free(e->y);
     free(e->dirty);
+    sv_scroll_free(&e->scr);
+    free(e->ref.buf);
     free(e);
 }
 
@@ -210,6 +220,10 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
     e->tiles = calloc((size_t)e->ntiles, sizeof(*e->tiles));
     if (!e->dirty || !e->tiles)
         goto fail;
+    if (cfg->codec != SASAE_VIDEO_VP9)
+        e->cfg.scroll = 0; /* the VP8 decoder keeps its own copy of a set reference */
+    if (e->cfg.scroll && sv_scroll_new(&e->scr, h))
+        goto fail;
     for (int r = 0; r < e->rows; r++) {
         for (int c = 0; c < e->cols; c++) {
             struct venc_tile *t = &e->tiles[r * e->cols + c];
@@ -246,7 +260,7 @@ fail:
 size_t sasae_venc_max_payload(const sasae_venc *e)
 {
     /* Generous: a realtime CBR frame stays far below its raw I420 size. */
-    return SV_HEADER_LEN + (size_t)e->ntiles * (SV_ENTRY_LEN + 4096) +
+    return SV_HEADER_LEN + (size_t)e->ntiles * (SV_ENTRY_LEN + SV_MOVE_LEN + 4096) +
            (size_t)e->cfg.width * e->cfg.height * 3 / 2;
 }
 
@@ -276,6 +290,16 @@ int sasae_venc_set_fps(sasae_venc *e, int fps)
 int sasae_venc_pending_topoff(const sasae_venc *e)
 {
     return e ? e->pending_topoff : 0;
+}
+
+unsigned long sasae_venc_moves(const sasae_venc *e)
+{
+    return e ? e->moves : 0;
+}
+
+int sasae_venc_last_coded_mbs(const sasae_venc *e)
+{
+    return e ? e->coded_mbs : 0;
 }
 
 static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y, int w, int h)
@@ -328,9 +352,9 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int
 
     size_t head = *pos, len = 0;
     int is_key = 0;
-    if (head + SV_ENTRY_LEN > cap)
+    size_t body = head + SV_ENTRY_LEN + (t->moved ? SV_MOVE_LEN : 0);
+    if (body > cap)
         return SASAE_VIDEO_ESPACE;
-    size_t body = head + SV_ENTRY_LEN;
     vpx_codec_iter_t it = NULL;
     const vpx_codec_cx_pkt_t *pkt;
     int space = 1;
@@ -347,13 +371,21 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int
     }
     if (!space)
         return SASAE_VIDEO_ESPACE;
-    if (len == 0)
-        return key ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK; /* nothing to send for this tile */
-    if (len > SASAE_VIDEO_MAX_TILE_BYTES || (key && !is_key))
+    if (len == 0) /* nothing to send for this tile; a move must reach the decoder */
+        return key || t->moved ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
+    if (len > SASAE_VIDEO_MAX_TILE_BYTES || (key && !is_key) || (t->moved && is_key))
         return SASAE_VIDEO_ECODEC;
     sv_put16(out + head, (unsigned)idx);
-    out[head + 2] = is_key ? SV_FLAG_KEY : 0;
+    out[head + 2] = (uint8_t)((is_key ? SV_FLAG_KEY : 0) | (t->moved ? SV_FLAG_MOVE : 0));
     sv_put32(out + head + 3, (uint32_t)len);
+    if (t->moved) {
+        uint8_t *m = out + head + SV_ENTRY_LEN;
+        sv_put16(m, (unsigned)t->mv_rect.x);
+        sv_put16(m + 2, (unsigned)t->mv_rect.y);
+        sv_put16(m + 4, (unsigned)t->mv_rect.w);
+        sv_put16(m + 6, (unsigned)t->mv_rect.h);
+        sv_put16(m + 8, (unsigned)(uint16_t)(int16_t)t->mv_dy);
+    }
     *pos = body + len;
 
     /* last_q is the worst quantizer still visible in the tile: a partial update leaves the
@@ -395,6 +427,83 @@ static void rc_update(sasae_venc *e, const double area[3], const double bytes[3]
     }
 }
 
+/* The region searched for a move: the largest damage rectangle (a scrolling window is one
+ * rectangle; a clock elsewhere must not dilute its rows), widened to macroblocks in *out,
+ * whose reference rows move; *in is the macroblock columns wholly inside the rectangle,
+ * which the rows are compared on (columns beside a window do not move with it). */
+static int move_region(const sasae_venc *e, const sasae_video_rect *rects, size_t n,
+                       sasae_video_rect *out, sasae_video_rect *in)
+{
+    const sasae_video_rect *big = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!big || (long)rects[i].w * rects[i].h > (long)big->w * big->h)
+            big = &rects[i];
+    if (!big)
+        return 0;
+    int x0 = big->x & ~15, y0 = big->y & ~15;
+    int x1 = (big->x + big->w + 15) & ~15, y1 = (big->y + big->h + 15) & ~15;
+    x1 = x1 > e->cfg.width ? e->cfg.width : x1;
+    y1 = y1 > e->cfg.height ? e->cfg.height : y1;
+    *out = (sasae_video_rect){x0, y0, x1 - x0, y1 - y0};
+    int ix0 = (big->x + 15) & ~15, ix1 = (big->x + big->w) & ~15;
+    if (big->x + big->w == e->cfg.width)
+        ix1 = e->cfg.width;
+    *in = (sasae_video_rect){ix0, y0, ix1 - ix0, y1 - y0};
+    return in->w >= 64 && out->h >= 64;
+}
+
+/* Whether rows [b0, b1) of the area moved in [t0, t1) (frame rows, inside R) hold the old
+ * content dy rows up, so the shifted reference already has them. */
+static int band_matches(const sasae_venc *e, sasae_video_rect R, int t0, int t1, int b0, int b1,
+                        int dy)
+{
+    const uint64_t *pl = e->scr.prev, *cl = e->scr.cur;
+    for (int y = b0; y < b1; y++) {
+        int src = y - dy;
+        if (src < t0 || src >= t1 || cl[y - R.y] != pl[src - R.y])
+            return 0;
+    }
+    const uint64_t *pc = e->scr.prev + R.h, *cc = e->scr.cur + R.h;
+    int dc = sv_scroll_chroma_shift(dy), c0 = t0 / 2, c1 = (t1 + 1) / 2, cy = R.y / 2;
+    for (int c = b0 / 2; c < (b1 + 1) / 2; c++) {
+        int src = c - dc;
+        if (src < c0 || src >= c1 || cc[c - cy] != pc[src - cy])
+            return 0;
+    }
+    return 1;
+}
+
+/* After the new frame is converted: if the area scrolled, mark the tiles that will shift
+ * their reference over R and keep active only the macroblocks the shift does not
+ * reproduce: rows that differ, and R's columns outside the compared ones (in). */
+static void move_apply(sasae_venc *e, sasae_video_rect R, sasae_video_rect in)
+{
+    sv_scroll_hash(e->scr.cur, e->y, e->ys, e->u, e->v, e->cs, in);
+    int dy, still;
+    int matched = sv_scroll_find(&e->scr, R.h, &dy, &still);
+    /* worth it only if it saves at least two macroblock rows over coding it as it is */
+    if (matched < still + 32 || matched < R.h / 4)
+        return;
+    for (int i = 0; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        int x0 = R.x > t->x ? R.x : t->x, y0 = R.y > t->y ? R.y : t->y;
+        int x1 = R.x + R.w < t->x + t->w ? R.x + R.w : t->x + t->w;
+        int y1 = R.y + R.h < t->y + t->h ? R.y + R.h : t->y + t->h;
+        if (x1 <= x0 || y1 - y0 <= (dy < 0 ? -dy : dy))
+            continue;
+        t->moved = 1;
+        t->mv_rect = (sasae_video_rect){x0 - t->x, y0 - t->y, x1 - x0, y1 - y0};
+        t->mv_dy = dy;
+        for (int b0 = y0; b0 < y1; b0 = (b0 & ~15) + 16) {
+            int b1 = (b0 & ~15) + 16 < y1 ? (b0 & ~15) + 16 : y1;
+            uint8_t on = !band_matches(e, R, y0, y1, b0, b1, dy);
+            uint8_t *row = e->dirty + (size_t)(b0 / 16) * e->mbcols;
+            for (int mx = x0 / 16; mx < (x1 + 15) / 16; mx++)
+                row[mx] = on || mx * 16 < in.x || mx * 16 >= in.x + in.w;
+        }
+    }
+}
+
 int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags, uint8_t *out,
                       size_t cap, size_t *out_len)
 {
@@ -417,6 +526,12 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
 
     int key = e->need_key || (flags & SASAE_VENC_KEYFRAME);
     size_t nmb = (size_t)e->mbcols * e->mbrows;
+    for (int i = 0; i < e->ntiles; i++)
+        e->tiles[i].moved = 0;
+    sasae_video_rect R = {0, 0, 0, 0}, in = R;
+    int try_move = !key && e->cfg.scroll && move_region(e, rects, nrects, &R, &in);
+    if (try_move) /* the old rows, before the new frame is converted over them */
+        sv_scroll_hash(e->scr.prev, e->y, e->ys, e->u, e->v, e->cs, in);
     if (key) {
         convert(e, bgra, stride, 0, 0, W, H);
         memset(e->dirty, 1, nmb);
@@ -451,6 +566,8 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
                 mx = end;
             }
         }
+        if (try_move)
+            move_apply(e, R, in);
     }
 
     /* Rate control. Per-tile CBR starves small tiles, so the frame picks one quantizer
@@ -479,7 +596,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             for (int c = 0; c < t->mbw; c++)
                 t->active_mb += m[c];
         }
-        t->want = key ? RC_KEY + 1 : t->active_mb ? RC_CHANGED + 1 : 0;
+        t->want = key ? RC_KEY + 1 : t->active_mb || t->moved ? RC_CHANGED + 1 : 0;
         if (t->want) {
             double a = key ? (double)t->w * t->h : t->active_mb * 256.0;
             area[t->want - 1] += a;
@@ -505,6 +622,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
 
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
+    e->coded_mbs = 0;
     double bytes[3] = {0, 0, 0};
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
@@ -519,10 +637,15 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
                 goto fail;
         }
         size_t before = pos;
+        if (t->moved && sv_ref_move(&t->ctx, &e->ref, t->w, t->h, t->mv_rect, t->mv_dy)) {
+            rc = SASAE_VIDEO_ECODEC;
+            goto fail;
+        }
         rc = encode_tile(e, t, i, key, t->want == RC_TOPOFF + 1 || key, out, cap, &pos);
         if (rc < 0)
             goto fail;
         count += rc;
+        e->coded_mbs += key || t->want == RC_TOPOFF + 1 ? t->mbw * t->mbh : t->active_mb;
         bytes[t->want - 1] += (double)(pos - before);
         t->topoff_left = t->want == RC_TOPOFF + 1 ? t->topoff_left - 1 : e->cfg.topoff_max;
         if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
@@ -552,6 +675,11 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     sv_put16(out + 14, (unsigned)count);
     *out_len = pos;
     e->need_key = 0;
+    for (int i = 0; i < e->ntiles; i++)
+        if (e->tiles[i].moved) {
+            e->moves++;
+            break;
+        }
     return SASAE_VIDEO_OK;
 fail:
     e->need_key = 1; /* tiles may be out of step with what the decoder has */

@@ -13,6 +13,8 @@
 #define SV_HEADER_LEN 16
 #define SV_ENTRY_LEN 7
 #define SV_FLAG_KEY 1u
+#define SV_FLAG_MOVE 2u /* entry: a move of the tile's reference precedes the bitstream */
+#define SV_MOVE_LEN 10  /* x, y, w, h (u16, tile coordinates), dy (s16) */
 
 #define SV_ALIGN(v, a) (((v) + (a)-1) / (a) * (a))
 

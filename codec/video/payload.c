@@ -74,19 +74,42 @@ int sasae_video_payload_parse(const uint8_t *d, size_t len, sasae_video_payload_
         uint32_t tl = sv_get32(d + pos + 3);
         pos += SV_ENTRY_LEN;
         /* Strictly increasing indexes: no duplicates, bounded by the grid. */
-        if (idx <= prev || idx >= cols * rows || (fl & ~SV_FLAG_KEY) || tl == 0 ||
-            tl > SASAE_VIDEO_MAX_TILE_BYTES || tl > len - pos)
+        if (idx <= prev || idx >= cols * rows || (fl & ~(SV_FLAG_KEY | SV_FLAG_MOVE)) ||
+            ((fl & SV_FLAG_KEY) && (fl & SV_FLAG_MOVE)))
             return SASAE_VIDEO_ECORRUPT;
         if (key && !(fl & SV_FLAG_KEY))
+            return SASAE_VIDEO_ECORRUPT;
+        int tx = (idx % cols) * tw, ty = (idx / cols) * th;
+        int tww = w - tx < tw ? w - tx : tw, thh = h - ty < th ? h - ty : th;
+        sasae_video_rect mr = {0, 0, 0, 0};
+        int mdy = 0;
+        if (fl & SV_FLAG_MOVE) {
+            if (len - pos < SV_MOVE_LEN)
+                return SASAE_VIDEO_ECORRUPT;
+            mr.x = (int)sv_get16(d + pos);
+            mr.y = (int)sv_get16(d + pos + 2);
+            mr.w = (int)sv_get16(d + pos + 4);
+            mr.h = (int)sv_get16(d + pos + 6);
+            mdy = (int16_t)sv_get16(d + pos + 8);
+            pos += SV_MOVE_LEN;
+            /* inside the tile, even corner (chroma), a real shift smaller than the area */
+            if (mr.w < 1 || mr.h < 2 || (mr.x | mr.y) & 1 || mr.x > tww - mr.w ||
+                mr.y > thh - mr.h || mdy == 0 || mdy >= mr.h || -mdy >= mr.h)
+                return SASAE_VIDEO_ECORRUPT;
+        }
+        if (tl == 0 || tl > SASAE_VIDEO_MAX_TILE_BYTES || tl > len - pos)
             return SASAE_VIDEO_ECORRUPT;
         if (tiles && i < max_tiles) {
             sasae_video_payload_tile *t = &tiles[i];
             t->index = idx;
-            t->x = (idx % cols) * tw;
-            t->y = (idx / cols) * th;
-            t->w = w - t->x < tw ? w - t->x : tw;
-            t->h = h - t->y < th ? h - t->y : th;
+            t->x = tx;
+            t->y = ty;
+            t->w = tww;
+            t->h = thh;
             t->keyframe = (int)(fl & SV_FLAG_KEY);
+            t->moved = (fl & SV_FLAG_MOVE) != 0;
+            t->move_rect = mr;
+            t->move_dy = mdy;
             t->data = d + pos;
             t->len = tl;
         }

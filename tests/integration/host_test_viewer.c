@@ -378,8 +378,12 @@ static void on_data(const uint8_t *body, size_t len)
         if (sasae_chan_established(V.ch)) {
             out("established %s", sasae_chan_peer(V.ch)->host_fingerprint);
             struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
-            h.u.hello = (struct sasae_wire_hello){
-                1, 1, SASAE_WIRE_ROLE_VIEWER, SASAE_WIRE_CAP_VP9, "test-viewer", 11};
+            h.u.hello = (struct sasae_wire_hello){1,
+                                                  1,
+                                                  SASAE_WIRE_ROLE_VIEWER,
+                                                  SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VIDEO_MOVE,
+                                                  "test-viewer",
+                                                  11};
             send_msg(&h);
         }
         return;

@@ -658,3 +658,143 @@ Test(video, budget_follows_timestamps)
     cr_log_info("new page 33 ms later: %zu bytes, 1 s later: %zu bytes", second[0], second[1]);
     cr_assert_gt(second[1], second[0]);
 }
+
+/* A window of text over a static page: its content scrolled to `offset`. */
+static void window_frame(uint8_t *bgra, uint8_t *page, int w, int h, sasae_video_rect win,
+                         int offset)
+{
+    synth_text(bgra, w * 4, w, h, 0);
+    synth_text(page, w * 4, w, h, 1000 + offset);
+    for (int y = win.y; y < win.y + win.h; y++)
+        memcpy(bgra + ((size_t)y * w + win.x) * 4, page + ((size_t)y * w + win.x) * 4,
+               (size_t)win.w * 4);
+}
+
+/* Scrolling sent as moves of the reference: every frame decodes to the source (no drift),
+ * odd and negative shifts included, a window narrower than the screen; then the screen
+ * rests sharp. Returns the bytes sent while scrolling. */
+static size_t scroll_run(int moves, double *worst, int *moved_frames, long *coded_mbs)
+{
+    const int w = 1280, h = 720;
+    const int shifts[] = {15, 15, 15, 15, 15, 15, 48, 48, 48, -32, -32, -32, 96, 96, 17, -17};
+    const sasae_video_rect win = {136, 60, 900, 560};
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, w, h);
+    cfg.bitrate_kbps = 100000; /* every frame at min_q: bytes measure what was coded */
+    cfg.scroll = moves;
+    struct pair p;
+    pair_open(&p, &cfg);
+    uint8_t *page = malloc((size_t)w * h * 4);
+    cr_assert(page);
+    int offset = 0;
+    window_frame(p.bgra, page, w, h, win, offset);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    size_t total = 0;
+    *worst = 99;
+    *moved_frames = 0;
+    *coded_mbs = 0;
+    for (size_t i = 0; i < sizeof shifts / sizeof shifts[0]; i++) {
+        offset += shifts[i];
+        window_frame(p.bgra, page, w, h, win, offset);
+        size_t len = step(&p, &win, 1, 0, &img);
+        cr_assert_gt(len, 0);
+        total += len;
+        *coded_mbs += sasae_venc_last_coded_mbs(p.enc);
+        sasae_video_payload_info info;
+        sasae_video_payload_tile tiles[8];
+        cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, tiles, 8), 0);
+        int moved = 0;
+        for (int t = 0; t < info.ntiles; t++)
+            if (tiles[t].moved) {
+                moved = 1;
+                cr_assert_eq(tiles[t].move_dy, -shifts[i], "frame %zu: dy %d for a shift of %d", i,
+                             tiles[t].move_dy, shifts[i]);
+            }
+        *moved_frames += moved;
+        double ps = psnr_vs_bgra(&img, p.bgra, w, h);
+        if (ps < *worst)
+            *worst = ps;
+    }
+    cr_assert(settle(&p, &img) < 600, "top-off never stopped");
+    double rest = psnr_vs_bgra(&img, p.bgra, w, h);
+    cr_log_info("moves %d: %zu bytes and %ld macroblocks coded while scrolling, worst %.2f dB, "
+                "at rest %.2f dB",
+                moves, total, *coded_mbs, *worst, rest);
+    cr_assert_geq(rest, 48.0, "rested screen %.2f dB", rest);
+    cr_assert_eq(sasae_venc_moves(p.enc), (unsigned long)*moved_frames);
+    free(page);
+    pair_close(&p);
+    return total;
+}
+
+Test(video, scroll_as_moves_stays_in_step_and_costs_less, .timeout = 120)
+{
+    double worst_mv, worst_plain;
+    int moved, moved_plain;
+    long mbs_mv, mbs_plain;
+    size_t with = scroll_run(1, &worst_mv, &moved, &mbs_mv);
+    size_t without = scroll_run(0, &worst_plain, &moved_plain, &mbs_plain);
+    cr_assert_eq(moved_plain, 0);
+    cr_assert_geq(moved, 15, "only %d of 16 scroll steps went as moves", moved);
+    /* a reference out of step with the decoder's shows at once as a collapse, not 1-2 dB */
+    cr_assert_geq(worst_mv, worst_plain - 3.0, "moves %.2f dB vs %.2f without", worst_mv,
+                  worst_plain);
+    /* the codec codes what the move did not bring (new lines, edges), not the whole window;
+     * the bytes are those of the new lines either way (libvpx finds the shift itself, at
+     * six times the work) */
+    cr_assert_lt(mbs_mv * 4, mbs_plain, "moves coded %ld macroblocks, without %ld", mbs_mv,
+                 mbs_plain);
+    cr_assert_lt((double)with, 1.1 * (double)without, "moves %zu bytes, without %zu", with,
+                 without);
+}
+
+Test(video, malformed_moves_are_refused)
+{
+    const int w = 640, h = 480;
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, w, h);
+    cfg.scroll = 1;
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, w * 4, w, h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    synth_text(p.bgra, w * 4, w, h, 32);
+    sasae_video_rect all = {0, 0, w, h};
+    size_t len = step(&p, &all, 1, 0, &img);
+    sasae_video_payload_info info;
+    sasae_video_payload_tile tiles[4];
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, tiles, 4), 0);
+    cr_assert(tiles[0].moved, "a 32-px scroll of the whole screen is a move");
+    /* the first entry's move block: 16-byte header, 7-byte entry, then x y w h dy */
+    uint8_t *mv = p.out + 16 + 7;
+    const struct {
+        int off;
+        unsigned val;
+        const char *what;
+    } bad[] = {{8, 0, "dy 0"},
+               {8, 480, "dy beyond the area"},
+               {0, 1, "odd x"},
+               {2, 3, "odd y"},
+               {4, 0, "empty"},
+               {4, 700, "wider than the tile"},
+               {6, 1000, "taller than the tile"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        uint8_t save[10];
+        memcpy(save, mv, 10);
+        mv[bad[i].off] = (uint8_t)bad[i].val;
+        mv[bad[i].off + 1] = (uint8_t)(bad[i].val >> 8);
+        cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), SASAE_VIDEO_ECORRUPT,
+                     "%s accepted", bad[i].what);
+        memcpy(mv, save, 10);
+    }
+    p.out[16 + 2] |= 1; /* a keyframe entry cannot move */
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), SASAE_VIDEO_ECORRUPT);
+    p.out[16 + 2] &= (uint8_t)~1;
+    p.out[16 + 2] |= 4; /* unknown flag */
+    cr_assert_eq(sasae_video_payload_parse(p.out, len, &info, NULL, 0), SASAE_VIDEO_ECORRUPT);
+    pair_close(&p);
+}

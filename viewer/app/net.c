@@ -556,7 +556,7 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
             h.u.hello.max_version = SASAE_WIRE_VERSION;
             h.u.hello.role = SASAE_WIRE_ROLE_VIEWER;
             h.u.hello.caps = SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VP8 | SASAE_WIRE_CAP_PEN |
-                             SASAE_WIRE_CAP_CONTROL;
+                             SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_VIDEO_MOVE;
             h.u.hello.software = sw;
             h.u.hello.software_len = sizeof sw - 1;
             if (send_msg(n, &h) != 0)

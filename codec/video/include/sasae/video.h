@@ -53,10 +53,14 @@ typedef struct sasae_video_config {
     int aq_mode;        /* VP9 only: 0 off, 3 cyclic refresh */
     int threads;        /* libvpx threads per tile encoder (>= 1) */
     int topoff_max;     /* max top-off frames per tile after it stops changing */
+    int scroll;         /* VP9 only: 1 finds vertical moves (scrolling) and sends them as a
+                         * shift of the reference plus what the move did not bring; the
+                         * decoder must understand moves (sasae_vdec does) */
 } sasae_video_config;
 
 /* Fill *cfg with the defaults (VP9, speed by codec, 384x2176 tiles, 1000 kbit/s, 30 fps, q 10..50,
- * AQ off, 1 thread, top-off up to 30 frames per change) for a width x height screen. */
+ * AQ off, 1 thread, top-off up to 30 frames per change, no move detection) for a width x height
+ * screen. */
 void sasae_video_config_default(sasae_video_config *cfg, int width, int height);
 
 /* I420 image. Planes are owned by whoever produced it. */
@@ -108,6 +112,12 @@ int sasae_venc_set_fps(sasae_venc *enc, int fps);
  * output while the link budget refills). 0: nothing to do until the screen changes. */
 int sasae_venc_pending_topoff(const sasae_venc *enc);
 
+/* Payloads sent so far that carried a move (cfg.scroll), for statistics. */
+unsigned long sasae_venc_moves(const sasae_venc *enc);
+/* Macroblocks (16x16) the last call had the codec code (the rest were skipped): the
+ * encoder's work, for statistics. */
+int sasae_venc_last_coded_mbs(const sasae_venc *enc);
+
 /* ---------------------------------------------------------------- decoder */
 typedef struct sasae_vdec sasae_vdec;
 
@@ -129,7 +139,10 @@ typedef struct sasae_video_payload_tile {
     int index; /* row-major tile number */
     int x, y, w, h;
     int keyframe;
-    const uint8_t *data; /* points into the payload */
+    int moved;                  /* 1: shift move_rect's rows by move_dy in the reference first */
+    sasae_video_rect move_rect; /* tile coordinates, x and y even */
+    int move_dy;                /* row y takes row y - move_dy */
+    const uint8_t *data;        /* points into the payload */
     size_t len;
 } sasae_video_payload_tile;
 

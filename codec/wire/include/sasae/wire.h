@@ -95,6 +95,8 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_CHAT 0x20u      /* understands CHAT */
 #define SASAE_WIRE_CAP_CLIPBOARD 0x40u /* host: understands CLIPBOARD and CLIPBOARD_REQUEST */
 #define SASAE_WIRE_CAP_FILE 0x80u      /* host: receives files (FILE_*) */
+/* viewer: decodes video payloads that carry moves (scrolling as a shift of the reference) */
+#define SASAE_WIRE_CAP_VIDEO_MOVE 0x1000u
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
