@@ -2,7 +2,7 @@
 # A real support session over a shaped "customer DSL" link: what the operator experiences.
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
-#                           [--fps 30] [--tap [--loss PCT]] [--keep]
+#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS] [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
 # Layout (nothing outside the two network namespaces this script creates, removed on exit):
@@ -18,13 +18,18 @@
 # userspace netem: every frame waits D/2 ms each way (TCP sees the RTT) and --loss PCT % of
 # the frames are dropped in each direction; tbf still shapes the customer's upstream.
 #
+# --x11-scroll P[:PX]: instead of the synthetic source, the host captures a private Xvfb (X11,
+# damage-driven) whose whole screen scrolls one text line (or PX rows) every P ms from the 10th second on
+# (bench/typist ... scroll, a terminal under fast output); adds the latency from each line's
+# drawing to the first frame decoded after it (source->decoded), the frames per second with
+# new content, and the host's CPU and memory while scrolling.
 # Prints: frames/s delivered, glass-to-glass latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
 # (video payload at the viewer and bytes on the wire from tc), the viewer's bandwidth
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -35,6 +40,7 @@ while [ $# -gt 0 ]; do
   --keep) KEEP=1; shift ;;
   --tap) TAP=1; shift ;;
   --loss) LOSS=$2; shift 2 ;;
+  --x11-scroll) XSCROLL=$2; shift 2 ;;
   -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -43,6 +49,9 @@ done
 [[ $SECS =~ ^[0-9]+$ ]] || { echo "--seconds wants an integer" >&2; exit 2; }
 [[ $LOSS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss wants a percentage" >&2; exit 2; }
 [ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
+[[ $XSCROLL =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "--x11-scroll wants MS or MS:PX" >&2; exit 2; }
+XPX=
+[[ $XSCROLL == *:* ]] && XPX=${XSCROLL#*:} && XSCROLL=${XSCROLL%%:*}
 [ "$(id -u)" -eq 0 ] || { echo "run as root (network namespaces, tc)" >&2; exit 2; }
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,6 +88,7 @@ cleanup() {
   ip -n "$NSC" link del "$VC" 2>/dev/null
   ip netns del "$NSC" 2>/dev/null
   ip netns del "$NSS" 2>/dev/null
+  [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
   if [ $KEEP -eq 1 ]; then echo "logs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -203,9 +213,15 @@ fi
 mkfifo "$T/host.in"
 sleep 3600 >"$T/host.in" &
 PIDS+=($!)
-HOSTCMD=$(printf '%q ' env -u DISPLAY "$B/host/sasae-host" --relay "$HOSTURL" --relay-ca "$C/ca.pem" \
-  --org-ca "$C/ca.pem" --state-dir "$T/hoststate" --consent tty --no-proxy \
-  --source synthetic --size "$SIZE" --fps "$FPS")
+SOURCE=(env -u DISPLAY "$B/host/sasae-host" --source synthetic --size "$SIZE")
+if [ "$XSCROLL" -gt 0 ]; then
+  [ -x "$B/bench/typist" ] || { echo "missing $B/bench/typist (build first)" >&2; exit 1; }
+  SASAE_SRC=$SRC . "$SRC/tests/gui/xvfb.sh"
+  xvfb_start "${SIZE}x24" # its socket file reaches into the namespace; abstract ones do not
+  SOURCE=(env DISPLAY="$DISPLAY" "$B/host/sasae-host")
+fi
+HOSTCMD=$(printf '%q ' "${SOURCE[@]}" --relay "$HOSTURL" --relay-ca "$C/ca.pem" \
+  --org-ca "$C/ca.pem" --state-dir "$T/hoststate" --consent tty --no-proxy --fps "$FPS")
 ip netns exec "$NSC" script -qfec "exec $HOSTCMD" /dev/null <"$T/host.in" >"$T/host.out" 2>&1 &
 SPID=$!
 PIDS+=($SPID)
@@ -222,6 +238,13 @@ PIDS+=($VPID)
 wait_line "Allow? \[y/N\]" "$T/host.out" 30
 tc0=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC" | awk '/Sent/ {print $2; exit}')
 echo y >"$T/host.in"
+if [ "$XSCROLL" -gt 0 ]; then
+  sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
+  read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
+  "$B/bench/typist" $(( (SECS - 13) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
+  read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat
+  HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status)
+fi
 vrc=0
 wait $VPID || vrc=$?
 tc1=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC")
@@ -239,6 +262,7 @@ if [ $TAP -eq 1 ]; then
 else
   echo "slow link: rate $RATE, delay ${DELAY} ms (app-level RTT), $SIZE synthetic @ $FPS fps, ${SECS} s; viewer exit $vrc"
 fi
+[ "$XSCROLL" -eq 0 ] || echo "source: X11 capture of a $SIZE Xvfb scrolling ${XPX:-one text line}${XPX:+ px} every $XSCROLL ms (not synthetic)"
 [ -s "$T/frames.log" ] || { echo "no frame log"; cat "$T/viewer.out" "$T/viewer.err" "$T/host.out"; exit 1; }
 tcbytes=$(echo "$tc1" | awk '/Sent/ {print $2; exit}')
 tcdrops=$(echo "$tc1" | grep -o 'dropped [0-9]*' | head -1 | awk '{print $2}')
@@ -273,5 +297,29 @@ if est:
     # a sample: bwe.c only logs the intervals its timer closes, not those a frame closes
     print(f"viewer bw estimate {len(est)} logged intervals: first non-zero {nz[0] if nz else 0}, min {min(nz) if nz else 0}, max {max(nz) if nz else 0}, last {est[-1]} kbit/s (host encodes at 85 %; 0 = none yet, host keeps --bitrate)")
 EOF
+if [ "$XSCROLL" -gt 0 ]; then
+  python3 - "$T/draws.txt" "$T/frames.log" "$XSCROLL" "$((HU1 + HS1 - HU0 - HS0))" "$(getconf CLK_TCK)" "$HOST_RSS" <<'EOF'
+import bisect, os, statistics, sys
+draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#') and l.strip()]
+content = sorted((int(r[1]), int(r[3]), int(r[5])) for r in rows if 'R' not in r[9])
+caps = [c[0] for c in content]
+lat = []
+for d in draws:
+    i = bisect.bisect_left(caps, d)
+    if i < len(caps):
+        lat.append((content[i][1] - d) / 1000)
+def pct(v, p):
+    s = sorted(v); return s[min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1))))]
+period = int(sys.argv[3]) / 1000
+span = (draws[-1] - draws[0]) / 1e6 + period
+during = [c for c in content if draws[0] <= c[0] <= draws[-1] + period * 1e6]
+kbps = sum(c[2] for c in during) * 8 / span / 1000
+cpu = int(sys.argv[4]) / int(sys.argv[5]) / span * 100 / os.cpu_count()
+print(f"scrolling          {len(draws)} lines in {span:.1f} s, {len(during) / span:.1f} frames/s with new content, video {kbps:.0f} kbit/s")
+print(f"line drawn->decoded ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
+print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
+EOF
+fi
 summary=$(grep -o "session summary:.*" "$T/host.out" | tail -1 | tr -d '\r')
 echo "host               ${summary:-no summary in the host log}"

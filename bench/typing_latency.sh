@@ -9,6 +9,9 @@
 # clock. Prints median / p95 / max over the COUNT keystrokes (default 120), the split into
 # source-to-capture and capture-to-decoded, frames per keystroke, and kbit/s. Never
 # pass/fail.
+# SCROLL=1: the whole screen scrolls one text line every PERIOD ms instead (a terminal under
+# fast output: `typist ... scroll`); each line is an event, and the figures add the frames
+# per second the viewer received with new content and the host's CPU.
 # Usage: bench/typing_latency.sh [COUNT] [PERIOD_MS]     (builds nothing; needs `build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,13 +46,16 @@ wait_line "Allow? \[y/N\]" "$T/h.out"
 echo y >"$T/h.in"
 wait_line "K$" "$T/frames.log" 20 >/dev/null
 sleep 3 # the keyframe's top-offs settle: the screen rests
-"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" >"$T/draws.txt"
+read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
+"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" ${SCROLL:+scroll} >"$T/draws.txt"
+read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat
+HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status)
 sleep 1
 echo end >"$T/h.in"
 rc=0; wait "$VPID" || rc=$?
 [ "$rc" -eq 3 ] || { echo "viewer exit $rc, want 3 (the customer ended)" >&2; cat "$T/v.err" >&2; exit 1; }
 echo "# bench/typing_latency.sh $COUNT $PERIOD: $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$T/draws.txt" "$T/frames.log" "$PERIOD" <<'PY'
+python3 - "$T/draws.txt" "$T/frames.log" "$PERIOD" "$(( (HU1 + HS1 - HU0 - HS0) ))" "$(getconf CLK_TCK)" "$HOST_RSS" "${SCROLL:+lines}" <<'PY'
 import bisect, statistics, sys
 draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
 frames = []  # (capture_us, shown_us, bytes, refresh)
@@ -77,10 +83,16 @@ if len(lat) < len(draws) * 0.9:
 span = (draws[-1] - draws[0]) / 1e6 + int(sys.argv[3]) / 1000
 during = [f for f in frames if draws[0] <= f[0] <= draws[-1] + int(sys.argv[3]) * 1000]
 kbps = sum(f[2] for f in during) * 8 / span / 1000
-print(f"keystrokes {len(draws)} (matched {len(lat)}), one every {sys.argv[3]} ms")
+what = sys.argv[7] or "keystrokes"
+print(f"{what} {len(draws)} (matched {len(lat)}), one every {sys.argv[3]} ms")
 print(f"latency source->decoded ms: median {statistics.median(lat):.1f}  p95 {q(lat, .95):.1f}  max {max(lat):.1f}")
 print(f"  source->capture ms: median {statistics.median(src):.1f}  p95 {q(src, .95):.1f}")
 print(f"  capture->decoded ms: median {statistics.median(pipe):.1f}  p95 {q(pipe, .95):.1f}")
 print(f"frames while typing: {len(during)} ({sum(1 for f in during if f[3])} top-off/keep-alive), "
       f"{len(during) / len(draws):.2f} per keystroke, {kbps:.0f} kbit/s")
+fresh = sum(1 for f in during if not f[3])
+import os
+cpu = int(sys.argv[4]) / int(sys.argv[5]) / span * 100 / os.cpu_count()
+print(f"new-content frames per second at the viewer: {fresh / span:.1f}; host CPU {cpu:.1f} % of "
+      f"the 2-core machine, host RSS {int(sys.argv[6]) / 1024:.1f} MB")
 PY

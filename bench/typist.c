@@ -4,12 +4,19 @@
  * (CLOCK_REALTIME, microseconds: the clock the host stamps captures with) taken just before
  * the drawing request, so no capture can show the change earlier; it then waits until the
  * X server has done it (XSync). The source side of "source change to decoded at the
- * viewer". */
+ * viewer".
+ * `typist COUNT PERIOD_MS scroll [PX]` scrolls instead: the screen is filled with text
+ * lines, and every period the text moves up PX rows (default one line, as a terminal under
+ * fast output; a few pixels is a browser's smooth scroll) by an XCopyArea of the whole
+ * screen (what a terminal's own scroll is) and the rows that come in are drawn; the time
+ * printed is taken before the copy. */
 #include <X11/Xlib.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t wall_us(void)
 {
@@ -20,10 +27,11 @@ static uint64_t wall_us(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: typist COUNT PERIOD_MS   (DISPLAY: the screen to type on)\n");
+    if (argc < 3 || argc > 5 || (argc >= 4 && strcmp(argv[3], "scroll"))) {
+        fprintf(stderr, "usage: typist COUNT PERIOD_MS [scroll [PX]]   (DISPLAY: the screen)\n");
         return 2;
     }
+    int scroll = argc >= 4, scroll_px = argc == 5 ? atoi(argv[4]) : 0;
     int count = atoi(argv[1]), period_ms = atoi(argv[2]);
     Display *dpy = XOpenDisplay(NULL);
     if (!dpy || count < 1 || period_ms < 1) {
@@ -45,6 +53,48 @@ int main(int argc, char **argv)
     int w = DisplayWidth(dpy, scr), h = DisplayHeight(dpy, scr);
     int per_line = (w / 2) / cw;
     static const char text[] = "The quick brown fox jumps over the lazy dog; 0123456789. ";
+    if (scroll) {
+        /* The document: line k is words of a length drawn from k, as log output looks. */
+        int cols = w / cw, step = scroll_px > 0 ? scroll_px : ch, pos = 0;
+        XSetForeground(dpy, gc, WhitePixel(dpy, scr));
+        XFillRectangle(dpy, root, gc, 0, 0, (unsigned)w, (unsigned)h);
+        XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+        for (int i = -1; i < count; i++) {
+            uint64_t t = wall_us();
+            int band = i < 0 ? h : step; /* rows [h - band, h) get new text */
+            if (i >= 0) {
+                pos += step;
+                XCopyArea(dpy, root, root, gc, 0, step, (unsigned)w, (unsigned)(h - step), 0, 0);
+            }
+            XRectangle clip = {0, (short)(h - band), (unsigned short)w, (unsigned short)band};
+            XSetClipRectangles(dpy, gc, 0, 0, &clip, 1, Unsorted);
+            XSetForeground(dpy, gc, WhitePixel(dpy, scr));
+            XFillRectangle(dpy, root, gc, 0, h - band, (unsigned)w, (unsigned)band);
+            XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+            for (int k = (pos + h - band) / ch; k * ch < pos + h; k++) {
+                char buf[1024];
+                unsigned seed = (unsigned)k * 2654435761u + 1;
+                int len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % cols;
+                for (int j = 0; j < len && j < (int)sizeof buf; j++) {
+                    seed = seed * 1103515245u + 12345u;
+                    buf[j] = text[(seed >> 16) % (sizeof text - 1)];
+                }
+                XDrawImageString(dpy, root, gc, 0, k * ch - pos + font->ascent, buf,
+                                 len < (int)sizeof buf ? len : (int)sizeof buf);
+            }
+            XSetClipMask(dpy, gc, None);
+            XSync(dpy, False);
+            if (i < 0) {
+                sleep(6); /* the full page reaches the viewer (seconds on a slow link) */
+                continue;
+            }
+            printf("%" PRIu64 "\n", t);
+            fflush(stdout);
+            struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
+            nanosleep(&d, NULL);
+        }
+        count = 0;
+    }
     for (int i = 0; i < count; i++) {
         int x = w / 4 + (i % per_line) * cw, y = h / 3 + ((i / per_line) % 20) * ch;
         uint64_t t = wall_us();
