@@ -26,6 +26,7 @@ struct venc_tile {
     int moved;                /* this frame shifts the reference first (scroll.h) */
     sasae_video_rect mv_rect; /* tile coordinates */
     int mv_dy;
+    int top_rank; /* order in a frame of top-off alone (pick_topoff) */
 };
 
 struct sasae_venc {
@@ -58,6 +59,8 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 #define RC_QSTEP 8.0
 /* Top-off a static tile only if it gets at least this much sharper. */
 #define RC_TOPOFF_GAIN 4
+/* A frame of top-off alone takes at most this many frame budgets of link time. */
+#define RC_TOPOFF_FRAMES 3
 
 static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
 {
@@ -415,6 +418,50 @@ static int pick_q(const sasae_venc *e, const double area[3], double target)
     return e->cfg.max_q;
 }
 
+/* A frame of top-off alone: sharpening a resting screen is never urgent, so it takes at
+ * most `target` bytes (a few frames of link time; one tile at most full_target) and a change that
+ * comes next (a scroll, a key) does not queue behind half a second of refinement on a slow link.
+ * The blurriest tiles go first, as many as still gain RC_TOPOFF_GAIN steps within the target: ranks
+ * them (top_rank), returns the quantizer and in *n how many ranks take part. */
+static int pick_topoff(sasae_venc *e, double target, double full_target, int *n)
+{
+    int cand = 0;
+    for (int i = 0; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        t->top_rank = e->ntiles;
+        if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+            cand++;
+    }
+    for (int r = 0; r < cand; r++) { /* selection by last_q, worst first */
+        struct venc_tile *best = NULL;
+        for (int i = 0; i < e->ntiles; i++) {
+            struct venc_tile *t = &e->tiles[i];
+            if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.min_q &&
+                t->top_rank == e->ntiles && (!best || t->last_q > best->last_q))
+                best = t;
+        }
+        best->top_rank = r;
+    }
+    int q = e->cfg.max_q;
+    for (*n = cand; *n >= 1; *n /= 2) {
+        double area[3] = {0, 0, 0};
+        int worst = 0;
+        for (int i = 0; i < e->ntiles; i++) {
+            const struct venc_tile *t = &e->tiles[i];
+            if (t->top_rank < *n) {
+                area[RC_TOPOFF] += (double)t->w * t->h;
+                worst = t->last_q > worst ? t->last_q : worst;
+            }
+        }
+        /* one tile always may take the frame's whole target: else a tile that cannot be
+         * sharpened within a few frames' bytes never would be */
+        q = pick_q(e, area, *n == 1 ? full_target : target);
+        if (worst >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && worst > q))
+            break;
+    }
+    return q;
+}
+
 static void rc_update(sasae_venc *e, const double area[3], const double bytes[3], int q)
 {
     for (int k = 0; k < 3; k++) {
@@ -608,11 +655,14 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     if (target < budget / 4)
         target = budget / 4;
     area[RC_TOPOFF] = top_area;
-    int q = pick_q(e, area, target);
+    int q = pick_q(e, area, target), ntop = e->ntiles + 1; /* ranks are < ntiles + 1 */
+    if (area[RC_KEY] == 0 && area[RC_CHANGED] == 0 && top_area > 0 &&
+        target > RC_TOPOFF_FRAMES * budget)
+        q = pick_topoff(e, RC_TOPOFF_FRAMES * budget, target, &ntop);
     area[RC_TOPOFF] = 0;
     for (int i = 0; i < e->ntiles && top_area > 0; i++) {
         struct venc_tile *t = &e->tiles[i];
-        if (t->want || t->topoff_left <= 0 || t->last_q <= e->cfg.min_q)
+        if (t->want || t->topoff_left <= 0 || t->last_q <= e->cfg.min_q || t->top_rank >= ntop)
             continue;
         if (t->last_q >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && t->last_q > q)) {
             t->want = RC_TOPOFF + 1;
