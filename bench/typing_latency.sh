@@ -9,9 +9,10 @@
 # clock. Prints median / p95 / max over the COUNT keystrokes (default 120), the split into
 # source-to-capture and capture-to-decoded, frames per keystroke, and kbit/s. Never
 # pass/fail.
-# SCROLL=1: the whole screen scrolls one text line every PERIOD ms instead (a terminal under
-# fast output: `typist ... scroll`); each line is an event, and the figures add the frames
-# per second the viewer received with new content and the host's CPU.
+# SCROLL=line (or SCROLL=PX): the whole screen scrolls one text line (or PX rows: a browser's
+# smooth scroll) every PERIOD ms instead (`typist ... scroll`); each step is an event, and
+# the figures add the frames per second the viewer received with new content and the
+# host's CPU.
 # Usage: bench/typing_latency.sh [COUNT] [PERIOD_MS]     (builds nothing; needs `build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ echo y >"$T/h.in"
 wait_line "K$" "$T/frames.log" 20 >/dev/null
 sleep 3 # the keyframe's top-offs settle: the screen rests
 read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" ${SCROLL:+scroll} >"$T/draws.txt"
+"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" ${SCROLL:+scroll} ${SCROLL/line/} >"$T/draws.txt"
 read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat
 HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status)
 sleep 1
@@ -55,7 +56,7 @@ echo end >"$T/h.in"
 rc=0; wait "$VPID" || rc=$?
 [ "$rc" -eq 3 ] || { echo "viewer exit $rc, want 3 (the customer ended)" >&2; cat "$T/v.err" >&2; exit 1; }
 echo "# bench/typing_latency.sh $COUNT $PERIOD: $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$T/draws.txt" "$T/frames.log" "$PERIOD" "$(( (HU1 + HS1 - HU0 - HS0) ))" "$(getconf CLK_TCK)" "$HOST_RSS" "${SCROLL:+lines}" <<'PY'
+python3 - "$T/draws.txt" "$T/frames.log" "$PERIOD" "$(( (HU1 + HS1 - HU0 - HS0) ))" "$(getconf CLK_TCK)" "$HOST_RSS" "${SCROLL:+scroll steps}" <<'PY'
 import bisect, statistics, sys
 draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
 frames = []  # (capture_us, shown_us, bytes, refresh)

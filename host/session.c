@@ -619,7 +619,7 @@ static void *pipeline_main(void *arg)
     }
     struct sasae_dirty pending = {0};
     struct sasae_frame frame = {0};
-    bool have_frame = false, first = true;
+    bool have_frame = false, first = true, scrolling = false;
     uint64_t period = 1000000000ull / (uint64_t)fps, last_encode = 0, last_send = 0;
     uint32_t cursor_serial = 0;
     bool cursor_sent = false;
@@ -711,8 +711,9 @@ static void *pipeline_main(void *arg)
         }
         now = sasae_mono_ns();
         /* a big change that arrived before the tick waits for it (its damage stays pending;
-         * the next turn sleeps to the tick) */
-        bool small = pending.n > 0 && dirty_area(&pending) <= SMALL_UPDATE_PX;
+         * the next turn sleeps to the tick), unless the last frame was a scroll: a scroll
+         * goes as a move plus the rows it brought, as cheap as a typed line */
+        bool small = pending.n > 0 && (dirty_area(&pending) <= SMALL_UPDATE_PX || scrolling);
         if (now < due && pending.n && !small)
             continue;
         pthread_mutex_lock(&s->mu);
@@ -753,8 +754,10 @@ static void *pipeline_main(void *arg)
         size_t len = 0;
         sasae_video_frame vf = {frame.bgra, frame.stride, pending.n ? rects : NULL,
                                 (size_t)pending.n, (int64_t)(sasae_mono_ns() / 1000)};
+        unsigned long moves = sasae_venc_moves(enc);
         rc = sasae_venc_encode(enc, &vf, flags, payload, cap, &len);
         last_encode = sasae_mono_ns();
+        scrolling = rc == 0 && sasae_venc_moves(enc) != moves;
         if (rc != 0) {
             SASAE_WARN(TAG, "encode: %s", sasae_video_strerror(rc));
             atomic_store(&s->want_key, true);
