@@ -94,7 +94,7 @@ struct row {
 
 #define E(x) SASAE_HS_EV_##x
 #define R(x) SASAE_HS_END_##x
-#define C(x) SASAE_HS_CONSENT_##x
+#define C(x) SASAE_WIRE_CONSENT_##x
 
 /* Every transition that is not ignored. Any (state, event) pair absent here must be ignored
  * with no action and no change. */
@@ -243,7 +243,7 @@ Test(host_hs, code_mismatch_renews_from_the_handshake)
         sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH, T0 + S);
     cr_assert_eq(hs.state, SASAE_HS_IDLE);
     cr_assert_eq(o.actions, A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(RENEW_CODE));
-    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+    cr_assert_eq(o.audit_kind, SASAE_ENV_AUDIT_HANDSHAKE_FAILED);
     cr_assert_eq(hs.renewed, SASAE_HS_RENEW_MISMATCH);
     cr_assert_eq(hs.renewals, 1);
     cr_assert_eq(hs.deadline, 0, "no handshake timeout left running");
@@ -405,7 +405,7 @@ Test(host_hs, consent_timeout_is_deny_after_60s)
     cr_assert(o.actions & A(SEND_CONSENT));
     cr_assert_eq(o.consent, C(TIMEOUT));
     cr_assert_eq(sasae_hs_end_wire_reason(hs.end_reason), 4 /* TIMEOUT */);
-    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_CONSENT_TIMEOUT);
+    cr_assert_eq(o.audit_kind, SASAE_ENV_AUDIT_CONSENT_TIMEOUT);
     cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0), -1);
 }
 

@@ -108,7 +108,7 @@ static int tp_pump(struct vsource *s, int timeout_ms)
         if (k->host_key)
             k->host_key(k->user, "TEST PATTERN — no host, no key");
         set_state(t, SASAE_VSM_EV_ESTABLISHED, 0);
-        set_state(t, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
+        set_state(t, SASAE_VSM_EV_CONSENT, SASAE_WIRE_CONSENT_ALLOWED);
         if (k->sysinfo) {
             static const char info[] = "Source: sasae-viewer --test-pattern (debug)\n"
                                        "No host is connected.";

@@ -22,18 +22,18 @@ static unsigned end_with(struct sasae_vsm *sm, enum sasae_vsm_end e, bool send_e
 static enum sasae_vsm_end peer_reason(const struct sasae_vsm *sm, int reason)
 {
     switch (reason) {
-    case SASAE_VSM_PEER_CUSTOMER:
-    case SASAE_VSM_PEER_SHUTDOWN: /* the customer closed sasae-host */
+    case SASAE_WIRE_END_CUSTOMER:
+    case SASAE_WIRE_END_SHUTDOWN: /* the customer closed sasae-host */
         return SASAE_VSM_END_CUSTOMER;
-    case SASAE_VSM_PEER_OPERATOR:
+    case SASAE_WIRE_END_OPERATOR:
         return SASAE_VSM_END_OPERATOR;
-    case SASAE_VSM_PEER_DENIED:
+    case SASAE_WIRE_END_DENIED:
         return SASAE_VSM_END_DENIED;
-    case SASAE_VSM_PEER_TIMEOUT:
+    case SASAE_WIRE_END_TIMEOUT:
         /* Before consent it is the prompt timing out; later it means the link went silent. */
         return sm->state == SASAE_VSM_WAITING_CONSENT ? SASAE_VSM_END_CONSENT_TIMEOUT
                                                       : SASAE_VSM_END_CONNECTION_LOST;
-    case SASAE_VSM_PEER_RELAY:
+    case SASAE_WIRE_END_RELAY:
         return SASAE_VSM_END_CONNECTION_LOST;
     default:
         return SASAE_VSM_END_ERROR;
@@ -44,29 +44,29 @@ static unsigned on_consent(struct sasae_vsm *sm, int c)
 {
     if (sm->state == SASAE_VSM_WAITING_CONSENT) {
         switch (c) {
-        case SASAE_VSM_CONSENT_NONE:
-        case SASAE_VSM_CONSENT_WAITING:
+        case SASAE_WIRE_CONSENT_NONE:
+        case SASAE_WIRE_CONSENT_WAITING:
             return 0;
-        case SASAE_VSM_CONSENT_ALLOWED:
+        case SASAE_WIRE_CONSENT_ALLOWED:
             sm->state = SASAE_VSM_VIEWING;
             return 0;
-        case SASAE_VSM_CONSENT_DENIED:
+        case SASAE_WIRE_CONSENT_DENIED:
             return end_with(sm, SASAE_VSM_END_DENIED, false);
-        case SASAE_VSM_CONSENT_TIMEOUT:
+        case SASAE_WIRE_CONSENT_TIMEOUT:
             return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, false);
-        case SASAE_VSM_CONSENT_REVOKED:
+        case SASAE_WIRE_CONSENT_REVOKED:
             return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
         }
         return end_with(sm, SASAE_VSM_END_ERROR, true);
     }
     if (sm->state == SASAE_VSM_VIEWING) {
         switch (c) {
-        case SASAE_VSM_CONSENT_ALLOWED:
+        case SASAE_WIRE_CONSENT_ALLOWED:
             return 0;
-        case SASAE_VSM_CONSENT_DENIED:
-        case SASAE_VSM_CONSENT_TIMEOUT:
-        case SASAE_VSM_CONSENT_REVOKED:
-        case SASAE_VSM_CONSENT_NONE:
+        case SASAE_WIRE_CONSENT_DENIED:
+        case SASAE_WIRE_CONSENT_TIMEOUT:
+        case SASAE_WIRE_CONSENT_REVOKED:
+        case SASAE_WIRE_CONSENT_NONE:
             /* Consent withdrawn while viewing: the customer stopped sharing. */
             return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
         }
@@ -89,14 +89,14 @@ static unsigned host_fault(struct sasae_vsm *sm, enum sasae_vsm_fault f)
 static unsigned on_control(struct sasae_vsm *sm, int c)
 {
     switch (c) {
-    case SASAE_VSM_CONSENT_WAITING:
+    case SASAE_WIRE_CONSENT_WAITING:
         if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
             sm->host_control != SASAE_VSM_CONTROL_NONE)
             return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
         sm->host_control = SASAE_VSM_CONTROL_REQUESTED;
         sm->control = sm->control_want ? SASAE_VSM_CONTROL_REQUESTED : SASAE_VSM_CONTROL_NONE;
         return 0;
-    case SASAE_VSM_CONSENT_ALLOWED:
+    case SASAE_WIRE_CONSENT_ALLOWED:
         if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
             sm->host_control == SASAE_VSM_CONTROL_GRANTED)
             return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
@@ -104,10 +104,10 @@ static unsigned on_control(struct sasae_vsm *sm, int c)
         sm->host_control = SASAE_VSM_CONTROL_GRANTED;
         sm->control = sm->control_want ? SASAE_VSM_CONTROL_GRANTED : SASAE_VSM_CONTROL_NONE;
         return 0;
-    case SASAE_VSM_CONSENT_NONE:
-    case SASAE_VSM_CONSENT_DENIED:
-    case SASAE_VSM_CONSENT_TIMEOUT:
-    case SASAE_VSM_CONSENT_REVOKED:
+    case SASAE_WIRE_CONSENT_NONE:
+    case SASAE_WIRE_CONSENT_DENIED:
+    case SASAE_WIRE_CONSENT_TIMEOUT:
+    case SASAE_WIRE_CONSENT_REVOKED:
         /* Taking control away is always accepted. */
         if (sm->state != SASAE_VSM_VIEWING)
             return SASAE_VSM_ACT_INVALID;

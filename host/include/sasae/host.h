@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/envelope.h"
+#include "sasae/wire.h"
+
 /* ==== Session state machine (pure: no I/O, no clock of its own) ========================= */
 
 enum sasae_hs_state {
@@ -131,39 +134,15 @@ enum sasae_hs_action {
     SASAE_HS_ACT_HIDE_CONTINUE = 1u << 23,
 };
 
-/* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
-enum sasae_hs_consent_value {
-    SASAE_HS_CONSENT_NONE = 0,
-    SASAE_HS_CONSENT_WAITING = 1,
-    SASAE_HS_CONSENT_ALLOWED = 2,
-    SASAE_HS_CONSENT_DENIED = 3,
-    SASAE_HS_CONSENT_TIMEOUT = 4,
-    SASAE_HS_CONSENT_REVOKED = 5,
-};
-
-/* Kinds of relay AUDIT events, equal to the relay envelope's enum sasae_env_audit_kind. */
-enum sasae_hs_audit {
-    SASAE_HS_AUDIT_NONE = 0,
-    SASAE_HS_AUDIT_HANDSHAKE_DONE = 1,
-    SASAE_HS_AUDIT_HANDSHAKE_FAILED = 2,
-    SASAE_HS_AUDIT_CONSENT_ALLOWED = 3,
-    SASAE_HS_AUDIT_CONSENT_DENIED = 4,
-    SASAE_HS_AUDIT_CONSENT_TIMEOUT = 5,
-    SASAE_HS_AUDIT_CONTROL_ALLOWED = 6,
-    SASAE_HS_AUDIT_CONTROL_DENIED = 7,
-    SASAE_HS_AUDIT_CONTROL_REVOKED = 8,
-    SASAE_HS_AUDIT_END = 9,
-};
-
 /* Result of one event. */
 struct sasae_hs_out {
     uint32_t actions;      /* enum sasae_hs_action bits */
-    uint8_t consent;       /* for SEND_CONSENT */
-    uint8_t control_state; /* for SEND_CONTROL */
+    uint8_t consent;       /* for SEND_CONSENT: enum sasae_wire_consent */
+    uint8_t control_state; /* for SEND_CONTROL: enum sasae_wire_consent */
     enum sasae_hs_end end_reason;
-    enum sasae_hs_audit audit_kind; /* for AUDIT */
-    const char *audit;              /* static text for AUDIT, e.g. "consent allowed" */
-    bool ignored;                   /* the event meant nothing in this state */
+    enum sasae_env_audit_kind audit_kind; /* for AUDIT */
+    const char *audit;                    /* static text for AUDIT, e.g. "consent allowed" */
+    bool ignored;                         /* the event meant nothing in this state */
 };
 
 /* Timeouts, in nanoseconds. */

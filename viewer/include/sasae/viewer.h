@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/wire.h"
+
 /* ---- Session state machine ----------------------------------------------------------- */
 
 enum sasae_vsm_state {
@@ -47,10 +49,10 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
     SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
     SASAE_VSM_EV_ESTABLISHED,     /* handshake complete (host signature, Finished checked) */
-    SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
-    SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
+    SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_wire_consent) */
+    SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_wire_consent) */
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
-    SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_vsm_peer_reason */
+    SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_wire_end_reason */
     SASAE_VSM_EV_PEER_LEFT,       /* relay says the host disconnected */
     SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed; arg 1: the relay
                                      refused service (before pairing) */
@@ -69,27 +71,6 @@ enum sasae_vsm_event {
 /* The link counts as lost after this long without anything from a sharing host (the host
  * ends after as long without anything from the viewer). */
 #define SASAE_VSM_HOST_SILENCE_S 20
-
-/* Mirrors the wire consent values so the core needs no wire header. */
-enum sasae_vsm_consent {
-    SASAE_VSM_CONSENT_NONE = 0,
-    SASAE_VSM_CONSENT_WAITING = 1,
-    SASAE_VSM_CONSENT_ALLOWED = 2,
-    SASAE_VSM_CONSENT_DENIED = 3,
-    SASAE_VSM_CONSENT_TIMEOUT = 4,
-    SASAE_VSM_CONSENT_REVOKED = 5,
-};
-
-/* Mirrors the wire END reasons (sent by the host). */
-enum sasae_vsm_peer_reason {
-    SASAE_VSM_PEER_CUSTOMER = 1,
-    SASAE_VSM_PEER_OPERATOR = 2,
-    SASAE_VSM_PEER_DENIED = 3,
-    SASAE_VSM_PEER_TIMEOUT = 4,
-    SASAE_VSM_PEER_ERROR = 5,
-    SASAE_VSM_PEER_RELAY = 6,
-    SASAE_VSM_PEER_SHUTDOWN = 7,
-};
 
 /* What the driver must do after an event, as bits of sasae_vsm_step()'s result. */
 #define SASAE_VSM_ACT_START_HANDSHAKE 0x01u /* send the first handshake message */
