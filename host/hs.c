@@ -9,7 +9,7 @@
 /* Everything that stops a session after the channel exists: local stop first. */
 #define ACT_TEARDOWN                                                                               \
     (SASAE_HS_ACT_STOP_CAPTURE | SASAE_HS_ACT_INPUT_OFF | SASAE_HS_ACT_CLEAR_OVERLAY |             \
-     SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_AUDIT |            \
+     SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_AUDIT |              \
      SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_WIPE_KEYS | SASAE_HS_ACT_SHOW_ENDED)
 
 void sasae_hs_init(struct sasae_hs *hs)
@@ -125,7 +125,7 @@ static void control_to_none(struct sasae_hs *hs, struct sasae_hs_out *o, uint8_t
     if (hs->control == SASAE_HS_CONTROL_ASKED)
         o->actions |= SASAE_HS_ACT_HIDE_CONTROL_PROMPT;
     hs->control = SASAE_HS_CONTROL_NONE;
-    o->actions |= SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_SHOW_BAR;
+    o->actions |= SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_UPDATE_UI;
     o->control_state = value;
     if (audit) {
         o->actions |= SASAE_HS_ACT_AUDIT;
@@ -158,7 +158,7 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
         return;
     case SASAE_HS_SHARING:
         if (hs->continue_asked && now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
-            o->actions |= SASAE_HS_ACT_HIDE_CONTINUE;
+            o->actions |= SASAE_HS_ACT_UPDATE_UI;
             end_session(hs, o, SASAE_HS_END_RECONSENT_TIMEOUT, true);
             return;
         }
@@ -167,7 +167,7 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
             /* periodic re-consent: the picture keeps flowing, the operator's input waits */
             hs->continue_asked = true;
             hs->prompt_since = now;
-            o->actions |= SASAE_HS_ACT_SHOW_CONTINUE;
+            o->actions |= SASAE_HS_ACT_UPDATE_UI;
             rearm(hs);
             return;
         }
@@ -206,14 +206,14 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->state = SASAE_HS_WAITING;
         hs->relay_fails = 0;
-        o.actions = SASAE_HS_ACT_SHOW_CODE;
+        o.actions = SASAE_HS_ACT_UPDATE_UI;
         break;
     case SASAE_HS_EV_PEER_JOINED:
         if (st != SASAE_HS_WAITING)
             goto ignore;
         hs->state = SASAE_HS_HANDSHAKE;
         hs->prompt_since = now;
-        o.actions = SASAE_HS_ACT_SHOW_CONNECTING;
+        o.actions = SASAE_HS_ACT_UPDATE_UI;
         break;
     case SASAE_HS_EV_HANDSHAKE_OK:
         if (st != SASAE_HS_HANDSHAKE)
@@ -221,7 +221,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         hs->state = SASAE_HS_ASKING;
         hs->prompt_since = now;
         hs->last_peer = now;
-        o.actions = SASAE_HS_ACT_SHOW_PROMPT | SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
                     SASAE_HS_ACT_AUDIT;
         o.consent = SASAE_WIRE_CONSENT_WAITING;
         hs->verified = true;
@@ -250,7 +250,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         hs->consent_at = now;
         hs->control = SASAE_HS_CONTROL_NONE;
         hs->last_peer = now; /* the viewer had nothing to say while the customer read */
-        o.actions = SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_START_CAPTURE | SASAE_HS_ACT_SHOW_BAR |
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_START_CAPTURE |
                     SASAE_HS_ACT_SEND_CONSENT | SASAE_HS_ACT_SEND_SYSINFO | SASAE_HS_ACT_AUDIT;
         o.consent = SASAE_WIRE_CONSENT_ALLOWED;
         o.audit = "consent allowed";
@@ -281,7 +281,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->continue_asked = false;
         hs->consent_at = now;
-        o.actions = SASAE_HS_ACT_HIDE_CONTINUE | SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_AUDIT;
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_AUDIT;
         o.audit = "continued sharing";
         o.audit_kind = SASAE_ENV_AUDIT_CONSENT_ALLOWED;
         break;
@@ -296,7 +296,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->control = SASAE_HS_CONTROL_GRANTED;
         o.actions = SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_INPUT_ON |
-                    SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_AUDIT;
+                    SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_AUDIT;
         o.control_state = SASAE_WIRE_CONSENT_ALLOWED;
         o.audit = "control allowed";
         o.audit_kind = SASAE_ENV_AUDIT_CONTROL_ALLOWED;

@@ -1,6 +1,9 @@
 /* The viewer's session state machine: relay, handshake, consent, viewing, end. Pure. */
 #include "sasae/viewer.h"
 
+/* step()'s result bit for an event that does not apply (sasae_vsm_out.ignored). */
+#define IGNORED 0x80000000u
+
 void sasae_vsm_init(struct sasae_vsm *sm)
 {
     *sm = (struct sasae_vsm){.state = SASAE_VSM_CONNECTING};
@@ -72,7 +75,7 @@ static unsigned on_consent(struct sasae_vsm *sm, int c)
         }
         return end_with(sm, SASAE_VSM_END_ERROR, true);
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
 static unsigned host_fault(struct sasae_vsm *sm, enum sasae_vsm_fault f)
@@ -110,7 +113,7 @@ static unsigned on_control(struct sasae_vsm *sm, int c)
     case SASAE_WIRE_CONSENT_REVOKED:
         /* Taking control away is always accepted. */
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         /* After a grant this acknowledges a release or revocation, not a request. */
         if (sm->host_control != SASAE_VSM_CONTROL_GRANTED && sm->control_asks > 0)
             sm->control_asks--;
@@ -121,28 +124,28 @@ static unsigned on_control(struct sasae_vsm *sm, int c)
                                                            : SASAE_VSM_CONTROL_NONE;
         return 0;
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
-unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+static unsigned step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
 {
     if (sm->state == SASAE_VSM_ENDED)
-        return 0;
+        return IGNORED; /* terminal: absorbs every event */
     switch (ev) {
     case SASAE_VSM_EV_CONNECTED:
         if (sm->state != SASAE_VSM_CONNECTING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_WAITING_PEER;
         return 0;
     case SASAE_VSM_EV_PAIRED:
         /* The relay may pair us before the driver learns the connection is up. */
         if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_HANDSHAKE;
         return SASAE_VSM_ACT_START_HANDSHAKE;
     case SASAE_VSM_EV_ESTABLISHED:
         if (sm->state != SASAE_VSM_HANDSHAKE)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_WAITING_CONSENT;
         sm->secure = true;
         return 0;
@@ -156,7 +159,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (sm->state == SASAE_VSM_WAITING_CONSENT)
             /* The host must never stream before Allow: treat it as a protocol violation. */
             return host_fault(sm, SASAE_VSM_FAULT_EARLY_VIDEO);
-        return SASAE_VSM_ACT_INVALID;
+        return IGNORED;
     case SASAE_VSM_EV_PEER_END:
         return end_with(sm, peer_reason(sm, arg), false);
     case SASAE_VSM_EV_PEER_LEFT:
@@ -168,13 +171,13 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
     case SASAE_VSM_EV_CODE_REJECTED:
         if (sm->state != SASAE_VSM_CONNECTING && sm->state != SASAE_VSM_WAITING_PEER)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CODE_REJECTED, false);
     case SASAE_VSM_EV_SECURITY_ERROR:
         return end_with(sm, SASAE_VSM_END_SECURITY, false);
     case SASAE_VSM_EV_CODE_MISMATCH:
         if (sm->state != SASAE_VSM_HANDSHAKE)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CODE_MISMATCH, false);
     case SASAE_VSM_EV_PROTOCOL_ERROR:
         return end_with(sm, SASAE_VSM_END_ERROR, true);
@@ -182,7 +185,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return end_with(sm, SASAE_VSM_END_OPERATOR, true);
     case SASAE_VSM_EV_OP_CONTROL:
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         if (arg && sm->control == SASAE_VSM_CONTROL_NONE) {
             sm->control = SASAE_VSM_CONTROL_REQUESTED;
             sm->control_want = 1;
@@ -194,18 +197,18 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
             sm->control_want = 0;
             return SASAE_VSM_ACT_SEND_CONTROL;
         }
-        return SASAE_VSM_ACT_INVALID;
+        return IGNORED;
     case SASAE_VSM_EV_CONSENT_TIMEOUT:
         if (sm->state != SASAE_VSM_WAITING_CONSENT)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
     case SASAE_VSM_EV_PEER_SILENT:
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         /* END in case only the host's direction is cut: the host then ends at once */
         return end_with(sm, SASAE_VSM_END_HOST_SILENT, true);
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
 const char *sasae_vsm_state_name(enum sasae_vsm_state s)
@@ -304,4 +307,11 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         break;
     }
     return 1;
+}
+
+struct sasae_vsm_out sasae_vsm_event(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+{
+    unsigned a = step(sm, ev, arg);
+    struct sasae_vsm_out o = {.actions = a & ~IGNORED, .ignored = (a & IGNORED) != 0};
+    return o;
 }
