@@ -1,5 +1,5 @@
 /* Capture front end: picks a backend from the options and forwards to it. */
-#include "cap_impl.h"
+#include "cap_backend.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +7,14 @@
 #include <string.h>
 
 #include "sasae/common.h"
+
+static const struct cap_backend *find_backend(const char *name)
+{
+    for (const struct cap_backend *b = cap_platform_backends; b->name; b++)
+        if (strcmp(b->name, name) == 0)
+            return b;
+    return NULL;
+}
 
 struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size_t errlen)
 {
@@ -32,8 +40,8 @@ struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size
             SASAE_WARN("cap", "capture backend %s unavailable: %s", b->name, err);
             memset(c, 0, sizeof *c);
         }
-    } else if (cap_find_backend(src)) {
-        rc = cap_find_backend(src)->open(c, o, err, errlen);
+    } else if (find_backend(src)) {
+        rc = find_backend(src)->open(c, o, err, errlen);
     } else if (strcmp(src, "synthetic") == 0) {
         rc = cap_synth_open(c, o, err, errlen);
     } else if (strncmp(src, "file:", 5) == 0 && src[5]) {
@@ -53,17 +61,9 @@ struct sasae_cap *sasae_cap_open(const struct sasae_cap_opts *o, char *err, size
     return c;
 }
 
-const struct cap_backend *cap_find_backend(const char *name)
-{
-    for (const struct cap_backend *b = cap_platform_backends; b->name; b++)
-        if (strcmp(b->name, name) == 0)
-            return b;
-    return NULL;
-}
-
 bool sasae_cap_is_screen(const char *source)
 {
-    return source && (strcmp(source, "screen") == 0 || cap_find_backend(source) != NULL);
+    return source && (strcmp(source, "screen") == 0 || find_backend(source) != NULL);
 }
 
 int sasae_cap_monitors(const struct sasae_cap *c, const struct sasae_cap_opts *o,

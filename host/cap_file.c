@@ -1,6 +1,6 @@
 /* File capture source: a y4m (I420) or raw BGRA file played in a loop at the source frame
  * rate, with dirty rectangles found by comparing 16x16 blocks with the previous frame. */
-#include "cap_impl.h"
+#include "cap_backend.h"
 
 #include <errno.h>
 #include <libyuv.h>

@@ -1,7 +1,7 @@
 /* Synthetic capture source: a deterministic animated "desktop" (static text-like content,
  * a bouncing box, a ticking counter and a line being typed) for tests and benchmarks
  * without a display. Frame n depends only on n. */
-#include "cap_impl.h"
+#include "cap_backend.h"
 
 #include <errno.h>
 #include <stdio.h>

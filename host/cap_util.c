@@ -1,6 +1,6 @@
 /* What the capture backends share (frame differencing, paced waits): below the front end
  * (cap.c) and the backends, so that neither includes the other back. */
-#include "cap_impl.h"
+#include "cap_backend.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -2,8 +2,6 @@
  * which input it accepts. Pure: events in, actions out, time passed in by the caller. */
 #include "sasae/host.h"
 
-#include "wiretypes.h"
-
 #include <string.h>
 
 #define SEC_NS 1000000000ull
@@ -11,7 +9,7 @@
 /* Everything that stops a session after the channel exists: local stop first. */
 #define ACT_TEARDOWN                                                                               \
     (SASAE_HS_ACT_STOP_CAPTURE | SASAE_HS_ACT_INPUT_OFF | SASAE_HS_ACT_CLEAR_OVERLAY |             \
-     SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_AUDIT |            \
+     SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_AUDIT |              \
      SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_WIPE_KEYS | SASAE_HS_ACT_SHOW_ENDED)
 
 void sasae_hs_init(struct sasae_hs *hs)
@@ -81,11 +79,11 @@ static void end_session(struct sasae_hs *hs, struct sasae_hs_out *o, enum sasae_
         hs->end_sent = true; /* nothing will ever be sent */
     o->end_reason = reason;
     o->audit = end_audit(reason);
-    o->audit_kind = reason == SASAE_HS_END_DENIED            ? SASAE_HS_AUDIT_CONSENT_DENIED
-                    : reason == SASAE_HS_END_CONSENT_TIMEOUT ? SASAE_HS_AUDIT_CONSENT_TIMEOUT
+    o->audit_kind = reason == SASAE_HS_END_DENIED            ? SASAE_ENV_AUDIT_CONSENT_DENIED
+                    : reason == SASAE_HS_END_CONSENT_TIMEOUT ? SASAE_ENV_AUDIT_CONSENT_TIMEOUT
                     : reason == SASAE_HS_END_HANDSHAKE_FAILED && !had_consent
-                        ? SASAE_HS_AUDIT_HANDSHAKE_FAILED
-                        : SASAE_HS_AUDIT_END;
+                        ? SASAE_ENV_AUDIT_HANDSHAKE_FAILED
+                        : SASAE_ENV_AUDIT_END;
 }
 
 /* Closest pending deadline for the current state. */
@@ -120,14 +118,14 @@ static void rearm(struct sasae_hs *hs)
 }
 
 static void control_to_none(struct sasae_hs *hs, struct sasae_hs_out *o, uint8_t value,
-                            enum sasae_hs_audit kind, const char *audit)
+                            enum sasae_env_audit_kind kind, const char *audit)
 {
     if (hs->control == SASAE_HS_CONTROL_GRANTED)
         o->actions |= SASAE_HS_ACT_INPUT_OFF;
     if (hs->control == SASAE_HS_CONTROL_ASKED)
         o->actions |= SASAE_HS_ACT_HIDE_CONTROL_PROMPT;
     hs->control = SASAE_HS_CONTROL_NONE;
-    o->actions |= SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_SHOW_BAR;
+    o->actions |= SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_UPDATE_UI;
     o->control_state = value;
     if (audit) {
         o->actions |= SASAE_HS_ACT_AUDIT;
@@ -155,12 +153,12 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
         return;
     case SASAE_HS_ASKING:
         o->actions |= SASAE_HS_ACT_SEND_CONSENT;
-        o->consent = SASAE_HS_CONSENT_TIMEOUT;
+        o->consent = SASAE_WIRE_CONSENT_TIMEOUT;
         end_session(hs, o, SASAE_HS_END_CONSENT_TIMEOUT, true);
         return;
     case SASAE_HS_SHARING:
         if (hs->continue_asked && now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
-            o->actions |= SASAE_HS_ACT_HIDE_CONTINUE;
+            o->actions |= SASAE_HS_ACT_UPDATE_UI;
             end_session(hs, o, SASAE_HS_END_RECONSENT_TIMEOUT, true);
             return;
         }
@@ -169,13 +167,13 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
             /* periodic re-consent: the picture keeps flowing, the operator's input waits */
             hs->continue_asked = true;
             hs->prompt_since = now;
-            o->actions |= SASAE_HS_ACT_SHOW_CONTINUE;
+            o->actions |= SASAE_HS_ACT_UPDATE_UI;
             rearm(hs);
             return;
         }
         if (hs->control == SASAE_HS_CONTROL_ASKED &&
             now >= hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS) {
-            control_to_none(hs, o, SASAE_HS_CONSENT_TIMEOUT, SASAE_HS_AUDIT_CONTROL_DENIED,
+            control_to_none(hs, o, SASAE_WIRE_CONSENT_TIMEOUT, SASAE_ENV_AUDIT_CONTROL_DENIED,
                             "control timeout");
             rearm(hs);
             if (now < hs->deadline)
@@ -208,14 +206,14 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->state = SASAE_HS_WAITING;
         hs->relay_fails = 0;
-        o.actions = SASAE_HS_ACT_SHOW_CODE;
+        o.actions = SASAE_HS_ACT_UPDATE_UI;
         break;
     case SASAE_HS_EV_PEER_JOINED:
         if (st != SASAE_HS_WAITING)
             goto ignore;
         hs->state = SASAE_HS_HANDSHAKE;
         hs->prompt_since = now;
-        o.actions = SASAE_HS_ACT_SHOW_CONNECTING;
+        o.actions = SASAE_HS_ACT_UPDATE_UI;
         break;
     case SASAE_HS_EV_HANDSHAKE_OK:
         if (st != SASAE_HS_HANDSHAKE)
@@ -223,12 +221,12 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         hs->state = SASAE_HS_ASKING;
         hs->prompt_since = now;
         hs->last_peer = now;
-        o.actions = SASAE_HS_ACT_SHOW_PROMPT | SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
                     SASAE_HS_ACT_AUDIT;
-        o.consent = SASAE_HS_CONSENT_WAITING;
+        o.consent = SASAE_WIRE_CONSENT_WAITING;
         hs->verified = true;
         o.audit = "handshake done";
-        o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_DONE;
+        o.audit_kind = SASAE_ENV_AUDIT_HANDSHAKE_DONE;
         break;
     case SASAE_HS_EV_CHANNEL_FAILED:
         if (st < SASAE_HS_HANDSHAKE)
@@ -252,17 +250,17 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         hs->consent_at = now;
         hs->control = SASAE_HS_CONTROL_NONE;
         hs->last_peer = now; /* the viewer had nothing to say while the customer read */
-        o.actions = SASAE_HS_ACT_HIDE_PROMPT | SASAE_HS_ACT_START_CAPTURE | SASAE_HS_ACT_SHOW_BAR |
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_START_CAPTURE |
                     SASAE_HS_ACT_SEND_CONSENT | SASAE_HS_ACT_SEND_SYSINFO | SASAE_HS_ACT_AUDIT;
-        o.consent = SASAE_HS_CONSENT_ALLOWED;
+        o.consent = SASAE_WIRE_CONSENT_ALLOWED;
         o.audit = "consent allowed";
-        o.audit_kind = SASAE_HS_AUDIT_CONSENT_ALLOWED;
+        o.audit_kind = SASAE_ENV_AUDIT_CONSENT_ALLOWED;
         break;
     case SASAE_HS_EV_CONSENT_DENY:
         if (st != SASAE_HS_ASKING)
             goto ignore;
         o.actions = SASAE_HS_ACT_SEND_CONSENT;
-        o.consent = SASAE_HS_CONSENT_DENIED;
+        o.consent = SASAE_WIRE_CONSENT_DENIED;
         end_session(hs, &o, SASAE_HS_END_DENIED, true);
         break;
     case SASAE_HS_EV_CONTROL_REQUEST:
@@ -270,27 +268,27 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         if (hs->continue_asked) { /* one question at a time: ask again after the answer */
             o.actions = SASAE_HS_ACT_SEND_CONTROL;
-            o.control_state = SASAE_HS_CONSENT_DENIED;
+            o.control_state = SASAE_WIRE_CONSENT_DENIED;
             break;
         }
         hs->control = SASAE_HS_CONTROL_ASKED;
         hs->prompt_since = now;
         o.actions = SASAE_HS_ACT_SHOW_CONTROL_PROMPT | SASAE_HS_ACT_SEND_CONTROL;
-        o.control_state = SASAE_HS_CONSENT_WAITING;
+        o.control_state = SASAE_WIRE_CONSENT_WAITING;
         break;
     case SASAE_HS_EV_CONTINUE:
         if (st != SASAE_HS_SHARING || !hs->continue_asked)
             goto ignore;
         hs->continue_asked = false;
         hs->consent_at = now;
-        o.actions = SASAE_HS_ACT_HIDE_CONTINUE | SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_AUDIT;
+        o.actions = SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_AUDIT;
         o.audit = "continued sharing";
-        o.audit_kind = SASAE_HS_AUDIT_CONSENT_ALLOWED;
+        o.audit_kind = SASAE_ENV_AUDIT_CONSENT_ALLOWED;
         break;
     case SASAE_HS_EV_CONTROL_RELEASE:
         if (st != SASAE_HS_SHARING || hs->control == SASAE_HS_CONTROL_NONE)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_NONE, SASAE_HS_AUDIT_CONTROL_REVOKED,
+        control_to_none(hs, &o, SASAE_WIRE_CONSENT_NONE, SASAE_ENV_AUDIT_CONTROL_REVOKED,
                         "control released by operator");
         break;
     case SASAE_HS_EV_CONTROL_ALLOW:
@@ -298,21 +296,21 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             goto ignore;
         hs->control = SASAE_HS_CONTROL_GRANTED;
         o.actions = SASAE_HS_ACT_HIDE_CONTROL_PROMPT | SASAE_HS_ACT_INPUT_ON |
-                    SASAE_HS_ACT_SHOW_BAR | SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_AUDIT;
-        o.control_state = SASAE_HS_CONSENT_ALLOWED;
+                    SASAE_HS_ACT_UPDATE_UI | SASAE_HS_ACT_SEND_CONTROL | SASAE_HS_ACT_AUDIT;
+        o.control_state = SASAE_WIRE_CONSENT_ALLOWED;
         o.audit = "control allowed";
-        o.audit_kind = SASAE_HS_AUDIT_CONTROL_ALLOWED;
+        o.audit_kind = SASAE_ENV_AUDIT_CONTROL_ALLOWED;
         break;
     case SASAE_HS_EV_CONTROL_DENY:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_ASKED)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_DENIED, SASAE_HS_AUDIT_CONTROL_DENIED,
+        control_to_none(hs, &o, SASAE_WIRE_CONSENT_DENIED, SASAE_ENV_AUDIT_CONTROL_DENIED,
                         "control denied");
         break;
     case SASAE_HS_EV_CONTROL_REVOKE:
         if (st != SASAE_HS_SHARING || hs->control != SASAE_HS_CONTROL_GRANTED)
             goto ignore;
-        control_to_none(hs, &o, SASAE_HS_CONSENT_REVOKED, SASAE_HS_AUDIT_CONTROL_REVOKED,
+        control_to_none(hs, &o, SASAE_WIRE_CONSENT_REVOKED, SASAE_ENV_AUDIT_CONTROL_REVOKED,
                         "control revoked by customer");
         break;
     case SASAE_HS_EV_END_BUTTON:
@@ -322,7 +320,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         if (st == SASAE_HS_ASKING) {
             /* closing the consent prompt is a Deny */
             o.actions = SASAE_HS_ACT_SEND_CONSENT;
-            o.consent = SASAE_HS_CONSENT_DENIED;
+            o.consent = SASAE_WIRE_CONSENT_DENIED;
             end_session(hs, &o, SASAE_HS_END_DENIED, true);
         } else {
             local_end(hs, &o, SASAE_HS_END_CUSTOMER);
@@ -354,7 +352,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
             o.actions = SASAE_HS_ACT_AUDIT | SASAE_HS_ACT_CLOSE | SASAE_HS_ACT_WIPE_KEYS |
                         SASAE_HS_ACT_RENEW_CODE;
             o.audit = "code mismatch";
-            o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_FAILED;
+            o.audit_kind = SASAE_ENV_AUDIT_HANDSHAKE_FAILED;
             break;
         }
         if (st == SASAE_HS_WAITING && arg <= SASAE_HS_RENEW_BURNED) {
@@ -473,18 +471,19 @@ bool sasae_hs_may_send(const struct sasae_hs *hs, int t)
 {
     switch (hs->state) {
     case SASAE_HS_ASKING:
-        return t == HS_WIRE_HELLO || t == HS_WIRE_CONSENT_STATE || t == HS_WIRE_END;
+        return t == SASAE_WIRE_HELLO || t == SASAE_WIRE_CONSENT_STATE || t == SASAE_WIRE_END;
     case SASAE_HS_SHARING:
-        return t == HS_WIRE_HELLO || t == HS_WIRE_CONSENT_STATE || t == HS_WIRE_END ||
-               t == HS_WIRE_VIDEO || t == HS_WIRE_CURSOR_SHAPE || t == HS_WIRE_CURSOR_POS ||
-               t == HS_WIRE_SYSINFO || t == HS_WIRE_CONTROL_STATE || t == HS_WIRE_MONITOR_LIST ||
-               t == HS_WIRE_CHAT || (t == HS_WIRE_CLIPBOARD && sasae_hs_input_allowed(hs)) ||
-               t == HS_WIRE_FILE_ANSWER || t == HS_WIRE_FILE_END || t == HS_WIRE_FILE_ABORT ||
-               t == HS_WIRE_FILE_ACK;
+        return t == SASAE_WIRE_HELLO || t == SASAE_WIRE_CONSENT_STATE || t == SASAE_WIRE_END ||
+               t == SASAE_WIRE_VIDEO || t == SASAE_WIRE_CURSOR_SHAPE ||
+               t == SASAE_WIRE_CURSOR_POS || t == SASAE_WIRE_SYSINFO ||
+               t == SASAE_WIRE_CONTROL_STATE || t == SASAE_WIRE_MONITOR_LIST ||
+               t == SASAE_WIRE_CHAT || (t == SASAE_WIRE_CLIPBOARD && sasae_hs_input_allowed(hs)) ||
+               t == SASAE_WIRE_FILE_ANSWER || t == SASAE_WIRE_FILE_END ||
+               t == SASAE_WIRE_FILE_ABORT || t == SASAE_WIRE_FILE_ACK;
     case SASAE_HS_ENDED:
         /* the final consent answer and exactly one END, only if the session ended in a way
          * the viewer must hear; nothing once END is out */
-        return (t == HS_WIRE_END || t == HS_WIRE_CONSENT_STATE) && !hs->end_sent;
+        return (t == SASAE_WIRE_END || t == SASAE_WIRE_CONSENT_STATE) && !hs->end_sent;
     default:
         return false;
     }
@@ -496,32 +495,32 @@ bool sasae_hs_accepts(const struct sasae_hs *hs, int t)
     case SASAE_HS_ASKING:
         /* while the customer decides, the viewer can only say hello, give up, or ask for
          * things the host remembers or ignores (docs/protocol.md) */
-        return t == HS_WIRE_HELLO || t == HS_WIRE_END || t == HS_WIRE_KEYFRAME_REQ ||
-               t == HS_WIRE_CONTROL_REQUEST;
+        return t == SASAE_WIRE_HELLO || t == SASAE_WIRE_END || t == SASAE_WIRE_KEYFRAME_REQ ||
+               t == SASAE_WIRE_CONTROL_REQUEST;
     case SASAE_HS_SHARING:
         switch (t) {
-        case HS_WIRE_MOUSE:
-        case HS_WIRE_KEY:
+        case SASAE_WIRE_MOUSE:
+        case SASAE_WIRE_KEY:
         /* the customer's clipboard is as private as the keyboard: only under control */
-        case HS_WIRE_CLIPBOARD:
-        case HS_WIRE_CLIPBOARD_REQUEST:
+        case SASAE_WIRE_CLIPBOARD:
+        case SASAE_WIRE_CLIPBOARD_REQUEST:
             return sasae_hs_input_allowed(hs);
-        case HS_WIRE_HELLO:
-        case HS_WIRE_END:
-        case HS_WIRE_FRAME_ACK:
-        case HS_WIRE_KEYFRAME_REQ:
-        case HS_WIRE_STATS:
-        case HS_WIRE_POINTER:
-        case HS_WIRE_PEN_STROKE:
-        case HS_WIRE_PEN_CLEAR:
-        case HS_WIRE_PEN_UNDO:
-        case HS_WIRE_CONTROL_REQUEST:
-        case HS_WIRE_MONITOR_SELECT:
-        case HS_WIRE_CHAT:
+        case SASAE_WIRE_HELLO:
+        case SASAE_WIRE_END:
+        case SASAE_WIRE_FRAME_ACK:
+        case SASAE_WIRE_KEYFRAME_REQ:
+        case SASAE_WIRE_STATS:
+        case SASAE_WIRE_POINTER:
+        case SASAE_WIRE_PEN_STROKE:
+        case SASAE_WIRE_PEN_CLEAR:
+        case SASAE_WIRE_PEN_UNDO:
+        case SASAE_WIRE_CONTROL_REQUEST:
+        case SASAE_WIRE_MONITOR_SELECT:
+        case SASAE_WIRE_CHAT:
         /* files only once the customer allowed the session; each is asked again */
-        case HS_WIRE_FILE_OFFER:
-        case HS_WIRE_FILE_CHUNK:
-        case HS_WIRE_FILE_ABORT:
+        case SASAE_WIRE_FILE_OFFER:
+        case SASAE_WIRE_FILE_CHUNK:
+        case SASAE_WIRE_FILE_ABORT:
             return true;
         default:
             return false;
@@ -637,23 +636,23 @@ int sasae_hs_end_wire_reason(enum sasae_hs_end r)
 {
     switch (r) {
     case SASAE_HS_END_CUSTOMER:
-        return HS_WIRE_END_CUSTOMER;
+        return SASAE_WIRE_END_CUSTOMER;
     case SASAE_HS_END_DENIED:
-        return HS_WIRE_END_DENIED;
+        return SASAE_WIRE_END_DENIED;
     case SASAE_HS_END_CONSENT_TIMEOUT:
     case SASAE_HS_END_RECONSENT_TIMEOUT:
     case SASAE_HS_END_PEER_TIMEOUT:
-        return HS_WIRE_END_TIMEOUT;
+        return SASAE_WIRE_END_TIMEOUT;
     case SASAE_HS_END_OPERATOR:
-        return HS_WIRE_END_OPERATOR;
+        return SASAE_WIRE_END_OPERATOR;
     case SASAE_HS_END_RELAY:
     case SASAE_HS_END_RELAY_REFUSED:
     case SASAE_HS_END_PEER_LEFT:
-        return HS_WIRE_END_RELAY;
+        return SASAE_WIRE_END_RELAY;
     case SASAE_HS_END_SIGNAL:
-        return HS_WIRE_END_SHUTDOWN;
+        return SASAE_WIRE_END_SHUTDOWN;
     default:
-        return HS_WIRE_END_ERROR;
+        return SASAE_WIRE_END_ERROR;
     }
 }
 

@@ -20,7 +20,7 @@
 struct host_transport {
     /* Sends one opaque relay DATA message (copied). 0 or negative errno. */
     int (*send)(void *ctx, const uint8_t *buf, size_t len);
-    /* Reports an audit event to the relay (kind: enum sasae_hs_audit). */
+    /* Reports an audit event to the relay (kind: enum sasae_env_audit_kind). */
     int (*audit)(void *ctx, int kind, const char *text);
     /* Bytes queued and not yet written to the network. */
     size_t (*queued)(void *ctx);

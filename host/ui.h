@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "sasae/host.h"
+#include "sasae/wire.h"
 
 enum host_notice {
     HOST_NOTICE_NONE = 0,
@@ -18,7 +19,7 @@ enum host_notice {
 
 /* Chat: the last few messages, both ways (UTF-8, NUL-terminated, at most HOST_CHAT_MAX
  * bytes: the wire's CHAT limit). */
-#define HOST_CHAT_MAX 1024
+#define HOST_CHAT_MAX SASAE_WIRE_CHAT_MAX
 #define HOST_CHAT_LINES 4
 struct host_chat_line {
     bool from_customer;

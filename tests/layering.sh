@@ -6,6 +6,9 @@
 # - common/ includes nothing of the programs (host, viewer, relay);
 # - relay/ includes nothing of host/ or viewer/; the relay client nothing of the server;
 # - host/ and viewer/ include nothing of each other or of the relay server;
+# - no circles between a front end and its parts: the capture backends call nothing of the
+#   capture front end (host/cap.c), and the viewer's parts nothing of its main.c (each front
+#   end calls its parts, never the other way);
 # - no platform conditionals (_WIN32, __linux__, __APPLE__) anywhere: platform code lives
 #   in files named for the platform.
 set -euo pipefail
@@ -43,9 +46,31 @@ check_dir() { # check_dir PATHSPEC FORBIDDEN_REGEX WHY
 PROG='"sasae/(host|viewer|relayclient|relaytable|certs)\.h"|"(\.\./)+(host|viewer|relay)/'
 check_dir 'common/*.[ch]' "$PROG" "common/ is below the programs"
 check_dir 'relay/*.[ch]' '"sasae/(host|viewer|ui)\.h"|"(\.\./)+(host|viewer)/' "the relay knows no host or viewer"
-check_dir 'relay/client/*.[ch]' '"sasae/relaytable\.h"|"(config|audit|rxpool|wsguard)\.h"' "the relay client is not the server"
+check_dir 'relay/client/*.[ch]' '"sasae/relaytable\.h"|"(config|audit|rxpool|wsguard|relay)\.h"' "the relay client is not the server"
 check_dir 'host/*.[ch]' '"sasae/(viewer|relaytable)\.h"|"(\.\./)+viewer/' "the host knows no viewer or relay server"
 check_dir 'viewer/*.[ch]' '"sasae/(host|relaytable)\.h"|"(\.\./)+host/' "the viewer knows no host or relay server"
+
+# Functions FILE defines for other files (not static, not main).
+exported() {
+  sed -n -E '/^static/d; /;[[:space:]]*$/d; s/^[A-Za-z_][A-Za-z0-9_ *]*[ *]([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$1" |
+    grep -vx main || true
+}
+# no_callback FRONT PARTS...: no part names (calls or declares) a function FRONT defines.
+no_callback() {
+  local front=$1 names f hit
+  shift
+  names=$(exported "$front" | paste -sd'|' -)
+  [ -n "$names" ] || return 0
+  for f in $(git ls-files "$@"); do
+    [ "$f" = "$front" ] && continue
+    while read -r hit; do
+      fail "$f:$hit uses what $front defines (the front end calls its parts, not the reverse)"
+    done < <(grep -nE "(^|[^A-Za-z0-9_])($names)[[:space:]]*\(" "$f" | cut -d: -f1 || true)
+  done
+  return 0
+}
+no_callback host/cap.c 'host/cap_*.[ch]' 'host/linux/cap_*.[ch]' 'host/win/cap_*.[ch]'
+no_callback viewer/app/main.c 'viewer/app/*.[ch]'
 
 while read -r hit; do
   fail "platform conditional: $hit (platform code goes in files named for the platform)"

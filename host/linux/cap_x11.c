@@ -1,6 +1,6 @@
 /* X11 capture: the root window (or one XRandR monitor) into a MIT-SHM image, driven by
  * XDamage so only changed regions are read; the cursor is read separately with XFixes. */
-#include "../cap_impl.h"
+#include "../cap_backend.h"
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>

@@ -5,7 +5,7 @@
 
 #include <windows.h>
 
-#include "cap_impl.h"
+#include "cap_backend.h"
 
 /* The virtual-screen rectangle to capture: monitor -1 = the whole virtual screen, else the
  * monitor with that index in EnumDisplayMonitors order. 0 or -1 with err. */

@@ -1,6 +1,6 @@
-/* sasae relay client: connections to the relay on one process-wide lws context and service
- * thread (lws keeps per-process OpenSSL state, so contexts cannot be multiplied safely);
- * envelope in and out, a mutex-guarded send queue woken with lws_cancel_service. */
+/* sasae relay client: one connection to the relay (register or join, retries, pinning),
+ * envelopes in and out, a mutex-guarded send queue; its connections live on the shared lws
+ * context and service thread of the connection manager (connmgr.c). */
 #include "sasae/relayclient.h"
 
 #include <ctype.h>
@@ -11,18 +11,14 @@
 #include <string.h>
 
 #include <libwebsockets.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "connmgr.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 
 #define TAG "relayclient"
-/* Bytes handed to lws_write per WRITEABLE: big enough for throughput, small enough that
- * one large message does not hold the service loop for long. */
-#define TX_CHUNK 65536
 
 struct qmsg {
     struct qmsg *next;
@@ -50,9 +46,7 @@ struct sasae_relayclient {
     struct lws_vhost *vh;
     struct lws *wsi;
     lws_sorted_usec_list_t sul, deadline;
-    struct sasae_relayclient *op_next; /* manager request list */
-    int op;                            /* OP_* pending on the manager list */
-    int released;                      /* service thread let go of it (free may proceed) */
+    struct rcm_req req; /* on the manager's request list */
 
     /* Service-thread-only state. */
     enum cstate state;
@@ -72,46 +66,6 @@ struct sasae_relayclient {
     atomic_size_t queued;
     atomic_int stop;
 };
-
-/* The process-wide lws context, its service thread and the vhosts (one per distinct TLS
- * and proxy configuration, kept until the last client is freed). */
-enum { OP_NONE, OP_START, OP_WAKE, OP_FREE };
-
-struct vhost_ent {
-    struct vhost_ent *next;
-    char *key;
-    struct lws_vhost *vh;
-};
-
-static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int refs;
-    struct lws_context *ctx;
-    pthread_t thread;
-    atomic_int stop;
-    int evlib, destroying;
-    struct sasae_relayclient *ops; /* requests for the service thread */
-    struct vhost_ent *vhosts;      /* service thread only */
-} mgr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-
-static void mgr_post(struct sasae_relayclient *c, int op)
-{
-    pthread_mutex_lock(&mgr.mu);
-    /* One wakeup per batch: if requests are already pending the service thread has been
-     * woken and will see this one too (saves a pipe write per message under load). */
-    int wake = mgr.ops == NULL;
-    if (c->op == OP_NONE) {
-        c->op = op;
-        c->op_next = mgr.ops;
-        mgr.ops = c;
-    } else if (op == OP_FREE) {
-        c->op = op; /* a pending START or WAKE is moot once the client is freed */
-    }
-    pthread_mutex_unlock(&mgr.mu);
-    if (wake)
-        lws_cancel_service(mgr.ctx);
-}
 
 static const struct sasae_relayclient_callbacks no_cb;
 
@@ -209,7 +163,7 @@ static void schedule_retry_or_finish(struct sasae_relayclient *c, const char *wh
         c->attempts_left--;
         SASAE_WARN(TAG, "relay connection failed (%s); retrying in %u ms", why, c->backoff_ms);
         c->state = ST_CONNECTING;
-        lws_sul_schedule(mgr.ctx, 0, &c->sul, do_connect, (lws_usec_t)c->backoff_ms * 1000);
+        lws_sul_schedule(rcm_context(), 0, &c->sul, do_connect, (lws_usec_t)c->backoff_ms * 1000);
         c->backoff_ms = c->backoff_ms * 2 > 8000 ? 8000 : c->backoff_ms * 2;
         return;
     }
@@ -240,7 +194,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
     struct sasae_relayclient *c = lws_container_of(sul, struct sasae_relayclient, sul);
     struct lws_client_connect_info ci;
     memset(&ci, 0, sizeof(ci));
-    ci.context = mgr.ctx;
+    ci.context = rcm_context();
     ci.vhost = c->vh;
     ci.address = c->host;
     ci.port = c->port;
@@ -261,7 +215,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
     c->rx_len = 0;
     c->rx_discard = 0;
     c->end_text[0] = '\0';
-    lws_sul_schedule(mgr.ctx, 0, &c->deadline, on_deadline,
+    lws_sul_schedule(rcm_context(), 0, &c->deadline, on_deadline,
                      (lws_usec_t)c->connect_timeout_s * LWS_US_PER_SEC);
     if (!lws_client_connect_via_info(&ci)) {
         c->wsi = NULL;
@@ -342,26 +296,6 @@ static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
     if (!c->ca_file && !c->ca_pem)
         X509_STORE_CTX_set_error(xs, X509_V_OK);
     return 0;
-}
-
-/* The in-memory CA bundle of the vhost being created (service thread only): lws 4.1 loads
- * only the first certificate of client_ssl_ca_mem, the rest are added here. */
-static const char *creating_ca_pem;
-static size_t creating_ca_pem_len;
-
-static void add_ca_pem(SSL_CTX *ctx)
-{
-    if (!creating_ca_pem)
-        return;
-    X509_STORE *st = SSL_CTX_get_cert_store(ctx);
-    BIO *b = BIO_new_mem_buf(creating_ca_pem, (int)creating_ca_pem_len);
-    X509 *x;
-    while (b && st && (x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
-        X509_STORE_add_cert(st, x); /* the first one is there already: that is fine */
-        X509_free(x);
-    }
-    ERR_clear_error(); /* the end of the bundle reads as "no start line" */
-    BIO_free(b);
 }
 
 static void set_tls_policy(SSL_CTX *ctx)
@@ -501,8 +435,8 @@ static int on_writeable(struct sasae_relayclient *c, struct lws *wsi)
     }
     /* Only the service thread pops, so m stays valid without the lock. */
     size_t chunk = m->len - m->off;
-    if (chunk > TX_CHUNK)
-        chunk = TX_CHUNK;
+    if (chunk > RCM_TX_CHUNK)
+        chunk = RCM_TX_CHUNK;
     int first = m->off == 0, last = m->off + chunk == m->len;
     enum lws_write_protocol flags = lws_write_ws_flags(LWS_WRITE_BINARY, first, last);
     uint8_t *p = m->buf + LWS_PRE + m->off;
@@ -527,28 +461,10 @@ static int on_writeable(struct sasae_relayclient *c, struct lws *wsi)
     return 0;
 }
 
-static struct lws_vhost *vhost_for(struct sasae_relayclient *c);
-static void mgr_run_ops(void);
-
+/* The lws callback of a client's connection (the manager handles wakeups and TLS setup). */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
-    if (reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED) {
-        if (atomic_load(&mgr.stop) && mgr.evlib && !mgr.destroying) {
-            /* An event library runs inside lws_service() until the context is being
-             * destroyed: start that here, on the loop's own thread. */
-            mgr.destroying = 1;
-            lws_context_destroy(mgr.ctx);
-            return 0;
-        }
-        mgr_run_ops();
-        return 0;
-    }
-    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_CLIENT_VERIFY_CERTS) {
-        set_tls_policy((SSL_CTX *)user);
-        add_ca_pem((SSL_CTX *)user);
-        return 0;
-    }
     struct sasae_relayclient *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
     if (!c)
         return 0;
@@ -653,189 +569,46 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     }
 }
 
-static const struct lws_protocols protocols[] = {
-    {SASAE_ENV_SUBPROTOCOL, callback, 0, 65536, 0, NULL, TX_CHUNK},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
+/* A request posted by an API thread, on the service thread. */
+static void run_op(struct rcm_req *req, int op)
+{
+    struct sasae_relayclient *c = lws_container_of(req, struct sasae_relayclient, req);
+    if (op == RCM_START) {
+        struct rcm_tls tls = {
+            .ca_file = c->ca_file,
+            .ca_pem = c->ca_pem,
+            .ca_pem_len = c->ca_pem_len,
+            .cert_file = c->cert_file,
+            .key_file = c->key_file,
+            .proxy = c->proxy,
+        };
+        c->vh = rcm_vhost(&tls);
+        if (!c->vh) {
+            finish(c, SASAE_RELAYCLIENT_END_CONNECT, 0, "TLS client configuration failed");
+            return;
+        }
+        do_connect(&c->sul);
+    } else if (op == RCM_WAKE) {
+        if (c->wsi && c->state != ST_ENDED)
+            lws_callback_on_writable(c->wsi);
+        if (c->state == ST_CONNECTING && !c->wsi && atomic_load(&c->close_req)) {
+            /* Closing while waiting to reconnect: nothing to tell the relay. */
+            finish(c, SASAE_RELAYCLIENT_END_LOCAL, 0, "closed locally");
+        }
+    } else if (op == RCM_FREE) {
+        lws_sul_cancel(&c->sul);
+        lws_sul_cancel(&c->deadline);
+        if (c->wsi)
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+        c->wsi = NULL;
+    }
+}
+
+static const struct rcm_hooks hooks = {
+    .callback = callback,
+    .run = run_op,
+    .ssl_ctx = set_tls_policy,
 };
-
-/* One vhost per distinct (CA, client cert, proxy) configuration. */
-static struct lws_vhost *vhost_for(struct sasae_relayclient *c)
-{
-    char key[4 * 1100], ca_id[2 * 32 + 1] = "";
-    if (c->ca_pem) {
-        /* the CA bytes themselves tell configurations apart; without their hash two bundles
-         * would share one vhost (and one trust store) */
-        unsigned char md[32];
-        unsigned int mdl = 0;
-        if (EVP_Digest(c->ca_pem, c->ca_pem_len, md, &mdl, EVP_sha256(), NULL) != 1 || mdl != 32)
-            return NULL;
-        for (unsigned i = 0; i < 32; i++)
-            snprintf(ca_id + 2 * i, 3, "%02x", md[i]);
-    }
-    /* ca_file is ignored when ca_pem is set (see the vhost creation below) */
-    const char *caf = !c->ca_pem && c->ca_file ? c->ca_file : "";
-    snprintf(key, sizeof(key), "%s|mem:%s|%s|%s|%s", caf, ca_id, c->cert_file ? c->cert_file : "",
-             c->key_file ? c->key_file : "", c->proxy ? c->proxy : "");
-    for (struct vhost_ent *e = mgr.vhosts; e; e = e->next)
-        if (!strcmp(e->key, key))
-            return e->vh;
-    struct vhost_ent *e = calloc(1, sizeof(*e));
-    if (!e || !(e->key = strdup(key))) {
-        free(e);
-        return NULL;
-    }
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof(info));
-    char name[32];
-    static unsigned n_vhosts;
-    snprintf(name, sizeof(name), "relayclient-%u", ++n_vhosts);
-    info.vhost_name = name;
-    info.port = CONTEXT_PORT_NO_LISTEN;
-    info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
-    if (c->ca_pem) {
-        info.client_ssl_ca_mem = c->ca_pem;
-        info.client_ssl_ca_mem_len = (unsigned int)c->ca_pem_len;
-    } else {
-        info.client_ssl_ca_filepath = c->ca_file;
-    }
-    info.client_ssl_cert_filepath = c->cert_file;
-    info.client_ssl_private_key_filepath = c->key_file;
-    info.client_tls_1_3_plus_cipher_list = "TLS_AES_256_GCM_SHA384";
-    /* NULL would make lws 4.1 read $http_proxy itself: a wss:// client follows https_proxy
-     * (as curl does) and --no-proxy must mean no proxy. ":0" sets an empty proxy with port
-     * 0, which lws takes as "no proxy" (lws_set_proxy; "" alone logs an error). */
-    info.http_proxy_address = c->proxy ? c->proxy : ":0";
-    creating_ca_pem = c->ca_pem;
-    creating_ca_pem_len = c->ca_pem_len;
-    e->vh = lws_create_vhost(mgr.ctx, &info);
-    creating_ca_pem = NULL;
-    if (!e->vh) {
-        SASAE_ERR(TAG, "cannot create TLS client config (check CA/cert/key files and proxy)");
-        free(e->key);
-        free(e);
-        return NULL;
-    }
-    e->next = mgr.vhosts;
-    mgr.vhosts = e;
-    return e->vh;
-}
-
-/* Runs requests posted by API threads (on the service thread). */
-static void mgr_run_ops(void)
-{
-    pthread_mutex_lock(&mgr.mu);
-    struct sasae_relayclient *list = mgr.ops;
-    mgr.ops = NULL;
-    pthread_mutex_unlock(&mgr.mu);
-    while (list) {
-        struct sasae_relayclient *c = list;
-        pthread_mutex_lock(&mgr.mu);
-        list = c->op_next;
-        int op = c->op;
-        c->op = OP_NONE;
-        c->op_next = NULL;
-        pthread_mutex_unlock(&mgr.mu);
-        if (op == OP_START) {
-            c->vh = vhost_for(c);
-            if (!c->vh) {
-                finish(c, SASAE_RELAYCLIENT_END_CONNECT, 0, "TLS client configuration failed");
-                continue;
-            }
-            do_connect(&c->sul);
-        } else if (op == OP_WAKE) {
-            if (c->wsi && c->state != ST_ENDED)
-                lws_callback_on_writable(c->wsi);
-            if (c->state == ST_CONNECTING && !c->wsi && atomic_load(&c->close_req)) {
-                /* Closing while waiting to reconnect: nothing to tell the relay. */
-                finish(c, SASAE_RELAYCLIENT_END_LOCAL, 0, "closed locally");
-            }
-        } else if (op == OP_FREE) {
-            lws_sul_cancel(&c->sul);
-            lws_sul_cancel(&c->deadline);
-            if (c->wsi)
-                lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
-            c->wsi = NULL;
-            pthread_mutex_lock(&mgr.mu);
-            c->released = 1;
-            pthread_cond_broadcast(&mgr.cv);
-            pthread_mutex_unlock(&mgr.mu);
-        }
-    }
-}
-
-static void *service_main(void *arg)
-{
-    (void)arg;
-    while (!atomic_load(&mgr.stop) || (mgr.evlib && !mgr.destroying))
-        if (lws_service(mgr.ctx, 0) && mgr.evlib)
-            break;
-    return NULL;
-}
-
-/* Takes a reference on the shared context, creating it and its thread on first use. */
-static int mgr_ref(void)
-{
-    int rc = 0;
-    pthread_mutex_lock(&mgr.mu);
-    if (mgr.refs++ == 0) {
-        lws_set_log_level(LLL_ERR, NULL);
-        struct lws_context_creation_info info;
-        memset(&info, 0, sizeof(info));
-        info.port = CONTEXT_PORT_NO_LISTEN;
-        info.protocols = protocols;
-        /* The default vhost only carries the protocol that receives wakeups; connections
-         * use per-configuration vhosts (vhost_for). */
-        info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-        /* Opt-in epoll for processes holding many connections (load generators): poll()
-         * costs O(connections) per wakeup. Host and viewer hold one and keep poll(). */
-        const char *ev = getenv("SASAE_RELAYCLIENT_EVLIB");
-        mgr.evlib = ev && !strcmp(ev, "libev");
-        mgr.destroying = 0;
-        if (mgr.evlib)
-            info.options |= LWS_SERVER_OPTION_LIBEV;
-        info.timeout_secs = 60; /* per-attempt deadlines are ours (connect_timeout_s) */
-        info.connect_timeout_secs = 60;
-        atomic_store(&mgr.stop, 0);
-        mgr.ctx = lws_create_context(&info);
-        if (!mgr.ctx && mgr.evlib) {
-            mgr.evlib = 0;
-            info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
-            mgr.ctx = lws_create_context(&info);
-        }
-        if (!mgr.ctx) {
-            rc = -ENOMEM;
-        } else if (pthread_create(&mgr.thread, NULL, service_main, NULL)) {
-            lws_context_destroy(mgr.ctx);
-            mgr.ctx = NULL;
-            rc = -EAGAIN;
-        }
-        if (rc)
-            mgr.refs = 0;
-    }
-    pthread_mutex_unlock(&mgr.mu);
-    return rc;
-}
-
-static void mgr_unref(void)
-{
-    pthread_mutex_lock(&mgr.mu);
-    int last = --mgr.refs == 0;
-    pthread_mutex_unlock(&mgr.mu);
-    if (!last)
-        return;
-    atomic_store(&mgr.stop, 1);
-    lws_cancel_service(mgr.ctx);
-    pthread_join(mgr.thread, NULL);
-    lws_context_destroy(mgr.ctx);
-    mgr.ctx = NULL;
-    for (struct vhost_ent *e = mgr.vhosts, *n; e; e = n) {
-        n = e->next;
-        free(e->key);
-        free(e);
-    }
-    mgr.vhosts = NULL;
-}
 
 static int parse_pin(const char *s, uint8_t out[32])
 {
@@ -977,9 +750,9 @@ int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
     c->backoff_ms = 500;
     c->connect_timeout_s = cfg->connect_timeout_s ? cfg->connect_timeout_s : 20;
     c->state = ST_CONNECTING;
-    if ((rc = mgr_ref()))
+    if ((rc = rcm_ref(&hooks)))
         goto fail;
-    mgr_post(c, OP_START);
+    rcm_post(&c->req, RCM_START);
     *out = c;
     return 0;
 fail:
@@ -994,7 +767,7 @@ static int enqueue(struct sasae_relayclient *c, const struct sasae_env_msg *m)
                                                                                   : q_push(c, m, 0);
     pthread_mutex_unlock(&c->mu);
     if (!rc)
-        mgr_post(c, OP_WAKE);
+        rcm_post(&c->req, RCM_WAKE);
     return rc;
 }
 
@@ -1046,7 +819,7 @@ void sasae_relayclient_close_why(struct sasae_relayclient *c, const char *why)
     }
     atomic_compare_exchange_strong(&c->close_req, &expect, 1);
     pthread_mutex_unlock(&c->mu);
-    mgr_post(c, OP_WAKE);
+    rcm_post(&c->req, RCM_WAKE);
 }
 
 void sasae_relayclient_free(struct sasae_relayclient *c)
@@ -1054,11 +827,8 @@ void sasae_relayclient_free(struct sasae_relayclient *c)
     if (!c)
         return;
     atomic_store(&c->stop, 1);
-    mgr_post(c, OP_FREE);
-    pthread_mutex_lock(&mgr.mu);
-    while (!c->released)
-        pthread_cond_wait(&mgr.cv, &mgr.mu);
-    pthread_mutex_unlock(&mgr.mu);
+    rcm_post(&c->req, RCM_FREE);
+    rcm_wait_released(&c->req);
     client_free_mem(c);
-    mgr_unref();
+    rcm_unref();
 }

@@ -7,7 +7,7 @@
 #include <X11/Xutil.h>
 #include <errno.h>
 
-#include "cap_impl.h"
+#include "cap_backend.h"
 #include "sasae/host.h"
 #include "xvfb_helper.h"
 

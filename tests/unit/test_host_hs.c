@@ -79,7 +79,7 @@ static enum ps classify(const struct sasae_hs *hs)
 
 #define A(x) SASAE_HS_ACT_##x
 #define TEAR                                                                                       \
-    (A(STOP_CAPTURE) | A(INPUT_OFF) | A(CLEAR_OVERLAY) | A(HIDE_PROMPT) | A(HIDE_CONTROL_PROMPT) | \
+    (A(STOP_CAPTURE) | A(INPUT_OFF) | A(CLEAR_OVERLAY) | A(UPDATE_UI) | A(HIDE_CONTROL_PROMPT) |   \
      A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(SHOW_ENDED))
 #define TEAR_NOCHAN (TEAR & ~A(WIPE_KEYS))
 
@@ -94,19 +94,19 @@ struct row {
 
 #define E(x) SASAE_HS_EV_##x
 #define R(x) SASAE_HS_END_##x
-#define C(x) SASAE_HS_CONSENT_##x
+#define C(x) SASAE_WIRE_CONSENT_##x
 
 /* Every transition that is not ignored. Any (state, event) pair absent here must be ignored
  * with no action and no change. */
 static const struct row table[] = {
-    {P_IDLE, E(REGISTERED), P_WAITING, A(SHOW_CODE), R(NONE), -1},
+    {P_IDLE, E(REGISTERED), P_WAITING, A(UPDATE_UI), R(NONE), -1},
     {P_IDLE, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_IDLE, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_IDLE, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
     {P_IDLE, E(RELAY_ERROR), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
     {P_IDLE, E(CODE_LOST), P_ENDED, TEAR_NOCHAN & ~A(AUDIT), R(RELAY), -1},
 
-    {P_WAITING, E(PEER_JOINED), P_HANDSHAKE, A(SHOW_CONNECTING), R(NONE), -1},
+    {P_WAITING, E(PEER_JOINED), P_HANDSHAKE, A(UPDATE_UI), R(NONE), -1},
     {P_WAITING, E(END_BUTTON), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(WINDOW_CLOSE), P_ENDED, TEAR_NOCHAN, R(CUSTOMER), -1},
     {P_WAITING, E(SIGNAL), P_ENDED, TEAR_NOCHAN, R(SIGNAL), -1},
@@ -115,7 +115,7 @@ static const struct row table[] = {
     {P_WAITING, E(CODE_LOST), P_IDLE, A(CLOSE) | A(RENEW_CODE), R(NONE), -1},
 
     {P_HANDSHAKE, E(HANDSHAKE_OK), P_ASKING,
-     A(SHOW_PROMPT) | A(SEND_HELLO) | A(SEND_CONSENT) | A(AUDIT), R(NONE), C(WAITING)},
+     A(UPDATE_UI) | A(SEND_HELLO) | A(SEND_CONSENT) | A(AUDIT), R(NONE), C(WAITING)},
     {P_HANDSHAKE, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},
     {P_HANDSHAKE, E(END_BUTTON), P_ENDED, TEAR, R(CUSTOMER), -1},
     {P_HANDSHAKE, E(WINDOW_CLOSE), P_ENDED, TEAR, R(CUSTOMER), -1},
@@ -128,8 +128,8 @@ static const struct row table[] = {
     {P_ASKING, E(CHANNEL_FAILED), P_ENDED, TEAR, R(HANDSHAKE_FAILED), -1},
     {P_ASKING, E(HELLO), P_ASKING, 0, R(NONE), -1},
     {P_ASKING, E(CONSENT_ALLOW), P_SH_NONE,
-     A(HIDE_PROMPT) | A(START_CAPTURE) | A(SHOW_BAR) | A(SEND_CONSENT) | A(SEND_SYSINFO) | A(AUDIT),
-     R(NONE), C(ALLOWED)},
+     A(UPDATE_UI) | A(START_CAPTURE) | A(SEND_CONSENT) | A(SEND_SYSINFO) | A(AUDIT), R(NONE),
+     C(ALLOWED)},
     {P_ASKING, E(CONSENT_DENY), P_ENDED, TEAR | A(SEND_END) | A(SEND_CONSENT), R(DENIED),
      C(DENIED)},
     {P_ASKING, E(END_BUTTON), P_ENDED, TEAR | A(SEND_END), R(CUSTOMER), -1},
@@ -166,18 +166,18 @@ static const struct row table[] = {
 
     SHARING_COMMON(P_SH_ASKED),
     {P_SH_ASKED, E(CONTROL_RELEASE), P_SH_NONE,
-     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(NONE)},
+     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(UPDATE_UI) | A(AUDIT), R(NONE), C(NONE)},
     {P_SH_ASKED, E(CONTROL_ALLOW), P_SH_GRANTED,
-     A(HIDE_CONTROL_PROMPT) | A(INPUT_ON) | A(SHOW_BAR) | A(SEND_CONTROL) | A(AUDIT), R(NONE),
+     A(HIDE_CONTROL_PROMPT) | A(INPUT_ON) | A(UPDATE_UI) | A(SEND_CONTROL) | A(AUDIT), R(NONE),
      C(ALLOWED)},
     {P_SH_ASKED, E(CONTROL_DENY), P_SH_NONE,
-     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(DENIED)},
+     A(HIDE_CONTROL_PROMPT) | A(SEND_CONTROL) | A(UPDATE_UI) | A(AUDIT), R(NONE), C(DENIED)},
 
     SHARING_COMMON(P_SH_GRANTED),
     {P_SH_GRANTED, E(CONTROL_RELEASE), P_SH_NONE,
-     A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(NONE)},
+     A(INPUT_OFF) | A(SEND_CONTROL) | A(UPDATE_UI) | A(AUDIT), R(NONE), C(NONE)},
     {P_SH_GRANTED, E(CONTROL_REVOKE), P_SH_NONE,
-     A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(REVOKED)},
+     A(INPUT_OFF) | A(SEND_CONTROL) | A(UPDATE_UI) | A(AUDIT), R(NONE), C(REVOKED)},
 };
 
 static const struct row *find(enum ps p, enum sasae_hs_event ev)
@@ -243,7 +243,7 @@ Test(host_hs, code_mismatch_renews_from_the_handshake)
         sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_MISMATCH, T0 + S);
     cr_assert_eq(hs.state, SASAE_HS_IDLE);
     cr_assert_eq(o.actions, A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(RENEW_CODE));
-    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+    cr_assert_eq(o.audit_kind, SASAE_ENV_AUDIT_HANDSHAKE_FAILED);
     cr_assert_eq(hs.renewed, SASAE_HS_RENEW_MISMATCH);
     cr_assert_eq(hs.renewals, 1);
     cr_assert_eq(hs.deadline, 0, "no handshake timeout left running");
@@ -284,7 +284,7 @@ Test(host_hs, lost_code_renews_only_while_waiting)
     cr_assert(!sasae_hs_may_send(&hs, 1) && !sasae_hs_may_send(&hs, 2));
     o = sasae_hs_event(&hs, SASAE_HS_EV_REGISTERED, 0, T0 + 2 * S);
     cr_assert_eq(hs.state, SASAE_HS_WAITING);
-    cr_assert_eq(o.actions, A(SHOW_CODE));
+    cr_assert_eq(o.actions, A(UPDATE_UI));
     o = sasae_hs_event(&hs, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_EXPIRED, T0 + 600 * S);
     cr_assert_eq(o.actions, A(CLOSE) | A(RENEW_CODE));
     cr_assert_eq(hs.renewed, SASAE_HS_RENEW_EXPIRED);
@@ -405,7 +405,7 @@ Test(host_hs, consent_timeout_is_deny_after_60s)
     cr_assert(o.actions & A(SEND_CONSENT));
     cr_assert_eq(o.consent, C(TIMEOUT));
     cr_assert_eq(sasae_hs_end_wire_reason(hs.end_reason), 4 /* TIMEOUT */);
-    cr_assert_eq(o.audit_kind, SASAE_HS_AUDIT_CONSENT_TIMEOUT);
+    cr_assert_eq(o.audit_kind, SASAE_ENV_AUDIT_CONSENT_TIMEOUT);
     cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0), -1);
 }
 
@@ -462,13 +462,15 @@ Test(host_hs, periodic_reconsent)
     cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 599 * S).ignored);
     cr_assert(sasae_hs_input_allowed(&hs));
     struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 600 * S);
-    cr_assert(o.actions & A(SHOW_CONTINUE));
+    cr_assert(o.actions & A(UPDATE_UI));
+    cr_assert(hs.continue_asked, "the question shows");
     cr_assert_eq(hs.state, SASAE_HS_SHARING);
     cr_assert(sasae_hs_may_send_frame(&hs), "the picture keeps flowing");
     cr_assert(!sasae_hs_input_allowed(&hs), "no input while the question shows");
     cr_assert_eq(sasae_hs_prompt_seconds_left(&hs, T0 + 610 * S), 50);
     o = sasae_hs_event(&hs, E(CONTINUE), 0, T0 + 620 * S);
-    cr_assert(o.actions & A(HIDE_CONTINUE));
+    cr_assert(o.actions & A(UPDATE_UI));
+    cr_assert(!hs.continue_asked, "the question goes");
     cr_assert(o.actions & A(AUDIT));
     cr_assert(sasae_hs_input_allowed(&hs), "input back after Continue");
     cr_assert(sasae_hs_event(&hs, E(CONTINUE), 0, T0 + 621 * S).ignored);
@@ -477,7 +479,8 @@ Test(host_hs, periodic_reconsent)
         sasae_hs_event(&hs, E(PEER_ACTIVITY), 0, T0 + t * S - S / 2);
     cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 1219 * S).ignored);
     o = sasae_hs_event(&hs, E(TICK), 0, T0 + 1220 * S);
-    cr_assert(o.actions & A(SHOW_CONTINUE));
+    cr_assert(o.actions & A(UPDATE_UI));
+    cr_assert(hs.continue_asked);
     reach(&hs, P_SH_NONE);
     hs.reconsent_ns = 600 * S;
     for (uint64_t t = 10; t <= 600; t += 10)

@@ -494,7 +494,7 @@ Test(host_session, wrong_code_counted_by_the_host)
     }
     cr_assert(q.naudit >= 14, "each mismatch was reported to the relay's audit log");
     for (int i = 0; i < 14; i++)
-        cr_assert_eq(q.audits[i], SASAE_HS_AUDIT_HANDSHAKE_FAILED);
+        cr_assert_eq(q.audits[i], SASAE_ENV_AUDIT_HANDSHAKE_FAILED);
 }
 
 /* A code lost while waiting brings a new registration, shown with the reason; once an
@@ -554,7 +554,7 @@ Test(host_session, nothing_but_hello_and_prompt_state_before_allow)
     host_session_stats(hs, &st);
     cr_assert_eq(st.frames_sent, 0u);
     cr_assert_eq(st.inputs_injected, 0u);
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_HANDSHAKE_DONE));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_HANDSHAKE_DONE));
 }
 
 Test(host_session, allow_streams_decodable_frames_and_sysinfo_once)
@@ -570,7 +570,7 @@ Test(host_session, allow_streams_decodable_frames_and_sysinfo_once)
     cr_assert_eq(vw.videos_decoded, vw.frames);
     cr_assert_eq(vw.sysinfo, 1);
     cr_assert_eq(vw.consent[vw.nconsent - 1], SASAE_WIRE_CONSENT_ALLOWED);
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_ALLOWED));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_CONSENT_ALLOWED));
 }
 
 Test(host_session, at_most_two_frames_unacknowledged)
@@ -608,7 +608,7 @@ Test(host_session, deny_ends_with_reason_and_nothing_after)
     cr_assert_eq(types & BIT(SASAE_WIRE_VIDEO), 0u);
     cr_assert(atomic_load(&q.closed));
     cr_assert(host_session_ended(hs));
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_DENIED));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_CONSENT_DENIED));
     struct host_view v;
     host_session_view(hs, &v);
     cr_assert_eq(v.end_reason, SASAE_HS_END_DENIED);
@@ -632,7 +632,7 @@ Test(host_session, end_stops_frames_at_once)
     usleep(400000);
     cr_assert_eq(q.n - q.rd, 0, "records after END");
     cr_assert(atomic_load(&q.closed));
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_END));
     /* a late viewer record is not even opened: the keys are gone */
     struct sasae_wire_msg a = {.type = SASAE_WIRE_FRAME_ACK};
     vsend(&a);
@@ -661,7 +661,7 @@ Test(host_session, capture_failure_ends_with_error)
     host_session_view(hs, &v);
     cr_assert_eq(v.end_reason, SASAE_HS_END_CAPTURE_FAILED);
     cr_assert(strstr(v.status, "screen capture stopped"), "%s", v.status);
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_END));
     stop();
     start("synthetic", false, NULL);
 }
@@ -754,7 +754,7 @@ Test(host_session, operator_from_another_ca_gets_no_prompt)
     uint8_t *al = tq_next(&q, &len, 1000);
     cr_assert(al);
     cr_assert_eq(sasae_chan_handshake(vw.ch, al, len, vw.buf, sizeof vw.buf, &n), SASAE_CHAN_EPEER);
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_HANDSHAKE_FAILED));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_HANDSHAKE_FAILED));
     rm_rf(other);
     free(other);
 }
@@ -784,7 +784,7 @@ Test(host_session, consent_prompt_times_out)
     cr_assert_eq(vw.end_reason, SASAE_WIRE_END_TIMEOUT);
     cr_assert_eq(types & BIT(SASAE_WIRE_VIDEO), 0u);
     cr_assert(atomic_load(&q.closed));
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONSENT_TIMEOUT));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_CONSENT_TIMEOUT));
     pthread_mutex_lock(&q.mu);
     cr_assert_str_eq(q.close_why, "end: consent_timeout");
     pthread_mutex_unlock(&q.mu);
@@ -836,7 +836,7 @@ Test(host_session, periodic_reconsent)
     cr_assert_eq(v.end_reason, SASAE_HS_END_RECONSENT_TIMEOUT);
     cr_assert_eq(vw.end_reason, SASAE_WIRE_END_TIMEOUT);
     cr_assert(atomic_load(&q.closed));
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_END));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_END));
 }
 
 static struct xvfb xv;
@@ -883,7 +883,7 @@ Test(host_session, input_only_with_control_granted)
     host_session_stats(hs, &st);
     cr_assert_eq(st.inputs_injected, 1u);
     cr_assert(!host_session_ended(hs));
-    cr_assert(has_audit(&q, SASAE_HS_AUDIT_CONTROL_REVOKED));
+    cr_assert(has_audit(&q, SASAE_ENV_AUDIT_CONTROL_REVOKED));
     /* the cursor travelled separately from the video */
     vpump(300, NULL);
     cr_assert_gt(vw.cursor, 0);

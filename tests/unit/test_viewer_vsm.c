@@ -31,13 +31,19 @@ struct row {
 #define TO_WAITING_PEER EV(CONNECTED, 0)
 #define TO_HANDSHAKE TO_WAITING_PEER, EV(PAIRED, 0)
 #define TO_CONSENT TO_HANDSHAKE, EV(ESTABLISHED, 0)
-#define TO_VIEWING TO_CONSENT, EV(CONSENT, SASAE_VSM_CONSENT_ALLOWED)
+#define TO_VIEWING TO_CONSENT, EV(CONSENT, SASAE_WIRE_CONSENT_ALLOWED)
 
 #define S(x) SASAE_VSM_##x
 #define C(x) SASAE_VSM_CONTROL_##x
 #define E(x) SASAE_VSM_END_##x
+/* A row's expected result: the action bits, or IGNORED for an ignored event. */
+#define IGNORED 0x80000000u
+static unsigned outbits(struct sasae_vsm_out o)
+{
+    return o.ignored ? IGNORED : o.actions;
+}
 #define A(x) SASAE_VSM_ACT_##x
-#define CS(x) EV(CONTROL, SASAE_VSM_CONSENT_##x)
+#define CS(x) EV(CONTROL, SASAE_WIRE_CONSENT_##x)
 #define UNASKED SASAE_VSM_FAULT_UNREQUESTED_CONTROL
 #define FAULT_END S(ENDED), C(NONE), E(ERROR), A(CLOSE) | A(SEND_END)
 
@@ -46,7 +52,7 @@ static const struct row rows[] = {
     {"paired starts handshake", {TO_HANDSHAKE}, S(HANDSHAKE), C(NONE), E(NONE), A(START_HANDSHAKE)},
     {"established waits for consent", {TO_CONSENT}, S(WAITING_CONSENT), C(NONE), E(NONE), 0},
     {"consent waiting stays",
-     {TO_CONSENT, EV(CONSENT, SASAE_VSM_CONSENT_WAITING)},
+     {TO_CONSENT, EV(CONSENT, SASAE_WIRE_CONSENT_WAITING)},
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
@@ -59,31 +65,31 @@ static const struct row rows[] = {
      E(NONE),
      A(SHOW_VIDEO)},
     {"denied",
-     {TO_CONSENT, EV(CONSENT, SASAE_VSM_CONSENT_DENIED)},
+     {TO_CONSENT, EV(CONSENT, SASAE_WIRE_CONSENT_DENIED)},
      S(ENDED),
      C(NONE),
      E(DENIED),
      A(CLOSE)},
     {"prompt timeout",
-     {TO_CONSENT, EV(CONSENT, SASAE_VSM_CONSENT_TIMEOUT)},
+     {TO_CONSENT, EV(CONSENT, SASAE_WIRE_CONSENT_TIMEOUT)},
      S(ENDED),
      C(NONE),
      E(CONSENT_TIMEOUT),
      A(CLOSE)},
     {"host END denied",
-     {TO_CONSENT, EV(PEER_END, SASAE_VSM_PEER_DENIED)},
+     {TO_CONSENT, EV(PEER_END, SASAE_WIRE_END_DENIED)},
      S(ENDED),
      C(NONE),
      E(DENIED),
      A(CLOSE)},
     {"host END timeout before consent",
-     {TO_CONSENT, EV(PEER_END, SASAE_VSM_PEER_TIMEOUT)},
+     {TO_CONSENT, EV(PEER_END, SASAE_WIRE_END_TIMEOUT)},
      S(ENDED),
      C(NONE),
      E(CONSENT_TIMEOUT),
      A(CLOSE)},
     {"host END timeout while viewing = lost",
-     {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_TIMEOUT)},
+     {TO_VIEWING, EV(PEER_END, SASAE_WIRE_END_TIMEOUT)},
      S(ENDED),
      C(NONE),
      E(CONNECTION_LOST),
@@ -99,21 +105,21 @@ static const struct row rows[] = {
      S(VIEWING),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"customer ends",
-     {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_CUSTOMER)},
+     {TO_VIEWING, EV(PEER_END, SASAE_WIRE_END_CUSTOMER)},
      S(ENDED),
      C(NONE),
      E(CUSTOMER),
      A(CLOSE)},
     {"host program shut down",
-     {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_SHUTDOWN)},
+     {TO_VIEWING, EV(PEER_END, SASAE_WIRE_END_SHUTDOWN)},
      S(ENDED),
      C(NONE),
      E(CUSTOMER),
      A(CLOSE)},
     {"host reports error",
-     {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_ERROR)},
+     {TO_VIEWING, EV(PEER_END, SASAE_WIRE_END_ERROR)},
      S(ENDED),
      C(NONE),
      E(ERROR),
@@ -125,7 +131,7 @@ static const struct row rows[] = {
      E(ERROR),
      A(CLOSE)},
     {"consent revoked while viewing",
-     {TO_VIEWING, EV(CONSENT, SASAE_VSM_CONSENT_REVOKED)},
+     {TO_VIEWING, EV(CONSENT, SASAE_WIRE_CONSENT_REVOKED)},
      S(ENDED),
      C(NONE),
      E(CUSTOMER),
@@ -150,7 +156,7 @@ static const struct row rows[] = {
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"relay refuses",
      {EV(CONNECTED, 0), EV(CLOSED, 1)},
      S(ENDED),
@@ -174,7 +180,7 @@ static const struct row rows[] = {
      S(VIEWING),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"security failure in handshake",
      {TO_HANDSHAKE, EV(SECURITY_ERROR, 0)},
      S(ENDED),
@@ -234,28 +240,28 @@ static const struct row rows[] = {
      S(VIEWING),
      C(REQUESTED),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"control granted",
-     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_VSM_CONSENT_ALLOWED)},
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_WIRE_CONSENT_ALLOWED)},
      S(VIEWING),
      C(GRANTED),
      E(NONE),
      0},
     {"control denied",
-     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_VSM_CONSENT_DENIED)},
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_WIRE_CONSENT_DENIED)},
      S(VIEWING),
      C(NONE),
      E(NONE),
      0},
     {"control revoked by customer",
-     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_VSM_CONSENT_ALLOWED),
-      EV(CONTROL, SASAE_VSM_CONSENT_REVOKED)},
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_WIRE_CONSENT_ALLOWED),
+      EV(CONTROL, SASAE_WIRE_CONSENT_REVOKED)},
      S(VIEWING),
      C(NONE),
      E(NONE),
      0},
     {"operator gives control back",
-     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_VSM_CONSENT_ALLOWED), EV(OP_CONTROL, 0)},
+     {TO_VIEWING, EV(OP_CONTROL, 1), EV(CONTROL, SASAE_WIRE_CONSENT_ALLOWED), EV(OP_CONTROL, 0)},
      S(VIEWING),
      C(NONE),
      E(NONE),
@@ -265,14 +271,14 @@ static const struct row rows[] = {
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"control granted before viewing ends the session", {TO_CONSENT, CS(ALLOWED)}, FAULT_END},
     {"control taken away before viewing is ignored",
      {TO_CONSENT, CS(REVOKED)},
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"unrequested grant ends the session", {TO_VIEWING, CS(ALLOWED)}, FAULT_END},
     {"unrequested control prompt ends the session", {TO_VIEWING, CS(WAITING)}, FAULT_END},
     {"request, waiting, granted",
@@ -330,17 +336,17 @@ static const struct row rows[] = {
      0},
 
     {"ended ignores events",
-     {TO_VIEWING, EV(PEER_END, SASAE_VSM_PEER_CUSTOMER), EV(OP_END, 0)},
+     {TO_VIEWING, EV(PEER_END, SASAE_WIRE_END_CUSTOMER), EV(OP_END, 0)},
      S(ENDED),
      C(NONE),
      E(CUSTOMER),
-     0},
+     IGNORED},
     {"first reason wins",
      {TO_VIEWING, EV(OP_END, 0), EV(CLOSED, 0)},
      S(ENDED),
      C(NONE),
      E(OPERATOR),
-     0},
+     IGNORED},
     {"paired straight from connecting",
      {EV(PAIRED, 0)},
      S(HANDSHAKE),
@@ -352,19 +358,19 @@ static const struct row rows[] = {
      S(HANDSHAKE),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"established twice is invalid",
      {TO_CONSENT, EV(ESTABLISHED, 0)},
      S(WAITING_CONSENT),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"video during handshake is invalid",
      {TO_HANDSHAKE, EV(VIDEO, 0)},
      S(HANDSHAKE),
      C(NONE),
      E(NONE),
-     A(INVALID)},
+     IGNORED},
     {"ended control resets",
      {TO_VIEWING, EV(OP_CONTROL, 1), EV(PEER_LEFT, 0)},
      S(ENDED),
@@ -381,7 +387,7 @@ Test(viewer_vsm, table)
         sasae_vsm_init(&sm);
         unsigned act = 0;
         for (int k = 0; k < MAXEV && r->evs[k].ev; k++)
-            act = sasae_vsm_step(&sm, r->evs[k].ev, r->evs[k].arg);
+            act = outbits(sasae_vsm_event(&sm, r->evs[k].ev, r->evs[k].arg));
         cr_expect_eq(sm.state, r->state, "%s: state %s, want %s", r->name,
                      sasae_vsm_state_name(sm.state), sasae_vsm_state_name(r->state));
         cr_expect_eq(sm.control, r->control, "%s: control %d, want %d", r->name, sm.control,
@@ -406,13 +412,13 @@ Test(viewer_vsm, control_want_follows_request)
 {
     struct sasae_vsm sm;
     sasae_vsm_init(&sm);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_CONNECTED, 0);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_PAIRED, 0);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_OP_CONTROL, 1);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_CONNECTED, 0);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_PAIRED, 0);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_CONSENT, SASAE_WIRE_CONSENT_ALLOWED);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_OP_CONTROL, 1);
     cr_assert_eq(sm.control_want, 1);
-    sasae_vsm_step(&sm, SASAE_VSM_EV_OP_CONTROL, 0);
+    sasae_vsm_event(&sm, SASAE_VSM_EV_OP_CONTROL, 0);
     cr_assert_eq(sm.control_want, 0);
 }
 

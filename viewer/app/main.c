@@ -224,17 +224,6 @@ static void cfg_free(struct vcfg *c)
     free(c->send_file);
 }
 
-struct vsource *vapp_source_new(const struct vcfg *cfg, const struct vsink *sink)
-{
-    if (cfg->tp_w > 0) {
-        SASAE_WARN("viewer", "debug test pattern %dx%d@%d: no host, no network", cfg->tp_w,
-                   cfg->tp_h, cfg->tp_fps);
-        return vsource_test_pattern_new(sink, cfg->tp_w, cfg->tp_h, cfg->tp_fps, cfg->tp_end,
-                                        cfg->tp_end_ms);
-    }
-    return vsource_net_new(cfg, sink);
-}
-
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {

@@ -147,7 +147,7 @@ static void apply(struct net *n, unsigned act);
 static void fail(struct net *n, enum sasae_vsm_event ev, const char *fmt, const char *detail)
 {
     SASAE_ERR("viewer", fmt, detail);
-    apply(n, sasae_vsm_step(&n->base.sm, ev, 0));
+    apply(n, sasae_vsm_event(&n->base.sm, ev, 0).actions);
 }
 
 /* Seals and queues one application message. Returns 0 or -1 (session failed). */
@@ -234,8 +234,9 @@ static void apply(struct net *n, unsigned act)
 static void step(struct net *n, enum sasae_vsm_event ev, int arg)
 {
     struct sasae_vsm before = n->base.sm;
-    unsigned act = sasae_vsm_step(&n->base.sm, ev, arg);
-    if (act & SASAE_VSM_ACT_INVALID) {
+    struct sasae_vsm_out o = sasae_vsm_event(&n->base.sm, ev, arg);
+    unsigned act = o.actions;
+    if (o.ignored) {
         SASAE_DBG("viewer", "event %d ignored in %s", ev, sasae_vsm_state_name(before.state));
         return;
     }
@@ -275,10 +276,10 @@ static void send_stats(struct net *n)
 
 static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint64_t recv_us)
 {
-    unsigned act = sasae_vsm_step(&n->base.sm, SASAE_VSM_EV_VIDEO, 0);
-    if (!(act & SASAE_VSM_ACT_SHOW_VIDEO)) {
-        if (!(act & SASAE_VSM_ACT_INVALID))
-            apply(n, act);
+    struct sasae_vsm_out o = sasae_vsm_event(&n->base.sm, SASAE_VSM_EV_VIDEO, 0);
+    if (!(o.actions & SASAE_VSM_ACT_SHOW_VIDEO)) {
+        if (!o.ignored)
+            apply(n, o.actions);
         return;
     }
     struct vframe_info fi = {

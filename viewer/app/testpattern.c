@@ -88,7 +88,7 @@ static void render(struct tp *t)
 
 static void set_state(struct tp *t, enum sasae_vsm_event ev, int arg)
 {
-    sasae_vsm_step(&t->base.sm, ev, arg);
+    sasae_vsm_event(&t->base.sm, ev, arg);
     if (t->base.sink.state)
         t->base.sink.state(t->base.sink.user, &t->base.sm);
 }
@@ -108,7 +108,7 @@ static int tp_pump(struct vsource *s, int timeout_ms)
         if (k->host_key)
             k->host_key(k->user, "TEST PATTERN — no host, no key");
         set_state(t, SASAE_VSM_EV_ESTABLISHED, 0);
-        set_state(t, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
+        set_state(t, SASAE_VSM_EV_CONSENT, SASAE_WIRE_CONSENT_ALLOWED);
         if (k->sysinfo) {
             static const char info[] = "Source: sasae-viewer --test-pattern (debug)\n"
                                        "No host is connected.";
@@ -217,8 +217,7 @@ static void tp_pen_clear(struct vsource *s)
 
 static void tp_control(struct vsource *s, bool want)
 {
-    unsigned act = sasae_vsm_step(&s->sm, SASAE_VSM_EV_OP_CONTROL, want);
-    if (!(act & SASAE_VSM_ACT_INVALID) && s->sink.state)
+    if (!sasae_vsm_event(&s->sm, SASAE_VSM_EV_OP_CONTROL, want).ignored && s->sink.state)
         s->sink.state(s->sink.user, &s->sm);
 }
 
@@ -231,7 +230,7 @@ static void tp_key(struct vsource *s, uint32_t keysym, bool down) {}
 
 static void tp_end(struct vsource *s)
 {
-    sasae_vsm_step(&s->sm, SASAE_VSM_EV_OP_END, 0);
+    sasae_vsm_event(&s->sm, SASAE_VSM_EV_OP_END, 0);
     if (s->sink.state)
         s->sink.state(s->sink.user, &s->sm);
 }

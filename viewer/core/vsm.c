@@ -1,6 +1,9 @@
 /* The viewer's session state machine: relay, handshake, consent, viewing, end. Pure. */
 #include "sasae/viewer.h"
 
+/* step()'s result bit for an event that does not apply (sasae_vsm_out.ignored). */
+#define IGNORED 0x80000000u
+
 void sasae_vsm_init(struct sasae_vsm *sm)
 {
     *sm = (struct sasae_vsm){.state = SASAE_VSM_CONNECTING};
@@ -22,18 +25,18 @@ static unsigned end_with(struct sasae_vsm *sm, enum sasae_vsm_end e, bool send_e
 static enum sasae_vsm_end peer_reason(const struct sasae_vsm *sm, int reason)
 {
     switch (reason) {
-    case SASAE_VSM_PEER_CUSTOMER:
-    case SASAE_VSM_PEER_SHUTDOWN: /* the customer closed sasae-host */
+    case SASAE_WIRE_END_CUSTOMER:
+    case SASAE_WIRE_END_SHUTDOWN: /* the customer closed sasae-host */
         return SASAE_VSM_END_CUSTOMER;
-    case SASAE_VSM_PEER_OPERATOR:
+    case SASAE_WIRE_END_OPERATOR:
         return SASAE_VSM_END_OPERATOR;
-    case SASAE_VSM_PEER_DENIED:
+    case SASAE_WIRE_END_DENIED:
         return SASAE_VSM_END_DENIED;
-    case SASAE_VSM_PEER_TIMEOUT:
+    case SASAE_WIRE_END_TIMEOUT:
         /* Before consent it is the prompt timing out; later it means the link went silent. */
         return sm->state == SASAE_VSM_WAITING_CONSENT ? SASAE_VSM_END_CONSENT_TIMEOUT
                                                       : SASAE_VSM_END_CONNECTION_LOST;
-    case SASAE_VSM_PEER_RELAY:
+    case SASAE_WIRE_END_RELAY:
         return SASAE_VSM_END_CONNECTION_LOST;
     default:
         return SASAE_VSM_END_ERROR;
@@ -44,35 +47,35 @@ static unsigned on_consent(struct sasae_vsm *sm, int c)
 {
     if (sm->state == SASAE_VSM_WAITING_CONSENT) {
         switch (c) {
-        case SASAE_VSM_CONSENT_NONE:
-        case SASAE_VSM_CONSENT_WAITING:
+        case SASAE_WIRE_CONSENT_NONE:
+        case SASAE_WIRE_CONSENT_WAITING:
             return 0;
-        case SASAE_VSM_CONSENT_ALLOWED:
+        case SASAE_WIRE_CONSENT_ALLOWED:
             sm->state = SASAE_VSM_VIEWING;
             return 0;
-        case SASAE_VSM_CONSENT_DENIED:
+        case SASAE_WIRE_CONSENT_DENIED:
             return end_with(sm, SASAE_VSM_END_DENIED, false);
-        case SASAE_VSM_CONSENT_TIMEOUT:
+        case SASAE_WIRE_CONSENT_TIMEOUT:
             return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, false);
-        case SASAE_VSM_CONSENT_REVOKED:
+        case SASAE_WIRE_CONSENT_REVOKED:
             return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
         }
         return end_with(sm, SASAE_VSM_END_ERROR, true);
     }
     if (sm->state == SASAE_VSM_VIEWING) {
         switch (c) {
-        case SASAE_VSM_CONSENT_ALLOWED:
+        case SASAE_WIRE_CONSENT_ALLOWED:
             return 0;
-        case SASAE_VSM_CONSENT_DENIED:
-        case SASAE_VSM_CONSENT_TIMEOUT:
-        case SASAE_VSM_CONSENT_REVOKED:
-        case SASAE_VSM_CONSENT_NONE:
+        case SASAE_WIRE_CONSENT_DENIED:
+        case SASAE_WIRE_CONSENT_TIMEOUT:
+        case SASAE_WIRE_CONSENT_REVOKED:
+        case SASAE_WIRE_CONSENT_NONE:
             /* Consent withdrawn while viewing: the customer stopped sharing. */
             return end_with(sm, SASAE_VSM_END_CUSTOMER, false);
         }
         return end_with(sm, SASAE_VSM_END_ERROR, true);
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
 static unsigned host_fault(struct sasae_vsm *sm, enum sasae_vsm_fault f)
@@ -89,14 +92,14 @@ static unsigned host_fault(struct sasae_vsm *sm, enum sasae_vsm_fault f)
 static unsigned on_control(struct sasae_vsm *sm, int c)
 {
     switch (c) {
-    case SASAE_VSM_CONSENT_WAITING:
+    case SASAE_WIRE_CONSENT_WAITING:
         if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
             sm->host_control != SASAE_VSM_CONTROL_NONE)
             return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
         sm->host_control = SASAE_VSM_CONTROL_REQUESTED;
         sm->control = sm->control_want ? SASAE_VSM_CONTROL_REQUESTED : SASAE_VSM_CONTROL_NONE;
         return 0;
-    case SASAE_VSM_CONSENT_ALLOWED:
+    case SASAE_WIRE_CONSENT_ALLOWED:
         if (sm->state != SASAE_VSM_VIEWING || sm->control_asks == 0 ||
             sm->host_control == SASAE_VSM_CONTROL_GRANTED)
             return host_fault(sm, SASAE_VSM_FAULT_UNREQUESTED_CONTROL);
@@ -104,13 +107,13 @@ static unsigned on_control(struct sasae_vsm *sm, int c)
         sm->host_control = SASAE_VSM_CONTROL_GRANTED;
         sm->control = sm->control_want ? SASAE_VSM_CONTROL_GRANTED : SASAE_VSM_CONTROL_NONE;
         return 0;
-    case SASAE_VSM_CONSENT_NONE:
-    case SASAE_VSM_CONSENT_DENIED:
-    case SASAE_VSM_CONSENT_TIMEOUT:
-    case SASAE_VSM_CONSENT_REVOKED:
+    case SASAE_WIRE_CONSENT_NONE:
+    case SASAE_WIRE_CONSENT_DENIED:
+    case SASAE_WIRE_CONSENT_TIMEOUT:
+    case SASAE_WIRE_CONSENT_REVOKED:
         /* Taking control away is always accepted. */
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         /* After a grant this acknowledges a release or revocation, not a request. */
         if (sm->host_control != SASAE_VSM_CONTROL_GRANTED && sm->control_asks > 0)
             sm->control_asks--;
@@ -121,28 +124,28 @@ static unsigned on_control(struct sasae_vsm *sm, int c)
                                                            : SASAE_VSM_CONTROL_NONE;
         return 0;
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
-unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+static unsigned step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
 {
     if (sm->state == SASAE_VSM_ENDED)
-        return 0;
+        return IGNORED; /* terminal: absorbs every event */
     switch (ev) {
     case SASAE_VSM_EV_CONNECTED:
         if (sm->state != SASAE_VSM_CONNECTING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_WAITING_PEER;
         return 0;
     case SASAE_VSM_EV_PAIRED:
         /* The relay may pair us before the driver learns the connection is up. */
         if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_HANDSHAKE;
         return SASAE_VSM_ACT_START_HANDSHAKE;
     case SASAE_VSM_EV_ESTABLISHED:
         if (sm->state != SASAE_VSM_HANDSHAKE)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         sm->state = SASAE_VSM_WAITING_CONSENT;
         sm->secure = true;
         return 0;
@@ -156,7 +159,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (sm->state == SASAE_VSM_WAITING_CONSENT)
             /* The host must never stream before Allow: treat it as a protocol violation. */
             return host_fault(sm, SASAE_VSM_FAULT_EARLY_VIDEO);
-        return SASAE_VSM_ACT_INVALID;
+        return IGNORED;
     case SASAE_VSM_EV_PEER_END:
         return end_with(sm, peer_reason(sm, arg), false);
     case SASAE_VSM_EV_PEER_LEFT:
@@ -168,13 +171,13 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return end_with(sm, SASAE_VSM_END_CONNECTION_LOST, false);
     case SASAE_VSM_EV_CODE_REJECTED:
         if (sm->state != SASAE_VSM_CONNECTING && sm->state != SASAE_VSM_WAITING_PEER)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CODE_REJECTED, false);
     case SASAE_VSM_EV_SECURITY_ERROR:
         return end_with(sm, SASAE_VSM_END_SECURITY, false);
     case SASAE_VSM_EV_CODE_MISMATCH:
         if (sm->state != SASAE_VSM_HANDSHAKE)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CODE_MISMATCH, false);
     case SASAE_VSM_EV_PROTOCOL_ERROR:
         return end_with(sm, SASAE_VSM_END_ERROR, true);
@@ -182,7 +185,7 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return end_with(sm, SASAE_VSM_END_OPERATOR, true);
     case SASAE_VSM_EV_OP_CONTROL:
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         if (arg && sm->control == SASAE_VSM_CONTROL_NONE) {
             sm->control = SASAE_VSM_CONTROL_REQUESTED;
             sm->control_want = 1;
@@ -194,18 +197,18 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
             sm->control_want = 0;
             return SASAE_VSM_ACT_SEND_CONTROL;
         }
-        return SASAE_VSM_ACT_INVALID;
+        return IGNORED;
     case SASAE_VSM_EV_CONSENT_TIMEOUT:
         if (sm->state != SASAE_VSM_WAITING_CONSENT)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
     case SASAE_VSM_EV_PEER_SILENT:
         if (sm->state != SASAE_VSM_VIEWING)
-            return SASAE_VSM_ACT_INVALID;
+            return IGNORED;
         /* END in case only the host's direction is cut: the host then ends at once */
         return end_with(sm, SASAE_VSM_END_HOST_SILENT, true);
     }
-    return SASAE_VSM_ACT_INVALID;
+    return IGNORED;
 }
 
 const char *sasae_vsm_state_name(enum sasae_vsm_state s)
@@ -304,4 +307,11 @@ int sasae_vsm_exit_code(enum sasae_vsm_end e)
         break;
     }
     return 1;
+}
+
+struct sasae_vsm_out sasae_vsm_event(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+{
+    unsigned a = step(sm, ev, arg);
+    struct sasae_vsm_out o = {.actions = a & ~IGNORED, .ignored = (a & IGNORED) != 0};
+    return o;
 }

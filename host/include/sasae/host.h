@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/envelope.h"
+#include "sasae/wire.h"
+
 /* ==== Session state machine (pure: no I/O, no clock of its own) ========================= */
 
 enum sasae_hs_state {
@@ -108,14 +111,12 @@ enum sasae_hs_action {
     SASAE_HS_ACT_STOP_CAPTURE = 1u << 0,
     SASAE_HS_ACT_INPUT_OFF = 1u << 1, /* also release keys/buttons held by injection */
     SASAE_HS_ACT_CLEAR_OVERLAY = 1u << 2,
-    SASAE_HS_ACT_HIDE_PROMPT = 1u << 3,         /* consent prompt */
-    SASAE_HS_ACT_HIDE_CONTROL_PROMPT = 1u << 4, /* control prompt */
-    SASAE_HS_ACT_SHOW_CODE = 1u << 5,
-    SASAE_HS_ACT_SHOW_CONNECTING = 1u << 6, /* operator joined, verifying */
-    SASAE_HS_ACT_SHOW_PROMPT = 1u << 7,
+    SASAE_HS_ACT_HIDE_CONTROL_PROMPT = 1u << 4, /* the overlay may show again */
+    /* What the customer sees changed (code, prompt, session bar, "Continue sharing?"): the
+     * UI redraws from the machine's state. */
+    SASAE_HS_ACT_UPDATE_UI = 1u << 5,
     SASAE_HS_ACT_START_CAPTURE = 1u << 8,
-    SASAE_HS_ACT_SHOW_BAR = 1u << 9, /* show or refresh the session bar */
-    SASAE_HS_ACT_SHOW_CONTROL_PROMPT = 1u << 10,
+    SASAE_HS_ACT_SHOW_CONTROL_PROMPT = 1u << 10, /* nothing drawn may cover it: overlay off */
     SASAE_HS_ACT_INPUT_ON = 1u << 11,
     SASAE_HS_ACT_SEND_HELLO = 1u << 12,
     SASAE_HS_ACT_SEND_CONSENT = 1u << 13, /* CONSENT_STATE with out.consent */
@@ -125,45 +126,19 @@ enum sasae_hs_action {
     SASAE_HS_ACT_AUDIT = 1u << 17,        /* relay AUDIT event, text in out.audit */
     SASAE_HS_ACT_CLOSE = 1u << 18,        /* close the relay connection */
     SASAE_HS_ACT_WIPE_KEYS = 1u << 19,    /* free the secure channel */
-    SASAE_HS_ACT_SHOW_ENDED = 1u << 20,
-    SASAE_HS_ACT_RENEW_CODE = 1u << 21,    /* register again on a new relay connection */
-    SASAE_HS_ACT_SHOW_CONTINUE = 1u << 22, /* the periodic "Continue sharing?" prompt */
-    SASAE_HS_ACT_HIDE_CONTINUE = 1u << 23,
-};
-
-/* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
-enum sasae_hs_consent_value {
-    SASAE_HS_CONSENT_NONE = 0,
-    SASAE_HS_CONSENT_WAITING = 1,
-    SASAE_HS_CONSENT_ALLOWED = 2,
-    SASAE_HS_CONSENT_DENIED = 3,
-    SASAE_HS_CONSENT_TIMEOUT = 4,
-    SASAE_HS_CONSENT_REVOKED = 5,
-};
-
-/* Kinds of relay AUDIT events, equal to the relay envelope's enum sasae_env_audit_kind. */
-enum sasae_hs_audit {
-    SASAE_HS_AUDIT_NONE = 0,
-    SASAE_HS_AUDIT_HANDSHAKE_DONE = 1,
-    SASAE_HS_AUDIT_HANDSHAKE_FAILED = 2,
-    SASAE_HS_AUDIT_CONSENT_ALLOWED = 3,
-    SASAE_HS_AUDIT_CONSENT_DENIED = 4,
-    SASAE_HS_AUDIT_CONSENT_TIMEOUT = 5,
-    SASAE_HS_AUDIT_CONTROL_ALLOWED = 6,
-    SASAE_HS_AUDIT_CONTROL_DENIED = 7,
-    SASAE_HS_AUDIT_CONTROL_REVOKED = 8,
-    SASAE_HS_AUDIT_END = 9,
+    SASAE_HS_ACT_SHOW_ENDED = 1u << 20,   /* the session's end is logged */
+    SASAE_HS_ACT_RENEW_CODE = 1u << 21,   /* register again on a new relay connection */
 };
 
 /* Result of one event. */
 struct sasae_hs_out {
     uint32_t actions;      /* enum sasae_hs_action bits */
-    uint8_t consent;       /* for SEND_CONSENT */
-    uint8_t control_state; /* for SEND_CONTROL */
+    uint8_t consent;       /* for SEND_CONSENT: enum sasae_wire_consent */
+    uint8_t control_state; /* for SEND_CONTROL: enum sasae_wire_consent */
     enum sasae_hs_end end_reason;
-    enum sasae_hs_audit audit_kind; /* for AUDIT */
-    const char *audit;              /* static text for AUDIT, e.g. "consent allowed" */
-    bool ignored;                   /* the event meant nothing in this state */
+    enum sasae_env_audit_kind audit_kind; /* for AUDIT */
+    const char *audit;                    /* static text for AUDIT, e.g. "consent allowed" */
+    bool ignored;                         /* the event meant nothing in this state */
 };
 
 /* Timeouts, in nanoseconds. */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/wire.h"
+
 /* ---- Session state machine ----------------------------------------------------------- */
 
 enum sasae_vsm_state {
@@ -47,10 +49,10 @@ enum sasae_vsm_event {
     SASAE_VSM_EV_CONNECTED = 1,   /* relay connection up and JOIN sent */
     SASAE_VSM_EV_PAIRED,          /* relay paired us with the host (also from CONNECTING) */
     SASAE_VSM_EV_ESTABLISHED,     /* handshake complete (host signature, Finished checked) */
-    SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_vsm_consent) */
-    SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_vsm_consent) */
+    SASAE_VSM_EV_CONSENT,         /* arg = customer consent (enum sasae_wire_consent) */
+    SASAE_VSM_EV_CONTROL,         /* arg = control consent (enum sasae_wire_consent) */
     SASAE_VSM_EV_VIDEO,           /* a video frame arrived */
-    SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_vsm_peer_reason */
+    SASAE_VSM_EV_PEER_END,        /* host sent END; arg = enum sasae_wire_end_reason */
     SASAE_VSM_EV_PEER_LEFT,       /* relay says the host disconnected */
     SASAE_VSM_EV_CLOSED,          /* relay connection closed or failed; arg 1: the relay
                                      refused service (before pairing) */
@@ -70,34 +72,20 @@ enum sasae_vsm_event {
  * ends after as long without anything from the viewer). */
 #define SASAE_VSM_HOST_SILENCE_S 20
 
-/* Mirrors the wire consent values so the core needs no wire header. */
-enum sasae_vsm_consent {
-    SASAE_VSM_CONSENT_NONE = 0,
-    SASAE_VSM_CONSENT_WAITING = 1,
-    SASAE_VSM_CONSENT_ALLOWED = 2,
-    SASAE_VSM_CONSENT_DENIED = 3,
-    SASAE_VSM_CONSENT_TIMEOUT = 4,
-    SASAE_VSM_CONSENT_REVOKED = 5,
+/* What the driver must do after an event (bits of sasae_vsm_out.actions), lowest first. */
+enum sasae_vsm_action {
+    SASAE_VSM_ACT_START_HANDSHAKE = 1u << 0, /* send the first handshake message */
+    SASAE_VSM_ACT_SEND_CONTROL = 1u << 1,    /* send CONTROL_REQUEST, want = sm.control_want */
+    SASAE_VSM_ACT_SEND_END = 1u << 2,        /* send END (reason = sm.end) over the channel */
+    SASAE_VSM_ACT_CLOSE = 1u << 3,           /* close the relay connection, wipe keys */
+    SASAE_VSM_ACT_SHOW_VIDEO = 1u << 4,      /* the frame may be decoded and shown */
 };
 
-/* Mirrors the wire END reasons (sent by the host). */
-enum sasae_vsm_peer_reason {
-    SASAE_VSM_PEER_CUSTOMER = 1,
-    SASAE_VSM_PEER_OPERATOR = 2,
-    SASAE_VSM_PEER_DENIED = 3,
-    SASAE_VSM_PEER_TIMEOUT = 4,
-    SASAE_VSM_PEER_ERROR = 5,
-    SASAE_VSM_PEER_RELAY = 6,
-    SASAE_VSM_PEER_SHUTDOWN = 7,
+/* Result of one event. */
+struct sasae_vsm_out {
+    uint32_t actions; /* enum sasae_vsm_action bits */
+    bool ignored;     /* the event meant nothing in this state: nothing changed */
 };
-
-/* What the driver must do after an event, as bits of sasae_vsm_step()'s result. */
-#define SASAE_VSM_ACT_START_HANDSHAKE 0x01u /* send the first handshake message */
-#define SASAE_VSM_ACT_SEND_CONTROL 0x02u    /* send CONTROL_REQUEST, want = sm.control_want */
-#define SASAE_VSM_ACT_SEND_END 0x04u        /* send END (reason = sm.end) over the channel */
-#define SASAE_VSM_ACT_CLOSE 0x08u           /* close the relay connection, wipe keys */
-#define SASAE_VSM_ACT_SHOW_VIDEO 0x10u      /* the frame may be decoded and shown */
-#define SASAE_VSM_ACT_INVALID 0x80u         /* event not valid in this state (ignored) */
 
 /* A protocol violation by the host that ended the session (END_ERROR), for a message that
  * says what happened. */
@@ -125,10 +113,10 @@ struct sasae_vsm {
 /* Initial state: CONNECTING, control NONE. */
 void sasae_vsm_init(struct sasae_vsm *sm);
 
-/* Applies one event; returns the SASAE_VSM_ACT_* bits the driver must carry out. Pure and
- * total: an event that makes no sense in the current state changes nothing and returns
- * ACT_INVALID. Once ENDED, every event is ignored (returns 0). */
-unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg);
+/* Applies one event; returns what the driver must carry out. Pure and total: an event that
+ * makes no sense in the current state changes nothing and is reported ignored; once ENDED,
+ * every event is. */
+struct sasae_vsm_out sasae_vsm_event(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg);
 
 /* Static names for logs ("viewing", "customer-ended", ...). */
 const char *sasae_vsm_state_name(enum sasae_vsm_state s);

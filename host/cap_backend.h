@@ -1,7 +1,10 @@
-/* Private interface between the capture front end and its backends: the platform's screen
- * backends (host/linux: x11; host/win: dxgi, gdi), synthetic and file. */
-#ifndef SASAE_HOST_CAP_IMPL_H
-#define SASAE_HOST_CAP_IMPL_H
+/* What a capture backend is (the platform's screen backends, host/linux: x11; host/win:
+ * dxgi, gdi; synthetic and file): the capture object it fills, its entry points, and the
+ * helpers the backends share (cap_util.c). The front end (cap.c, the public sasae_cap_*)
+ * includes this to reach the backends; nothing here is the front end's, so no backend
+ * depends on it (tests/layering.sh). */
+#ifndef SASAE_HOST_CAP_BACKEND_H
+#define SASAE_HOST_CAP_BACKEND_H
 
 #include "sasae/host.h"
 
@@ -28,7 +31,6 @@ struct cap_backend {
 /* The platform's screen backends in preference order, ending with {NULL, NULL}; "screen"
  * tries them in this order (defined in the platform's folder). */
 extern const struct cap_backend cap_platform_backends[];
-const struct cap_backend *cap_find_backend(const char *name);
 /* The platform's monitors (sasae_cap_monitors for the real screen; platform folder). */
 int cap_platform_monitors(const struct sasae_cap_opts *o, struct sasae_monitor *out, int max);
 
