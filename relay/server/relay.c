@@ -26,6 +26,7 @@
 #include "audit.h"
 #include "cluster.h"
 #include "config.h"
+#include "resume.h"
 #include "rxpool.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
@@ -41,7 +42,8 @@
 #define WS_HDR_MAX 14 /* 10, and a 4-byte mask key on node-to-node links */
 
 enum role { R_NONE, R_HOST, R_VIEWER };
-enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
+/* C_RESUMING: presented a resume ticket, waiting for the other side's (resume.h) */
+enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING, C_RESUMING };
 
 /* One queued websocket fragment (or whole relay message) for a connection. */
 struct frag {
@@ -134,6 +136,7 @@ struct relay {
     struct lws_vhost *vh;
     SSL_CTX *ssl_ctx;
     struct sasae_rt *rt;
+    struct relay_resume *resume; /* resume tickets presented after a relay loss */
     struct sasae_audit *audit;
     struct conn *conns;
     size_t n_conns, n_paired_conns;
@@ -1093,6 +1096,9 @@ static int link_accept(struct relay *r, struct conn *c)
     return 0;
 }
 
+static int pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
+                        uint64_t sid);
+
 static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
     c->role = R_VIEWER;
@@ -1157,16 +1163,29 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         fail(c, code, sasae_rt_strerror(rc), 0);
         return;
     }
+    cluster_release(r, m->code); /* consumed */
+    if (pair_session(r, h, c, m->code, c->link == 2 ? c->via_sid : new_session_id(r)) == 0) {
+        r->m.join_ok++;
+        audit_simple(r, "join", c, "ok", NULL);
+        audit_simple(r, "paired", c, "ok", NULL);
+    }
+}
+
+/* Pairs host h and viewer c as one session (its slot in the table already taken): both are
+ * told (PEER_JOINED), the host first gets the CRL as published now. 0, or -1 when out of
+ * memory (both failed, the slot given back). */
+static int pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
+                        uint64_t sid)
+{
     struct session *s = calloc(1, sizeof(*s));
     if (!s) {
         sasae_rt_session_end(r->rt);
         fail(h, SASAE_ENV_ERR_INTERNAL, "", 0);
         fail(c, SASAE_ENV_ERR_INTERNAL, "", 0);
-        return;
+        return -1;
     }
-    cluster_release(r, m->code); /* consumed */
-    s->id = c->link == 2 ? c->via_sid : new_session_id(r);
-    memcpy(s->code, m->code, sizeof(s->code));
+    s->id = sid;
+    snprintf(s->code, sizeof(s->code), "%s", code);
     snprintf(s->op, sizeof(s->op), "%s", c->op);
     snprintf(s->org, sizeof(s->org), "%s", c->org);
     s->start_ms = now_ms();
@@ -1177,7 +1196,6 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
     c->state = h->state = C_PAIRED;
     c->last_data_ms = h->last_data_ms = s->start_ms;
     r->n_paired_conns += 2;
-    r->m.join_ok++;
     r->m.paired_total++;
     struct sasae_env_msg to_host = {.type = SASAE_ENV_PEER_JOINED};
     snprintf(to_host.text, sizeof(to_host.text), "%s", c->op);
@@ -1189,8 +1207,56 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
         send_crl(r, h);
     send_msg(h, &to_host);
     send_msg(c, &to_viewer);
-    audit_simple(r, "join", c, "ok", NULL);
-    audit_simple(r, "paired", c, "ok", NULL);
+    return 0;
+}
+
+/* RESUME: c presents the ticket both sides of a session cut by a relay loss derived from
+ * its keys (docs/security.md "Relay loss and re-consent"). The relay only matches one host
+ * and one operator presentation within the window, once; the new end-to-end handshake
+ * proves who they are. */
+static void handle_resume(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
+{
+    bool host = m->reason == SASAE_ENV_RESUME_HOST;
+    c->role = host ? R_HOST : R_VIEWER;
+    if (m->version != SASAE_ENV_VERSION) {
+        r->m.rej_version++;
+        fail(c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+        return;
+    }
+    if (r->draining) {
+        fail(c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    if (!host && !c->is_operator) {
+        r->m.rej_not_operator++;
+        audit_simple(r, "resume", c, "failed", "no operator certificate");
+        fail(c, SASAE_ENV_ERR_NOT_OPERATOR, "an operator certificate is required", 0);
+        return;
+    }
+    if (refuse_new_session(r, c, "resume"))
+        return;
+    void *peer = NULL;
+    int rc = relay_resume_present(
+        r->resume, m->ticket, host ? RELAY_RESUME_HOST : RELAY_RESUME_VIEWER, c, now_ms(), &peer);
+    if (rc == RELAY_RESUME_WAITING) {
+        c->state = C_RESUMING;
+        audit_simple(r, "resume", c, "waiting", NULL);
+        return;
+    }
+    if (rc != RELAY_RESUME_MATCHED || sasae_rt_session_resume(r->rt) != SASAE_RT_OK) {
+        const char *why = rc == RELAY_RESUME_E_USED    ? "resume ticket already used"
+                          : rc == RELAY_RESUME_E_FULL  ? "too many sessions resuming"
+                          : rc == RELAY_RESUME_MATCHED ? "relay at its session limit"
+                                                       : "bad resume ticket";
+        audit_simple(r, "resume", c, "failed", why);
+        if (rc == RELAY_RESUME_MATCHED)
+            fail(peer, SASAE_ENV_ERR_FULL, why, 0);
+        fail(c, rc == RELAY_RESUME_E_USED ? SASAE_ENV_ERR_BAD_CODE : SASAE_ENV_ERR_FULL, why, 0);
+        return;
+    }
+    struct conn *p = peer, *h = host ? c : p, *v = host ? p : c;
+    if (pair_session(r, h, v, "", new_session_id(r)) == 0)
+        audit_simple(r, "paired", v, "resumed", "the same resume ticket from host and operator");
 }
 
 static void handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
@@ -1226,10 +1292,12 @@ static void handle_control(struct relay *r, struct conn *c)
         handle_register(r, c, &m);
     else if (m.type == SASAE_ENV_JOIN && c->state == C_NEW)
         handle_join(r, c, &m);
+    else if (m.type == SASAE_ENV_RESUME && c->state == C_NEW && !c->link)
+        handle_resume(r, c, &m);
     else if (m.type == SASAE_ENV_AUDIT && c->state == C_PAIRED && c->role == R_HOST)
         handle_audit(r, c, &m);
-    else if (m.type == SASAE_ENV_CRL_REQUEST && c->state == C_WAITING && c->role == R_HOST &&
-             m.version == SASAE_ENV_VERSION && !c->crl_sub) {
+    else if (m.type == SASAE_ENV_CRL_REQUEST && (c->state == C_WAITING || c->state == C_RESUMING) &&
+             c->role == R_HOST && m.version == SASAE_ENV_VERSION && !c->crl_sub) {
         c->crl_sub = 1;
         if (send_crl(r, c))
             fail(c, SASAE_ENV_ERR_INTERNAL, "cannot send the CRL", SASAE_ENV_LEFT_ERROR);
@@ -1672,6 +1740,10 @@ static void conn_closed(struct relay *r, struct conn *c)
         audit_simple(r, "end", c, "unpaired", "host left before anyone joined");
         drop_code(c);
     }
+    if (c->state == C_RESUMING) {
+        audit_simple(r, "end", c, "unpaired", "left before the other side resumed");
+        relay_resume_forget(r->resume, c);
+    }
     if (c->peer) {
         uint8_t reason = c->left_reason            ? c->left_reason
                          : c->peer_closed_normally ? SASAE_ENV_LEFT_CLOSED
@@ -2044,6 +2116,17 @@ static void tick(lws_sorted_usec_list_t *sul)
             if (n < 256)
                 break;
         }
+        void *late[64];
+        while ((n = relay_resume_expire(r->resume, t, late, 64)) > 0) {
+            for (size_t i = 0; i < n; i++) {
+                struct conn *c = late[i];
+                audit_simple(r, "end", c, "expired", "the other side did not resume in time");
+                c->state = C_NEW; /* out of the table already */
+                fail(c, SASAE_ENV_ERR_UNPAIRED, "the other side did not come back in time", 0);
+            }
+            if (n < 64)
+                break;
+        }
         for (struct conn *c = r->conns; c; c = c->next) {
             /* An unmasked ping or pong never reaches on_receive: caught here. */
             if (c->state != C_CLOSING && c->link != 1 && wsguard_verdict(c) == RELAY_WSG_UNMASKED) {
@@ -2364,7 +2447,8 @@ int main(int argc, char **argv)
         .join_rate_per_min = r->cfg.join_rate,
     };
     r->rt = sasae_rt_new(&lim, rand_bytes, NULL);
-    if (!r->rt)
+    r->resume = relay_resume_new(0, 0);
+    if (!r->rt || !r->resume)
         return 1;
     g_relay = r;
 
@@ -2429,6 +2513,7 @@ int main(int argc, char **argv)
         rx_buffers_release();
         sasae_audit_close(r->audit);
         sasae_rt_free(r->rt);
+        relay_resume_free(r->resume);
         return 1;
     }
     /* lws set its single ECDH curve after our callback ran: apply the policy again. */
@@ -2468,6 +2553,7 @@ int main(int argc, char **argv)
     rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    relay_resume_free(r->resume);
     if (r->probe_fd >= 0)
         close(r->probe_fd);
     free(r->tx);
