@@ -409,11 +409,12 @@ static void event(struct host_session *s, enum sasae_hs_event ev, uint32_t arg)
         SASAE_INFO(TAG, "%s -> %s (%s)", sasae_hs_state_str(before),
                    sasae_hs_state_str(s->hs.state), sasae_hs_event_str(ev));
     run_actions(s, &o);
-    if (s->hs.state == SASAE_HS_ENDED && s->fr.state != HOST_FR_IDLE) {
+    bool resuming = s->hs.state == SASAE_HS_RESUMING;
+    if ((s->hs.state == SASAE_HS_ENDED || resuming) && s->fr.state != HOST_FR_IDLE) {
         /* End stops a transfer and removes its partial file; a lost link keeps it, so the
-         * same file offered again resumes */
+         * same file offered again resumes (also after the session itself resumed) */
         enum sasae_hs_end r = s->hs.end_reason;
-        bool keep = r == SASAE_HS_END_PEER_LEFT || r == SASAE_HS_END_PEER_TIMEOUT ||
+        bool keep = resuming || r == SASAE_HS_END_PEER_LEFT || r == SASAE_HS_END_PEER_TIMEOUT ||
                     r == SASAE_HS_END_RELAY;
         SASAE_INFO(TAG, "file %s stopped at %llu of %llu bytes (%s)", s->fr.name,
                    (unsigned long long)s->fr.got, (unsigned long long)s->fr.size,

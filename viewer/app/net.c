@@ -622,6 +622,11 @@ static bool start_resume(struct net *n, int end)
     if (st == SASAE_VSM_VIEWING) {
         n->lost_ns = now;
         n->tries = 0;
+        /* a file being sent stops here (nothing can carry its ABORT); the host keeps the
+         * part, so offering the same file again continues it */
+        struct sasae_wire_msg unused;
+        if (sasae_filesend_cancel(&n->fs, &unused) && n->base.sink.file)
+            n->base.sink.file(n->base.sink.user, &n->fs);
         SASAE_WARN("viewer",
                    "connection to the relay lost: reconnecting to resume (for up to %d s)",
                    n->cfg->resume_window_s);
