@@ -738,8 +738,11 @@ static void timers(struct net *n)
     }
     if (n->want_keyframe && now - n->keyframe_req_ns >= KEYFRAME_RETRY_NS)
         request_keyframe(n);
-    if (sasae_bwe_tick(&n->bwe, sasae_wall_us()))
+    if (sasae_bwe_tick(&n->bwe, sasae_wall_us())) {
         SASAE_DBG("viewer", "bandwidth estimate %u kbit/s", n->bwe.estimate_kbps);
+        if (n->base.sink.link)
+            n->base.sink.link(n->base.sink.user, n->bwe.estimate_kbps);
+    }
     if (now - n->last_stats_ns >= STATS_NS) {
         send_stats(n);
         n->last_stats_ns = now;
