@@ -38,7 +38,7 @@ struct sasae_relayclient {
     void *user;
     enum sasae_relayclient_role role;
     char code[SASAE_ENV_CODE_LEN + 1];
-    int resume;                             /* RESUME with ticket instead of REGISTER/JOIN */
+    int resume; /* RESUME with ticket instead of REGISTER/JOIN */
     uint8_t ticket[SASAE_ENV_TICKET_LEN];
     char *host, *path, *ca_file, *cert_file, *key_file, *proxy;
     char *ca_pem;         /* NUL-terminated copy, or NULL */
@@ -597,8 +597,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         struct sasae_env_msg m = {.version = SASAE_ENV_VERSION};
         if (c->resume) {
             m.type = SASAE_ENV_RESUME;
-            m.reason = c->role == SASAE_RELAYCLIENT_HOST ? SASAE_ENV_RESUME_HOST
-                                                         : SASAE_ENV_RESUME_VIEWER;
+            m.reason =
+                c->role == SASAE_RELAYCLIENT_HOST ? SASAE_ENV_RESUME_HOST : SASAE_ENV_RESUME_VIEWER;
             memcpy(m.ticket, c->ticket, sizeof(m.ticket));
         } else if (c->role == SASAE_RELAYCLIENT_HOST) {
             m.type = SASAE_ENV_REGISTER;
