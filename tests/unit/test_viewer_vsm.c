@@ -408,6 +408,57 @@ Test(viewer_vsm, table)
     }
 }
 
+/* The actions of one event, or VSM_IGNORED if the machine ignored it. */
+#define VSM_IGNORED 0xffffffffu
+static unsigned vstep(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
+{
+    struct sasae_vsm_out o = sasae_vsm_event(sm, ev, arg);
+    return o.ignored ? VSM_IGNORED : o.actions;
+}
+
+/* Relay lost while viewing: RECONNECTING without control or a channel (END cannot be sent),
+ * back through PAIRED and a new handshake to whatever consent the host reports; CLOSED ends
+ * it as connection-lost; only a viewing session (or a resume's handshake, arg 1) resumes. */
+Test(viewer_vsm, relay_lost_resumes)
+{
+    struct sasae_vsm sm;
+    sasae_vsm_init(&sm);
+    vstep(&sm, SASAE_VSM_EV_CONNECTED, 0);
+    vstep(&sm, SASAE_VSM_EV_PAIRED, 0);
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_RELAY_LOST, 0), VSM_IGNORED);
+    vstep(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_RELAY_LOST, 0), VSM_IGNORED);
+    vstep(&sm, SASAE_VSM_EV_CONSENT, SASAE_WIRE_CONSENT_ALLOWED);
+    vstep(&sm, SASAE_VSM_EV_OP_CONTROL, 1);
+    vstep(&sm, SASAE_VSM_EV_CONTROL, SASAE_WIRE_CONSENT_ALLOWED);
+    cr_assert_eq(sm.control, SASAE_VSM_CONTROL_GRANTED);
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_RELAY_LOST, 0), 0u);
+    cr_assert_eq(sm.state, SASAE_VSM_RECONNECTING);
+    cr_assert_eq(sm.control, SASAE_VSM_CONTROL_NONE, "control does not survive the loss");
+    cr_assert(!sm.secure);
+    cr_assert_str_eq(sasae_vsm_state_name(sm.state), "reconnecting");
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_VIDEO, 0), VSM_IGNORED);
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_OP_CONTROL, 1), VSM_IGNORED);
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_PAIRED, 0), SASAE_VSM_ACT_START_HANDSHAKE);
+    /* lost again during the resume's handshake */
+    cr_assert_eq(vstep(&sm, SASAE_VSM_EV_RELAY_LOST, 1), 0u);
+    cr_assert_eq(sm.state, SASAE_VSM_RECONNECTING);
+    vstep(&sm, SASAE_VSM_EV_PAIRED, 0);
+    vstep(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
+    cr_assert_eq(sm.state, SASAE_VSM_WAITING_CONSENT);
+    /* video before the host says allowed is still a violation */
+    struct sasae_vsm early = sm;
+    vstep(&early, SASAE_VSM_EV_VIDEO, 0);
+    cr_assert_eq(early.fault, SASAE_VSM_FAULT_EARLY_VIDEO);
+    vstep(&sm, SASAE_VSM_EV_CONSENT, SASAE_WIRE_CONSENT_ALLOWED);
+    cr_assert_eq(sm.state, SASAE_VSM_VIEWING);
+    /* given up: connection lost, nothing to send */
+    vstep(&sm, SASAE_VSM_EV_RELAY_LOST, 0);
+    unsigned act = vstep(&sm, SASAE_VSM_EV_CLOSED, 0);
+    cr_assert_eq(sm.end, SASAE_VSM_END_CONNECTION_LOST);
+    cr_assert_eq(act, SASAE_VSM_ACT_CLOSE);
+}
+
 Test(viewer_vsm, control_want_follows_request)
 {
     struct sasae_vsm sm;

@@ -16,6 +16,7 @@ struct hl {
     uint64_t viewing_since_ns;
     struct sasae_meter meter;
     uint64_t last_print_ns;
+    uint32_t link_kbps;
     bool dump_failed;
     bool file_offered;
     enum sasae_filesend_state file_shown;
@@ -35,6 +36,11 @@ static void hl_state(void *u, const struct sasae_vsm *sm)
         h->viewing_since_ns = sasae_mono_ns();
     h->sm = *sm;
     vreport_state(sm);
+}
+
+static void hl_link(void *u, uint32_t estimate_kbps)
+{
+    ((struct hl *)u)->link_kbps = estimate_kbps;
 }
 
 static void hl_host_key(void *u, const char *fpr)
@@ -102,6 +108,7 @@ int vheadless_run(const struct vcfg *cfg)
     struct vsink sink = {.user = &h,
                          .state = hl_state,
                          .host_key = hl_host_key,
+                         .link = hl_link,
                          .frame = hl_frame,
                          .decode_error = hl_decode_error,
                          .sysinfo = hl_sysinfo,
@@ -139,8 +146,9 @@ int vheadless_run(const struct vcfg *cfg)
         if (h.sm.state == SASAE_VSM_VIEWING && now - h.last_print_ns > 5000000000ull) {
             struct sasae_meter_stats st;
             sasae_meter_get(&h.meter, now / 1000, &st);
-            SASAE_INFO("viewer", "%ld frames, %.1f fps, %.0f kbit/s, latency %.1f ms", h.frames,
-                       st.fps, st.kbps, st.latency_ms);
+            SASAE_INFO("viewer",
+                       "%ld frames, %.1f fps, %.0f kbit/s, latency %.1f ms, link about %u kbit/s",
+                       h.frames, st.fps, st.kbps, st.latency_ms, h.link_kbps);
             h.last_print_ns = now;
         }
     }

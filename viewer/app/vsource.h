@@ -71,6 +71,10 @@ struct vsink {
     void (*chat)(void *user, const char *text, size_t len);
     /* The file being sent changed state or progressed (may be NULL). */
     void (*file)(void *user, const struct sasae_filesend *fs);
+    /* The link's quality as the viewer measures it, every estimate (twice a second while
+     * frames arrive): the bandwidth estimate from frame arrivals (kbit/s; what the host is
+     * told to send at most). May be NULL. */
+    void (*link)(void *user, uint32_t estimate_kbps);
 };
 
 /* Operator input forwarded when control is granted. */

@@ -53,6 +53,7 @@ struct gui {
     bool src_done;
     struct sasae_vsm sm;
     char host_fpr[128];
+    uint32_t link_kbps; /* the viewer's bandwidth estimate (0: none yet) */
     char host_name[80]; /* "computer=" of the host's system information: its own claim */
     bool test_pattern;
 
@@ -131,6 +132,12 @@ static void on_host_key(void *u, const char *fpr)
     snprintf(g->host_fpr, sizeof g->host_fpr, "%s", fpr);
     vreport_host_key(fpr);
     g->dirty = true;
+}
+
+static void on_link(void *u, uint32_t estimate_kbps)
+{
+    struct gui *g = u;
+    g->link_kbps = estimate_kbps;
 }
 
 static void on_frame(void *u, const struct vimage *img, const struct vframe_info *fi)
@@ -407,6 +414,8 @@ static const char *state_text(const struct gui *g)
         if (g->sm.control == SASAE_VSM_CONTROL_GRANTED)
             return vstr(g->lang, VS_ST_CONTROL_GRANTED);
         return vstr(g->lang, VS_ST_VIEWING);
+    case SASAE_VSM_RECONNECTING:
+        return vstr(g->lang, VS_ST_RECONNECTING);
     case SASAE_VSM_ENDED:
         return vstr_end(g->lang, g->sm.end);
     }
@@ -633,6 +642,12 @@ static void draw_stats(struct gui *g)
              st.latency_ms, st.latency_max_ms);
     snprintf(l[n++], sizeof l[0], "frame rate: %.1f fps   decode: %.2f ms", st.fps, st.decode_ms);
     snprintf(l[n++], sizeof l[0], "bitrate: %.0f kbit/s", st.kbps);
+    /* the link as measured here: what it carries (estimate) and how late frames arrive */
+    if (g->link_kbps)
+        snprintf(l[n++], sizeof l[0], "link: about %u kbit/s, frames %.0f ms late (median)",
+                 g->link_kbps, st.latency_ms);
+    else
+        snprintf(l[n++], sizeof l[0], "link: not measured yet");
     snprintf(l[n++], sizeof l[0], "frames: %llu   decode errors: %llu   received: %.1f MB",
              (unsigned long long)g->meter.total_frames, (unsigned long long)g->decode_errors,
              g->meter.total_bytes / 1e6);
@@ -959,7 +974,8 @@ static void start_session(struct gui *g)
                          .monitors = on_monitors,
                          .clipboard = on_clipboard,
                          .chat = on_chat,
-                         .file = on_file};
+                         .file = on_file,
+                         .link = on_link};
     g->phase = PHASE_SESSION;
     sasae_vsm_init(&g->sm);
     vreport_state(&g->sm);
