@@ -242,8 +242,10 @@ if [ "$XSCROLL" -gt 0 ]; then
   sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
   read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
   "$B/bench/typist" $(( (SECS - 13) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
-  read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat
-  HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status)
+  # the session may have ended first (a slow X server draws fewer steps a second)
+  HU1=$HU0 HS1=$HS0 HOST_RSS=0
+  { read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat; } 2>/dev/null || true
+  HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status 2>/dev/null || echo 0)
 fi
 vrc=0
 wait $VPID || vrc=$?
@@ -303,6 +305,8 @@ import bisect, os, statistics, sys
 draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#') and l.strip()]
 content = sorted((int(r[1]), int(r[3]), int(r[5])) for r in rows if 'R' not in r[9])
+drawn = len(draws)
+draws = [d for d in draws if d < content[-1][0]]  # steps drawn after the session ended
 caps = [c[0] for c in content]
 lat = []
 for d in draws:
@@ -316,9 +320,10 @@ span = (draws[-1] - draws[0]) / 1e6 + period
 during = [c for c in content if draws[0] <= c[0] <= draws[-1] + period * 1e6]
 kbps = sum(c[2] for c in during) * 8 / span / 1000
 cpu = int(sys.argv[4]) / int(sys.argv[5]) / span * 100 / os.cpu_count()
-print(f"scrolling          {len(draws)} lines in {span:.1f} s, {len(during) / span:.1f} frames/s with new content, video {kbps:.0f} kbit/s")
+print(f"scrolling          {len(draws)} steps in {span:.1f} s ({len(draws) / span:.1f} drawn a second; {drawn - len(draws)} after the end), {len(during) / span:.1f} frames/s with new content, video {kbps:.0f} kbit/s")
 print(f"line drawn->decoded ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
-print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
+if int(sys.argv[6]):
+    print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
 EOF
 fi
 summary=$(grep -o "session summary:.*" "$T/host.out" | tail -1 | tr -d '\r')
