@@ -27,7 +27,7 @@
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
         *proxy, *log_file, *download_dir;
-    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb;
+    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, file_ask_s;
     bool no_proxy;
 };
 
@@ -82,6 +82,7 @@ static void usage(FILE *f)
                "                       default: the Downloads folder)\n"
                "  --max-file-mb N      largest file the operator may send (default 100; 0 = no\n"
                "                       files at all)\n"
+               "  --file-question-seconds N  decline a file nobody answers in N s (default 60)\n"
                "  --help               this text\n"
                "There is no option to skip the consent prompt.\n");
 }
@@ -390,6 +391,7 @@ enum {
     O_LOG_FILE,
     O_DOWNLOAD_DIR,
     O_MAX_FILE_MB,
+    O_FILE_ASK,
     O_HELP
 };
 
@@ -415,6 +417,7 @@ static const struct option longopts[] = {
     {"log-file", required_argument, 0, O_LOG_FILE},
     {"download-dir", required_argument, 0, O_DOWNLOAD_DIR},
     {"max-file-mb", required_argument, 0, O_MAX_FILE_MB},
+    {"file-question-seconds", required_argument, 0, O_FILE_ASK},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -491,6 +494,8 @@ static int apply_opt(struct opts *o, int id, const char *v)
     case O_DOWNLOAD_DIR:
         o->download_dir = v;
         return 0;
+    case O_FILE_ASK:
+        return parse_int(v, 1, 3600, &o->file_ask_s);
     case O_MAX_FILE_MB:
         return parse_int(v, 0, 1 << 20, &o->max_file_mb);
     case O_LOG: {
@@ -572,7 +577,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "sasae-host: OpenSSL failed to initialise\n");
         return 1;
     }
-    struct opts o = {.source = "screen", .monitor = -1, .reconsent_min = 30, .max_file_mb = 100};
+    struct opts o = {.source = "screen",
+                     .monitor = -1,
+                     .reconsent_min = 30,
+                     .max_file_mb = 100,
+                     .file_ask_s = 60};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -723,6 +732,7 @@ int main(int argc, char **argv)
                                      .reconsent_s = o.reconsent_min * 60,
                                      .download_dir = o.max_file_mb ? o.download_dir : NULL,
                                      .file_max = (uint64_t)o.max_file_mb << 20,
+                                     .file_ask_s = o.file_ask_s,
                                      .wake = ui_wake,
                                      .wake_user = &a};
     a.s = host_session_new(&sc, &tr, err, sizeof err);

@@ -63,6 +63,9 @@ struct host_view {
          * or the file name or reason */
         int note_status;
         uint32_t note_seq; /* changes with each outcome */
+        bool timed_out;    /* the outcome: declined because nobody answered (note: the name) */
+        int seconds_left;  /* of the question (state 1), else -1 */
+        int ask_s;         /* how long a question waits for an answer */
         char note[1500];
     } file;
 };
@@ -149,6 +152,8 @@ enum host_ui_fstr {
     HOST_UI_F_CHECKSUM,  /* %s name */
     HOST_UI_F_CANCELLED, /* %s name */
     HOST_UI_F_FAILED,    /* %s reason */
+    HOST_UI_F_TIMED_OUT, /* %d seconds, %s name */
+    HOST_UI_F_AUTO,      /* %d seconds */
     HOST_UI_F_N
 };
 const char *host_ui_file_str(enum host_ui_fstr s, bool japanese);

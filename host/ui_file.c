@@ -23,6 +23,8 @@ static const char *const en[HOST_UI_F_N] = {
     [HOST_UI_F_CHECKSUM] = "%s arrived damaged and was not kept.",
     [HOST_UI_F_CANCELLED] = "The operator stopped sending %s.",
     [HOST_UI_F_FAILED] = "The file could not be saved: %s",
+    [HOST_UI_F_TIMED_OUT] = "No answer within %d s: %s was declined.",
+    [HOST_UI_F_AUTO] = "Declined automatically in %d s",
 };
 static const char *const ja[HOST_UI_F_N] = {
     [HOST_UI_F_TITLE] = "担当者からのファイル",
@@ -40,6 +42,8 @@ static const char *const ja[HOST_UI_F_N] = {
     [HOST_UI_F_CHECKSUM] = "%s は途中で壊れたため保存しませんでした。",
     [HOST_UI_F_CANCELLED] = "担当者が %s の送信を中止しました。",
     [HOST_UI_F_FAILED] = "ファイルを保存できませんでした：%s",
+    [HOST_UI_F_TIMED_OUT] = "%d 秒以内に応答がなかったため、%s を受け取りませんでした。",
+    [HOST_UI_F_AUTO] = "あと %d 秒で自動的に受け取りを断ります",
 };
 /* clang-format on */
 
@@ -81,6 +85,10 @@ void host_ui_file_line(const struct host_view_file *f, bool j, char *out, size_t
         s = HOST_UI_F_SAVED;
         break;
     case SASAE_WIRE_FILE_DECLINED:
+        if (f->timed_out) {
+            snprintf(out, cap, host_ui_file_str(HOST_UI_F_TIMED_OUT, j), f->ask_s, f->note);
+            return;
+        }
         snprintf(out, cap, "%s", host_ui_file_str(HOST_UI_F_DECLINED, j));
         return;
     case SASAE_WIRE_FILE_BAD_NAME:

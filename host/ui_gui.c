@@ -144,7 +144,7 @@ static void open_dialog(struct gui *g, enum dmode m)
         h = 250;
         break;
     case D_FILE:
-        h = 300;
+        h = 330; /* and the countdown above the buttons */
         break;
     case D_ENDED:
         h = 250;
@@ -334,6 +334,11 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += sasae_text_draw_wrapped(r, g->small, buf, x, y, mw, 0, black) + 4;
         sasae_text_draw_wrapped(r, g->small, host_ui_file_str(HOST_UI_F_HINT, g->ja), x, y, mw, 0,
                                 grey);
+        if (v->file.seconds_left >= 0) {
+            snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_AUTO, g->ja),
+                     v->file.seconds_left);
+            sasae_text_draw(r, g->small, buf, x, d->height - 64 - 28, red);
+        }
         break;
     }
     case D_ENDED:

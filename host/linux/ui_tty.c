@@ -211,7 +211,9 @@ static void show_file(struct tty *t, const struct host_view *v)
         say(t, host_ui_file_str(HOST_UI_F_ASK, j), v->operator_name, v->organisation);
         say(t, "\n  %s (%s)\n", f->name, size);
         say(t, host_ui_file_str(HOST_UI_F_SAVE_TO, j), f->dir);
-        say(t, "\n%s\n", host_ui_file_str(HOST_UI_F_HINT, j));
+        say(t, "\n%s\n(", host_ui_file_str(HOST_UI_F_HINT, j));
+        say(t, host_ui_file_str(HOST_UI_F_AUTO, j), f->seconds_left);
+        say(t, ")\n");
         t->pending_ask = host_ui_file_str(HOST_UI_F_TTY_ASK, j);
         t->quiet_since = sasae_mono_ns();
         return;
