@@ -110,7 +110,7 @@ enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, 
 int host_ui_windows(struct host_ui *ui, int *xywh, int max);
 
 /* A chat message the customer typed and sent (Enter) since the last call: copied to out
- * (cap bytes, NUL-terminated), returns its length; 0 if none (always for the terminal). Same
+ * (cap bytes, NUL-terminated), returns its length; 0 if none. Same
  * thread as host_ui_step. */
 int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap);
 /* After HOST_UI_FILE_SAVE: the folder the customer chose, "" for the default one. */

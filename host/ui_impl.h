@@ -62,6 +62,7 @@ enum ui_str {
     S_CHAT_TITLE,
     S_CHAT_YOU,
     S_CHAT_HINT,
+    S_CHAT_TTY_HINT,
     UI_NSTR
 };
 

@@ -50,6 +50,7 @@ static const char *const en[UI_NSTR] = {
     [S_CHAT_TITLE] = "sasae chat",
     [S_CHAT_YOU] = "You",
     [S_CHAT_HINT] = "Type a reply and press Enter",
+    [S_CHAT_TTY_HINT] = "To reply, type your message and press Enter",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -97,6 +98,7 @@ static const char *const ja[UI_NSTR] = {
     [S_CHAT_TITLE] = "sasae チャット",
     [S_CHAT_YOU] = "あなた",
     [S_CHAT_HINT] = "返信を入力して Enter で送信",
+    [S_CHAT_TTY_HINT] = "返信するには、メッセージを入力して Enter を押してください",
 };
 /* clang-format on */
 

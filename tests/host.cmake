@@ -40,6 +40,7 @@ target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_chan sasa
 sasae_script_test(host_it_session integration/host_session.sh "integration")
 sasae_script_test(host_it_endings integration/host_endings.sh "integration")
 sasae_script_test(host_it_file integration/host_file.sh "integration")
+sasae_script_test(host_it_chat integration/host_chat.sh "integration")
 sasae_script_test(host_it_trust integration/host_trust.sh "integration")
 sasae_script_test(host_it_crl integration/host_crl.sh "integration")
 sasae_script_test(host_it_consent_timeout integration/host_consent_timeout.sh "integration")
