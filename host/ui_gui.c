@@ -88,7 +88,8 @@ static int win_open(struct win *w, const char *title, int x, int y, int width, i
     w->id = SDL_GetWindowID(w->w);
     w->width = width;
     w->height = height;
-    SDL_RaiseWindow(w->w);
+    if (!(flags & SDL_WINDOW_HIDDEN)) /* a hidden one is shown (and raised or not) by its caller */
+        SDL_RaiseWindow(w->w);
     return 0;
 }
 
@@ -422,10 +423,13 @@ static void chat_open(struct gui *g)
     SDL_GetWindowPosition(g->bar.w, &bx, &by);
     SDL_GetWindowSize(g->bar.w, &bw, &bh);
     if (win_open(&g->chat, ui_str(S_CHAT_TITLE, g->ja), bx, by + bh + 4, bw, CHAT_H,
-                 SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
+                 SDL_WINDOW_HIDDEN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
         SASAE_WARN("ui", "cannot open the chat window: %s", SDL_GetError());
         return;
     }
+    /* a message can come while the operator has control: their keys (and the customer's, in
+     * another window) must not land in the reply line; a click there focuses it */
+    sasae_ui_show_inactive(g->chat.w);
     /* typing (and the IME's composition) goes to the reply line */
     SDL_Rect box = {12, CHAT_H - 40, bw - 24, 30};
     SDL_SetTextInputRect(&box);
