@@ -24,5 +24,6 @@ sasae_script_test(viewer_session gui/viewer_session.sh "gui")
 sasae_script_test(viewer_jis_keys gui/viewer_jis_keys.sh "gui")
 sasae_script_test(viewer_monitors gui/viewer_monitors.sh "gui")
 sasae_script_test(viewer_clipboard gui/viewer_clipboard.sh "gui")
+sasae_script_test(viewer_file gui/viewer_file.sh "gui")
 set_tests_properties(viewer_protocol viewer_e2e viewer_session viewer_jis_keys viewer_4096 PROPERTIES
   TIMEOUT 300)
