@@ -52,6 +52,8 @@ viewer_shot "$T/tip.png"
 # the tooltip's pale yellow box just under the toolbar, from the button's left edge
 viewer_expect_colour "$T/tip.png" $((WIN_X + FX0 + 12)) $((WIN_Y + 44 + 14)) 255 251 224 8 2 ||
   { echo "no tooltip under the file button"; exit 1; }
+guide_img "$T/tip.png" operator-toolbar "${WIN_W}x90+$WIN_X+$WIN_Y"
+guide_img "$T/tip.png" operator-viewer "${WIN_W}x$WIN_H+$WIN_X+$WIN_Y" 50%
 
 echo "== click: the path prompt; type a path, Enter: offered, saved"
 xdotool click 1
@@ -61,6 +63,9 @@ viewer_shot "$T/prompt.png"
 viewer_expect_colour "$T/prompt.png" $((WIN_X + 40)) $((WIN_Y + WIN_H - 30 - 12)) 32 48 72 8 2 ||
   { echo "no path prompt after the click"; exit 1; }
 xdotool type --delay 20 "$SRC/report.bin"
+sleep 0.3
+viewer_shot "$T/prompt2.png"
+guide_img "$T/prompt2.png" operator-send-file "${WIN_W}x80+$WIN_X+$((WIN_Y + WIN_H - 80))"
 xdotool key Return
 wait_line "Save it? \[y = save" "$T/f1.out"
 grep -q "report.bin (293.0 KB)" "$T/f1.out" || { echo "offer not as typed"; grep -A3 "File from" "$T/f1.out"; exit 1; }

@@ -44,13 +44,13 @@ save() { # save NAME: offers tool.zip as NAME and clicks Save in the Windows dia
     # window takes ~2 s to be destroyed): a click must not land on it
     local i
     for i in $(seq 1 100); do
-        window_sized sasae 620 300 || break
+        window_sized sasae 620 330 || break
         sleep 0.1
     done
     echo "sendfile 0 $SRC/tool.zip $1" >&7
-    wait_for window_sized sasae 620 300 || hl_fail "no file dialog for $1"
+    wait_for window_sized sasae 620 330 || hl_fail "no file dialog for $1"
     sleep 1.2 # Save arms after a moment
-    read -r X Y W H < <(window_geom sasae 620 300)
+    read -r X Y W H < <(window_geom sasae 620 330)
     xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 }
 
