@@ -154,6 +154,7 @@ enum host_ui_fstr {
     HOST_UI_F_FAILED,    /* %s reason */
     HOST_UI_F_TIMED_OUT, /* %d seconds, %s name */
     HOST_UI_F_AUTO,      /* %d seconds */
+    HOST_UI_F_FOLDER_TITLE,
     HOST_UI_F_N
 };
 const char *host_ui_file_str(enum host_ui_fstr s, bool japanese);
