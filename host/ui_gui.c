@@ -526,6 +526,8 @@ static bool chat_event(struct gui *g, const SDL_Event *e)
         return false;
     switch (e->type) {
     case SDL_WINDOWEVENT:
+        if (e->window.windowID == g->chat.id && e->window.event == SDL_WINDOWEVENT_FOCUS_GAINED)
+            SASAE_INFO("ui", "chat window has the keyboard focus"); /* (tests: not on arrival) */
         if (e->window.windowID != g->chat.id || e->window.event != SDL_WINDOWEVENT_CLOSE)
             return false;
         chat_close(g); /* the next message opens it again */
