@@ -29,6 +29,7 @@ sasae_script_test(host_gui_wm gui/host_gui_wm.sh "gui")
 sasae_script_test(host_gui_monitors gui/host_gui_monitors.sh "gui")
 sasae_script_test(host_gui_clipboard gui/host_gui_clipboard.sh "gui")
 sasae_script_test(host_gui_chat gui/host_gui_chat.sh "gui")
+sasae_script_test(host_gui_aa gui/host_gui_aa.sh "gui")
 add_test(NAME host_gui_session_ja COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gui/host_gui_session.sh)
 set_tests_properties(host_gui_session_ja PROPERTIES LABELS gui
   ENVIRONMENT "SASAE_BIN=${PROJECT_BINARY_DIR};SASAE_SRC=${PROJECT_SOURCE_DIR};SASAE_LANG=ja")
