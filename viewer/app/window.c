@@ -121,6 +121,8 @@ static void on_state(void *u, const struct sasae_vsm *sm)
     g->sm = *sm;
     if (sm->state == SASAE_VSM_ENDED) /* End while drawing: nothing more goes out */
         sasae_pen_reset(&g->pen);
+    if (sm->state != SASAE_VSM_VIEWING) /* no file to send any more: its prompt goes */
+        vpathbox_close(&g->pathbox);
     if (sm->state == SASAE_VSM_VIEWING && !was_viewing)
         g->viewing_since_ns = sasae_mono_ns();
     if (sm->control == SASAE_VSM_CONTROL_GRANTED && g->tool == TOOL_POINTER)
