@@ -173,3 +173,11 @@ void sasae_ui_make_bar(SDL_Window *w)
     SetWindowPos(h, NULL, 0, 0, 0, 0,
                  SWP_FRAMECHANGED | SWP_NOMOVE | SWP_NOSIZE | SWP_NOZORDER | SWP_NOACTIVATE);
 }
+
+void sasae_ui_show_inactive(SDL_Window *w)
+{
+    /* SDL then shows it with SW_SHOWNOACTIVATE */
+    SDL_SetHint(SDL_HINT_WINDOW_NO_ACTIVATION_WHEN_SHOWN, "1");
+    SDL_ShowWindow(w);
+    SDL_SetHint(SDL_HINT_WINDOW_NO_ACTIVATION_WHEN_SHOWN, "0");
+}

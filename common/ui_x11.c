@@ -105,3 +105,16 @@ void sasae_ui_make_bar(SDL_Window *w)
     XChangeProperty(dpy, xw, motif, motif, 32, PropModeReplace, (const unsigned char *)mwm, 5);
     XFlush(dpy);
 }
+
+void sasae_ui_show_inactive(SDL_Window *w)
+{
+    Display *dpy;
+    Window xw;
+    if (x11_window(w, &dpy, &xw)) {
+        long t = 0; /* EWMH: "the window should not be initially focused" */
+        XChangeProperty(dpy, xw, XInternAtom(dpy, "_NET_WM_USER_TIME", False), XA_CARDINAL, 32,
+                        PropModeReplace, (const unsigned char *)&t, 1);
+        XFlush(dpy);
+    }
+    SDL_ShowWindow(w);
+}

@@ -27,7 +27,8 @@
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
         *proxy, *log_file, *download_dir;
-    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, resume_window;
+    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, resume_window,
+        file_ask_s;
     bool no_proxy;
 };
 
@@ -85,6 +86,7 @@ static void usage(FILE *f)
                "                       default: the Downloads folder)\n"
                "  --max-file-mb N      largest file the operator may send (default 100; 0 = no\n"
                "                       files at all)\n"
+               "  --file-question-seconds N  decline a file nobody answers in N s (default 60)\n"
                "  --help               this text\n"
                "There is no option to skip the consent prompt.\n");
 }
@@ -401,6 +403,7 @@ enum {
     O_LOG_FILE,
     O_DOWNLOAD_DIR,
     O_MAX_FILE_MB,
+    O_FILE_ASK,
     O_HELP
 };
 
@@ -427,6 +430,7 @@ static const struct option longopts[] = {
     {"log-file", required_argument, 0, O_LOG_FILE},
     {"download-dir", required_argument, 0, O_DOWNLOAD_DIR},
     {"max-file-mb", required_argument, 0, O_MAX_FILE_MB},
+    {"file-question-seconds", required_argument, 0, O_FILE_ASK},
     {"help", no_argument, 0, O_HELP},
     {0, 0, 0, 0},
 };
@@ -505,6 +509,8 @@ static int apply_opt(struct opts *o, int id, const char *v)
     case O_DOWNLOAD_DIR:
         o->download_dir = v;
         return 0;
+    case O_FILE_ASK:
+        return parse_int(v, 1, 3600, &o->file_ask_s);
     case O_MAX_FILE_MB:
         return parse_int(v, 0, 1 << 20, &o->max_file_mb);
     case O_LOG: {
@@ -590,7 +596,8 @@ int main(int argc, char **argv)
                      .monitor = -1,
                      .reconsent_min = 30,
                      .max_file_mb = 100,
-                     .resume_window = 60};
+                     .resume_window = 60,
+                     .file_ask_s = 60};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -742,6 +749,7 @@ int main(int argc, char **argv)
                                      .resume_window_s = o.resume_window,
                                      .download_dir = o.max_file_mb ? o.download_dir : NULL,
                                      .file_max = (uint64_t)o.max_file_mb << 20,
+                                     .file_ask_s = o.file_ask_s,
                                      .wake = ui_wake,
                                      .wake_user = &a};
     a.s = host_session_new(&sc, &tr, err, sizeof err);

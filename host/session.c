@@ -112,6 +112,8 @@ struct host_session {
     struct host_filerecv fr; /* a file from the operator */
     char file_note[1500];    /* the last thing that happened to one, for the customer */
     uint32_t file_notes;     /* changes with each note */
+    uint64_t file_asked_at;  /* mono ns the customer was asked about the offered file */
+    bool file_timed_out;     /* the last note: nobody answered the file question */
 };
 
 static void wake(struct host_session *s)
@@ -831,6 +833,7 @@ static bool prompt_showing(const struct host_session *s)
 static void file_note(struct host_session *s, int status, const char *text, size_t len)
 {
     s->file_notes++;
+    s->file_timed_out = false;
     snprintf(s->file_note, sizeof s->file_note, "%d\t%.*s", status, (int)len, text);
 }
 
@@ -851,6 +854,7 @@ static void on_file(struct host_session *s, int type, const struct sasae_wire_fi
             SASAE_INFO(TAG, "file offered: %s, %llu bytes: asking the customer", s->fr.name,
                        (unsigned long long)f->size);
             s->file_note[0] = 0;
+            s->file_asked_at = sasae_mono_ns();
             wake(s);
             return;
         }
@@ -1535,6 +1539,28 @@ bool host_session_close_pending(struct host_session *s, char *why, size_t cap)
     return pending;
 }
 
+/* A file question left unanswered is declined, as a consent prompt is: the operator's
+ * transfer does not hang, and the question does not stay up forever. Under s->mu. */
+static void file_question_deadline(struct host_session *s)
+{
+    int secs = s->cfg.file_ask_s > 0 ? s->cfg.file_ask_s : 60;
+    if (s->hs.state != SASAE_HS_SHARING || s->fr.state != HOST_FR_ASKING ||
+        sasae_mono_ns() - s->file_asked_at < (uint64_t)secs * 1000000000ull)
+        return;
+    struct sasae_wire_file reply;
+    if (!host_filerecv_answer(&s->fr, false, s->cfg.download_dir, &reply))
+        return;
+    /* the viewer shows this text (the status alone reads "declined") */
+    snprintf(s->fr.text, sizeof s->fr.text, "no answer within %d s", secs);
+    reply.text = s->fr.text;
+    reply.text_len = strlen(s->fr.text);
+    SASAE_INFO(TAG, "file %s: no answer within %d s: declined", s->fr.name, secs);
+    file_note(s, reply.status, s->fr.name, strlen(s->fr.name));
+    s->file_timed_out = true;
+    send_file_reply(s, SASAE_WIRE_FILE_ANSWER, &reply);
+    wake(s);
+}
+
 void host_session_tick(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -1544,6 +1570,7 @@ void host_session_tick(struct host_session *s)
     }
     if (s->pending_code[0] && sasae_mono_ns() - s->pending_since > HOST_SESSION_CRL_WAIT_NS)
         refuse_without_crl(s, "the support center did not send one");
+    file_question_deadline(s);
     event(s, SASAE_HS_EV_TICK, 0);
     pthread_mutex_unlock(&s->mu);
 }
@@ -1592,6 +1619,14 @@ void host_session_view(struct host_session *s, struct host_view *v)
         const char *tab = strchr(s->file_note, '\t');
         v->file.note_status = tab ? atoi(s->file_note) : -1;
         v->file.note_seq = s->file_notes;
+        v->file.timed_out = s->file_timed_out;
+        v->file.seconds_left = -1;
+        int secs = s->cfg.file_ask_s > 0 ? s->cfg.file_ask_s : 60;
+        v->file.ask_s = secs;
+        if (s->fr.state == HOST_FR_ASKING) {
+            uint64_t el = (sasae_mono_ns() - s->file_asked_at) / 1000000000ull;
+            v->file.seconds_left = el >= (uint64_t)secs ? 0 : secs - (int)el;
+        }
         snprintf(v->file.note, sizeof v->file.note, "%s", tab ? tab + 1 : "");
     }
     pthread_mutex_unlock(&s->mu);

@@ -53,6 +53,9 @@ struct host_session_config {
      * CAP_FILE), each only if the customer accepts it; file_max bytes at most (0 = 100 MiB). */
     const char *download_dir;
     uint64_t file_max;
+    /* A file question nobody answers is declined after this many seconds (0 = 60, as the
+     * consent prompt). */
+    int file_ask_s;
     uint64_t verify_time; /* certificate and CRL check time, Unix seconds (0 = now; tests) */
     /* The clock of the session's deadlines (consent prompt, silent viewer): NULL = the
      * monotonic clock; tests pass their own to reach a deadline without waiting for it. */

@@ -66,6 +66,9 @@ struct host_view {
          * or the file name or reason */
         int note_status;
         uint32_t note_seq; /* changes with each outcome */
+        bool timed_out;    /* the outcome: declined because nobody answered (note: the name) */
+        int seconds_left;  /* of the question (state 1), else -1 */
+        int ask_s;         /* how long a question waits for an answer */
         char note[1500];
     } file;
 };
@@ -110,7 +113,7 @@ enum host_ui_answer host_ui_step(struct host_ui *ui, const struct host_view *v, 
 int host_ui_windows(struct host_ui *ui, int *xywh, int max);
 
 /* A chat message the customer typed and sent (Enter) since the last call: copied to out
- * (cap bytes, NUL-terminated), returns its length; 0 if none (always for the terminal). Same
+ * (cap bytes, NUL-terminated), returns its length; 0 if none. Same
  * thread as host_ui_step. */
 int host_ui_take_chat(struct host_ui *ui, char *out, size_t cap);
 /* After HOST_UI_FILE_SAVE: the folder the customer chose, "" for the default one. */
@@ -152,6 +155,9 @@ enum host_ui_fstr {
     HOST_UI_F_CHECKSUM,  /* %s name */
     HOST_UI_F_CANCELLED, /* %s name */
     HOST_UI_F_FAILED,    /* %s reason */
+    HOST_UI_F_TIMED_OUT, /* %d seconds, %s name */
+    HOST_UI_F_AUTO,      /* %d seconds */
+    HOST_UI_F_FOLDER_TITLE,
     HOST_UI_F_N
 };
 const char *host_ui_file_str(enum host_ui_fstr s, bool japanese);

@@ -13,7 +13,7 @@ static const char *const en[HOST_UI_F_N] = {
     [HOST_UI_F_SAVE_TO] = "Save to: %s",
     [HOST_UI_F_SAVE] = "Save",
     [HOST_UI_F_DECLINE] = "Decline",
-    [HOST_UI_F_FOLDER] = "Other folder",
+    [HOST_UI_F_FOLDER] = "Other folder…",
     [HOST_UI_F_HINT] = "Nothing is saved unless you choose Save. A file with the same name is never replaced.",
     [HOST_UI_F_TTY_ASK] = "Save it? [y = save / N = decline / or type a folder] ",
     [HOST_UI_F_RECEIVING] = "Receiving %s: %d %% of %s",
@@ -23,6 +23,9 @@ static const char *const en[HOST_UI_F_N] = {
     [HOST_UI_F_CHECKSUM] = "%s arrived damaged and was not kept.",
     [HOST_UI_F_CANCELLED] = "The operator stopped sending %s.",
     [HOST_UI_F_FAILED] = "The file could not be saved: %s",
+    [HOST_UI_F_TIMED_OUT] = "No answer within %d s: %s was declined.",
+    [HOST_UI_F_AUTO] = "Declined automatically in %d s",
+    [HOST_UI_F_FOLDER_TITLE] = "Choose where to save the file from the operator",
 };
 static const char *const ja[HOST_UI_F_N] = {
     [HOST_UI_F_TITLE] = "担当者からのファイル",
@@ -30,7 +33,7 @@ static const char *const ja[HOST_UI_F_N] = {
     [HOST_UI_F_SAVE_TO] = "保存先：%s",
     [HOST_UI_F_SAVE] = "保存",
     [HOST_UI_F_DECLINE] = "受け取らない",
-    [HOST_UI_F_FOLDER] = "別のフォルダー",
+    [HOST_UI_F_FOLDER] = "別のフォルダー…",
     [HOST_UI_F_HINT] = "「保存」を選ばない限り何も保存されません。同じ名前のファイルが上書きされることはありません。",
     [HOST_UI_F_TTY_ASK] = "保存しますか？ [y = 保存 / N = 受け取らない / または保存先フォルダーを入力] ",
     [HOST_UI_F_RECEIVING] = "%s を受信中：%d %%（%s）",
@@ -40,6 +43,9 @@ static const char *const ja[HOST_UI_F_N] = {
     [HOST_UI_F_CHECKSUM] = "%s は途中で壊れたため保存しませんでした。",
     [HOST_UI_F_CANCELLED] = "担当者が %s の送信を中止しました。",
     [HOST_UI_F_FAILED] = "ファイルを保存できませんでした：%s",
+    [HOST_UI_F_TIMED_OUT] = "%d 秒以内に応答がなかったため、%s を受け取りませんでした。",
+    [HOST_UI_F_AUTO] = "あと %d 秒で自動的に受け取りを断ります",
+    [HOST_UI_F_FOLDER_TITLE] = "担当者からのファイルの保存先を選んでください",
 };
 /* clang-format on */
 
@@ -81,6 +87,10 @@ void host_ui_file_line(const struct host_view_file *f, bool j, char *out, size_t
         s = HOST_UI_F_SAVED;
         break;
     case SASAE_WIRE_FILE_DECLINED:
+        if (f->timed_out) {
+            snprintf(out, cap, host_ui_file_str(HOST_UI_F_TIMED_OUT, j), f->ask_s, f->note);
+            return;
+        }
         snprintf(out, cap, "%s", host_ui_file_str(HOST_UI_F_DECLINED, j));
         return;
     case SASAE_WIRE_FILE_BAD_NAME:

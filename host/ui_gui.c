@@ -56,7 +56,13 @@ struct gui {
     char editing[256];              /* IME composition, not yet committed */
     char outbox[HOST_CHAT_MAX + 1]; /* sent with Enter, until host_ui_take_chat */
     int outbox_len;
+    /* the file question: the offer it is about, and the folder picked for it ("" = default) */
+    uint32_t file_id;
+    char file_dir[1024], file_default[1024];
 };
+
+/* the file question's "Other folder…" button: handled here, not an answer */
+#define ANS_PICK_FOLDER ((enum host_ui_answer)100)
 
 static const SDL_Color black = {0x20, 0x20, 0x20, 0xff};
 static const SDL_Color grey = {0x60, 0x60, 0x60, 0xff};
@@ -89,7 +95,8 @@ static int win_open(struct win *w, const char *title, int x, int y, int width, i
     w->id = SDL_GetWindowID(w->w);
     w->width = width;
     w->height = height;
-    SDL_RaiseWindow(w->w);
+    if (!(flags & SDL_WINDOW_HIDDEN)) /* a hidden one is shown (and raised or not) by its caller */
+        SDL_RaiseWindow(w->w);
     return 0;
 }
 
@@ -147,7 +154,7 @@ static void open_dialog(struct gui *g, enum dmode m)
         h = 250;
         break;
     case D_FILE:
-        h = 300;
+        h = 330; /* and the countdown above the buttons */
         break;
     case D_ENDED:
         h = 250;
@@ -186,6 +193,12 @@ static void open_dialog(struct gui *g, enum dmode m)
         add_button(&g->dialog, w - bw - 20, by, bw, bh, ui_str(S_CONTINUE, g->ja), false,
                    (SDL_Color){0}, HOST_UI_CONTINUE, true);
     } else if (m == D_FILE) {
+        if (ui_plat_has_folder_picker) {
+            int fw = 0, fh = 0;
+            sasae_text_size(g->font, host_ui_file_str(HOST_UI_F_FOLDER, g->ja), &fw, &fh);
+            add_button(&g->dialog, 20, by, fw + 30, bh, host_ui_file_str(HOST_UI_F_FOLDER, g->ja),
+                       false, (SDL_Color){0}, ANS_PICK_FOLDER, false);
+        }
         /* Decline is the default; Save needs a deliberate click */
         add_button(&g->dialog, w - 2 * bw - 40, by, bw, bh,
                    host_ui_file_str(HOST_UI_F_DECLINE, g->ja), true, (SDL_Color){0},
@@ -339,10 +352,21 @@ static void render_dialog(struct gui *g, const struct host_view *v)
         y += sasae_text_draw_wrapped(r, g->font, buf, x + 16, y, mw - 16, 0,
                                      (SDL_Color){0x10, 0x3c, 0x8c, 0xff}) +
              4;
-        snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_SAVE_TO, g->ja), v->file.dir);
+        if (v->file.id != g->file_id) { /* a new offer: the default folder again */
+            g->file_id = v->file.id;
+            g->file_dir[0] = 0;
+        }
+        snprintf(g->file_default, sizeof g->file_default, "%s", v->file.dir);
+        snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_SAVE_TO, g->ja),
+                 g->file_dir[0] ? g->file_dir : v->file.dir);
         y += sasae_text_draw_wrapped(r, g->small, buf, x, y, mw, 0, black) + 4;
         sasae_text_draw_wrapped(r, g->small, host_ui_file_str(HOST_UI_F_HINT, g->ja), x, y, mw, 0,
                                 grey);
+        if (v->file.seconds_left >= 0) {
+            snprintf(buf, sizeof buf, host_ui_file_str(HOST_UI_F_AUTO, g->ja),
+                     v->file.seconds_left);
+            sasae_text_draw(r, g->small, buf, x, d->height - 64 - 28, red);
+        }
         break;
     }
     case D_ENDED:
@@ -428,10 +452,13 @@ static void chat_open(struct gui *g)
     SDL_GetWindowPosition(g->bar.w, &bx, &by);
     SDL_GetWindowSize(g->bar.w, &bw, &bh);
     if (win_open(&g->chat, ui_str(S_CHAT_TITLE, g->ja), bx, by + bh + 4, bw, CHAT_H,
-                 SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
+                 SDL_WINDOW_HIDDEN | SDL_WINDOW_ALWAYS_ON_TOP | SDL_WINDOW_SKIP_TASKBAR) != 0) {
         SASAE_WARN("ui", "cannot open the chat window: %s", SDL_GetError());
         return;
     }
+    /* a message can come while the operator has control: their keys (and the customer's, in
+     * another window) must not land in the reply line; a click there focuses it */
+    sasae_ui_show_inactive(g->chat.w);
     /* typing (and the IME's composition) goes to the reply line */
     SDL_Rect box = {12, CHAT_H - 40, bw - 24, 30};
     SDL_SetTextInputRect(&box);
@@ -510,6 +537,8 @@ static bool chat_event(struct gui *g, const SDL_Event *e)
         return false;
     switch (e->type) {
     case SDL_WINDOWEVENT:
+        if (e->window.windowID == g->chat.id && e->window.event == SDL_WINDOWEVENT_FOCUS_GAINED)
+            SASAE_INFO("ui", "chat window has the keyboard focus"); /* (tests: not on arrival) */
         if (e->window.windowID != g->chat.id || e->window.event != SDL_WINDOWEVENT_CLOSE)
             return false;
         chat_close(g); /* the next message opens it again */
@@ -546,6 +575,11 @@ static bool chat_event(struct gui *g, const SDL_Event *e)
     default:
         return false;
     }
+}
+
+static const char *gui_file_dir(struct host_ui *ui)
+{
+    return ((struct gui *)ui)->file_dir;
 }
 
 static int gui_take_chat(struct host_ui *ui, char *out, size_t cap)
@@ -606,6 +640,21 @@ static enum host_ui_answer close_answer(struct gui *g, Uint32 wid)
     return HOST_UI_NONE;
 }
 
+/* "Other folder…": the platform's folder picker, opened where the file would go. */
+static void pick_folder(struct gui *g)
+{
+    char dir[sizeof g->file_dir];
+    int rc = ui_plat_pick_folder(g->dialog.w, g->file_dir[0] ? g->file_dir : g->file_default,
+                                 host_ui_file_str(HOST_UI_F_FOLDER_TITLE, g->ja), dir, sizeof dir);
+    if (rc == 1) {
+        snprintf(g->file_dir, sizeof g->file_dir, "%s", dir);
+        SASAE_INFO("ui", "file question: the customer picked another folder");
+    } else if (rc < 0) {
+        SASAE_WARN("ui", "the folder picker failed (%d)", rc);
+    }
+    g->dialog_since = SDL_GetTicks(); /* Save arms again after the picker */
+}
+
 static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
 {
     switch (e->type) {
@@ -663,6 +712,10 @@ static enum host_ui_answer handle(struct gui *g, const SDL_Event *e)
             if (w->armed_only[i] && SDL_GetTicks() - g->dialog_since < ARM_MS) {
                 SASAE_DBG("ui", "click on %s ignored: prompt shown %u ms ago", w->b[i].label,
                           SDL_GetTicks() - g->dialog_since);
+                return HOST_UI_NONE;
+            }
+            if (w->ans[i] == ANS_PICK_FOLDER) {
+                pick_folder(g);
                 return HOST_UI_NONE;
             }
             return w->ans[i];
@@ -739,7 +792,7 @@ static int gui_windows(struct host_ui *ui, int *xywh, int max)
 }
 
 static const struct ui_ops gui_ops = {gui_step,    gui_wake,      gui_free,
-                                      gui_windows, gui_take_chat, NULL};
+                                      gui_windows, gui_take_chat, gui_file_dir};
 
 struct host_ui *host_ui_gui_new(char *err, size_t errlen)
 {

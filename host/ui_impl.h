@@ -65,10 +65,20 @@ enum ui_str {
     S_RECONNECTING,
     S_RECONNECT_DETAIL,
     S_RESUMED,
+    S_CHAT_TTY_HINT,
     UI_NSTR
 };
 
 const char *ui_str(enum ui_str s, bool japanese);
+
+/* The platform's folder picker for "Save to" (host/win/ui_folder_win.c): owner is the
+ * dialog it belongs to, start the folder it opens in (UTF-8). 1 with the chosen folder in
+ * out (UTF-8), 0 if the customer cancelled, negative errno on failure. Only where
+ * ui_plat_has_folder_picker; modal, on the UI thread. */
+extern const bool ui_plat_has_folder_picker;
+struct SDL_Window;
+int ui_plat_pick_folder(struct SDL_Window *owner, const char *start, const char *title, char *out,
+                        size_t cap);
 void ui_format_code(const char *code, char out[16]);
 
 #endif

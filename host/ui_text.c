@@ -53,6 +53,7 @@ static const char *const en[UI_NSTR] = {
     [S_RECONNECTING] = "Reconnecting to the support center...",
     [S_RECONNECT_DETAIL] = "Nothing is shared while the connection is away; the operator's control and drawing have stopped.",
     [S_RESUMED] = "Reconnected; sharing continues with %s",
+    [S_CHAT_TTY_HINT] = "To reply, type your message and press Enter",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -103,6 +104,7 @@ static const char *const ja[UI_NSTR] = {
     [S_RECONNECTING] = "サポートセンターに再接続しています…",
     [S_RECONNECT_DETAIL] = "接続が戻るまで何も共有されません。担当者の操作と描画は停止しています。",
     [S_RESUMED] = "再接続しました。%s さんとの共有を続けます",
+    [S_CHAT_TTY_HINT] = "返信するには、メッセージを入力して Enter を押してください",
 };
 /* clang-format on */
 

@@ -9,7 +9,7 @@ PKGS=(
   # product libraries
   libvpx-dev libyuv-dev libsdl2-dev libsdl2-ttf-dev libssl-dev openssl
   libwebsockets-dev zlib1g-dev
-  libx11-dev libxext-dev libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev
+  libx11-dev libxext-dev libxdamage-dev libxfixes-dev libxtst-dev libxrandr-dev libxrender-dev
   # fonts for the English and Japanese UI
   fonts-dejavu-core fonts-noto-cjk
   # tests: Criterion, a virtual X server and its drivers, reference tools, a proxy
@@ -18,8 +18,9 @@ PKGS=(
   # tests: the relay's TLS scan, a shifted clock and a system-call trace (audit day switch),
   # network namespaces for the network-cut test
   sslscan faketime strace iproute2
-  # a real window manager for the GUI tests (focus, minimise, window types)
-  openbox
+  # a real window manager for the GUI tests (focus, minimise, window types), and a
+  # compositing manager (the overlay's antialiased path)
+  openbox xcompmgr
   # the demo's private desktop when there is no display
   x11-apps xterm
   python3-cryptography

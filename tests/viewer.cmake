@@ -24,5 +24,9 @@ sasae_script_test(viewer_session gui/viewer_session.sh "gui")
 sasae_script_test(viewer_jis_keys gui/viewer_jis_keys.sh "gui")
 sasae_script_test(viewer_monitors gui/viewer_monitors.sh "gui")
 sasae_script_test(viewer_clipboard gui/viewer_clipboard.sh "gui")
+sasae_script_test(viewer_file gui/viewer_file.sh "gui")
+add_test(NAME viewer_file_ja COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gui/viewer_file.sh)
+set_tests_properties(viewer_file_ja PROPERTIES LABELS gui
+  ENVIRONMENT "SASAE_BIN=${PROJECT_BINARY_DIR};SASAE_SRC=${PROJECT_SOURCE_DIR};SASAE_VIEWER_LANG=ja")
 set_tests_properties(viewer_protocol viewer_e2e viewer_session viewer_jis_keys viewer_4096 PROPERTIES
   TIMEOUT 300)

@@ -1,10 +1,13 @@
 /* The annotation overlay: the operator's red pen strokes and pointing hand drawn on
  * the customer's real screen in an override-redirect window that is shaped (XShape) to
- * the drawing and click-through (XFixes empty input region). Plain Xlib: SDL cannot make
+ * the drawing and click-through (XFixes empty input region). On a composited desktop (a
+ * compositing manager runs when the overlay opens) the window is 32-bit ARGB instead and
+ * drawn antialiased with XRender (overlay_argb.c). Plain Xlib: SDL cannot make
  * shaped click-through windows. Callers only change the drawing in memory; a small thread
  * redraws at most SASAE_OVERLAY_FPS times a second, so a pen flood cannot load the X server
  * or hold the caller (the session lock) in X round trips. */
 #include "ink.h"
+#include "overlay_argb.h"
 #include "sasae/common.h"
 #include "sasae/host.h"
 #include "sasae/marker.h"
@@ -44,6 +47,9 @@ struct sasae_overlay {
     int nkeep;
     pthread_t thread;
     bool thread_started;
+    bool argb; /* composited: per-pixel alpha, no bounding shape */
+    struct ovl_argb ar;
+    Colormap cmap;
 };
 
 static int64_t now_ms(void)
@@ -101,6 +107,11 @@ static void hand_build(struct sasae_overlay *o, unsigned alpha)
 /* Draws the hand at its pose over whatever is drawn (o->mu held). */
 static void hand_draw(struct sasae_overlay *o, const struct sasae_marker_pose *p)
 {
+    if (o->argb) {
+        ovl_argb_hand(&o->ar, o->dpy, p->x - o->hand_hx, p->y - o->hand_hy, o->hand_w, o->hand_h,
+                      p->alpha >= 255 ? 255 : p->alpha);
+        return;
+    }
     /* the fade in 16 steps: each step rebuilds the pixmaps */
     hand_build(o, p->alpha >= 255 ? 255 : p->alpha & ~15u);
     int x0 = p->x - o->hand_hx, y0 = p->y - o->hand_hy;
@@ -143,6 +154,8 @@ static void redraw(struct sasae_overlay *o)
     o->drawn = pose;
     bool any = pose.shown || o->ink.ns > 0;
     o->redraws++;
+    if (o->full && o->argb)
+        ovl_argb_clear(&o->ar, o->dpy, 0, 0, o->w, o->h);
     if (o->full) {
         XSetForeground(o->dpy, o->mgc, 0);
         XFillRectangle(o->dpy, o->mask, o->mgc, 0, 0, (unsigned)o->w, (unsigned)o->h);
@@ -156,6 +169,11 @@ static void redraw(struct sasae_overlay *o)
         int from = s->drawn > 0 ? s->drawn - 1 : 0; /* joins the previous segment */
         if (s->drawn == s->n)
             continue;
+        if (o->argb) {
+            ovl_argb_stroke(&o->ar, o->dpy, s->xy, s->drawn, s->n, s->width);
+            s->drawn = s->n;
+            continue;
+        }
         s->drawn = s->n;
         XSetForeground(o->dpy, o->gc, SASAE_OVERLAY_RED);
         XSetLineAttributes(o->dpy, o->gc, (unsigned)s->width, LineSolid, CapRound, JoinRound);
@@ -175,10 +193,17 @@ static void redraw(struct sasae_overlay *o)
         hand_draw(o, &pose);
     /* the session bar and prompts stay visible whatever is drawn over them */
     XSetForeground(o->dpy, o->mgc, 0);
-    for (int i = 0; i < o->nkeep; i++)
+    for (int i = 0; i < o->nkeep; i++) {
+        if (o->argb) {
+            ovl_argb_clear(&o->ar, o->dpy, o->keep[i].x, o->keep[i].y, o->keep[i].width,
+                           o->keep[i].height);
+            continue;
+        }
         XFillRectangle(o->dpy, o->mask, o->mgc, o->keep[i].x, o->keep[i].y, o->keep[i].width,
                        o->keep[i].height);
-    XShapeCombineMask(o->dpy, o->win, ShapeBounding, 0, 0, o->mask, ShapeSet);
+    }
+    if (!o->argb)
+        XShapeCombineMask(o->dpy, o->win, ShapeBounding, 0, 0, o->mask, ShapeSet);
     o->dirty = false;
     if (any && !o->suspended) {
         XSetWindowBackgroundPixmap(o->dpy, o->win, o->content);
@@ -248,9 +273,24 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     }
     Window root = DefaultRootWindow(o->dpy);
     int depth = DefaultDepth(o->dpy, DefaultScreen(o->dpy));
+    Visual *vis = ovl_argb_visual(o->dpy, DefaultScreen(o->dpy));
     XSetWindowAttributes a = {.override_redirect = True, .background_pixel = 0};
-    o->win = XCreateWindow(o->dpy, root, x, y, (unsigned)w, (unsigned)h, 0, CopyFromParent,
-                           InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    if (vis) {
+        o->argb = true;
+        depth = 32;
+        o->cmap = XCreateColormap(o->dpy, root, vis, AllocNone);
+        a.colormap = o->cmap;
+        a.border_pixel = 0;
+        o->win =
+            XCreateWindow(o->dpy, root, x, y, (unsigned)w, (unsigned)h, 0, 32, InputOutput, vis,
+                          CWOverrideRedirect | CWBackPixel | CWBorderPixel | CWColormap, &a);
+    } else {
+        o->win = XCreateWindow(o->dpy, root, x, y, (unsigned)w, (unsigned)h, 0, CopyFromParent,
+                               InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel, &a);
+    }
+    SASAE_INFO("overlay", "%s",
+               o->argb ? "composited desktop: per-pixel alpha, antialiased"
+                       : "no compositor: a shaped window (one bit per pixel)");
     XStoreName(o->dpy, o->win, "sasae overlay");
     /* click-through: an empty input shape lets every click reach the window below */
     XserverRegion none = XFixesCreateRegion(o->dpy, NULL, 0);
@@ -263,7 +303,9 @@ struct sasae_overlay *sasae_overlay_open(const char *display, int x, int y, int 
     o->hand_hh = sasae_marker_height_for(h);
     sasae_marker_geometry(o->hand_hh, &o->hand_w, &o->hand_h, &o->hand_hx, &o->hand_hy);
     o->hand = malloc(sizeof *o->hand * (size_t)o->hand_w * (size_t)o->hand_h);
-    if (!o->hand || sasae_marker_render(o->hand, o->hand_w, o->hand_h, o->hand_hh, 255) != 0) {
+    if (!o->hand || sasae_marker_render(o->hand, o->hand_w, o->hand_h, o->hand_hh, 255) != 0 ||
+        (o->argb &&
+         ovl_argb_init(&o->ar, o->dpy, vis, o->content, o->gc, o->hand, o->hand_w, o->hand_h))) {
         snprintf(err, errlen, "overlay: out of memory");
         goto fail;
     }
@@ -304,8 +346,11 @@ void sasae_overlay_free(struct sasae_overlay *o)
             XFreePixmap(o->dpy, o->hand_pix);
         if (o->hand_mask)
             XFreePixmap(o->dpy, o->hand_mask);
+        ovl_argb_free(&o->ar, o->dpy);
         if (o->win)
             XDestroyWindow(o->dpy, o->win);
+        if (o->cmap)
+            XFreeColormap(o->dpy, o->cmap);
         XCloseDisplay(o->dpy);
     }
     free(o->hand);

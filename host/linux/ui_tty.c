@@ -26,7 +26,7 @@ struct tty {
     int in, out;
     int wake[2];
     bool ja, eof;
-    char line[256];
+    char line[HOST_CHAT_MAX + 64]; /* a chat reply is the longest line */
     size_t len;
     /* what was printed last */
     enum sasae_hs_state shown;
@@ -41,6 +41,10 @@ struct tty {
     int file_state, file_pct;
     uint32_t file_id, file_note;
     char file_dir[1024];
+    /* chat: messages printed so far (view's chat_serial), and a reply not yet taken */
+    unsigned chat_shown;
+    bool chat_hinted;
+    char outbox[HOST_CHAT_MAX + 1];
 };
 
 static void say(struct tty *t, const char *fmt, ...)
@@ -219,7 +223,9 @@ static void show_file(struct tty *t, const struct host_view *v)
         say(t, host_ui_file_str(HOST_UI_F_ASK, j), v->operator_name, v->organisation);
         say(t, "\n  %s (%s)\n", f->name, size);
         say(t, host_ui_file_str(HOST_UI_F_SAVE_TO, j), f->dir);
-        say(t, "\n%s\n", host_ui_file_str(HOST_UI_F_HINT, j));
+        say(t, "\n%s\n(", host_ui_file_str(HOST_UI_F_HINT, j));
+        say(t, host_ui_file_str(HOST_UI_F_AUTO, j), f->seconds_left);
+        say(t, ")\n");
         t->pending_ask = host_ui_file_str(HOST_UI_F_TTY_ASK, j);
         t->quiet_since = sasae_mono_ns();
         return;
@@ -227,6 +233,46 @@ static void show_file(struct tty *t, const struct host_view *v)
     host_ui_file_line(f, j, line, sizeof line);
     if (line[0])
         say(t, "-- %s\n", line);
+}
+
+/* The operator's text as it may reach a terminal: C0 and C1 controls (escape sequences could
+ * move the cursor, retitle the window or fake a question) become spaces. text is valid UTF-8
+ * (the session checked it), so a C1 control is always the pair C2 80..9F. */
+static void chat_clean(const char *text, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; text[i] && n + 1 < cap; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == 0xc2 && (unsigned char)text[i + 1] >= 0x80 && (unsigned char)text[i + 1] <= 0x9f) {
+            out[n++] = ' ';
+            i++;
+        } else {
+            out[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+        }
+    }
+    out[n] = 0;
+}
+
+/* New chat messages from the operator, once each; the customer's own are not echoed (they
+ * were just typed). */
+static void show_chat(struct tty *t, const struct host_view *v)
+{
+    if (v->state != SASAE_HS_SHARING || v->chat_serial == t->chat_shown)
+        return;
+    unsigned fresh = v->chat_serial - t->chat_shown;
+    t->chat_shown = v->chat_serial;
+    int from = fresh < (unsigned)v->nchat ? v->nchat - (int)fresh : 0;
+    char clean[HOST_CHAT_MAX + 1];
+    for (int i = from; i < v->nchat; i++) {
+        if (v->chat[i].from_customer)
+            continue;
+        chat_clean(v->chat[i].text, clean, sizeof clean);
+        say(t, "\n[%s] %s: %s\n", ui_str(S_CHAT_TITLE, t->ja), v->operator_name, clean);
+        if (!t->chat_hinted) {
+            say(t, "(%s)\n", ui_str(S_CHAT_TTY_HINT, t->ja));
+            t->chat_hinted = true;
+        }
+    }
 }
 
 static bool yes(const char *s)
@@ -258,6 +304,9 @@ static enum host_ui_answer answer(struct tty *t, const struct host_view *v, cons
             snprintf(t->file_dir, sizeof t->file_dir, "%s", l);
         return yes(l) || l[0] == '/' ? HOST_UI_FILE_SAVE : HOST_UI_FILE_DECLINE;
     }
+    /* no question showing: a line is a chat message to the operator */
+    if (l[0] && !t->outbox[0])
+        snprintf(t->outbox, sizeof t->outbox, "%s", l);
     return HOST_UI_NONE;
 }
 
@@ -267,6 +316,7 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
     show(t, v);
     if (!v->continue_prompt && v->control != SASAE_HS_CONTROL_ASKED)
         show_file(t, v); /* one question at a time */
+    show_chat(t, v);
     if (v->state == SASAE_HS_ENDED)
         return HOST_UI_QUIT;
     struct pollfd p[2] = {{t->in, POLLIN, 0}, {t->wake[0], POLLIN, 0}};
@@ -329,7 +379,7 @@ static enum host_ui_answer tty_step(struct host_ui *ui, const struct host_view *
         return HOST_UI_NONE;
     }
     *nl = 0;
-    char l[256];
+    char l[sizeof t->line];
     snprintf(l, sizeof l, "%s", t->line);
     size_t rest = t->len - (size_t)(nl + 1 - t->line);
     memmove(t->line, nl + 1, rest);
@@ -353,6 +403,20 @@ static void tty_wake(struct host_ui *ui)
     }
 }
 
+static int tty_take_chat(struct host_ui *ui, char *out, size_t cap)
+{
+    struct tty *t = (struct tty *)ui;
+    size_t n = strlen(t->outbox);
+    if (!n || !cap)
+        return 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, t->outbox, n);
+    out[n] = 0;
+    t->outbox[0] = 0;
+    return (int)n;
+}
+
 static const char *tty_file_dir(struct host_ui *ui)
 {
     return ((struct tty *)ui)->file_dir;
@@ -366,7 +430,8 @@ static void tty_free(struct host_ui *ui)
     free(t);
 }
 
-static const struct ui_ops tty_ops = {tty_step, tty_wake, tty_free, NULL, NULL, tty_file_dir};
+static const struct ui_ops tty_ops = {tty_step, tty_wake,      tty_free,
+                                      NULL,     tty_take_chat, tty_file_dir};
 
 struct host_ui *host_ui_tty_new(int in_fd, int out_fd, char *err, size_t errlen)
 {

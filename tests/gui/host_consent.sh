@@ -55,6 +55,11 @@ for lang in en ja; do
     wait_for has_line "event registered" || fail "not registered"
     sleep 0.5
     import -window root "$OUT/code-$lang.png"
+    CG=$(window_geom sasae 620 || true)
+    if [ -n "$CG" ]; then
+        read -r X Y W H <<<"$CG"
+        guide_img "$OUT/code-$lang.png" "customer-code-$lang" "${W}x$H+$X+$Y"
+    fi
     wait_for has_line "handshake_ok -> asking" || fail "no prompt"
     wait_for window_sized sasae 620 380 || fail "no consent prompt window"
     read -r X Y W H < <(window_geom sasae 620)
@@ -77,6 +82,7 @@ for lang in en ja; do
         fail "Deny button colour"
     shot_until "$OUT/consent-$lang.png" $((X + W - 160)) $((Y + H - 60)) "224,224,224" ||
         fail "Allow button colour"
+    guide_img "$OUT/consent-$lang.png" "customer-consent-$lang" "${W}x$H+$X+$Y"
     has_line "consent_allow -> sharing" || click_rel sasae $((W - 95)) $((H - 42))
     wait_for has_line "consent_allow -> sharing" || fail "Allow click not taken"
     echo "== $lang: session bar, control prompt"
@@ -84,6 +90,7 @@ for lang in en ja; do
     xdotool mousemove 5 795
     # The bar sits at the top centre with the red End remote support button at its right.
     shot_until "$OUT/bar-$lang.png" $((210 + 860 - 30)) 30 "192,28,28" || fail "End button colour"
+    guide_img "$OUT/bar-$lang.png" "customer-bar-$lang" 860x60+210+0
     wait_for window_sized sasae 620 280 || fail "no control prompt"
     sleep 1 # the control prompt arms its Allow button after a moment
     # The bar may hold the keyboard focus (it can open after the prompt): a click on the

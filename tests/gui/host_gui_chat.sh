@@ -73,6 +73,7 @@ grep " chat " "$HL_VIEWER_OUT"
 sleep 0.5
 import -window root "$SHOTS/reply.png"
 convert "$SHOTS/reply.png" -crop "${CW}x$CH+$CX+$CY" +repage "$SHOTS/reply-win.png"
+guide_img "$SHOTS/reply.png" customer-chat "${CW}x$((CY + CH))+$CX+0"
 
 echo "== End: the summary counts the messages, not their text"
 exec 7>&-

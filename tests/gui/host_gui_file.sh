@@ -38,27 +38,28 @@ hl_wait 20 hl_frames_atleast 3 || hl_fail "no frames"
 
 echo "== Save stores the file"
 echo "sendfile 0 $SRC/tool.zip tool.zip" >&7
-wait_for window_sized sasae 620 300 || hl_fail "no file dialog"
+wait_for window_sized sasae 620 330 || hl_fail "no file dialog"
 read -r X Y W H < <(window_geom sasae 620)
 xdotool mousemove 5 795
 sleep 1
 # Decline is the default: drawn highlighted
 shot_until "$SHOTS/file.png" $((X + W - 320)) $((Y + H - 60)) "31,95,191" ||
     hl_fail "Decline is not the highlighted default"
+guide_img "$SHOTS/file.png" customer-file "${W}x$H+$X+$Y"
 [ -e "$DL/tool.zip" ] && hl_fail "written before Save"
 xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 hl_wait 20 hl_vsaw "file_end 0 tool.zip" || hl_fail "Save click did not store the file"
 [ "$(sum "$DL/tool.zip")" = "$(sum "$SRC/tool.zip")" ] || hl_fail "SHA-256 differs"
 hl_wait 10 bash -c "! xdotool search --onlyvisible --name sasae | while read -r id; do
-    xdotool getwindowgeometry \$id; done | grep -q 'Geometry: 620x300'" ||
+    xdotool getwindowgeometry \$id; done | grep -q 'Geometry: 620x330'" ||
     hl_fail "file dialog still open"
 
 echo "== Escape declines"
 echo "sendfile 0 $SRC/tool.zip other.zip" >&7
-wait_for window_sized sasae 620 300 || hl_fail "no file dialog"
+wait_for window_sized sasae 620 330 || hl_fail "no file dialog"
 sleep 0.5
 id=$(xdotool search --onlyvisible --name sasae | while read -r w; do
-    xdotool getwindowgeometry "$w" | grep -q 'Geometry: 620x300' && echo "$w"; done | head -1)
+    xdotool getwindowgeometry "$w" | grep -q 'Geometry: 620x330' && echo "$w"; done | head -1)
 xdotool windowfocus --sync "$id" 2>/dev/null || true
 xdotool key Escape
 hl_wait 10 hl_vsaw "file_answer 1 " || hl_fail "Escape did not decline"
@@ -66,7 +67,7 @@ hl_wait 10 hl_vsaw "file_answer 1 " || hl_fail "Escape did not decline"
 
 echo "== End clicked during a transfer: stopped, partial file removed"
 echo "sendfile 500000 $SRC/tool.zip stopped.zip" >&7
-wait_for window_sized sasae 620 300 || hl_fail "no file dialog"
+wait_for window_sized sasae 620 330 || hl_fail "no file dialog"
 read -r X Y W H < <(window_geom sasae 620)
 sleep 1
 xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1

@@ -4,7 +4,10 @@
 # Allow, on the control prompt's Allow, on Stop control, on End remote support and on Close
 # must each act at once (SDL drops a click that also focuses a window unless told not to).
 # The session bar is a dock the window manager offers no minimise/close for; minimised anyway
-# it comes back. Window titles are UTF-8 (_NET_WM_NAME).
+# it comes back. Window titles are UTF-8 (_NET_WM_NAME). A chat message arriving while the
+# operator has control opens the chat window without taking the keyboard focus: the
+# customer's xterm keeps it and the operator's typing still reaches the xterm; a click on the
+# chat window then gives it the focus for a reply.
 set -euo pipefail
 . "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 hl_pki
@@ -18,7 +21,8 @@ trap 'rc=$?; set +e; kill $WM_PID $XTERM_PID 2>/dev/null || true; wait $WM_PID $
 XTERM_PID=
 wait_for xprop -root _NET_SUPPORTING_WM_CHECK || hl_fail "openbox did not start"
 wait_for bash -c "xprop -root _NET_SUPPORTING_WM_CHECK | grep -q 'window id'" || hl_fail "no WM check"
-xterm -geometry 80x10+40+500 -title customer-work >/dev/null 2>&1 &
+# the xterm keeps what is typed in it (cat), so the test can read it back
+xterm -geometry 80x10+40+500 -title customer-work -e sh -c "cat >'$HL_DIR/xterm.txt'" >/dev/null 2>&1 &
 XTERM_PID=$!
 wait_for xdotool search --onlyvisible --name customer-work || hl_fail "no xterm"
 XTERM_WIN=$(xdotool search --onlyvisible --name customer-work | head -1)
@@ -46,7 +50,10 @@ title=$(xprop -id "$(newest sasae)" _NET_WM_NAME)
 [ "$title" = '_NET_WM_NAME(UTF8_STRING) = "sasae remote support"' ] ||
     hl_fail "host window title: $title"
 
-hl_viewer --timeout 90 --request-control
+CMDS=$HL_DIR/wm.cmds
+mkfifo "$CMDS"
+hl_viewer --timeout 90 --request-control --commands "$CMDS"
+exec 7<>"$CMDS"
 hl_wait 20 hl_vsaw "consent 1" || hl_fail "no consent prompt state"
 wait_for window_sized sasae 620 380 || hl_fail "no prompt window"
 sleep 1.2 # the prompt's arm delay: an early click is ignored on purpose
@@ -63,9 +70,30 @@ work_elsewhere
 one_click $((X + W - 95)) $((Y + H - 42))
 hl_wait 10 hl_vsaw "control 2" || hl_fail "one click on the control Allow did not grant control"
 
+# a chat message while the operator has control: shown, the focus stays in the xterm
+work_elsewhere
+echo "chat Now I will type in your terminal" >&7
+hl_wait 10 hl_hsaw "chat window shown" || hl_fail "no chat window"
+wait_for window_geom "sasae chat" || hl_fail "chat window not visible"
+sleep 1 # the window manager has had time to act on the new window
+focus=$(xdotool getwindowfocus)
+[ "$focus" = "$XTERM_WIN" ] ||
+    hl_fail "the chat window took the focus ($(xprop -id "$focus" _NET_WM_NAME 2>/dev/null))"
+echo "type typed after the chat" >&7
+hl_wait 10 grep -q "^typed after the chat$" "$HL_DIR/xterm.txt" ||
+    hl_fail "the operator's keys did not reach the xterm after the chat window opened"
+# the customer can still reply: a click on the chat window gives it the focus
+read -r CX CY CW CH < <(window_geom "sasae chat")
+one_click $((CX + CW / 2)) $((CY + CH - 25))
+wait_for bash -c "[ \"\$(xdotool getwindowfocus)\" != $XTERM_WIN ]" ||
+    hl_fail "a click on the chat window did not focus it"
+xdotool type --delay 30 "ok"
+xdotool key Return
+hl_wait 10 hl_vsaw "chat 2 ok" || hl_fail "the customer's reply did not arrive"
+
 # the session bar: a dock, no minimise or close offered, at the top
 BAR=$(xdotool search --onlyvisible --name sasae | while read -r w; do
-    [ "$(xdotool getwindowgeometry --shell "$w" | sed -n 's/^HEIGHT=//p')" = 60 ] && echo "$w"
+    if [ "$(xdotool getwindowgeometry --shell "$w" | sed -n 's/^HEIGHT=//p')" = 60 ]; then echo "$w"; fi
 done | tail -1)
 [ -n "$BAR" ] || hl_fail "no session bar window"
 xprop -id "$BAR" _NET_WM_WINDOW_TYPE | grep -q _NET_WM_WINDOW_TYPE_DOCK || hl_fail "bar is not a dock"
@@ -99,6 +127,7 @@ read -r X Y W H < <(window_geom sasae 620)
 work_elsewhere
 one_click $((X + W - 95)) $((Y + H - 42))
 hl_wait 10 bash -c "! kill -0 $HOST_PID 2>/dev/null" || hl_fail "one click on Close did not close"
+exec 7>&-
 wait "$HOST_PID" || hl_fail "host exit status $?"
 HOST_PID=
 echo PASS

@@ -97,6 +97,7 @@ PY
 }
 
 . "$SASAE_SRC/tests/integration/proc_lib.sh"
+. "$SASAE_SRC/tests/gui/guide_img.sh"
 # viewer_cleanup: stops the viewer (its status checked as proc_lib.sh does) and Xvfb, and
 # scans $OUT (when set) for sanitizer reports. Failures are counted in PROC_FAILS: the
 # trap ends with exit "$(proc_status "$rc")".

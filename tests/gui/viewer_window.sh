@@ -49,7 +49,8 @@ viewer_expect_colour "$OUT/fit.png" $((WIN_X + 500)) $((WIN_Y + 700 - 30 - 14)) 
 # Status bar: green "viewing" dot at (14, 700 - 15).
 viewer_expect_colour "$OUT/fit.png" $((WIN_X + 14)) $((WIN_Y + 685)) 32 160 64 30 1
 # Toolbar background.
-viewer_expect_colour "$OUT/fit.png" $((WIN_X + 700)) $((WIN_Y + 4)) 244 244 244 10
+# (above the buttons, which start 6 px down)
+viewer_expect_colour "$OUT/fit.png" $((WIN_X + 700)) $((WIN_Y + 2)) 244 244 244 10 1
 
 # --- Pointer (the default tool): window (250, 300) -> screen ((250.5) / 1.5625, (300 - 75 + .5) / 1.5625)
 xdotool mousemove --sync $((WIN_X + 250)) $((WIN_Y + 300))

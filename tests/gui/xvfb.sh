@@ -96,3 +96,4 @@ pixel() {
     convert "$1" -crop "1x1+$2+$3" -depth 8 txt:- | tail -1 |
         sed -E 's/.*\(([0-9]+),([0-9]+),([0-9]+).*/\1,\2,\3/'
 }
+. "$SASAE_SRC/tests/gui/guide_img.sh"

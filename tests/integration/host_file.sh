@@ -179,4 +179,25 @@ hl_wait 20 grep -q "file=done name=r.bin .*text=r.bin" "$VOUT" || hl_fail "viewe
 hl_type end
 hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not end"
 hl_wait 10 grep -q "end=customer" "$VOUT" || hl_fail "viewer did not see the end"
+
+before2=$(nfiles "$DL")
+echo "== a file question nobody answers is declined after --file-question-seconds"
+host --file-question-seconds 3
+VOUT=$HL_DIR/realviewer2.out
+"$HL_BIN/viewer/sasae-viewer" --headless --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
+    --cert "$HL_DIR/pki/operators/hanako-sato.pem" --key "$HL_DIR/pki/operators/hanako-sato.key" \
+    --code "$HL_CODE" --send-file "$SRC/r.bin" >"$VOUT" 2>"$HL_DIR/realviewer2.log" &
+HL_VIEWER_PID=$!
+hl_answer y
+hl_wait 20 asked 1 || hl_fail "no file question"
+grep -q "Declined automatically in [0-9]* s" "$HL_HOST_OUT" || hl_fail "no countdown shown"
+t0=$(date +%s)
+hl_wait 10 grep -q "file=failed name=r.bin .*status=1 text=no answer within 3 s" "$VOUT" ||
+    hl_fail "viewer not told the question timed out"
+[ $(($(date +%s) - t0)) -le 5 ] || hl_fail "declined too late"
+hl_wait 5 grep -q "No answer within 3 s: r.bin was declined." "$HL_HOST_OUT" ||
+    hl_fail "customer not told the file was declined for want of an answer"
+[ "$(nfiles "$DL")" -eq "$before2" ] || hl_fail "something was written"
+hl_type end
+hl_wait 10 grep -q "^exit 0" "$HL_HOST_OUT" || hl_fail "host did not end"
 echo PASS

@@ -3,8 +3,9 @@
 # no arguments (so files go to the customer's Downloads folder, FOLDERID_Downloads), the
 # Linux relay and test viewer. Allow, then the operator offers a file: the Windows "File from
 # the operator" dialog, a click on Save, the file in Downloads with the offer's SHA-256, a
-# second copy under "name (1).ext", a Japanese file name stored under that name, and a
-# device name (CON.txt) refused with its reason. End, Close: the exe exits 0.
+# second copy under "name (1).ext", a Japanese file name stored under that name, a file saved
+# into a folder chosen with "Other folder…" (the shell's folder picker, a path typed into it),
+# and a device name (CON.txt) refused with its reason. End, Close: the exe exits 0.
 set -euo pipefail
 . "$SASAE_SRC/tests/gui/host_gui_lib.sh"
 . "$SASAE_SRC/tests/win/wine-lib.sh"
@@ -44,13 +45,13 @@ save() { # save NAME: offers tool.zip as NAME and clicks Save in the Windows dia
     # window takes ~2 s to be destroyed): a click must not land on it
     local i
     for i in $(seq 1 100); do
-        window_sized sasae 620 300 || break
+        window_sized sasae 620 330 || break
         sleep 0.1
     done
     echo "sendfile 0 $SRC/tool.zip $1" >&7
-    wait_for window_sized sasae 620 300 || hl_fail "no file dialog for $1"
+    wait_for window_sized sasae 620 330 || hl_fail "no file dialog for $1"
     sleep 1.2 # Save arms after a moment
-    read -r X Y W H < <(window_geom sasae 620 300)
+    read -r X Y W H < <(window_geom sasae 620 330)
     xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
 }
 
@@ -76,6 +77,34 @@ hl_wait 20 hl_vsaw "file_end 0 設定手順.zip" || hl_fail "Japanese name not s
 STORED+=("$udir/設定手順.zip")
 [ "$(sum "$udir/設定手順.zip")" = "$(sum "$SRC/tool.zip")" ] ||
     { ls "$udir" >&2; hl_fail "Japanese name: no such file on disk"; }
+
+echo "== Other folder…: the Windows folder picker chooses where it goes"
+PICKED=$HL_DIR/picked
+mkdir -p "$PICKED"
+for i in $(seq 1 100); do
+    window_sized sasae 620 330 || break
+    sleep 0.1
+done
+echo "sendfile 0 $SRC/tool.zip picked.zip" >&7
+wait_for window_sized sasae 620 330 || hl_fail "no file dialog for picked.zip"
+sleep 1.2
+read -r X Y W H < <(window_geom sasae 620 330)
+xdotool mousemove $((X + 60)) $((Y + H - 42)) click 1 # Other folder… at the left
+wait_for xdotool search --onlyvisible --name "Choose where to save" || hl_fail "no folder picker"
+PICKER=$(xdotool search --onlyvisible --name "Choose where to save" | head -1)
+xdotool windowfocus --sync "$PICKER" 2>/dev/null || true
+sleep 0.5
+WPICKED=$(wine winepath -w "$PICKED" 2>/dev/null | tr -d '\r')
+xdotool type --delay 20 "$WPICKED"
+xdotool key Return
+wait_for bash -c "! xdotool search --onlyvisible --name 'Choose where to save' >/dev/null" ||
+    hl_fail "the folder picker did not close"
+hl_wait 10 grep -q "picked another folder" "$HL_HOST_LOG" || hl_fail "the picked folder was not taken"
+sleep 1.2 # Save arms again after the picker
+xdotool mousemove $((X + W - 95)) $((Y + H - 42)) click 1
+hl_wait 20 hl_vsaw "file_end 0 picked.zip" || hl_fail "picked.zip not stored"
+[ "$(sum "$PICKED/picked.zip")" = "$(sum "$SRC/tool.zip")" ] ||
+    { ls "$PICKED" "$udir" >&2; hl_fail "not stored in the picked folder"; }
 
 echo "sendfile 0 $SRC/tool.zip CON.txt" >&7
 hl_wait 10 hl_vsaw "file_answer 2 0 [0-9]* the file name is a Windows device name" ||

@@ -56,6 +56,15 @@ static const char *const en[VS__COUNT] = {
     [VS_CHAT_YOU] = "You",
     [VS_CHAT_CUSTOMER] = "Customer",
     [VS_CHAT_HINT] = "Message to the customer, Enter to send (Esc closes)",
+    [VS_BTN_SEND_FILE] = "Send file…",
+    [VS_BTN_CANCEL_FILE] = "Cancel transfer",
+    [VS_TIP_SEND_FILE] = "Send a file to the customer (F5): type or paste its path, Enter sends; "
+                         "dropping a file on the window works too",
+    [VS_TIP_CANCEL_FILE] =
+        "Stop sending the file (F5); the customer's PC deletes the part it received",
+    [VS_FILE_PROMPT] = "File to send:",
+    [VS_FILE_PROMPT_HINT] =
+        "path of the file, e.g. ~/Documents/setup.pdf (Enter sends, Ctrl+V pastes, Esc closes)",
 };
 
 static const char *const ja[VS__COUNT] = {
@@ -113,6 +122,15 @@ static const char *const ja[VS__COUNT] = {
     [VS_CHAT_YOU] = "あなた",
     [VS_CHAT_CUSTOMER] = "お客様",
     [VS_CHAT_HINT] = "お客様へのメッセージ（Enter で送信、Esc で閉じる）",
+    [VS_BTN_SEND_FILE] = "ファイルを送る…",
+    [VS_BTN_CANCEL_FILE] = "送信を中止",
+    [VS_TIP_SEND_FILE] = "お客様にファイルを送ります（F5）：パスを入力または貼り付けて "
+                         "Enter。ウィンドウへのドロップでも送れます",
+    [VS_TIP_CANCEL_FILE] =
+        "ファイルの送信を中止します（F5）。お客様の PC は受け取った部分を削除します",
+    [VS_FILE_PROMPT] = "送るファイル：",
+    [VS_FILE_PROMPT_HINT] = "ファイルのパス（例：~/Documents/setup.pdf。Enter で送信、Ctrl+V "
+                            "で貼り付け、Esc で閉じる）",
 };
 
 const char *vstr(enum sasae_lang lang, enum vstr id)

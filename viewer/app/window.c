@@ -8,6 +8,7 @@
 #include "app.h"
 #include "chat.h"
 #include "keys.h"
+#include "pathbox.h"
 #include "sasae/annot.h"
 #include "sasae/common.h"
 #include "sasae/marker.h"
@@ -30,6 +31,7 @@ enum btn {
     B_CLEAR,
     B_CONTROL,
     B_MONITOR,
+    B_FILE, /* Send file… or, while one goes, Cancel transfer */
     B_MODE,
     B_END,
     B_CONNECT,
@@ -69,6 +71,8 @@ struct gui {
     size_t sysinfo_len;
     bool file_offered;   /* --send-file done */
     char file_line[600]; /* the file being sent (dropped on the window), or why it was not */
+    bool file_active;    /* offered or sending: the file button cancels it */
+    struct vpathbox pathbox;
 
     struct vmonitors mons; /* the host's monitors (count 0: it cannot switch) */
     char mon_label[64];
@@ -118,6 +122,8 @@ static void on_state(void *u, const struct sasae_vsm *sm)
     g->sm = *sm;
     if (sm->state == SASAE_VSM_ENDED) /* End while drawing: nothing more goes out */
         sasae_pen_reset(&g->pen);
+    if (sm->state != SASAE_VSM_VIEWING) /* no file to send any more: its prompt goes */
+        vpathbox_close(&g->pathbox);
     if (sm->state == SASAE_VSM_VIEWING && !was_viewing)
         g->viewing_since_ns = sasae_mono_ns();
     if (sm->control == SASAE_VSM_CONTROL_GRANTED && g->tool == TOOL_POINTER)
@@ -331,6 +337,7 @@ static void layout(struct gui *g)
             vstr(g->lang, g->sm.control == SASAE_VSM_CONTROL_NONE ? VS_BTN_REQUEST_CONTROL
                                                                   : VS_BTN_RELEASE_CONTROL),
         [B_MONITOR] = monitor_label(g),
+        [B_FILE] = vstr(g->lang, g->file_active ? VS_BTN_CANCEL_FILE : VS_BTN_SEND_FILE),
         [B_MODE] = vstr(g->lang, g->view.mode == SASAE_VIEW_FIT ? VS_BTN_1TO1 : VS_BTN_FIT),
         [B_END] = vstr(g->lang, VS_BTN_END),
         [B_CONNECT] = vstr(g->lang, VS_CONNECT),
@@ -383,6 +390,8 @@ static bool btn_visible(const struct gui *g, enum btn b)
     if (b == B_CONNECT || b == B_CLOSE)
         return false;
     if (b == B_MONITOR && !monitor_choice(g))
+        return false;
+    if (b == B_FILE && (!g->src || !g->src->ops->send_file))
         return false;
     return g->sm.state == SASAE_VSM_VIEWING;
 }
@@ -730,6 +739,8 @@ static enum vstr tooltip_of(const struct gui *g, int b)
                                                        : VS_TIP_RELEASE_CONTROL;
     case B_MONITOR:
         return VS_TIP_MONITOR;
+    case B_FILE:
+        return g->file_active ? VS_TIP_CANCEL_FILE : VS_TIP_SEND_FILE;
     case B_MODE:
         return VS_TIP_MODE;
     case B_END:
@@ -802,6 +813,9 @@ static void render(struct gui *g)
     if (g->sm.state == SASAE_VSM_VIEWING)
         vchat_draw(&g->chat, g->r, g->small, 8, wh - 40, ww / 2, vstr(g->lang, VS_CHAT_YOU),
                    vstr(g->lang, VS_CHAT_CUSTOMER), vstr(g->lang, VS_CHAT_HINT));
+    if (g->sm.state == SASAE_VSM_VIEWING)
+        vpathbox_draw(&g->pathbox, g->r, g->small, 0, wh - STATUS_H, ww,
+                      vstr(g->lang, VS_FILE_PROMPT), vstr(g->lang, VS_FILE_PROMPT_HINT));
     draw_status(g, ww, wh);
     draw_tooltip(g, ww);
     SDL_RenderPresent(g->r);
@@ -943,6 +957,7 @@ static void on_file(void *u, const struct sasae_filesend *fs)
 {
     struct gui *g = u;
     vfile_line(fs, g->lang == SASAE_LANG_JA, g->file_line, sizeof g->file_line);
+    g->file_active = fs->state == SASAE_FILESEND_OFFERED || fs->state == SASAE_FILESEND_SENDING;
     g->dirty = true;
 }
 
@@ -956,6 +971,35 @@ static void send_file(struct gui *g, const char *path)
     if (g->src->ops->send_file(g->src, path, err, sizeof err) != 0)
         snprintf(g->file_line, sizeof g->file_line, "%s: %s", sasae_filesend_basename(path), err);
     g->dirty = true;
+}
+
+/* The file button (and F5): Send file… opens the path prompt; while a file is offered or
+ * sent, Cancel transfer stops it (the customer's PC deletes the part it has). */
+static void file_button(struct gui *g)
+{
+    if (g->phase != PHASE_SESSION || g->sm.state != SASAE_VSM_VIEWING || !g->src->ops->send_file)
+        return;
+    if (g->file_active) {
+        if (g->src->ops->cancel_file)
+            g->src->ops->cancel_file(g->src);
+    } else if (g->pathbox.open) {
+        vpathbox_close(&g->pathbox);
+    } else {
+        vpathbox_open(&g->pathbox);
+    }
+    g->dirty = true;
+}
+
+static bool pathbox_event(struct gui *g, const SDL_Event *e)
+{
+    char path[VPATH_MAX + 256];
+    int n = vpathbox_event(&g->pathbox, e, path, sizeof path);
+    if (n < 0)
+        return false;
+    if (n > 0)
+        send_file(g, path);
+    g->dirty = true;
+    return true;
 }
 
 static void start_session(struct gui *g)
@@ -1052,6 +1096,9 @@ static bool viewer_key(struct gui *g, SDL_Keycode k)
         break;
     case SDLK_F6:
         monitor_next(g);
+        break;
+    case SDLK_F5:
+        file_button(g);
         break;
     case SDLK_F11:
         toggle_fullscreen(g);
@@ -1185,6 +1232,9 @@ static bool click_button(struct gui *g, int x, int y)
         case B_MONITOR:
             monitor_next(g);
             break;
+        case B_FILE:
+            file_button(g);
+            break;
         case B_MODE:
             viewer_key(g, SDLK_F2);
             break;
@@ -1309,18 +1359,18 @@ static void handle_event(struct gui *g, const SDL_Event *e)
         SDL_free(e->drop.file);
         break;
     case SDL_TEXTINPUT:
-        if (g->phase == PHASE_SESSION && chat_event(g, e))
+        if (g->phase == PHASE_SESSION && (pathbox_event(g, e) || chat_event(g, e)))
             break;
         if (g->phase == PHASE_CODE && sasae_code_entry_type(&g->code, e->text.text))
             g->dirty = true;
         break;
     case SDL_TEXTEDITING:
-        if (g->phase == PHASE_SESSION)
+        if (g->phase == PHASE_SESSION && !pathbox_event(g, e))
             chat_event(g, e);
         break;
     case SDL_KEYDOWN:
     case SDL_KEYUP:
-        if (g->phase == PHASE_SESSION && chat_event(g, e))
+        if (g->phase == PHASE_SESSION && (pathbox_event(g, e) || chat_event(g, e)))
             break;
         on_key(g, &e->key);
         break;
@@ -1405,7 +1455,8 @@ int vgui_run(const struct vcfg *cfg)
         if (g->quit)
             break;
         /* text input (and the IME) only while the chat line is open */
-        if (g->phase == PHASE_SESSION && !g->chat.typing && SDL_IsTextInputActive())
+        if (g->phase == PHASE_SESSION && !g->chat.typing && !g->pathbox.open &&
+            SDL_IsTextInputActive())
             SDL_StopTextInput();
         /* Pump until the source is done: after the end it still flushes END and closes. */
         if (g->src && !g->src_done && g->src->ops->pump(g->src, 0) < 0)

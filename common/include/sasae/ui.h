@@ -34,6 +34,12 @@ void sasae_ui_set_title(SDL_Window *w, const char *utf8);
  * (Win+D, xdotool windowminimize): the caller restores it when SDL reports it minimised. */
 void sasae_ui_make_bar(SDL_Window *w);
 
+/* Shows w, created with SDL_WINDOW_HIDDEN, without giving it the keyboard focus (X11:
+ * _NET_WM_USER_TIME 0, which tells the window manager not to focus it on map; Windows:
+ * SW_SHOWNOACTIVATE): keys the customer or the operator is typing elsewhere stay there. A
+ * click on it focuses it as usual. */
+void sasae_ui_show_inactive(SDL_Window *w);
+
 typedef struct sasae_font sasae_font;
 
 /* Opens the UI font at a pixel size: $SASAE_FONT if set, else on Linux Noto Sans CJK
