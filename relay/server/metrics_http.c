@@ -115,6 +115,7 @@ static char *metrics_text(struct relay *r, size_t *len)
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += relay_rx_buffers_metrics(b + *len, cap - *len);
     *len += fault_metrics(r, b + *len, cap - *len);
+    *len += relay_resume_metrics(r, b + *len, cap - *len);
     return b;
 }
 

@@ -136,6 +136,7 @@ struct metrics {
     uint64_t audit_refused;                      /* audit log unwritable */
     uint64_t mem_refused;                        /* memory tight */
     uint64_t cluster_forwarded, cluster_link_failed, cluster_reaped, cluster_dir_down;
+    uint64_t resume_waited, resume_paired, resume_failed, resume_expired; /* resuming.c */
 };
 
 struct relay {
@@ -281,6 +282,8 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
 void relay_resume_tick(struct relay *r, uint64_t t);
 /* c, waiting with a ticket, went away. */
 void relay_resume_gone(struct relay *r, struct conn *c);
+/* Appends the resume counters to /metrics text at b (cap bytes); returns the bytes added. */
+size_t relay_resume_metrics(const struct relay *r, char *b, size_t cap);
 
 /* ---- forward.c ---- */
 /* A queued fragment (from the relay's pool when it is about one block); NULL: no memory. */

@@ -32,6 +32,7 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
     int rc = relay_resume_present(
         r->resume, m->ticket, host ? RELAY_RESUME_HOST : RELAY_RESUME_VIEWER, c, now_ms(), &peer);
     if (rc == RELAY_RESUME_WAITING) {
+        r->m.resume_waited++;
         c->state = C_RESUMING;
         relay_audit_simple(r, "resume", c, "waiting", NULL);
         return;
@@ -41,6 +42,7 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
                           : rc == RELAY_RESUME_E_FULL  ? "too many sessions resuming"
                           : rc == RELAY_RESUME_MATCHED ? "relay at its session limit"
                                                        : "bad resume ticket";
+        r->m.resume_failed++;
         relay_audit_simple(r, "resume", c, "failed", why);
         if (rc == RELAY_RESUME_MATCHED)
             relay_fail(r, peer, SASAE_ENV_ERR_FULL, why, 0);
@@ -49,9 +51,11 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
         return;
     }
     struct conn *p = peer, *h = host ? c : p, *v = host ? p : c;
-    if (relay_pair_session(r, h, v, "", relay_new_session_id(r)) == 0)
+    if (relay_pair_session(r, h, v, "", relay_new_session_id(r)) == 0) {
+        r->m.resume_paired++;
         relay_audit_simple(r, "paired", v, "resumed",
                            "the same resume ticket from host and operator");
+    }
 }
 
 void relay_resume_tick(struct relay *r, uint64_t t)
@@ -61,6 +65,7 @@ void relay_resume_tick(struct relay *r, uint64_t t)
     while ((n = relay_resume_expire(r->resume, t, late, 64)) > 0) {
         for (size_t i = 0; i < n; i++) {
             struct conn *c = late[i];
+            r->m.resume_expired++;
             relay_audit_simple(r, "end", c, "expired", "the other side did not resume in time");
             c->state = C_NEW; /* out of the table already */
             relay_fail(r, c, SASAE_ENV_ERR_UNPAIRED, "the other side did not come back in time", 0);
@@ -74,4 +79,19 @@ void relay_resume_gone(struct relay *r, struct conn *c)
 {
     relay_audit_simple(r, "end", c, "unpaired", "left before the other side resumed");
     relay_resume_forget(r->resume, c);
+}
+
+size_t relay_resume_metrics(const struct relay *r, char *b, size_t cap)
+{
+    int n = snprintf(b, cap,
+                     "# TYPE sasae_relay_resumes_total counter\n"
+                     "sasae_relay_resumes_total{result=\"waited\"} %llu\n"
+                     "sasae_relay_resumes_total{result=\"paired\"} %llu\n"
+                     "sasae_relay_resumes_total{result=\"failed\"} %llu\n"
+                     "sasae_relay_resumes_total{result=\"expired\"} %llu\n"
+                     "# TYPE sasae_relay_resume_tickets gauge\nsasae_relay_resume_tickets %zu\n",
+                     (unsigned long long)r->m.resume_waited, (unsigned long long)r->m.resume_paired,
+                     (unsigned long long)r->m.resume_failed,
+                     (unsigned long long)r->m.resume_expired, relay_resume_count(r->resume));
+    return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }

@@ -118,7 +118,9 @@ for p in "h1 v1" "h2 v2"; do
   [ $rc -eq 3 ] || { echo "FAIL: $2 exit $rc after the customer's End, want 3"; cat "$T/$2.err"; exit 1; }
 done
 
-echo "== the audit log says resumed"
+echo "== the audit log and the metrics say resumed"
+[ "$(metric 'sasae_relay_resumes_total{result="paired"}')" = 2 ] || {
+  echo "FAIL: resumes metric"; curl -s --cacert "$C/ca.pem" "https://127.0.0.1:$PORT/metrics" | grep resum; exit 1; }
 [ "$(grep -h '"event":"paired"' "$T"/audit/* | grep -c '"result":"resumed"')" = 2 ] || {
   echo "FAIL: not two resumed pairings"; cat "$T"/audit/*; exit 1; }
 grep -h '"event":"host-event"' "$T"/audit/* | grep -q 'session resumed: same operator certificate' || {
