@@ -5,18 +5,19 @@
 # sampled over time and must not grow.
 #
 # usage: bench/soak.sh [--seconds 600] [--interval 10] [--size 1920x1080] [--fps 30]
-#                      [--relay-sessions 0] [--mbps 0.25] [--keep]
+#                      [--relay-sessions 0] [--mbps 0.25] [--max-growth-mb N] [--keep]
 #   --relay-sessions N  also N host/viewer pairs from bench_relay_lean (N*mbps Mbit/s)
 # Binaries from $SASAE_BIN (default build/). Loopback only, no root needed.
 #
 # Prints a table of samples (seconds, RSS MB and fds per process), then per process the
 # RSS at the end of the warm-up (first 10 % or 30 s, whichever is longer), its peak and its
 # end, and the fds at the same points; frames delivered, viewer latency and the load
-# generator's p99. Exit status 1 if a process died, the session did not last, or the fds
-# grew after the warm-up.
+# generator's p99. Exit status 1 if a process died, the session did not last, the fds
+# grew after the warm-up, or (with --max-growth-mb N) a resident set grew by more than N MB
+# from the end of the warm-up to the end.
 set -euo pipefail
 
-SECS=600 IVL=10 SIZE=1920x1080 FPS=30 RSESS=0 MBPS=0.25 KEEP=0
+SECS=600 IVL=10 SIZE=1920x1080 FPS=30 RSESS=0 MBPS=0.25 KEEP=0 MAXG=0
 while [ $# -gt 0 ]; do
   case $1 in
   --seconds) SECS=$2; shift 2 ;;
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
   --relay-sessions) RSESS=$2; shift 2 ;;
   --mbps) MBPS=$2; shift 2 ;;
   --keep) KEEP=1; shift ;;
+  --max-growth-mb) MAXG=$2; shift 2 ;;
   -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -133,9 +135,10 @@ grc=0
 relay_alive=1
 kill -0 $RPID 2>/dev/null || relay_alive=0
 
-python3 - "$T/samples" "$SECS" "$T/frames.log" "$vrc" "$relay_alive" <<'EOF'
+python3 - "$T/samples" "$SECS" "$T/frames.log" "$vrc" "$relay_alive" "${MAXG:-0}" <<'EOF'
 import sys, statistics
 path, secs, frames, vrc, relay_alive = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+maxg = float(sys.argv[6])
 rows = [l.split() for l in open(path) if l.strip()]
 names = ["relay", "host", "viewer"]
 print("   t s | relay MB fds | host MB fds | viewer MB fds")
@@ -159,6 +162,8 @@ for i, n in enumerate(names):
           f"growth {((e[1]-w[1])/1024):+.1f} MB ({(e[1]-w[1])*100.0/w[1]:+.1f} %)   fds: start {w[2]} max {max(x[2] for x in after)} end {e[2]}")
     if e[2] > w[2]:
         print(f"  {n}: fds grew"); bad = 1
+    if maxg and (e[1] - w[1]) / 1024 > maxg:
+        print(f"  {n}: resident set grew by more than {maxg:g} MB"); bad = 1
 rows_f = [l.rstrip("\n").split("\t") for l in open(frames) if not l.startswith("#") and l.strip()] if frames else []
 if rows_f:
     lat = sorted(float(r[6]) for r in rows_f)
@@ -175,5 +180,19 @@ if vrc != 0 or not relay_alive:
 sys.exit(bad)
 EOF
 rc=$?
-[ -n "$GPID" ] && { grep '^RESULT' "$T/gen.out" || tail -5 "$T/gen.out"; [ $grc -eq 0 ] || { echo "generator exit $grc"; rc=1; }; }
+if [ -n "$GPID" ]; then
+  grep '^RESULT' "$T/gen.out" || tail -5 "$T/gen.out"
+  [ $grc -eq 0 ] || { echo "generator exit $grc"; rc=1; }
+  # every generator session paired and kept, every message delivered
+  python3 - "$T/gen.out" <<'EOF2' || rc=1
+import re, sys
+m = re.search(r'^RESULT .*sessions=(\d+) paired=(\d+) .*sent=(\d+) received=(\d+)', open(sys.argv[1]).read(), re.M)
+if not m:
+    sys.exit("generator: no RESULT line")
+sessions, paired, sent, received = map(int, m.groups())
+if paired != sessions or received != sent:
+    sys.exit(f"generator: {sessions - paired} sessions not paired, {sent - received} messages not delivered")
+print(f"generator: all {sessions} sessions paired, all {sent} messages delivered")
+EOF2
+fi
 exit $rc

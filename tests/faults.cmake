@@ -13,3 +13,7 @@ sasae_script_test(fault_relay_memory integration/fault_relay_memory.sh "integrat
 sasae_script_test(fault_net_cut integration/fault_net_cut.sh "integration;fault")
 set_tests_properties(fault_peer_killed fault_relay_restart fault_relay_fds fault_audit_full
   fault_net_cut fault_relay_memory PROPERTIES TIMEOUT 300)
+# The soak's CI-sized variant (2 minutes); nosan: resident memory under a sanitizer's
+# allocator says nothing about leaks (LeakSanitizer does that in the other tests)
+sasae_script_test(soak_short integration/soak_short.sh "integration;fault;nosan")
+set_tests_properties(soak_short PROPERTIES TIMEOUT 400)
