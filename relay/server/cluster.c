@@ -23,6 +23,13 @@ static const char DEL_IF_OURS[] =
     "return 0";
 /* INCR with the window starting at the first failure (a fixed window, like the relay
  * table's own per-minute counters). */
+/* Puts KEYS[1] back for ARGV[1] with ARGV[2] seconds to live unless another node holds it
+ * (after Redis lost it: restarted empty, or failed over before the write reached the
+ * replica). 1 ours now, 0 another node's. */
+static const char RECLAIM[] =
+    "local v = redis.call('get', KEYS[1]) "
+    "if v == false or v == ARGV[1] then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
+    "return 1 end return 0";
 static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
                                   "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
                                   "return n";
@@ -35,6 +42,7 @@ struct relay_cluster {
     char advertise[256];
     uint64_t last_try_ms;
     int down_logged;
+    int connected_once, reconnected;
 };
 
 static uint64_t mono_ms(void)
@@ -63,6 +71,9 @@ static redisContext *conn(struct relay_cluster *cl)
         return NULL;
     }
     redisSetTimeout(rc, tv);
+    /* Any new connection after the first may reach a Redis that lost our keys. */
+    cl->reconnected = cl->connected_once;
+    cl->connected_once = 1;
     if (cl->down_logged)
         SASAE_INFO(TAG, "redis %s:%d reachable again", cl->host, cl->port);
     else
@@ -211,6 +222,28 @@ int relay_cluster_claim(struct relay_cluster *cl, const char *rp, unsigned ttl_s
     }
     freeReplyObject(r);
     return 1;
+}
+
+int relay_cluster_reclaim(struct relay_cluster *cl, const char *rp, unsigned ttl_s)
+{
+    redisReply *r =
+        cmd(cl, "EVAL %s 1 sasae:code:%s %s %u", RECLAIM, rp, cl->name, ttl_s ? ttl_s : 1);
+    if (!r)
+        return -EIO;
+    int ok = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    if (ok && !(r = cmd(cl, "SADD sasae:codes:%s %s", cl->name, rp)))
+        return -EIO;
+    if (ok)
+        freeReplyObject(r);
+    return ok;
+}
+
+int relay_cluster_take_reconnected(struct relay_cluster *cl)
+{
+    int r = cl->reconnected;
+    cl->reconnected = 0;
+    return r;
 }
 
 void relay_cluster_release(struct relay_cluster *cl, const char *rp)

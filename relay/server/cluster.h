@@ -33,6 +33,14 @@ int relay_cluster_heartbeat(struct relay_cluster *cl, int *reaped);
  * node (draw another), -EIO. */
 int relay_cluster_claim(struct relay_cluster *cl, const char *rp, unsigned ttl_s);
 
+/* After a reconnection: claims rp again for this node for ttl_s seconds unless another
+ * node holds it now. 1 ours, 0 another node's (the code must not be used), -EIO. */
+int relay_cluster_reclaim(struct relay_cluster *cl, const char *rp, unsigned ttl_s);
+
+/* 1 once after each new connection to Redis that followed an earlier one (the directory
+ * may have lost this node's codes: re-claim them), else 0. */
+int relay_cluster_take_reconnected(struct relay_cluster *cl);
+
 /* Gives up rp if this node holds it (consumed, burned, expired, host gone). */
 void relay_cluster_release(struct relay_cluster *cl, const char *rp);
 

@@ -75,6 +75,7 @@ struct conn {
     char op[NAME_MAX_LEN + 1], org[NAME_MAX_LEN + 1];
     char cert_id[33]; /* operator certificate: first 16 bytes of its SHA-256, hex */
     char code[SASAE_ENV_CODE_LEN + 1];
+    uint64_t code_ms; /* when the code was issued (a cluster re-claims it with its rest) */
     int counted;
     uint64_t opened_ms, last_data_ms, stuck_since_ms;
     /* receive side */
@@ -166,6 +167,7 @@ struct relay {
     /* cluster mode (cluster-redis set): the shared directory and the node-to-node vhost */
     struct relay_cluster *cl;
     struct lws_vhost *cluster_vh;
+    int cl_reclaim; /* reconnected to Redis: put the waiting codes back (retried until done) */
     int making_cluster_vh; /* the TLS callback below is for the cluster vhost */
 };
 
@@ -886,11 +888,46 @@ static void handle_register(struct relay *r, struct conn *c, const struct sasae_
     }
     c->role = R_HOST;
     c->state = C_WAITING;
+    c->code_ms = now_ms();
     struct sasae_env_msg out = {.type = SASAE_ENV_CODE, .valid_secs = r->cfg.code_ttl};
     memcpy(out.code, c->code, sizeof(out.code));
     send_msg(c, &out);
     r->m.registered_total++;
     audit_simple(r, "register", c, "ok", NULL);
+}
+
+/* After Redis came back (restarted empty, failed over, or this node was cut off long
+ * enough to be taken for dead): every waiting host's routing part is claimed again for the
+ * rest of its code's life. A routing part another node holds now cannot stay valid here
+ * (the same code could be live twice): that host is told to register again. 0, or -EIO. */
+static int cluster_reclaim_all(struct relay *r, uint64_t t)
+{
+    int n = 0, lost = 0;
+    for (struct conn *c = r->conns; c; c = c->next) {
+        if (c->state != C_WAITING || c->role != R_HOST || !c->code[0])
+            continue;
+        uint64_t age_s = (t - c->code_ms) / 1000;
+        if (age_s >= r->cfg.code_ttl)
+            continue; /* expires on this tick */
+        char rp[SASAE_RT_ROUTING_DIGITS + 1];
+        routing_part(c->code, rp);
+        int rc = relay_cluster_reclaim(r->cl, rp, (unsigned)(r->cfg.code_ttl - age_s));
+        if (rc < 0)
+            return -EIO;
+        if (rc == 0) {
+            lost++;
+            audit_simple(r, "end", c, "failed",
+                         "code taken by another node after a directory loss");
+            sasae_rt_unregister(r->rt, c->code);
+            c->code[0] = '\0';
+            fail(c, SASAE_ENV_ERR_UNPAIRED, "the code is no longer valid: register again", 0);
+            continue;
+        }
+        n++;
+    }
+    SASAE_INFO(TAG, "cluster directory reconnected: %d waiting codes claimed again, %d lost", n,
+               lost);
+    return 0;
 }
 
 /* The table burned h's code (5 near misses): audit it with the addresses, tell the host. */
@@ -1111,16 +1148,19 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
     struct sasae_rt_burn burn;
     memcpy(c->code, m->code, sizeof(c->code));
     int rc = c->is_operator ? cluster_join_limited(r, c) : 0;
+    int dir_down = 0;
     if (!rc && r->cl && c->is_operator && c->link != 2) {
         /* Another node holds the code: join across (a link from a node is never passed on,
          * so a stale directory entry cannot make a loop). */
         char rp[SASAE_RT_ROUTING_DIGITS + 1], addr[256];
         int self = 0;
         routing_part(m->code, rp);
-        if (relay_cluster_lookup(r->cl, rp, addr, sizeof(addr), &self) == 1 && !self) {
+        int found = relay_cluster_lookup(r->cl, rp, addr, sizeof(addr), &self);
+        if (found == 1 && !self) {
             link_open(r, c, addr);
             return;
         }
+        dir_down = found < 0;
     }
     if (!rc)
         rc = sasae_rt_join(r->rt, c->addr, c->cert_id, m->code, c->is_operator, now_ms(), &hostp,
@@ -1129,6 +1169,17 @@ static void handle_join(struct relay *r, struct conn *c, const struct sasae_env_
     if (rc == SASAE_RT_E_BURNED) {
         burn_code(r, h, &burn);
         rc = SASAE_RT_E_BAD_CODE; /* the joiner hears what any wrong code gets */
+    }
+    if (rc == SASAE_RT_E_BAD_CODE && dir_down) {
+        /* Not held here, and the directory cannot say where: the code may be a good one on
+         * another node, so the viewer is told to retry rather than that the code is wrong
+         * (this node's table has counted the failure all the same). */
+        r->m.join_fail++;
+        r->m.cluster_dir_down++;
+        audit_simple(r, "join", c, "failed", "cluster directory unavailable");
+        fail(c, SASAE_ENV_ERR_INTERNAL,
+             "the relay cluster's directory is unavailable: try again shortly", 0);
+        return;
     }
     if (rc != SASAE_RT_OK) {
         r->m.join_fail++;
@@ -2028,8 +2079,13 @@ static void tick(lws_sorted_usec_list_t *sul)
         r->last_sec_ms = t;
         int reaped = 0;
         /* A draining node stays alive in the directory while its sessions finish. */
-        if (r->cl && relay_cluster_heartbeat(r->cl, &reaped) == 0)
+        if (r->cl && relay_cluster_heartbeat(r->cl, &reaped) == 0) {
             r->m.cluster_reaped += (uint64_t)reaped;
+            if (relay_cluster_take_reconnected(r->cl))
+                r->cl_reclaim = 1;
+            if (r->cl_reclaim)
+                r->cl_reclaim = cluster_reclaim_all(r, t) < 0;
+        }
         void *hosts[256];
         size_t n;
         while ((n = sasae_rt_expire(r->rt, t, hosts, 256)) > 0) {

@@ -287,3 +287,58 @@ done
 [ $bad = 20 ] && [ $rate = 4 ] || fail "cluster-wide limit: $bad answered, $rate limited (want 20 and 4)"
 pass "24 wrong codes from one address over three nodes: 20 answered, 4 limited"
 for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done
+
+# ---- Redis restarted mid-test (no persistence: it comes back empty). A session running
+# across nodes 1 and 3 keeps its frames flowing while Redis is down; a registration and a
+# join that need the directory are refused at once with words; the nodes reconnect by
+# themselves and put their waiting codes back, so a code issued before the restart is
+# joinable from another node after it.
+metric() { curl -sk "https://127.0.0.1:${NPORT[$1]}/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
+host_on 1 "$WORK/rw" --msgs 5 --size 1000 --timeout 60
+RWH=$HPID
+RW=$(cat "$WORK/rw")
+host_on 1 "$WORK/rr" --msgs 120 --size 2000 --pace-ms 50 --timeout 60
+RRH=$HPID
+$TC viewer --url "$(url 3)" $CA $OP --code-file "$WORK/rr" --msgs 120 --size 2000 --pace-ms 50 --timeout 60 > "$WORK/rrv" 2>&1 &
+RRV=$!
+PIDS+=("$RRV")
+for i in $(seq 1 100); do grep -q PAIRED "$WORK/rrv" && break; sleep 0.1; done
+grep -q PAIRED "$WORK/rrv" || fail "session 1-3 before the Redis restart did not pair"
+kill -TERM "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null || true
+rcli ping > /dev/null 2>&1 && fail "redis still answers after it was stopped"
+f0=$(metric 1 sasae_relay_messages_forwarded_total)
+t0=$(date +%s%N)
+$TC host --url "$(url 2)" $CA --expect-error 12 --timeout 10 > "$WORK/rdh" 2>&1 ||
+  { cat "$WORK/rdh"; fail "registration while Redis is down: not ERROR 12"; }
+reg_ms=$((($(date +%s%N) - t0) / 1000000))
+grep -q "directory is unavailable" "$WORK/rdh" || { cat "$WORK/rdh"; fail "registration while Redis is down: no clear words"; }
+grep -q "^CODE" "$WORK/rdh" && fail "a code was issued while Redis is down"
+$TC viewer --url "$(url 2)" $CA $OP --code "$RW" --expect-error 12 --timeout 10 > "$WORK/rdv" 2>&1 ||
+  { cat "$WORK/rdv"; fail "join of another node's code while Redis is down: not ERROR 12"; }
+grep -q "directory is unavailable" "$WORK/rdv" || { cat "$WORK/rdv"; fail "join while Redis is down: no clear words"; }
+sleep 1
+f1=$(metric 1 sasae_relay_messages_forwarded_total)
+[ "${f1:-0}" -gt "${f0:-0}" ] || fail "no frames forwarded while Redis was down ($f0 -> $f1)"
+grep -q PEER_LEFT "$WORK/rrv" "$WORK/rr.out" && fail "the running session was disturbed by the Redis outage"
+redis-server "$WORK/redis/redis.conf" > "$WORK/redis2.log" 2>&1 &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+t0=$(date +%s%N)
+for i in $(seq 1 50); do
+  [ "$(rcli scard sasae:nodes 2>/dev/null)" = 3 ] && [ "$(rcli get "sasae:code:${RW:0:6}" 2>/dev/null)" = n1 ] && break
+  sleep 0.1
+done
+back_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(rcli scard sasae:nodes)" = 3 ] || fail "the nodes did not come back into the restarted Redis"
+[ "$(rcli get "sasae:code:${RW:0:6}")" = n1 ] || fail "node 1 did not put its waiting code back after the restart"
+$TC viewer --url "$(url 2)" $CA $OP --code "$RW" --msgs 5 --size 1000 --timeout 30 > "$WORK/rwv" 2>&1 ||
+  { cat "$WORK/rwv"; fail "a code issued before the restart could not be joined from node 2 after it"; }
+wait "$RWH" || { cat "$WORK/rw.out"; fail "host of the pre-restart code"; }
+wait "$RRV" || { cat "$WORK/rrv"; fail "the session running across the Redis restart (viewer)"; }
+wait "$RRH" || { cat "$WORK/rr.out"; fail "the session running across the Redis restart (host)"; }
+host_on 3 "$WORK/ra" --msgs 5 --size 1000 --timeout 30
+$TC viewer --url "$(url 1)" $CA $OP --code-file "$WORK/ra" --msgs 5 --size 1000 --timeout 30 > "$WORK/rav" 2>&1 ||
+  { cat "$WORK/rav"; fail "new cross-node session after the Redis restart"; }
+pass "Redis restarted: the running session went on (frames $f0 -> $f1 while down), registration refused with words in $reg_ms ms, nodes and a waiting code back in $back_ms ms"
+for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done
