@@ -34,10 +34,19 @@ static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
                                   "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
                                   "return n";
 
-struct relay_cluster {
-    redisContext *rc;
+struct server {
     char host[256];
     int port;
+};
+
+struct relay_cluster {
+    redisContext *rc;
+    /* Redis itself, or (master[0] set) the Sentinels that say which Redis is the master */
+    struct server srv[RELAY_CLUSTER_SERVERS_MAX];
+    int n_srv;
+    int next_srv; /* the Sentinel asked first next time (the last one that answered) */
+    char master[RELAY_CLUSTER_NAME_MAX + 1];
+    char cur[300]; /* the Redis we are connected to, "host:port" */
     char name[RELAY_CLUSTER_NAME_MAX + 1];
     char advertise[256];
     uint64_t last_try_ms;
@@ -50,6 +59,76 @@ static uint64_t mono_ms(void)
     return sasae_mono_ns() / 1000000;
 }
 
+static redisContext *dial(const char *host, int port, char *why, size_t cap)
+{
+    struct timeval tv = {0, CALL_TIMEOUT_MS * 1000};
+    redisContext *rc = redisConnectWithTimeout(host, port, tv);
+    if (!rc || rc->err) {
+        snprintf(why, cap, "%s:%d: %s", host, port, rc ? rc->errstr : "out of memory");
+        if (rc)
+            redisFree(rc);
+        return NULL;
+    }
+    redisSetTimeout(rc, tv);
+    return rc;
+}
+
+/* The master Sentinel names, connected and confirmed by its own ROLE (a Sentinel may still
+ * name a master that was demoted a moment ago). Sentinels are asked in turn, starting with
+ * the one that answered last. */
+static redisContext *dial_master(struct relay_cluster *cl, char *why, size_t cap)
+{
+    snprintf(why, cap, "no Sentinel answered");
+    for (int k = 0; k < cl->n_srv; k++) {
+        int i = (cl->next_srv + k) % cl->n_srv;
+        char w[300];
+        redisContext *sc = dial(cl->srv[i].host, cl->srv[i].port, w, sizeof(w));
+        if (!sc) {
+            snprintf(why, cap, "sentinel %s", w);
+            continue;
+        }
+        redisReply *a = redisCommand(sc, "SENTINEL get-master-addr-by-name %s", cl->master);
+        char host[256] = "";
+        int port = 0;
+        if (a && a->type == REDIS_REPLY_ARRAY && a->elements == 2 &&
+            a->element[0]->type == REDIS_REPLY_STRING && a->element[0]->len < sizeof(host) &&
+            a->element[1]->type == REDIS_REPLY_STRING) {
+            memcpy(host, a->element[0]->str, a->element[0]->len + 1);
+            port = atoi(a->element[1]->str);
+        } else {
+            snprintf(why, cap, "sentinel %s:%d does not know master '%s'", cl->srv[i].host,
+                     cl->srv[i].port, cl->master);
+        }
+        if (a)
+            freeReplyObject(a);
+        redisFree(sc);
+        if (!port)
+            continue;
+        redisContext *rc = dial(host, port, w, sizeof(w));
+        if (!rc) {
+            snprintf(why, cap, "master %s (from sentinel %s:%d)", w, cl->srv[i].host,
+                     cl->srv[i].port);
+            continue;
+        }
+        redisReply *role = redisCommand(rc, "ROLE");
+        int master = role && role->type == REDIS_REPLY_ARRAY && role->elements > 0 &&
+                     role->element[0]->type == REDIS_REPLY_STRING &&
+                     !strcmp(role->element[0]->str, "master");
+        if (role)
+            freeReplyObject(role);
+        if (!master) {
+            snprintf(why, cap, "%s:%d named by sentinel %s:%d is not a master (yet)", host, port,
+                     cl->srv[i].host, cl->srv[i].port);
+            redisFree(rc);
+            continue;
+        }
+        cl->next_srv = i;
+        snprintf(cl->cur, sizeof(cl->cur), "%s:%d", host, port);
+        return rc;
+    }
+    return NULL;
+}
+
 /* A usable connection, or NULL (Redis down; retried at most every RECONNECT_EVERY_MS so
  * that a dead Redis costs the event loop one connect attempt per half second). */
 static redisContext *conn(struct relay_cluster *cl)
@@ -60,27 +139,38 @@ static redisContext *conn(struct relay_cluster *cl)
     if (cl->last_try_ms && t - cl->last_try_ms < RECONNECT_EVERY_MS)
         return NULL;
     cl->last_try_ms = t;
-    struct timeval tv = {0, CALL_TIMEOUT_MS * 1000};
-    redisContext *rc = redisConnectWithTimeout(cl->host, cl->port, tv);
-    if (!rc || rc->err) {
+    char why[600];
+    redisContext *rc;
+    if (cl->master[0]) {
+        rc = dial_master(cl, why, sizeof(why));
+    } else {
+        rc = dial(cl->srv[0].host, cl->srv[0].port, why, sizeof(why));
+        snprintf(cl->cur, sizeof(cl->cur), "%s:%d", cl->srv[0].host, cl->srv[0].port);
+    }
+    if (!rc) {
         if (!cl->down_logged++)
-            SASAE_WARN(TAG, "redis %s:%d unreachable: %s", cl->host, cl->port,
-                       rc ? rc->errstr : "out of memory");
-        if (rc)
-            redisFree(rc);
+            SASAE_WARN(TAG, "cluster directory unreachable: %s", why);
         return NULL;
     }
-    redisSetTimeout(rc, tv);
     /* Any new connection after the first may reach a Redis that lost our keys. */
     cl->reconnected = cl->connected_once;
     cl->connected_once = 1;
     if (cl->down_logged)
-        SASAE_INFO(TAG, "redis %s:%d reachable again", cl->host, cl->port);
+        SASAE_INFO(TAG, "cluster directory reachable again: redis %s", cl->cur);
     else
-        SASAE_INFO(TAG, "node %s: directory at redis %s:%d", cl->name, cl->host, cl->port);
+        SASAE_INFO(TAG, "node %s: directory at redis %s%s%s", cl->name, cl->cur,
+                   cl->master[0] ? ", master of " : "", cl->master);
     cl->down_logged = 0;
     cl->rc = rc;
     return rc;
+}
+
+static void drop(struct relay_cluster *cl)
+{
+    redisFree(cl->rc);
+    cl->rc = NULL;
+    cl->last_try_ms = mono_ms();
+    cl->down_logged = 1;
 }
 
 /* One command; NULL on any failure (the connection is dropped and redialled later). An
@@ -98,36 +188,70 @@ static redisReply *cmd(struct relay_cluster *cl, const char *fmt, ...)
         SASAE_WARN(TAG, "redis: %s", rc->errstr[0] ? rc->errstr : "no reply");
         if (r)
             freeReplyObject(r);
-        redisFree(rc);
-        cl->rc = NULL;
-        cl->last_try_ms = mono_ms();
-        cl->down_logged = 1;
+        drop(cl);
         return NULL;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        SASAE_WARN(TAG, "redis error: %s", r->str);
+        SASAE_WARN(TAG, "redis %s: %s", cl->cur, r->str);
+        /* A master demoted by a failover answers writes with READONLY: ask again who the
+         * master is. */
+        if (!strncmp(r->str, "READONLY", 8) || !strncmp(r->str, "MASTERDOWN", 10))
+            drop(cl);
         freeReplyObject(r);
         return NULL;
     }
     return r;
 }
 
-struct relay_cluster *relay_cluster_new(const char *redis, const char *name, const char *advertise)
+/* "host:port" (len bytes at s) into sv; 0 or -1. */
+static int parse_server(const char *s, size_t len, struct server *sv)
+{
+    const char *colon = memrchr(s, ':', len);
+    if (!colon || colon == s || (size_t)(colon - s) >= sizeof(sv->host))
+        return -1;
+    char digits[8];
+    size_t nd = len - (size_t)(colon + 1 - s);
+    if (!nd || nd >= sizeof(digits) || strspn(colon + 1, "0123456789") < nd)
+        return -1;
+    memcpy(digits, colon + 1, nd);
+    digits[nd] = '\0';
+    sv->port = atoi(digits);
+    if (sv->port <= 0 || sv->port > 65535)
+        return -1;
+    memcpy(sv->host, s, (size_t)(colon - s));
+    sv->host[colon - s] = '\0';
+    return 0;
+}
+
+struct relay_cluster *relay_cluster_new(const char *redis, const char *sentinel_master,
+                                        const char *name, const char *advertise)
 {
     if (!redis || !name || !advertise || !name[0] || strlen(name) > RELAY_CLUSTER_NAME_MAX ||
         strlen(advertise) >= 256)
         return NULL;
-    const char *colon = strrchr(redis, ':');
-    if (!colon || colon == redis || (size_t)(colon - redis) >= 256)
-        return NULL;
-    int port = atoi(colon + 1);
-    if (port <= 0 || port > 65535)
+    if (sentinel_master && strlen(sentinel_master) > RELAY_CLUSTER_NAME_MAX)
         return NULL;
     struct relay_cluster *cl = calloc(1, sizeof(*cl));
     if (!cl)
         return NULL;
-    memcpy(cl->host, redis, (size_t)(colon - redis));
-    cl->port = port;
+    for (const char *p = redis; *p;) {
+        size_t len = strcspn(p, ",");
+        if (cl->n_srv == RELAY_CLUSTER_SERVERS_MAX || parse_server(p, len, &cl->srv[cl->n_srv])) {
+            free(cl);
+            return NULL;
+        }
+        cl->n_srv++;
+        p += len;
+        p += *p == ',';
+    }
+    /* one Redis, or a list of Sentinels */
+    int sentinel = sentinel_master && sentinel_master[0];
+    if (!cl->n_srv || (!sentinel && cl->n_srv > 1)) {
+        free(cl);
+        return NULL;
+    }
+    if (sentinel)
+        strcpy(cl->master, sentinel_master);
     strcpy(cl->name, name);
     strcpy(cl->advertise, advertise);
     return cl;

@@ -18,11 +18,16 @@ struct relay_cluster;
 
 #define RELAY_CLUSTER_NAME_MAX 64
 #define RELAY_CLUSTER_LIVE_TTL_S 3 /* a node silent this long is dead */
+#define RELAY_CLUSTER_SERVERS_MAX 8
 
-/* Connects to Redis at "host:port" as node name, reachable by its peers at advertise
- * ("host:port"). NULL on bad arguments or allocation failure; an unreachable Redis is not
- * an error here (calls fail until it answers; reconnection is automatic). */
-struct relay_cluster *relay_cluster_new(const char *redis, const char *name, const char *advertise);
+/* The directory for node name, reachable by its peers at advertise ("host:port"). redis is
+ * the Redis "host:port", or, with sentinel_master set (non-empty), a comma-separated list of
+ * Sentinel "host:port"s asked for that master's address whenever a connection is made (so
+ * the node follows a failover; a demoted master's READONLY answer makes it ask again). NULL
+ * on bad arguments or allocation failure; an unreachable Redis is not an error here (calls
+ * fail until it answers; reconnection is automatic). */
+struct relay_cluster *relay_cluster_new(const char *redis, const char *sentinel_master,
+                                        const char *name, const char *advertise);
 void relay_cluster_free(struct relay_cluster *cl);
 
 /* Once a second: renews this node's liveness and removes the codes of nodes whose liveness

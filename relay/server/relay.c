@@ -2290,9 +2290,13 @@ static const struct lws_protocols protocols_tpl[] = {
  * certificate signed by cluster-ca (its client side makes our links). 0 or -1. */
 static int cluster_start(struct relay *r, const struct lws_protocols *protocols)
 {
-    r->cl = relay_cluster_new(r->cfg.cluster_redis, r->cfg.cluster_node, r->cfg.cluster_advertise);
+    r->cl = relay_cluster_new(r->cfg.cluster_redis, r->cfg.cluster_sentinel_master,
+                              r->cfg.cluster_node, r->cfg.cluster_advertise);
     if (!r->cl) {
-        SASAE_ERR(TAG, "cluster-redis must be host:port");
+        SASAE_ERR(TAG,
+                  "cluster-redis must be host:port (or, with cluster-sentinel-master, up to "
+                  "%d Sentinels host:port,host:port,...)",
+                  RELAY_CLUSTER_SERVERS_MAX);
         return -1;
     }
     struct lws_context_creation_info ci;

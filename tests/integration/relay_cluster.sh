@@ -9,27 +9,7 @@
 source "$(dirname "$0")/relay_lib.sh"
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null && command -v haproxy >/dev/null ||
   fail "redis-server, redis-cli and haproxy are needed (scripts/setup.sh installs them)"
-make_certs "$WORK/certs"
-
-# The cluster's own CA and node certificates (client + server, for 127.0.0.1), and a node
-# certificate from another CA (a process that is not part of the cluster).
-(
-  cd "$WORK/certs"
-  for ca in cluster rogue; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $ca-ca.key 2>/dev/null
-    openssl req -new -x509 -key $ca-ca.key -out $ca-ca.pem -days 30 -subj "/O=Test Org/CN=$ca CA" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-  done
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\n' > node.ext
-  for n in node rogue; do
-    ca=cluster; [ $n = rogue ] && ca=rogue
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $n.key 2>/dev/null
-    openssl req -new -key $n.key -out $n.csr -subj "/O=Test Org/CN=$n" 2>/dev/null
-    openssl x509 -req -in $n.csr -CA $ca-ca.pem -CAkey $ca-ca.key -CAcreateserial -days 30 \
-      -out $n.pem -extfile node.ext 2>/dev/null
-  done
-) || fail "cluster certificates"
-[ -s "$WORK/certs/node.pem" ] && [ -s "$WORK/certs/rogue.pem" ] || fail "cluster certificates missing"
+source "$(dirname "$0")/cluster_lib.sh"
 
 # ---- Redis, as a child process with its own config (no persistence)
 REDIS_PORT=$(free_port)
@@ -51,65 +31,12 @@ rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 for i in $(seq 1 50); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
 [ "$(rcli ping 2>/dev/null)" = PONG ] || { cat "$WORK/redis.log"; fail "redis-server did not start"; }
 
-# ---- nodes: start_node N [flags]: node N with its cluster section in a config file
-declare -A NPORT CPORT NPID
-start_node() {
-  local n=$1 tries
-  shift
-  for tries in 1 2 3 4 5; do
-    # (a restarted node keeps its ports; a port another process took meanwhile: new ones)
-    [ -n "${NPORT[$n]:-}" ] || { NPORT[$n]=$(free_port); CPORT[$n]=$(free_port); }
-    mkdir -p "$WORK/audit$n"
-    cat > "$WORK/node$n.conf" <<CONF
-# the cluster section
-cluster-redis = 127.0.0.1:$REDIS_PORT
-cluster-node = n$n
-cluster-advertise = 127.0.0.1:${CPORT[$n]}
-cluster-port = ${CPORT[$n]}
-cluster-cert = $WORK/certs/node.pem
-cluster-key = $WORK/certs/node.key
-cluster-ca = $WORK/certs/cluster-ca.pem
-CONF
-    : > "$WORK/node$n.out"
-    "$RELAY" --config "$WORK/node$n.conf" --port "${NPORT[$n]}" --cert "$WORK/certs/relay.pem" \
-      --key "$WORK/certs/relay.key" --operator-ca "$WORK/certs/ca.pem" --crl "$WORK/certs/crl.pem" \
-      --audit-dir "$WORK/audit$n" --conn-rate 100000 --join-rate 100000 \
-      --max-conns-per-addr 100000 --max-failed-joins 20 --drain-timeout 30 "$@" \
-      > "$WORK/node$n.out" 2>> "$WORK/node$n.log" &
-    NPID[$n]=$!
-    PIDS+=("${NPID[$n]}")
-    for i in $(seq 1 100); do
-      grep -q "sasae-relay ready" "$WORK/node$n.out" 2>/dev/null && return 0
-      kill -0 "${NPID[$n]}" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "${NPID[$n]}" 2>/dev/null || true
-    wait "${NPID[$n]}" 2>/dev/null || true
-    NPORT[$n]=""
-  done
-  tail -20 "$WORK/node$n.log" >&2
-  fail "node $n did not start"
-}
-url() { echo "wss://127.0.0.1:${NPORT[$1]}/"; }
-health() { curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:${NPORT[$1]}/healthz" || true; }
+CLUSTER_DIR="cluster-redis = 127.0.0.1:$REDIS_PORT"
 start_node 1
 start_node 2
 start_node 3
 for n in 1 2 3; do [ "$(rcli get "sasae:node:n$n")" = "127.0.0.1:${CPORT[$n]}" ] || fail "node $n not live in the directory"; done
 pass "three nodes live in the directory"
-
-# host_on N FILE [args]: a host registered on node N, its code in FILE (waits for it)
-host_on() {
-  local n=$1 f=$2
-  shift 2
-  rm -f "$f"
-  $TC host --url "$(url "$n")" $CA --code-file "$f" "$@" > "$f.out" 2>&1 &
-  HPID=$!
-  PIDS+=("$HPID")
-  for i in $(seq 1 100); do [ -s "$f" ] && return 0; sleep 0.1; done
-  cat "$f.out"
-  fail "host on node $n did not register"
-}
 
 # ---- sessions paired across nodes, data both ways, one session id in both audit logs
 host_on 1 "$WORK/c12" --msgs 20 --size 3000 --timeout 30
@@ -293,7 +220,6 @@ for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done
 # join that need the directory are refused at once with words; the nodes reconnect by
 # themselves and put their waiting codes back, so a code issued before the restart is
 # joinable from another node after it.
-metric() { curl -sk "https://127.0.0.1:${NPORT[$1]}/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 host_on 1 "$WORK/rw" --msgs 5 --size 1000 --timeout 60
 RWH=$HPID
 RW=$(cat "$WORK/rw")
@@ -307,7 +233,7 @@ grep -q PAIRED "$WORK/rrv" || fail "session 1-3 before the Redis restart did not
 kill -TERM "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null || true
 rcli ping > /dev/null 2>&1 && fail "redis still answers after it was stopped"
-f0=$(metric 1 sasae_relay_messages_forwarded_total)
+f0=$(node_metric 1 sasae_relay_messages_forwarded_total)
 t0=$(date +%s%N)
 $TC host --url "$(url 2)" $CA --expect-error 12 --timeout 10 > "$WORK/rdh" 2>&1 ||
   { cat "$WORK/rdh"; fail "registration while Redis is down: not ERROR 12"; }
@@ -318,7 +244,7 @@ $TC viewer --url "$(url 2)" $CA $OP --code "$RW" --expect-error 12 --timeout 10 
   { cat "$WORK/rdv"; fail "join of another node's code while Redis is down: not ERROR 12"; }
 grep -q "directory is unavailable" "$WORK/rdv" || { cat "$WORK/rdv"; fail "join while Redis is down: no clear words"; }
 sleep 1
-f1=$(metric 1 sasae_relay_messages_forwarded_total)
+f1=$(node_metric 1 sasae_relay_messages_forwarded_total)
 [ "${f1:-0}" -gt "${f0:-0}" ] || fail "no frames forwarded while Redis was down ($f0 -> $f1)"
 grep -q PEER_LEFT "$WORK/rrv" "$WORK/rr.out" && fail "the running session was disturbed by the Redis outage"
 redis-server "$WORK/redis/redis.conf" > "$WORK/redis2.log" 2>&1 &
