@@ -34,6 +34,9 @@ static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
                                   "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
                                   "return n";
 
+/* Latency histogram bucket bounds of a directory call (the call timeout is 200 ms). */
+static const unsigned LAT_BOUNDS_US[] = {250, 500, 1000, 2500, 10000, 50000, 250000};
+
 struct server {
     char host[256];
     int port;
@@ -52,6 +55,9 @@ struct relay_cluster {
     uint64_t last_try_ms;
     int down_logged;
     int connected_once, reconnected;
+    /* for /metrics */
+    uint64_t ops, err_unreachable, err_io, err_reply, connects, lat_sum_us;
+    uint64_t lat_le[sizeof(LAT_BOUNDS_US) / sizeof(LAT_BOUNDS_US[0])]; /* not cumulative */
 };
 
 static uint64_t mono_ms(void)
@@ -162,6 +168,7 @@ static redisContext *conn(struct relay_cluster *cl)
                    cl->master[0] ? ", master of " : "", cl->master);
     cl->down_logged = 0;
     cl->rc = rc;
+    cl->connects++;
     return rc;
 }
 
@@ -178,17 +185,29 @@ static void drop(struct relay_cluster *cl)
 static redisReply *cmd(struct relay_cluster *cl, const char *fmt, ...)
 {
     redisContext *rc = conn(cl);
-    if (!rc)
+    if (!rc) {
+        cl->err_unreachable++;
         return NULL;
+    }
     va_list ap;
     va_start(ap, fmt);
+    uint64_t t0 = sasae_mono_ns();
     redisReply *r = redisvCommand(rc, fmt, ap);
+    uint64_t us = (sasae_mono_ns() - t0) / 1000;
     va_end(ap);
+    cl->ops++;
+    cl->lat_sum_us += us;
+    for (size_t i = 0; i < sizeof(LAT_BOUNDS_US) / sizeof(LAT_BOUNDS_US[0]); i++)
+        if (us <= LAT_BOUNDS_US[i]) {
+            cl->lat_le[i]++;
+            break;
+        }
     if (!r || rc->err) {
         SASAE_WARN(TAG, "redis: %s", rc->errstr[0] ? rc->errstr : "no reply");
         if (r)
             freeReplyObject(r);
         drop(cl);
+        cl->err_io++;
         return NULL;
     }
     if (r->type == REDIS_REPLY_ERROR) {
@@ -197,6 +216,7 @@ static redisReply *cmd(struct relay_cluster *cl, const char *fmt, ...)
          * master is. */
         if (!strncmp(r->str, "READONLY", 8) || !strncmp(r->str, "MASTERDOWN", 10))
             drop(cl);
+        cl->err_reply++;
         freeReplyObject(r);
         return NULL;
     }
@@ -433,4 +453,38 @@ void relay_cluster_leave(struct relay_cluster *cl)
     if (r)
         freeReplyObject(r);
     reap(cl, cl->name);
+}
+
+size_t relay_cluster_metrics(const struct relay_cluster *cl, char *b, size_t cap)
+{
+    size_t n = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        int k = snprintf(b + n, cap - n, __VA_ARGS__);                                             \
+        if (k < 0 || (size_t)k >= cap - n)                                                         \
+            return n;                                                                              \
+        n += (size_t)k;                                                                            \
+    } while (0)
+    PUT("# TYPE sasae_relay_cluster_directory_up gauge\nsasae_relay_cluster_directory_up %d\n"
+        "# TYPE sasae_relay_cluster_directory_connects_total counter\n"
+        "sasae_relay_cluster_directory_connects_total %llu\n"
+        "# TYPE sasae_relay_cluster_directory_errors_total counter\n"
+        "sasae_relay_cluster_directory_errors_total{reason=\"unreachable\"} %llu\n"
+        "sasae_relay_cluster_directory_errors_total{reason=\"io\"} %llu\n"
+        "sasae_relay_cluster_directory_errors_total{reason=\"reply\"} %llu\n"
+        "# TYPE sasae_relay_cluster_directory_op_seconds histogram\n",
+        cl->rc != NULL, (unsigned long long)cl->connects, (unsigned long long)cl->err_unreachable,
+        (unsigned long long)cl->err_io, (unsigned long long)cl->err_reply);
+    uint64_t cum = 0;
+    for (size_t i = 0; i < sizeof(LAT_BOUNDS_US) / sizeof(LAT_BOUNDS_US[0]); i++) {
+        cum += cl->lat_le[i];
+        PUT("sasae_relay_cluster_directory_op_seconds_bucket{le=\"%g\"} %llu\n",
+            LAT_BOUNDS_US[i] / 1e6, (unsigned long long)cum);
+    }
+    PUT("sasae_relay_cluster_directory_op_seconds_bucket{le=\"+Inf\"} %llu\n"
+        "sasae_relay_cluster_directory_op_seconds_sum %.6f\n"
+        "sasae_relay_cluster_directory_op_seconds_count %llu\n",
+        (unsigned long long)cl->ops, cl->lat_sum_us / 1e6, (unsigned long long)cl->ops);
+#undef PUT
+    return n;
 }

@@ -66,4 +66,9 @@ void relay_cluster_leave(struct relay_cluster *cl);
 
 const char *relay_cluster_name(const struct relay_cluster *cl);
 
+/* Appends the directory's figures to /metrics text at b (cap bytes): whether it is reachable
+ * now, connections made, failed calls by reason, and a latency histogram of the calls made.
+ * Returns the bytes added. */
+size_t relay_cluster_metrics(const struct relay_cluster *cl, char *b, size_t cap);
+
 #endif

@@ -127,6 +127,7 @@ struct metrics {
     uint64_t audit_refused;                      /* audit log unwritable */
     uint64_t mem_refused;                        /* memory tight */
     uint64_t cluster_forwarded, cluster_link_failed, cluster_reaped, cluster_dir_down;
+    uint64_t cluster_accepted, link_tx, link_rx; /* joins from other nodes; link payload bytes */
 };
 
 struct relay {
@@ -1119,7 +1120,7 @@ static int link_accept(struct relay *r, struct conn *c)
         !sasae_env_text_valid((const uint8_t *)op, strlen(op)) ||
         !sasae_env_text_valid((const uint8_t *)org, strlen(org)))
         return -1;
-    (void)r;
+    r->m.cluster_accepted++;
     c->link = 2;
     c->via_sid = id;
     c->is_operator = 1; /* the entry node verified the operator's certificate */
@@ -1349,6 +1350,10 @@ static void forward(struct relay *r, struct conn *c, struct conn *p, const uint8
         else
             c->sess->v2h += len, r->m.bytes_v2h += len;
     }
+    if (p->link)
+        r->m.link_tx += len;
+    if (c->link)
+        r->m.link_rx += len;
     if (final)
         r->m.msgs_fwd++;
     /* Backpressure: the peer's queue is full, stop reading this sender until it drains;
@@ -1786,9 +1791,49 @@ static size_t fault_metrics(struct relay *r, char *b, size_t cap)
     return n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
 }
 
+/* The cluster's figures: the directory's (cluster.c), cross-node sessions now (entry: a
+ * viewer here spliced to the host's node; holder: a link from another node paired with a
+ * host here), joins passed on and taken over, and the payload bytes on node-to-node links. */
+static size_t cluster_metrics(struct relay *r, char *b, size_t cap)
+{
+    size_t entry = 0, holder = 0, links = 0;
+    for (struct conn *c = r->conns; c; c = c->next) {
+        links += c->link != 0;
+        entry += c->link == 1 && c->established && c->peer;
+        holder += c->link == 2 && c->state == C_PAIRED;
+    }
+    size_t n = relay_cluster_metrics(r->cl, b, cap);
+    const struct metrics *m = &r->m;
+    int k = snprintf(b + n, cap - n,
+                     "# TYPE sasae_relay_cluster_sessions gauge\n"
+                     "sasae_relay_cluster_sessions{side=\"entry\"} %zu\n"
+                     "sasae_relay_cluster_sessions{side=\"holder\"} %zu\n"
+                     "# TYPE sasae_relay_cluster_links gauge\nsasae_relay_cluster_links %zu\n"
+                     "# TYPE sasae_relay_cluster_joins_total counter\n"
+                     "sasae_relay_cluster_joins_total{dir=\"forwarded\"} %llu\n"
+                     "sasae_relay_cluster_joins_total{dir=\"accepted\"} %llu\n"
+                     "# TYPE sasae_relay_cluster_link_failures_total counter\n"
+                     "sasae_relay_cluster_link_failures_total %llu\n"
+                     "# TYPE sasae_relay_cluster_link_bytes_total counter\n"
+                     "sasae_relay_cluster_link_bytes_total{dir=\"out\"} %llu\n"
+                     "sasae_relay_cluster_link_bytes_total{dir=\"in\"} %llu\n"
+                     "# TYPE sasae_relay_cluster_codes_reaped_total counter\n"
+                     "sasae_relay_cluster_codes_reaped_total %llu\n"
+                     "# TYPE sasae_relay_cluster_refused_total counter\n"
+                     "sasae_relay_cluster_refused_total{reason=\"directory\"} %llu\n",
+                     entry, holder, links, (unsigned long long)m->cluster_forwarded,
+                     (unsigned long long)m->cluster_accepted,
+                     (unsigned long long)m->cluster_link_failed, (unsigned long long)m->link_tx,
+                     (unsigned long long)m->link_rx, (unsigned long long)m->cluster_reaped,
+                     (unsigned long long)m->cluster_dir_down);
+    if (k > 0 && (size_t)k < cap - n)
+        n += (size_t)k;
+    return n;
+}
+
 static char *metrics_text(struct relay *r, size_t *len)
 {
-    size_t cap = 8192;
+    size_t cap = 16384;
     char *b = malloc(cap);
     if (!b)
         return NULL;
@@ -1858,6 +1903,8 @@ static char *metrics_text(struct relay *r, size_t *len)
     *len = n < 0 ? 0 : (size_t)n >= cap ? cap - 1 : (size_t)n;
     *len += rx_buffers_metrics(b + *len, cap - *len);
     *len += fault_metrics(r, b + *len, cap - *len);
+    if (r->cl)
+        *len += cluster_metrics(r, b + *len, cap - *len);
     return b;
 }
 

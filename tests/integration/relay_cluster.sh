@@ -57,6 +57,21 @@ done
 [ "$(cat "$WORK"/audit1/*.jsonl "$WORK"/audit2/*.jsonl | grep -c "\"event\":\"end\".*\"session\":$sid1,")" = 2 ] ||
   fail "audit: no end record for session $sid1 on both nodes"
 pass "host on node 1, viewer on node 2: 20 messages each way; session $sid1 in both nodes' audit logs"
+# the cluster's figures in /metrics: the directory reachable and timed, the join passed on
+# by node 2 and taken by node 1, and the session's 20 x 3000 bytes each way on the link
+[ "$(node_metric 2 sasae_relay_cluster_directory_up)" = 1 ] || fail "metrics: directory not up on node 2"
+[ "$(node_metric 2 'sasae_relay_cluster_joins_total{dir="forwarded"}')" = 1 ] || fail "metrics: node 2 forwarded no join"
+[ "$(node_metric 1 'sasae_relay_cluster_joins_total{dir="accepted"}')" = 1 ] || fail "metrics: node 1 accepted no join"
+for n in 1 2; do
+  for d in in out; do
+    v=$(node_metric $n "sasae_relay_cluster_link_bytes_total{dir=\"$d\"}")
+    [ "${v:-0}" -ge 60000 ] || fail "metrics: node $n link bytes $d = $v (want >= 60000)"
+  done
+done
+ops=$(node_metric 2 sasae_relay_cluster_directory_op_seconds_count)
+inf=$(node_metric 2 'sasae_relay_cluster_directory_op_seconds_bucket{le="+Inf"}')
+[ "${ops:-0}" -gt 0 ] && [ "$ops" = "$inf" ] || fail "metrics: directory latency histogram ($ops calls, +Inf $inf)"
+pass "metrics: directory up, $ops timed directory calls on node 2, the join and its link bytes on both nodes"
 
 # every ordered pair of nodes at once, 2 sessions each (12 sessions)
 VP=()
@@ -245,6 +260,13 @@ $TC viewer --url "$(url 2)" $CA $OP --code "$RW" --expect-error 12 --timeout 10 
 grep -q "directory is unavailable" "$WORK/rdv" || { cat "$WORK/rdv"; fail "join while Redis is down: no clear words"; }
 sleep 1
 f1=$(node_metric 1 sasae_relay_messages_forwarded_total)
+[ "$(node_metric 2 sasae_relay_cluster_directory_up)" = 0 ] || fail "metrics: node 2 says the directory is up while Redis is down"
+[ "$(node_metric 2 'sasae_relay_cluster_directory_errors_total{reason="unreachable"}')" -gt 0 ] ||
+  fail "metrics: no unreachable-directory errors counted on node 2"
+[ "$(node_metric 2 'sasae_relay_cluster_refused_total{reason="directory"}')" -ge 2 ] ||
+  fail "metrics: node 2 did not count the registration and join it refused"
+[ "$(node_metric 1 'sasae_relay_cluster_sessions{side="holder"}')" = 1 ] &&
+  [ "$(node_metric 3 'sasae_relay_cluster_sessions{side="entry"}')" = 1 ] || fail "metrics: the running cross-node session not counted"
 [ "${f1:-0}" -gt "${f0:-0}" ] || fail "no frames forwarded while Redis was down ($f0 -> $f1)"
 grep -q PEER_LEFT "$WORK/rrv" "$WORK/rr.out" && fail "the running session was disturbed by the Redis outage"
 redis-server "$WORK/redis/redis.conf" > "$WORK/redis2.log" 2>&1 &
