@@ -30,6 +30,29 @@ static const char RECLAIM[] =
     "local v = redis.call('get', KEYS[1]) "
     "if v == false or v == ARGV[1] then redis.call('set', KEYS[1], ARGV[1], 'EX', ARGV[2]) "
     "return 1 end return 0";
+/* One heartbeat, one call whatever the number of nodes: renews this node's address
+ * (ARGV[1] name, ARGV[2] address, ARGV[3] liveness in ms), stamps it in the sorted set of
+ * live nodes with Redis's own clock (no clock agreement between nodes needed), and reaps
+ * every node whose stamp is older than the liveness: its codes (those still its own), its
+ * code set and its stamp, atomically, so that two nodes never reap the same one twice.
+ * Returns {1 if this node was not listed before, then name, codes removed, ...}. */
+static const char HEARTBEAT[] =
+    "local t = redis.call('time') "
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) "
+    "local ttl = tonumber(ARGV[3]) "
+    "redis.call('set', 'sasae:node:' .. ARGV[1], ARGV[2], 'px', ttl) "
+    "local out = {redis.call('zadd', 'sasae:alive', now, ARGV[1])} "
+    "for _, n in ipairs(redis.call('zrangebyscore', 'sasae:alive', '-inf', '(' .. (now - ttl))) do "
+    "  local k = 0 "
+    "  for _, rp in ipairs(redis.call('smembers', 'sasae:codes:' .. n)) do "
+    "    if redis.call('get', 'sasae:code:' .. rp) == n then "
+    "      redis.call('del', 'sasae:code:' .. rp) k = k + 1 end "
+    "  end "
+    "  redis.call('del', 'sasae:codes:' .. n) "
+    "  redis.call('zrem', 'sasae:alive', n) "
+    "  out[#out + 1] = n out[#out + 1] = k "
+    "end "
+    "return out";
 static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
                                   "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
                                   "return n";
@@ -54,7 +77,7 @@ struct relay_cluster {
     char advertise[256];
     uint64_t last_try_ms;
     int down_logged;
-    int connected_once, reconnected;
+    int connected_once, reconnected, beaten;
     /* for /metrics */
     uint64_t ops, err_unreachable, err_io, err_reply, connects, lat_sum_us;
     uint64_t lat_le[sizeof(LAT_BOUNDS_US) / sizeof(LAT_BOUNDS_US[0])]; /* not cumulative */
@@ -313,7 +336,7 @@ static int reap(struct relay_cluster *cl, const char *n)
     redisReply *r = cmd(cl, "DEL sasae:codes:%s", n);
     if (r)
         freeReplyObject(r);
-    if ((r = cmd(cl, "SREM sasae:nodes %s", n)))
+    if ((r = cmd(cl, "ZREM sasae:alive %s", n)))
         freeReplyObject(r);
     return removed;
 }
@@ -321,33 +344,30 @@ static int reap(struct relay_cluster *cl, const char *n)
 int relay_cluster_heartbeat(struct relay_cluster *cl, int *reaped)
 {
     *reaped = 0;
-    redisReply *r =
-        cmd(cl, "SET sasae:node:%s %s EX %d", cl->name, cl->advertise, RELAY_CLUSTER_LIVE_TTL_S);
+    redisReply *r = cmd(cl, "EVAL %s 0 %s %s %d", HEARTBEAT, cl->name, cl->advertise,
+                        RELAY_CLUSTER_LIVE_TTL_S * 1000);
     if (!r)
         return -EIO;
-    freeReplyObject(r);
-    if (!(r = cmd(cl, "SADD sasae:nodes %s", cl->name)))
+    if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+        r->element[0]->type != REDIS_REPLY_INTEGER) {
+        freeReplyObject(r);
         return -EIO;
-    freeReplyObject(r);
-    redisReply *nodes = cmd(cl, "SMEMBERS sasae:nodes");
-    if (!nodes)
-        return -EIO;
-    for (size_t i = 0; nodes->type == REDIS_REPLY_ARRAY && i < nodes->elements; i++) {
-        const char *n = nodes->element[i]->str;
-        if (!n || !strcmp(n, cl->name))
-            continue;
-        redisReply *e = cmd(cl, "EXISTS sasae:node:%s", n);
-        int dead = e && e->type == REDIS_REPLY_INTEGER && e->integer == 0;
-        if (e)
-            freeReplyObject(e);
-        if (dead) {
-            int k = reap(cl, n);
-            SASAE_WARN(TAG, "node %s is dead (no heartbeat for %d s): %d of its codes removed", n,
-                       RELAY_CLUSTER_LIVE_TTL_S, k);
-            *reaped += k;
-        }
     }
-    freeReplyObject(nodes);
+    /* Not listed before this beat, yet not our first: taken for dead (or the directory lost
+     * us): our codes may be gone, put them back. */
+    if (r->element[0]->integer == 1 && cl->beaten)
+        cl->reconnected = 1;
+    cl->beaten = 1;
+    for (size_t i = 1; i + 1 < r->elements; i += 2) {
+        if (r->element[i]->type != REDIS_REPLY_STRING ||
+            r->element[i + 1]->type != REDIS_REPLY_INTEGER)
+            continue;
+        int k = (int)r->element[i + 1]->integer;
+        SASAE_WARN(TAG, "node %s is dead (no heartbeat for %d s): %d of its codes removed",
+                   r->element[i]->str, RELAY_CLUSTER_LIVE_TTL_S, k);
+        *reaped += k;
+    }
+    freeReplyObject(r);
     return 0;
 }
 

@@ -6,7 +6,7 @@
  *   sasae:code:<routing>  -> node name            (EX = code lifetime)
  *   sasae:codes:<node>    -> set of its routing parts
  *   sasae:node:<node>     -> "host:port" its peers dial (EX = liveness TTL)
- *   sasae:nodes           -> set of node names
+ *   sasae:alive           -> sorted set: node name, scored by its last heartbeat (ms, Redis time)
  *   sasae:fail:<key>      -> failure count        (EX = the counter's window) */
 #ifndef SASAE_RELAY_CLUSTER_H
 #define SASAE_RELAY_CLUSTER_H
@@ -31,7 +31,8 @@ struct relay_cluster *relay_cluster_new(const char *redis, const char *sentinel_
 void relay_cluster_free(struct relay_cluster *cl);
 
 /* Once a second: renews this node's liveness and removes the codes of nodes whose liveness
- * expired (stores how many codes were removed in *reaped). 0, or -EIO (Redis unreachable). */
+ * expired (stores how many codes were removed in *reaped); one Redis call, whatever the
+ * number of nodes. 0, or -EIO (Redis unreachable). */
 int relay_cluster_heartbeat(struct relay_cluster *cl, int *reaped);
 
 /* Claims routing part rp for this node for ttl_s seconds: 1 claimed, 0 already held by a

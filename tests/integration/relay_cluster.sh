@@ -169,7 +169,7 @@ wait "${NPID[3]}" 2>/dev/null || true
 for i in $(seq 1 100); do [ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] && break; sleep 0.1; done
 gone_ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] || fail "node 3's code still in the directory"
-[ "$(rcli sismember sasae:nodes n3)" = 0 ] || fail "node 3 still listed"
+[ -z "$(rcli zscore sasae:alive n3)" ] || fail "node 3 still listed"
 $TC viewer --url "$(url 1)" $CA $OP --code "$K3" --expect-error 3 --timeout 20 > "$WORK/kv3" 2>&1
 grep -q "RESULT ok" "$WORK/kv3" || { cat "$WORK/kv3"; fail "dead node's code was not refused"; }
 grep -q "PEER_LEFT" "$WORK/kv" "$WORK/k1.out" && fail "the session on nodes 1 and 2 was disturbed"
@@ -274,11 +274,11 @@ REDIS_PID=$!
 PIDS+=("$REDIS_PID")
 t0=$(date +%s%N)
 for i in $(seq 1 50); do
-  [ "$(rcli scard sasae:nodes 2>/dev/null)" = 3 ] && [ "$(rcli get "sasae:code:${RW:0:6}" 2>/dev/null)" = n1 ] && break
+  [ "$(rcli zcard sasae:alive 2>/dev/null)" = 3 ] && [ "$(rcli get "sasae:code:${RW:0:6}" 2>/dev/null)" = n1 ] && break
   sleep 0.1
 done
 back_ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$(rcli scard sasae:nodes)" = 3 ] || fail "the nodes did not come back into the restarted Redis"
+[ "$(rcli zcard sasae:alive)" = 3 ] || fail "the nodes did not come back into the restarted Redis"
 [ "$(rcli get "sasae:code:${RW:0:6}")" = n1 ] || fail "node 1 did not put its waiting code back after the restart"
 $TC viewer --url "$(url 2)" $CA $OP --code "$RW" --msgs 5 --size 1000 --timeout 30 > "$WORK/rwv" 2>&1 ||
   { cat "$WORK/rwv"; fail "a code issued before the restart could not be joined from node 2 after it"; }
