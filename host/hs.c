@@ -18,6 +18,7 @@ void sasae_hs_init(struct sasae_hs *hs)
 {
     memset(hs, 0, sizeof *hs);
     hs->state = SASAE_HS_IDLE;
+    hs->resume_window_ns = SASAE_HS_RESUME_WINDOW_NS;
 }
 
 static const char *end_audit(enum sasae_hs_end r)
@@ -95,6 +96,9 @@ static void rearm(struct sasae_hs *hs)
     case SASAE_HS_HANDSHAKE:
         hs->deadline = hs->prompt_since + SASAE_HS_HANDSHAKE_TIMEOUT_NS;
         break;
+    case SASAE_HS_RESUMING:
+        hs->deadline = hs->resume_lost_at + hs->resume_window_ns;
+        break;
     case SASAE_HS_ASKING:
         hs->deadline = hs->prompt_since + SASAE_HS_CONSENT_TIMEOUT_NS;
         break;
@@ -152,6 +156,11 @@ static void on_timeouts(struct sasae_hs *hs, struct sasae_hs_out *o, uint64_t no
     switch (hs->state) {
     case SASAE_HS_HANDSHAKE:
         end_session(hs, o, SASAE_HS_END_PEER_TIMEOUT, false);
+        return;
+    case SASAE_HS_RESUMING:
+        /* the operator did not come back in time: the session ends as after any loss */
+        end_session(hs, o, SASAE_HS_END_RELAY, false);
+        o->actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* not paired: no relay to tell */
         return;
     case SASAE_HS_ASKING:
         o->actions |= SASAE_HS_ACT_SEND_CONSENT;
@@ -211,8 +220,9 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.actions = SASAE_HS_ACT_SHOW_CODE;
         break;
     case SASAE_HS_EV_PEER_JOINED:
-        if (st != SASAE_HS_WAITING)
+        if (st != SASAE_HS_WAITING && st != SASAE_HS_RESUMING)
             goto ignore;
+        hs->resuming = st == SASAE_HS_RESUMING;
         hs->state = SASAE_HS_HANDSHAKE;
         hs->prompt_since = now;
         o.actions = SASAE_HS_ACT_SHOW_CONNECTING;
@@ -220,6 +230,24 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
     case SASAE_HS_EV_HANDSHAKE_OK:
         if (st != SASAE_HS_HANDSHAKE)
             goto ignore;
+        if (hs->resuming && arg == 1 && now - hs->resume_lost_at < hs->resume_window_ns) {
+            /* the same operator certificate, verified again over new keys, within the
+             * window: sharing goes on without a new prompt (docs/security.md) */
+            hs->resuming = false;
+            hs->resumes++;
+            hs->state = SASAE_HS_SHARING;
+            hs->control = SASAE_HS_CONTROL_NONE;
+            hs->last_peer = now;
+            o.actions = SASAE_HS_ACT_SEND_HELLO | SASAE_HS_ACT_SEND_CONSENT |
+                        SASAE_HS_ACT_START_CAPTURE | SASAE_HS_ACT_SHOW_BAR |
+                        SASAE_HS_ACT_SEND_SYSINFO | SASAE_HS_ACT_AUDIT;
+            o.consent = SASAE_HS_CONSENT_ALLOWED;
+            o.audit = "session resumed: same operator certificate and host key within 60 s";
+            o.audit_kind = SASAE_HS_AUDIT_CONSENT_ALLOWED;
+            break;
+        }
+        /* a new session, or a resume that does not qualify: the customer is asked */
+        hs->resuming = false;
         hs->state = SASAE_HS_ASKING;
         hs->prompt_since = now;
         hs->last_peer = now;
@@ -231,7 +259,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.audit_kind = SASAE_HS_AUDIT_HANDSHAKE_DONE;
         break;
     case SASAE_HS_EV_CHANNEL_FAILED:
-        if (st < SASAE_HS_HANDSHAKE)
+        if (st < SASAE_HS_HANDSHAKE || st == SASAE_HS_RESUMING) /* RESUMING: no channel */
             goto ignore;
         /* a dead channel cannot carry an END; arg names a more precise reason (0: none) */
         end_session(hs, &o,
@@ -337,7 +365,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         end_session(hs, &o, SASAE_HS_END_OPERATOR, false);
         break;
     case SASAE_HS_EV_PEER_LEFT:
-        if (st < SASAE_HS_HANDSHAKE)
+        if (st < SASAE_HS_HANDSHAKE || st == SASAE_HS_RESUMING) /* RESUMING: not paired */
             goto ignore;
         end_session(hs, &o, SASAE_HS_END_PEER_LEFT, false);
         break;
@@ -372,6 +400,31 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT;
         break;
     case SASAE_HS_EV_RELAY_ERROR:
+        if (hs->resume_window_ns &&
+            (st == SASAE_HS_SHARING ||
+             ((st == SASAE_HS_RESUMING || (st == SASAE_HS_HANDSHAKE && hs->resuming)) &&
+              now - hs->resume_lost_at < hs->resume_window_ns))) {
+            /* Lost while sharing (or while coming back from that): stop everything local
+             * at once and reconnect with the resume ticket; nothing is shared until a new
+             * handshake proves the same operator again. */
+            if (st == SASAE_HS_SHARING) {
+                hs->resume_lost_at = now;
+                hs->relay_fails = 0;
+            }
+            hs->state = SASAE_HS_RESUMING;
+            hs->resuming = false;
+            hs->relay_fails++;
+            hs->control = SASAE_HS_CONTROL_NONE;
+            hs->continue_asked = false;
+            hs->hello_seen = false;
+            hs->inflight = 0;
+            hs->inflight_bytes = 0;
+            hs->key_unacked = false;
+            o.actions = SASAE_HS_ACT_STOP_CAPTURE | SASAE_HS_ACT_INPUT_OFF |
+                        SASAE_HS_ACT_CLEAR_OVERLAY | SASAE_HS_ACT_HIDE_CONTROL_PROMPT |
+                        SASAE_HS_ACT_HIDE_CONTINUE | SASAE_HS_ACT_WIPE_KEYS | SASAE_HS_ACT_RESUME;
+            break;
+        }
         if (arg == 2 && st <= SASAE_HS_WAITING) {
             /* fail closed: no operator can be checked, so no code may be offered */
             end_session(hs, &o, SASAE_HS_END_NO_CRL, false);
@@ -403,7 +456,7 @@ struct sasae_hs_out sasae_hs_event(struct sasae_hs *hs, enum sasae_hs_event ev, 
         o.actions &= ~(uint32_t)SASAE_HS_ACT_AUDIT; /* no relay to tell */
         break;
     case SASAE_HS_EV_PROTOCOL_ERROR:
-        if (st < SASAE_HS_HANDSHAKE)
+        if (st < SASAE_HS_HANDSHAKE || st == SASAE_HS_RESUMING)
             goto ignore;
         end_session(hs, &o, SASAE_HS_END_PROTOCOL, st != SASAE_HS_HANDSHAKE);
         break;
@@ -576,7 +629,8 @@ int sasae_hs_prompt_seconds_left(const struct sasae_hs *hs, uint64_t now)
 
 const char *sasae_hs_state_str(enum sasae_hs_state s)
 {
-    static const char *const n[] = {"idle", "waiting", "handshake", "asking", "sharing", "ended"};
+    static const char *const n[] = {"idle",    "waiting",  "handshake", "asking",
+                                    "sharing", "resuming", "ended"};
     return (unsigned)s < SASAE_HS_NSTATES ? n[s] : "?";
 }
 
@@ -625,7 +679,9 @@ const char *sasae_hs_renew_str(enum sasae_hs_renew r)
 
 uint64_t sasae_hs_renew_delay_ns(const struct sasae_hs *hs)
 {
-    if (hs->state != SASAE_HS_IDLE || hs->renewed != SASAE_HS_RENEW_RELAY || !hs->relay_fails)
+    bool resuming = hs->state == SASAE_HS_RESUMING;
+    if (!resuming &&
+        (hs->state != SASAE_HS_IDLE || hs->renewed != SASAE_HS_RENEW_RELAY || !hs->relay_fails))
         return 0;
     uint64_t d = 1000000000ull;
     for (uint32_t i = 1; i < hs->relay_fails && d < SASAE_HS_RECONNECT_MAX_DELAY_NS; i++)

@@ -27,7 +27,7 @@
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
         *proxy, *log_file, *download_dir;
-    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb;
+    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, resume_window;
     bool no_proxy;
 };
 
@@ -71,6 +71,9 @@ static void usage(FILE *f)
                "  --bitrate KBPS       initial video bitrate (default 1000)\n"
                "  --reconsent-minutes N  while sharing, ask \"Continue sharing?\" every N minutes\n"
                "                       and end if nobody answers in 60 s (default 30; 0 = never)\n"
+               "  --resume-window SEC  a session cut by a relay loss resumes without a new prompt\n"
+               "                       only within SEC of the loss (default and most 60; 0 =\n"
+               "                       never; shorter only for tests)\n"
                "  --proxy URL          http://[user:pass@]host:port CONNECT proxy ($https_proxy)\n"
                "  --no-proxy           never use a proxy\n"
                "  --config FILE        read options from FILE, one 'name = value' per line\n"
@@ -247,7 +250,14 @@ static void renew_connection(struct app *a)
     struct sasae_relayclient *nc = NULL;
     atomic_store(&a->closed, false);
     a->connected_ns = sasae_mono_ns();
-    int r = sasae_relayclient_new(&a->rcfg, &a->cb, a, &nc);
+    /* after a relay loss while sharing: present the resume ticket instead of registering */
+    uint8_t ticket[SASAE_CHAN_TICKET_LEN];
+    struct sasae_relayclient_config rcfg = a->rcfg;
+    if (host_session_resume_ticket(a->s, ticket)) {
+        rcfg.resume_ticket = ticket;
+        SASAE_INFO(TAG, "reconnecting to the relay to resume the session");
+    }
+    int r = sasae_relayclient_new(&rcfg, &a->cb, a, &nc);
     pthread_mutex_lock(&a->mu);
     struct sasae_relayclient *old = a->rc;
     a->rc = nc;
@@ -383,6 +393,7 @@ enum {
     O_FPS,
     O_BITRATE,
     O_RECONSENT,
+    O_RESUME_WINDOW,
     O_PROXY,
     O_NO_PROXY,
     O_CONFIG,
@@ -408,6 +419,7 @@ static const struct option longopts[] = {
     {"fps", required_argument, 0, O_FPS},
     {"bitrate", required_argument, 0, O_BITRATE},
     {"reconsent-minutes", required_argument, 0, O_RECONSENT},
+    {"resume-window", required_argument, 0, O_RESUME_WINDOW},
     {"proxy", required_argument, 0, O_PROXY},
     {"no-proxy", no_argument, 0, O_NO_PROXY},
     {"config", required_argument, 0, O_CONFIG},
@@ -479,6 +491,8 @@ static int apply_opt(struct opts *o, int id, const char *v)
         return parse_int(v, 50, 50000, &o->bitrate);
     case O_RECONSENT:
         return parse_int(v, 0, 1440, &o->reconsent_min);
+    case O_RESUME_WINDOW: /* never longer than the rule's 60 s */
+        return parse_int(v, 0, 60, &o->resume_window);
     case O_PROXY:
         o->proxy = v;
         return 0;
@@ -572,7 +586,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "sasae-host: OpenSSL failed to initialise\n");
         return 1;
     }
-    struct opts o = {.source = "screen", .monitor = -1, .reconsent_min = 30, .max_file_mb = 100};
+    struct opts o = {.source = "screen",
+                     .monitor = -1,
+                     .reconsent_min = 30,
+                     .max_file_mb = 100,
+                     .resume_window = 60};
     int id;
     while ((id = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (id == O_HELP || id == 'h') {
@@ -721,6 +739,7 @@ int main(int argc, char **argv)
                                      .fps = o.fps,
                                      .bitrate_kbps = o.bitrate,
                                      .reconsent_s = o.reconsent_min * 60,
+                                     .resume_window_s = o.resume_window,
                                      .download_dir = o.max_file_mb ? o.download_dir : NULL,
                                      .file_max = (uint64_t)o.max_file_mb << 20,
                                      .wake = ui_wake,

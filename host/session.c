@@ -109,6 +109,12 @@ struct host_session {
     int crls_seen;     /* CRL messages since the code: 1 = the answer, 2+ = at pairing */
     bool last_crl_ok;  /* the latest one was accepted */
     char crl_why[256]; /* why the latest one was refused */
+    /* Resume after a relay loss (docs/security.md "Relay loss and re-consent"): the ticket
+     * and code of the last established session, and the operator certificate it verified. */
+    uint8_t resume_ticket[SASAE_CHAN_TICKET_LEN];
+    char resume_code[SASAE_CHAN_RESUME_CODE_LEN + 1];
+    bool have_ticket;
+    char op_cert[65];
     /* The code shown is the relay's 7 digits, secret[] and a check digit; the secret digits
      * never leave this process except on the customer's screen. */
     char secret[SASAE_SCODE_SECRET_DIGITS + 1];
@@ -128,6 +134,7 @@ struct host_session {
 
     pthread_t thread;
     bool thread_started;
+    bool pipeline_done; /* the pipeline thread has left its loop for good (under mu) */
     atomic_bool run;
     atomic_bool want_key;
     atomic_bool want_sysinfo;
@@ -265,8 +272,17 @@ static void open_inject(struct host_session *s)
 static void start_capture(struct host_session *s)
 {
     atomic_store(&s->run, true);
+    if (s->thread_started && !s->pipeline_done)
+        atomic_store(&s->want_key, true); /* still running: a resumed viewer needs a keyframe */
     if (s->cfg.platform_io && !s->overlay)
         open_overlay(s);
+    if (s->thread_started && s->pipeline_done) {
+        /* stopped at a relay loss and gone (it marks itself done under s->mu and takes
+         * nothing after): a resumed session starts a new one */
+        pthread_join(s->thread, NULL);
+        s->thread_started = false;
+        s->pipeline_done = false;
+    }
     if (!s->thread_started) {
         if (pthread_create(&s->thread, NULL, pipeline_main, s) != 0) {
             SASAE_ERR(TAG, "cannot start the capture thread");
@@ -350,6 +366,10 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
             s->tr.close(s->tr.ctx, s->close_why);
         }
     }
+    if (a & SASAE_HS_ACT_RESUME) {
+        s->crls_seen = 0; /* the operator is checked against the CRL sent for the new pairing */
+        s->tr.renew(s->tr.ctx);
+    }
     if (a & SASAE_HS_ACT_RENEW_CODE) {
         s->code[0] = 0; /* the old code is dead: never show it again */
         s->tr.renew(s->tr.ctx);
@@ -360,6 +380,12 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         /* and the last plaintext messages both ways (the pipeline wipes its own buffers) */
         OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
         OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
+        if (s->hs.state != SASAE_HS_RESUMING) {
+            /* only a session waiting to resume keeps what resuming needs */
+            OPENSSL_cleanse(s->resume_ticket, sizeof s->resume_ticket);
+            OPENSSL_cleanse(s->resume_code, sizeof s->resume_code);
+            s->have_ticket = false;
+        }
     }
     if (o->actions)
         wake(s);
@@ -601,6 +627,14 @@ static void *pipeline_main(void *arg)
     sasae_video_rect *rects = NULL;
     size_t cap = 0;
     const char *failed = NULL; /* why the pipeline stopped on its own */
+    /* declared before the first jump to out: a resumed session may come back through it */
+    struct sasae_dirty pending = {0};
+    struct sasae_frame frame = {0};
+    bool have_frame = false, first = true;
+    uint64_t period = 1000000000ull / (uint64_t)fps, last_encode = 0, last_send = 0;
+    uint32_t cursor_serial = 0;
+    bool cursor_sent = false;
+    int cur_monitor = s->cfg.cap.monitor;
     int rc = sasae_venc_new(&vc, &enc);
     if (rc != 0) {
         SASAE_ERR(TAG, "video encoder: %s", sasae_video_strerror(rc));
@@ -614,13 +648,7 @@ static void *pipeline_main(void *arg)
         failed = "out of memory";
         goto out;
     }
-    struct sasae_dirty pending = {0};
-    struct sasae_frame frame = {0};
-    bool have_frame = false, first = true;
-    uint64_t period = 1000000000ull / (uint64_t)fps, last_encode = 0, last_send = 0;
-    uint32_t cursor_serial = 0;
-    bool cursor_sent = false;
-    int cur_monitor = s->cfg.cap.monitor;
+again:
     while (atomic_load(&s->run)) {
         if (atomic_exchange(&s->want_sysinfo, false))
             send_sysinfo(s);
@@ -767,16 +795,23 @@ static void *pipeline_main(void *arg)
             last_send = sasae_mono_ns();
     }
 out:
-    if (failed) {
+    pthread_mutex_lock(&s->mu);
+    if (!failed && atomic_load(&s->run)) {
+        /* stopped at a relay loss and started again (resumed) before we got here: go on,
+         * from a keyframe and with the cursor shape for the new viewer */
+        pthread_mutex_unlock(&s->mu);
+        first = true;
+        cursor_sent = false;
+        goto again;
+    }
+    if (failed && atomic_load(&s->run)) {
         /* a frozen picture must not pass for a live one: end the session, telling the
          * viewer (END error) */
-        pthread_mutex_lock(&s->mu);
-        if (atomic_load(&s->run)) {
-            snprintf(s->status, sizeof s->status, "screen capture stopped: %s", failed);
-            event(s, SASAE_HS_EV_CAPTURE_FAILED, 0);
-        }
-        pthread_mutex_unlock(&s->mu);
+        snprintf(s->status, sizeof s->status, "screen capture stopped: %s", failed);
+        event(s, SASAE_HS_EV_CAPTURE_FAILED, 0);
     }
+    s->pipeline_done = true;
+    pthread_mutex_unlock(&s->mu);
     free(rects);
     if (payload)
         OPENSSL_cleanse(payload, cap); /* the last encoded picture of the screen */
@@ -1086,7 +1121,21 @@ static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
         snprintf(s->org, sizeof s->org, "%s", p->organisation);
         SASAE_INFO(TAG, "operator verified: %s (%s), certificate %s", s->op_name, s->org,
                    p->serial);
-        event(s, SASAE_HS_EV_HANDSHAKE_OK, 0);
+        uint32_t same = s->hs.resuming && s->op_cert[0] && strcmp(p->cert_sha256, s->op_cert) == 0;
+        if (s->hs.resuming)
+            SASAE_INFO(TAG, "resuming after the relay loss: %s operator certificate",
+                       same ? "the same" : "a different");
+        snprintf(s->op_cert, sizeof s->op_cert, "%s", p->cert_sha256);
+        s->have_ticket =
+            sasae_chan_resume_secrets(s->chan, s->resume_ticket, s->resume_code) == SASAE_CHAN_OK;
+        enum sasae_hs_state before = s->hs.state;
+        event(s, SASAE_HS_EV_HANDSHAKE_OK, same);
+        if (before == SASAE_HS_HANDSHAKE && s->hs.state == SASAE_HS_SHARING) {
+            SASAE_INFO(TAG, "session resumed without a new prompt: sharing continues with %s",
+                       s->op_name);
+            s->notice = HOST_NOTICE_RESUMED;
+            s->notice_at = sasae_mono_ns();
+        }
     }
 }
 
@@ -1153,6 +1202,8 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     sasae_hs_init(&s->hs);
     host_filerecv_init(&s->fr, cfg->file_max);
     s->hs.reconsent_ns = (uint64_t)cfg->reconsent_s * 1000000000ull;
+    if (cfg->resume_window_s >= 0 && cfg->resume_window_s < 60)
+        s->hs.resume_window_ns = (uint64_t)cfg->resume_window_s * 1000000000ull;
     atomic_init(&s->run, false);
     atomic_init(&s->want_key, false);
     atomic_init(&s->want_sysinfo, false);
@@ -1196,6 +1247,8 @@ void host_session_free(struct host_session *s)
     sasae_inject_free(s->inject);
     sasae_clip_free(s->clip);
     sasae_chan_free(s->chan);
+    OPENSSL_cleanse(s->resume_ticket, sizeof s->resume_ticket);
+    OPENSSL_cleanse(s->resume_code, sizeof s->resume_code);
     sasae_chan_trust_free(s->trust);
     host_crl_clear(&s->crl);
     sasae_cap_free(s->cap);
@@ -1322,7 +1375,8 @@ static bool pairing_crl_ok(struct host_session *s, char *why, size_t whylen)
 void host_session_on_paired(struct host_session *s)
 {
     pthread_mutex_lock(&s->mu);
-    if (s->hs.state == SASAE_HS_WAITING) {
+    bool resume = s->hs.state == SASAE_HS_RESUMING && s->have_ticket;
+    if (s->hs.state == SASAE_HS_WAITING || resume) {
         struct sasae_chan_opts o = {.verify_time = (int64_t)s->cfg.verify_time};
         char why[256];
         enum sasae_chan_err ce = SASAE_CHAN_OK;
@@ -1344,8 +1398,12 @@ void host_session_on_paired(struct host_session *s)
         sasae_chan_trust_free(s->trust);
         s->trust =
             sasae_chan_trust_new(s->cfg.org_ca, s->cfg.org_ca_len, s->crl.pem, s->crl.pem_len, &ce);
-        char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
-        sasae_scode_password(s->code, pw);
+        /* a resume binds the new handshake to the code only the two old ends know */
+        char pw[SASAE_CHAN_RESUME_CODE_LEN + 1];
+        if (resume)
+            memcpy(pw, s->resume_code, sizeof pw);
+        else
+            sasae_scode_password(s->code, pw);
         s->chan = s->trust ? sasae_chan_new_host(s->cfg.device, s->trust, pw, &o) : NULL;
         OPENSSL_cleanse(pw, sizeof pw);
         if (!s->chan) {
@@ -1406,6 +1464,16 @@ bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reaso
         SASAE_INFO(TAG, "support code %s: registering again", sasae_hs_renew_str(reason));
     pthread_mutex_unlock(&s->mu);
     return renewing;
+}
+
+bool host_session_resume_ticket(struct host_session *s, uint8_t ticket[SASAE_CHAN_TICKET_LEN])
+{
+    pthread_mutex_lock(&s->mu);
+    bool r = s->hs.state == SASAE_HS_RESUMING && s->have_ticket;
+    if (r)
+        memcpy(ticket, s->resume_ticket, SASAE_CHAN_TICKET_LEN);
+    pthread_mutex_unlock(&s->mu);
+    return r;
 }
 
 uint64_t host_session_renew_delay_ns(struct host_session *s)
@@ -1517,6 +1585,8 @@ void host_session_view(struct host_session *s, struct host_view *v)
     v->verified = s->hs.verified;
     v->shared = s->hs.shared;
     v->continue_prompt = s->hs.state == SASAE_HS_SHARING && s->hs.continue_asked;
+    v->resuming =
+        s->hs.state == SASAE_HS_RESUMING || (s->hs.state == SASAE_HS_HANDSHAKE && s->hs.resuming);
     snprintf(v->code, sizeof v->code, "%s", s->code);
     v->renewed = s->hs.renewed;
     snprintf(v->operator_name, sizeof v->operator_name, "%s", s->op_name);

@@ -46,6 +46,9 @@ struct host_session_config {
     int fps;                   /* capture rate (0 = 30) */
     int bitrate_kbps;          /* initial (0 = 1000) */
     int reconsent_s;           /* ask "Continue sharing?" this often while sharing (0 = never) */
+    /* after a relay loss while sharing, resume without a new prompt only within this long
+     * (0 = never; at most 60: docs/security.md "Relay loss and re-consent") */
+    int resume_window_s;
     /* Files from the operator go by default into this folder (NULL: files are not offered
      * CAP_FILE), each only if the customer accepts it; file_max bytes at most (0 = 100 MiB). */
     const char *download_dir;
@@ -109,6 +112,10 @@ bool host_session_on_code_lost(struct host_session *s, enum sasae_hs_renew reaso
 /* How long to wait before opening the new connection a renewal asked for (backoff while the
  * relay is unreachable; sasae_hs_renew_delay_ns). */
 uint64_t host_session_renew_delay_ns(struct host_session *s);
+
+/* While the session waits to resume after a relay loss (RESUMING): true and the ticket to
+ * present on the new connection (sasae_relayclient_config.resume_ticket); else false. */
+bool host_session_resume_ticket(struct host_session *s, uint8_t ticket[SASAE_CHAN_TICKET_LEN]);
 
 /* ---- from the UI thread ---- */
 void host_session_answer(struct host_session *s, enum host_ui_answer a);

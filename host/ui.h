@@ -13,6 +13,7 @@ enum host_notice {
     HOST_NOTICE_NONE = 0,
     HOST_NOTICE_CLIP_TO,   /* the operator copied text to the customer's clipboard */
     HOST_NOTICE_CLIP_FROM, /* the operator copied text from the customer's clipboard */
+    HOST_NOTICE_RESUMED,   /* the session resumed after a relay loss (a format: %s operator) */
 };
 #define HOST_NOTICE_SHOW_S 8
 
@@ -43,6 +44,7 @@ struct host_view {
     bool verified;        /* the operator's identity was verified */
     bool shared;          /* the screen was shared (the customer allowed) */
     bool continue_prompt; /* SHARING: "Continue sharing with ...?" shows (seconds_left) */
+    bool resuming;        /* RESUMING, or the HANDSHAKE of a resume: "Reconnecting..." */
     /* SHARING: which of the monitors the operator sees: monitor (0-based) of monitors, or
      * -1 for all of them (or a single one: nothing to say) */
     int monitor, monitors;

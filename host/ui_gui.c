@@ -19,6 +19,7 @@ enum dmode {
     D_CONNECTING,
     D_CODE,
     D_VERIFYING,
+    D_RECONNECTING,
     D_CONSENT,
     D_CONTROL,
     D_CONTINUE,
@@ -111,7 +112,9 @@ static enum dmode wanted_mode(const struct host_view *v)
     case SASAE_HS_WAITING:
         return D_CODE;
     case SASAE_HS_HANDSHAKE:
-        return D_VERIFYING;
+        return v->resuming ? D_RECONNECTING : D_VERIFYING;
+    case SASAE_HS_RESUMING:
+        return D_RECONNECTING;
     case SASAE_HS_ASKING:
         return D_CONSENT;
     case SASAE_HS_SHARING:
@@ -277,6 +280,12 @@ static void render_dialog(struct gui *g, const struct host_view *v)
     case D_VERIFYING:
         sasae_text_draw_wrapped(r, g->font, ui_str(S_VERIFYING, g->ja), x, y, mw, 0, black);
         break;
+    case D_RECONNECTING:
+        y +=
+            sasae_text_draw_wrapped(r, g->font, ui_str(S_RECONNECTING, g->ja), x, y, mw, 0, black) +
+            6;
+        sasae_text_draw_wrapped(r, g->small, ui_str(S_RECONNECT_DETAIL, g->ja), x, y, mw, 0, grey);
+        break;
     case D_CONSENT:
         y += sasae_text_draw_wrapped(r, g->big, ui_str(S_ASK_TITLE, g->ja), x, y, mw, 0, black) + 8;
         snprintf(buf, sizeof buf, "%s (%s)", v->operator_name, v->organisation);
@@ -396,7 +405,9 @@ static void render_bar(struct gui *g, const struct host_view *v)
         snprintf(line2, sizeof line2, ui_str(S_FPR_SHORT, g->ja), fpr);
     /* a clipboard transfer is announced in place of the key for a few seconds */
     bool notice = v->notice != HOST_NOTICE_NONE;
-    if (notice)
+    if (notice && v->notice == HOST_NOTICE_RESUMED)
+        snprintf(line2, sizeof line2, host_ui_notice_text(v->notice, g->ja), v->operator_name);
+    else if (notice)
         snprintf(line2, sizeof line2, "%s", host_ui_notice_text(v->notice, g->ja));
     int th2 = line2[0] ? sasae_font_height(g->small) : 0;
     int ty = (b->height - th - th2) / 2;

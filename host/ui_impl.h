@@ -62,6 +62,9 @@ enum ui_str {
     S_CHAT_TITLE,
     S_CHAT_YOU,
     S_CHAT_HINT,
+    S_RECONNECTING,
+    S_RECONNECT_DETAIL,
+    S_RESUMED,
     UI_NSTR
 };
 

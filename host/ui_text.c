@@ -50,6 +50,9 @@ static const char *const en[UI_NSTR] = {
     [S_CHAT_TITLE] = "sasae chat",
     [S_CHAT_YOU] = "You",
     [S_CHAT_HINT] = "Type a reply and press Enter",
+    [S_RECONNECTING] = "Reconnecting to the support center...",
+    [S_RECONNECT_DETAIL] = "Nothing is shared while the connection is away; the operator's control and drawing have stopped.",
+    [S_RESUMED] = "Reconnected; sharing continues with %s",
 };
 
 static const char *const ja[UI_NSTR] = {
@@ -97,6 +100,9 @@ static const char *const ja[UI_NSTR] = {
     [S_CHAT_TITLE] = "sasae チャット",
     [S_CHAT_YOU] = "あなた",
     [S_CHAT_HINT] = "返信を入力して Enter で送信",
+    [S_RECONNECTING] = "サポートセンターに再接続しています…",
+    [S_RECONNECT_DETAIL] = "接続が戻るまで何も共有されません。担当者の操作と描画は停止しています。",
+    [S_RESUMED] = "再接続しました。%s さんとの共有を続けます",
 };
 /* clang-format on */
 
@@ -331,6 +337,8 @@ const char *host_ui_notice_text(enum host_notice n, bool japanese)
         return ui_str(S_CLIP_TO, japanese);
     case HOST_NOTICE_CLIP_FROM:
         return ui_str(S_CLIP_FROM, japanese);
+    case HOST_NOTICE_RESUMED:
+        return ui_str(S_RESUMED, japanese); /* a format: the operator's name */
     case HOST_NOTICE_NONE:
         break;
     }

@@ -6,6 +6,7 @@ sasae_unit_test(test_relay_burn unit/test_relay_burn.c sasae_relaytable)
 target_link_options(test_relay_burn PRIVATE -Wl,--wrap=CRYPTO_memcmp)
 sasae_unit_test(test_relay_audit unit/test_relay_audit.c sasae_relay_core)
 sasae_unit_test(test_relay_wsguard unit/test_relay_wsguard.c sasae_relay_core)
+sasae_unit_test(test_relay_resume unit/test_relay_resume.c sasae_relay_core)
 
 add_executable(relay_testclient tools/relay_testclient.c)
 target_link_libraries(relay_testclient PRIVATE sasae_relayclient sasae_common Threads::Threads)

@@ -392,6 +392,15 @@ enum sasae_chan_err sasae_chan_verify_operator(const struct sasae_chan_trust *tr
     }
     snprintf(peer->serial, sizeof(peer->serial), "%s", hex);
     OPENSSL_free(hex);
+    /* which certificate exactly: a resumed session needs the very same one */
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1 || mdlen != sizeof(md)) {
+        e = SASAE_CHAN_ECRYPTO;
+        goto out;
+    }
+    for (unsigned i = 0; i < sizeof(md); i++)
+        snprintf(peer->cert_sha256 + 2 * i, 3, "%02x", md[i]);
     *cert_out = x;
     x = NULL;
     e = SASAE_CHAN_OK;

@@ -64,6 +64,8 @@ struct sasae_chan {
     uint8_t shared[32], fin_v[48], fin_h[48];
     struct dir send, recv;
     struct sasae_chan_peer peer;
+    uint8_t ticket[SASAE_CHAN_TICKET_LEN]; /* resume (sasae_chan_resume_secrets) */
+    char resume_code[SASAE_CHAN_RESUME_CODE_LEN + 1];
     enum sasae_chan_err peer_error; /* reason from the peer's ALERT */
 };
 
@@ -140,6 +142,8 @@ static void wipe(struct sasae_chan *ch)
     OPENSSL_cleanse(ch->fin_h, sizeof(ch->fin_h));
     wipe_dir(&ch->send);
     wipe_dir(&ch->recv);
+    OPENSSL_cleanse(ch->ticket, sizeof(ch->ticket));
+    OPENSSL_cleanse(ch->resume_code, sizeof(ch->resume_code));
 }
 
 static enum sasae_chan_err die(struct sasae_chan *ch, enum sasae_chan_err e)
@@ -231,6 +235,17 @@ int sasae_chan_established(const struct sasae_chan *ch)
 int sasae_chan_dead(const struct sasae_chan *ch)
 {
     return !ch || ch->st == ST_DEAD;
+}
+
+enum sasae_chan_err sasae_chan_resume_secrets(const struct sasae_chan *ch,
+                                              uint8_t ticket[SASAE_CHAN_TICKET_LEN],
+                                              char code[SASAE_CHAN_RESUME_CODE_LEN + 1])
+{
+    if (!ch || ch->st != ST_OPEN || !ticket || !code)
+        return SASAE_CHAN_EARG;
+    memcpy(ticket, ch->ticket, SASAE_CHAN_TICKET_LEN);
+    memcpy(code, ch->resume_code, SASAE_CHAN_RESUME_CODE_LEN + 1);
+    return SASAE_CHAN_OK;
 }
 
 const struct sasae_chan_peer *sasae_chan_peer(const struct sasae_chan *ch)
@@ -361,6 +376,8 @@ static enum sasae_chan_err schedule(struct sasae_chan *ch, const uint8_t th_sh[4
         ch->recv.t = ch->is_host ? v2h : h2v;
         if (!dir_init(&ch->send) || !dir_init(&ch->recv))
             e = SASAE_CHAN_ECRYPTO;
+        else
+            e = sasae_chan_kdf_resume(&v2h, &h2v, ch->ticket, ch->resume_code);
     }
     OPENSSL_cleanse(&v2h, sizeof(v2h));
     OPENSSL_cleanse(&h2v, sizeof(h2v));

@@ -111,3 +111,29 @@ enum sasae_chan_err sasae_chan_kdf_update(const struct sasae_chan_traffic *cur,
     OPENSSL_cleanse(s, sizeof(s));
     return traffic_keys(next) ? SASAE_CHAN_OK : SASAE_CHAN_ECRYPTO;
 }
+
+enum sasae_chan_err sasae_chan_kdf_resume(const struct sasae_chan_traffic *v2h,
+                                          const struct sasae_chan_traffic *h2v,
+                                          uint8_t ticket[SASAE_CHAN_TICKET_LEN],
+                                          char code[SASAE_CHAN_RESUME_CODE_LEN + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t rs[48], c[SASAE_CHAN_RESUME_CODE_LEN / 2];
+    enum sasae_chan_err e = SASAE_CHAN_ECRYPTO;
+    /* One secret of the session for resuming, then two independent outputs: the relay learns
+     * the ticket, which must tell it nothing about the code the next handshake binds to. */
+    if (!sasae_chan_expand(v2h->secret, 48, "resume", h2v->secret, 48, rs, 48) ||
+        !sasae_chan_expand(rs, 48, "resume ticket", NULL, 0, ticket, SASAE_CHAN_TICKET_LEN) ||
+        !sasae_chan_expand(rs, 48, "resume code", NULL, 0, c, sizeof(c)))
+        goto out;
+    for (size_t i = 0; i < sizeof(c); i++) {
+        code[2 * i] = hex[c[i] >> 4];
+        code[2 * i + 1] = hex[c[i] & 15];
+    }
+    code[SASAE_CHAN_RESUME_CODE_LEN] = '\0';
+    e = SASAE_CHAN_OK;
+out:
+    OPENSSL_cleanse(rs, sizeof(rs));
+    OPENSSL_cleanse(c, sizeof(c));
+    return e;
+}

@@ -29,7 +29,7 @@ static void wr32(uint8_t *p, uint32_t v)
 
 int sasae_env_type_known(uint8_t type)
 {
-    return (type >= SASAE_ENV_REGISTER && type <= SASAE_ENV_CRL) || type == SASAE_ENV_DATA;
+    return (type >= SASAE_ENV_REGISTER && type <= SASAE_ENV_RESUME) || type == SASAE_ENV_DATA;
 }
 
 static int digits_valid(const uint8_t *p, size_t n)
@@ -160,6 +160,16 @@ int sasae_env_parse(const uint8_t *buf, size_t len, struct sasae_env_msg *out)
         memcpy(out->code, buf + 3, SASAE_ENV_CODE_LEN);
         pos = 3 + SASAE_ENV_CODE_LEN;
         break;
+    case SASAE_ENV_RESUME:
+        if (len < 4 + SASAE_ENV_TICKET_LEN)
+            return SASAE_ENV_E_SHORT;
+        out->version = rd16(buf + 1);
+        out->reason = buf[3];
+        if (out->reason != SASAE_ENV_RESUME_HOST && out->reason != SASAE_ENV_RESUME_VIEWER)
+            return SASAE_ENV_E_VALUE;
+        memcpy(out->ticket, buf + 4, SASAE_ENV_TICKET_LEN);
+        pos = 4 + SASAE_ENV_TICKET_LEN;
+        break;
     case SASAE_ENV_PEER_JOINED:
         if ((rc = rd_text(buf, len, &pos, out->text)))
             return rc;
@@ -224,6 +234,10 @@ long sasae_env_size(const struct sasae_env_msg *m)
         return sasae_env_code_valid(m->code) ? 1 + SASAE_ENV_CODE_LEN + 4 : SASAE_ENV_E_DIGITS;
     case SASAE_ENV_JOIN:
         return sasae_env_code_valid(m->code) ? 3 + SASAE_ENV_CODE_LEN : SASAE_ENV_E_DIGITS;
+    case SASAE_ENV_RESUME:
+        if (m->reason != SASAE_ENV_RESUME_HOST && m->reason != SASAE_ENV_RESUME_VIEWER)
+            return SASAE_ENV_E_VALUE;
+        return 4 + SASAE_ENV_TICKET_LEN;
     case SASAE_ENV_PEER_JOINED:
         if ((rc = text_len(m->text, &a)) || (rc = text_len(m->org, &b)))
             return rc;
@@ -283,6 +297,11 @@ int sasae_env_serialize(const struct sasae_env_msg *m, uint8_t *buf, size_t cap,
     case SASAE_ENV_JOIN:
         wr16(p, m->version);
         memcpy(p + 2, m->code, SASAE_ENV_CODE_LEN);
+        break;
+    case SASAE_ENV_RESUME:
+        wr16(p, m->version);
+        p[2] = m->reason;
+        memcpy(p + 3, m->ticket, SASAE_ENV_TICKET_LEN);
         break;
     case SASAE_ENV_PEER_JOINED:
         p += wr_text(p, m->text);
@@ -357,6 +376,8 @@ const char *sasae_env_type_str(uint8_t type)
         return "crl-request";
     case SASAE_ENV_CRL:
         return "crl";
+    case SASAE_ENV_RESUME:
+        return "resume";
     case SASAE_ENV_DATA:
         return "data";
     }

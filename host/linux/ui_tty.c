@@ -118,7 +118,11 @@ static void show(struct tty *t, const struct host_view *v)
             say(t, "%s\n  %s\n", ui_str(S_FPR_LABEL, j), v->fingerprint);
         break;
     case SASAE_HS_HANDSHAKE:
-        say(t, "%s\n", ui_str(S_VERIFYING, j));
+        if (!v->resuming) /* a resume still reads "Reconnecting" until it is through */
+            say(t, "%s\n", ui_str(S_VERIFYING, j));
+        break;
+    case SASAE_HS_RESUMING:
+        say(t, "\n%s\n%s\n", ui_str(S_RECONNECTING, j), ui_str(S_RECONNECT_DETAIL, j));
         break;
     case SASAE_HS_ASKING:
         discard_input(t);
@@ -132,7 +136,11 @@ static void show(struct tty *t, const struct host_view *v)
         t->quiet_since = sasae_mono_ns();
         break;
     case SASAE_HS_SHARING:
-        if (prev != SASAE_HS_SHARING) {
+        if (prev != SASAE_HS_SHARING && v->notice == HOST_NOTICE_RESUMED) {
+            say(t, "\n");
+            say(t, ui_str(S_RESUMED, j), v->operator_name);
+            say(t, "\n%s\n", ui_str(S_TTY_END_HINT, j));
+        } else if (prev != SASAE_HS_SHARING) {
             say(t, "\n");
             say(t, ui_str(S_SHARING, j), v->operator_name);
             if (v->fingerprint[0]) {

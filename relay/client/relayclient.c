@@ -38,6 +38,8 @@ struct sasae_relayclient {
     void *user;
     enum sasae_relayclient_role role;
     char code[SASAE_ENV_CODE_LEN + 1];
+    int resume;                             /* RESUME with ticket instead of REGISTER/JOIN */
+    uint8_t ticket[SASAE_ENV_TICKET_LEN];
     char *host, *path, *ca_file, *cert_file, *key_file, *proxy;
     char *ca_pem;         /* NUL-terminated copy, or NULL */
     char verify_err[200]; /* why the relay's certificate was refused on this attempt */
@@ -593,7 +595,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         }
         c->backoff_ms = 500;
         struct sasae_env_msg m = {.version = SASAE_ENV_VERSION};
-        if (c->role == SASAE_RELAYCLIENT_HOST) {
+        if (c->resume) {
+            m.type = SASAE_ENV_RESUME;
+            m.reason = c->role == SASAE_RELAYCLIENT_HOST ? SASAE_ENV_RESUME_HOST
+                                                         : SASAE_ENV_RESUME_VIEWER;
+            memcpy(m.ticket, c->ticket, sizeof(m.ticket));
+        } else if (c->role == SASAE_RELAYCLIENT_HOST) {
             m.type = SASAE_ENV_REGISTER;
         } else {
             m.type = SASAE_ENV_JOIN;
@@ -928,7 +935,10 @@ int sasae_relayclient_new(const struct sasae_relayclient_config *cfg,
     c->cb = cb ? *cb : no_cb;
     c->user = user;
     c->role = cfg->role;
-    if (cfg->role == SASAE_RELAYCLIENT_VIEWER) {
+    if (cfg->resume_ticket) {
+        c->resume = 1;
+        memcpy(c->ticket, cfg->resume_ticket, sizeof(c->ticket));
+    } else if (cfg->role == SASAE_RELAYCLIENT_VIEWER) {
         size_t n = 0;
         for (const char *s = cfg->code ? cfg->code : ""; *s; s++) {
             if (*s == ' ' || *s == '-')

@@ -92,10 +92,12 @@ static void handle_control(struct relay *r, struct conn *c)
         relay_handle_register(r, c, &m);
     else if (m.type == SASAE_ENV_JOIN && c->state == C_NEW)
         relay_handle_join(r, c, &m);
+    else if (m.type == SASAE_ENV_RESUME && c->state == C_NEW && !c->link)
+        relay_handle_resume(r, c, &m);
     else if (m.type == SASAE_ENV_AUDIT && c->state == C_PAIRED && c->role == R_HOST)
         relay_handle_audit(r, c, &m);
-    else if (m.type == SASAE_ENV_CRL_REQUEST && c->state == C_WAITING && c->role == R_HOST &&
-             m.version == SASAE_ENV_VERSION && !c->crl_sub) {
+    else if (m.type == SASAE_ENV_CRL_REQUEST && (c->state == C_WAITING || c->state == C_RESUMING) &&
+             c->role == R_HOST && m.version == SASAE_ENV_VERSION && !c->crl_sub) {
         c->crl_sub = 1;
         if (relay_send_crl(r, c))
             relay_fail(r, c, SASAE_ENV_ERR_INTERNAL, "cannot send the CRL", SASAE_ENV_LEFT_ERROR);
@@ -252,6 +254,8 @@ void relay_conn_closed(struct relay *r, struct conn *c)
         relay_audit_simple(r, "end", c, "unpaired", "host left before anyone joined");
         relay_drop_code(r, c);
     }
+    if (c->state == C_RESUMING)
+        relay_resume_gone(r, c);
     if (c->peer) {
         uint8_t reason = c->left_reason            ? c->left_reason
                          : c->peer_closed_normally ? SASAE_ENV_LEFT_CLOSED

@@ -103,6 +103,7 @@ void relay_tick(lws_sorted_usec_list_t *sul)
             if (n < 256)
                 break;
         }
+        relay_resume_tick(r, t);
         for (struct conn *c = r->conns; c; c = c->next) {
             /* An unmasked ping or pong never reaches on_receive: caught here. */
             if (c->state != C_CLOSING && c->link != 1 &&

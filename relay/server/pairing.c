@@ -237,16 +237,27 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
         relay_fail(r, c, code, sasae_rt_strerror(rc), 0);
         return;
     }
+    relay_code_release(r, m->code); /* consumed */
+    uint64_t sid = c->link == 2 ? c->via_sid : relay_new_session_id(r);
+    if (relay_pair_session(r, h, c, m->code, sid) == 0) {
+        r->m.join_ok++;
+        relay_audit_simple(r, "join", c, "ok", NULL);
+        relay_audit_simple(r, "paired", c, "ok", NULL);
+    }
+}
+
+int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
+                       uint64_t sid)
+{
     struct session *s = calloc(1, sizeof(*s));
     if (!s) {
         sasae_rt_session_end(r->rt);
         relay_fail(r, h, SASAE_ENV_ERR_INTERNAL, "", 0);
         relay_fail(r, c, SASAE_ENV_ERR_INTERNAL, "", 0);
-        return;
+        return -1;
     }
-    relay_code_release(r, m->code); /* consumed */
-    s->id = c->link == 2 ? c->via_sid : relay_new_session_id(r);
-    memcpy(s->code, m->code, sizeof(s->code));
+    s->id = sid;
+    snprintf(s->code, sizeof(s->code), "%s", code);
     snprintf(s->op, sizeof(s->op), "%s", c->op);
     snprintf(s->org, sizeof(s->org), "%s", c->org);
     s->start_ms = now_ms();
@@ -257,7 +268,6 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
     c->state = h->state = C_PAIRED;
     c->last_data_ms = h->last_data_ms = s->start_ms;
     r->n_paired_conns += 2;
-    r->m.join_ok++;
     r->m.paired_total++;
     struct sasae_env_msg to_host = {.type = SASAE_ENV_PEER_JOINED};
     snprintf(to_host.text, sizeof(to_host.text), "%s", c->op);
@@ -269,8 +279,7 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
         relay_send_crl(r, h);
     relay_send_msg(r, h, &to_host);
     relay_send_msg(r, c, &to_viewer);
-    relay_audit_simple(r, "join", c, "ok", NULL);
-    relay_audit_simple(r, "paired", c, "ok", NULL);
+    return 0;
 }
 
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m)

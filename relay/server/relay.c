@@ -154,7 +154,8 @@ int main(int argc, char **argv)
         .join_rate_per_min = r->cfg.join_rate,
     };
     r->rt = sasae_rt_new(&lim, rand_bytes, NULL);
-    if (!r->rt)
+    r->resume = relay_resume_new(0, 0);
+    if (!r->rt || !r->resume)
         return 1;
 
     struct lws_protocols protocols[3];
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
         relay_rx_buffers_release();
         sasae_audit_close(r->audit);
         sasae_rt_free(r->rt);
+        relay_resume_free(r->resume);
         return 1;
     }
     /* lws set its single ECDH curve after our callback ran: apply the policy again. */
@@ -258,6 +260,7 @@ int main(int argc, char **argv)
     relay_rx_buffers_release();
     sasae_audit_close(r->audit);
     sasae_rt_free(r->rt);
+    relay_resume_free(r->resume);
     if (r->probe_fd >= 0)
         close(r->probe_fd);
     free(r->tx);

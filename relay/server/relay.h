@@ -12,6 +12,8 @@
  *                   memory, audit log, connection rate)
  *   conn.c          a websocket connection's life: established, receive dispatch, closed
  *   pairing.c       register, join, sessions and their end, a peer leaving
+ *   resuming.c      RESUME: a session cut by a relay loss pairs again by its ticket
+ *                   (the pure ticket table is resume.c, in sasae_relay_core)
  *   forward.c       send queues, forwarding with backpressure, flushing frames
  *   cluster_link.c  cluster: directory glue and node-to-node links (splicing)
  *   metrics_http.c  /healthz and /metrics
@@ -31,6 +33,7 @@
 
 #include "cluster.h"
 #include "config.h"
+#include "resume.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
 #include "sasae/relaytable.h"
@@ -47,7 +50,8 @@
 #define WS_HDR_MAX 14 /* 10, and a 4-byte mask key on node-to-node links */
 
 enum role { R_NONE, R_HOST, R_VIEWER };
-enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING };
+/* C_RESUMING: presented a resume ticket, waits for the other side's (resuming.c) */
+enum cstate { C_NEW, C_WAITING, C_PAIRED, C_CLOSING, C_RESUMING };
 
 /* One queued websocket fragment (or whole relay message) for a connection. */
 struct frag {
@@ -142,6 +146,7 @@ struct relay {
     struct lws_vhost *vh;
     SSL_CTX *ssl_ctx;
     struct sasae_rt *rt;
+    struct relay_resume *resume; /* resume tickets presented after a relay loss */
     struct sasae_audit *audit;
     struct conn *conns;
     size_t n_conns, n_paired_conns;
@@ -265,6 +270,20 @@ void relay_handle_register(struct relay *r, struct conn *c, const struct sasae_e
 void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m);
 /* AUDIT from a paired host: one host-event record. */
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m);
+/* Pairs host h and viewer c as one session (its slot in the table already taken): both get
+ * PEER_JOINED, the host first the CRL as published now. 0, or -1 out of memory (both failed,
+ * the slot given back). */
+int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
+                       uint64_t sid);
+
+/* ---- resuming.c ---- */
+/* RESUME from a new connection: c presents a resume ticket; paired with the other side's
+ * presentation of it (docs/envelope.md "Resume after a relay loss"). */
+void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env_msg *m);
+/* Each second: presentations whose window is over are told (ERROR 8) and closed. */
+void relay_resume_tick(struct relay *r, uint64_t t);
+/* c, waiting with a ticket, went away. */
+void relay_resume_gone(struct relay *r, struct conn *c);
 
 /* ---- forward.c ---- */
 /* A queued fragment (from the relay's pool when it is about one block); NULL: no memory. */

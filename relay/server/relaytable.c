@@ -376,6 +376,14 @@ void sasae_rt_unregister(struct sasae_rt *rt, const char *code)
         code_remove(rt, slot);
 }
 
+int sasae_rt_session_resume(struct sasae_rt *rt)
+{
+    if (rt->n_codes + rt->n_paired >= rt->lim.max_sessions)
+        return SASAE_RT_E_FULL;
+    rt->n_paired++;
+    return SASAE_RT_OK;
+}
+
 void sasae_rt_session_end(struct sasae_rt *rt)
 {
     if (rt && rt->n_paired)

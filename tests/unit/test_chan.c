@@ -499,6 +499,80 @@ Test(chan, wrong_code_refused_by_host)
     sasae_chan_free(h);
 }
 
+/* Resume after a relay loss: both ends derive the same ticket and code from their session,
+ * another session gives others, the ticket says nothing of the code, and the next
+ * handshake bound to that code works and names the same operator certificate. */
+Test(chan, resume_secrets)
+{
+    struct sasae_chan *v, *h;
+    pair(&v, &h, NULL);
+    uint8_t tv[SASAE_CHAN_TICKET_LEN], th[SASAE_CHAN_TICKET_LEN];
+    char cv[SASAE_CHAN_RESUME_CODE_LEN + 1], ch[SASAE_CHAN_RESUME_CODE_LEN + 1];
+    cr_assert_eq(sasae_chan_resume_secrets(v, tv, cv), SASAE_CHAN_EARG); /* not yet */
+    struct result r = run(v, h, NULL);
+    cr_assert(r.v == SASAE_CHAN_OK && r.h == SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_resume_secrets(v, tv, cv), SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_resume_secrets(h, th, ch), SASAE_CHAN_OK);
+    cr_assert_eq(memcmp(tv, th, sizeof tv), 0);
+    cr_assert_str_eq(cv, ch);
+    cr_assert_eq(strlen(cv), SASAE_CHAN_RESUME_CODE_LEN);
+    char first_cert[65];
+    snprintf(first_cert, sizeof first_cert, "%s", sasae_chan_peer(h)->cert_sha256);
+    cr_assert_eq(strlen(first_cert), 64);
+    sasae_chan_free(v);
+    sasae_chan_free(h);
+
+    /* the resumed session: a fresh handshake bound to the resume code */
+    struct sasae_chan *v2 = sasae_chan_new_viewer(g_cred, cv, NULL);
+    struct sasae_chan *h2 = sasae_chan_new_host(g_dev, g_trust, ch, NULL);
+    r = run(v2, h2, NULL);
+    cr_assert(r.v == SASAE_CHAN_OK && r.h == SASAE_CHAN_OK);
+    cr_assert_str_eq(sasae_chan_peer(h2)->cert_sha256, first_cert);
+    uint8_t t2[SASAE_CHAN_TICKET_LEN];
+    char c2[SASAE_CHAN_RESUME_CODE_LEN + 1];
+    cr_assert_eq(sasae_chan_resume_secrets(h2, t2, c2), SASAE_CHAN_OK);
+    cr_assert_neq(memcmp(t2, th, sizeof t2), 0); /* a ticket serves once */
+    cr_assert_str_neq(c2, ch);
+    sasae_chan_free(v2);
+    sasae_chan_free(h2);
+
+    /* someone with the ticket but not the code (the relay) cannot resume */
+    v2 = sasae_chan_new_viewer(g_cred, "00000000000000000000000000000000", NULL);
+    h2 = sasae_chan_new_host(g_dev, g_trust, ch, NULL);
+    r = run(v2, h2, NULL);
+    cr_assert_eq(r.h, SASAE_CHAN_ECODE);
+    sasae_chan_free(v2);
+    sasae_chan_free(h2);
+}
+
+Test(chan_kat, resume_derivation)
+{
+    struct sasae_chan_traffic a, b;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(a.secret, 0x11, 48);
+    memset(b.secret, 0x22, 48);
+    uint8_t t1[32], t2[32];
+    char c1[33], c2[33];
+    cr_assert_eq(sasae_chan_kdf_resume(&a, &b, t1, c1), SASAE_CHAN_OK);
+    cr_assert_eq(sasae_chan_kdf_resume(&a, &b, t2, c2), SASAE_CHAN_OK);
+    cr_assert_eq(memcmp(t1, t2, 32), 0); /* deterministic */
+    cr_assert_str_eq(c1, c2);
+    /* the directions are not interchangeable, and either secret changes both outputs */
+    cr_assert_eq(sasae_chan_kdf_resume(&b, &a, t2, c2), SASAE_CHAN_OK);
+    cr_assert_neq(memcmp(t1, t2, 32), 0);
+    cr_assert_str_neq(c1, c2);
+    b.secret[47] ^= 1;
+    cr_assert_eq(sasae_chan_kdf_resume(&a, &b, t2, c2), SASAE_CHAN_OK);
+    cr_assert_neq(memcmp(t1, t2, 32), 0);
+    cr_assert_str_neq(c1, c2);
+    /* the code is not the ticket in hex */
+    char th[65];
+    for (int i = 0; i < 16; i++)
+        snprintf(th + 2 * i, 3, "%02x", t1[i]);
+    cr_assert_str_neq(c1, th);
+}
+
 Test(chan, code_required)
 {
     cr_assert_null(sasae_chan_new_viewer(g_cred, NULL, NULL));

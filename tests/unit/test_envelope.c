@@ -132,12 +132,33 @@ Test(envelope, crl_vector)
     cr_assert_eq(sasae_env_size(&m), SASAE_ENV_E_TOO_BIG);
 }
 
+Test(envelope, resume_vector)
+{
+    struct sasae_env_msg m = {.type = SASAE_ENV_RESUME, .version = 1, .reason = 2};
+    uint8_t v[4 + SASAE_ENV_TICKET_LEN] = {0x0a, 0, 1, 2};
+    for (int i = 0; i < SASAE_ENV_TICKET_LEN; i++)
+        m.ticket[i] = v[4 + i] = (uint8_t)(0xa0 + i);
+    roundtrip(&m, v, sizeof(v));
+    struct sasae_env_msg p;
+    cr_assert_eq(sasae_env_parse(v, sizeof(v), &p), 0);
+    cr_assert_eq(p.reason, SASAE_ENV_RESUME_VIEWER);
+    cr_assert_eq(memcmp(p.ticket, m.ticket, SASAE_ENV_TICKET_LEN), 0);
+    /* only the two roles exist */
+    v[3] = 3;
+    cr_assert_eq(sasae_env_parse(v, sizeof(v), &p), SASAE_ENV_E_VALUE);
+    v[3] = 0;
+    cr_assert_eq(sasae_env_parse(v, sizeof(v), &p), SASAE_ENV_E_VALUE);
+    m.reason = 0;
+    cr_assert_eq(sasae_env_size(&m), SASAE_ENV_E_VALUE);
+    cr_assert_str_eq(sasae_env_type_str(SASAE_ENV_RESUME), "resume");
+}
+
 Test(envelope, rejects)
 {
     struct sasae_env_msg p;
     cr_assert_eq(sasae_env_parse(NULL, 0, &p), SASAE_ENV_E_EMPTY);
     cr_assert_eq(sasae_env_parse(NULL, 3, &p), SASAE_ENV_E_ARG);
-    const uint8_t unk[] = {0x0a, 0};
+    const uint8_t unk[] = {0x0b, 0};
     cr_assert_eq(sasae_env_parse(unk, 2, &p), SASAE_ENV_E_TYPE);
     const uint8_t unk2[] = {0xff};
     cr_assert_eq(sasae_env_parse(unk2, 1, &p), SASAE_ENV_E_TYPE);

@@ -2,6 +2,7 @@
  * the deadlines, the send and input gates, and frame pacing. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sasae/host.h"
 
@@ -17,11 +18,13 @@ enum ps {
     P_SH_NONE,
     P_SH_ASKED,
     P_SH_GRANTED,
+    P_RESUMING,
     P_ENDED,
     P_N
 };
-static const char *const ps_name[] = {"idle",         "waiting",       "handshake",       "asking",
-                                      "sharing/none", "sharing/asked", "sharing/granted", "ended"};
+static const char *const ps_name[] = {
+    "idle",          "waiting",         "handshake", "asking", "sharing/none",
+    "sharing/asked", "sharing/granted", "resuming",  "ended"};
 
 static void drive(struct sasae_hs *hs, enum sasae_hs_event ev)
 {
@@ -51,6 +54,10 @@ static void reach(struct sasae_hs *hs, enum ps p)
     drive(hs, SASAE_HS_EV_CONSENT_ALLOW);
     if (p == P_SH_NONE)
         return;
+    if (p == P_RESUMING) {
+        drive(hs, SASAE_HS_EV_RELAY_ERROR);
+        return;
+    }
     drive(hs, SASAE_HS_EV_CONTROL_REQUEST);
     if (p == P_SH_ASKED)
         return;
@@ -72,6 +79,8 @@ static enum ps classify(const struct sasae_hs *hs)
         return hs->control == SASAE_HS_CONTROL_NONE    ? P_SH_NONE
                : hs->control == SASAE_HS_CONTROL_ASKED ? P_SH_ASKED
                                                        : P_SH_GRANTED;
+    case SASAE_HS_RESUMING:
+        return P_RESUMING;
     default:
         return P_ENDED;
     }
@@ -82,6 +91,10 @@ static enum ps classify(const struct sasae_hs *hs)
     (A(STOP_CAPTURE) | A(INPUT_OFF) | A(CLEAR_OVERLAY) | A(HIDE_PROMPT) | A(HIDE_CONTROL_PROMPT) | \
      A(AUDIT) | A(CLOSE) | A(WIPE_KEYS) | A(SHOW_ENDED))
 #define TEAR_NOCHAN (TEAR & ~A(WIPE_KEYS))
+/* a relay lost while sharing: everything local stops, nothing is sent, resume is tried */
+#define RESUME_ACTS                                                                                \
+    (A(STOP_CAPTURE) | A(INPUT_OFF) | A(CLEAR_OVERLAY) | A(HIDE_CONTROL_PROMPT) |                  \
+     A(HIDE_CONTINUE) | A(WIPE_KEYS) | A(RESUME))
 
 struct row {
     enum ps from;
@@ -151,7 +164,7 @@ static const struct row table[] = {
         {p, E(SIGNAL), P_ENDED, TEAR | A(SEND_END), R(SIGNAL), -1},                                \
         {p, E(VIEWER_END), P_ENDED, TEAR, R(OPERATOR), -1},                                        \
         {p, E(PEER_LEFT), P_ENDED, TEAR, R(PEER_LEFT), -1},                                        \
-        {p, E(RELAY_ERROR), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                              \
+        {p, E(RELAY_ERROR), P_RESUMING, RESUME_ACTS, R(NONE), -1},                                 \
         {p, E(CODE_LOST), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},                                \
         {p, E(PROTOCOL_ERROR), P_ENDED, TEAR | A(SEND_END), R(PROTOCOL), -1},                      \
         {p, E(FRAME_SENT), p, 0, R(NONE), -1},                                                     \
@@ -178,6 +191,15 @@ static const struct row table[] = {
      A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(NONE)},
     {P_SH_GRANTED, E(CONTROL_REVOKE), P_SH_NONE,
      A(INPUT_OFF) | A(SEND_CONTROL) | A(SHOW_BAR) | A(AUDIT), R(NONE), C(REVOKED)},
+
+    /* waiting to resume: no channel, nothing to send; only the pairing, another loss or the
+     * customer's stop mean anything */
+    {P_RESUMING, E(PEER_JOINED), P_HANDSHAKE, A(SHOW_CONNECTING), R(NONE), -1},
+    {P_RESUMING, E(RELAY_ERROR), P_RESUMING, RESUME_ACTS, R(NONE), -1},
+    {P_RESUMING, E(END_BUTTON), P_ENDED, TEAR, R(CUSTOMER), -1},
+    {P_RESUMING, E(WINDOW_CLOSE), P_ENDED, TEAR, R(CUSTOMER), -1},
+    {P_RESUMING, E(SIGNAL), P_ENDED, TEAR, R(SIGNAL), -1},
+    {P_RESUMING, E(CODE_LOST), P_ENDED, TEAR & ~A(AUDIT), R(RELAY), -1},
 };
 
 static const struct row *find(enum ps p, enum sasae_hs_event ev)
@@ -376,7 +398,110 @@ Test(host_hs, relay_refusal)
     cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 2 * S);
     reach(&hs, P_SH_NONE);
     sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
+    cr_assert_eq(hs.state, SASAE_HS_RESUMING); /* lost while sharing: resume is tried */
+    reach(&hs, P_ASKING);
+    sasae_hs_event(&hs, SASAE_HS_EV_RELAY_ERROR, 1, T0 + S);
     cr_assert_eq(hs.end_reason, SASAE_HS_END_RELAY);
+}
+
+/* Relay loss while sharing (docs/security.md "Relay loss and re-consent"): nothing is shared
+ * or injected while the relay is away; the session resumes without a prompt only when a new
+ * handshake finds the same operator certificate within 60 s of the loss; a different
+ * certificate, or the same one too late, is asked again; past 60 s without a pairing, or
+ * with resuming off, it ends as before. */
+static void lose_relay(struct sasae_hs *hs, uint64_t at)
+{
+    reach(hs, P_SH_GRANTED);
+    struct sasae_hs_out o = sasae_hs_event(hs, E(RELAY_ERROR), 0, at);
+    cr_assert_eq(hs->state, SASAE_HS_RESUMING);
+    cr_assert_eq(o.actions, RESUME_ACTS);
+    cr_assert_eq(o.actions & (A(SEND_END) | A(SEND_CONSENT) | A(AUDIT)), 0u);
+    cr_assert(!sasae_hs_may_send(hs, 0x10 /* VIDEO */) && !sasae_hs_may_send_frame(hs));
+    cr_assert(!sasae_hs_accepts(hs, 0x50 /* MOUSE */) && !sasae_hs_input_allowed(hs));
+    cr_assert_eq(hs->control, SASAE_HS_CONTROL_NONE);
+}
+
+Test(host_hs, relay_loss_while_sharing_resumes_same_operator_within_60s)
+{
+    struct sasae_hs hs;
+    lose_relay(&hs, T0);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 1 * S);
+    /* the relay is still down: backoff 1, 2, 4, 8, 16 s */
+    sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0 + 1 * S);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 2 * S);
+    sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0 + 3 * S);
+    cr_assert_eq(sasae_hs_renew_delay_ns(&hs), 4 * S);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 59 * S).ignored);
+    sasae_hs_event(&hs, E(PEER_JOINED), 0, T0 + 20 * S);
+    cr_assert_eq(hs.state, SASAE_HS_HANDSHAKE);
+    cr_assert(hs.resuming);
+    cr_assert(!sasae_hs_may_send(&hs, 0x10));
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(HANDSHAKE_OK), 1, T0 + 21 * S);
+    cr_assert_eq(hs.state, SASAE_HS_SHARING);
+    cr_assert_eq(hs.resumes, 1);
+    cr_assert(o.actions & A(START_CAPTURE) && o.actions & A(SEND_CONSENT));
+    cr_assert_eq(o.actions & (A(SHOW_PROMPT) | A(INPUT_ON)), 0u, "no prompt; control not back");
+    cr_assert_eq(o.consent, C(ALLOWED));
+    cr_assert(strstr(o.audit, "resumed"));
+    cr_assert_eq(hs.control, SASAE_HS_CONTROL_NONE);
+    cr_assert(sasae_hs_may_send_frame(&hs));
+    /* alive again: the viewer's silence counts from the resume */
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 40 * S).ignored);
+}
+
+Test(host_hs, relay_loss_different_operator_or_late_is_asked_again)
+{
+    struct sasae_hs hs;
+    lose_relay(&hs, T0);
+    sasae_hs_event(&hs, E(PEER_JOINED), 0, T0 + 5 * S);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(HANDSHAKE_OK), 0, T0 + 6 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ASKING, "another operator certificate: asked again");
+    cr_assert(o.actions & A(SHOW_PROMPT));
+    cr_assert_eq(o.actions & A(START_CAPTURE), 0u);
+    cr_assert(!sasae_hs_may_send(&hs, 0x10));
+
+    lose_relay(&hs, T0);
+    sasae_hs_event(&hs, E(PEER_JOINED), 0, T0 + 59 * S);
+    o = sasae_hs_event(&hs, E(HANDSHAKE_OK), 1, T0 + 60 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ASKING, "the same operator after 60 s: asked again");
+    cr_assert(o.actions & A(SHOW_PROMPT));
+
+    /* lost again during the resume handshake, within the window: back to resuming */
+    lose_relay(&hs, T0);
+    sasae_hs_event(&hs, E(PEER_JOINED), 0, T0 + 5 * S);
+    sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0 + 6 * S);
+    cr_assert_eq(hs.state, SASAE_HS_RESUMING);
+}
+
+Test(host_hs, relay_loss_ends_after_60s_or_without_resume)
+{
+    struct sasae_hs hs;
+    lose_relay(&hs, T0);
+    cr_assert(sasae_hs_event(&hs, E(TICK), 0, T0 + 60 * S - 1).ignored);
+    struct sasae_hs_out o = sasae_hs_event(&hs, E(TICK), 0, T0 + 60 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(RELAY));
+    cr_assert_eq(o.actions & (A(SEND_END) | A(AUDIT)), 0u);
+    cr_assert(o.actions & A(SHOW_ENDED));
+
+    lose_relay(&hs, T0);
+    sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0 + 60 * S); /* the last retry fails too late */
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_eq(hs.end_reason, R(RELAY));
+
+    /* resuming off (resume_window_ns 0): the strict side, a loss after a join ends */
+    reach(&hs, P_SH_GRANTED);
+    hs.resume_window_ns = 0;
+    o = sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert(o.actions & A(INPUT_OFF) && o.actions & A(STOP_CAPTURE));
+    /* a short window (tests) ends sooner */
+    reach(&hs, P_SH_NONE);
+    hs.resume_window_ns = 3 * S;
+    sasae_hs_event(&hs, E(RELAY_ERROR), 0, T0);
+    sasae_hs_event(&hs, E(TICK), 0, T0 + 3 * S);
+    cr_assert_eq(hs.state, SASAE_HS_ENDED);
+    cr_assert_str_eq(sasae_hs_state_str(SASAE_HS_RESUMING), "resuming");
 }
 
 /* Stopping capture and input must be ordered before any network action: the driver runs

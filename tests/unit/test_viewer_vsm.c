@@ -402,6 +402,49 @@ Test(viewer_vsm, table)
     }
 }
 
+/* Relay lost while viewing: RECONNECTING without control or a channel (END cannot be sent),
+ * back through PAIRED and a new handshake to whatever consent the host reports; CLOSED ends
+ * it as connection-lost; only a viewing session (or a resume's handshake, arg 1) resumes. */
+Test(viewer_vsm, relay_lost_resumes)
+{
+    struct sasae_vsm sm;
+    sasae_vsm_init(&sm);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_CONNECTED, 0);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_PAIRED, 0);
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_RELAY_LOST, 0), SASAE_VSM_ACT_INVALID);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_RELAY_LOST, 0), SASAE_VSM_ACT_INVALID);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_OP_CONTROL, 1);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_CONTROL, SASAE_VSM_CONSENT_ALLOWED);
+    cr_assert_eq(sm.control, SASAE_VSM_CONTROL_GRANTED);
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_RELAY_LOST, 0), 0u);
+    cr_assert_eq(sm.state, SASAE_VSM_RECONNECTING);
+    cr_assert_eq(sm.control, SASAE_VSM_CONTROL_NONE, "control does not survive the loss");
+    cr_assert(!sm.secure);
+    cr_assert_str_eq(sasae_vsm_state_name(sm.state), "reconnecting");
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_VIDEO, 0), SASAE_VSM_ACT_INVALID);
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_OP_CONTROL, 1), SASAE_VSM_ACT_INVALID);
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_PAIRED, 0), SASAE_VSM_ACT_START_HANDSHAKE);
+    /* lost again during the resume's handshake */
+    cr_assert_eq(sasae_vsm_step(&sm, SASAE_VSM_EV_RELAY_LOST, 1), 0u);
+    cr_assert_eq(sm.state, SASAE_VSM_RECONNECTING);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_PAIRED, 0);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_ESTABLISHED, 0);
+    cr_assert_eq(sm.state, SASAE_VSM_WAITING_CONSENT);
+    /* video before the host says allowed is still a violation */
+    struct sasae_vsm early = sm;
+    sasae_vsm_step(&early, SASAE_VSM_EV_VIDEO, 0);
+    cr_assert_eq(early.fault, SASAE_VSM_FAULT_EARLY_VIDEO);
+    sasae_vsm_step(&sm, SASAE_VSM_EV_CONSENT, SASAE_VSM_CONSENT_ALLOWED);
+    cr_assert_eq(sm.state, SASAE_VSM_VIEWING);
+    /* given up: connection lost, nothing to send */
+    sasae_vsm_step(&sm, SASAE_VSM_EV_RELAY_LOST, 0);
+    unsigned act = sasae_vsm_step(&sm, SASAE_VSM_EV_CLOSED, 0);
+    cr_assert_eq(sm.end, SASAE_VSM_END_CONNECTION_LOST);
+    cr_assert_eq(act, SASAE_VSM_ACT_CLOSE);
+}
+
 Test(viewer_vsm, control_want_follows_request)
 {
     struct sasae_vsm sm;

@@ -18,9 +18,10 @@ struct vcfg {
     bool dump_i420; /* else PNG */
     int dump_every; /* dump every Nth frame (1 = all) */
     char *frame_log;
-    long max_frames;    /* headless: end after this many frames (0 = no limit) */
-    double duration_s;  /* end after this long viewing (0 = no limit) */
-    int consent_wait_s; /* viewer-side failsafe while waiting for Allow */
+    long max_frames;     /* headless: end after this many frames (0 = no limit) */
+    double duration_s;   /* end after this long viewing (0 = no limit) */
+    int consent_wait_s;  /* viewer-side failsafe while waiting for Allow */
+    int resume_window_s; /* after a relay loss while viewing, try to resume this long (0-60) */
     int win_w, win_h;
     bool fullscreen, one_to_one;
     /* --test-pattern debug source */

@@ -26,6 +26,8 @@ static const char usage[] =
     "  --config FILE        key = value file with any of these long options\n"
     "                       (default $XDG_CONFIG_HOME/sasae/viewer.conf if it exists)\n"
     "  --consent-wait SEC   give up waiting for the customer's Allow after SEC (default 120)\n"
+    "  --resume-window SEC  after losing the relay while viewing, try to resume this long\n"
+    "                       (default and most 60; 0 = never; shorter only for tests)\n"
     "\n"
     "Window:\n"
     "  --size WxH           window size (default 1280x800)\n"
@@ -139,6 +141,10 @@ static int set_option(struct vcfg *c, const char *name, const char *v)
     if (!strcmp(name, "duration")) {
         c->duration_s = strtod(v, &end);
         return *end || c->duration_s < 0 ? -1 : 0;
+    }
+    if (!strcmp(name, "resume-window")) {
+        c->resume_window_s = (int)strtol(v, &end, 10);
+        return *end || c->resume_window_s < 0 || c->resume_window_s > 60 ? -1 : 0;
     }
     if (!strcmp(name, "consent-wait")) {
         c->consent_wait_s = (int)strtol(v, &end, 10);
@@ -254,6 +260,7 @@ int main(int argc, char **argv)
         {"max-frames", required_argument, 0, 0},
         {"duration", required_argument, 0, 0},
         {"consent-wait", required_argument, 0, 0},
+        {"resume-window", required_argument, 0, 0},
         {"size", required_argument, 0, 0},
         {"fullscreen", no_argument, 0, 0},
         {"one-to-one", no_argument, 0, 0},
@@ -266,7 +273,8 @@ int main(int argc, char **argv)
         {"send-file", required_argument, 0, 0},
         {0, 0, 0, 0},
     };
-    struct vcfg cfg = {.dump_every = 1, .consent_wait_s = 120, .win_w = 1280, .win_h = 800};
+    struct vcfg cfg = {
+        .dump_every = 1, .consent_wait_s = 120, .resume_window_s = 60, .win_w = 1280, .win_h = 800};
     int rc = 2;
 
     /* The config file comes first so that the command line overrides it. */

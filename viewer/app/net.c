@@ -72,6 +72,16 @@ struct net {
     uint64_t frames, decode_errors, keyframe_reqs;
     bool clip_asked; /* a CLIPBOARD_REQUEST awaits its answer */
 
+    /* Resume after a relay loss (docs/security.md "Relay loss and re-consent"): what the
+     * last established session left for it, the host key it proved, and the reconnection. */
+    uint8_t ticket[SASAE_CHAN_TICKET_LEN];
+    char resume_code[SASAE_CHAN_RESUME_CODE_LEN + 1];
+    bool have_ticket;
+    char host_fpr[SASAE_CHAN_FPR_LEN];
+    uint64_t lost_ns;     /* when the relay was lost (RECONNECTING) */
+    uint64_t next_try_ns; /* next resume connection (0: one is open) */
+    unsigned tries;
+
     uint8_t *rec;  /* sealed record out */
     uint8_t *pt;   /* opened plaintext in */
     uint8_t *msg;  /* serialized message out */
@@ -540,6 +550,21 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
         }
         if (sasae_chan_established(n->ch)) {
             const struct sasae_chan_peer *p = sasae_chan_peer(n->ch);
+            if (n->host_fpr[0] && strcmp(n->host_fpr, p->host_fingerprint) != 0) {
+                /* a resume must reach the very computer the customer allowed */
+                SASAE_ERR("viewer",
+                          "the resumed session's host signed with another key (%s, was %s): "
+                          "refused",
+                          p->host_fingerprint, n->host_fpr);
+                step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
+                return;
+            }
+            if (n->host_fpr[0])
+                SASAE_INFO("viewer", "resumed: the same host key, verified over new keys");
+            snprintf(n->host_fpr, sizeof n->host_fpr, "%s", p->host_fingerprint);
+            n->have_ticket =
+                sasae_chan_resume_secrets(n->ch, n->ticket, n->resume_code) == SASAE_CHAN_OK;
+            n->hello_seen = false; /* the host says hello on each new channel */
             /* What was checked: the host knew the support code's secret digits (SPAKE2: the
              * keys depend on them) and signed the handshake with this key. */
             SASAE_INFO("viewer",
@@ -584,10 +609,45 @@ static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t rec
     on_message(n, &m, recv_us);
 }
 
+/* Relay lost while viewing: drop the channel at once and reconnect with the resume ticket
+ * (backoff 1, 2, 4, 8, 16 s) until the window closes. */
+static bool start_resume(struct net *n, int end)
+{
+    enum sasae_vsm_state st = n->base.sm.state;
+    bool lost = end == SASAE_RELAYCLIENT_END_LOST || end == SASAE_RELAYCLIENT_END_CONNECT ||
+                end == SASAE_RELAYCLIENT_END_RELAY_ERROR;
+    if (!lost || !n->have_ticket || n->cfg->resume_window_s <= 0)
+        return false;
+    uint64_t now = sasae_mono_ns();
+    if (st == SASAE_VSM_VIEWING) {
+        n->lost_ns = now;
+        n->tries = 0;
+        SASAE_WARN("viewer",
+                   "connection to the relay lost: reconnecting to resume (for up to %d s)",
+                   n->cfg->resume_window_s);
+        step(n, SASAE_VSM_EV_RELAY_LOST, 0);
+    } else if (st != SASAE_VSM_RECONNECTING && st != SASAE_VSM_HANDSHAKE) {
+        return false;
+    } else if (!n->lost_ns) {
+        return false; /* a handshake of the first session, not of a resume */
+    }
+    if (n->base.sm.state == SASAE_VSM_HANDSHAKE)
+        step(n, SASAE_VSM_EV_RELAY_LOST, 1); /* lost again while resuming */
+    sasae_chan_free(n->ch);
+    n->ch = NULL;
+    unsigned d = n->tries < 4 ? 1u << n->tries : 16u;
+    n->tries++;
+    n->next_try_ns = now + (uint64_t)d * 1000000000ull;
+    notify_state(n);
+    return true;
+}
+
 static void on_closed(struct net *n, int end, int error_code, const char *text)
 {
     n->closed_seen = true;
     if (n->base.sm.state == SASAE_VSM_ENDED)
+        return;
+    if (start_resume(n, end))
         return;
     SASAE_WARN("viewer", "relay connection ended: %s%s%s", sasae_relayclient_end_str(end),
                text && *text ? ": " : "", text ? text : "");
@@ -605,9 +665,58 @@ static void on_closed(struct net *n, int end, int error_code, const char *text)
                   error_code == SASAE_ENV_ERR_SHUTDOWN));
 }
 
+static struct sasae_relayclient_config relay_config(const struct net *n, const char *relay_part);
+static struct sasae_chan_cred *load_cred(const struct vcfg *cfg);
+static const struct sasae_relayclient_callbacks net_cb;
+
+/* RECONNECTING: the next resume attempt when due, the end when the window is over. */
+static void resume_timers(struct net *n, uint64_t now)
+{
+    if (n->base.sm.state != SASAE_VSM_RECONNECTING && n->base.sm.state != SASAE_VSM_HANDSHAKE)
+        return;
+    if (!n->lost_ns)
+        return;
+    if (now - n->lost_ns >= (uint64_t)n->cfg->resume_window_s * 1000000000ull) {
+        SASAE_WARN("viewer", "the session did not resume within %d s", n->cfg->resume_window_s);
+        n->lost_ns = 0;
+        step(n, SASAE_VSM_EV_CLOSED, 0);
+        return;
+    }
+    if (n->base.sm.state != SASAE_VSM_RECONNECTING || !n->next_try_ns || now < n->next_try_ns)
+        return;
+    n->next_try_ns = 0;
+    n->closed_seen = false;
+    struct sasae_chan_cred *cred = load_cred(n->cfg);
+    if (!cred) {
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s",
+             "cannot resume without the operator certificate");
+        return;
+    }
+    sasae_chan_cred_free(n->cred); /* no channel uses it now */
+    n->cred = cred;
+    n->ch = sasae_chan_new_viewer(n->cred, n->resume_code, NULL);
+    struct sasae_relayclient_config rcfg = relay_config(n, NULL);
+    rcfg.resume_ticket = n->ticket;
+    rcfg.reconnect_attempts = 0;     /* the backoff is ours */
+    sasae_wire_reasm_free(n->reasm); /* a message cut by the loss never completes */
+    n->reasm = sasae_wire_reasm_new(0);
+    struct sasae_relayclient *old = n->rc, *nc = NULL;
+    int rc = n->ch && n->reasm ? sasae_relayclient_new(&rcfg, &net_cb, n, &nc) : -ENOMEM;
+    if (rc == 0) {
+        sasae_relayclient_free(old); /* closed: its thread is done */
+        n->rc = nc;
+    }
+    if (rc < 0) {
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "cannot reconnect to the relay: %s", strerror(-rc));
+        return;
+    }
+    SASAE_INFO("viewer", "reconnecting to the relay to resume (attempt %u)", n->tries);
+}
+
 static void timers(struct net *n)
 {
     uint64_t now = sasae_mono_ns();
+    resume_timers(n, now);
     if (n->base.sm.state == SASAE_VSM_WAITING_CONSENT &&
         now - n->consent_since_ns >= (uint64_t)n->cfg->consent_wait_s * 1000000000ull) {
         SASAE_WARN("viewer", "no answer from the customer after %d s", n->cfg->consent_wait_s);
@@ -921,6 +1030,8 @@ static void net_free(struct vsource *s)
     sasae_relayclient_free(n->rc); /* joins its thread: no callback after this */
     sasae_filesend_close(&n->fs);
     sasae_chan_free(n->ch);
+    OPENSSL_cleanse(n->ticket, sizeof n->ticket);
+    OPENSSL_cleanse(n->resume_code, sizeof n->resume_code);
     sasae_chan_cred_free(n->cred);
     sasae_wire_reasm_free(n->reasm);
     sasae_vdec_free(n->dec);
@@ -976,6 +1087,53 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* The operator's certificate and key, read from their files (again for each resume: a
+ * certificate renewed meanwhile is another certificate, and the customer is asked again). */
+static struct sasae_chan_cred *load_cred(const struct vcfg *cfg)
+{
+    size_t cert_len = 0, key_len = 0;
+    struct sasae_chan_cred *cred = NULL;
+    char *cert = read_file(cfg->cert, &cert_len), *key = NULL;
+    if (!cert) {
+        SASAE_ERR("viewer", "cannot read operator certificate %s: %s", cfg->cert, strerror(errno));
+        goto out;
+    }
+    if (!(key = read_file(cfg->key, &key_len))) {
+        SASAE_ERR("viewer", "cannot read operator key %s: %s", cfg->key, strerror(errno));
+        goto out;
+    }
+    enum sasae_chan_err ce = SASAE_CHAN_OK;
+    cred = sasae_chan_cred_new(cert, cert_len, key, key_len, &ce);
+    if (!cred)
+        SASAE_ERR("viewer", "operator certificate/key unusable: %s", sasae_chan_strerror(ce));
+out:
+    if (key) {
+        OPENSSL_cleanse(key, key_len);
+        free(key);
+    }
+    free(cert);
+    return cred;
+}
+
+static const struct sasae_relayclient_callbacks net_cb = {
+    .paired = cb_paired, .data = cb_data, .peer_left = cb_peer_left, .closed = cb_closed};
+
+static struct sasae_relayclient_config relay_config(const struct net *n, const char *relay_part)
+{
+    const struct vcfg *cfg = n->cfg;
+    return (struct sasae_relayclient_config){
+        .url = cfg->relay,
+        .role = SASAE_RELAYCLIENT_VIEWER,
+        .code = relay_part,
+        .ca_file = cfg->relay_ca,
+        .pin_sha256 = cfg->relay_pin,
+        .cert_file = cfg->cert,
+        .key_file = cfg->key,
+        .proxy = cfg->proxy ? cfg->proxy : "",
+        .reconnect_attempts = 2,
+    };
+}
+
 struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink)
 {
     if (!cfg->code[0] || !cfg->cert || !cfg->key || (!cfg->relay_ca && !cfg->relay_pin)) {
@@ -984,8 +1142,6 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
         return NULL;
     }
     struct net *n = calloc(1, sizeof *n);
-    char *cert = NULL, *key = NULL;
-    size_t cert_len = 0, key_len = 0;
     if (!n)
         return NULL;
     n->base.ops = &net_ops;
@@ -1001,20 +1157,8 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
     pthread_cond_init(&n->cv, &ca);
     pthread_condattr_destroy(&ca);
 
-    if (!(cert = read_file(cfg->cert, &cert_len))) {
-        SASAE_ERR("viewer", "cannot read operator certificate %s: %s", cfg->cert, strerror(errno));
+    if (!(n->cred = load_cred(cfg)))
         goto fail;
-    }
-    if (!(key = read_file(cfg->key, &key_len))) {
-        SASAE_ERR("viewer", "cannot read operator key %s: %s", cfg->key, strerror(errno));
-        goto fail;
-    }
-    enum sasae_chan_err ce = SASAE_CHAN_OK;
-    n->cred = sasae_chan_cred_new(cert, cert_len, key, key_len, &ce);
-    if (!n->cred) {
-        SASAE_ERR("viewer", "operator certificate/key unusable: %s", sasae_chan_strerror(ce));
-        goto fail;
-    }
     /* the relay gets its 7 digits; the channel binds to all but the check digit */
     char relay_part[SASAE_SCODE_RELAY_DIGITS + 1], pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
     sasae_scode_relay_part(cfg->code, relay_part);
@@ -1032,20 +1176,8 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
         SASAE_ERR("viewer", "out of memory");
         goto fail;
     }
-    struct sasae_relayclient_config rcfg = {
-        .url = cfg->relay,
-        .role = SASAE_RELAYCLIENT_VIEWER,
-        .code = relay_part,
-        .ca_file = cfg->relay_ca,
-        .pin_sha256 = cfg->relay_pin,
-        .cert_file = cfg->cert,
-        .key_file = cfg->key,
-        .proxy = cfg->proxy ? cfg->proxy : "",
-        .reconnect_attempts = 2,
-    };
-    struct sasae_relayclient_callbacks cb = {
-        .paired = cb_paired, .data = cb_data, .peer_left = cb_peer_left, .closed = cb_closed};
-    int rc = sasae_relayclient_new(&rcfg, &cb, n, &n->rc);
+    struct sasae_relayclient_config rcfg = relay_config(n, relay_part);
+    int rc = sasae_relayclient_new(&rcfg, &net_cb, n, &n->rc);
     if (rc < 0) {
         SASAE_ERR("viewer", "cannot start the relay connection to %s: %s", cfg->relay,
                   strerror(-rc));
@@ -1053,16 +1185,8 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
     }
     SASAE_INFO("viewer", "connecting to %s with the relay's part of the code, %s", cfg->relay,
                relay_part);
-    free(cert);
-    OPENSSL_cleanse(key, key_len);
-    free(key);
     return &n->base;
 fail:
-    if (key) {
-        OPENSSL_cleanse(key, key_len);
-        free(key);
-    }
-    free(cert);
     net_free(&n->base);
     return NULL;
 }

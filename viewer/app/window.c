@@ -407,6 +407,8 @@ static const char *state_text(const struct gui *g)
         if (g->sm.control == SASAE_VSM_CONTROL_GRANTED)
             return vstr(g->lang, VS_ST_CONTROL_GRANTED);
         return vstr(g->lang, VS_ST_VIEWING);
+    case SASAE_VSM_RECONNECTING:
+        return vstr(g->lang, VS_ST_RECONNECTING);
     case SASAE_VSM_ENDED:
         return vstr_end(g->lang, g->sm.end);
     }

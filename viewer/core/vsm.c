@@ -136,7 +136,8 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         return 0;
     case SASAE_VSM_EV_PAIRED:
         /* The relay may pair us before the driver learns the connection is up. */
-        if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING)
+        if (sm->state != SASAE_VSM_WAITING_PEER && sm->state != SASAE_VSM_CONNECTING &&
+            sm->state != SASAE_VSM_RECONNECTING)
             return SASAE_VSM_ACT_INVALID;
         sm->state = SASAE_VSM_HANDSHAKE;
         return SASAE_VSM_ACT_START_HANDSHAKE;
@@ -199,6 +200,18 @@ unsigned sasae_vsm_step(struct sasae_vsm *sm, enum sasae_vsm_event ev, int arg)
         if (sm->state != SASAE_VSM_WAITING_CONSENT)
             return SASAE_VSM_ACT_INVALID;
         return end_with(sm, SASAE_VSM_END_CONSENT_TIMEOUT, true);
+    case SASAE_VSM_EV_RELAY_LOST:
+        /* arg 1: the handshake running is a resume's (lost again while coming back) */
+        if (sm->state != SASAE_VSM_VIEWING && !(arg == 1 && sm->state == SASAE_VSM_HANDSHAKE))
+            return SASAE_VSM_ACT_INVALID;
+        /* the old channel is gone: no control, nothing can be sent until a new handshake */
+        sm->state = SASAE_VSM_RECONNECTING;
+        sm->secure = false;
+        sm->control = SASAE_VSM_CONTROL_NONE;
+        sm->host_control = SASAE_VSM_CONTROL_NONE;
+        sm->control_asks = 0;
+        sm->control_want = 0;
+        return 0;
     case SASAE_VSM_EV_PEER_SILENT:
         if (sm->state != SASAE_VSM_VIEWING)
             return SASAE_VSM_ACT_INVALID;
@@ -221,6 +234,8 @@ const char *sasae_vsm_state_name(enum sasae_vsm_state s)
         return "waiting-for-consent";
     case SASAE_VSM_VIEWING:
         return "viewing";
+    case SASAE_VSM_RECONNECTING:
+        return "reconnecting";
     case SASAE_VSM_ENDED:
         return "ended";
     }

@@ -16,6 +16,8 @@ enum sasae_hs_state {
     SASAE_HS_HANDSHAKE, /* operator joined, end-to-end handshake running */
     SASAE_HS_ASKING,    /* consent prompt showing */
     SASAE_HS_SHARING,   /* customer allowed: screen is streamed */
+    SASAE_HS_RESUMING,  /* the relay was lost while sharing: nothing is shared; reconnecting
+                           to resume (docs/security.md "Relay loss and re-consent") */
     SASAE_HS_ENDED,     /* terminal */
     SASAE_HS_NSTATES
 };
@@ -30,7 +32,9 @@ enum sasae_hs_control {
 enum sasae_hs_event {
     SASAE_HS_EV_REGISTERED = 0, /* relay gave us a support code */
     SASAE_HS_EV_PEER_JOINED,    /* relay paired an operator */
-    SASAE_HS_EV_HANDSHAKE_OK,   /* operator identity verified */
+    SASAE_HS_EV_HANDSHAKE_OK,   /* operator identity verified; arg 1: this handshake resumes
+                                   a session and found the very operator certificate of
+                                   the session it resumes */
     SASAE_HS_EV_CHANNEL_FAILED, /* handshake failed, or a record failed to open */
     SASAE_HS_EV_HELLO,          /* viewer's HELLO arrived */
     SASAE_HS_EV_CONSENT_ALLOW,
@@ -129,6 +133,7 @@ enum sasae_hs_action {
     SASAE_HS_ACT_RENEW_CODE = 1u << 21,    /* register again on a new relay connection */
     SASAE_HS_ACT_SHOW_CONTINUE = 1u << 22, /* the periodic "Continue sharing?" prompt */
     SASAE_HS_ACT_HIDE_CONTINUE = 1u << 23,
+    SASAE_HS_ACT_RESUME = 1u << 24, /* reconnect to the relay presenting the resume ticket */
 };
 
 /* Values of CONSENT_STATE / CONTROL_STATE, equal to the wire's enum sasae_wire_consent. */
@@ -174,6 +179,10 @@ struct sasae_hs_out {
  * the loss) before it gives up; retries wait 1, 2, 4, 8, then 16 s. */
 #define SASAE_HS_RECONNECT_FOR_NS (120ull * 1000000000ull)
 #define SASAE_HS_RECONNECT_MAX_DELAY_NS (16ull * 1000000000ull)
+/* A session whose relay was lost while sharing resumes without a new prompt only if the
+ * same operator certificate meets this host again within this long of the loss, through a
+ * fresh handshake; otherwise the customer is asked again, or past it the session ends. */
+#define SASAE_HS_RESUME_WINDOW_NS (60ull * 1000000000ull)
 /* Frames the host may have sent but the viewer not acknowledged. */
 #define SASAE_HS_MAX_INFLIGHT 2u
 /* Sent frames remembered for byte accounting (more than can be in flight). */
@@ -194,14 +203,21 @@ struct sasae_hs {
                                     never); set after sasae_hs_init */
     uint64_t consent_at;         /* when the customer last allowed (or continued) */
     bool continue_asked;         /* the "Continue sharing?" prompt shows (since prompt_since) */
-    bool shared;                 /* the customer allowed: the screen was shared */
-    bool hello_seen;             /* viewer HELLO received */
-    uint64_t prompt_since;       /* when the showing prompt appeared (consent or control) */
-    uint64_t deadline;           /* next deadline in mono ns, 0 = none */
-    uint64_t last_peer;          /* last activity from the viewer */
-    uint32_t last_sent_id;       /* last frame id sent */
-    uint32_t last_acked_id;      /* highest frame id acknowledged */
-    uint32_t inflight;           /* frames sent but not acknowledged */
+    /* Resume after a relay loss: how long after the loss (0 = never: a loss after a join
+     * ends the session; sasae_hs_init sets SASAE_HS_RESUME_WINDOW_NS, never raise it); when
+     * the loss was; whether the handshake running resumes; sessions resumed so far. */
+    uint64_t resume_window_ns;
+    uint64_t resume_lost_at;
+    bool resuming;
+    uint32_t resumes;
+    bool shared;            /* the customer allowed: the screen was shared */
+    bool hello_seen;        /* viewer HELLO received */
+    uint64_t prompt_since;  /* when the showing prompt appeared (consent or control) */
+    uint64_t deadline;      /* next deadline in mono ns, 0 = none */
+    uint64_t last_peer;     /* last activity from the viewer */
+    uint32_t last_sent_id;  /* last frame id sent */
+    uint32_t last_acked_id; /* highest frame id acknowledged */
+    uint32_t inflight;      /* frames sent but not acknowledged */
     /* Bytes in flight: a second frame waits while the first's bytes exceed byte_window. */
     uint32_t byte_window;    /* 0 = frames only */
     uint64_t inflight_bytes; /* sent but not acknowledged */

@@ -16,6 +16,8 @@ enum sasae_vsm_state {
     SASAE_VSM_HANDSHAKE,       /* end-to-end handshake with the host in progress */
     SASAE_VSM_WAITING_CONSENT, /* channel up; the customer's Allow/Deny prompt is showing */
     SASAE_VSM_VIEWING,         /* the customer allowed: the screen is streaming */
+    SASAE_VSM_RECONNECTING,    /* the relay was lost while viewing: reconnecting to resume
+                                  (a new handshake, then the host's consent state again) */
     SASAE_VSM_ENDED,
 };
 
@@ -64,6 +66,9 @@ enum sasae_vsm_event {
                                      SASAE_VSM_HOST_SILENCE_S (a sharing host sends at least a
                                      keepalive every 2 s) */
     SASAE_VSM_EV_CODE_MISMATCH,   /* the handshake found the two codes differ (ECODE) */
+    SASAE_VSM_EV_RELAY_LOST,      /* viewing (or arg 1: in a resume's handshake), and the
+                                     relay connection was lost: the driver reconnects with
+                                     the resume ticket (then PAIRED); CLOSED when it gives up */
 };
 
 /* The link counts as lost after this long without anything from a sharing host (the host

@@ -16,6 +16,8 @@
 #define SASAE_CHAN_DEFAULT_REKEY (1u << 20) /* records per key, per direction */
 #define SASAE_CHAN_FPR_LEN 88               /* "SHA256:" + 16 groups of 4 hex + NUL */
 #define SASAE_CHAN_NAME_MAX 256
+#define SASAE_CHAN_TICKET_LEN 32      /* resume ticket id (docs/security.md "Relay loss") */
+#define SASAE_CHAN_RESUME_CODE_LEN 32 /* resume code: hex, used as the next handshake's code */
 /* Extended key usage every operator certificate carries, beside clientAuth. */
 #define SASAE_CHAN_OPERATOR_OID "2.25.180043282146787509957304164653088530003"
 
@@ -101,6 +103,7 @@ struct sasae_chan_peer {
     char organisation[SASAE_CHAN_NAME_MAX];    /* certificate subject O */
     char serial[80];                           /* certificate serial, upper-case hex */
     char host_fingerprint[SASAE_CHAN_FPR_LEN]; /* host device key, as _key_fingerprint */
+    char cert_sha256[65]; /* operator certificate: SHA-256 of its DER, lower-case hex */
 };
 
 struct sasae_chan;
@@ -145,6 +148,15 @@ int sasae_chan_dead(const struct sasae_chan *ch);
  * filled on both sides (the host shows its own for reading out by phone). */
 const struct sasae_chan_peer *sasae_chan_peer(const struct sasae_chan *ch);
 
+/* What a session resumed after a relay loss starts from (docs/security.md "Relay loss and
+ * re-consent"), once established: the ticket the relay matches the two sides by, and the code
+ * the new handshake binds to (SPAKE2, as a support code's password). Both come from this
+ * session's initial traffic secrets, so only its two ends can know them; the relay sees the
+ * ticket only, which reveals nothing of the code. EARG before establishment. */
+enum sasae_chan_err sasae_chan_resume_secrets(const struct sasae_chan *ch,
+                                              uint8_t ticket[SASAE_CHAN_TICKET_LEN],
+                                              char code[SASAE_CHAN_RESUME_CODE_LEN + 1]);
+
 /* Seals len (<= MAX_PLAINTEXT, may be 0) bytes into one record: out needs
  * len + RECORD_OVERHEAD bytes. Performs a key update automatically when the send counter
  * reaches rekey_after (the record then carries the key-update type). pt and out must not
@@ -178,6 +190,12 @@ enum sasae_chan_err sasae_chan_kdf_schedule(const uint8_t shared[32], const uint
 /* Next generation of a traffic secret (key update), with its key and IV. */
 enum sasae_chan_err sasae_chan_kdf_update(const struct sasae_chan_traffic *cur,
                                           struct sasae_chan_traffic *next);
+
+/* The resume ticket and code (sasae_chan_resume_secrets) from the initial traffic secrets. */
+enum sasae_chan_err sasae_chan_kdf_resume(const struct sasae_chan_traffic *v2h,
+                                          const struct sasae_chan_traffic *h2v,
+                                          uint8_t ticket[SASAE_CHAN_TICKET_LEN],
+                                          char code[SASAE_CHAN_RESUME_CODE_LEN + 1]);
 
 /* Seals one record with explicit traffic keys and sequence number, exactly as
  * sasae_chan_seal does (key_update selects the key-update record type). For KATs only:

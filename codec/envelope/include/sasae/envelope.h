@@ -34,7 +34,11 @@ enum sasae_env_type {
     SASAE_ENV_AUDIT = 0x07,       /* host -> relay: u8 kind, text */
     SASAE_ENV_CRL_REQUEST = 0x08, /* host -> relay: u16 version; CRL now and at pairing */
     SASAE_ENV_CRL = 0x09,         /* relay -> host: the organisation's CRL, DER (may be empty) */
-    SASAE_ENV_DATA = 0x10,        /* both ways, opaque, forwarded as is */
+    /* host or viewer -> relay, instead of REGISTER/JOIN after a relay loss: u16 version, u8
+     * role (1 host, 2 viewer), 32-byte resume ticket; the relay pairs the two presentations
+     * of one ticket (PEER_JOINED) within 60 s, once (docs/protocol.md "Resume") */
+    SASAE_ENV_RESUME = 0x0A,
+    SASAE_ENV_DATA = 0x10, /* both ways, opaque, forwarded as is */
 };
 
 /* Errors of this module (0 is success; all errors are negative). */
@@ -95,19 +99,23 @@ enum sasae_env_audit_kind {
 };
 #define SASAE_ENV_AUDIT_MAX SASAE_ENV_AUDIT_END
 
+#define SASAE_ENV_TICKET_LEN 32 /* RESUME */
+enum sasae_env_resume_role { SASAE_ENV_RESUME_HOST = 1, SASAE_ENV_RESUME_VIEWER = 2 };
+
 /* One decoded message. Text fields are NUL-terminated copies; data points into the
  * buffer given to sasae_env_parse (valid as long as that buffer). Only the fields of
  * `type` are meaningful. */
 struct sasae_env_msg {
     enum sasae_env_type type;
-    uint16_t version;                  /* REGISTER, JOIN */
+    uint16_t version;                  /* REGISTER, JOIN, CRL_REQUEST, RESUME */
     char code[SASAE_ENV_CODE_LEN + 1]; /* CODE, JOIN */
     uint32_t valid_secs;               /* CODE */
-    uint8_t reason;                    /* PEER_LEFT (left_reason), AUDIT (audit_kind) */
-    uint16_t error_code;               /* ERROR */
-    char text[SASAE_ENV_TEXT_MAX + 1]; /* PEER_LEFT, ERROR, AUDIT, PEER_JOINED (operator) */
-    char org[SASAE_ENV_TEXT_MAX + 1];  /* PEER_JOINED (organisation) */
-    const uint8_t *data;               /* DATA body, CRL (DER) */
+    uint8_t reason; /* PEER_LEFT (left_reason), AUDIT (audit_kind), RESUME (resume_role) */
+    uint8_t ticket[SASAE_ENV_TICKET_LEN]; /* RESUME */
+    uint16_t error_code;                  /* ERROR */
+    char text[SASAE_ENV_TEXT_MAX + 1];    /* PEER_LEFT, ERROR, AUDIT, PEER_JOINED (operator) */
+    char org[SASAE_ENV_TEXT_MAX + 1];     /* PEER_JOINED (organisation) */
+    const uint8_t *data;                  /* DATA body, CRL (DER) */
     size_t data_len;
 };
 

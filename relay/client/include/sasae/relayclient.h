@@ -28,6 +28,10 @@ struct sasae_relayclient_config {
     const char *url; /* "wss://host:port/" (path optional); required */
     enum sasae_relayclient_role role;
     const char *code; /* viewer: the 9-digit code (spaces and dashes are ignored) */
+    /* Both, after a relay loss: present this resume ticket (SASAE_ENV_TICKET_LEN bytes,
+     * copied; from sasae_chan_resume_secrets) instead of registering or joining; the relay
+     * pairs it with the other side's (paired() as usual). A host gets no code. */
+    const uint8_t *resume_ticket;
     /* Relay verification: at least one of ca_file (or ca_pem) / pin_sha256 is required. With a pin,
      * the relay's leaf public key (SubjectPublicKeyInfo DER) must hash to it and the CA
      * chain and hostname are not consulted; otherwise chain + hostname are verified

@@ -101,6 +101,10 @@ int sasae_rt_join(struct sasae_rt *rt, const char *addr, const char *who, const 
  * match a live code) and its session. */
 void sasae_rt_unregister(struct sasae_rt *rt, const char *code);
 
+/* A session resumed after a relay loss (no code: the two sides presented one resume
+ * ticket) takes a slot under max_sessions: OK or SASAE_RT_E_FULL. */
+int sasae_rt_session_resume(struct sasae_rt *rt);
+
 /* A paired session ended: frees its slot under max_sessions. */
 void sasae_rt_session_end(struct sasae_rt *rt);
 

@@ -1,0 +1,77 @@
+/* A session cut by a relay loss pairs again without a code: the two sides present the resume
+ * ticket both derived from their old session's keys (envelope RESUME), and the relay matches
+ * the presentations (resume.c: one host, one verified operator, within 60 s, once). The new
+ * end-to-end handshake, not the relay, proves who they are (docs/security.md "Relay loss and
+ * re-consent"). */
+#include <stdio.h>
+
+#include "relay.h"
+
+void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
+{
+    bool host = m->reason == SASAE_ENV_RESUME_HOST;
+    c->role = host ? R_HOST : R_VIEWER;
+    if (m->version != SASAE_ENV_VERSION) {
+        r->m.rej_version++;
+        relay_fail(r, c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+        return;
+    }
+    if (r->draining) {
+        relay_fail(r, c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return;
+    }
+    if (!host && !c->is_operator) {
+        r->m.rej_not_operator++;
+        relay_audit_simple(r, "resume", c, "failed", "no operator certificate");
+        relay_fail(r, c, SASAE_ENV_ERR_NOT_OPERATOR, "an operator certificate is required", 0);
+        return;
+    }
+    if (relay_refuse_new_session(r, c, "resume"))
+        return;
+    void *peer = NULL;
+    int rc = relay_resume_present(
+        r->resume, m->ticket, host ? RELAY_RESUME_HOST : RELAY_RESUME_VIEWER, c, now_ms(), &peer);
+    if (rc == RELAY_RESUME_WAITING) {
+        c->state = C_RESUMING;
+        relay_audit_simple(r, "resume", c, "waiting", NULL);
+        return;
+    }
+    if (rc != RELAY_RESUME_MATCHED || sasae_rt_session_resume(r->rt) != SASAE_RT_OK) {
+        const char *why = rc == RELAY_RESUME_E_USED    ? "resume ticket already used"
+                          : rc == RELAY_RESUME_E_FULL  ? "too many sessions resuming"
+                          : rc == RELAY_RESUME_MATCHED ? "relay at its session limit"
+                                                       : "bad resume ticket";
+        relay_audit_simple(r, "resume", c, "failed", why);
+        if (rc == RELAY_RESUME_MATCHED)
+            relay_fail(r, peer, SASAE_ENV_ERR_FULL, why, 0);
+        relay_fail(r, c, rc == RELAY_RESUME_E_USED ? SASAE_ENV_ERR_BAD_CODE : SASAE_ENV_ERR_FULL,
+                   why, 0);
+        return;
+    }
+    struct conn *p = peer, *h = host ? c : p, *v = host ? p : c;
+    if (relay_pair_session(r, h, v, "", relay_new_session_id(r)) == 0)
+        relay_audit_simple(r, "paired", v, "resumed",
+                           "the same resume ticket from host and operator");
+}
+
+void relay_resume_tick(struct relay *r, uint64_t t)
+{
+    void *late[64];
+    size_t n;
+    while ((n = relay_resume_expire(r->resume, t, late, 64)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            struct conn *c = late[i];
+            relay_audit_simple(r, "end", c, "expired", "the other side did not resume in time");
+            c->state = C_NEW; /* out of the table already */
+            relay_fail(r, c, SASAE_ENV_ERR_UNPAIRED, "the other side did not come back in time", 0);
+        }
+        if (n < 64)
+            break;
+    }
+}
+
+void relay_resume_gone(struct relay *r, struct conn *c)
+{
+    relay_audit_simple(r, "end", c, "unpaired", "left before the other side resumed");
+    relay_resume_forget(r->resume, c);
+}
