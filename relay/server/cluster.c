@@ -53,6 +53,16 @@ static const char HEARTBEAT[] =
     "  out[#out + 1] = n out[#out + 1] = k "
     "end "
     "return out";
+/* A resume ticket's first presentation in the cluster (KEYS[1] its key, ARGV[1] this node,
+ * ARGV[2] the window in ms): {1} when it is to wait here (first, or already ours, or its node
+ * is dead), {0, address} when a live node holds the other side's presentation. */
+static const char RESUME_AT[] = "local v = redis.call('get', KEYS[1]) "
+                                "if v and v ~= ARGV[1] then "
+                                "  local a = redis.call('get', 'sasae:node:' .. v) "
+                                "  if a then return {0, a} end "
+                                "end "
+                                "redis.call('set', KEYS[1], ARGV[1], 'px', ARGV[2]) "
+                                "return {1}";
 static const char INCR_WINDOW[] = "local n = redis.call('incr', KEYS[1]) "
                                   "if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end "
                                   "return n";
@@ -507,4 +517,25 @@ size_t relay_cluster_metrics(const struct relay_cluster *cl, char *b, size_t cap
         (unsigned long long)cl->ops, cl->lat_sum_us / 1e6, (unsigned long long)cl->ops);
 #undef PUT
     return n;
+}
+
+int relay_cluster_resume_at(struct relay_cluster *cl, const char *key, unsigned window_ms,
+                            char *addr, size_t cap)
+{
+    redisReply *r = cmd(cl, "EVAL %s 1 sasae:resume:%s %s %u", RESUME_AT, key, cl->name, window_ms);
+    if (!r)
+        return -EIO;
+    int rc = -EIO;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1 &&
+        r->element[0]->type == REDIS_REPLY_INTEGER) {
+        if (r->element[0]->integer == 1) {
+            rc = 1;
+        } else if (r->elements == 2 && r->element[1]->type == REDIS_REPLY_STRING &&
+                   r->element[1]->len < cap) {
+            memcpy(addr, r->element[1]->str, r->element[1]->len + 1);
+            rc = 0;
+        }
+    }
+    freeReplyObject(r);
+    return rc;
 }

@@ -55,6 +55,12 @@ void relay_cluster_release(struct relay_cluster *cl, const char *rp);
 int relay_cluster_lookup(struct relay_cluster *cl, const char *rp, char *addr, size_t cap,
                          int *self);
 
+/* Where a presented resume ticket (key: a digest of it, hex) is to be matched: 1 here (the
+ * first presentation, which waits window_ms for the other side's), 0 at the live node whose
+ * "host:port" is stored in addr (cap bytes), -EIO. */
+int relay_cluster_resume_at(struct relay_cluster *cl, const char *key, unsigned window_ms,
+                            char *addr, size_t cap);
+
 /* Adds one failure to the shared counter key (window_s seconds from its first failure);
  * returns the count after, or -EIO. */
 long relay_cluster_fail_add(struct relay_cluster *cl, const char *key, unsigned window_s);

@@ -145,7 +145,7 @@ void relay_link_open(struct relay *r, struct conn *c, const char *addr)
              (unsigned long long)s->id, ha, c->cert_id[0] ? c->cert_id : "-", ho, hg);
     l->link = 1;
     l->splice = 1;
-    l->role = R_HOST;
+    l->role = c->role == R_HOST ? R_VIEWER : R_HOST; /* the other side (a resume: either) */
     l->state = C_PAIRED;
     l->peer = c;
     l->sess = s;
@@ -186,7 +186,7 @@ void relay_link_open(struct relay *r, struct conn *c, const char *addr)
     }
     l->wsi = w;
     r->m.cluster_forwarded++;
-    relay_audit_simple(r, "join", c, "forwarded", addr);
+    relay_audit_simple(r, c->code[0] ? "join" : "resume", c, "forwarded", addr);
 }
 
 /* A link from another node arrived on the cluster listener (its TLS client certificate
@@ -209,14 +209,15 @@ int relay_link_accept(struct relay *r, struct conn *c)
         return -1;
     char addr[sizeof(c->addr)], op[sizeof(c->op)], org[sizeof(c->org)];
     if (hex_decode(ha, addr, sizeof(addr)) || hex_decode(ho, op, sizeof(op)) ||
-        hex_decode(hg, org, sizeof(org)) || !op[0] ||
+        hex_decode(hg, org, sizeof(org)) ||
         !sasae_env_text_valid((const uint8_t *)op, strlen(op)) ||
         !sasae_env_text_valid((const uint8_t *)org, strlen(org)))
         return -1;
     r->m.cluster_accepted++;
     c->link = 2;
     c->via_sid = id;
-    c->is_operator = 1; /* the entry node verified the operator's certificate */
+    /* the entry node verified the operator's certificate; no operator: a host resuming */
+    c->is_operator = op[0] != 0;
     memcpy(c->addr, addr, sizeof(addr));
     memcpy(c->op, op, sizeof(op));
     memcpy(c->org, org, sizeof(org));
@@ -238,15 +239,19 @@ int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, siz
         c->in_msg = 1;
         c->msg_len = 0;
         c->msg_type = len ? in[0] : 0;
-        if (c->link == 1 && !c->answered && p) {
+        /* (a CRL for a resuming host may come before the answer) */
+        if (c->link == 1 && !c->answered && p && c->msg_type != SASAE_ENV_CRL) {
             c->answered = 1;
             if (c->msg_type == SASAE_ENV_PEER_JOINED) {
-                relay_audit_simple(r, "join", p, "ok", "joined on the host's node");
+                relay_audit_simple(r, p->code[0] ? "join" : "resume", p, "ok",
+                                   p->code[0] ? "joined on the host's node"
+                                              : "matched on the node where the other side waited");
                 relay_audit_simple(r, "paired", p, "ok", NULL);
                 r->m.join_ok++;
                 r->m.paired_total++;
             } else {
-                relay_audit_simple(r, "join", p, "failed", "refused by the host's node");
+                relay_audit_simple(r, p->code[0] ? "join" : "resume", p, "failed",
+                                   "refused by the other node");
                 r->m.join_fail++;
                 if (p->sess)
                     p->sess->ended = 1; /* never began: no end record */
@@ -265,11 +270,22 @@ int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, siz
     if (!p)
         return 0;
     if (p->link == 1 && !p->established) {
-        r->m.rej_protocol++;
-        relay_fail(r, c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+        /* The link is still being made: what the client sends meanwhile (a resuming host's
+         * CRL request follows its RESUME at once) waits in the link's queue behind the first
+         * message, a little of it; the other node judges it as it would from the client. */
+        struct frag *f = p->qbytes + len <= SASAE_ENV_CONTROL_MAX * 4
+                             ? relay_frag_new(r, in, len, first, final)
+                             : NULL;
+        if (!f) {
+            r->m.rej_protocol++;
+            relay_fail(r, c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        relay_q_append(p, f);
         return 0;
     }
-    relay_forward(r, c, p, in, len, first, final, c->link == 1);
+    relay_forward(r, c, p, in, len, first, final,
+                  c->link == 1 ? p->role != R_HOST : c->role == R_HOST);
     return 0;
 }
 

@@ -105,6 +105,9 @@ void relay_tick(lws_sorted_usec_list_t *sul)
         }
         relay_resume_tick(r, t);
         for (struct conn *c = r->conns; c; c = c->next) {
+            /* a resumed host that asked for no CRL: its viewer need not wait longer */
+            if (c->joined_held_ms && c->role == R_HOST && t - c->joined_held_ms >= 500)
+                relay_release_joined(r, c);
             /* An unmasked ping or pong never reaches on_receive: caught here. */
             if (c->state != C_CLOSING && c->link != 1 &&
                 relay_wsguard_verdict(c) == RELAY_WSG_UNMASKED) {

@@ -239,7 +239,7 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
     }
     relay_code_release(r, m->code); /* consumed */
     uint64_t sid = c->link == 2 ? c->via_sid : relay_new_session_id(r);
-    if (relay_pair_session(r, h, c, m->code, sid) == 0) {
+    if (relay_pair_session(r, h, c, m->code, sid, 0) == 0) {
         r->m.join_ok++;
         relay_audit_simple(r, "join", c, "ok", NULL);
         relay_audit_simple(r, "paired", c, "ok", NULL);
@@ -247,7 +247,7 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
 }
 
 int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
-                       uint64_t sid)
+                       uint64_t sid, int hold)
 {
     struct session *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -277,9 +277,30 @@ int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const ch
      * it registered: a revocation since then reaches a host that is already waiting. */
     if (h->crl_sub)
         relay_send_crl(r, h);
+    if (hold) {
+        h->joined_held_ms = c->joined_held_ms = s->start_ms;
+        return 0;
+    }
     relay_send_msg(r, h, &to_host);
     relay_send_msg(r, c, &to_viewer);
     return 0;
+}
+
+void relay_release_joined(struct relay *r, struct conn *h)
+{
+    struct conn *v = h->peer;
+    if (!h->joined_held_ms || h->state != C_PAIRED || !v)
+        return;
+    h->joined_held_ms = v->joined_held_ms = 0;
+    struct sasae_env_msg to_host = {.type = SASAE_ENV_PEER_JOINED};
+    snprintf(to_host.text, sizeof(to_host.text), "%s", v->op);
+    snprintf(to_host.org, sizeof(to_host.org), "%s", v->org);
+    struct sasae_env_msg to_viewer = {.type = SASAE_ENV_PEER_JOINED};
+    /* as in relay_pair_session: the CRL as published now, right before PEER_JOINED */
+    if (h->crl_sub)
+        relay_send_crl(r, h);
+    relay_send_msg(r, h, &to_host);
+    relay_send_msg(r, v, &to_viewer);
 }
 
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m)

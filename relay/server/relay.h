@@ -86,6 +86,10 @@ struct conn {
     char cert_id[33]; /* operator certificate: first 16 bytes of its SHA-256, hex */
     char code[SASAE_ENV_CODE_LEN + 1];
     uint64_t code_ms; /* when the code was issued (a cluster re-claims it with its rest) */
+    /* a pair whose PEER_JOINED waits for the host's CRL request (a host that resumed second
+     * sends it right behind RESUME, and must have the CRL before PEER_JOINED): since when,
+     * or 0 */
+    uint64_t joined_held_ms;
     int counted;
     uint64_t opened_ms, last_data_ms, stuck_since_ms;
     /* receive side */
@@ -271,10 +275,13 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
 /* AUDIT from a paired host: one host-event record. */
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m);
 /* Pairs host h and viewer c as one session (its slot in the table already taken): both get
- * PEER_JOINED, the host first the CRL as published now. 0, or -1 out of memory (both failed,
- * the slot given back). */
+ * PEER_JOINED, the host first the CRL as published now; with hold both PEER_JOINED wait for
+ * the host's CRL request (relay_release_joined). 0, or -1 out of memory (both failed, the
+ * slot given back). */
 int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
-                       uint64_t sid);
+                       uint64_t sid, int hold);
+/* Sends paired host h and its viewer the PEER_JOINED held for them (relay_pair_session). */
+void relay_release_joined(struct relay *r, struct conn *h);
 
 /* ---- resuming.c ---- */
 /* RESUME from a new connection: c presents a resume ticket; paired with the other side's

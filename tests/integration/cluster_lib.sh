@@ -1,7 +1,8 @@
 # Shared by the relay cluster tests (sourced after relay_lib.sh): the cluster's certificates,
 # starting nodes, and hosts registered on a given node.
 
-make_certs "$WORK/certs"
+# the relay's and operators' certificates (a test that made its own keeps them)
+[ -s "$WORK/certs/ca.pem" ] || make_certs "$WORK/certs"
 
 # The cluster's own CA and node certificates (client + server, for 127.0.0.1), and a node
 # certificate from another CA (a process that is not part of the cluster).

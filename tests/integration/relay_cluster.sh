@@ -11,10 +11,13 @@ command -v redis-server >/dev/null && command -v redis-cli >/dev/null && command
   fail "redis-server, redis-cli and haproxy are needed (scripts/setup.sh installs them)"
 source "$(dirname "$0")/cluster_lib.sh"
 
-# ---- Redis, as a child process with its own config (no persistence)
-REDIS_PORT=$(free_port)
+# ---- Redis, as a child process with its own config (no persistence); a port another
+# process took between free_port and the start: another one
+rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 mkdir -p "$WORK/redis"
-cat > "$WORK/redis/redis.conf" <<CONF
+for try in 1 2 3 4 5; do
+  REDIS_PORT=$(free_port)
+  cat > "$WORK/redis/redis.conf" <<CONF
 bind 127.0.0.1
 port $REDIS_PORT
 protected-mode yes
@@ -24,11 +27,17 @@ dir $WORK/redis
 daemonize no
 logfile ""
 CONF
-redis-server "$WORK/redis/redis.conf" > "$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
-for i in $(seq 1 50); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+  redis-server "$WORK/redis/redis.conf" > "$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for i in $(seq 1 50); do
+    [ "$(rcli ping 2>/dev/null)" = PONG ] && break
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$REDIS_PID" 2>/dev/null && [ "$(rcli ping 2>/dev/null)" = PONG ]; then PIDS+=("$REDIS_PID"); break; fi
+  kill "$REDIS_PID" 2>/dev/null || true
+  wait "$REDIS_PID" 2>/dev/null || true
+done
 [ "$(rcli ping 2>/dev/null)" = PONG ] || { cat "$WORK/redis.log"; fail "redis-server did not start"; }
 
 CLUSTER_DIR="cluster-redis = 127.0.0.1:$REDIS_PORT"
