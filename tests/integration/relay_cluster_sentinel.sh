@@ -97,8 +97,9 @@ t0=$(date +%s%N)
 kill -KILL "$M_PID"
 wait "$M_PID" 2>/dev/null || true
 # register on node 2 until it works: every refusal must be quick and in words
+# (a Sentinel that finds the machine too slow enters TILT for 30 s before it acts: allow 45 s)
 refused=0 ok=0
-for i in $(seq 1 60); do
+while [ $((($(date +%s%N) - t0) / 1000000)) -lt 45000 ]; do
   rm -f "$WORK/f"
   ts=$(date +%s%N)
   $TC host --url "$(url 2)" $CA --code-file "$WORK/f" --msgs 5 --size 1000 --timeout 30 > "$WORK/f.out" 2>&1 &
@@ -114,7 +115,7 @@ for i in $(seq 1 60); do
   sleep 0.3
 done
 fail_ms=$((($(date +%s%N) - t0) / 1000000))
-[ $ok = 1 ] || fail "no registration worked within $fail_ms ms of the master's death"
+[ $ok = 1 ] || { tail -20 "$WORK"/sentinel1.log; fail "no registration worked within $fail_ms ms of the master's death"; }
 [ "$(master_port)" = "$R_PORT" ] || fail "Sentinel names $(master_port), not the promoted replica $R_PORT"
 grep -q PEER_LEFT "$WORK/rv" "$WORK/r.out" && fail "the failover disturbed the running session"
 # every node reaches the new master within a heartbeat or two of the promotion
