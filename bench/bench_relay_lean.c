@@ -2,7 +2,9 @@
  * websocket client framing, speaking the relay envelope like real clients; N host/viewer
  * sessions each sending M Mbit/s host->viewer (or N idle registered hosts). Reports
  * throughput, added latency p50/p99 (viewer receive time - host send time), relay CPU and
- * RSS from /proc. Lean so the generator steals as little CPU from the relay as possible. */
+ * RSS from /proc. Lean so the generator steals as little CPU from the relay as possible.
+ * With --viewer-url (a relay cluster), every other session's viewer joins through that other
+ * node: the latency of cross-node and single-node sessions of the same run is reported apart. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,14 +72,20 @@ struct gsess {
     struct gconn host, viewer;
     char code[SASAE_ENV_CODE_LEN + 1];
     int registered, host_paired, viewer_paired, ended;
+    int cross; /* the viewer joins through --viewer-url */
     double due;
 };
+
+#define LAT_CROSS 0x80000000u /* a latency sample's flag: from a cross-node session */
 
 static struct {
     const char *url, *ca, *cert, *key;
     char host[64];
     int port;
     int sessions, seconds, msg_size, idle, relay_pid, procs, child;
+    const char *vurl; /* cluster: the node the cross-node sessions' viewers join through */
+    char vhost[64];
+    int vport, relay_pid2, cross_all;
     int go_fd, ready_fd;
     double mbps;
 } o = {.sessions = 100, .seconds = 10, .msg_size = 4096, .mbps = 1.0, .procs = 1};
@@ -324,7 +332,8 @@ static void on_message(struct gconn *c)
         memcpy(&sent, c->head + 1, 8);
         uint64_t now = sasae_mono_ns();
         if (n_lat < lat_cap)
-            lat[n_lat++] = (uint32_t)((now - sent) / 1000);
+            lat[n_lat++] = (uint32_t)((now - sent) / 1000 & ~(uint64_t)LAT_CROSS) |
+                           (c->s->cross ? LAT_CROSS : 0);
         rx_bytes += c->msg_len - 1;
         rx_msgs++;
         return;
@@ -465,8 +474,11 @@ static int conn_start(struct gconn *c, struct gsess *s, int is_host)
         return -1;
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o.port)};
-    inet_pton(AF_INET, o.host, &sa.sin_addr);
+    int cross = !is_host && s->cross;
+    const char *ip = cross ? o.vhost : o.host;
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((uint16_t)(cross ? o.vport : o.port))};
+    inet_pton(AF_INET, ip, &sa.sin_addr);
     if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
         close(c->fd);
         return -1;
@@ -477,7 +489,7 @@ static int conn_start(struct gconn *c, struct gsess *s, int is_host)
     SSL_set_fd(c->ssl, c->fd);
     SSL_set_connect_state(c->ssl);
     /* The relay cert is for an IP address (SAN IP:127.0.0.1): verify that. */
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), o.host);
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), ip);
     c->st = S_TCP;
     c->want_out = 1;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.ptr = c};
@@ -717,6 +729,8 @@ static int run(void)
     ss = calloc((size_t)o.sessions, sizeof(*ss));
     if (!ss)
         return 1;
+    for (int i = 0; i < o.sessions; i++)
+        ss[i].cross = o.vurl && (o.cross_all || i % 2);
     double t0 = now_s();
     loop_until(hosts_done, 120);
     printf("[%d] registered %d/%d hosts in %.1f s\n", o.child, n_registered, o.sessions,
@@ -813,7 +827,8 @@ static int usage(void)
     fprintf(stderr,
             "usage: bench_relay_lean --url wss://IP:PORT/ --ca CA --cert OPCERT --key OPKEY\n"
             "  [--sessions N] [--mbps M] [--msg-size B] [--seconds S] [--procs P]\n"
-            "  [--relay-pid PID] [--idle]\n");
+            "  [--relay-pid PID] [--idle] [--viewer-url wss://IP:PORT/ [--relay-pid2 PID] "
+            "[--cross-all]]\n");
     return 2;
 }
 
@@ -823,6 +838,10 @@ int main(int argc, char **argv)
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(a, "--idle")) {
             o.idle = 1;
+            continue;
+        }
+        if (!strcmp(a, "--cross-all")) { /* every viewer through --viewer-url */
+            o.cross_all = 1;
             continue;
         }
         i++;
@@ -846,12 +865,17 @@ int main(int argc, char **argv)
             o.procs = atoi(v);
         else if (!strcmp(a, "--relay-pid"))
             o.relay_pid = atoi(v);
+        else if (!strcmp(a, "--viewer-url"))
+            o.vurl = v;
+        else if (!strcmp(a, "--relay-pid2"))
+            o.relay_pid2 = atoi(v);
         else
             return usage();
     }
     if (!o.url || !o.ca || !o.cert || !o.key || o.sessions < 1 || o.msg_size < 8 ||
         o.msg_size > SASAE_ENV_DATA_MAX || o.procs < 1 || o.mbps <= 0 ||
-        sscanf(o.url, "wss://%63[0-9.]:%d", o.host, &o.port) != 2)
+        sscanf(o.url, "wss://%63[0-9.]:%d", o.host, &o.port) != 2 ||
+        (o.vurl && sscanf(o.vurl, "wss://%63[0-9.]:%d", o.vhost, &o.vport) != 2))
         return usage();
     if (o.procs > o.sessions)
         o.procs = o.sessions;
@@ -890,6 +914,10 @@ int main(int argc, char **argv)
     double cpu0, cpu1;
     long rss0, rss1;
     relay_stats(&cpu0, &rss0);
+    double cpu2_0 = 0, cpu2_1 = 0;
+    long rss2 = 0;
+    if (o.relay_pid2)
+        bench_proc_stats(o.relay_pid2, &cpu2_0, &rss2);
     double busy0 = machine_busy_s();
     double t0 = now_s();
     for (int k = 0; k < o.procs; k++)
@@ -906,6 +934,8 @@ int main(int argc, char **argv)
             rss_max = r;
     }
     relay_stats(&cpu1, &rss1);
+    if (o.relay_pid2)
+        bench_proc_stats(o.relay_pid2, &cpu2_1, &rss2);
     double busy = machine_busy_s() - busy0;
     double el_relay = now_s() - t0;
     for (int k = 0; k < o.procs; k++) {
@@ -954,8 +984,38 @@ int main(int argc, char **argv)
         free(kids);
         return 0;
     }
+    /* cross-node samples apart (after the single-node ones, once sorted: the flag is the
+     * top bit) */
     if (all)
         qsort(all, n, 4, bench_cmp_u32);
+    size_t n_local = 0;
+    while (n_local < n && !(all[n_local] & LAT_CROSS))
+        n_local++;
+    uint32_t *cr = all ? all + n_local : NULL;
+    size_t n_cross = n - n_local;
+    for (size_t i = 0; i < n_cross; i++)
+        cr[i] &= ~LAT_CROSS;
+    if (o.vurl) {
+        double lp50 = n_local ? all[n_local / 2] / 1000.0 : 0,
+               lp99 = n_local ? all[n_local * 99 / 100] / 1000.0 : 0;
+        double cp50 = n_cross ? cr[n_cross / 2] / 1000.0 : 0,
+               cp99 = n_cross ? cr[n_cross * 99 / 100] / 1000.0 : 0;
+        printf("CLUSTER local_msgs=%zu local_p50=%.2f local_p99=%.2f cross_msgs=%zu cross_p50=%.2f "
+               "cross_p99=%.2f added_p50=%.2f added_p99=%.2f ratio_p50=%.2f ratio_p99=%.2f "
+               "relay2_cpu_pct=%.1f relay2_rss_kb=%ld\n",
+               n_local, lp50, lp99, n_cross, cp50, cp99, cp50 - lp50, cp99 - lp99,
+               lp50 > 0 ? cp50 / lp50 : 0, lp99 > 0 ? cp99 / lp99 : 0,
+               100.0 * (cpu2_1 - cpu2_0) / el_relay, rss2);
+        /* the overall figures below are over both kinds */
+        size_t i = 0, j = 0, k = 0;
+        uint32_t *m = malloc(n * 4 + 4);
+        if (!m)
+            return 1;
+        while (i < n_local || j < n_cross)
+            m[k++] = j >= n_cross || (i < n_local && all[i] <= cr[j]) ? all[i++] : cr[j++];
+        memcpy(all, m, n * 4);
+        free(m);
+    }
     double el = el_max > 0 ? el_max : o.seconds;
     printf("RESULT procs=%d sessions=%d paired=%d mbps_each=%.2f msg=%d seconds=%.1f sent=%llu "
            "received=%llu skipped=%llu throughput_mbps=%.1f latency_ms_p50=%.2f p99=%.2f "

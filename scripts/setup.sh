@@ -24,9 +24,9 @@ PKGS=(
   # the demo's private desktop when there is no display
   x11-apps xterm
   python3-cryptography
-  # the relay cluster: its shared directory (Redis server + C client) and the balancer the
-  # cluster test runs in front of three nodes
-  redis-server libhiredis-dev haproxy
+  # the relay cluster: its shared directory (Redis server, Sentinel for its failover, C
+  # client) and the balancer the cluster test runs in front of three nodes
+  redis-server redis-sentinel libhiredis-dev haproxy
 )
 
 missing=()
@@ -44,8 +44,8 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # tinyproxy's package starts a system-wide daemon; tests run their own on loopback.
-# So do redis-server and haproxy; the cluster test starts its own as child processes.
+# So do redis-server, redis-sentinel and haproxy; the cluster test starts its own as child processes.
 if command -v systemctl >/dev/null 2>&1; then
-  $SUDO systemctl disable --now tinyproxy redis-server haproxy >/dev/null 2>&1 || true
+  $SUDO systemctl disable --now tinyproxy redis-server redis-sentinel haproxy >/dev/null 2>&1 || true
 fi
 echo "setup: done"

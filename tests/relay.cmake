@@ -27,3 +27,5 @@ sasae_unit_test(test_relay_audit_day unit/test_relay_audit_day.c sasae_relay_cor
 target_link_options(test_relay_audit_day PRIVATE -Wl,--wrap=fsync -Wl,--wrap=close -Wl,--wrap=write)
 # The relay cluster: three nodes, Redis and HAProxy as child processes of the test.
 sasae_script_test(relay_cluster integration/relay_cluster.sh "integration;relay")
+sasae_script_test(relay_cluster_sentinel integration/relay_cluster_sentinel.sh "integration;relay")
+sasae_script_test(relay_cluster_resume integration/relay_cluster_resume.sh "integration;relay")

@@ -2,6 +2,7 @@
  * and node-to-node links: a viewer whose code another node holds is spliced, unread, to a
  * mutually authenticated websocket to that node. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -144,7 +145,7 @@ void relay_link_open(struct relay *r, struct conn *c, const char *addr)
              (unsigned long long)s->id, ha, c->cert_id[0] ? c->cert_id : "-", ho, hg);
     l->link = 1;
     l->splice = 1;
-    l->role = R_HOST;
+    l->role = c->role == R_HOST ? R_VIEWER : R_HOST; /* the other side (a resume: either) */
     l->state = C_PAIRED;
     l->peer = c;
     l->sess = s;
@@ -185,7 +186,7 @@ void relay_link_open(struct relay *r, struct conn *c, const char *addr)
     }
     l->wsi = w;
     r->m.cluster_forwarded++;
-    relay_audit_simple(r, "join", c, "forwarded", addr);
+    relay_audit_simple(r, c->code[0] ? "join" : "resume", c, "forwarded", addr);
 }
 
 /* A link from another node arrived on the cluster listener (its TLS client certificate
@@ -208,14 +209,15 @@ int relay_link_accept(struct relay *r, struct conn *c)
         return -1;
     char addr[sizeof(c->addr)], op[sizeof(c->op)], org[sizeof(c->org)];
     if (hex_decode(ha, addr, sizeof(addr)) || hex_decode(ho, op, sizeof(op)) ||
-        hex_decode(hg, org, sizeof(org)) || !op[0] ||
+        hex_decode(hg, org, sizeof(org)) ||
         !sasae_env_text_valid((const uint8_t *)op, strlen(op)) ||
         !sasae_env_text_valid((const uint8_t *)org, strlen(org)))
         return -1;
-    (void)r;
+    r->m.cluster_accepted++;
     c->link = 2;
     c->via_sid = id;
-    c->is_operator = 1; /* the entry node verified the operator's certificate */
+    /* the entry node verified the operator's certificate; no operator: a host resuming */
+    c->is_operator = op[0] != 0;
     memcpy(c->addr, addr, sizeof(addr));
     memcpy(c->op, op, sizeof(op));
     memcpy(c->org, org, sizeof(org));
@@ -237,15 +239,19 @@ int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, siz
         c->in_msg = 1;
         c->msg_len = 0;
         c->msg_type = len ? in[0] : 0;
-        if (c->link == 1 && !c->answered && p) {
+        /* (a CRL for a resuming host may come before the answer) */
+        if (c->link == 1 && !c->answered && p && c->msg_type != SASAE_ENV_CRL) {
             c->answered = 1;
             if (c->msg_type == SASAE_ENV_PEER_JOINED) {
-                relay_audit_simple(r, "join", p, "ok", "joined on the host's node");
+                relay_audit_simple(r, p->code[0] ? "join" : "resume", p, "ok",
+                                   p->code[0] ? "joined on the host's node"
+                                              : "matched on the node where the other side waited");
                 relay_audit_simple(r, "paired", p, "ok", NULL);
                 r->m.join_ok++;
                 r->m.paired_total++;
             } else {
-                relay_audit_simple(r, "join", p, "failed", "refused by the host's node");
+                relay_audit_simple(r, p->code[0] ? "join" : "resume", p, "failed",
+                                   "refused by the other node");
                 r->m.join_fail++;
                 if (p->sess)
                     p->sess->ended = 1; /* never began: no end record */
@@ -264,11 +270,22 @@ int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, siz
     if (!p)
         return 0;
     if (p->link == 1 && !p->established) {
-        r->m.rej_protocol++;
-        relay_fail(r, c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+        /* The link is still being made: what the client sends meanwhile (a resuming host's
+         * CRL request follows its RESUME at once) waits in the link's queue behind the first
+         * message, a little of it; the other node judges it as it would from the client. */
+        struct frag *f = p->qbytes + len <= SASAE_ENV_CONTROL_MAX * 4
+                             ? relay_frag_new(r, in, len, first, final)
+                             : NULL;
+        if (!f) {
+            r->m.rej_protocol++;
+            relay_fail(r, c, SASAE_ENV_ERR_PROTOCOL, "data before pairing", SASAE_ENV_LEFT_ERROR);
+            return 0;
+        }
+        relay_q_append(p, f);
         return 0;
     }
-    relay_forward(r, c, p, in, len, first, final, c->link == 1);
+    relay_forward(r, c, p, in, len, first, final,
+                  c->link == 1 ? p->role != R_HOST : c->role == R_HOST);
     return 0;
 }
 
@@ -276,9 +293,13 @@ int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, siz
  * certificate signed by cluster-ca (its client side makes our links). 0 or -1. */
 int relay_links_start(struct relay *r, const struct lws_protocols *protocols)
 {
-    r->cl = relay_cluster_new(r->cfg.cluster_redis, r->cfg.cluster_node, r->cfg.cluster_advertise);
+    r->cl = relay_cluster_new(r->cfg.cluster_redis, r->cfg.cluster_sentinel_master,
+                              r->cfg.cluster_node, r->cfg.cluster_advertise);
     if (!r->cl) {
-        SASAE_ERR(TAG, "cluster-redis must be host:port");
+        SASAE_ERR(TAG,
+                  "cluster-redis must be host:port (or, with cluster-sentinel-master, up to "
+                  "%d Sentinels host:port,host:port,...)",
+                  RELAY_CLUSTER_SERVERS_MAX);
         return -1;
     }
     struct lws_context_creation_info ci;
@@ -318,4 +339,79 @@ int relay_links_start(struct relay *r, const struct lws_protocols *protocols)
     SASAE_INFO(TAG, "cluster node %s: node-to-node links on %s:%u, advertised as %s",
                r->cfg.cluster_node, r->cfg.listen, r->cfg.cluster_port, r->cfg.cluster_advertise);
     return 0;
+}
+
+/* After Redis came back (restarted empty, failed over, or this node was cut off long
+ * enough to be taken for dead): every waiting host's routing part is claimed again for the
+ * rest of its code's life. A routing part another node holds now cannot stay valid here
+ * (the same code could be live twice): that host is told to register again. */
+int relay_links_reclaim_codes(struct relay *r, uint64_t t)
+{
+    int n = 0, lost = 0;
+    for (struct conn *c = r->conns; c; c = c->next) {
+        if (c->state != C_WAITING || c->role != R_HOST || !c->code[0])
+            continue;
+        uint64_t age_s = (t - c->code_ms) / 1000;
+        if (age_s >= r->cfg.code_ttl)
+            continue; /* expires on this tick */
+        char rp[SASAE_RT_ROUTING_DIGITS + 1];
+        relay_routing_part(c->code, rp);
+        int rc = relay_cluster_reclaim(r->cl, rp, (unsigned)(r->cfg.code_ttl - age_s));
+        if (rc < 0)
+            return -EIO;
+        if (rc == 0) {
+            lost++;
+            relay_audit_simple(r, "end", c, "failed",
+                               "code taken by another node after a directory loss");
+            sasae_rt_unregister(r->rt, c->code);
+            c->code[0] = '\0';
+            relay_fail(r, c, SASAE_ENV_ERR_UNPAIRED, "the code is no longer valid: register again",
+                       0);
+            continue;
+        }
+        n++;
+    }
+    SASAE_INFO(TAG, "cluster directory reconnected: %d waiting codes claimed again, %d lost", n,
+               lost);
+    return 0;
+}
+
+/* The cluster's figures: the directory's (cluster.c), cross-node sessions now (entry: a
+ * viewer here spliced to the host's node; holder: a link from another node paired with a
+ * host here), joins passed on and taken over, and the payload bytes on node-to-node links. */
+size_t relay_links_metrics(struct relay *r, char *b, size_t cap)
+{
+    size_t entry = 0, holder = 0, links = 0;
+    for (struct conn *c = r->conns; c; c = c->next) {
+        links += c->link != 0;
+        entry += c->link == 1 && c->established && c->peer;
+        holder += c->link == 2 && c->state == C_PAIRED;
+    }
+    size_t n = relay_cluster_metrics(r->cl, b, cap);
+    const struct metrics *m = &r->m;
+    int k = snprintf(b + n, cap - n,
+                     "# TYPE sasae_relay_cluster_sessions gauge\n"
+                     "sasae_relay_cluster_sessions{side=\"entry\"} %zu\n"
+                     "sasae_relay_cluster_sessions{side=\"holder\"} %zu\n"
+                     "# TYPE sasae_relay_cluster_links gauge\nsasae_relay_cluster_links %zu\n"
+                     "# TYPE sasae_relay_cluster_joins_total counter\n"
+                     "sasae_relay_cluster_joins_total{dir=\"forwarded\"} %llu\n"
+                     "sasae_relay_cluster_joins_total{dir=\"accepted\"} %llu\n"
+                     "# TYPE sasae_relay_cluster_link_failures_total counter\n"
+                     "sasae_relay_cluster_link_failures_total %llu\n"
+                     "# TYPE sasae_relay_cluster_link_bytes_total counter\n"
+                     "sasae_relay_cluster_link_bytes_total{dir=\"out\"} %llu\n"
+                     "sasae_relay_cluster_link_bytes_total{dir=\"in\"} %llu\n"
+                     "# TYPE sasae_relay_cluster_codes_reaped_total counter\n"
+                     "sasae_relay_cluster_codes_reaped_total %llu\n"
+                     "# TYPE sasae_relay_cluster_refused_total counter\n"
+                     "sasae_relay_cluster_refused_total{reason=\"directory\"} %llu\n",
+                     entry, holder, links, (unsigned long long)m->cluster_forwarded,
+                     (unsigned long long)m->cluster_accepted,
+                     (unsigned long long)m->cluster_link_failed, (unsigned long long)m->link_tx,
+                     (unsigned long long)m->link_rx, (unsigned long long)m->cluster_reaped,
+                     (unsigned long long)m->cluster_dir_down);
+    if (k > 0 && (size_t)k < cap - n)
+        n += (size_t)k;
+    return n;
 }

@@ -84,8 +84,11 @@ static const struct opt opts[] = {
     {"event-loop", K_STR, offsetof(struct relay_config, event_loop), 0, 0,
      "libev (epoll, default) or poll"},
     {"cluster-redis", K_STR, offsetof(struct relay_config, cluster_redis), 0, 0,
-     "cluster: Redis host:port of the shared directory (default empty: a "
-     "single relay, no cluster)"},
+     "cluster: Redis host:port of the shared directory, or with cluster-sentinel-master "
+     "its Sentinels' host:port,host:port,... (default empty: a single relay, no cluster)"},
+    {"cluster-sentinel-master", K_STR, offsetof(struct relay_config, cluster_sentinel_master), 0, 0,
+     "cluster: the master's name in Redis Sentinel; cluster-redis then lists the "
+     "Sentinels (default empty: cluster-redis is the Redis itself)"},
     {"cluster-node", K_STR, offsetof(struct relay_config, cluster_node), 0, 0,
      "cluster: this node's name, unique in the cluster"},
     {"cluster-advertise", K_STR, offsetof(struct relay_config, cluster_advertise), 0, 0,

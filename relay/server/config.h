@@ -24,8 +24,9 @@ struct relay_config {
     char log_level[16];
     char event_loop[16]; /* libev (epoll) or poll */
     /* The cluster section (all cluster-* keys; cluster-redis empty: a single node). */
-    char cluster_redis[RELAY_PATH_MAX];     /* Redis "host:port" of the shared directory */
-    char cluster_node[RELAY_PATH_MAX];      /* this node's name, unique in the cluster */
+    char cluster_redis[RELAY_PATH_MAX];           /* Redis "host:port" of the shared directory */
+    char cluster_sentinel_master[RELAY_PATH_MAX]; /* set: cluster_redis lists Sentinels */
+    char cluster_node[RELAY_PATH_MAX];            /* this node's name, unique in the cluster */
     char cluster_advertise[RELAY_PATH_MAX]; /* "host:port" peers dial for node-to-node links */
     unsigned cluster_port;                  /* port of the node-to-node listener */
     char cluster_cert[RELAY_PATH_MAX], cluster_key[RELAY_PATH_MAX]; /* this node's identity */

@@ -92,7 +92,7 @@ static void handle_control(struct relay *r, struct conn *c)
         relay_handle_register(r, c, &m);
     else if (m.type == SASAE_ENV_JOIN && c->state == C_NEW)
         relay_handle_join(r, c, &m);
-    else if (m.type == SASAE_ENV_RESUME && c->state == C_NEW && !c->link)
+    else if (m.type == SASAE_ENV_RESUME && c->state == C_NEW && c->link != 1)
         relay_handle_resume(r, c, &m);
     else if (m.type == SASAE_ENV_AUDIT && c->state == C_PAIRED && c->role == R_HOST)
         relay_handle_audit(r, c, &m);
@@ -101,6 +101,14 @@ static void handle_control(struct relay *r, struct conn *c)
         c->crl_sub = 1;
         if (relay_send_crl(r, c))
             relay_fail(r, c, SASAE_ENV_ERR_INTERNAL, "cannot send the CRL", SASAE_ENV_LEFT_ERROR);
+    } else if (m.type == SASAE_ENV_CRL_REQUEST && c->state == C_PAIRED && c->role == R_HOST &&
+               m.version == SASAE_ENV_VERSION && !c->crl_sub && c->joined_held_ms) {
+        /* resumed second: the CRL, then PEER_JOINED to both (relay_pair_session) */
+        c->crl_sub = 1;
+        if (relay_send_crl(r, c))
+            relay_fail(r, c, SASAE_ENV_ERR_INTERNAL, "cannot send the CRL", SASAE_ENV_LEFT_ERROR);
+        else
+            relay_release_joined(r, c);
     } else {
         r->m.rej_protocol++;
         char t[80];

@@ -81,8 +81,13 @@ void relay_tick(lws_sorted_usec_list_t *sul)
         r->last_sec_ms = t;
         int reaped = 0;
         /* A draining node stays alive in the directory while its sessions finish. */
-        if (r->cl && relay_cluster_heartbeat(r->cl, &reaped) == 0)
+        if (r->cl && relay_cluster_heartbeat(r->cl, &reaped) == 0) {
             r->m.cluster_reaped += (uint64_t)reaped;
+            if (relay_cluster_take_reconnected(r->cl))
+                r->cl_reclaim = 1;
+            if (r->cl_reclaim)
+                r->cl_reclaim = relay_links_reclaim_codes(r, t) < 0;
+        }
         void *hosts[256];
         size_t n;
         while ((n = sasae_rt_expire(r->rt, t, hosts, 256)) > 0) {
@@ -100,6 +105,9 @@ void relay_tick(lws_sorted_usec_list_t *sul)
         }
         relay_resume_tick(r, t);
         for (struct conn *c = r->conns; c; c = c->next) {
+            /* a resumed host that asked for no CRL: its viewer need not wait longer */
+            if (c->joined_held_ms && c->role == R_HOST && t - c->joined_held_ms >= 500)
+                relay_release_joined(r, c);
             /* An unmasked ping or pong never reaches on_receive: caught here. */
             if (c->state != C_CLOSING && c->link != 1 &&
                 relay_wsguard_verdict(c) == RELAY_WSG_UNMASKED) {

@@ -181,6 +181,10 @@ void relay_forward(struct relay *r, struct conn *c, struct conn *p, const uint8_
         else
             c->sess->v2h += len, r->m.bytes_v2h += len;
     }
+    if (p->link)
+        r->m.link_tx += len;
+    if (c->link)
+        r->m.link_rx += len;
     if (final)
         r->m.msgs_fwd++;
     /* Backpressure: the peer's queue is full, stop reading this sender until it drains;

@@ -45,7 +45,7 @@ static size_t fault_metrics(struct relay *r, char *b, size_t cap)
 
 static char *metrics_text(struct relay *r, size_t *len)
 {
-    size_t cap = 8192;
+    size_t cap = 16384;
     char *b = malloc(cap);
     if (!b)
         return NULL;
@@ -116,6 +116,8 @@ static char *metrics_text(struct relay *r, size_t *len)
     *len += relay_rx_buffers_metrics(b + *len, cap - *len);
     *len += fault_metrics(r, b + *len, cap - *len);
     *len += relay_resume_metrics(r, b + *len, cap - *len);
+    if (r->cl)
+        *len += relay_links_metrics(r, b + *len, cap - *len);
     return b;
 }
 

@@ -135,6 +135,7 @@ void relay_handle_register(struct relay *r, struct conn *c, const struct sasae_e
     }
     c->role = R_HOST;
     c->state = C_WAITING;
+    c->code_ms = now_ms();
     struct sasae_env_msg out = {.type = SASAE_ENV_CODE, .valid_secs = r->cfg.code_ttl};
     memcpy(out.code, c->code, sizeof(out.code));
     relay_send_msg(r, c, &out);
@@ -176,16 +177,19 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
     struct sasae_rt_burn burn;
     memcpy(c->code, m->code, sizeof(c->code));
     int rc = c->is_operator ? relay_auth_join_limited(r, c) : 0;
+    int dir_down = 0;
     if (!rc && r->cl && c->is_operator && c->link != 2) {
         /* Another node holds the code: join across (a link from a node is never passed on,
          * so a stale directory entry cannot make a loop). */
         char rp[SASAE_RT_ROUTING_DIGITS + 1], addr[256];
         int self = 0;
         relay_routing_part(m->code, rp);
-        if (relay_cluster_lookup(r->cl, rp, addr, sizeof(addr), &self) == 1 && !self) {
+        int found = relay_cluster_lookup(r->cl, rp, addr, sizeof(addr), &self);
+        if (found == 1 && !self) {
             relay_link_open(r, c, addr);
             return;
         }
+        dir_down = found < 0;
     }
     if (!rc)
         rc = sasae_rt_join(r->rt, c->addr, c->cert_id, m->code, c->is_operator, now_ms(), &hostp,
@@ -194,6 +198,17 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
     if (rc == SASAE_RT_E_BURNED) {
         burn_code(r, h, &burn);
         rc = SASAE_RT_E_BAD_CODE; /* the joiner hears what any wrong code gets */
+    }
+    if (rc == SASAE_RT_E_BAD_CODE && dir_down) {
+        /* Not held here, and the directory cannot say where: the code may be a good one on
+         * another node, so the viewer is told to retry rather than that the code is wrong
+         * (this node's table has counted the failure all the same). */
+        r->m.join_fail++;
+        r->m.cluster_dir_down++;
+        relay_audit_simple(r, "join", c, "failed", "cluster directory unavailable");
+        relay_fail(r, c, SASAE_ENV_ERR_INTERNAL,
+                   "the relay cluster's directory is unavailable: try again shortly", 0);
+        return;
     }
     if (rc != SASAE_RT_OK) {
         r->m.join_fail++;
@@ -224,7 +239,7 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
     }
     relay_code_release(r, m->code); /* consumed */
     uint64_t sid = c->link == 2 ? c->via_sid : relay_new_session_id(r);
-    if (relay_pair_session(r, h, c, m->code, sid) == 0) {
+    if (relay_pair_session(r, h, c, m->code, sid, 0) == 0) {
         r->m.join_ok++;
         relay_audit_simple(r, "join", c, "ok", NULL);
         relay_audit_simple(r, "paired", c, "ok", NULL);
@@ -232,7 +247,7 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
 }
 
 int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
-                       uint64_t sid)
+                       uint64_t sid, int hold)
 {
     struct session *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -262,9 +277,30 @@ int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const ch
      * it registered: a revocation since then reaches a host that is already waiting. */
     if (h->crl_sub)
         relay_send_crl(r, h);
+    if (hold) {
+        h->joined_held_ms = c->joined_held_ms = s->start_ms;
+        return 0;
+    }
     relay_send_msg(r, h, &to_host);
     relay_send_msg(r, c, &to_viewer);
     return 0;
+}
+
+void relay_release_joined(struct relay *r, struct conn *h)
+{
+    struct conn *v = h->peer;
+    if (!h->joined_held_ms || h->state != C_PAIRED || !v)
+        return;
+    h->joined_held_ms = v->joined_held_ms = 0;
+    struct sasae_env_msg to_host = {.type = SASAE_ENV_PEER_JOINED};
+    snprintf(to_host.text, sizeof(to_host.text), "%s", v->op);
+    snprintf(to_host.org, sizeof(to_host.org), "%s", v->org);
+    struct sasae_env_msg to_viewer = {.type = SASAE_ENV_PEER_JOINED};
+    /* as in relay_pair_session: the CRL as published now, right before PEER_JOINED */
+    if (h->crl_sub)
+        relay_send_crl(r, h);
+    relay_send_msg(r, h, &to_host);
+    relay_send_msg(r, v, &to_viewer);
 }
 
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m)

@@ -85,6 +85,11 @@ struct conn {
     char op[NAME_MAX_LEN + 1], org[NAME_MAX_LEN + 1];
     char cert_id[33]; /* operator certificate: first 16 bytes of its SHA-256, hex */
     char code[SASAE_ENV_CODE_LEN + 1];
+    uint64_t code_ms; /* when the code was issued (a cluster re-claims it with its rest) */
+    /* a pair whose PEER_JOINED waits for the host's CRL request (a host that resumed second
+     * sends it right behind RESUME, and must have the CRL before PEER_JOINED): since when,
+     * or 0 */
+    uint64_t joined_held_ms;
     int counted;
     uint64_t opened_ms, last_data_ms, stuck_since_ms;
     /* receive side */
@@ -137,6 +142,7 @@ struct metrics {
     uint64_t mem_refused;                        /* memory tight */
     uint64_t cluster_forwarded, cluster_link_failed, cluster_reaped, cluster_dir_down;
     uint64_t resume_waited, resume_paired, resume_failed, resume_expired; /* resuming.c */
+    uint64_t cluster_accepted, link_tx, link_rx; /* joins from other nodes; link payload bytes */
 };
 
 struct relay {
@@ -179,6 +185,7 @@ struct relay {
     struct relay_cluster *cl;
     struct lws_vhost *cluster_vh;
     int making_cluster_vh; /* the TLS callback below is for the cluster vhost */
+    int cl_reclaim; /* reconnected to Redis: put the waiting codes back (retried until done) */
 };
 
 static inline uint64_t now_ms(void)
@@ -269,10 +276,13 @@ void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_m
 /* AUDIT from a paired host: one host-event record. */
 void relay_handle_audit(struct relay *r, struct conn *c, const struct sasae_env_msg *m);
 /* Pairs host h and viewer c as one session (its slot in the table already taken): both get
- * PEER_JOINED, the host first the CRL as published now. 0, or -1 out of memory (both failed,
- * the slot given back). */
+ * PEER_JOINED, the host first the CRL as published now; with hold both PEER_JOINED wait for
+ * the host's CRL request (relay_release_joined). 0, or -1 out of memory (both failed, the
+ * slot given back). */
 int relay_pair_session(struct relay *r, struct conn *h, struct conn *c, const char *code,
-                       uint64_t sid);
+                       uint64_t sid, int hold);
+/* Sends paired host h and its viewer the PEER_JOINED held for them (relay_pair_session). */
+void relay_release_joined(struct relay *r, struct conn *h);
 
 /* ---- resuming.c ---- */
 /* RESUME from a new connection: c presents a resume ticket; paired with the other side's
@@ -327,6 +337,11 @@ int relay_link_accept(struct relay *r, struct conn *c);
 int relay_splice_receive(struct relay *r, struct conn *c, const uint8_t *in, size_t len);
 /* Cluster mode: the directory and the node-to-node listener. 0 or -1. */
 int relay_links_start(struct relay *r, const struct lws_protocols *protocols);
+/* After a reconnection to Redis: every waiting host's code claimed again for the rest of its
+ * life; a host whose code another node holds now is told to register again. 0, or -EIO. */
+int relay_links_reclaim_codes(struct relay *r, uint64_t t);
+/* Appends the cluster's figures to /metrics text at b (cap bytes); returns the bytes added. */
+size_t relay_links_metrics(struct relay *r, char *b, size_t cap);
 
 /* ---- metrics_http.c ---- */
 /* LWS_CALLBACK_HTTP for path: answers /healthz, /metrics or 404. 0, or 1 to close. */

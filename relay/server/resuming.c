@@ -5,7 +5,32 @@
  * re-consent"). */
 #include <stdio.h>
 
+#include <openssl/evp.h>
+
 #include "relay.h"
+
+/* In a cluster the two sides may come back through different nodes: the directory says
+ * where the first presentation of a ticket waits (under a digest of the ticket, not the
+ * ticket), and a later one is spliced to that node over a node-to-node link, which carries
+ * its RESUME first, as a cross-node JOIN. 1 when c was passed on. A directory that does not
+ * answer leaves resuming to presentations that meet on one node. */
+static int resume_elsewhere(struct relay *r, struct conn *c, const uint8_t *ticket)
+{
+    if (!r->cl || c->link)
+        return 0;
+    unsigned char md[32];
+    unsigned mdlen = 0;
+    char key[2 * sizeof(md) + 1], addr[256];
+    if (EVP_Digest(ticket, RELAY_RESUME_TICKET_LEN, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+        mdlen != sizeof(md))
+        return 0;
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(key + 2 * i, 3, "%02x", md[i]);
+    if (relay_cluster_resume_at(r->cl, key, RELAY_RESUME_WINDOW_MS, addr, sizeof(addr)) != 0)
+        return 0;
+    relay_link_open(r, c, addr);
+    return 1;
+}
 
 void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
@@ -27,6 +52,8 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
         return;
     }
     if (relay_refuse_new_session(r, c, "resume"))
+        return;
+    if (resume_elsewhere(r, c, m->ticket))
         return;
     void *peer = NULL;
     int rc = relay_resume_present(
@@ -51,7 +78,11 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
         return;
     }
     struct conn *p = peer, *h = host ? c : p, *v = host ? p : c;
-    if (relay_pair_session(r, h, v, "", relay_new_session_id(r)) == 0) {
+    /* A host presenting second is paired at once, but its CRL request is still on its way
+     * (it follows RESUME) and the CRL must reach it before PEER_JOINED: both sides hear
+     * PEER_JOINED once that request is answered (or at the next second's tick). */
+    if (relay_pair_session(r, h, v, "", c->link == 2 ? c->via_sid : relay_new_session_id(r),
+                           host) == 0) {
         r->m.resume_paired++;
         relay_audit_simple(r, "paired", v, "resumed",
                            "the same resume ticket from host and operator");

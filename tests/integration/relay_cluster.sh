@@ -9,32 +9,15 @@
 source "$(dirname "$0")/relay_lib.sh"
 command -v redis-server >/dev/null && command -v redis-cli >/dev/null && command -v haproxy >/dev/null ||
   fail "redis-server, redis-cli and haproxy are needed (scripts/setup.sh installs them)"
-make_certs "$WORK/certs"
+source "$(dirname "$0")/cluster_lib.sh"
 
-# The cluster's own CA and node certificates (client + server, for 127.0.0.1), and a node
-# certificate from another CA (a process that is not part of the cluster).
-(
-  cd "$WORK/certs"
-  for ca in cluster rogue; do
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $ca-ca.key 2>/dev/null
-    openssl req -new -x509 -key $ca-ca.key -out $ca-ca.pem -days 30 -subj "/O=Test Org/CN=$ca CA" \
-      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
-  done
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost\n' > node.ext
-  for n in node rogue; do
-    ca=cluster; [ $n = rogue ] && ca=rogue
-    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $n.key 2>/dev/null
-    openssl req -new -key $n.key -out $n.csr -subj "/O=Test Org/CN=$n" 2>/dev/null
-    openssl x509 -req -in $n.csr -CA $ca-ca.pem -CAkey $ca-ca.key -CAcreateserial -days 30 \
-      -out $n.pem -extfile node.ext 2>/dev/null
-  done
-) || fail "cluster certificates"
-[ -s "$WORK/certs/node.pem" ] && [ -s "$WORK/certs/rogue.pem" ] || fail "cluster certificates missing"
-
-# ---- Redis, as a child process with its own config (no persistence)
-REDIS_PORT=$(free_port)
+# ---- Redis, as a child process with its own config (no persistence); a port another
+# process took between free_port and the start: another one
+rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
 mkdir -p "$WORK/redis"
-cat > "$WORK/redis/redis.conf" <<CONF
+for try in 1 2 3 4 5; do
+  REDIS_PORT=$(free_port)
+  cat > "$WORK/redis/redis.conf" <<CONF
 bind 127.0.0.1
 port $REDIS_PORT
 protected-mode yes
@@ -44,72 +27,25 @@ dir $WORK/redis
 daemonize no
 logfile ""
 CONF
-redis-server "$WORK/redis/redis.conf" > "$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-PIDS+=("$REDIS_PID")
-rcli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
-for i in $(seq 1 50); do [ "$(rcli ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+  redis-server "$WORK/redis/redis.conf" > "$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for i in $(seq 1 50); do
+    [ "$(rcli ping 2>/dev/null)" = PONG ] && break
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$REDIS_PID" 2>/dev/null && [ "$(rcli ping 2>/dev/null)" = PONG ]; then PIDS+=("$REDIS_PID"); break; fi
+  kill "$REDIS_PID" 2>/dev/null || true
+  wait "$REDIS_PID" 2>/dev/null || true
+done
 [ "$(rcli ping 2>/dev/null)" = PONG ] || { cat "$WORK/redis.log"; fail "redis-server did not start"; }
 
-# ---- nodes: start_node N [flags]: node N with its cluster section in a config file
-declare -A NPORT CPORT NPID
-start_node() {
-  local n=$1 tries
-  shift
-  for tries in 1 2 3 4 5; do
-    # (a restarted node keeps its ports; a port another process took meanwhile: new ones)
-    [ -n "${NPORT[$n]:-}" ] || { NPORT[$n]=$(free_port); CPORT[$n]=$(free_port); }
-    mkdir -p "$WORK/audit$n"
-    cat > "$WORK/node$n.conf" <<CONF
-# the cluster section
-cluster-redis = 127.0.0.1:$REDIS_PORT
-cluster-node = n$n
-cluster-advertise = 127.0.0.1:${CPORT[$n]}
-cluster-port = ${CPORT[$n]}
-cluster-cert = $WORK/certs/node.pem
-cluster-key = $WORK/certs/node.key
-cluster-ca = $WORK/certs/cluster-ca.pem
-CONF
-    : > "$WORK/node$n.out"
-    "$RELAY" --config "$WORK/node$n.conf" --port "${NPORT[$n]}" --cert "$WORK/certs/relay.pem" \
-      --key "$WORK/certs/relay.key" --operator-ca "$WORK/certs/ca.pem" --crl "$WORK/certs/crl.pem" \
-      --audit-dir "$WORK/audit$n" --conn-rate 100000 --join-rate 100000 \
-      --max-conns-per-addr 100000 --max-failed-joins 20 --drain-timeout 30 "$@" \
-      > "$WORK/node$n.out" 2>> "$WORK/node$n.log" &
-    NPID[$n]=$!
-    PIDS+=("${NPID[$n]}")
-    for i in $(seq 1 100); do
-      grep -q "sasae-relay ready" "$WORK/node$n.out" 2>/dev/null && return 0
-      kill -0 "${NPID[$n]}" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "${NPID[$n]}" 2>/dev/null || true
-    wait "${NPID[$n]}" 2>/dev/null || true
-    NPORT[$n]=""
-  done
-  tail -20 "$WORK/node$n.log" >&2
-  fail "node $n did not start"
-}
-url() { echo "wss://127.0.0.1:${NPORT[$1]}/"; }
-health() { curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:${NPORT[$1]}/healthz" || true; }
+CLUSTER_DIR="cluster-redis = 127.0.0.1:$REDIS_PORT"
 start_node 1
 start_node 2
 start_node 3
 for n in 1 2 3; do [ "$(rcli get "sasae:node:n$n")" = "127.0.0.1:${CPORT[$n]}" ] || fail "node $n not live in the directory"; done
 pass "three nodes live in the directory"
-
-# host_on N FILE [args]: a host registered on node N, its code in FILE (waits for it)
-host_on() {
-  local n=$1 f=$2
-  shift 2
-  rm -f "$f"
-  $TC host --url "$(url "$n")" $CA --code-file "$f" "$@" > "$f.out" 2>&1 &
-  HPID=$!
-  PIDS+=("$HPID")
-  for i in $(seq 1 100); do [ -s "$f" ] && return 0; sleep 0.1; done
-  cat "$f.out"
-  fail "host on node $n did not register"
-}
 
 # ---- sessions paired across nodes, data both ways, one session id in both audit logs
 host_on 1 "$WORK/c12" --msgs 20 --size 3000 --timeout 30
@@ -130,6 +66,21 @@ done
 [ "$(cat "$WORK"/audit1/*.jsonl "$WORK"/audit2/*.jsonl | grep -c "\"event\":\"end\".*\"session\":$sid1,")" = 2 ] ||
   fail "audit: no end record for session $sid1 on both nodes"
 pass "host on node 1, viewer on node 2: 20 messages each way; session $sid1 in both nodes' audit logs"
+# the cluster's figures in /metrics: the directory reachable and timed, the join passed on
+# by node 2 and taken by node 1, and the session's 20 x 3000 bytes each way on the link
+[ "$(node_metric 2 sasae_relay_cluster_directory_up)" = 1 ] || fail "metrics: directory not up on node 2"
+[ "$(node_metric 2 'sasae_relay_cluster_joins_total{dir="forwarded"}')" = 1 ] || fail "metrics: node 2 forwarded no join"
+[ "$(node_metric 1 'sasae_relay_cluster_joins_total{dir="accepted"}')" = 1 ] || fail "metrics: node 1 accepted no join"
+for n in 1 2; do
+  for d in in out; do
+    v=$(node_metric $n "sasae_relay_cluster_link_bytes_total{dir=\"$d\"}")
+    [ "${v:-0}" -ge 60000 ] || fail "metrics: node $n link bytes $d = $v (want >= 60000)"
+  done
+done
+ops=$(node_metric 2 sasae_relay_cluster_directory_op_seconds_count)
+inf=$(node_metric 2 'sasae_relay_cluster_directory_op_seconds_bucket{le="+Inf"}')
+[ "${ops:-0}" -gt 0 ] && [ "$ops" = "$inf" ] || fail "metrics: directory latency histogram ($ops calls, +Inf $inf)"
+pass "metrics: directory up, $ops timed directory calls on node 2, the join and its link bytes on both nodes"
 
 # every ordered pair of nodes at once, 2 sessions each (12 sessions)
 VP=()
@@ -227,7 +178,7 @@ wait "${NPID[3]}" 2>/dev/null || true
 for i in $(seq 1 100); do [ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] && break; sleep 0.1; done
 gone_ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$(rcli exists "sasae:code:${K3:0:6}")" = 0 ] || fail "node 3's code still in the directory"
-[ "$(rcli sismember sasae:nodes n3)" = 0 ] || fail "node 3 still listed"
+[ -z "$(rcli zscore sasae:alive n3)" ] || fail "node 3 still listed"
 $TC viewer --url "$(url 1)" $CA $OP --code "$K3" --expect-error 3 --timeout 20 > "$WORK/kv3" 2>&1
 grep -q "RESULT ok" "$WORK/kv3" || { cat "$WORK/kv3"; fail "dead node's code was not refused"; }
 grep -q "PEER_LEFT" "$WORK/kv" "$WORK/k1.out" && fail "the session on nodes 1 and 2 was disturbed"
@@ -286,4 +237,65 @@ for n in 1 2 3; do
 done
 [ $bad = 20 ] && [ $rate = 4 ] || fail "cluster-wide limit: $bad answered, $rate limited (want 20 and 4)"
 pass "24 wrong codes from one address over three nodes: 20 answered, 4 limited"
+for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done
+
+# ---- Redis restarted mid-test (no persistence: it comes back empty). A session running
+# across nodes 1 and 3 keeps its frames flowing while Redis is down; a registration and a
+# join that need the directory are refused at once with words; the nodes reconnect by
+# themselves and put their waiting codes back, so a code issued before the restart is
+# joinable from another node after it.
+host_on 1 "$WORK/rw" --msgs 5 --size 1000 --timeout 60
+RWH=$HPID
+RW=$(cat "$WORK/rw")
+host_on 1 "$WORK/rr" --msgs 120 --size 2000 --pace-ms 50 --timeout 60
+RRH=$HPID
+$TC viewer --url "$(url 3)" $CA $OP --code-file "$WORK/rr" --msgs 120 --size 2000 --pace-ms 50 --timeout 60 > "$WORK/rrv" 2>&1 &
+RRV=$!
+PIDS+=("$RRV")
+for i in $(seq 1 100); do grep -q PAIRED "$WORK/rrv" && break; sleep 0.1; done
+grep -q PAIRED "$WORK/rrv" || fail "session 1-3 before the Redis restart did not pair"
+kill -TERM "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null || true
+rcli ping > /dev/null 2>&1 && fail "redis still answers after it was stopped"
+f0=$(node_metric 1 sasae_relay_messages_forwarded_total)
+t0=$(date +%s%N)
+$TC host --url "$(url 2)" $CA --expect-error 12 --timeout 10 > "$WORK/rdh" 2>&1 ||
+  { cat "$WORK/rdh"; fail "registration while Redis is down: not ERROR 12"; }
+reg_ms=$((($(date +%s%N) - t0) / 1000000))
+grep -q "directory is unavailable" "$WORK/rdh" || { cat "$WORK/rdh"; fail "registration while Redis is down: no clear words"; }
+grep -q "^CODE" "$WORK/rdh" && fail "a code was issued while Redis is down"
+$TC viewer --url "$(url 2)" $CA $OP --code "$RW" --expect-error 12 --timeout 10 > "$WORK/rdv" 2>&1 ||
+  { cat "$WORK/rdv"; fail "join of another node's code while Redis is down: not ERROR 12"; }
+grep -q "directory is unavailable" "$WORK/rdv" || { cat "$WORK/rdv"; fail "join while Redis is down: no clear words"; }
+sleep 1
+f1=$(node_metric 1 sasae_relay_messages_forwarded_total)
+[ "$(node_metric 2 sasae_relay_cluster_directory_up)" = 0 ] || fail "metrics: node 2 says the directory is up while Redis is down"
+[ "$(node_metric 2 'sasae_relay_cluster_directory_errors_total{reason="unreachable"}')" -gt 0 ] ||
+  fail "metrics: no unreachable-directory errors counted on node 2"
+[ "$(node_metric 2 'sasae_relay_cluster_refused_total{reason="directory"}')" -ge 2 ] ||
+  fail "metrics: node 2 did not count the registration and join it refused"
+[ "$(node_metric 1 'sasae_relay_cluster_sessions{side="holder"}')" = 1 ] &&
+  [ "$(node_metric 3 'sasae_relay_cluster_sessions{side="entry"}')" = 1 ] || fail "metrics: the running cross-node session not counted"
+[ "${f1:-0}" -gt "${f0:-0}" ] || fail "no frames forwarded while Redis was down ($f0 -> $f1)"
+grep -q PEER_LEFT "$WORK/rrv" "$WORK/rr.out" && fail "the running session was disturbed by the Redis outage"
+redis-server "$WORK/redis/redis.conf" > "$WORK/redis2.log" 2>&1 &
+REDIS_PID=$!
+PIDS+=("$REDIS_PID")
+t0=$(date +%s%N)
+for i in $(seq 1 50); do
+  [ "$(rcli zcard sasae:alive 2>/dev/null)" = 3 ] && [ "$(rcli get "sasae:code:${RW:0:6}" 2>/dev/null)" = n1 ] && break
+  sleep 0.1
+done
+back_ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$(rcli zcard sasae:alive)" = 3 ] || fail "the nodes did not come back into the restarted Redis"
+[ "$(rcli get "sasae:code:${RW:0:6}")" = n1 ] || fail "node 1 did not put its waiting code back after the restart"
+$TC viewer --url "$(url 2)" $CA $OP --code "$RW" --msgs 5 --size 1000 --timeout 30 > "$WORK/rwv" 2>&1 ||
+  { cat "$WORK/rwv"; fail "a code issued before the restart could not be joined from node 2 after it"; }
+wait "$RWH" || { cat "$WORK/rw.out"; fail "host of the pre-restart code"; }
+wait "$RRV" || { cat "$WORK/rrv"; fail "the session running across the Redis restart (viewer)"; }
+wait "$RRH" || { cat "$WORK/rr.out"; fail "the session running across the Redis restart (host)"; }
+host_on 3 "$WORK/ra" --msgs 5 --size 1000 --timeout 30
+$TC viewer --url "$(url 1)" $CA $OP --code-file "$WORK/ra" --msgs 5 --size 1000 --timeout 30 > "$WORK/rav" 2>&1 ||
+  { cat "$WORK/rav"; fail "new cross-node session after the Redis restart"; }
+pass "Redis restarted: the running session went on (frames $f0 -> $f1 while down), registration refused with words in $reg_ms ms, nodes and a waiting code back in $back_ms ms"
 for n in 1 2 3; do kill -0 "${NPID[$n]}" || fail "node $n died"; done

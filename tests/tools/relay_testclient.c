@@ -19,6 +19,7 @@ struct opts {
     size_t ca_pem_len;
     int role; /* 1 host, 2 viewer, 3 pair (host + viewer in one process) */
     int sessions, msgs, size, timeout_s, expect_error, expect_end, audit_kind, hold, reconnect;
+    int pace_ms; /* --pace-ms: a pause between messages (a session that runs for a while) */
     const char *audit_text;
     int env_proxy;
 };
@@ -200,6 +201,8 @@ static int exchange(struct side *s, double deadline)
                 break;
             usleep(1000);
         }
+        if (s->o->pace_ms && i)
+            usleep((useconds_t)s->o->pace_ms * 1000);
         fill(buf, (size_t)s->o->size, s->role, s->index, i);
         int rc = sasae_relayclient_send_data(s->c, buf, (size_t)s->o->size);
         if (rc) {
@@ -351,7 +354,7 @@ static void usage(void)
             "  [--cert F --key F] [--proxy URL] [--env-proxy] [--code C] [--code-file F] "
             "[--crl-file F]\n"
             "  [--sessions N] [--msgs M] [--size BYTES] [--timeout S] [--expect-error CODE]\n"
-            "  [--expect-end END] [--audit KIND TEXT] [--hold]\n");
+            "  [--expect-end END] [--audit KIND TEXT] [--hold] [--pace-ms MS]\n");
 }
 
 int main(int argc, char **argv)
@@ -403,6 +406,7 @@ int main(int argc, char **argv)
         OPT_I("--expect-error", expect_error)
         OPT_I("--expect-end", expect_end)
         OPT_I("--reconnect", reconnect)
+        OPT_I("--pace-ms", pace_ms)
         if (!strcmp(a, "--audit") && i + 2 < argc) {
             o.audit_kind = atoi(argv[i + 1]);
             o.audit_text = argv[i + 2];
