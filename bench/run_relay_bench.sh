@@ -9,6 +9,8 @@
 
 set -euo pipefail
 SASAE_BIN=${SASAE_BIN:-$(cd "$(dirname "$0")/.." && pwd)/build}
+# relay_lib.sh sources its helpers from the checkout
+export SASAE_SRC=${SASAE_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 KEEP_WORK=${KEEP_WORK:-0}
 source "$(dirname "$0")/../tests/integration/relay_lib.sh"
 set +e
