@@ -196,7 +196,19 @@ st=$(health 2)
 $TC host --url "$(url 2)" $CA --timeout 2 > "$WORK/dh" 2>&1 && fail "a draining node took a registration"
 grep -q "^CODE" "$WORK/dh" && fail "a draining node issued a code"
 grep -q "shutting down\|error=8\|ERROR 8" "$WORK/dh" || { cat "$WORK/dh"; fail "a host at a draining node was not told it is shutting down"; }
-sleep 1.5
+sleep 1.5 # HAProxy's check (inter 500, fall 2) has seen the 503 by now
+# the balancer sends new customers elsewhere: through it, every registration gets a code,
+# from node 1 (node 3 is dead, node 2 draining)
+for k in 1 2 3 4; do
+  $TC host --url "$HA_URL" $CA --code-file "$WORK/dha$k" --timeout 10 > "$WORK/dha$k.out" 2>&1 &
+  DH=$!
+  for i in $(seq 1 50); do [ -s "$WORK/dha$k" ] && break; sleep 0.1; done
+  [ -s "$WORK/dha$k" ] || { cat "$WORK/dha$k.out"; fail "a registration through the balancer was refused while node 2 drains"; }
+  where=$(rcli get "sasae:code:$(head -c 6 "$WORK/dha$k")")
+  kill "$DH" 2>/dev/null
+  wait "$DH" 2>/dev/null || true
+  [ "$where" = n1 ] || fail "the balancer sent a registration to node '$where' (draining or dead)"
+done
 kill -0 "${NPID[2]}" || fail "node 2 exited with a session still running"
 grep -q "PEER_LEFT" "$WORK/kv" "$WORK/k1.out" && fail "draining ended the running session"
 kill -TERM "$KV"
@@ -206,7 +218,7 @@ kill -0 "${NPID[2]}" 2>/dev/null && fail "node 2 did not exit once its last sess
 rc=0; wait "${NPID[2]}" || rc=$?
 [ $rc = 0 ] || fail "node 2 exited with $rc after draining"
 wait "$KH" 2>/dev/null || true
-pass "node 2 drained: health check $st, registration refused, its session ran on until it ended, exit 0"
+pass "node 2 drained: health check $st, registration refused, the balancer sent 4 new hosts to node 1, its session ran on until it ended, exit 0"
 
 # ---- wrong tries counted cluster-wide (nodes 2 and 3 back)
 start_node 2
