@@ -61,6 +61,8 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 #define RC_TOPOFF_GAIN 4
 /* A frame of top-off alone takes at most this many frame budgets of link time. */
 #define RC_TOPOFF_FRAMES 3
+/* A frame that carries a move (a scroll in progress) at most this many. */
+#define RC_MOVE_FRAMES 1.5
 
 static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
 {
@@ -652,6 +654,13 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         }
     }
     double target = budget + 0.5 * e->credit;
+    /* A scroll in progress comes every frame: each frame stays near one frame of link time,
+     * so the frames do not queue on a slow link; top-off sharpens the text once it rests. */
+    int moving = 0;
+    for (int i = 0; i < e->ntiles; i++)
+        moving |= e->tiles[i].moved;
+    if (moving && target > RC_MOVE_FRAMES * budget)
+        target = RC_MOVE_FRAMES * budget;
     if (target < budget / 4)
         target = budget / 4;
     area[RC_TOPOFF] = top_area;
