@@ -54,23 +54,23 @@ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 relay_serving "$HL_DIR/expired.pem"
 grep -q "served CRL .* has expired" "$HL_DIR/relay.log" || hl_fail "the relay did not warn"
 host_once
-echo "$out" | grep -q "support code" && hl_fail "a code shown without a current CRL: $out"
-echo "$out" | grep -q "No current revocation list for your organisation (the organisation's revocation list expired on 20" ||
+grep -q "support code" <<<"$out" && hl_fail "a code shown without a current CRL: $out"
+grep -q "No current revocation list for your organisation (the organisation's revocation list expired on 20" <<<"$out" ||
     hl_fail "no reason given: $out"
 # the headline says it too, not "connection lost"
-echo "$out" | grep -q "list of revoked operators is not current" || hl_fail "untrue headline: $out"
-echo "$out" | grep -q "connection to the support center was lost" && hl_fail "'connection lost' shown: $out"
+grep -q "list of revoked operators is not current" <<<"$out" || hl_fail "untrue headline: $out"
+grep -q "connection to the support center was lost" <<<"$out" && hl_fail "'connection lost' shown: $out"
 
 echo "== a relay serving a CRL signed by another CA"
 "$C" --dir "$HL_DIR/other" init-ca --org "Scam Support Ltd" >/dev/null
 relay_serving "$HL_DIR/other/crl.pem"
 host_once
-echo "$out" | grep -q "support code" && hl_fail "a code shown with a foreign CRL: $out"
-echo "$out" | grep -q "not signed by the organisation's CA" || hl_fail "no reason given: $out"
+grep -q "support code" <<<"$out" && hl_fail "a code shown with a foreign CRL: $out"
+grep -q "not signed by the organisation's CA" <<<"$out" || hl_fail "no reason given: $out"
 
 echo "== --crl is gone from the host"
 out=$("$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --crl "$HL_DIR/pki/crl.pem" </dev/null 2>&1) &&
     hl_fail "--crl accepted"
-echo "$out" | grep -q "from the relay at every session" || hl_fail "unclear --crl error: $out"
+grep -q "from the relay at every session" <<<"$out" || hl_fail "unclear --crl error: $out"
 echo PASS

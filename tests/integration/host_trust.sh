@@ -17,8 +17,8 @@ out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay $HL_URL \
     --relay-ca '$HL_DIR/other/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' \
     --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
     </dev/null 2>&1) || hl_fail "host failed: $out"
-echo "$out" | grep -q "support code" && hl_fail "registered through an unverified relay"
-echo "$out" | grep -q "connection to the support center was lost" || hl_fail "no clear end: $out"
+grep -q "support code" <<<"$out" && hl_fail "registered through an unverified relay"
+grep -q "connection to the support center was lost" <<<"$out" || hl_fail "no clear end: $out"
 grep -q '"event":"register"' "$HL_DIR"/audit/* 2>/dev/null && hl_fail "relay saw a registration"
 
 echo "== no relay listening"
@@ -26,7 +26,7 @@ out=$(timeout 60 script -qefc "'$HL_BIN/host/sasae-host' --relay wss://127.0.0.1
     --relay-ca '$HL_DIR/pki/ca.pem' --org-ca '$HL_DIR/pki/ca.pem' \
     --state-dir '$HL_DIR/state' --consent tty --no-proxy --source synthetic" /dev/null \
     </dev/null 2>&1) || hl_fail "host failed: $out"
-echo "$out" | grep -q "connection to the support center was lost" || hl_fail "no clear end: $out"
+grep -q "connection to the support center was lost" <<<"$out" || hl_fail "no clear end: $out"
 
 echo "== operator revoked after the relay started"
 serial=$(openssl x509 -in "$HL_DIR/pki/operators/hanako-sato.pem" -noout -serial | cut -d= -f2)
@@ -51,11 +51,11 @@ chmod 644 "$HL_DIR/state/device.key"
 out=$("$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --state-dir "$HL_DIR/state" --consent tty </dev/null 2>&1) &&
     hl_fail "used a world-readable device key"
-echo "$out" | grep -q "readable by others" || hl_fail "unclear key error: $out"
+grep -q "readable by others" <<<"$out" || hl_fail "unclear key error: $out"
 "$HL_BIN/host/sasae-host" --help | grep -q "no option to skip the consent" || hl_fail "--help"
 out=$(echo y | "$HL_BIN/host/sasae-host" --relay "$HL_URL" --relay-ca "$HL_DIR/pki/ca.pem" \
     --org-ca "$HL_DIR/pki/ca.pem" --consent tty 2>&1) && hl_fail "answers accepted from a pipe"
-echo "$out" | grep -q "needs a terminal" || hl_fail "unclear pipe error: $out"
+grep -q "needs a terminal" <<<"$out" || hl_fail "unclear pipe error: $out"
 echo "== config file"
 printf '# host settings\nsource = synthetic\nsize = 320x240\nfps = 10\n' >"$HL_DIR/host.conf"
 chmod 600 "$HL_DIR/state/device.key"
@@ -68,5 +68,5 @@ hl_answer y
 hl_wait 20 hl_vsaw "decoded 320x240" || hl_fail "config file not applied"
 printf 'sauce = synthetic\n' >"$HL_DIR/bad.conf"
 out=$("$HL_BIN/host/sasae-host" --config "$HL_DIR/bad.conf" 2>&1) && hl_fail "bad config accepted"
-echo "$out" | grep -q "bad.conf:1: bad setting 'sauce'" || hl_fail "unclear config error: $out"
+grep -q "bad.conf:1: bad setting 'sauce'" <<<"$out" || hl_fail "unclear config error: $out"
 echo PASS

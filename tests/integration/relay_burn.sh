@@ -100,7 +100,7 @@ for i in $(seq 1 50); do
 done
 rec=$(grep -h '"event":"burned"' "$WORK"/audit/*.jsonl || true)
 echo "$rec"
-echo "$rec" | grep -q "\"code\":\"$A\"" || fail "audit: no burned record for $A"
+grep -q "\"code\":\"$A\"" <<<"$rec" || fail "audit: no burned record for $A"
 echo "$rec" | grep -q '5 failed joins from 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1' \
   || fail "audit: burned record without the addresses"
 [ "$(cat "$WORK"/audit/*.jsonl | grep -c "\"event\":\"join\".*\"code\":\"${A:0:6}")" -ge 6 ] \

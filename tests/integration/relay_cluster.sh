@@ -152,13 +152,13 @@ for who in rogue none; do
   out=$(printf 'GET /via/0000000000000001/3132372e302e302e31/-/616c696365/- HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sasae.v1\r\n\r\n' |
     timeout 10 openssl s_client -quiet -connect "127.0.0.1:${CPORT[1]}" -CAfile "$WORK/certs/cluster-ca.pem" \
       "${certargs[@]}" 2>&1 || true)
-  echo "$out" | grep -q "101 Switching" && fail "a link with certificate '$who' was accepted"
+  grep -q "101 Switching" <<<"$out" && fail "a link with certificate '$who' was accepted"
 done
 # the same request with the cluster's certificate is answered (the check above can fail)
 out=$(printf 'GET /via/0000000000000001/3132372e302e302e31/-/616c696365/- HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: sasae.v1\r\n\r\n' |
   timeout 3 openssl s_client -quiet -connect "127.0.0.1:${CPORT[1]}" -CAfile "$WORK/certs/cluster-ca.pem" \
     -cert "$WORK/certs/node.pem" -key "$WORK/certs/node.key" 2>&1 || true)
-echo "$out" | grep -q "101 Switching" || { echo "$out"; fail "a link with the cluster's certificate was not accepted"; }
+grep -q "101 Switching" <<<"$out" || { echo "$out"; fail "a link with the cluster's certificate was not accepted"; }
 pass "node-to-node links: a rogue CA's certificate and no certificate are refused"
 
 # ---- SIGKILL node 3: its codes leave the directory, the other nodes keep working

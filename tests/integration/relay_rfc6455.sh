@@ -10,13 +10,13 @@ raw() { $RAW "rfc6455:$1" "$RELAY_PORT" "$CAF" "$WORK/certs/alice.pem" "$WORK/ce
 
 for c in unmasked unmasked-ping unmasked-paired; do
   out=$(raw $c) || { echo "$out"; fail "$c: not closed with 1002 (or the peer got its bytes)"; }
-  echo "$out" | grep -q "CLOSE 1002" || fail "$c: no close 1002"
+  grep -q "CLOSE 1002" <<<"$out" || fail "$c: no close 1002"
 done
 pass "unmasked client frames refused with 1002 (REGISTER, ping, DATA in a session)"
 
 for c in text text-cont text-paired; do
   out=$(raw $c) || { echo "$out"; fail "$c: not closed with 1003 (or the peer got its bytes)"; }
-  echo "$out" | grep -q "CLOSE 1003" || fail "$c: no close 1003"
+  grep -q "CLOSE 1003" <<<"$out" || fail "$c: no close 1003"
 done
 pass "text frames refused with 1003 (whole, fragmented, DATA in a session)"
 

@@ -60,8 +60,8 @@ scan "$RELAY_PORT" "$WORK/default.scan"
 pass "sslscan: default relay offers TLS 1.3 TLS_AES_256_GCM_SHA384 only (X25519, P-256; no renegotiation)"
 
 out=$(sc "$RELAY_PORT" -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384)
-echo "$out" | grep -q "TLS_AES_256_GCM_SHA384" || { echo "$out"; fail "good TLS 1.3 suite refused"; }
-echo "$out" | grep -q "Verify return code: 0" || fail "relay certificate does not verify"
+grep -q "TLS_AES_256_GCM_SHA384" <<<"$out" || { echo "$out"; fail "good TLS 1.3 suite refused"; }
+grep -q "Verify return code: 0" <<<"$out" || fail "relay certificate does not verify"
 for s in TLS_AES_128_GCM_SHA256 TLS_CHACHA20_POLY1305_SHA256 TLS_AES_128_CCM_SHA256; do
   ok "$RELAY_PORT" -tls1_3 -ciphersuites "$s" && fail "TLS 1.3 $s accepted"
 done
