@@ -14,7 +14,7 @@ static const char *const wl_name[W_COUNT] = {"idle", "typing", "scroll", "motion
 
 struct opts {
     int aq, maxq, tile_h, frames_1080, frames_4k, kbps_1080, kbps_4k, speed, tile, threads,
-        scroll_px, only_1080, mem_w, mem_h, move;
+        scroll_px, only_1080, mem_w, mem_h, move, baseline_rects;
     enum sasae_video_codec codec;
     const char *dump_dir; /* --dump DIR: write each tile stream of the tiled runs as IVF */
 };
@@ -216,7 +216,7 @@ static int run(const struct opts *o, int w, int h, int kbps, int frames, enum wo
     for (int i = 0; i < frames; i++) {
         sasae_video_rect r;
         int n = make_frame(wl, i, bgra, w, h, o->scroll_px, &r);
-        if (full_frame) { /* the baseline knows nothing about what changed */
+        if (full_frame && !o->baseline_rects) { /* the baseline knows nothing about what changed */
             r = full;
             n = 1;
         }
@@ -329,7 +329,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_codec [--frames N] [--frames-4k N] [--kbps K] [--kbps-4k K]\n"
             "  [--speed S] [--tile T] [--threads N] [--scroll PX] [--aq 0|3] [--max-q Q] [--vp8]\n"
-            "  [--1080-only] [--dump DIR (tile streams as IVF)]\n"
+            "  [--1080-only] [--dump DIR (tile streams as IVF)] [--move (scroll as moves)]\n"
+            "  [--baseline-rects (the full-frame baseline gets the dirty rects: its active map)]\n"
             "  [--mem WxH (resident memory of one encoder; nothing else)]\n");
 }
 
@@ -369,6 +370,8 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--mem") && v && sscanf(v, "%dx%d", &o.mem_w, &o.mem_h) == 2) {
             i++;
+        } else if (!strcmp(a, "--baseline-rects")) {
+            o.baseline_rects = 1; /* the strongest baseline: one encoder, with the active map */
         } else if (!strcmp(a, "--move")) {
             o.move = 1;
         } else if (!strcmp(a, "--1080-only")) {
