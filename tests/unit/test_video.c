@@ -729,7 +729,7 @@ static size_t scroll_run(int moves, double *worst, int *moved_frames, long *code
     return total;
 }
 
-Test(video, scroll_as_moves_stays_in_step_and_costs_less, .timeout = 120)
+Test(video, scroll_as_moves_stays_in_step_and_costs_less)
 {
     double worst_mv, worst_plain;
     int moved, moved_plain;
