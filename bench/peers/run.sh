@@ -114,7 +114,10 @@ start_vnc() { # REP SYSTEM
     x11vnc -display "$DISPLAY" -localhost -rfbport "$port" -nopw -forever -shared -quiet \
       >"$T/$2.$1.srv" 2>&1 &
   else
-    x0vncserver -display "$DISPLAY" -rfbport "$port" -localhost=1 -SecurityTypes None \
+    # Debian's x0vncserver is a wrapper that starts X0tigervnc and exits: run the server
+    # itself, so that it is the process measured and stopped
+    "$(command -v X0tigervnc || command -v x0vncserver)" -display "$DISPLAY" -rfbport "$port" \
+      -localhost=1 -SecurityTypes None \
       >"$T/$2.$1.srv" 2>&1 &
   fi
   SPID=$!
@@ -152,6 +155,10 @@ for rep in $(seq "$REPS"); do
     SAMP=$!
     for w in "${WORKLOADS[@]}"; do
       set -- $w
+      # a blank screen first: typist types the same sentence in the same cells each time,
+      # and a glyph drawn over itself changes nothing a server could send
+      xsetroot -solid '#305080'
+      sleep 1.5
       "$SASAE_BIN/bench/typist" "${@:2}" >"$T/$s.$rep.$1.draws"
       echo "$s $rep $1 $3" >>"$T/windows"
       sleep 1 # the last change arrives
