@@ -27,6 +27,9 @@ PKGS=(
   # the relay cluster: its shared directory (Redis server, Sentinel for its failover, C
   # client) and the balancer the cluster test runs in front of three nodes
   redis-server redis-sentinel libhiredis-dev haproxy
+  # bench/peers/run.sh: the peers measured side by side (two VNC servers, a full-frame
+  # encoder) and the library of its VNC meter
+  x11vnc tigervnc-scraping-server ffmpeg libvncserver-dev
 )
 
 missing=()

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""analyse.py DIR: bench/peers/run.sh's table. DIR/windows lists one line per measured
+workload: SYSTEM REP WORKLOAD PERIOD_MS (typist's stamps in DIR/SYSTEM.REP.WORKLOAD.draws);
+DIR/SYSTEM.REP.events is that session's client-side log and DIR/SYSTEM.REP.samples the
+sampler's. For each workload: wire kbit/s (bytes the client read), delivered updates/s, the
+latency of each typist stamp to the first update after it, the server's CPU and peak RSS.
+Medians over the repetitions; the ratios sasae/peer are taken within each repetition (same
+run, same load) and their median is printed."""
+import bisect
+import collections
+import os
+import statistics
+import sys
+
+d = sys.argv[1]
+TCK = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count()
+
+
+def q(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+
+
+def events(system, rep):
+    """(match_us, shown_us) of each update with new content, sorted by match_us: an update
+    answers a stamp when match_us >= the stamp. sasae's frame log says when each frame was
+    captured, so a frame answers only the changes made before its capture; the peers' logs
+    only say when an update arrived, so any update arriving after the stamp answers it (in
+    the peers' favour: it may have been grabbed before the change)."""
+    ev = []
+    for line in open(f"{d}/{system}.{rep}.events"):
+        if line.startswith("#") or not line.strip():
+            continue
+        f = line.rstrip("\n").split("\t")
+        if system == "sasae":
+            if "R" in f[9]:  # a top-off or keep-alive: no new content
+                continue
+            ev.append((int(f[1]), int(f[3])))
+        elif system == "ffmpeg":
+            ev.append((int(f[0]), int(f[0])))
+        elif int(f[1]) > 0:
+            ev.append((int(f[0]), int(f[0])))
+    ev.sort()
+    return ev
+
+
+def samples(system, rep):
+    s = []
+    for line in open(f"{d}/{system}.{rep}.samples"):
+        s.append(tuple(int(x) for x in line.split()))
+    return s
+
+
+def at(s, t, col):
+    """The sampled counter interpolated at time t."""
+    ts = [x[0] for x in s]
+    i = bisect.bisect_left(ts, t)
+    if i <= 0:
+        return s[0][col]
+    if i >= len(s):
+        return s[-1][col]
+    a, b = s[i - 1], s[i]
+    return a[col] + (b[col] - a[col]) * (t - a[0]) / max(1, b[0] - a[0])
+
+
+res = {}  # (workload, system, rep) -> dict
+order_w, order_s = [], []
+cache = {}
+for line in open(f"{d}/windows"):
+    system, rep, wl, period = line.split()
+    period = int(period)
+    if wl not in order_w:
+        order_w.append(wl)
+    if system not in order_s:
+        order_s.append(system)
+    if (system, rep) not in cache:
+        cache[(system, rep)] = (events(system, rep), samples(system, rep))
+    ev, smp = cache[(system, rep)]
+    draws = [int(x) for x in open(f"{d}/{system}.{rep}.{wl}.draws") if x.strip()]
+    t0, t1 = draws[0], draws[-1] + period * 1000
+    span = (t1 - t0) / 1e6
+    keys = [e[0] for e in ev]
+    lat = []
+    for dr in draws:
+        i = bisect.bisect_left(keys, dr)
+        if i < len(ev):
+            lat.append((ev[i][1] - dr) / 1000)
+    upd = sum(1 for e in ev if t0 <= e[1] <= t1)
+    kbps = (at(smp, t1, 1) - at(smp, t0, 1)) * 8 / span / 1000
+    cpu = (at(smp, t1, 2) - at(smp, t0, 2)) / TCK / span * 100 / NCPU
+    rss = max([x[3] for x in smp if t0 <= x[0] <= t1] or [smp[-1][3]]) / 1024
+    res[(wl, system, rep)] = dict(
+        kbps=kbps, ups=upd / span, p50=statistics.median(lat) if lat else float("nan"),
+        p95=q(lat, .95) if lat else float("nan"), max=max(lat) if lat else float("nan"),
+        cpu=cpu, rss=rss, matched=len(lat), n=len(draws))
+
+reps = sorted({k[2] for k in res})
+print("| workload | system | wire kbit/s | updates/s | latency p50 / p95 / max ms | matched |"
+      " server CPU % | server RSS MB | p50 × | p95 × | kbit/s × |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for wl in order_w:
+    for system in order_s:
+        rows = [res[(wl, system, r)] for r in reps if (wl, system, r) in res]
+        if not rows:
+            continue
+        m = {k: statistics.median(x[k] for x in rows) for k in rows[0]}
+        ratio = collections.defaultdict(list)
+        if system != "sasae":
+            for r in reps:
+                a, b = res.get((wl, "sasae", r)), res.get((wl, system, r))
+                if a and b:
+                    for k in ("p50", "p95", "kbps"):
+                        if b[k] > 0:
+                            ratio[k].append(a[k] / b[k])
+        rt = {k: f"{statistics.median(v):.2f}" if v else "" for k, v in ratio.items()}
+        print(f"| {wl} | {system} | {m['kbps']:.0f} | {m['ups']:.1f} | "
+              f"{m['p50']:.1f} / {m['p95']:.1f} / {m['max']:.0f} | "
+              f"{min(x['matched'] for x in rows)}/{rows[0]['n']} | {m['cpu']:.1f} | "
+              f"{m['rss']:.0f} | {rt.get('p50', '—' if system == 'sasae' else '')} | "
+              f"{rt.get('p95', '—' if system == 'sasae' else '')} | "
+              f"{rt.get('kbps', '—' if system == 'sasae' else '')} |")
+print(f"\n{len(reps)} repetitions; medians. Ratios: sasae / peer within each repetition, median.")
