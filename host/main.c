@@ -27,8 +27,7 @@
 struct opts {
     const char *relay, *relay_ca, *relay_pin, *org_ca, *state_dir, *source, *display, *consent,
         *proxy, *log_file, *download_dir;
-    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, resume_window,
-        file_ask_s;
+    int monitor, width, height, fps, bitrate, reconsent_min, max_file_mb, resume_window, file_ask_s;
     bool no_proxy;
 };
 
