@@ -55,6 +55,22 @@ long relay_mem_headroom_kb(const struct relay *r)
     return left;
 }
 
+/* A REGISTER, JOIN or RESUME in an envelope version we do not speak, or while draining: refused
+ * with the reason (true). */
+bool relay_refuse_at_door(struct relay *r, struct conn *c, unsigned version)
+{
+    if (version != SASAE_ENV_VERSION) {
+        r->m.rej_version++;
+        relay_fail(r, c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+        return true;
+    }
+    if (r->draining) {
+        relay_fail(r, c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
+        return true;
+    }
+    return false;
+}
+
 /* A new session cannot be served safely: refuse it with a reason the client shows. */
 bool relay_refuse_new_session(struct relay *r, struct conn *c, const char *what)
 {

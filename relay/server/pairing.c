@@ -95,15 +95,8 @@ void relay_detach_peer(struct relay *r, struct conn *c, uint8_t reason, const ch
 
 void relay_handle_register(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
-    if (m->version != SASAE_ENV_VERSION) {
-        r->m.rej_version++;
-        relay_fail(r, c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+    if (relay_refuse_at_door(r, c, m->version))
         return;
-    }
-    if (r->draining) {
-        relay_fail(r, c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
-        return;
-    }
     if (relay_refuse_new_session(r, c, "register"))
         return;
     int rc = sasae_rt_register(r->rt, c, now_ms(), c->code);
@@ -162,15 +155,8 @@ static void burn_code(struct relay *r, struct conn *h, const struct sasae_rt_bur
 void relay_handle_join(struct relay *r, struct conn *c, const struct sasae_env_msg *m)
 {
     c->role = R_VIEWER;
-    if (m->version != SASAE_ENV_VERSION) {
-        r->m.rej_version++;
-        relay_fail(r, c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+    if (relay_refuse_at_door(r, c, m->version))
         return;
-    }
-    if (r->draining) {
-        relay_fail(r, c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
-        return;
-    }
     if (relay_refuse_new_session(r, c, "join"))
         return;
     void *hostp = NULL;

@@ -242,6 +242,7 @@ int relay_fd_headroom(const struct relay *r);
 long relay_mem_headroom_kb(const struct relay *r);
 /* A new session (what: "register" or "join") cannot be served safely: c is refused with a
  * reason and true returned. */
+bool relay_refuse_at_door(struct relay *r, struct conn *c, unsigned version);
 bool relay_refuse_new_session(struct relay *r, struct conn *c, const char *what);
 
 /* ---- conn.c ---- */

@@ -36,15 +36,8 @@ void relay_handle_resume(struct relay *r, struct conn *c, const struct sasae_env
 {
     bool host = m->reason == SASAE_ENV_RESUME_HOST;
     c->role = host ? R_HOST : R_VIEWER;
-    if (m->version != SASAE_ENV_VERSION) {
-        r->m.rej_version++;
-        relay_fail(r, c, SASAE_ENV_ERR_VERSION, "this relay speaks envelope version 1", 0);
+    if (relay_refuse_at_door(r, c, m->version))
         return;
-    }
-    if (r->draining) {
-        relay_fail(r, c, SASAE_ENV_ERR_SHUTDOWN, "", 0);
-        return;
-    }
     if (!host && !c->is_operator) {
         r->m.rej_not_operator++;
         relay_audit_simple(r, "resume", c, "failed", "no operator certificate");
