@@ -2,7 +2,8 @@
 # A real support session over a shaped "customer DSL" link: what the operator experiences.
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
-#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS] [--keep]
+#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS [--rest SEC]]
+#                           [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
 # Layout (nothing outside the two network namespaces this script creates, removed on exit):
@@ -23,13 +24,17 @@
 # (bench/typist ... scroll, a terminal under fast output); adds the latency from each line's
 # drawing to the first frame decoded after it (source->decoded), the frames per second with
 # new content, and the host's CPU and memory while scrolling.
+# --rest SEC (with --x11-scroll): the scroll stops SEC seconds before the session ends; the
+# viewer dumps its decoded frames (I420) and each one shown after the last step is compared
+# with the resting screen (luma PSNR against libyuv's conversion of an xwd of the Xvfb): when
+# the viewer's picture reaches 48 dB, 55 dB and exact, and what the sharpening cost.
 # Prints: frames/s delivered, glass-to-glass latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
 # (video payload at the viewer and bytes on the wire from tc), the viewer's bandwidth
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 REST=0
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
   --tap) TAP=1; shift ;;
   --loss) LOSS=$2; shift 2 ;;
   --x11-scroll) XSCROLL=$2; shift 2 ;;
+  --rest) REST=$2; shift 2 ;;
   -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -50,6 +56,10 @@ done
 [[ $LOSS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss wants a percentage" >&2; exit 2; }
 [ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
 [[ $XSCROLL =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "--x11-scroll wants MS or MS:PX" >&2; exit 2; }
+[[ $REST =~ ^[0-9]+$ ]] || { echo "--rest wants seconds" >&2; exit 2; }
+[ "$REST" = 0 ] || [ "$XSCROLL" != 0 ] || { echo "--rest needs --x11-scroll" >&2; exit 2; }
+[ "$XSCROLL" = 0 ] || [ $((SECS - 13 - REST)) -ge 1 ] ||
+  { echo "--seconds must exceed 13 + --rest" >&2; exit 2; }
 XPX=
 [[ $XSCROLL == *:* ]] && XPX=${XSCROLL#*:} && XSCROLL=${XSCROLL%%:*}
 [ "$(id -u)" -eq 0 ] || { echo "run as root (network namespaces, tc)" >&2; exit 2; }
@@ -230,9 +240,12 @@ HPID=$(ps -o pid= --ppid $SPID | head -1 | tr -d ' ')
 CODE=$(grep -o "support code: [0-9 ]*" "$T/host.out" | head -1 | sed 's/support code: //')
 
 # --- the operator's viewer, headless, next to the relay ----------------------------------
+DUMP=()
+[ "$REST" = 0 ] || DUMP=(--dump-dir "$T/dump" --dump-format i420)
 ip netns exec "$NSS" "$B/viewer/sasae-viewer" --headless --relay wss://127.0.0.1:8443/ \
   --relay-ca "$C/ca.pem" --cert "$OPC" --key "$OPK" --code "$CODE" --duration "$SECS" \
-  --frame-log "$T/frames.log" --log-level debug >"$T/viewer.out" 2>"$T/viewer.err" &
+  --frame-log "$T/frames.log" --log-level debug ${DUMP[@]+"${DUMP[@]}"} \
+  >"$T/viewer.out" 2>"$T/viewer.err" &
 VPID=$!
 PIDS+=($VPID)
 wait_line "Allow? \[y/N\]" "$T/host.out" 30
@@ -241,7 +254,12 @@ echo y >"$T/host.in"
 if [ "$XSCROLL" -gt 0 ]; then
   sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
   read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-  "$B/bench/typist" $(( (SECS - 13) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
+  "$B/bench/typist" $(( (SECS - 13 - REST) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
+  if [ "$REST" -gt 0 ]; then
+    sleep $((REST - 1)).5 # the resting screen, as the viewer should end up showing it
+    xwd -root -silent -display "$DISPLAY" >"$T/rest.xwd"
+    ffmpeg -loglevel error -f xwd_pipe -i "$T/rest.xwd" -f rawvideo -pix_fmt bgra "$T/rest.bgra"
+  fi
   # the session may have ended first (a slow X server draws fewer steps a second)
   HU1=$HU0 HS1=$HS0 HOST_RSS=0
   { read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat; } 2>/dev/null || true
@@ -325,6 +343,10 @@ print(f"line drawn->decoded ms  median {statistics.median(lat):.1f}  p95 {pct(la
 if int(sys.argv[6]):
     print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
 EOF
+fi
+if [ "$REST" -gt 0 ]; then
+  python3 "$SRC/bench/rest_psnr.py" "$T/draws.txt" "$T/frames.log" "$T/dump" "$T/rest.bgra" "$SIZE"
+  [ $KEEP -eq 1 ] || rm -rf "$T/dump" # a gigabyte of pictures
 fi
 summary=$(grep -o "session summary:.*" "$T/host.out" | tail -1 | tr -d '\r')
 echo "host               ${summary:-no summary in the host log}"

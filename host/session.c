@@ -674,9 +674,11 @@ again:
                 wait_ms = 0;
             } else {
                 /* wait for the screen to change, up to the tick plus the idle wait (the pace of
-                 * refreshes): a small change (a keystroke) is taken the moment it is drawn,
-                 * even just after a big one, rather than on the next tick */
-                wait_ms = (int)((due - now + MS - 1) / MS) + idle_ms;
+                 * refreshes), or just the tick while a resting screen is being sharpened: a
+                 * small change (a keystroke) is taken the moment it is drawn, even just after
+                 * a big one, rather than on the next tick */
+                wait_ms = (int)((due - now + MS - 1) / MS) +
+                          (sasae_venc_pending_topoff(enc) ? 0 : idle_ms);
             }
         }
         int wr = sasae_cap_wait(s->cap, wait_ms);
@@ -758,6 +760,12 @@ again:
             atomic_store(&s->want_key, true);
             continue;
         }
+        SASAE_DBG(TAG, "frame cap %llu: %zu B, q %d, %d mb coded, %d rects (%d,%d %dx%d)%s%s",
+                  (unsigned long long)frame.capture_us, len, sasae_venc_last_q(enc),
+                  sasae_venc_last_coded_mbs(enc), pending.n, pending.n ? rects[0].x : 0,
+                  pending.n ? rects[0].y : 0, pending.n ? rects[0].w : 0,
+                  pending.n ? rects[0].h : 0, scrolling ? ", move" : "",
+                  wflags & SASAE_WIRE_VIDEO_TOPOFF ? ", top-off" : "");
         pending.n = 0;
         first = false;
         if (len == 0)

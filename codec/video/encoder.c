@@ -27,6 +27,10 @@ struct venc_tile {
     sasae_video_rect mv_rect; /* tile coordinates */
     int mv_dy;
     int top_rank; /* order in a frame of top-off alone (pick_topoff) */
+    /* A top-off pass sharpens the tile a band of macroblock rows per frame: the next row,
+     * -1 when the tile is not in a pass; this frame's band is [pass_row, pass_row + band). */
+    int pass_row;
+    int band;
 };
 
 struct sasae_venc {
@@ -42,6 +46,8 @@ struct sasae_venc {
     int64_t last_in_pts; /* caller's pts of the previous frame */
     int need_key;
     int pending_topoff;
+    int pass_q;      /* quantizer of the top-off pass in progress (tiles with pass_row >= 0) */
+    double pass_bpp; /* bytes per pixel its bands cost so far; 0: not yet known */
     /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
     double credit;        /* bytes the link can still take, capped at one second */
     double bpp[3];        /* bytes per pixel at RC_QREF, per enum rc_kind */
@@ -49,6 +55,7 @@ struct sasae_venc {
     struct sv_scroll scr; /* move detection (cfg.scroll) */
     struct sv_refbuf ref;
     unsigned long moves; /* frames sent with a move */
+    int64_t move_pts;    /* clock_us of the last frame that carried a move */
     int coded_mbs;       /* in the last call */
 };
 
@@ -59,10 +66,18 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 #define RC_QSTEP 8.0
 /* Top-off a static tile only if it gets at least this much sharper. */
 #define RC_TOPOFF_GAIN 4
-/* A frame of top-off alone takes at most this many frame budgets of link time. */
-#define RC_TOPOFF_FRAMES 3
+/* A frame of top-off alone takes at most this many frame budgets of link time: a change
+ * that comes next (a scroll, a key) queues behind at most that much refinement. */
+#define RC_TOPOFF_CHUNK 1.0
+/* A top-off pass (one quantizer over its tiles, in chunks) costs at most this many seconds of
+ * link: enough for a lossless pass over a page of text at 1 Mbit/s. */
+#define RC_PASS_SECONDS 3.0
 /* A frame that carries a move (a scroll in progress) at most this many. */
-#define RC_MOVE_FRAMES 1.5
+#define RC_MOVE_FRAMES 0.7
+/* A scroll is in progress until this long after its last move: frames between its steps (a
+ * capture that caught the rows drawn after the copy) keep the move's budget, and nothing is
+ * topped off, or a refinement of a whole strip would queue before the next step. */
+#define RC_SCROLL_HOLD_US 300000
 
 static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
 {
@@ -81,6 +96,7 @@ void sasae_video_config_default(sasae_video_config *cfg, int width, int height)
     cfg->fps = 30;
     cfg->speed = 0; /* per codec: VP9 9, VP8 6 (measured in bench/RESULTS-video.md) */
     cfg->min_q = 10;
+    cfg->rest_q = 0;
     cfg->max_q = 50;
     cfg->aq_mode = 0;
     cfg->threads = 1;
@@ -99,8 +115,9 @@ static int config_check(const sasae_video_config *c)
         return SASAE_VIDEO_EINVAL;
     if (c->bitrate_kbps < 1 || c->bitrate_kbps > 1000000 || c->fps < 1 || c->fps > 1000)
         return SASAE_VIDEO_EINVAL;
-    if (c->min_q < 0 || c->max_q > 63 || c->min_q > c->max_q || c->threads < 1 || c->threads > 16 ||
-        c->topoff_max < 0 || (c->aq_mode != 0 && c->aq_mode != 3))
+    if (c->min_q < 0 || c->max_q > 63 || c->min_q > c->max_q || c->rest_q < 0 ||
+        c->rest_q > c->min_q || c->threads < 1 || c->threads > 16 || c->topoff_max < 0 ||
+        (c->aq_mode != 0 && c->aq_mode != 3))
         return SASAE_VIDEO_EINVAL;
     if (c->speed != 0 && (c->codec == SASAE_VIDEO_VP9 ? (c->speed < 5 || c->speed > 9)
                                                       : (c->speed < 4 || c->speed > 16)))
@@ -240,6 +257,7 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
             t->mby = t->y / 16;
             t->mbw = (t->w + 15) / 16;
             t->mbh = (t->h + 15) / 16;
+            t->pass_row = -1;
             t->amap = malloc((size_t)t->mbw * t->mbh);
             if (!t->amap)
                 goto fail;
@@ -302,6 +320,11 @@ unsigned long sasae_venc_moves(const sasae_venc *e)
     return e ? e->moves : 0;
 }
 
+int sasae_venc_last_q(const sasae_venc *e)
+{
+    return e ? e->q : 0;
+}
+
 int sasae_venc_last_coded_mbs(const sasae_venc *e)
 {
     return e ? e->coded_mbs : 0;
@@ -315,15 +338,20 @@ static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y
                e->v + (size_t)(y / 2) * e->cs + x / 2, e->cs, w, h);
 }
 
-/* Encode tile t; amap NULL means every macroblock is active. Appends the entry to out. */
-static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int all_active,
-                       uint8_t *out, size_t cap, size_t *pos)
+/* Encode tile t: all of it for a keyframe, its band of a top-off pass, else its dirty
+ * macroblocks. Appends the entry to out. */
+static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uint8_t *out,
+                       size_t cap, size_t *pos)
 {
     vpx_active_map_t am = {0};
     am.rows = (unsigned)t->mbh;
     am.cols = (unsigned)t->mbw;
-    if (all_active) {
+    int topoff = t->want == RC_TOPOFF + 1;
+    if (key) {
         memset(t->amap, 1, (size_t)t->mbw * t->mbh);
+    } else if (topoff) {
+        memset(t->amap, 0, (size_t)t->mbw * t->mbh);
+        memset(t->amap + (size_t)t->pass_row * t->mbw, 1, (size_t)t->band * t->mbw);
     } else {
         for (int r = 0; r < t->mbh; r++)
             memcpy(t->amap + (size_t)r * t->mbw,
@@ -394,10 +422,11 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, int
     *pos = body + len;
 
     /* last_q is the worst quantizer still visible in the tile: a partial update leaves the
-     * rest of the tile as it was, so it can only make the tile look worse, never better. */
+     * rest of the tile as it was, so it can only make the tile look worse, never better (a
+     * top-off pass lowers it when its last band is coded). */
     int q = 0;
-    if (vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK) {
-        if (all_active || t->active_mb == t->mbw * t->mbh || q > t->last_q)
+    if (!topoff && vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK) {
+        if (key || t->active_mb == t->mbw * t->mbh || q > t->last_q)
             t->last_q = q;
     }
     return 1;
@@ -408,37 +437,35 @@ static double rc_scale(int q)
     return exp2((RC_QREF - q) / RC_QSTEP);
 }
 
-/* The lowest quantizer whose predicted payload fits target bytes. */
-static int pick_q(const sasae_venc *e, const double area[3], double target)
+/* The lowest quantizer from qmin up whose predicted payload fits target bytes. */
+static int pick_q(const sasae_venc *e, const double area[3], double target, int qmin)
 {
     double at_ref = 0;
     for (int k = 0; k < 3; k++)
         at_ref += e->bpp[k] * area[k];
-    for (int q = e->cfg.min_q; q < e->cfg.max_q; q++)
+    for (int q = qmin; q < e->cfg.max_q; q++)
         if (at_ref * rc_scale(q) <= target)
             return q;
     return e->cfg.max_q;
 }
 
-/* A frame of top-off alone: sharpening a resting screen is never urgent, so it takes at
- * most `target` bytes (a few frames of link time; one tile at most full_target) and a change that
- * comes next (a scroll, a key) does not queue behind half a second of refinement on a slow link.
- * The blurriest tiles go first, as many as still gain RC_TOPOFF_GAIN steps within the target: ranks
- * them (top_rank), returns the quantizer and in *n how many ranks take part. */
-static int pick_topoff(sasae_venc *e, double target, double full_target, int *n)
+/* The start of a top-off pass: the blurriest tiles go first, as many as still gain
+ * RC_TOPOFF_GAIN steps if the whole pass costs at most `target` bytes. Ranks them (top_rank),
+ * returns the quantizer and in *n how many ranks take part. */
+static int pick_topoff(sasae_venc *e, double target, int floor, int *n)
 {
     int cand = 0;
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
         t->top_rank = e->ntiles;
-        if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+        if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.rest_q)
             cand++;
     }
     for (int r = 0; r < cand; r++) { /* selection by last_q, worst first */
         struct venc_tile *best = NULL;
         for (int i = 0; i < e->ntiles; i++) {
             struct venc_tile *t = &e->tiles[i];
-            if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.min_q &&
+            if (!t->want && t->topoff_left > 0 && t->last_q > e->cfg.rest_q &&
                 t->top_rank == e->ntiles && (!best || t->last_q > best->last_q))
                 best = t;
         }
@@ -455,11 +482,70 @@ static int pick_topoff(sasae_venc *e, double target, double full_target, int *n)
                 worst = t->last_q > worst ? t->last_q : worst;
             }
         }
-        /* one tile always may take the frame's whole target: else a tile that cannot be
-         * sharpened within a few frames' bytes never would be */
-        q = pick_q(e, area, *n == 1 ? full_target : target);
-        if (worst >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && worst > q))
+        q = pick_q(e, area, target, floor);
+        if (worst >= q + RC_TOPOFF_GAIN || (q == floor && worst > q))
             break;
+    }
+    return q;
+}
+
+/* A frame of top-off alone. Sharpening a resting screen is never urgent, so a pass runs a
+ * band of macroblock rows per frame, at most `chunk` bytes: a scroll or a key that comes
+ * next queues behind one frame of link time, not behind a whole strip of dense text (40 KB,
+ * a third of a second at 1 Mbit/s). A pass, all its bands at one quantizer, costs at most
+ * `target` bytes in all. Sets want and band of the tiles that take part; returns q. */
+static int topoff_plan(sasae_venc *e, double target, double chunk)
+{
+    int in_pass = 0;
+    for (int i = 0; i < e->ntiles; i++)
+        in_pass |= e->tiles[i].pass_row >= 0;
+    if (!in_pass) {
+        /* first every tile to min_q (text reads sharp), then the finer passes down to
+         * rest_q: a resting screen is readable in a fraction of the time it takes to be
+         * exact */
+        int floor = e->cfg.rest_q;
+        for (int i = 0; i < e->ntiles; i++)
+            if (!e->tiles[i].want && e->tiles[i].topoff_left > 0 &&
+                e->tiles[i].last_q > e->cfg.min_q)
+                floor = e->cfg.min_q;
+        int n = 0;
+        int q = pick_topoff(e, target, floor, &n);
+        for (int i = 0; i < e->ntiles; i++) {
+            struct venc_tile *t = &e->tiles[i];
+            if (t->want || t->topoff_left <= 0 || t->top_rank >= n)
+                continue;
+            if (t->last_q >= q + RC_TOPOFF_GAIN || (q == floor && t->last_q > q)) {
+                t->pass_row = 0;
+                in_pass = 1;
+            }
+        }
+        if (!in_pass)
+            return q;
+        e->pass_q = q;
+        e->pass_bpp = 0;
+    }
+    const int q = e->pass_q;
+    for (int i = 0, first = 1; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        if (t->pass_row < 0)
+            continue;
+        /* the cost model is fitted on changes, and a sharp pass (lossless at its end) costs
+         * far more than it extrapolates: the first band of a pass is one row, and the next
+         * ones follow what the pass's bands really cost */
+        double row_cost = e->pass_bpp * 16.0 * t->w;
+        int rows = e->pass_bpp > 0 ? (int)(chunk / row_cost) : 1;
+        if (e->pass_bpp <= 0)
+            chunk = 0;
+        if (rows > t->mbh - t->pass_row)
+            rows = t->mbh - t->pass_row;
+        if (rows < 1 && !first)
+            break; /* the chunk is spent (the first band takes at least a row) */
+        if (rows < 1)
+            rows = 1;
+        first = 0;
+        t->want = RC_TOPOFF + 1;
+        t->band = rows;
+        chunk -= rows * row_cost;
     }
     return q;
 }
@@ -649,7 +735,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         if (t->want) {
             double a = key ? (double)t->w * t->h : t->active_mb * 256.0;
             area[t->want - 1] += a;
-        } else if (t->topoff_left > 0 && t->last_q > e->cfg.min_q) {
+        } else if (t->topoff_left > 0 && t->last_q > e->cfg.rest_q) {
             top_area += (double)t->w * t->h;
         }
     }
@@ -659,25 +745,28 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     int moving = 0;
     for (int i = 0; i < e->ntiles; i++)
         moving |= e->tiles[i].moved;
-    if (moving && target > RC_MOVE_FRAMES * budget)
+    if (moving)
+        e->move_pts = e->clock_us;
+    int scrolling = !key && e->moves && e->clock_us - e->move_pts < RC_SCROLL_HOLD_US;
+    if (scrolling)
+        top_area = 0; /* the tiles keep their top-off for when the scroll rests */
+    if ((moving || scrolling) && target > RC_MOVE_FRAMES * budget)
         target = RC_MOVE_FRAMES * budget;
     if (target < budget / 4)
         target = budget / 4;
-    area[RC_TOPOFF] = top_area;
-    int q = pick_q(e, area, target), ntop = e->ntiles + 1; /* ranks are < ntiles + 1 */
-    if (area[RC_KEY] == 0 && area[RC_CHANGED] == 0 && top_area > 0 &&
-        target > RC_TOPOFF_FRAMES * budget)
-        q = pick_topoff(e, RC_TOPOFF_FRAMES * budget, target, &ntop);
-    area[RC_TOPOFF] = 0;
-    for (int i = 0; i < e->ntiles && top_area > 0; i++) {
-        struct venc_tile *t = &e->tiles[i];
-        if (t->want || t->topoff_left <= 0 || t->last_q <= e->cfg.min_q || t->top_rank >= ntop)
-            continue;
-        if (t->last_q >= q + RC_TOPOFF_GAIN || (q == e->cfg.min_q && t->last_q > q)) {
-            t->want = RC_TOPOFF + 1;
-            area[RC_TOPOFF] += (double)t->w * t->h;
-        }
+    int q = pick_q(e, area, target, e->cfg.min_q);
+    if (area[RC_KEY] > 0 || area[RC_CHANGED] > 0) {
+        /* a change cancels the passes of the tiles it touches (their last_q is the worse) */
+        for (int i = 0; i < e->ntiles; i++)
+            if (key || e->tiles[i].want)
+                e->tiles[i].pass_row = -1;
+    } else if (top_area > 0) {
+        q = topoff_plan(e, RC_PASS_SECONDS * rate, RC_TOPOFF_CHUNK * budget);
     }
+    area[RC_TOPOFF] = 0;
+    for (int i = 0; i < e->ntiles; i++)
+        if (e->tiles[i].want == RC_TOPOFF + 1)
+            area[RC_TOPOFF] += (double)e->tiles[i].band * 16 * e->tiles[i].w;
 
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
@@ -686,7 +775,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
         if (!t->want) {
-            if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+            if (t->topoff_left > 0 && t->last_q > e->cfg.rest_q)
                 pending = 1;
             continue;
         }
@@ -700,22 +789,41 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             rc = SASAE_VIDEO_ECODEC;
             goto fail;
         }
-        rc = encode_tile(e, t, i, key, t->want == RC_TOPOFF + 1 || key, out, cap, &pos);
+        rc = encode_tile(e, t, i, key, out, cap, &pos);
         if (rc < 0)
             goto fail;
         count += rc;
-        e->coded_mbs += key || t->want == RC_TOPOFF + 1 ? t->mbw * t->mbh : t->active_mb;
+        int topoff = t->want == RC_TOPOFF + 1;
+        e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band * t->mbw : t->active_mb;
         bytes[t->want - 1] += (double)(pos - before);
-        t->topoff_left = t->want == RC_TOPOFF + 1 ? t->topoff_left - 1 : e->cfg.topoff_max;
-        if (t->topoff_left > 0 && t->last_q > e->cfg.min_q)
+        if (topoff) {
+            t->pass_row += t->band;
+            if (t->pass_row >= t->mbh) { /* the pass is done: the whole tile is at q */
+                t->pass_row = -1;
+                t->last_q = q;
+                t->topoff_left--;
+            }
+        } else {
+            t->topoff_left = e->cfg.topoff_max;
+        }
+        if (t->topoff_left > 0 && t->last_q > e->cfg.rest_q)
             pending = 1;
     }
-    rc_update(e, area, bytes, q);
+    if (area[RC_TOPOFF] > 0) {
+        double obs = bytes[RC_TOPOFF] / area[RC_TOPOFF];
+        e->pass_bpp = e->pass_bpp > 0 ? 0.5 * (e->pass_bpp + obs) : obs;
+        if (e->pass_bpp < 1e-4)
+            e->pass_bpp = 1e-4; /* a blank band costs next to nothing; the next may not */
+    }
+    /* below min_q the model does not hold: sharp passes do not teach it */
+    const double fit[3] = {area[RC_KEY], area[RC_CHANGED], q < e->cfg.min_q ? 0 : area[RC_TOPOFF]};
+    rc_update(e, fit, bytes, q);
     int send = count > 0 || (flags & SASAE_VENC_FORCE);
     if (send)
         e->credit -= (double)pos;
     /* Nothing more to top off if even a full second of credit cannot sharpen anything. */
-    if (pending && area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
+    if (pending && !scrolling && area[RC_KEY] == 0 && area[RC_CHANGED] == 0 &&
+        area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
         pending = 0;
     e->q = q;
     e->pending_topoff = pending;

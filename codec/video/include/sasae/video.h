@@ -49,10 +49,12 @@ typedef struct sasae_video_config {
     int bitrate_kbps;   /* link budget for the whole frame (frame-level rate control) */
     int fps;            /* calls per second: budget per call = bitrate / fps */
     int speed;          /* VP9 5..9, VP8 4..16 (cpu-used -speed); 0 = VP9 9, VP8 6 */
-    int min_q, max_q;   /* 0..63; each frame uses one q in range; top-off ends at min_q */
+    int min_q, max_q;   /* 0..63; each frame with changes uses one q in range */
+    int rest_q;         /* 0..min_q: top-off sharpens a resting screen down to it (VP9 0 is
+                         * lossless) */
     int aq_mode;        /* VP9 only: 0 off, 3 cyclic refresh */
     int threads;        /* libvpx threads per tile encoder (>= 1) */
-    int topoff_max;     /* max top-off frames per tile after it stops changing */
+    int topoff_max;     /* max top-off passes per tile after it stops changing */
     int scroll;         /* VP9 only: 1 finds vertical moves (scrolling) and sends them as a
                          * shift of the reference plus what the move did not bring; the
                          * decoder must understand moves (sasae_vdec does) */
@@ -117,6 +119,8 @@ unsigned long sasae_venc_moves(const sasae_venc *enc);
 /* Macroblocks (16x16) the last call had the codec code (the rest were skipped): the
  * encoder's work, for statistics. */
 int sasae_venc_last_coded_mbs(const sasae_venc *enc);
+/* The quantizer of the last call's tiles (one per frame), for statistics. */
+int sasae_venc_last_q(const sasae_venc *enc);
 
 /* ---------------------------------------------------------------- decoder */
 typedef struct sasae_vdec sasae_vdec;
