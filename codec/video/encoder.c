@@ -78,6 +78,7 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
  * capture that caught the rows drawn after the copy) keep the move's budget, and nothing is
  * topped off, or a refinement of a whole strip would queue before the next step. */
 #define RC_SCROLL_HOLD_US 300000
+#define RC_SCROLL_MAX_Q 63
 
 static vpx_codec_iface_t *venc_iface(enum sasae_video_codec c)
 {
@@ -437,16 +438,16 @@ static double rc_scale(int q)
     return exp2((RC_QREF - q) / RC_QSTEP);
 }
 
-/* The lowest quantizer from qmin up whose predicted payload fits target bytes. */
-static int pick_q(const sasae_venc *e, const double area[3], double target, int qmin)
+/* The lowest quantizer in [qmin, qmax] whose predicted payload fits target bytes. */
+static int pick_q(const sasae_venc *e, const double area[3], double target, int qmin, int qmax)
 {
     double at_ref = 0;
     for (int k = 0; k < 3; k++)
         at_ref += e->bpp[k] * area[k];
-    for (int q = qmin; q < e->cfg.max_q; q++)
+    for (int q = qmin; q < qmax; q++)
         if (at_ref * rc_scale(q) <= target)
             return q;
-    return e->cfg.max_q;
+    return qmax;
 }
 
 /* The start of a top-off pass: the blurriest tiles go first, as many as still gain
@@ -482,7 +483,7 @@ static int pick_topoff(sasae_venc *e, double target, int floor, int *n)
                 worst = t->last_q > worst ? t->last_q : worst;
             }
         }
-        q = pick_q(e, area, target, floor);
+        q = pick_q(e, area, target, floor, e->cfg.max_q);
         if (worst >= q + RC_TOPOFF_GAIN || (q == floor && worst > q))
             break;
     }
@@ -754,7 +755,11 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         target = RC_MOVE_FRAMES * budget;
     if (target < budget / 4)
         target = budget / 4;
-    int q = pick_q(e, area, target, e->cfg.min_q);
+    /* lines scrolling past at 30 a second are not read: they may be coarser than max_q
+     * (a terminal's 16-px lines cost 1-5 KB a frame even at max_q), and are sharpened
+     * when the text rests */
+    int q =
+        pick_q(e, area, target, e->cfg.min_q, moving || scrolling ? RC_SCROLL_MAX_Q : e->cfg.max_q);
     if (area[RC_KEY] > 0 || area[RC_CHANGED] > 0) {
         /* a change cancels the passes of the tiles it touches (their last_q is the worse) */
         for (int i = 0; i < e->ntiles; i++)
