@@ -7,8 +7,10 @@
 # - relay/ includes nothing of host/ or viewer/; the relay client nothing of the server;
 # - host/ and viewer/ include nothing of each other or of the relay server;
 # - no circles between a front end and its parts: the capture backends call nothing of the
-#   capture front end (host/cap.c), and the viewer's parts nothing of its main.c (each front
-#   end calls its parts, never the other way);
+#   capture front end (host/cap.c), the viewer's parts nothing of its main.c, the window's
+#   parts nothing of window.c nor of a part listed before them in window.h (input, sink,
+#   draw, toolbar) (each front end calls its parts, never the other way);
+# - viewer/core/ is pure: no SDL, logging or network, nothing of viewer/app;
 # - no platform conditionals (_WIN32, __linux__, __APPLE__) anywhere: platform code lives
 #   in files named for the platform.
 set -euo pipefail
@@ -49,6 +51,8 @@ check_dir 'relay/*.[ch]' '"sasae/(host|viewer|ui)\.h"|"(\.\./)+(host|viewer)/' "
 check_dir 'relay/client/*.[ch]' '"sasae/relaytable\.h"|"(config|audit|rxpool|wsguard|relay)\.h"' "the relay client is not the server"
 check_dir 'host/*.[ch]' '"sasae/(viewer|relaytable)\.h"|"(\.\./)+viewer/' "the host knows no viewer or relay server"
 check_dir 'viewer/*.[ch]' '"sasae/(host|relaytable)\.h"|"(\.\./)+host/' "the viewer knows no host or relay server"
+check_dir 'viewer/core/*.[ch]' '^<SDL|"sasae/(ui|common|relayclient)\.h"|"(\.\./)+app/|"(app|vsource|window|keys)\.h"' "viewer/core is pure: no SDL, logging or network, nothing of the app"
+check_dir 'viewer/include/*.[ch]' '^<SDL|"sasae/(ui|common|relayclient)\.h"|"(\.\./)+app/|"(app|vsource|window|keys)\.h"' "viewer/core is pure: no SDL, logging or network, nothing of the app"
 
 # Functions FILE defines for other files (not static, not main).
 exported() {
@@ -71,6 +75,11 @@ no_callback() {
 }
 no_callback host/cap.c 'host/cap_*.[ch]' 'host/linux/cap_*.[ch]' 'host/win/cap_*.[ch]'
 no_callback viewer/app/main.c 'viewer/app/*.[ch]'
+# the window's parts in their order (window.h): each calls only those after it
+no_callback viewer/app/window.c 'viewer/app/window_*.c'
+no_callback viewer/app/window_input.c viewer/app/window_sink.c viewer/app/window_draw.c viewer/app/window_toolbar.c
+no_callback viewer/app/window_sink.c viewer/app/window_draw.c viewer/app/window_toolbar.c
+no_callback viewer/app/window_draw.c viewer/app/window_toolbar.c
 
 while read -r hit; do
   fail "platform conditional: $hit (platform code goes in files named for the platform)"
