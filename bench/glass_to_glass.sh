@@ -89,43 +89,4 @@ rc=0; wait "$VPID" || rc=$?
 [ "$rc" -eq 3 ] || { echo "viewer exit $rc, want 3 (the customer ended)" >&2; cat "$T/v.err" >&2; exit 1; }
 echo "# bench/glass_to_glass.sh $COUNT $PERIOD${SCROLL:+ (SCROLL=$SCROLL)}: $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "viewer window ${WW}x${WH} on a second Xvfb with openbox, polled ${PW}x${PH} at +$PX+$PY; $(cat "$T/glasspoll.err")"
-python3 - "$T/draws.txt" "$T/frames.log" "$T/visible.txt" "${SCROLL:+scroll steps}" <<'PY'
-import bisect, statistics, sys
-draws = [tuple(int(x) for x in l.split()) for l in open(sys.argv[1]) if l.strip()]  # (real, mono)
-frames = []  # (capture_us, shown_us, refresh)
-for line in open(sys.argv[2]):
-    if line.startswith("#"):
-        continue
-    f = line.rstrip("\n").split("\t")
-    frames.append((int(f[1]), int(f[3]), "R" in f[9]))
-content = sorted(f for f in frames if not f[2])
-caps = [f[0] for f in content]
-presents = sorted(set(f[1] for f in frames))
-vis = [tuple(int(x) for x in l.split()) for l in open(sys.argv[3]) if l.strip()]  # (mono, real)
-vis_real = [v[1] for v in vis]
-pres, seen, late = [], [], 0
-for real, mono in draws:
-    i = bisect.bisect_left(caps, real)
-    if i == len(caps):
-        continue
-    shown = content[i][1]
-    # the present before this frame's: its pixels were in the window when it returned
-    j = bisect.bisect_left(presents, shown)
-    after = max(real, presents[j - 1] if j > 0 else 0)
-    k = bisect.bisect_right(vis_real, after)
-    if k == len(vis):
-        continue
-    pres.append((shown - real) / 1000)
-    seen.append((vis[k][0] - mono) / 1000)
-    if vis[k][1] > shown + 20000:
-        late += 1
-def q(v, p):
-    v = sorted(v)
-    return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
-what = sys.argv[4] or "keystrokes"
-if len(seen) < len(draws) * 0.9:
-    sys.exit(f"only {len(seen)} of {len(draws)} {what} matched a frame and a window change")
-print(f"{what} {len(draws)} (matched {len(seen)}; {late} seen > 20 ms after their present returned)")
-print(f"latency source->presented ms: median {statistics.median(pres):.1f}  p95 {q(pres, .95):.1f}  max {max(pres):.1f}")
-print(f"latency source->visible ms:   median {statistics.median(seen):.1f}  p95 {q(seen, .95):.1f}  max {max(seen):.1f}")
-PY
+python3 bench/glass_match.py "$T/draws.txt" "$T/frames.log" "$T/visible.txt" "${SCROLL:+scroll steps}"

@@ -2,7 +2,8 @@
 # A real support session over a shaped "customer DSL" link: what the operator experiences.
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
-#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS] [--keep]
+#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS [--window]]
+#                           [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
 # Layout (nothing outside the two network namespaces this script creates, removed on exit):
@@ -23,13 +24,17 @@
 # (bench/typist ... scroll, a terminal under fast output); adds the latency from each line's
 # drawing to the first frame decoded after it (source->decoded), the frames per second with
 # new content, and the host's CPU and memory while scrolling.
-# Prints: frames/s delivered, glass-to-glass latency median/p95/max (viewer frame log,
+# --window (with --x11-scroll): the viewer is the real SDL2 window (not --headless) on a second
+# Xvfb with openbox, and bench/glasspoll reads its pixels: adds true glass to glass, each step
+# drawn -> visible in the window (bench/glass_match.py; bench/glass_to_glass.sh explains it).
+# The frame log's times are then "after SDL_RenderPresent", not "after decode".
+# Prints: frames/s delivered, capture->decoded latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
 # (video payload at the viewer and bytes on the wire from tc), the viewer's bandwidth
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 WINDOW=0
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
   --tap) TAP=1; shift ;;
   --loss) LOSS=$2; shift 2 ;;
   --x11-scroll) XSCROLL=$2; shift 2 ;;
+  --window) WINDOW=1; shift ;;
   -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -50,6 +56,7 @@ done
 [[ $LOSS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss wants a percentage" >&2; exit 2; }
 [ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
 [[ $XSCROLL =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "--x11-scroll wants MS or MS:PX" >&2; exit 2; }
+[ $WINDOW -eq 0 ] || [ "$XSCROLL" != 0 ] || { echo "--window needs --x11-scroll" >&2; exit 2; }
 XPX=
 [[ $XSCROLL == *:* ]] && XPX=${XSCROLL#*:} && XSCROLL=${XSCROLL%%:*}
 [ "$(id -u)" -eq 0 ] || { echo "run as root (network namespaces, tc)" >&2; exit 2; }
@@ -89,6 +96,7 @@ cleanup() {
   ip netns del "$NSC" 2>/dev/null
   ip netns del "$NSS" 2>/dev/null
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+  for p in ${GP_PID:-} ${WM_PID:-} ${VX_PID:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   if [ $KEEP -eq 1 ]; then echo "logs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -217,6 +225,13 @@ SOURCE=(env -u DISPLAY "$B/host/sasae-host" --source synthetic --size "$SIZE")
 if [ "$XSCROLL" -gt 0 ]; then
   [ -x "$B/bench/typist" ] || { echo "missing $B/bench/typist (build first)" >&2; exit 1; }
   SASAE_SRC=$SRC . "$SRC/tests/gui/xvfb.sh"
+  if [ $WINDOW -eq 1 ]; then
+    [ -x "$B/bench/glasspoll" ] || { echo "missing $B/bench/glasspoll (build first)" >&2; exit 1; }
+    xvfb_start 1920x1080x24 # the operator's screen
+    VX_PID=$XVFB_PID VDISPLAY=$DISPLAY
+    DISPLAY=$VDISPLAY openbox >/dev/null 2>&1 &
+    WM_PID=$!
+  fi
   xvfb_start "${SIZE}x24" # its socket file reaches into the namespace; abstract ones do not
   SOURCE=(env DISPLAY="$DISPLAY" "$B/host/sasae-host")
 fi
@@ -229,8 +244,10 @@ wait_line "support code: [0-9]" "$T/host.out" 30
 HPID=$(ps -o pid= --ppid $SPID | head -1 | tr -d ' ')
 CODE=$(grep -o "support code: [0-9 ]*" "$T/host.out" | head -1 | sed 's/support code: //')
 
-# --- the operator's viewer, headless, next to the relay ----------------------------------
-ip netns exec "$NSS" "$B/viewer/sasae-viewer" --headless --relay wss://127.0.0.1:8443/ \
+# --- the operator's viewer, headless (or --window), next to the relay ------------------------
+VIEWER=("$B/viewer/sasae-viewer" --headless)
+[ $WINDOW -eq 0 ] || VIEWER=(env DISPLAY="$VDISPLAY" SDL_VIDEODRIVER=x11 "$B/viewer/sasae-viewer")
+ip netns exec "$NSS" "${VIEWER[@]}" --relay wss://127.0.0.1:8443/ \
   --relay-ca "$C/ca.pem" --cert "$OPC" --key "$OPK" --code "$CODE" --duration "$SECS" \
   --frame-log "$T/frames.log" --log-level debug >"$T/viewer.out" 2>"$T/viewer.err" &
 VPID=$!
@@ -240,8 +257,24 @@ tc0=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC" | awk '/Sent/ {print $2; e
 echo y >"$T/host.in"
 if [ "$XSCROLL" -gt 0 ]; then
   sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
+  if [ $WINDOW -eq 1 ]; then
+    # the viewer's pid is ip netns exec's (it execs env, which execs the viewer)
+    WID=
+    for _ in $(seq 100); do
+      WID=$(DISPLAY=$VDISPLAY xdotool search --onlyvisible --pid "$VPID" 2>/dev/null | head -1) || true
+      [ -n "$WID" ] && break
+      sleep 0.1
+    done
+    [ -n "$WID" ] || { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
+    read -r _ _ WW WH < <(DISPLAY=$VDISPLAY abs_geom "$WID")
+    PX=$((WW / 5)) PY=$((WH / 4)) PW=$((WW * 3 / 5)) PH=$((WH / 2)) # as glass_to_glass.sh
+    DISPLAY=$VDISPLAY "$B/bench/glasspoll" "$WID" $PX $PY $PW $PH 0 200 >"$T/visible.txt" \
+      2>"$T/glasspoll.err" &
+    GP_PID=$!
+  fi
   read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-  "$B/bench/typist" $(( (SECS - 13) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
+  TYPIST_MONO=$WINDOW "$B/bench/typist" $(( (SECS - 13) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX \
+    >"$T/draws.txt"
   # the session may have ended first (a slow X server draws fewer steps a second)
   HU1=$HU0 HS1=$HS0 HOST_RSS=0
   { read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat; } 2>/dev/null || true
@@ -249,6 +282,11 @@ if [ "$XSCROLL" -gt 0 ]; then
 fi
 vrc=0
 wait $VPID || vrc=$?
+if [ -n "${GP_PID:-}" ]; then
+  kill "$GP_PID" 2>/dev/null
+  wait "$GP_PID" 2>/dev/null || true
+  GP_PID=
+fi
 tc1=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC")
 # the session is over; SIGTERM lets the host print its summary and exit
 sleep 0.5
@@ -268,7 +306,7 @@ fi
 [ -s "$T/frames.log" ] || { echo "no frame log"; cat "$T/viewer.out" "$T/viewer.err" "$T/host.out"; exit 1; }
 tcbytes=$(echo "$tc1" | awk '/Sent/ {print $2; exit}')
 tcdrops=$(echo "$tc1" | grep -o 'dropped [0-9]*' | head -1 | awk '{print $2}')
-python3 - "$T/frames.log" "$SECS" "$((tcbytes - tc0))" "${tcdrops:-0}" "$T/viewer.err" <<'EOF'
+python3 - "$T/frames.log" "$SECS" "$((tcbytes - tc0))" "${tcdrops:-0}" "$T/viewer.err" ${VDISPLAY:+window} <<'EOF'
 import sys, re, statistics
 log, secs, wire, drops, verr = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 rows = [l.rstrip('\n').split('\t') for l in open(log) if not l.startswith('#') and l.strip()]
@@ -281,7 +319,7 @@ span = (shown[-1] - shown[0]) / 1e6 if len(rows) > 1 else 0
 print(f"frames delivered   {len(rows)} ({keys} keyframes, {errs} decode errors) in {span:.1f} s: {len(rows)/span if span else 0:.1f} fps")
 gaps = [(b - a) / 1000.0 for a, b in zip(shown, shown[1:])]
 print(f"longest gap between frames shown {max(gaps) if gaps else 0:.0f} ms (a stall: > 2000)")
-print(f"glass-to-glass ms  median {statistics.median(lat):.1f}  p95 {pct(lat,95):.1f}  max {max(lat):.1f}  (first frame {lat[0]:.1f})")
+print(f"capture->{'presented' if len(sys.argv) > 6 else 'decoded'} ms  median {statistics.median(lat):.1f}  p95 {pct(lat,95):.1f}  max {max(lat):.1f}  (first frame {lat[0]:.1f})")
 steady = [x for x, c in zip(lat, cap) if c - cap[0] >= 3e6]
 if len(steady) > 5:
     print(f"  after the first 3 s: median {statistics.median(steady):.1f}  p95 {pct(steady,95):.1f}  max {max(steady):.1f}  ({len(steady)} frames)")
@@ -300,9 +338,9 @@ if est:
     print(f"viewer bw estimate {len(est)} logged intervals: first non-zero {nz[0] if nz else 0}, min {min(nz) if nz else 0}, max {max(nz) if nz else 0}, last {est[-1]} kbit/s (host encodes at 85 %; 0 = none yet, host keeps --bitrate)")
 EOF
 if [ "$XSCROLL" -gt 0 ]; then
-  python3 - "$T/draws.txt" "$T/frames.log" "$XSCROLL" "$((HU1 + HS1 - HU0 - HS0))" "$(getconf CLK_TCK)" "$HOST_RSS" <<'EOF'
+  python3 - "$T/draws.txt" "$T/frames.log" "$XSCROLL" "$((HU1 + HS1 - HU0 - HS0))" "$(getconf CLK_TCK)" "$HOST_RSS" ${VDISPLAY:+window} <<'EOF'
 import bisect, os, statistics, sys
-draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
+draws = [int(l.split()[0]) for l in open(sys.argv[1]) if l.strip()]
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#') and l.strip()]
 content = sorted((int(r[1]), int(r[3]), int(r[5])) for r in rows if 'R' not in r[9])
 drawn = len(draws)
@@ -321,10 +359,14 @@ during = [c for c in content if draws[0] <= c[0] <= draws[-1] + period * 1e6]
 kbps = sum(c[2] for c in during) * 8 / span / 1000
 cpu = int(sys.argv[4]) / int(sys.argv[5]) / span * 100 / os.cpu_count()
 print(f"scrolling          {len(draws)} steps in {span:.1f} s ({len(draws) / span:.1f} drawn a second; {drawn - len(draws)} after the end), {len(during) / span:.1f} frames/s with new content, video {kbps:.0f} kbit/s")
-print(f"line drawn->decoded ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
+print(f"line drawn->{'presented' if len(sys.argv) > 7 else 'decoded'} ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
 if int(sys.argv[6]):
     print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
 EOF
+  if [ $WINDOW -eq 1 ]; then
+    echo "window             ${WW}x${WH} on a second Xvfb with openbox, polled ${PW}x${PH} at +$PX+$PY; $(cat "$T/glasspoll.err")"
+    python3 "$SRC/bench/glass_match.py" "$T/draws.txt" "$T/frames.log" "$T/visible.txt" "scroll steps"
+  fi
 fi
 summary=$(grep -o "session summary:.*" "$T/host.out" | tail -1 | tr -d '\r')
 echo "host               ${summary:-no summary in the host log}"

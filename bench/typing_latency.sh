@@ -48,7 +48,7 @@ echo y >"$T/h.in"
 wait_line "K$" "$T/frames.log" 20 >/dev/null
 sleep 3 # the keyframe's top-offs settle: the screen rests
 read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" ${SCROLL:+scroll} ${SCROLL/line/} >"$T/draws.txt"
+"$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" ${SCROLL:+scroll ${SCROLL/line/}} >"$T/draws.txt"
 read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat
 HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status)
 sleep 1
