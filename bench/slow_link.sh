@@ -281,12 +281,20 @@ if [ "$XSCROLL" -gt 0 ]; then
   HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status 2>/dev/null || echo 0)
 fi
 vrc=0
-wait $VPID || vrc=$?
-if [ -n "${GP_PID:-}" ]; then
-  kill "$GP_PID" 2>/dev/null
+if [ $WINDOW -eq 1 ]; then
+  # The window stays open on "session ended" until the operator closes it: close it.
+  for _ in $(seq $(((SECS + 30) * 10))); do
+    grep -q "session ended" "$T/viewer.err" 2>/dev/null && break
+    kill -0 "$VPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  # the poller first: it ends with an error once the window is gone
+  kill "$GP_PID" 2>/dev/null || true
   wait "$GP_PID" 2>/dev/null || true
   GP_PID=
+  kill "$VPID" 2>/dev/null || true
 fi
+wait $VPID || vrc=$?
 tc1=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC")
 # the session is over; SIGTERM lets the host print its summary and exit
 sleep 0.5
