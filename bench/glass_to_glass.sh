@@ -16,6 +16,8 @@
 # bench/typing_latency.sh with the same arguments; run both, back to back.
 # Prints median / p95 / max of both, the poller's read rate, and how many events matched.
 # Usage: bench/glass_to_glass.sh [COUNT] [PERIOD_MS]     SCROLL=PX|line as in typing_latency.sh
+# CALIBRATE=1: no session; glasspoll reads the typing area of the very screen typist types on,
+# so the figure is the measurement's own floor (X round trips, the poll interval).
 # (needs `build` with bench/typist and bench/glasspoll; Xvfb, openbox, xdotool)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,34 @@ for t in typist glasspoll; do
 done
 command -v openbox >/dev/null || { echo "needs openbox" >&2; exit 1; }
 . tests/gui/xvfb.sh
+if [ -n "${CALIBRATE:-}" ]; then
+  trap 'xvfb_stop' EXIT
+  xvfb_start 1920x1080x24
+  xsetroot -solid '#305080'
+  CT=$(mktemp -d /tmp/glass-cal.XXXXXX)
+  ROOT=$(xwininfo -root | awk '/Window id/{print $4}')
+  # typist's cells: x from 1/4 of the width, 20 lines of 13 rows from 1/3 of the height
+  "$SASAE_BIN/bench/glasspoll" "$ROOT" 470 355 980 270 0 "${POLL_SLEEP_US:-200}" \
+    >"$CT/visible.txt" 2>"$CT/glasspoll.err" &
+  GP_PID=$!
+  sleep 0.5
+  TYPIST_MONO=1 "$SASAE_BIN/bench/typist" "$COUNT" "$PERIOD" >"$CT/draws.txt"
+  sleep 0.3
+  kill "$GP_PID"
+  wait "$GP_PID" || true
+  echo "# bench/glass_to_glass.sh $COUNT $PERIOD (CALIBRATE=1): $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  cat "$CT/glasspoll.err"
+  python3 - "$CT/draws.txt" "$CT/visible.txt" <<'PY'
+import bisect, statistics, sys
+draws = [int(l.split()[1]) for l in open(sys.argv[1]) if l.strip()]
+vis = [int(l.split()[0]) for l in open(sys.argv[2]) if l.strip()]
+lat = sorted((vis[k] - d) / 1000 for d in draws if (k := bisect.bisect_right(vis, d)) < len(vis))
+print(f"same screen, keystrokes {len(draws)} (seen {len(lat)}), drawn->seen by the poller ms: "
+      f"median {statistics.median(lat):.2f}  p95 {lat[int(round(.95 * (len(lat) - 1)))]:.2f}  max {lat[-1]:.2f}")
+PY
+  rm -rf "$CT"
+  exit 0
+fi
 . tests/integration/viewer_lib.sh
 VX_PID= WM_PID= GP_PID=
 trap 'g2g_stop_all' EXIT
