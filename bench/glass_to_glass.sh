@@ -5,8 +5,9 @@
 # on the host's terminal), but the viewer is the real SDL2 window (not --headless), on a
 # second Xvfb with openbox, at its default size (the picture fitted into it). bench/glasspoll
 # reads the middle of that window (where the typed text or the scrolled page shows) through
-# MIT-SHM as fast as the X server answers and stamps every change. For each event bench/typist
-# drew (CLOCK_MONOTONIC and CLOCK_REALTIME taken before the drawing):
+# MIT-SHM ~2,000 times a second (a 200 us pause between reads, POLL_SLEEP_US) and stamps every
+# change. For each event bench/typist drew (CLOCK_MONOTONIC and CLOCK_REALTIME taken before the
+# drawing):
 #   source->presented: the frame log's shown_us (the viewer's clock after SDL_RenderPresent
 #     returned) of the first new-content frame captured after the event;
 #   source->visible: the first window change glasspoll saw after the present before that
