@@ -6,3 +6,7 @@ endif()
 # typist: timed glyph-sized changes on an X display, for bench/typing_latency.sh.
 add_executable(typist typist.c)
 target_link_libraries(typist PRIVATE PkgConfig::X11)
+# glasspoll: reads the viewer window's pixels on a second X display and stamps each change,
+# the visible end of bench/glass_to_glass.sh.
+add_executable(glasspoll glasspoll.c)
+target_link_libraries(glasspoll PRIVATE PkgConfig::X11)

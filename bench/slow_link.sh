@@ -2,7 +2,8 @@
 # A real support session over a shaped "customer DSL" link: what the operator experiences.
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
-#                           [--fps 30] [--tap [--loss PCT]] [--x11-scroll PERIOD_MS [--rest SEC]]
+#                           [--fps 30] [--tap [--loss PCT]]
+#                           [--x11-scroll PERIOD_MS [--window] [--rest SEC]]
 #                           [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
@@ -24,17 +25,21 @@
 # (bench/typist ... scroll, a terminal under fast output); adds the latency from each line's
 # drawing to the first frame decoded after it (source->decoded), the frames per second with
 # new content, and the host's CPU and memory while scrolling.
+# --window (with --x11-scroll): the viewer is the real SDL2 window (not --headless) on a second
+# Xvfb with openbox, and bench/glasspoll reads its pixels: adds true glass to glass, each step
+# drawn -> visible in the window (bench/glass_match.py; bench/glass_to_glass.sh explains it).
+# The frame log's times are then "after SDL_RenderPresent", not "after decode".
 # --rest SEC (with --x11-scroll): the scroll stops SEC seconds before the session ends; the
 # viewer dumps its decoded frames (I420) and each one shown after the last step is compared
 # with the resting screen (luma PSNR against libyuv's conversion of an xwd of the Xvfb): when
 # the viewer's picture reaches 48 dB, 55 dB and exact, and what the sharpening cost.
-# Prints: frames/s delivered, glass-to-glass latency median/p95/max (viewer frame log,
+# Prints: frames/s delivered, capture->decoded latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
 # (video payload at the viewer and bytes on the wire from tc), the viewer's bandwidth
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 REST=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 WINDOW=0 REST=0
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -46,6 +51,7 @@ while [ $# -gt 0 ]; do
   --tap) TAP=1; shift ;;
   --loss) LOSS=$2; shift 2 ;;
   --x11-scroll) XSCROLL=$2; shift 2 ;;
+  --window) WINDOW=1; shift ;;
   --rest) REST=$2; shift 2 ;;
   -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -56,6 +62,7 @@ done
 [[ $LOSS =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss wants a percentage" >&2; exit 2; }
 [ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
 [[ $XSCROLL =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "--x11-scroll wants MS or MS:PX" >&2; exit 2; }
+[ $WINDOW -eq 0 ] || [ "$XSCROLL" != 0 ] || { echo "--window needs --x11-scroll" >&2; exit 2; }
 [[ $REST =~ ^[0-9]+$ ]] || { echo "--rest wants seconds" >&2; exit 2; }
 [ "$REST" = 0 ] || [ "$XSCROLL" != 0 ] || { echo "--rest needs --x11-scroll" >&2; exit 2; }
 [ "$XSCROLL" = 0 ] || [ $((SECS - 13 - REST)) -ge 1 ] ||
@@ -99,6 +106,7 @@ cleanup() {
   ip netns del "$NSC" 2>/dev/null
   ip netns del "$NSS" 2>/dev/null
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null && wait "$XVFB_PID" 2>/dev/null
+  for p in ${GP_PID:-} ${WM_PID:-} ${VX_PID:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
   if [ $KEEP -eq 1 ]; then echo "logs kept in $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -227,6 +235,13 @@ SOURCE=(env -u DISPLAY "$B/host/sasae-host" --source synthetic --size "$SIZE")
 if [ "$XSCROLL" -gt 0 ]; then
   [ -x "$B/bench/typist" ] || { echo "missing $B/bench/typist (build first)" >&2; exit 1; }
   SASAE_SRC=$SRC . "$SRC/tests/gui/xvfb.sh"
+  if [ $WINDOW -eq 1 ]; then
+    [ -x "$B/bench/glasspoll" ] || { echo "missing $B/bench/glasspoll (build first)" >&2; exit 1; }
+    xvfb_start 1920x1080x24 # the operator's screen
+    VX_PID=$XVFB_PID VDISPLAY=$DISPLAY
+    DISPLAY=$VDISPLAY openbox >/dev/null 2>&1 &
+    WM_PID=$!
+  fi
   xvfb_start "${SIZE}x24" # its socket file reaches into the namespace; abstract ones do not
   SOURCE=(env DISPLAY="$DISPLAY" "$B/host/sasae-host")
 fi
@@ -239,10 +254,12 @@ wait_line "support code: [0-9]" "$T/host.out" 30
 HPID=$(ps -o pid= --ppid $SPID | head -1 | tr -d ' ')
 CODE=$(grep -o "support code: [0-9 ]*" "$T/host.out" | head -1 | sed 's/support code: //')
 
-# --- the operator's viewer, headless, next to the relay ----------------------------------
+# --- the operator's viewer, headless (or --window), next to the relay ------------------------
+VIEWER=("$B/viewer/sasae-viewer" --headless)
+[ $WINDOW -eq 0 ] || VIEWER=(env DISPLAY="$VDISPLAY" SDL_VIDEODRIVER=x11 "$B/viewer/sasae-viewer")
 DUMP=()
 [ "$REST" = 0 ] || DUMP=(--dump-dir "$T/dump" --dump-format i420)
-ip netns exec "$NSS" "$B/viewer/sasae-viewer" --headless --relay wss://127.0.0.1:8443/ \
+ip netns exec "$NSS" "${VIEWER[@]}" --relay wss://127.0.0.1:8443/ \
   --relay-ca "$C/ca.pem" --cert "$OPC" --key "$OPK" --code "$CODE" --duration "$SECS" \
   --frame-log "$T/frames.log" --log-level debug ${DUMP[@]+"${DUMP[@]}"} \
   >"$T/viewer.out" 2>"$T/viewer.err" &
@@ -253,8 +270,24 @@ tc0=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC" | awk '/Sent/ {print $2; e
 echo y >"$T/host.in"
 if [ "$XSCROLL" -gt 0 ]; then
   sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
+  if [ $WINDOW -eq 1 ]; then
+    # the viewer's pid is ip netns exec's (it execs env, which execs the viewer)
+    WID=
+    for _ in $(seq 100); do
+      WID=$(DISPLAY=$VDISPLAY xdotool search --onlyvisible --pid "$VPID" 2>/dev/null | head -1) || true
+      [ -n "$WID" ] && break
+      sleep 0.1
+    done
+    [ -n "$WID" ] || { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
+    read -r _ _ WW WH < <(DISPLAY=$VDISPLAY abs_geom "$WID")
+    PX=$((WW / 5)) PY=$((WH / 4)) PW=$((WW * 3 / 5)) PH=$((WH / 2)) # as glass_to_glass.sh
+    DISPLAY=$VDISPLAY "$B/bench/glasspoll" "$WID" $PX $PY $PW $PH 0 200 >"$T/visible.txt" \
+      2>"$T/glasspoll.err" &
+    GP_PID=$!
+  fi
   read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-  "$B/bench/typist" $(( (SECS - 13 - REST) * 1000 / XSCROLL )) "$XSCROLL" scroll $XPX >"$T/draws.txt"
+  TYPIST_MONO=$WINDOW "$B/bench/typist" $(( (SECS - 13 - REST) * 1000 / XSCROLL )) "$XSCROLL" \
+    scroll $XPX >"$T/draws.txt"
   if [ "$REST" -gt 0 ]; then
     sleep $((REST - 1)).5 # the resting screen, as the viewer should end up showing it
     xwd -root -silent -display "$DISPLAY" >"$T/rest.xwd"
@@ -266,6 +299,19 @@ if [ "$XSCROLL" -gt 0 ]; then
   HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status 2>/dev/null || echo 0)
 fi
 vrc=0
+if [ $WINDOW -eq 1 ]; then
+  # The window stays open on "session ended" until the operator closes it: close it.
+  for _ in $(seq $(((SECS + 30) * 10))); do
+    grep -q "session ended" "$T/viewer.err" 2>/dev/null && break
+    kill -0 "$VPID" 2>/dev/null || break
+    sleep 0.1
+  done
+  # the poller first: it ends with an error once the window is gone
+  kill "$GP_PID" 2>/dev/null || true
+  wait "$GP_PID" 2>/dev/null || true
+  GP_PID=
+  kill "$VPID" 2>/dev/null || true
+fi
 wait $VPID || vrc=$?
 tc1=$(ip netns exec "$NSC" tc -s qdisc show dev "$VC")
 # the session is over; SIGTERM lets the host print its summary and exit
@@ -286,7 +332,7 @@ fi
 [ -s "$T/frames.log" ] || { echo "no frame log"; cat "$T/viewer.out" "$T/viewer.err" "$T/host.out"; exit 1; }
 tcbytes=$(echo "$tc1" | awk '/Sent/ {print $2; exit}')
 tcdrops=$(echo "$tc1" | grep -o 'dropped [0-9]*' | head -1 | awk '{print $2}')
-python3 - "$T/frames.log" "$SECS" "$((tcbytes - tc0))" "${tcdrops:-0}" "$T/viewer.err" <<'EOF'
+python3 - "$T/frames.log" "$SECS" "$((tcbytes - tc0))" "${tcdrops:-0}" "$T/viewer.err" ${VDISPLAY:+window} <<'EOF'
 import sys, re, statistics
 log, secs, wire, drops, verr = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 rows = [l.rstrip('\n').split('\t') for l in open(log) if not l.startswith('#') and l.strip()]
@@ -299,7 +345,7 @@ span = (shown[-1] - shown[0]) / 1e6 if len(rows) > 1 else 0
 print(f"frames delivered   {len(rows)} ({keys} keyframes, {errs} decode errors) in {span:.1f} s: {len(rows)/span if span else 0:.1f} fps")
 gaps = [(b - a) / 1000.0 for a, b in zip(shown, shown[1:])]
 print(f"longest gap between frames shown {max(gaps) if gaps else 0:.0f} ms (a stall: > 2000)")
-print(f"glass-to-glass ms  median {statistics.median(lat):.1f}  p95 {pct(lat,95):.1f}  max {max(lat):.1f}  (first frame {lat[0]:.1f})")
+print(f"capture->{'presented' if len(sys.argv) > 6 else 'decoded'} ms  median {statistics.median(lat):.1f}  p95 {pct(lat,95):.1f}  max {max(lat):.1f}  (first frame {lat[0]:.1f})")
 steady = [x for x, c in zip(lat, cap) if c - cap[0] >= 3e6]
 if len(steady) > 5:
     print(f"  after the first 3 s: median {statistics.median(steady):.1f}  p95 {pct(steady,95):.1f}  max {max(steady):.1f}  ({len(steady)} frames)")
@@ -318,9 +364,9 @@ if est:
     print(f"viewer bw estimate {len(est)} logged intervals: first non-zero {nz[0] if nz else 0}, min {min(nz) if nz else 0}, max {max(nz) if nz else 0}, last {est[-1]} kbit/s (host encodes at 85 %; 0 = none yet, host keeps --bitrate)")
 EOF
 if [ "$XSCROLL" -gt 0 ]; then
-  python3 - "$T/draws.txt" "$T/frames.log" "$XSCROLL" "$((HU1 + HS1 - HU0 - HS0))" "$(getconf CLK_TCK)" "$HOST_RSS" <<'EOF'
+  python3 - "$T/draws.txt" "$T/frames.log" "$XSCROLL" "$((HU1 + HS1 - HU0 - HS0))" "$(getconf CLK_TCK)" "$HOST_RSS" ${VDISPLAY:+window} <<'EOF'
 import bisect, os, statistics, sys
-draws = [int(l) for l in open(sys.argv[1]) if l.strip()]
+draws = [int(l.split()[0]) for l in open(sys.argv[1]) if l.strip()]
 rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#') and l.strip()]
 content = sorted((int(r[1]), int(r[3]), int(r[5])) for r in rows if 'R' not in r[9])
 drawn = len(draws)
@@ -339,10 +385,14 @@ during = [c for c in content if draws[0] <= c[0] <= draws[-1] + period * 1e6]
 kbps = sum(c[2] for c in during) * 8 / span / 1000
 cpu = int(sys.argv[4]) / int(sys.argv[5]) / span * 100 / os.cpu_count()
 print(f"scrolling          {len(draws)} steps in {span:.1f} s ({len(draws) / span:.1f} drawn a second; {drawn - len(draws)} after the end), {len(during) / span:.1f} frames/s with new content, video {kbps:.0f} kbit/s")
-print(f"line drawn->decoded ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
+print(f"line drawn->{'presented' if len(sys.argv) > 7 else 'decoded'} ms  median {statistics.median(lat):.1f}  p95 {pct(lat, 95):.1f}  max {max(lat):.1f}  ({len(lat)} of {len(draws)} lines matched)")
 if int(sys.argv[6]):
     print(f"host while scrolling    CPU {cpu:.1f} % of the {os.cpu_count()}-core machine, RSS {int(sys.argv[6]) / 1024:.1f} MB")
 EOF
+  if [ $WINDOW -eq 1 ]; then
+    echo "window             ${WW}x${WH} on a second Xvfb with openbox, polled ${PW}x${PH} at +$PX+$PY; $(cat "$T/glasspoll.err")"
+    python3 "$SRC/bench/glass_match.py" "$T/draws.txt" "$T/frames.log" "$T/visible.txt" "scroll steps"
+  fi
 fi
 if [ "$REST" -gt 0 ]; then
   python3 "$SRC/bench/rest_psnr.py" "$T/draws.txt" "$T/frames.log" "$T/dump" "$T/rest.bgra" "$SIZE"

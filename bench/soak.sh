@@ -169,7 +169,7 @@ if rows_f:
     lat = sorted(float(r[6]) for r in rows_f)
     shown = [int(r[3]) for r in rows_f]
     span = (shown[-1] - shown[0]) / 1e6
-    print(f"session: {len(rows_f)} frames in {span:.0f} s ({len(rows_f)/span:.1f} fps), glass-to-glass median {statistics.median(lat):.1f} ms, p99 {lat[int(0.99*(len(lat)-1))]:.1f} ms")
+    print(f"session: {len(rows_f)} frames in {span:.0f} s ({len(rows_f)/span:.1f} fps), capture->decoded median {statistics.median(lat):.1f} ms, p99 {lat[int(0.99*(len(lat)-1))]:.1f} ms")
     if span < secs * 0.9:
         print("  the session did not last"); bad = 1
 else:

@@ -9,7 +9,10 @@
  * lines, and every period the text moves up PX rows (default one line, as a terminal under
  * fast output; a few pixels is a browser's smooth scroll) by an XCopyArea of the whole
  * screen (what a terminal's own scroll is) and the rows that come in are drawn; the time
- * printed is taken before the copy. */
+ * printed is taken before the copy.
+ * With TYPIST_MONO=1 in the environment each line also carries the CLOCK_MONOTONIC time of
+ * the same moment (`REAL_US MONO_US`), for bench/glass_to_glass.sh, whose window poller
+ * stamps with that clock. */
 #include <X11/Xlib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +28,23 @@ static uint64_t wall_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static uint64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* One event's line: when, on the clock(s) asked for. */
+static void print_time(uint64_t real, uint64_t mono, int with_mono)
+{
+    if (with_mono)
+        printf("%" PRIu64 " %" PRIu64 "\n", real, mono);
+    else
+        printf("%" PRIu64 "\n", real);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3 || argc > 5 || (argc >= 4 && strcmp(argv[3], "scroll"))) {
@@ -33,6 +53,8 @@ int main(int argc, char **argv)
     }
     int scroll = argc >= 4, scroll_px = argc == 5 ? atoi(argv[4]) : 0;
     int count = atoi(argv[1]), period_ms = atoi(argv[2]);
+    const char *m = getenv("TYPIST_MONO");
+    int with_mono = m && !strcmp(m, "1");
     Display *dpy = XOpenDisplay(NULL);
     if (!dpy || count < 1 || period_ms < 1) {
         fprintf(stderr, "typist: %s\n", dpy ? "bad arguments" : "cannot open the display");
@@ -60,7 +82,7 @@ int main(int argc, char **argv)
         XFillRectangle(dpy, root, gc, 0, 0, (unsigned)w, (unsigned)h);
         XSetForeground(dpy, gc, BlackPixel(dpy, scr));
         for (int i = -1; i < count; i++) {
-            uint64_t t = wall_us();
+            uint64_t t = wall_us(), tm = mono_us();
             int band = i < 0 ? h : step; /* rows [h - band, h) get new text */
             if (i >= 0) {
                 pos += step;
@@ -88,8 +110,7 @@ int main(int argc, char **argv)
                 sleep(6); /* the full page reaches the viewer (seconds on a slow link) */
                 continue;
             }
-            printf("%" PRIu64 "\n", t);
-            fflush(stdout);
+            print_time(t, tm, with_mono);
             struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
             nanosleep(&d, NULL);
         }
@@ -97,11 +118,10 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < count; i++) {
         int x = w / 4 + (i % per_line) * cw, y = h / 3 + ((i / per_line) % 20) * ch;
-        uint64_t t = wall_us();
+        uint64_t t = wall_us(), tm = mono_us();
         XDrawImageString(dpy, root, gc, x, y + font->ascent, &text[i % (sizeof text - 1)], 1);
         XSync(dpy, False);
-        printf("%" PRIu64 "\n", t);
-        fflush(stdout);
+        print_time(t, tm, with_mono);
         struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
         nanosleep(&d, NULL);
     }
