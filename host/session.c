@@ -17,6 +17,7 @@
 #include "filerecv.h"
 #include "sasae/common.h"
 #include "sasae/hostclip.h"
+#include "sasae/link.h"
 #include "sasae/supportcode.h"
 #include "sasae/video.h"
 #include "sasae/wire.h"
@@ -52,7 +53,7 @@ struct host_session {
     struct host_transport tr;
     uint64_t close_at; /* the viewer ended it: close then if the relay has not closed us */
     char close_why[48];
-    struct sasae_chan *chan;
+    struct sasae_link *link; /* the secure channel and its messages (codec/link) */
     struct sasae_cap *cap;
     struct sasae_inject *inject;
     struct sasae_overlay *overlay;
@@ -62,7 +63,7 @@ struct host_session {
     struct host_chat_line chat[HOST_CHAT_LINES]; /* ring: chat_serial % HOST_CHAT_LINES next */
     unsigned chat_serial;
     int keepout[4 * SASAE_OVERLAY_MAX_KEEPOUT], nkeepout;
-    uint8_t *pt, *rec, *rx;
+    uint8_t *rec; /* the record being sent: sealed here, copied once by the transport */
     char fpr[SASAE_CHAN_FPR_LEN];
     char code[16], op_name[SASAE_CHAN_NAME_MAX], org[SASAE_CHAN_NAME_MAX], status[256];
     /* revocation: the newest CRL accepted, and what the relay sent on this connection */
@@ -125,21 +126,21 @@ static void wake(struct host_session *s)
 /* Seals and queues one application message if the state machine allows its type now. */
 static int send_msg(struct host_session *s, const struct sasae_wire_msg *m)
 {
-    if (!s->chan || !sasae_hs_may_send(&s->hs, m->type))
+    if (!s->link || !sasae_hs_may_send(&s->hs, m->type))
         return -EPERM;
-    size_t n = 0, rl = 0;
-    enum sasae_wire_err we = sasae_wire_serialize(m, s->pt, SASAE_WIRE_MAX_MSG, &n);
-    if (we != SASAE_WIRE_OK) {
+    size_t rl = 0;
+    enum sasae_wire_err we;
+    int rc = sasae_link_seal(s->link, m, s->rec, SASAE_CHAN_MAX_RECORD, &rl, &we);
+    if (rc == -EINVAL) {
         SASAE_WARN(TAG, "cannot serialize %s: %s", sasae_wire_type_name(m->type),
                    sasae_wire_strerror(we));
         return -EINVAL;
     }
-    enum sasae_chan_err ce = sasae_chan_seal(s->chan, s->pt, n, s->rec, SASAE_CHAN_MAX_RECORD, &rl);
-    if (ce != SASAE_CHAN_OK) {
-        SASAE_ERR(TAG, "seal: %s", sasae_chan_strerror(ce));
+    if (rc < 0) {
+        SASAE_ERR(TAG, "seal: %s", strerror(-rc));
         return -EIO;
     }
-    int rc = s->tr.send(s->tr.ctx, s->rec, rl);
+    rc = s->tr.send(s->tr.ctx, s->rec, rl);
     if (rc == 0)
         s->st.bytes_sent += rl;
     return rc;
@@ -342,11 +343,10 @@ static void run_actions(struct host_session *s, const struct sasae_hs_out *o)
         s->tr.renew(s->tr.ctx);
     }
     if (a & SASAE_HS_ACT_WIPE_KEYS) {
-        sasae_chan_free(s->chan); /* cleanses every key */
-        s->chan = NULL;
-        /* and the last plaintext messages both ways (the pipeline wipes its own buffers) */
-        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
-        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
+        /* every key and the last plaintext messages both ways (the pipeline wipes its own
+         * buffers) */
+        sasae_link_free(s->link);
+        s->link = NULL;
         if (s->hs.state != SASAE_HS_RESUMING) {
             /* only a session waiting to resume keeps what resuming needs */
             OPENSSL_cleanse(s->resume_ticket, sizeof s->resume_ticket);
@@ -1078,96 +1078,94 @@ static void code_mismatch(struct host_session *s)
     event(s, SASAE_HS_EV_CODE_LOST, SASAE_HS_RENEW_TOO_MANY);
 }
 
-static void on_handshake(struct host_session *s, const uint8_t *buf, size_t len)
+static void on_established(struct host_session *s, const struct sasae_chan_peer *p)
 {
-    size_t out = 0;
-    enum sasae_chan_err e =
-        sasae_chan_handshake(s->chan, buf, len, s->rec, SASAE_CHAN_MAX_RECORD, &out);
-    if (e != SASAE_CHAN_OK) {
-        enum sasae_chan_err why = e == SASAE_CHAN_EPEER ? sasae_chan_peer_error(s->chan) : e;
-        snprintf(s->status, sizeof s->status, "%s", sasae_chan_strerror(why));
+    snprintf(s->op_name, sizeof s->op_name, "%s", p->operator_name);
+    snprintf(s->org, sizeof s->org, "%s", p->organisation);
+    SASAE_INFO(TAG, "operator verified: %s (%s), certificate %s", s->op_name, s->org, p->serial);
+    uint32_t same = s->hs.resuming && s->op_cert[0] && strcmp(p->cert_sha256, s->op_cert) == 0;
+    if (s->hs.resuming)
+        SASAE_INFO(TAG, "resuming after the relay loss: %s operator certificate",
+                   same ? "the same" : "a different");
+    snprintf(s->op_cert, sizeof s->op_cert, "%s", p->cert_sha256);
+    s->have_ticket =
+        sasae_link_resume_secrets(s->link, s->resume_ticket, s->resume_code) == SASAE_CHAN_OK;
+    enum sasae_hs_state before = s->hs.state;
+    event(s, SASAE_HS_EV_HANDSHAKE_OK, same);
+    if (before == SASAE_HS_HANDSHAKE && s->hs.state == SASAE_HS_SHARING) {
+        SASAE_INFO(TAG, "session resumed without a new prompt: sharing continues with %s",
+                   s->op_name);
+        s->notice = HOST_NOTICE_RESUMED;
+        s->notice_at = sasae_mono_ns();
+    }
+}
+
+static void on_link_failed(struct host_session *s, const struct sasae_link_event *ev)
+{
+    switch (ev->fail) {
+    case SASAE_LINK_FAIL_MESSAGE:
+        snprintf(s->status, sizeof s->status, "bad message from the viewer: %s",
+                 sasae_wire_strerror(ev->wire_err));
+        SASAE_WARN(TAG, "%s", s->status);
+        event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+        return;
+    case SASAE_LINK_FAIL_RECORD:
+    case SASAE_LINK_FAIL_OVERSIZE:
+    case SASAE_LINK_FAIL_DEAD:
+        snprintf(s->status, sizeof s->status, "%s",
+                 ev->fail == SASAE_LINK_FAIL_OVERSIZE ? "record larger than the channel allows"
+                                                      : sasae_chan_strerror(ev->reason));
+        SASAE_WARN(TAG, "record rejected: %s", s->status);
+        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
+        return;
+    default: /* the handshake: the link has already put the ALERT telling the operator why */
+        snprintf(s->status, sizeof s->status, "%s", sasae_chan_strerror(ev->reason));
         SASAE_WARN(TAG, "handshake failed: %s", s->status);
-        size_t al = 0;
-        /* tell the operator why (unauthenticated, it can only end the handshake) */
-        if (e != SASAE_CHAN_EPEER &&
-            sasae_chan_alert(e, s->rec, SASAE_CHAN_MAX_RECORD, &al) == SASAE_CHAN_OK)
-            s->tr.send(s->tr.ctx, s->rec, al);
-        if (e == SASAE_CHAN_ECODE)
+        if (ev->fail == SASAE_LINK_FAIL_CODE && !ev->by_peer)
             code_mismatch(s);
         else
             event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
         return;
     }
-    if (out)
-        s->tr.send(s->tr.ctx, s->rec, out);
-    if (sasae_chan_established(s->chan)) {
-        const struct sasae_chan_peer *p = sasae_chan_peer(s->chan);
-        snprintf(s->op_name, sizeof s->op_name, "%s", p->operator_name);
-        snprintf(s->org, sizeof s->org, "%s", p->organisation);
-        SASAE_INFO(TAG, "operator verified: %s (%s), certificate %s", s->op_name, s->org,
-                   p->serial);
-        uint32_t same = s->hs.resuming && s->op_cert[0] && strcmp(p->cert_sha256, s->op_cert) == 0;
-        if (s->hs.resuming)
-            SASAE_INFO(TAG, "resuming after the relay loss: %s operator certificate",
-                       same ? "the same" : "a different");
-        snprintf(s->op_cert, sizeof s->op_cert, "%s", p->cert_sha256);
-        s->have_ticket =
-            sasae_chan_resume_secrets(s->chan, s->resume_ticket, s->resume_code) == SASAE_CHAN_OK;
-        enum sasae_hs_state before = s->hs.state;
-        event(s, SASAE_HS_EV_HANDSHAKE_OK, same);
-        if (before == SASAE_HS_HANDSHAKE && s->hs.state == SASAE_HS_SHARING) {
-            SASAE_INFO(TAG, "session resumed without a new prompt: sharing continues with %s",
-                       s->op_name);
-            s->notice = HOST_NOTICE_RESUMED;
-            s->notice_at = sasae_mono_ns();
+}
+
+static void on_message(struct host_session *s, const struct sasae_wire_msg *m)
+{
+    event(s, SASAE_HS_EV_PEER_ACTIVITY, 0);
+    if (!sasae_hs_accepts(&s->hs, m->type)) {
+        if (host_to_viewer_only(m->type)) {
+            snprintf(s->status, sizeof s->status, "viewer sent %s", sasae_wire_type_name(m->type));
+            event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
+        } else if (m->type == SASAE_WIRE_MOUSE || m->type == SASAE_WIRE_KEY) {
+            s->st.inputs_dropped++; /* no control granted: dropped, never injected */
+        } else if (m->type == SASAE_WIRE_CLIPBOARD || m->type == SASAE_WIRE_CLIPBOARD_REQUEST) {
+            clip_refused(s, m->type); /* no control granted: the clipboard is not touched */
+        } else if (m->type == SASAE_WIRE_CHAT) {
+            s->st.chat_refused++; /* before Allow: nothing of the operator's is shown */
+            SASAE_INFO(TAG, "chat: message refused (the customer has not allowed yet)");
         }
+        return;
     }
+    handle_msg(s, m);
 }
 
 void host_session_on_data(struct host_session *s, const uint8_t *buf, size_t len)
 {
     pthread_mutex_lock(&s->mu);
     enum sasae_hs_state st = s->hs.state;
-    if (st == SASAE_HS_HANDSHAKE && s->chan) {
-        on_handshake(s, buf, len);
-        goto out;
+    /* nothing can be read before the handshake or after the end */
+    if (s->link && (st == SASAE_HS_HANDSHAKE || st == SASAE_HS_ASKING || st == SASAE_HS_SHARING)) {
+        struct sasae_link_event ev;
+        sasae_link_input(s->link, buf, len, &ev);
+        if (ev.out_len) /* a handshake reply, or the ALERT (it can only end the handshake) */
+            s->tr.send(s->tr.ctx, ev.out, ev.out_len);
+        if (ev.kind == SASAE_LINK_EV_ESTABLISHED)
+            on_established(s, ev.peer);
+        else if (ev.kind == SASAE_LINK_EV_FAILED)
+            on_link_failed(s, &ev);
+        else if (ev.kind == SASAE_LINK_EV_MESSAGE)
+            on_message(s, &ev.msg);
     }
-    if ((st != SASAE_HS_ASKING && st != SASAE_HS_SHARING) || !s->chan)
-        goto out; /* nothing can be read before the handshake or after the end */
-    size_t n = 0;
-    enum sasae_chan_err e = sasae_chan_open(s->chan, buf, len, s->rx, SASAE_CHAN_MAX_RECORD, &n);
-    if (e != SASAE_CHAN_OK) {
-        snprintf(s->status, sizeof s->status, "%s", sasae_chan_strerror(e));
-        SASAE_WARN(TAG, "record rejected: %s", s->status);
-        event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);
-        goto out;
-    }
-    struct sasae_wire_msg m;
-    enum sasae_wire_err we = sasae_wire_parse(s->rx, n, &m);
-    if (we != SASAE_WIRE_OK) {
-        snprintf(s->status, sizeof s->status, "bad message from the viewer: %s",
-                 sasae_wire_strerror(we));
-        SASAE_WARN(TAG, "%s", s->status);
-        event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
-        goto out;
-    }
-    event(s, SASAE_HS_EV_PEER_ACTIVITY, 0);
-    if (!sasae_hs_accepts(&s->hs, m.type)) {
-        if (host_to_viewer_only(m.type)) {
-            snprintf(s->status, sizeof s->status, "viewer sent %s", sasae_wire_type_name(m.type));
-            event(s, SASAE_HS_EV_PROTOCOL_ERROR, 0);
-        } else if (m.type == SASAE_WIRE_MOUSE || m.type == SASAE_WIRE_KEY) {
-            s->st.inputs_dropped++; /* no control granted: dropped, never injected */
-        } else if (m.type == SASAE_WIRE_CLIPBOARD || m.type == SASAE_WIRE_CLIPBOARD_REQUEST) {
-            clip_refused(s, m.type); /* no control granted: the clipboard is not touched */
-        } else if (m.type == SASAE_WIRE_CHAT) {
-            s->st.chat_refused++; /* before Allow: nothing of the operator's is shown */
-            SASAE_INFO(TAG, "chat: message refused (the customer has not allowed yet)");
-        }
-        goto out;
-    }
-    handle_msg(s, &m);
-out:
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -1198,10 +1196,8 @@ struct host_session *host_session_new(const struct host_session_config *cfg,
     atomic_init(&s->bitrate, cfg->bitrate_kbps > 0 ? cfg->bitrate_kbps : 1000);
     atomic_init(&s->fast_until, 0);
     s->st.bitrate_kbps = atomic_load(&s->bitrate);
-    s->pt = malloc(SASAE_WIRE_MAX_MSG);
     s->rec = malloc(SASAE_CHAN_MAX_RECORD);
-    s->rx = malloc(SASAE_CHAN_MAX_RECORD);
-    if (!s->pt || !s->rec || !s->rx) {
+    if (!s->rec) {
         snprintf(err, errlen, "out of memory");
         goto fail;
     }
@@ -1231,19 +1227,13 @@ void host_session_free(struct host_session *s)
     sasae_overlay_free(s->overlay);
     sasae_inject_free(s->inject);
     sasae_clip_free(s->clip);
-    sasae_chan_free(s->chan);
+    sasae_link_free(s->link);
     OPENSSL_cleanse(s->resume_ticket, sizeof s->resume_ticket);
     OPENSSL_cleanse(s->resume_code, sizeof s->resume_code);
     sasae_chan_trust_free(s->trust);
     host_crl_clear(&s->crl);
     sasae_cap_free(s->cap);
-    if (s->pt)
-        OPENSSL_cleanse(s->pt, SASAE_WIRE_MAX_MSG);
-    if (s->rx)
-        OPENSSL_cleanse(s->rx, SASAE_CHAN_MAX_RECORD);
-    free(s->pt);
     free(s->rec);
-    free(s->rx);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -1389,9 +1379,10 @@ void host_session_on_paired(struct host_session *s)
             memcpy(pw, s->resume_code, sizeof pw);
         else
             sasae_scode_password(s->code, pw);
-        s->chan = s->trust ? sasae_chan_new_host(s->cfg.device, s->trust, pw, &o) : NULL;
+        s->link =
+            s->trust ? sasae_link_new(sasae_chan_new_host(s->cfg.device, s->trust, pw, &o)) : NULL;
         OPENSSL_cleanse(pw, sizeof pw);
-        if (!s->chan) {
+        if (!s->link) {
             snprintf(s->status, sizeof s->status, "cannot create the secure channel");
             event(s, SASAE_HS_EV_PEER_JOINED, 0);
             event(s, SASAE_HS_EV_CHANNEL_FAILED, 0);

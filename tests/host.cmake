@@ -36,7 +36,7 @@ set_tests_properties(host_gui_session_ja PROPERTIES LABELS gui
 
 # Integration: the real sasae-host against the real relay, with a C test client as viewer.
 add_executable(host_test_viewer integration/host_test_viewer.c)
-target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_chan sasae_envelope sasae_wire
+target_link_libraries(host_test_viewer PRIVATE sasae_relayclient sasae_link sasae_chan sasae_envelope sasae_wire
   sasae_video sasae_common sasae_viewer_filesend Threads::Threads)
 sasae_script_test(host_it_session integration/host_session.sh "integration")
 sasae_script_test(host_it_endings integration/host_endings.sh "integration")

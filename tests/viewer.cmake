@@ -15,7 +15,7 @@ sasae_script_test(viewer_headless integration/viewer_headless.sh "integration")
 add_executable(viewer_refcheck integration/viewer_refcheck.c)
 target_link_libraries(viewer_refcheck PRIVATE sasae_host sasae_video sasae::yuv)
 add_executable(viewer_fakehost integration/viewer_fakehost.c)
-target_link_libraries(viewer_fakehost PRIVATE sasae_relayclient sasae_chan sasae_envelope sasae_wire
+target_link_libraries(viewer_fakehost PRIVATE sasae_relayclient sasae_link sasae_chan sasae_envelope sasae_wire
   sasae_video sasae_common Threads::Threads)
 sasae_script_test(viewer_protocol integration/viewer_protocol.sh "integration")
 sasae_script_test(viewer_e2e integration/viewer_e2e.sh "integration")

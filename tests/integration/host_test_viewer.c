@@ -47,15 +47,17 @@
 #include "sasae/filesend.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
+#include "sasae/link.h"
 #include "sasae/wire.h"
 
 static struct {
     struct sasae_relayclient *rc;
     struct sasae_chan_cred *cred;
-    struct sasae_chan *ch;
+    struct sasae_link *link;
+    bool was_established; /* a dead link after it: a record failed, not the handshake */
     struct sasae_wire_reasm *reasm;
     sasae_vdec *dec;
-    uint8_t buf[SASAE_CHAN_MAX_RECORD], pt[SASAE_CHAN_MAX_RECORD];
+    uint8_t buf[SASAE_CHAN_MAX_RECORD];
     bool ack, request_control, draw;
     int probe_x, probe_y;
     int frames_target;
@@ -91,10 +93,8 @@ static void out(const char *fmt, ...)
 
 static void send_msg(const struct sasae_wire_msg *m)
 {
-    static uint8_t pt[SASAE_WIRE_MAX_MSG]; /* callers hold chan_mu */
-    size_t n, rl;
-    if (sasae_wire_serialize(m, pt, sizeof pt, &n) != SASAE_WIRE_OK ||
-        sasae_chan_seal(V.ch, pt, n, V.buf, sizeof V.buf, &rl) != SASAE_CHAN_OK) {
+    size_t rl; /* callers hold chan_mu */
+    if (sasae_link_seal(V.link, m, V.buf, sizeof V.buf, &rl, NULL) != 0) {
         out("error seal");
         return;
     }
@@ -113,12 +113,13 @@ static void cb_paired(void *u, const char *op, const char *org)
 {
     wait_ready();
     out("paired");
+    const uint8_t *ch;
     size_t n;
-    if (sasae_chan_start(V.ch, V.buf, sizeof V.buf, &n) != SASAE_CHAN_OK) {
+    if (sasae_link_start(V.link, &ch, &n) != SASAE_CHAN_OK) {
         out("error start");
         return;
     }
-    sasae_relayclient_send_data(V.rc, V.buf, n);
+    sasae_relayclient_send_data(V.rc, ch, n);
 }
 
 /* The operator points at 640,400 and draws a red stroke from 200,300 to 600,300. */
@@ -222,11 +223,9 @@ static void *commands_main(void *arg)
         } else if (strcmp(line, "badrecord") == 0) {
             /* a record damaged on the way (one bit of its ciphertext flipped), as a
              * tampering relay would send it */
-            uint8_t pt[64];
-            size_t n, rl;
+            size_t rl;
             struct sasae_wire_msg k = {.type = SASAE_WIRE_KEYFRAME_REQ};
-            if (sasae_wire_serialize(&k, pt, sizeof pt, &n) == SASAE_WIRE_OK &&
-                sasae_chan_seal(V.ch, pt, n, V.buf, sizeof V.buf, &rl) == SASAE_CHAN_OK) {
+            if (sasae_link_seal(V.link, &k, V.buf, sizeof V.buf, &rl, NULL) == 0) {
                 V.buf[rl - 1] ^= 0x01;
                 sasae_relayclient_send_data(V.rc, V.buf, rl);
             }
@@ -365,40 +364,36 @@ static void on_data(const uint8_t *body, size_t len)
         out("after_end %zu bytes", len);
         return;
     }
-    if (!sasae_chan_established(V.ch)) {
-        size_t n = 0;
-        enum sasae_chan_err e = sasae_chan_handshake(V.ch, body, len, V.buf, sizeof V.buf, &n);
-        if (e != SASAE_CHAN_OK) {
-            enum sasae_chan_err why = e == SASAE_CHAN_EPEER ? sasae_chan_peer_error(V.ch) : e;
-            out("handshake_failed %s", sasae_chan_strerror(why));
-            return;
-        }
-        if (n)
-            sasae_relayclient_send_data(V.rc, V.buf, n);
-        if (sasae_chan_established(V.ch)) {
-            out("established %s", sasae_chan_peer(V.ch)->host_fingerprint);
-            struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
-            h.u.hello = (struct sasae_wire_hello){1,
-                                                  1,
-                                                  SASAE_WIRE_ROLE_VIEWER,
-                                                  SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VIDEO_MOVE,
-                                                  "test-viewer",
-                                                  11};
-            send_msg(&h);
-        }
+    struct sasae_link_event ev;
+    sasae_link_input(V.link, body, len, &ev);
+    if (ev.kind == SASAE_LINK_EV_FAILED) {
+        /* this viewer sends no ALERT back: the host's refusal is what is under test */
+        if (ev.fail == SASAE_LINK_FAIL_MESSAGE)
+            out("error parse");
+        else if (ev.fail == SASAE_LINK_FAIL_RECORD || ev.fail == SASAE_LINK_FAIL_OVERSIZE ||
+                 (ev.fail == SASAE_LINK_FAIL_DEAD && V.was_established))
+            out("error open %s", sasae_chan_strerror(ev.reason));
+        else
+            out("handshake_failed %s", sasae_chan_strerror(ev.reason));
         return;
     }
-    size_t n;
-    enum sasae_chan_err e = sasae_chan_open(V.ch, body, len, V.pt, sizeof V.pt, &n);
-    if (e != SASAE_CHAN_OK) {
-        out("error open %s", sasae_chan_strerror(e));
-        return;
+    if (ev.out_len)
+        sasae_relayclient_send_data(V.rc, ev.out, ev.out_len);
+    if (ev.kind == SASAE_LINK_EV_ESTABLISHED) {
+        V.was_established = true;
+        out("established %s", ev.peer->host_fingerprint);
+        struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
+        h.u.hello = (struct sasae_wire_hello){1,
+                                              1,
+                                              SASAE_WIRE_ROLE_VIEWER,
+                                              SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VIDEO_MOVE,
+                                              "test-viewer",
+                                              11};
+        send_msg(&h);
     }
-    struct sasae_wire_msg m;
-    if (sasae_wire_parse(V.pt, n, &m) != SASAE_WIRE_OK) {
-        out("error parse");
+    if (ev.kind != SASAE_LINK_EV_MESSAGE)
         return;
-    }
+    struct sasae_wire_msg m = ev.msg;
     switch (m.type) {
     case SASAE_WIRE_HELLO:
         out("hello");
@@ -584,7 +579,7 @@ int main(int argc, char **argv)
     }
     sasae_scode_relay_part(full, relay_part);
     sasae_scode_password(full, pw);
-    V.ch = sasae_chan_new_viewer(V.cred, pw, NULL);
+    V.link = sasae_link_new(sasae_chan_new_viewer(V.cred, pw, NULL));
     V.reasm = sasae_wire_reasm_new(0);
     sasae_vdec_new(&V.dec);
     struct sasae_relayclient_config cfg = {.url = relay,
@@ -614,7 +609,7 @@ int main(int argc, char **argv)
         out("timeout");
     sasae_relayclient_free(V.rc);
     out("exit frames=%d after_end=%d", V.frames, V.after_end);
-    sasae_chan_free(V.ch);
+    sasae_link_free(V.link);
     sasae_chan_cred_free(V.cred);
     sasae_wire_reasm_free(V.reasm);
     sasae_vdec_free(V.dec);

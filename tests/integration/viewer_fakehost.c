@@ -20,6 +20,7 @@
 #include "sasae/common.h"
 #include "sasae/relayclient.h"
 #include "sasae/video.h"
+#include "sasae/link.h"
 #include "sasae/wire.h"
 
 #define W 320
@@ -107,14 +108,13 @@ static struct msg *next_msg(int timeout_ms)
 }
 
 static struct sasae_relayclient *rc;
-static struct sasae_chan *ch;
-static uint8_t rec[SASAE_CHAN_MAX_RECORD], pt[SASAE_CHAN_MAX_PLAINTEXT], buf[SASAE_WIRE_MAX_MSG];
+static struct sasae_link *link;
+static uint8_t rec[SASAE_CHAN_MAX_RECORD];
 
 static void send_wire(const struct sasae_wire_msg *m, bool tamper)
 {
-    size_t len = 0, rlen = 0;
-    if (sasae_wire_serialize(m, buf, sizeof buf, &len) != SASAE_WIRE_OK ||
-        sasae_chan_seal(ch, buf, len, rec, sizeof rec, &rlen) != SASAE_CHAN_OK) {
+    size_t rlen = 0;
+    if (sasae_link_seal(link, m, rec, sizeof rec, &rlen, NULL) != 0) {
         fprintf(stderr, "fakehost: cannot build %s\n", sasae_wire_type_name(m->type));
         exit(2);
     }
@@ -154,11 +154,11 @@ static bool expect(uint8_t want, int timeout_ms, int *acks, int *end_reason)
         struct msg *r = next_msg(200);
         if (!r)
             continue;
-        size_t plen = 0;
-        struct sasae_wire_msg m;
-        bool ok = sasae_chan_open(ch, r->data, r->len, pt, sizeof pt, &plen) == SASAE_CHAN_OK &&
-                  sasae_wire_parse(pt, plen, &m) == SASAE_WIRE_OK;
+        struct sasae_link_event ev;
+        sasae_link_input(link, r->data, r->len, &ev);
         free(r);
+        bool ok = ev.kind == SASAE_LINK_EV_MESSAGE;
+        struct sasae_wire_msg m = ev.msg;
         if (!ok) {
             printf("viewer sent an unreadable record\n");
             return false;
@@ -220,25 +220,25 @@ int main(int argc, char **argv)
         return 2;
     }
     /* Handshake as the responder. */
-    while (!sasae_chan_established(ch)) {
+    while (!sasae_link_established(link)) {
         struct msg *r = next_msg(30000);
-        uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
-        size_t olen = 0;
-        if (r && !ch) { /* the first message comes after the code: the channel binds to it */
+        struct sasae_link_event ev = {0};
+        if (r && !link) { /* the first message comes after the code: the channel binds to it */
             pthread_mutex_lock(&mu);
             char pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
             sasae_scode_password(g_code, pw);
-            ch = sasae_chan_new_host(dev, trust, pw, NULL);
+            link = sasae_link_new(sasae_chan_new_host(dev, trust, pw, NULL));
             pthread_mutex_unlock(&mu);
         }
-        if (!r || !ch ||
-            sasae_chan_handshake(ch, r->data, r->len, out, sizeof out, &olen) != SASAE_CHAN_OK) {
+        if (r && link)
+            sasae_link_input(link, r->data, r->len, &ev);
+        if (!r || !link || ev.kind == SASAE_LINK_EV_FAILED) {
             fprintf(stderr, "fakehost: handshake failed\n");
             return 1;
         }
         free(r);
-        if (olen)
-            sasae_relayclient_send_data(rc, out, olen);
+        if (ev.out_len)
+            sasae_relayclient_send_data(rc, ev.out, ev.out_len);
     }
     printf("established\n");
     fflush(stdout);
@@ -371,7 +371,7 @@ out:
     struct timespec ts = {0, 300000000};
     nanosleep(&ts, NULL);
     sasae_relayclient_free(rc);
-    sasae_chan_free(ch);
+    sasae_link_free(link);
     sasae_chan_trust_free(trust);
     sasae_chan_key_free(dev);
     free(ca);

@@ -13,6 +13,7 @@
 #include "sasae/chan.h"
 #include "sasae/common.h"
 #include "sasae/envelope.h"
+#include "sasae/link.h"
 #include "sasae/relayclient.h"
 #include "sasae/supportcode.h"
 #include "sasae/video.h"
@@ -43,7 +44,7 @@ struct net {
     const struct vcfg *cfg;
     struct sasae_relayclient *rc;
     struct sasae_chan_cred *cred;
-    struct sasae_chan *ch;
+    struct sasae_link *link; /* the end-to-end channel and its messages (codec/link) */
     struct sasae_wire_reasm *reasm;
     sasae_vdec *dec;
 
@@ -83,8 +84,6 @@ struct net {
     unsigned tries;
 
     uint8_t *rec;  /* sealed record out */
-    uint8_t *pt;   /* opened plaintext in */
-    uint8_t *msg;  /* serialized message out */
     uint8_t *pix;  /* cursor pixels */
     char *sysinfo; /* inflated system info */
 };
@@ -163,22 +162,21 @@ static void fail(struct net *n, enum sasae_vsm_event ev, const char *fmt, const 
 /* Seals and queues one application message. Returns 0 or -1 (session failed). */
 static int send_msg(struct net *n, const struct sasae_wire_msg *m)
 {
-    if (!n->ch || !sasae_chan_established(n->ch))
+    if (!n->link || !sasae_link_established(n->link))
         return -1;
-    size_t len = 0, rlen = 0;
-    enum sasae_wire_err we = sasae_wire_serialize(m, n->msg, SASAE_WIRE_MAX_MSG, &len);
-    if (we != SASAE_WIRE_OK) {
+    size_t rlen = 0;
+    enum sasae_wire_err we;
+    int rc = sasae_link_seal(n->link, m, n->rec, SASAE_CHAN_MAX_RECORD, &rlen, &we);
+    if (rc == -EINVAL) {
         SASAE_ERR("viewer", "cannot encode %s: %s", sasae_wire_type_name(m->type),
                   sasae_wire_strerror(we));
         return -1;
     }
-    enum sasae_chan_err ce =
-        sasae_chan_seal(n->ch, n->msg, len, n->rec, SASAE_CHAN_MAX_RECORD, &rlen);
-    if (ce != SASAE_CHAN_OK) {
-        SASAE_ERR("viewer", "cannot seal: %s", sasae_chan_strerror(ce));
+    if (rc < 0) {
+        SASAE_ERR("viewer", "cannot seal: %s", strerror(-rc));
         return -1;
     }
-    int rc = sasae_relayclient_send_data(n->rc, n->rec, rlen);
+    rc = sasae_relayclient_send_data(n->rc, n->rec, rlen);
     if (rc < 0) {
         SASAE_WARN("viewer", "cannot queue %s: %s", sasae_wire_type_name(m->type), strerror(-rc));
         return -1;
@@ -203,9 +201,9 @@ static uint8_t wire_end_reason(enum sasae_vsm_end e)
 static void apply(struct net *n, unsigned act)
 {
     if (act & SASAE_VSM_ACT_START_HANDSHAKE) {
-        uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
+        const uint8_t *out = NULL;
         size_t len = 0;
-        enum sasae_chan_err ce = sasae_chan_start(n->ch, out, sizeof out, &len);
+        enum sasae_chan_err ce = n->link ? sasae_link_start(n->link, &out, &len) : SASAE_CHAN_EARG;
         if (ce != SASAE_CHAN_OK || sasae_relayclient_send_data(n->rc, out, len) < 0) {
             fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "cannot start the handshake: %s",
                  sasae_chan_strerror(ce));
@@ -226,8 +224,8 @@ static void apply(struct net *n, unsigned act)
         SASAE_ERR("viewer", "%s", sasae_vsm_fault_text(n->base.sm.fault));
     if (act & SASAE_VSM_ACT_CLOSE) {
         /* Keys go now; the relay connection closes after the END above has been sent. */
-        sasae_chan_free(n->ch);
-        n->ch = NULL;
+        sasae_link_free(n->link);
+        n->link = NULL;
         if (n->peer_ended) {
             n->close_deadline_ns = sasae_mono_ns() + PEER_CLOSE_WAIT_NS;
         } else {
@@ -513,101 +511,105 @@ static void on_message(struct net *n, const struct sasae_wire_msg *m, uint64_t r
     }
 }
 
-static bool security_error(enum sasae_chan_err e)
+static void on_established(struct net *n, const struct sasae_chan_peer *p)
 {
-    return e != SASAE_CHAN_ENOMEM && e != SASAE_CHAN_ENOSPACE && e != SASAE_CHAN_EARG;
+    if (n->host_fpr[0] && strcmp(n->host_fpr, p->host_fingerprint) != 0) {
+        /* a resume must reach the very computer the customer allowed */
+        SASAE_ERR("viewer",
+                  "the resumed session's host signed with another key (%s, was %s): refused",
+                  p->host_fingerprint, n->host_fpr);
+        step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
+        return;
+    }
+    if (n->host_fpr[0])
+        SASAE_INFO("viewer", "resumed: the same host key, verified over new keys");
+    snprintf(n->host_fpr, sizeof n->host_fpr, "%s", p->host_fingerprint);
+    n->have_ticket = sasae_link_resume_secrets(n->link, n->ticket, n->resume_code) == SASAE_CHAN_OK;
+    n->hello_seen = false; /* the host says hello on each new channel */
+    /* What was checked: the host knew the support code's secret digits (SPAKE2: the keys
+     * depend on them) and signed the handshake with this key. */
+    SASAE_INFO("viewer",
+               "end-to-end channel up: the host knew the support code and signed the "
+               "handshake with device key %s (the customer's session bar shows the same)",
+               p->host_fingerprint);
+    if (n->base.sink.host_key)
+        n->base.sink.host_key(n->base.sink.user, p->host_fingerprint);
+    step(n, SASAE_VSM_EV_ESTABLISHED, 0);
+    n->consent_since_ns = sasae_mono_ns();
+    struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
+    static const char sw[] = "sasae-viewer " SASAE_VERSION;
+    h.u.hello.min_version = 1;
+    h.u.hello.max_version = SASAE_WIRE_VERSION;
+    h.u.hello.role = SASAE_WIRE_ROLE_VIEWER;
+    h.u.hello.caps = SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VP8 | SASAE_WIRE_CAP_PEN |
+                     SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_VIDEO_MOVE;
+    h.u.hello.software = sw;
+    h.u.hello.software_len = sizeof sw - 1;
+    if (send_msg(n, &h) != 0)
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "cannot send HELLO");
+}
+
+static void on_link_failed(struct net *n, const struct sasae_link_event *ev)
+{
+    switch (ev->fail) {
+    case SASAE_LINK_FAIL_MESSAGE:
+        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "malformed message from the host: %s",
+             sasae_wire_strerror(ev->wire_err));
+        return;
+    case SASAE_LINK_FAIL_RECORD:
+    case SASAE_LINK_FAIL_OVERSIZE:
+        SASAE_ERR("viewer", "record refused: %s",
+                  ev->fail == SASAE_LINK_FAIL_OVERSIZE ? "record larger than the channel allows"
+                                                       : sasae_chan_strerror(ev->reason));
+        step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
+        return;
+    default:
+        break;
+    }
+    /* the handshake: tell the host why (the link made the ALERT; none answers the host's) */
+    if (ev->out_len)
+        sasae_relayclient_send_data(n->rc, ev->out, ev->out_len);
+    SASAE_ERR("viewer", "end-to-end handshake failed%s: %s",
+              ev->by_peer ? " (refused by the host)" : "", sasae_chan_strerror(ev->reason));
+    /* the code did not match, seen here (a host without our code: maybe not the customer's)
+     * or by the host (its ALERT) */
+    if (ev->fail == SASAE_LINK_FAIL_CODE)
+        step(n, SASAE_VSM_EV_CODE_MISMATCH, 0);
+    else
+        step(n,
+             ev->fail == SASAE_LINK_FAIL_LOCAL ? SASAE_VSM_EV_PROTOCOL_ERROR
+                                               : SASAE_VSM_EV_SECURITY_ERROR,
+             0);
 }
 
 static void on_data(struct net *n, const uint8_t *data, size_t len, uint64_t recv_us)
 {
     n->last_rx_ns = sasae_mono_ns();
-    if (n->base.sm.state == SASAE_VSM_HANDSHAKE) {
-        uint8_t out[SASAE_CHAN_MAX_HANDSHAKE];
-        size_t olen = 0;
-        enum sasae_chan_err ce = sasae_chan_handshake(n->ch, data, len, out, sizeof out, &olen);
-        if (ce != SASAE_CHAN_OK) {
-            enum sasae_chan_err why = ce == SASAE_CHAN_EPEER ? sasae_chan_peer_error(n->ch) : ce;
-            if (ce != SASAE_CHAN_EPEER) {
-                size_t alen = 0;
-                if (sasae_chan_alert(ce, out, sizeof out, &alen) == SASAE_CHAN_OK)
-                    sasae_relayclient_send_data(n->rc, out, alen);
-            }
-            SASAE_ERR("viewer", "end-to-end handshake failed%s: %s",
-                      ce == SASAE_CHAN_EPEER ? " (refused by the host)" : "",
-                      sasae_chan_strerror(why));
-            /* the code did not match, seen here (a host without our code: maybe not the
-             * customer's) or by the host (its ALERT) */
-            if (why == SASAE_CHAN_ECODE)
-                step(n, SASAE_VSM_EV_CODE_MISMATCH, 0);
-            else
-                step(n,
-                     security_error(ce) ? SASAE_VSM_EV_SECURITY_ERROR : SASAE_VSM_EV_PROTOCOL_ERROR,
-                     0);
-            return;
-        }
-        if (olen && sasae_relayclient_send_data(n->rc, out, olen) < 0) {
+    if (!n->link)
+        return;
+    if (n->base.sm.state != SASAE_VSM_HANDSHAKE && !sasae_link_established(n->link))
+        return; /* after the end, or before pairing: nothing may be read */
+    struct sasae_link_event ev;
+    sasae_link_input(n->link, data, len, &ev);
+    switch (ev.kind) {
+    case SASAE_LINK_EV_HANDSHAKE:
+    case SASAE_LINK_EV_ESTABLISHED:
+        if (ev.out_len && sasae_relayclient_send_data(n->rc, ev.out, ev.out_len) < 0) {
             fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "cannot send a handshake message");
             return;
         }
-        if (sasae_chan_established(n->ch)) {
-            const struct sasae_chan_peer *p = sasae_chan_peer(n->ch);
-            if (n->host_fpr[0] && strcmp(n->host_fpr, p->host_fingerprint) != 0) {
-                /* a resume must reach the very computer the customer allowed */
-                SASAE_ERR("viewer",
-                          "the resumed session's host signed with another key (%s, was %s): "
-                          "refused",
-                          p->host_fingerprint, n->host_fpr);
-                step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
-                return;
-            }
-            if (n->host_fpr[0])
-                SASAE_INFO("viewer", "resumed: the same host key, verified over new keys");
-            snprintf(n->host_fpr, sizeof n->host_fpr, "%s", p->host_fingerprint);
-            n->have_ticket =
-                sasae_chan_resume_secrets(n->ch, n->ticket, n->resume_code) == SASAE_CHAN_OK;
-            n->hello_seen = false; /* the host says hello on each new channel */
-            /* What was checked: the host knew the support code's secret digits (SPAKE2: the
-             * keys depend on them) and signed the handshake with this key. */
-            SASAE_INFO("viewer",
-                       "end-to-end channel up: the host knew the support code and signed the "
-                       "handshake with device key %s (the customer's session bar shows the same)",
-                       p->host_fingerprint);
-            if (n->base.sink.host_key)
-                n->base.sink.host_key(n->base.sink.user, p->host_fingerprint);
-            step(n, SASAE_VSM_EV_ESTABLISHED, 0);
-            n->consent_since_ns = sasae_mono_ns();
-            struct sasae_wire_msg h = {.type = SASAE_WIRE_HELLO};
-            static const char sw[] = "sasae-viewer " SASAE_VERSION;
-            h.u.hello.min_version = 1;
-            h.u.hello.max_version = SASAE_WIRE_VERSION;
-            h.u.hello.role = SASAE_WIRE_ROLE_VIEWER;
-            h.u.hello.caps = SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VP8 | SASAE_WIRE_CAP_PEN |
-                             SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_VIDEO_MOVE;
-            h.u.hello.software = sw;
-            h.u.hello.software_len = sizeof sw - 1;
-            if (send_msg(n, &h) != 0)
-                fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "%s", "cannot send HELLO");
-        }
+        if (ev.kind == SASAE_LINK_EV_ESTABLISHED)
+            on_established(n, ev.peer);
+        return;
+    case SASAE_LINK_EV_MESSAGE:
+        on_message(n, &ev.msg, recv_us);
+        return;
+    case SASAE_LINK_EV_FAILED:
+        on_link_failed(n, &ev);
+        return;
+    case SASAE_LINK_EV_NONE:
         return;
     }
-    if (!n->ch || !sasae_chan_established(n->ch))
-        return; /* after the end, or before pairing: nothing may be read */
-    size_t plen = 0;
-    enum sasae_chan_err ce =
-        sasae_chan_open(n->ch, data, len, n->pt, SASAE_CHAN_MAX_PLAINTEXT, &plen);
-    if (ce != SASAE_CHAN_OK) {
-        SASAE_ERR("viewer", "record refused: %s", sasae_chan_strerror(ce));
-        step(n, SASAE_VSM_EV_SECURITY_ERROR, 0);
-        return;
-    }
-    struct sasae_wire_msg m;
-    enum sasae_wire_err we = sasae_wire_parse(n->pt, plen, &m);
-    if (we != SASAE_WIRE_OK) {
-        fail(n, SASAE_VSM_EV_PROTOCOL_ERROR, "malformed message from the host: %s",
-             sasae_wire_strerror(we));
-        return;
-    }
-    on_message(n, &m, recv_us);
 }
 
 /* Relay lost while viewing: drop the channel at once and reconnect with the resume ticket
@@ -639,8 +641,8 @@ static bool start_resume(struct net *n, int end)
     }
     if (n->base.sm.state == SASAE_VSM_HANDSHAKE)
         step(n, SASAE_VSM_EV_RELAY_LOST, 1); /* lost again while resuming */
-    sasae_chan_free(n->ch);
-    n->ch = NULL;
+    sasae_link_free(n->link);
+    n->link = NULL;
     unsigned d = n->tries < 4 ? 1u << n->tries : 16u;
     n->tries++;
     n->next_try_ns = now + (uint64_t)d * 1000000000ull;
@@ -700,14 +702,14 @@ static void resume_timers(struct net *n, uint64_t now)
     }
     sasae_chan_cred_free(n->cred); /* no channel uses it now */
     n->cred = cred;
-    n->ch = sasae_chan_new_viewer(n->cred, n->resume_code, NULL);
+    n->link = sasae_link_new(sasae_chan_new_viewer(n->cred, n->resume_code, NULL));
     struct sasae_relayclient_config rcfg = relay_config(n, NULL);
     rcfg.resume_ticket = n->ticket;
     rcfg.reconnect_attempts = 0;     /* the backoff is ours */
     sasae_wire_reasm_free(n->reasm); /* a message cut by the loss never completes */
     n->reasm = sasae_wire_reasm_new(0);
     struct sasae_relayclient *old = n->rc, *nc = NULL;
-    int rc = n->ch && n->reasm ? sasae_relayclient_new(&rcfg, &net_cb, n, &nc) : -ENOMEM;
+    int rc = n->link && n->reasm ? sasae_relayclient_new(&rcfg, &net_cb, n, &nc) : -ENOMEM;
     if (rc == 0) {
         sasae_relayclient_free(old); /* closed: its thread is done */
         n->rc = nc;
@@ -1038,7 +1040,7 @@ static void net_free(struct vsource *s)
         return;
     sasae_relayclient_free(n->rc); /* joins its thread: no callback after this */
     sasae_filesend_close(&n->fs);
-    sasae_chan_free(n->ch);
+    sasae_link_free(n->link);
     OPENSSL_cleanse(n->ticket, sizeof n->ticket);
     OPENSSL_cleanse(n->resume_code, sizeof n->resume_code);
     sasae_chan_cred_free(n->cred);
@@ -1051,8 +1053,6 @@ static void net_free(struct vsource *s)
     pthread_mutex_destroy(&n->mu);
     pthread_cond_destroy(&n->cv);
     free(n->rec);
-    free(n->pt);
-    free(n->msg);
     free(n->pix);
     free(n->sysinfo);
     free(n);
@@ -1172,15 +1172,13 @@ struct vsource *vsource_net_new(const struct vcfg *cfg, const struct vsink *sink
     char relay_part[SASAE_SCODE_RELAY_DIGITS + 1], pw[SASAE_SCODE_PASSWORD_DIGITS + 1];
     sasae_scode_relay_part(cfg->code, relay_part);
     sasae_scode_password(cfg->code, pw);
-    n->ch = sasae_chan_new_viewer(n->cred, pw, NULL);
+    n->link = sasae_link_new(sasae_chan_new_viewer(n->cred, pw, NULL));
     OPENSSL_cleanse(pw, sizeof pw);
     n->reasm = sasae_wire_reasm_new(0);
     n->rec = malloc(SASAE_CHAN_MAX_RECORD);
-    n->pt = malloc(SASAE_CHAN_MAX_PLAINTEXT);
-    n->msg = malloc(SASAE_WIRE_MAX_MSG);
     n->pix = malloc((size_t)SASAE_WIRE_CURSOR_MAX * SASAE_WIRE_CURSOR_MAX * 4);
     n->sysinfo = malloc(SASAE_WIRE_SYSINFO_MAX + 1);
-    if (!n->ch || !n->reasm || !n->rec || !n->pt || !n->msg || !n->pix || !n->sysinfo ||
+    if (!n->link || !n->reasm || !n->rec || !n->pix || !n->sysinfo ||
         sasae_vdec_new(&n->dec) != SASAE_VIDEO_OK) {
         SASAE_ERR("viewer", "out of memory");
         goto fail;
