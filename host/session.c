@@ -760,8 +760,8 @@ again:
             atomic_store(&s->want_key, true);
             continue;
         }
-        SASAE_DBG(TAG, "frame cap %llu: %zu B, q %d, %d mb coded, %d rects (%d,%d %dx%d)%s%s",
-                  (unsigned long long)frame.capture_us, len, sasae_venc_last_q(enc),
+        SASAE_DBG(TAG, "frame cap %llu: %lu B, q %d, %d mb coded, %d rects (%d,%d %dx%d)%s%s",
+                  (unsigned long long)frame.capture_us, (unsigned long)len, sasae_venc_last_q(enc),
                   sasae_venc_last_coded_mbs(enc), pending.n, pending.n ? rects[0].x : 0,
                   pending.n ? rects[0].y : 0, pending.n ? rects[0].w : 0,
                   pending.n ? rects[0].h : 0, scrolling ? ", move" : "",
