@@ -27,9 +27,10 @@ struct venc_tile {
     sasae_video_rect mv_rect; /* tile coordinates */
     int mv_dy;
     int top_rank; /* order in a frame of top-off alone (pick_topoff) */
-    /* A top-off pass sharpens the tile a band of macroblock rows per frame: the next row,
-     * -1 when the tile is not in a pass; this frame's band is [pass_row, pass_row + band). */
-    int pass_row;
+    /* A top-off pass sharpens the tile a band of macroblocks per frame, in raster order: the
+     * next one, -1 when the tile is not in a pass; this frame's band is [pass_mb,
+     * pass_mb + band). */
+    int pass_mb;
     int band;
 };
 
@@ -46,8 +47,10 @@ struct sasae_venc {
     int64_t last_in_pts; /* caller's pts of the previous frame */
     int need_key;
     int pending_topoff;
-    int pass_q;      /* quantizer of the top-off pass in progress (tiles with pass_row >= 0) */
-    double pass_bpp; /* bytes per pixel its bands cost so far; 0: not yet known */
+    int pass_q;      /* quantizer of the top-off pass in progress (tiles with pass_mb >= 0) */
+    double pass_bpp; /* bytes per pixel its bands are sized by; 0: not yet known */
+    double pass_max; /* the most bytes per pixel a frame of its bands cost */
+    int pass_mbs; /* macroblocks of its last frame's bands: the next take at most 4 times as many */
     /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
     double credit;        /* bytes the link can still take, capped at one second */
     double bpp[3];        /* bytes per pixel at RC_QREF, per enum rc_kind */
@@ -66,12 +69,16 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 #define RC_QSTEP 8.0
 /* Top-off a static tile only if it gets at least this much sharper. */
 #define RC_TOPOFF_GAIN 4
-/* A frame of top-off alone takes at most this many frame budgets of link time: a change
- * that comes next (a scroll, a key) queues behind at most that much refinement. */
-#define RC_TOPOFF_CHUNK 1.0
+/* A frame of top-off alone aims at this many frame budgets of link time: a change that
+ * comes next (a scroll, a key) queues behind about that much refinement (twice that after a
+ * blank band, see topoff_plan). */
+#define RC_TOPOFF_CHUNK 1.5
 /* A top-off pass (one quantizer over its tiles, in chunks) costs at most this many seconds of
  * link: enough for a lossless pass over a page of text at 1 Mbit/s. */
 #define RC_PASS_SECONDS 3.0
+/* The first band of a pass, before its cost is known: a few macroblocks (lossless text can
+ * cost 600 bytes each). */
+#define RC_PROBE_MBS 4
 /* A frame that carries a move (a scroll in progress) at most this many. */
 #define RC_MOVE_FRAMES 0.7
 /* A scroll is in progress until this long after its last move: frames between its steps (a
@@ -258,7 +265,7 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
             t->mby = t->y / 16;
             t->mbw = (t->w + 15) / 16;
             t->mbh = (t->h + 15) / 16;
-            t->pass_row = -1;
+            t->pass_mb = -1;
             t->amap = malloc((size_t)t->mbw * t->mbh);
             if (!t->amap)
                 goto fail;
@@ -352,7 +359,7 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
         memset(t->amap, 1, (size_t)t->mbw * t->mbh);
     } else if (topoff) {
         memset(t->amap, 0, (size_t)t->mbw * t->mbh);
-        memset(t->amap + (size_t)t->pass_row * t->mbw, 1, (size_t)t->band * t->mbw);
+        memset(t->amap + t->pass_mb, 1, (size_t)t->band);
     } else {
         for (int r = 0; r < t->mbh; r++)
             memcpy(t->amap + (size_t)r * t->mbw,
@@ -491,15 +498,15 @@ static int pick_topoff(sasae_venc *e, double target, int floor, int *n)
 }
 
 /* A frame of top-off alone. Sharpening a resting screen is never urgent, so a pass runs a
- * band of macroblock rows per frame, at most `chunk` bytes: a scroll or a key that comes
- * next queues behind one frame of link time, not behind a whole strip of dense text (40 KB,
+ * band of macroblocks per frame, about `chunk` bytes: a scroll or a key that comes next
+ * queues behind a frame or two of link time, not behind a whole strip of dense text (40 KB,
  * a third of a second at 1 Mbit/s). A pass, all its bands at one quantizer, costs at most
  * `target` bytes in all. Sets want and band of the tiles that take part; returns q. */
 static int topoff_plan(sasae_venc *e, double target, double chunk)
 {
     int in_pass = 0;
     for (int i = 0; i < e->ntiles; i++)
-        in_pass |= e->tiles[i].pass_row >= 0;
+        in_pass |= e->tiles[i].pass_mb >= 0;
     if (!in_pass) {
         /* first every tile to min_q (text reads sharp), then the finer passes down to
          * rest_q: a resting screen is readable in a fraction of the time it takes to be
@@ -516,38 +523,47 @@ static int topoff_plan(sasae_venc *e, double target, double chunk)
             if (t->want || t->topoff_left <= 0 || t->top_rank >= n)
                 continue;
             if (t->last_q >= q + RC_TOPOFF_GAIN || (q == floor && t->last_q > q)) {
-                t->pass_row = 0;
+                t->pass_mb = 0;
                 in_pass = 1;
             }
         }
         if (!in_pass)
             return q;
         e->pass_q = q;
-        e->pass_bpp = 0;
+        e->pass_bpp = e->pass_max = 0;
+        e->pass_mbs = RC_PROBE_MBS;
     }
     const int q = e->pass_q;
+    const int mbs_cap = e->pass_bpp > 0 ? 4 * e->pass_mbs : RC_PROBE_MBS;
+    int mbs_left = mbs_cap;
     for (int i = 0, first = 1; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
-        if (t->pass_row < 0)
+        if (t->pass_mb < 0)
             continue;
         /* the cost model is fitted on changes, and a sharp pass (lossless at its end) costs
-         * far more than it extrapolates: the first band of a pass is one row, and the next
-         * ones follow what the pass's bands really cost */
-        double row_cost = e->pass_bpp * 16.0 * t->w;
-        int rows = e->pass_bpp > 0 ? (int)(chunk / row_cost) : 1;
-        if (e->pass_bpp <= 0)
-            chunk = 0;
-        if (rows > t->mbh - t->pass_row)
-            rows = t->mbh - t->pass_row;
-        if (rows < 1 && !first)
-            break; /* the chunk is spent (the first band takes at least a row) */
-        if (rows < 1)
-            rows = 1;
+         * far more than it extrapolates (lossless text: over a byte a pixel): the first band
+         * of a pass is a few macroblocks, and the next ones are sized by what the bands
+         * before them cost, growing at most fourfold a frame */
+        double mb_cost = e->pass_bpp * 256.0;
+        int mbs = e->pass_bpp > 0 ? (int)(chunk / mb_cost) : mbs_left;
+        if (mbs > mbs_left)
+            mbs = mbs_left;
+        if (mbs > t->mbw * t->mbh - t->pass_mb)
+            mbs = t->mbw * t->mbh - t->pass_mb;
+        if (mbs < 1 && !first)
+            break; /* the chunk is spent (the first band takes at least a macroblock) */
+        if (mbs < 1)
+            mbs = 1;
         first = 0;
         t->want = RC_TOPOFF + 1;
-        t->band = rows;
-        chunk -= rows * row_cost;
+        t->band = mbs;
+        chunk -= mbs * mb_cost;
+        mbs_left -= mbs;
+        if (mbs_left <= 0)
+            break;
     }
+    if (mbs_left < mbs_cap)
+        e->pass_mbs = mbs_cap - mbs_left;
     return q;
 }
 
@@ -764,14 +780,14 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         /* a change cancels the passes of the tiles it touches (their last_q is the worse) */
         for (int i = 0; i < e->ntiles; i++)
             if (key || e->tiles[i].want)
-                e->tiles[i].pass_row = -1;
+                e->tiles[i].pass_mb = -1;
     } else if (top_area > 0) {
         q = topoff_plan(e, RC_PASS_SECONDS * rate, RC_TOPOFF_CHUNK * budget);
     }
     area[RC_TOPOFF] = 0;
     for (int i = 0; i < e->ntiles; i++)
         if (e->tiles[i].want == RC_TOPOFF + 1)
-            area[RC_TOPOFF] += (double)e->tiles[i].band * 16 * e->tiles[i].w;
+            area[RC_TOPOFF] += (double)e->tiles[i].band * 256;
 
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
@@ -799,12 +815,12 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             goto fail;
         count += rc;
         int topoff = t->want == RC_TOPOFF + 1;
-        e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band * t->mbw : t->active_mb;
+        e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band : t->active_mb;
         bytes[t->want - 1] += (double)(pos - before);
         if (topoff) {
-            t->pass_row += t->band;
-            if (t->pass_row >= t->mbh) { /* the pass is done: the whole tile is at q */
-                t->pass_row = -1;
+            t->pass_mb += t->band;
+            if (t->pass_mb >= t->mbw * t->mbh) { /* the pass is done: the whole tile is at q */
+                t->pass_mb = -1;
                 t->last_q = q;
                 t->topoff_left--;
             }
@@ -815,10 +831,13 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             pending = 1;
     }
     if (area[RC_TOPOFF] > 0) {
+        /* the last band's cost, but never under half the dearest so far: a blank band costs
+         * next to nothing, and the text below it may cost what the densest did */
         double obs = bytes[RC_TOPOFF] / area[RC_TOPOFF];
-        e->pass_bpp = e->pass_bpp > 0 ? 0.5 * (e->pass_bpp + obs) : obs;
-        if (e->pass_bpp < 1e-4)
-            e->pass_bpp = 1e-4; /* a blank band costs next to nothing; the next may not */
+        e->pass_max = obs > e->pass_max ? obs : e->pass_max;
+        e->pass_bpp = obs > e->pass_max / 2 ? obs : e->pass_max / 2;
+        if (e->pass_bpp < 1e-3)
+            e->pass_bpp = 1e-3;
     }
     /* below min_q the model does not hold: sharp passes do not teach it */
     const double fit[3] = {area[RC_KEY], area[RC_CHANGED], q < e->cfg.min_q ? 0 : area[RC_TOPOFF]};

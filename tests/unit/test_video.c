@@ -294,6 +294,44 @@ Test(video, topoff_sharpens_static_frame)
     pair_close(&p);
 }
 
+/* A resting screen is sharpened in bands of a frame or two of link time each (a change that
+ * comes next waits behind one band, not behind a whole strip of text), down to lossless. */
+Test(video, topoff_runs_in_small_bands_down_to_lossless)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 1280, 720);
+    cfg.bitrate_kbps = 1000;
+    const double budget = 1000 * 125.0 / cfg.fps;
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    sasae_video_rect full = {0, 0, p.w, p.h};
+    for (int i = 1; i <= 3; i++) { /* new pages at the link's pace: blurry */
+        synth_text(p.bgra, p.w * 4, p.w, p.h, 1000 * i);
+        step(&p, &full, 1, 0, &img);
+    }
+    size_t biggest = 0, total = 0;
+    int frames = 0;
+    while (sasae_venc_pending_topoff(p.enc) && frames < 3000) {
+        size_t len = step(&p, NULL, 0, 0, &img);
+        biggest = len > biggest ? len : biggest;
+        total += len;
+        frames++;
+    }
+    double rest = psnr_vs_bgra(&img, p.bgra, p.w, p.h);
+    cr_log_info("top-off: %zu bytes in %d frames, biggest %zu (budget %.0f), at rest %.2f dB",
+                total, frames, biggest, budget, rest);
+    cr_assert_lt(frames, 3000, "top-off stops");
+    /* bands of 1.5 budgets; one after a blank band may cost up to twice that (a whole
+     * strip, before bands: 12 budgets here) */
+    cr_assert_lt((double)biggest, 4.0 * budget, "a top-off frame of %zu bytes", biggest);
+    cr_assert_eq(rest, 99.0, "the resting screen ends exact (%.2f dB)", rest);
+    pair_close(&p);
+}
+
 Test(video, bad_dimensions_and_rects)
 {
     sasae_video_config cfg;
