@@ -101,6 +101,35 @@ Test(viewer_tools, leaving_the_pointer_hides_the_hand_once)
     free(t);
 }
 
+Test(viewer_tools, choosing_the_pointer_again_hides_the_hand_at_once)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 100, 200, true, 1 * MS);
+    sasae_tools_point(t, 110, 210, true, 2 * MS); /* held by the throttle */
+    cr_assert_eq(ngot, 1);
+    sasae_tools_select(t, SASAE_TOOL_POINTER, 3 * MS);
+    cr_assert_eq(t->tool, SASAE_TOOL_NONE);
+    cr_assert_eq(ngot, 2, "turning the pointer off must hide the hand");
+    cr_assert(got[1].kind == K_POINTER && !got[1].visible);
+    sasae_tools_tick(t, 500 * MS); /* the held position must not show the hand again */
+    cr_assert_eq(ngot, 2);
+    free(t);
+}
+
+Test(viewer_tools, control_granted_hides_the_hand_and_no_tick_shows_it)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 5, 6, true, 1 * MS);
+    sasae_tools_point(t, 7, 8, true, 2 * MS); /* held by the throttle */
+    sasae_tools_control_granted(t);
+    cr_assert_eq(t->tool, SASAE_TOOL_NONE);
+    cr_assert_eq(ngot, 2, "control granted must hide the hand");
+    cr_assert(got[1].kind == K_POINTER && !got[1].visible);
+    sasae_tools_tick(t, 500 * MS);
+    cr_assert_eq(ngot, 2);
+    free(t);
+}
+
 Test(viewer_tools, the_hand_follows_only_while_the_pointer_is_on)
 {
     struct sasae_tools *t = tools_new();

@@ -12,14 +12,22 @@ void sasae_tools_init(struct sasae_tools *t, const struct sasae_tools_out *out)
     sasae_pen_init(&t->pen);
 }
 
-void sasae_tools_select(struct sasae_tools *t, enum sasae_tool tool, uint64_t now_ns)
+/* The one way the tool changes: the hand goes from the customer's screen whenever the
+ * pointer goes off, however that happens (another tool, the same tool again, control
+ * granted), and the throttle's waiting position is dropped so a tick cannot show it again. */
+static void set_tool(struct sasae_tools *t, enum sasae_tool tool)
 {
     if (t->tool == SASAE_TOOL_POINTER && tool != SASAE_TOOL_POINTER && sasae_pointer_hide(&t->ptr))
         t->out.pointer(t->out.user, t->ptr.x, t->ptr.y, false);
+    t->tool = tool;
+}
+
+void sasae_tools_select(struct sasae_tools *t, enum sasae_tool tool, uint64_t now_ns)
+{
     if (t->pen.down) /* the stroke ends where it is */
         sasae_pen_up(&t->pen, t->pen.pts[t->pen.n - 1][0], t->pen.pts[t->pen.n - 1][1], now_ns,
                      t->out.pen, t->out.user);
-    t->tool = t->tool == tool ? SASAE_TOOL_NONE : tool;
+    set_tool(t, t->tool == tool ? SASAE_TOOL_NONE : tool);
 }
 
 bool sasae_tools_draws(const struct sasae_tools *t)
@@ -80,7 +88,7 @@ bool sasae_tools_can_undo(const struct sasae_tools *t)
 
 void sasae_tools_tick(struct sasae_tools *t, uint64_t now_ns)
 {
-    if (sasae_pointer_tick(&t->ptr, now_ns))
+    if (t->tool == SASAE_TOOL_POINTER && sasae_pointer_tick(&t->ptr, now_ns))
         t->out.pointer(t->out.user, t->ptr.x, t->ptr.y, t->ptr.visible);
     sasae_pen_tick(&t->pen, now_ns, t->out.pen, t->out.user);
 }
@@ -88,7 +96,7 @@ void sasae_tools_tick(struct sasae_tools *t, uint64_t now_ns)
 void sasae_tools_control_granted(struct sasae_tools *t)
 {
     if (t->tool == SASAE_TOOL_POINTER)
-        t->tool = SASAE_TOOL_NONE;
+        set_tool(t, SASAE_TOOL_NONE);
 }
 
 void sasae_tools_session_ended(struct sasae_tools *t)
