@@ -262,6 +262,26 @@ Test(viewer_tools, the_session_end_drops_the_stroke_without_sending)
     free(t);
 }
 
+Test(viewer_tools, nothing_is_sent_after_the_session_end)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 10, 10, true, 1 * MS);
+    sasae_tools_point(t, 20, 20, true, 2 * MS); /* held by the throttle */
+    ngot = 0;
+    sasae_tools_session_ended(t);
+    sasae_tools_tick(t, 500 * MS);
+    sasae_tools_point(t, 30, 30, true, 600 * MS);
+    sasae_tools_select(t, SASAE_TOOL_PEN, 700 * MS);
+    sasae_tools_press(t, 0, 0, 800 * MS);
+    sasae_tools_drag(t, 9, 9, 900 * MS);
+    sasae_tools_release(t, 9, 9, 1000 * MS);
+    cr_assert_eq(sasae_tools_undo(t), 0);
+    sasae_tools_clear(t);
+    sasae_tools_control_granted(t);
+    cr_assert_eq(ngot, 0);
+    free(t);
+}
+
 Test(viewer_tools, tick_sends_waiting_pen_points_after_the_flush_delay)
 {
     struct sasae_tools *t = tools_new();

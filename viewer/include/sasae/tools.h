@@ -7,7 +7,8 @@
  *   granted), hides the hand on the customer's screen at once, and no later tick shows it;
  * - a tool change in the middle of a stroke ends the stroke where it is;
  * - control granted puts the pointer away (plain mouse use then goes to the customer);
- * - the session's end drops the stroke being drawn and the undo history, sending nothing.
+ * - the session's end drops the stroke being drawn and the undo history, sending nothing,
+ *   and nothing is sent after it (the window keeps feeding events to the end screen).
  * Time is passed in; what is to be sent goes out through struct sasae_tools_out. */
 #ifndef SASAE_TOOLS_H
 #define SASAE_TOOLS_H
@@ -33,6 +34,7 @@ struct sasae_tools {
     struct sasae_pen pen;     /* read only outside tools.c (the window previews the stroke) */
     struct sasae_pointer ptr; /* read only outside tools.c */
     struct sasae_tools_out out;
+    bool ended; /* the session ended: every call is ignored */
 };
 
 /* Starts with the pointer on, no stroke and nothing to undo; out is copied. */
@@ -67,7 +69,8 @@ void sasae_tools_tick(struct sasae_tools *t, uint64_t now_ns);
 /* The customer granted control: the pointer is put away and the hand hidden (other tools
  * stay). */
 void sasae_tools_control_granted(struct sasae_tools *t);
-/* The session ended: the stroke and history are dropped, nothing more is sent. */
+/* The session ended: the stroke and history are dropped, nothing more is sent (every later
+ * call does nothing). */
 void sasae_tools_session_ended(struct sasae_tools *t);
 
 #endif
