@@ -5,7 +5,8 @@
 # PSNR), then the operator's End button ends the session (host told, exit 0); a second
 # session shows the customer's end in Japanese (exit 3). Then the annotations on the
 # customer's real screen (a second X display the host captures): the operator points and the
-# hand's fingertip appears at the mapped position (+-4 px) there and in the viewer; strokes
+# hand's fingertip appears at the mapped position (+-4 px) there and in the viewer, and
+# leaves at once (not by its 3 s fade) when the pointer is chosen again (off); strokes
 # appear red along their path there and in the viewer; Ctrl+Z and the Undo button remove
 # only the last stroke; the highlighter is thick; Clear removes all; the customer's End while
 # the operator draws leaves no red pixel and no hand.
@@ -205,7 +206,19 @@ echo "hand on the customer's screen: fingertip at ($TOPX, $MINY) for (512, 360),
 # ...and in the viewer, in the video of the customer's screen
 until_px 15 viewer_shot "$((WIN_X + 370)) $((WIN_Y + 300)) $((WIN_X + 470)) $((WIN_Y + 420))" hand '[ "$N" -gt 100 ]' ||
   { echo "pointing hand not in the viewer's picture"; exit 1; }
+# Choosing the pointer again (I) turns it off: the hand leaves the customer's screen at once,
+# not by its own fade 3 s after the last move (measured from the key press, which comes after
+# that move; a fading hand loses its yellow within the first 0.1 s of its 0.6 s fade).
+until_px 15 cust_shot "470 320 600 480" hand '[ "$N" -gt 300 ]' || { echo "hand not back"; exit 1; }
 BEFORE_SHOT=
+T_OFF=$(date +%s%N)
+xdotool key i
+until_px 15 cust_shot "470 320 600 480" hand '[ "$N" -eq 0 ]' ||
+  { echo "the hand stayed on the customer's screen with the pointer off"; exit 1; }
+MS_OFF=$((($(date +%s%N) - T_OFF) / 1000000))
+[ "$MS_OFF" -lt 2500 ] ||
+  { echo "the hand went ${MS_OFF} ms after the pointer was turned off: its fade, not a hide"; exit 1; }
+echo "pointer off (I): the hand left the customer's screen within ${MS_OFF} ms"
 # Two strokes with the red pen (P): window y 300 and y 450 -> screen y 506 and 520.
 xdotool key p
 drag 300 300 500 300 # screen (384..640, 328)

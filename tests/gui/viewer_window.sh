@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # GUI test of sasae-viewer's window under a private Xvfb with the --test-pattern debug
 # source: the picture is scaled with its aspect kept (letterbox), 1:1 mode, the cursor,
-# the red pen mapped window -> screen coordinates, Ctrl+Z, the toolbar tooltips (English and
+# the pointer (off again with I: the hand hidden at once), the red pen mapped window ->
+# screen coordinates, Ctrl+Z, the toolbar tooltips (English and
 # Japanese), the status bar, the operator's End
 # button, end screens, English and Japanese.
 set -euo pipefail
@@ -58,6 +59,22 @@ viewer_wait_line "pointer x=160 y=144 visible=1" 10 "$OUT/en.out"
 # Leaving the picture (into the toolbar) hides the marker.
 xdotool mousemove --sync $((WIN_X + 250)) $((WIN_Y + 20))
 viewer_wait_line "visible=0" 10 "$OUT/en.out"
+# Choosing the pointer again (I) turns it off: the hand is hidden at once though the mouse
+# stays in the picture, and neither a later move nor the throttle's tick shows it again.
+xdotool mousemove --sync $((WIN_X + 500)) $((WIN_Y + 300))
+viewer_wait_line "pointer x=320 y=144 visible=1" 10 "$OUT/en.out"
+HIDES=$(grep -c "^pointer .* visible=0" "$OUT/en.out")
+vkey i
+for i in $(seq 50); do
+  [ "$(grep -c "^pointer .* visible=0" "$OUT/en.out")" -gt "$HIDES" ] && break
+  sleep 0.1
+done
+[ "$(grep -c "^pointer .* visible=0" "$OUT/en.out")" -gt "$HIDES" ] ||
+  { echo "turning the pointer off (I) did not hide the hand:"; grep "^pointer" "$OUT/en.out"; exit 1; }
+xdotool mousemove --sync $((WIN_X + 550)) $((WIN_Y + 350))
+sleep 0.5
+[ "$(grep "^pointer" "$OUT/en.out" | tail -1 | grep -c "visible=0")" -eq 1 ] ||
+  { echo "the hand came back with the pointer off:"; grep "^pointer" "$OUT/en.out"; exit 1; }
 
 # --- Red pen: P selects it; a drag across the green quadrant ---------------------------------
 xdotool mousemove --sync $((WIN_X + 600)) $((WIN_Y + 200))

@@ -101,6 +101,35 @@ Test(viewer_tools, leaving_the_pointer_hides_the_hand_once)
     free(t);
 }
 
+Test(viewer_tools, choosing_the_pointer_again_hides_the_hand_at_once)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 100, 200, true, 1 * MS);
+    sasae_tools_point(t, 110, 210, true, 2 * MS); /* held by the throttle */
+    cr_assert_eq(ngot, 1);
+    sasae_tools_select(t, SASAE_TOOL_POINTER, 3 * MS);
+    cr_assert_eq(t->tool, SASAE_TOOL_NONE);
+    cr_assert_eq(ngot, 2, "turning the pointer off must hide the hand");
+    cr_assert(got[1].kind == K_POINTER && !got[1].visible);
+    sasae_tools_tick(t, 500 * MS); /* the held position must not show the hand again */
+    cr_assert_eq(ngot, 2);
+    free(t);
+}
+
+Test(viewer_tools, control_granted_hides_the_hand_and_no_tick_shows_it)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 5, 6, true, 1 * MS);
+    sasae_tools_point(t, 7, 8, true, 2 * MS); /* held by the throttle */
+    sasae_tools_control_granted(t);
+    cr_assert_eq(t->tool, SASAE_TOOL_NONE);
+    cr_assert_eq(ngot, 2, "control granted must hide the hand");
+    cr_assert(got[1].kind == K_POINTER && !got[1].visible);
+    sasae_tools_tick(t, 500 * MS);
+    cr_assert_eq(ngot, 2);
+    free(t);
+}
+
 Test(viewer_tools, the_hand_follows_only_while_the_pointer_is_on)
 {
     struct sasae_tools *t = tools_new();
@@ -229,6 +258,26 @@ Test(viewer_tools, the_session_end_drops_the_stroke_without_sending)
     sasae_tools_tick(t, 1000 * MS);
     sasae_tools_drag(t, 4, 4, 1001 * MS);
     sasae_tools_release(t, 5, 5, 1002 * MS);
+    cr_assert_eq(ngot, 0);
+    free(t);
+}
+
+Test(viewer_tools, nothing_is_sent_after_the_session_end)
+{
+    struct sasae_tools *t = tools_new();
+    sasae_tools_point(t, 10, 10, true, 1 * MS);
+    sasae_tools_point(t, 20, 20, true, 2 * MS); /* held by the throttle */
+    ngot = 0;
+    sasae_tools_session_ended(t);
+    sasae_tools_tick(t, 500 * MS);
+    sasae_tools_point(t, 30, 30, true, 600 * MS);
+    sasae_tools_select(t, SASAE_TOOL_PEN, 700 * MS);
+    sasae_tools_press(t, 0, 0, 800 * MS);
+    sasae_tools_drag(t, 9, 9, 900 * MS);
+    sasae_tools_release(t, 9, 9, 1000 * MS);
+    cr_assert_eq(sasae_tools_undo(t), 0);
+    sasae_tools_clear(t);
+    sasae_tools_control_granted(t);
     cr_assert_eq(ngot, 0);
     free(t);
 }

@@ -12,14 +12,24 @@ void sasae_tools_init(struct sasae_tools *t, const struct sasae_tools_out *out)
     sasae_pen_init(&t->pen);
 }
 
-void sasae_tools_select(struct sasae_tools *t, enum sasae_tool tool, uint64_t now_ns)
+/* The one way the tool changes: the hand goes from the customer's screen whenever the
+ * pointer goes off, however that happens (another tool, the same tool again, control
+ * granted), and the throttle's waiting position is dropped so a tick cannot show it again. */
+static void set_tool(struct sasae_tools *t, enum sasae_tool tool)
 {
     if (t->tool == SASAE_TOOL_POINTER && tool != SASAE_TOOL_POINTER && sasae_pointer_hide(&t->ptr))
         t->out.pointer(t->out.user, t->ptr.x, t->ptr.y, false);
+    t->tool = tool;
+}
+
+void sasae_tools_select(struct sasae_tools *t, enum sasae_tool tool, uint64_t now_ns)
+{
+    if (t->ended)
+        return;
     if (t->pen.down) /* the stroke ends where it is */
         sasae_pen_up(&t->pen, t->pen.pts[t->pen.n - 1][0], t->pen.pts[t->pen.n - 1][1], now_ns,
                      t->out.pen, t->out.user);
-    t->tool = t->tool == tool ? SASAE_TOOL_NONE : tool;
+    set_tool(t, t->tool == tool ? SASAE_TOOL_NONE : tool);
 }
 
 bool sasae_tools_draws(const struct sasae_tools *t)
@@ -34,6 +44,8 @@ bool sasae_tools_drawing(const struct sasae_tools *t)
 
 void sasae_tools_press(struct sasae_tools *t, int32_t x, int32_t y, uint64_t now_ns)
 {
+    if (t->ended)
+        return;
     if (!sasae_tools_draws(t))
         return;
     int width = t->tool == SASAE_TOOL_HIGHLIGHTER ? SASAE_PEN_WIDTH_HIGHLIGHTER : SASAE_PEN_WIDTH;
@@ -42,16 +54,22 @@ void sasae_tools_press(struct sasae_tools *t, int32_t x, int32_t y, uint64_t now
 
 void sasae_tools_drag(struct sasae_tools *t, int32_t x, int32_t y, uint64_t now_ns)
 {
+    if (t->ended)
+        return;
     sasae_pen_move(&t->pen, x, y, now_ns, t->out.pen, t->out.user);
 }
 
 void sasae_tools_release(struct sasae_tools *t, int32_t x, int32_t y, uint64_t now_ns)
 {
+    if (t->ended)
+        return;
     sasae_pen_up(&t->pen, x, y, now_ns, t->out.pen, t->out.user);
 }
 
 void sasae_tools_point(struct sasae_tools *t, int32_t x, int32_t y, bool inside, uint64_t now_ns)
 {
+    if (t->ended)
+        return;
     if (t->tool != SASAE_TOOL_POINTER)
         return;
     if (sasae_pointer_move(&t->ptr, x, y, inside, now_ns))
@@ -60,6 +78,8 @@ void sasae_tools_point(struct sasae_tools *t, int32_t x, int32_t y, bool inside,
 
 int sasae_tools_undo(struct sasae_tools *t)
 {
+    if (t->ended)
+        return 0;
     uint32_t ids[SASAE_PEN_UNDO_IDS];
     int n = sasae_pen_undo(&t->pen, ids, SASAE_PEN_UNDO_IDS);
     for (int i = 0; i < n; i++)
@@ -69,6 +89,8 @@ int sasae_tools_undo(struct sasae_tools *t)
 
 void sasae_tools_clear(struct sasae_tools *t)
 {
+    if (t->ended)
+        return;
     sasae_pen_reset(&t->pen);
     t->out.pen_clear(t->out.user);
 }
@@ -80,18 +102,23 @@ bool sasae_tools_can_undo(const struct sasae_tools *t)
 
 void sasae_tools_tick(struct sasae_tools *t, uint64_t now_ns)
 {
-    if (sasae_pointer_tick(&t->ptr, now_ns))
+    if (t->ended)
+        return;
+    if (t->tool == SASAE_TOOL_POINTER && sasae_pointer_tick(&t->ptr, now_ns))
         t->out.pointer(t->out.user, t->ptr.x, t->ptr.y, t->ptr.visible);
     sasae_pen_tick(&t->pen, now_ns, t->out.pen, t->out.user);
 }
 
 void sasae_tools_control_granted(struct sasae_tools *t)
 {
+    if (t->ended)
+        return;
     if (t->tool == SASAE_TOOL_POINTER)
-        t->tool = SASAE_TOOL_NONE;
+        set_tool(t, SASAE_TOOL_NONE);
 }
 
 void sasae_tools_session_ended(struct sasae_tools *t)
 {
+    t->ended = true;
     sasae_pen_reset(&t->pen);
 }

@@ -3,10 +3,12 @@
  * sasae/annot.h under it, and the rules between them, so the window only maps its events
  * to screen coordinates and sends what comes out:
  * - choosing the tool that is on puts it away (no tool);
- * - leaving the pointer for another tool hides the hand on the customer's screen;
+ * - the pointer going off, however (another tool, the pointer chosen again, control
+ *   granted), hides the hand on the customer's screen at once, and no later tick shows it;
  * - a tool change in the middle of a stroke ends the stroke where it is;
  * - control granted puts the pointer away (plain mouse use then goes to the customer);
- * - the session's end drops the stroke being drawn and the undo history, sending nothing.
+ * - the session's end drops the stroke being drawn and the undo history, sending nothing,
+ *   and nothing is sent after it (the window keeps feeding events to the end screen).
  * Time is passed in; what is to be sent goes out through struct sasae_tools_out. */
 #ifndef SASAE_TOOLS_H
 #define SASAE_TOOLS_H
@@ -32,12 +34,13 @@ struct sasae_tools {
     struct sasae_pen pen;     /* read only outside tools.c (the window previews the stroke) */
     struct sasae_pointer ptr; /* read only outside tools.c */
     struct sasae_tools_out out;
+    bool ended; /* the session ended: every call is ignored */
 };
 
 /* Starts with the pointer on, no stroke and nothing to undo; out is copied. */
 void sasae_tools_init(struct sasae_tools *t, const struct sasae_tools_out *out);
 /* The operator chose tool (a toolbar button or its key): on, or off if it was on already.
- * Ends a stroke being drawn and hides the hand when the pointer is left for another tool. */
+ * Ends a stroke being drawn and hides the hand when the pointer goes off. */
 void sasae_tools_select(struct sasae_tools *t, enum sasae_tool tool, uint64_t now_ns);
 /* Whether a press in the picture starts a stroke (the pen or the highlighter is on). */
 bool sasae_tools_draws(const struct sasae_tools *t);
@@ -60,12 +63,14 @@ int sasae_tools_undo(struct sasae_tools *t);
 void sasae_tools_clear(struct sasae_tools *t);
 /* Whether undo has something to take back (the toolbar greys the button otherwise). */
 bool sasae_tools_can_undo(const struct sasae_tools *t);
-/* Time passed without input: the throttled pointer position and the waiting pen points go
- * out once their delays passed. */
+/* Time passed without input: the throttled pointer position (only while the pointer is on)
+ * and the waiting pen points go out once their delays passed. */
 void sasae_tools_tick(struct sasae_tools *t, uint64_t now_ns);
-/* The customer granted control: the pointer is put away (other tools stay). */
+/* The customer granted control: the pointer is put away and the hand hidden (other tools
+ * stay). */
 void sasae_tools_control_granted(struct sasae_tools *t);
-/* The session ended: the stroke and history are dropped, nothing more is sent. */
+/* The session ended: the stroke and history are dropped, nothing more is sent (every later
+ * call does nothing). */
 void sasae_tools_session_ended(struct sasae_tools *t);
 
 #endif
