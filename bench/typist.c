@@ -9,7 +9,10 @@
  * lines, and every period the text moves up PX rows (default one line, as a terminal under
  * fast output; a few pixels is a browser's smooth scroll) by an XCopyArea of the whole
  * screen (what a terminal's own scroll is) and the rows that come in are drawn; the time
- * printed is taken before the copy. */
+ * printed is taken before the copy.
+ * With TYPIST_CELLS=1 in the environment each line also gives the rectangle the change
+ * touched (x, y, w, h, tab-separated after the time: the glyph's cell, or the rows that come
+ * in at the bottom), so bench/peers can check that an update matched to it covers it. */
 #include <X11/Xlib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,6 +41,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "typist: %s\n", dpy ? "bad arguments" : "cannot open the display");
         return 1;
     }
+    const char *cells_env = getenv("TYPIST_CELLS");
+    int cells = cells_env && !strcmp(cells_env, "1");
     int scr = DefaultScreen(dpy);
     Window root = RootWindow(dpy, scr);
     GC gc = XCreateGC(dpy, root, 0, NULL);
@@ -88,7 +93,10 @@ int main(int argc, char **argv)
                 sleep(6); /* the full page reaches the viewer (seconds on a slow link) */
                 continue;
             }
-            printf("%" PRIu64 "\n", t);
+            if (cells)
+                printf("%" PRIu64 "\t0\t%d\t%d\t%d\n", t, h - step, w, step);
+            else
+                printf("%" PRIu64 "\n", t);
             fflush(stdout);
             struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
             nanosleep(&d, NULL);
@@ -100,7 +108,10 @@ int main(int argc, char **argv)
         uint64_t t = wall_us();
         XDrawImageString(dpy, root, gc, x, y + font->ascent, &text[i % (sizeof text - 1)], 1);
         XSync(dpy, False);
-        printf("%" PRIu64 "\n", t);
+        if (cells)
+            printf("%" PRIu64 "\t%d\t%d\t%d\t%d\n", t, x, y, cw, ch);
+        else
+            printf("%" PRIu64 "\n", t);
         fflush(stdout);
         struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
         nanosleep(&d, NULL);
