@@ -12,7 +12,10 @@
  * printed is taken before the copy.
  * With TYPIST_MONO=1 in the environment each line also carries the CLOCK_MONOTONIC time of
  * the same moment (`REAL_US MONO_US`), for bench/glass_to_glass.sh, whose window poller
- * stamps with that clock. */
+ * stamps with that clock.
+ * With TYPIST_CELLS=1 instead, each line gives the rectangle the change touched (x, y, w, h,
+ * tab-separated after the time: the glyph's cell, or the rows that come in at the bottom),
+ * so bench/peers can check that an update matched to it covers it. */
 #include <X11/Xlib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "typist: %s\n", dpy ? "bad arguments" : "cannot open the display");
         return 1;
     }
+    const char *cells_env = getenv("TYPIST_CELLS");
+    int cells = cells_env && !strcmp(cells_env, "1");
     int scr = DefaultScreen(dpy);
     Window root = RootWindow(dpy, scr);
     GC gc = XCreateGC(dpy, root, 0, NULL);
@@ -110,7 +115,12 @@ int main(int argc, char **argv)
                 sleep(6); /* the full page reaches the viewer (seconds on a slow link) */
                 continue;
             }
-            print_time(t, tm, with_mono);
+            if (cells) {
+                printf("%" PRIu64 "\t0\t%d\t%d\t%d\n", t, h - step, w, step);
+                fflush(stdout);
+            } else {
+                print_time(t, tm, with_mono);
+            }
             struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
             nanosleep(&d, NULL);
         }
@@ -121,7 +131,12 @@ int main(int argc, char **argv)
         uint64_t t = wall_us(), tm = mono_us();
         XDrawImageString(dpy, root, gc, x, y + font->ascent, &text[i % (sizeof text - 1)], 1);
         XSync(dpy, False);
-        print_time(t, tm, with_mono);
+        if (cells) {
+            printf("%" PRIu64 "\t%d\t%d\t%d\t%d\n", t, x, y, cw, ch);
+            fflush(stdout);
+        } else {
+            print_time(t, tm, with_mono);
+        }
         struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
         nanosleep(&d, NULL);
     }

@@ -159,7 +159,7 @@ for rep in $(seq "$REPS"); do
       # and a glyph drawn over itself changes nothing a server could send
       xsetroot -solid '#305080'
       sleep 1.5
-      "$SASAE_BIN/bench/typist" "${@:2}" >"$T/$s.$rep.$1.draws"
+      TYPIST_CELLS=1 "$SASAE_BIN/bench/typist" "${@:2}" >"$T/$s.$rep.$1.draws"
       echo "$s $rep $1 $3" >>"$T/windows"
       sleep 1 # the last change arrives
     done
