@@ -90,13 +90,8 @@ PIDS+=($VPID)
 wait_line "Allow? \[y/N\]" "$T/h.out"
 echo y >"$T/h.in"
 wait_line "K$" "$T/frames.log" 20 >/dev/null
-WID=
-for _ in $(seq 100); do
-  WID=$(DISPLAY=$VDISPLAY xdotool search --onlyvisible --pid "$VPID" 2>/dev/null | head -1) || true
-  [ -n "$WID" ] && break
-  sleep 0.1
-done
-[ -n "$WID" ] || { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
+WID=$(DISPLAY=$VDISPLAY window_of_pid "$VPID") ||
+  { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
 read -r _ _ WW WH < <(DISPLAY=$VDISPLAY abs_geom "$WID")
 # The middle of the window: the fitted picture's rows 1/4..3/4 hold the typing (rows 360..620
 # of 1080) and any part of a scroll, and none of the toolbar or status bar.

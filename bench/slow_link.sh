@@ -272,13 +272,8 @@ if [ "$XSCROLL" -gt 0 ]; then
   sleep 3 # the keyframe; typist fills the page and waits 6 s more before it scrolls
   if [ $WINDOW -eq 1 ]; then
     # the viewer's pid is ip netns exec's (it execs env, which execs the viewer)
-    WID=
-    for _ in $(seq 100); do
-      WID=$(DISPLAY=$VDISPLAY xdotool search --onlyvisible --pid "$VPID" 2>/dev/null | head -1) || true
-      [ -n "$WID" ] && break
-      sleep 0.1
-    done
-    [ -n "$WID" ] || { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
+    WID=$(DISPLAY=$VDISPLAY window_of_pid "$VPID") ||
+      { echo "no viewer window on $VDISPLAY" >&2; exit 1; }
     read -r _ _ WW WH < <(DISPLAY=$VDISPLAY abs_geom "$WID")
     PX=$((WW / 5)) PY=$((WH / 4)) PW=$((WW * 3 / 5)) PH=$((WH / 2)) # as glass_to_glass.sh
     DISPLAY=$VDISPLAY "$B/bench/glasspoll" "$WID" $PX $PY $PW $PH 0 200 >"$T/visible.txt" \

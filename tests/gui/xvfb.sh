@@ -43,6 +43,18 @@ abs_geom() {
         /^ *Width/{w=$2} /^ *Height/{h=$2} END{print x+0, y+0, w+0, h+0}'
 }
 
+# window_of_pid PID -> the id of the first visible window of process PID, waiting up to
+# 10 s for it to map; fails if none does.
+window_of_pid() {
+    local id
+    for _ in $(seq 100); do
+        id=$(xdotool search --onlyvisible --pid "$1" 2>/dev/null | head -1) || true
+        [ -n "$id" ] && { echo "$id"; return 0; }
+        sleep 0.1
+    done
+    return 1
+}
+
 # window_geom NAME_REGEX [WIDTH] -> "X Y W H" of the newest visible window with that name
 # (and that width, when given).
 window_geom() {
