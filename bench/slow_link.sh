@@ -33,6 +33,8 @@
 # viewer dumps its decoded frames (I420) and each one shown after the last step is compared
 # with the resting screen (luma PSNR against libyuv's conversion of an xwd of the Xvfb): when
 # the viewer's picture reaches 48 dB, 55 dB and exact, and what the sharpening cost.
+# SASAE_MEM_SMAPS=FILE (with --x11-scroll): keeps the host's /proc/PID/smaps at the end of the
+# scroll and prints it by mapping (bench/smaps_summary.awk).
 # Prints: frames/s delivered, capture->decoded latency median/p95/max (viewer frame log,
 # latency_ms = viewer wall clock after decode - host wall clock at capture), bitrate
 # (video payload at the viewer and bytes on the wire from tc), the viewer's bandwidth
@@ -292,6 +294,9 @@ if [ "$XSCROLL" -gt 0 ]; then
   HU1=$HU0 HS1=$HS0 HOST_RSS=0
   { read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU1 HS1 _ </proc/$HPID/stat; } 2>/dev/null || true
   HOST_RSS=$(awk '/VmRSS/{print $2}' /proc/$HPID/status 2>/dev/null || echo 0)
+  if [ -n "${SASAE_MEM_SMAPS:-}" ] && cp "/proc/$HPID/smaps" "$SASAE_MEM_SMAPS" 2>/dev/null; then
+    awk -f "$SRC/bench/smaps_summary.awk" "$SASAE_MEM_SMAPS"
+  fi
 fi
 vrc=0
 if [ $WINDOW -eq 1 ]; then

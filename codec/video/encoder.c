@@ -32,6 +32,7 @@ struct venc_tile {
      * pass_mb + band). */
     int pass_mb;
     int band;
+    void *tok; /* libvpx's token buffer, per-frame scratch (vpxmem.h); NULL: not known */
 };
 
 struct sasae_venc {
@@ -167,6 +168,26 @@ static int tile_rc_config(sasae_venc *e, struct venc_tile *t, vpx_codec_enc_cfg_
     return 0;
 }
 
+/* The bytes of a VP9 encoder's token buffer for a w x h frame: libvpx 1.12's
+ * get_token_alloc (vp9_encoder.h) tokens of sizeof(TOKENEXTRA) (vp9_tokenize.h). Another
+ * layout only means the buffer is not recognised, and its pages are not given back. */
+static size_t vp9_token_bytes(int w, int h)
+{
+    struct vp9_token {
+        const void *context_tree;
+        int16_t token;
+        int16_t extra;
+    };
+    size_t mb_cols = (size_t)((w + 7) / 8 + 1) / 2, mb_rows = (size_t)((h + 7) / 8 + 1) / 2;
+    return mb_rows * mb_cols * (16 * 16 * 3 + 4) * sizeof(struct vp9_token);
+}
+
+/* After a frame of more than this many bytes a tile's token buffer is given back: such a
+ * frame wrote ~30 times as much in tokens, and a lossless strip of text leaves 7 MB resident
+ * that no later frame reads. Small frames write a page or two per coded row; keeping those
+ * saves a fault each per frame. */
+#define TOKEN_RELEASE_BYTES 4096
+
 static int tile_init(sasae_venc *e, struct venc_tile *t)
 {
     vpx_codec_iface_t *ifc = venc_iface(e->cfg.codec);
@@ -174,7 +195,11 @@ static int tile_init(sasae_venc *e, struct venc_tile *t)
     if (vpx_codec_enc_config_default(ifc, &vc, 0))
         return SASAE_VIDEO_ECODEC;
     tile_rc_config(e, t, &vc, e->cfg.max_q);
-    if (vpx_codec_enc_init(&t->ctx, ifc, &vc, 0))
+    if (e->cfg.codec == SASAE_VIDEO_VP9)
+        sv_mem_scratch_expect(vp9_token_bytes(t->w, t->h));
+    int fail = vpx_codec_enc_init(&t->ctx, ifc, &vc, 0) != VPX_CODEC_OK;
+    t->tok = sv_mem_scratch_take();
+    if (fail)
         return SASAE_VIDEO_ECODEC;
     t->inited = 1;
     int bad = 0;
@@ -380,11 +405,14 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     int64_t dur = e->clock_us - t->last_pts;
     if (dur < 1000)
         dur = 1000;
-    /* Golden and alt-ref stay the keyframe: refreshing them costs each strip two more
-     * reference buffers (27 MB at 4K) and bought nothing measurable on screen content
-     * (bench_codec: same bytes for typing and scroll, motion +0.03 %). */
-    vpx_enc_frame_flags_t fl =
-        key ? VPX_EFLAG_FORCE_KF : (VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF);
+    /* VP9: every frame refreshes all three references, so they share one buffer and a
+     * strip holds two frames (the reference and the one being coded) instead of three; a
+     * golden frame kept apart bought nothing measurable on screen content. VP8 has its four
+     * buffers whatever the flags: golden and alt-ref stay the keyframe. */
+    vpx_enc_frame_flags_t fl = VPX_EFLAG_FORCE_KF;
+    if (!key)
+        fl = e->cfg.codec == SASAE_VIDEO_VP9 ? (VP8_EFLAG_FORCE_GF | VP8_EFLAG_FORCE_ARF)
+                                             : (VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF);
     int bad = vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME);
     sv_mem_reclaim(); /* buffers the first frames allocate and never use (vpxmem.h) */
     if (bad)
@@ -410,6 +438,8 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
         len += pkt->data.frame.sz;
         is_key |= !!(pkt->data.frame.flags & VPX_FRAME_IS_KEY);
     }
+    if (len > TOKEN_RELEASE_BYTES)
+        sv_mem_scratch_release(t->tok, 0);
     if (!space)
         return SASAE_VIDEO_ESPACE;
     if (len == 0) /* nothing to send for this tile; a move must reach the decoder */

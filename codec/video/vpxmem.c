@@ -30,6 +30,8 @@ static struct big *pending_head;
 static atomic_size_t npending; /* blocks on the pending list (read without the lock) */
 static struct sv_mem_stats stats;
 static _Thread_local char tls_tag;
+static _Thread_local size_t scratch_want; /* sv_mem_scratch_expect's size; 0: none */
+static _Thread_local void *scratch_got;
 
 static void lock_take(void)
 {
@@ -201,6 +203,8 @@ void *vpx_calloc(size_t num, size_t size)
     if (num && size > MAX_ALLOC / num)
         return NULL;
     size_t n = num * size;
+    if (n >= SV_MEM_BIG && n == scratch_want && !scratch_got)
+        return scratch_got = big_alloc(n, 0);
     if (n >= SV_MEM_BIG)
         return big_alloc(n, 0); /* zero already: nothing resident until written */
     if (n >= SV_MEM_MID)
@@ -277,6 +281,38 @@ void sv_mem_reclaim(void)
     }
     stats.reclaimed += done;
     lock_give();
+}
+
+void sv_mem_scratch_expect(size_t size)
+{
+    scratch_want = size;
+    scratch_got = NULL;
+}
+
+void *sv_mem_scratch_take(void)
+{
+    void *x = scratch_got;
+    scratch_want = 0;
+    scratch_got = NULL;
+    return x;
+}
+
+size_t sv_mem_scratch_release(void *block, size_t keep)
+{
+    if (!block)
+        return 0;
+    struct big *b = ((struct pre *)block - 1)->base;
+    if (b->magic != BIG_MAGIC)
+        abort(); /* not a block of ours: memory is corrupt */
+    size_t page = sv_os_page(), user = b->len - page;
+    keep = (keep + page - 1) / page * page;
+    if (keep >= user)
+        return 0;
+    sv_os_zero((unsigned char *)block + keep, user - keep);
+    lock_take();
+    stats.scratch += user - keep;
+    lock_give();
+    return user - keep;
 }
 
 void sv_mem_stats(struct sv_mem_stats *st)

@@ -33,12 +33,27 @@ struct sv_mem_stats {
     size_t big_bytes;  /* their mapped size */
     size_t reclaimed;  /* bytes given back by sv_mem_reclaim so far (all threads) */
     size_t mid_chunks; /* live chunks of mid-size blocks */
+    size_t scratch;    /* bytes of scratch blocks given back so far (all threads) */
 };
 
 /* Gives back the all-zero pages of the large vpx_malloc/vpx_memalign blocks this thread
  * allocated since its last call. Call it between libvpx calls only (no libvpx code of this
  * thread's codecs may run meanwhile); other threads' blocks are left alone. */
 void sv_mem_reclaim(void);
+
+/* Per-frame scratch. A VP9 encoder's token buffer (tokens of every block, at most 16 B per
+ * pixel) is written and read inside one encode call, yet the pages a big frame (a lossless
+ * top-off of a strip of text: 7 MB of tokens) has written stay resident for the encoder's
+ * life. sv_mem_scratch_expect(size) makes the next vpx_calloc of exactly size bytes on this
+ * thread a scratch block; sv_mem_scratch_take() returns it (NULL if none came, e.g. with a
+ * shared libvpx or another token layout) and stops expecting. */
+void sv_mem_scratch_expect(size_t size);
+void *sv_mem_scratch_take(void);
+
+/* Gives back the pages of a scratch block beyond its first keep bytes (they read as zero
+ * afterwards); the bytes given back. Only between libvpx calls of the block's codec, and only
+ * while that codec is alive. NULL: nothing. */
+size_t sv_mem_scratch_release(void *block, size_t keep);
 
 /* Counters of the replaced allocator; all zero when libvpx uses its own. */
 void sv_mem_stats(struct sv_mem_stats *st);

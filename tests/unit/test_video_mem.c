@@ -178,3 +178,68 @@ Test(video_mem, mid_blocks_stay_out_of_ram_until_written)
         cr_assert_eq(again[k], 0);
     vpx_free(again);
 }
+
+/* Scratch: only the expected calloc is caught, once; release gives its pages back beyond
+ * keep (they read as zero), keeps the first ones, and counts. */
+Test(video_mem, scratch_block_pages_go_back)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 64 * page;
+    sv_mem_scratch_expect(n);
+    uint8_t *other = vpx_calloc(1, n + page), *p = vpx_calloc(1, n), *q = vpx_calloc(1, n);
+    cr_assert(other && p && q);
+    cr_expect_eq(sv_mem_scratch_take(), p, "the first block of the expected size");
+    cr_expect_null(sv_mem_scratch_take(), "taken once");
+    memset(p, 0x55, n);
+    struct sv_mem_stats a, b;
+    sv_mem_stats(&a);
+    cr_expect_eq(sv_mem_scratch_release(p, 3 * page - 1), n - 3 * page, "keep rounds up to pages");
+    sv_mem_stats(&b);
+    cr_expect_eq(b.scratch, a.scratch + n - 3 * page);
+    cr_expect_eq(resident_pages(p, 3 * page), 3);
+    cr_expect_eq(resident_pages(p + 3 * page, n - 3 * page), 0);
+    cr_expect_eq(p[3 * page - 1], 0x55);
+    for (size_t i = 3 * page; i < n; i += 512)
+        cr_assert_eq(p[i], 0, "byte %zu", i);
+    cr_expect_eq(sv_mem_scratch_release(p, n), 0);
+    cr_expect_eq(sv_mem_scratch_release(NULL, 0), 0);
+    vpx_free(other);
+    vpx_free(p);
+    vpx_free(q);
+}
+
+/* The encoder finds each VP9 strip's token buffer (libvpx's own layout: a change there would
+ * silently keep the pages of every lossless frame resident) and gives it back after a big
+ * frame. That the codec still decodes exactly after such frames: test_video's
+ * topoff_runs_in_small_bands_down_to_lossless. */
+Test(video_mem, token_buffer_goes_back_after_a_big_frame)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 384, 256);
+    sasae_venc *e = NULL;
+    cr_assert_eq(sasae_venc_new(&cfg, &e), SASAE_VIDEO_OK);
+    uint8_t *bgra = malloc(384 * 256 * 4);
+    cr_assert(bgra);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < 384 * 256 * 4; i++) { /* noise: a keyframe of ~50 KB */
+        x = x * 1103515245u + 12345u;
+        bgra[i] = (uint8_t)(x >> 24);
+    }
+    size_t cap = sasae_venc_max_payload(e), len = 0;
+    uint8_t *out = malloc(cap);
+    cr_assert(out);
+    struct sv_mem_stats a, b;
+    sv_mem_stats(&a);
+    sasae_video_frame f = {bgra, 384 * 4, NULL, 0, 0};
+    cr_assert_eq(sasae_venc_encode(e, &f, 0, out, cap, &len), SASAE_VIDEO_OK);
+    sv_mem_stats(&b);
+    cr_assert_gt(len, 4096);
+#ifdef SASAE_VPX_STATIC_LINKED
+    cr_expect_geq(b.scratch, a.scratch + (size_t)24 * 16 * 772 * 16 - 4096,
+                  "the strip's token buffer (%zu bytes released)", b.scratch - a.scratch);
+#else
+    cr_expect_eq(b.scratch, a.scratch, "a shared libvpx has its own allocator");
+#endif
+    free(out);
+    free(bgra);
+    sasae_venc_free(e);
+}
