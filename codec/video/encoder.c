@@ -35,6 +35,9 @@ struct venc_tile {
     void *tok; /* libvpx's token buffer, per-frame scratch (vpxmem.h); NULL: not known */
 };
 
+/* What a tile is doing in a frame; each has its own cost model. */
+enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF, RC_MOVE, RC_KINDS };
+
 struct sasae_venc {
     sasae_video_config cfg;
     int cols, rows, ntiles;
@@ -54,7 +57,7 @@ struct sasae_venc {
     int pass_mbs; /* macroblocks of its last frame's bands: the next take at most 4 times as many */
     /* Frame-level rate control (see pick_q): one quantizer for every tile in a frame. */
     double credit;        /* bytes the link can still take, capped at one second */
-    double bpp[3];        /* bytes per pixel at RC_QREF, per enum rc_kind */
+    double bpp[RC_KINDS]; /* bytes per pixel at RC_QREF, per enum rc_kind */
     int q;                /* quantizer of the last frame */
     struct sv_scroll scr; /* move detection (cfg.scroll) */
     struct sv_refbuf ref;
@@ -63,11 +66,14 @@ struct sasae_venc {
     int coded_mbs;       /* in the last call */
 };
 
-/* What a tile is doing in a frame; each has its own cost model. */
-enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 #define RC_QREF 32
 /* Frame size roughly halves for every RC_QSTEP steps of quantizer. */
 #define RC_QSTEP 8.0
+/* ... but not a strip that moved: its coded rows are mostly the shifted reference, and what
+ * is new is a few rows of text, whose modes and motion cost as much as their detail. A 4-px
+ * scroll of dense text costs 1.28x the bytes lossless as at q 20 (1 Mbit/s, 1080p), so its
+ * cost doubles only every ~40 steps, and new rows can often be sent exact. */
+#define RC_QSTEP_MOVE 40.0
 /* Top-off a static tile only if it gets at least this much sharper. */
 #define RC_TOPOFF_GAIN 4
 /* A frame of top-off alone aims at this many frame budgets of link time: a change that
@@ -80,8 +86,10 @@ enum rc_kind { RC_KEY, RC_CHANGED, RC_TOPOFF };
 /* The first band of a pass, before its cost is known: a few macroblocks (lossless text can
  * cost 600 bytes each). */
 #define RC_PROBE_MBS 4
-/* A frame that carries a move (a scroll in progress) at most this many. */
-#define RC_MOVE_FRAMES 0.7
+/* A frame that carries a move (a scroll in progress) at most this many. With moved strips
+ * priced by their own model (RC_QSTEP_MOVE) frames fill their target; at 0.7 a 16-px line
+ * scroll at 1 Mbit/s queued (p95 56 ms against 40 at 0.55). */
+#define RC_MOVE_FRAMES 0.55
 /* A scroll is in progress until this long after its last move: frames between its steps (a
  * capture that caught the rows drawn after the copy) keep the move's budget, and nothing is
  * topped off, or a refinement of a whole strip would queue before the next step. */
@@ -305,6 +313,7 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
     e->bpp[RC_KEY] = 0.25;                     /* first guesses; corrected every frame */
     e->bpp[RC_CHANGED] = 0.05;
     e->bpp[RC_TOPOFF] = 0.02;
+    e->bpp[RC_MOVE] = 0.07;
     e->q = cfg->max_q;
     *out = e;
     return SASAE_VIDEO_OK;
@@ -470,20 +479,22 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     return 1;
 }
 
-static double rc_scale(int q)
+static double rc_scale(int kind, int q)
 {
-    return exp2((RC_QREF - q) / RC_QSTEP);
+    return exp2((RC_QREF - q) / (kind == RC_MOVE ? RC_QSTEP_MOVE : RC_QSTEP));
 }
 
 /* The lowest quantizer in [qmin, qmax] whose predicted payload fits target bytes. */
-static int pick_q(const sasae_venc *e, const double area[3], double target, int qmin, int qmax)
+static int pick_q(const sasae_venc *e, const double area[RC_KINDS], double target, int qmin,
+                  int qmax)
 {
-    double at_ref = 0;
-    for (int k = 0; k < 3; k++)
-        at_ref += e->bpp[k] * area[k];
-    for (int q = qmin; q < qmax; q++)
-        if (at_ref * rc_scale(q) <= target)
+    for (int q = qmin; q < qmax; q++) {
+        double bytes = 0;
+        for (int k = 0; k < RC_KINDS; k++)
+            bytes += e->bpp[k] * area[k] * rc_scale(k, q);
+        if (bytes <= target)
             return q;
+    }
     return qmax;
 }
 
@@ -511,7 +522,7 @@ static int pick_topoff(sasae_venc *e, double target, int floor, int *n)
     }
     int q = e->cfg.max_q;
     for (*n = cand; *n >= 1; *n /= 2) {
-        double area[3] = {0, 0, 0};
+        double area[RC_KINDS] = {0};
         int worst = 0;
         for (int i = 0; i < e->ntiles; i++) {
             const struct venc_tile *t = &e->tiles[i];
@@ -597,12 +608,13 @@ static int topoff_plan(sasae_venc *e, double target, double chunk)
     return q;
 }
 
-static void rc_update(sasae_venc *e, const double area[3], const double bytes[3], int q)
+static void rc_update(sasae_venc *e, const double area[RC_KINDS], const double bytes[RC_KINDS],
+                      int q)
 {
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < RC_KINDS; k++) {
         if (area[k] <= 0)
             continue;
-        double obs = bytes[k] / area[k] / rc_scale(q);
+        double obs = bytes[k] / area[k] / rc_scale(k, q);
         /* Small areas (a typed glyph) are noisy: let them move the model less. */
         double w = area[k] >= 65536 ? 0.5 : 0.5 * area[k] / 65536;
         e->bpp[k] = (1 - w) * e->bpp[k] + w * obs;
@@ -769,7 +781,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     e->credit += rate * (double)elapsed / 1e6;
     if (e->credit > cap_credit)
         e->credit = cap_credit;
-    double area[3] = {0, 0, 0}, top_area = 0;
+    double area[RC_KINDS] = {0}, top_area = 0;
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
         t->active_mb = 0;
@@ -778,7 +790,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             for (int c = 0; c < t->mbw; c++)
                 t->active_mb += m[c];
         }
-        t->want = key ? RC_KEY + 1 : t->active_mb || t->moved ? RC_CHANGED + 1 : 0;
+        t->want = key ? RC_KEY + 1 : t->moved ? RC_MOVE + 1 : t->active_mb ? RC_CHANGED + 1 : 0;
         if (t->want) {
             double a = key ? (double)t->w * t->h : t->active_mb * 256.0;
             area[t->want - 1] += a;
@@ -801,12 +813,14 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         target = RC_MOVE_FRAMES * budget;
     if (target < budget / 4)
         target = budget / 4;
-    /* lines scrolling past at 30 a second are not read: they may be coarser than max_q
+    /* Lines scrolling past at 30 a second are not read: they may be coarser than max_q
      * (a terminal's 16-px lines cost 1-5 KB a frame even at max_q), and are sharpened
-     * when the text rests */
-    int q =
-        pick_q(e, area, target, e->cfg.min_q, moving || scrolling ? RC_SCROLL_MAX_Q : e->cfg.max_q);
-    if (area[RC_KEY] > 0 || area[RC_CHANGED] > 0) {
+     * when the text rests. But where the link carries them exact (RC_QSTEP_MOVE), rows
+     * that move in go down to rest_q: the page is sharp the moment it stops. */
+    int q = pick_q(e, area, target, moving ? e->cfg.rest_q : e->cfg.min_q,
+                   moving || scrolling ? RC_SCROLL_MAX_Q : e->cfg.max_q);
+    int changed = area[RC_KEY] > 0 || area[RC_CHANGED] > 0 || area[RC_MOVE] > 0;
+    if (changed) {
         /* a change cancels the passes of the tiles it touches (their last_q is the worse) */
         for (int i = 0; i < e->ntiles; i++)
             if (key || e->tiles[i].want)
@@ -822,7 +836,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
     e->coded_mbs = 0;
-    double bytes[3] = {0, 0, 0};
+    double bytes[RC_KINDS] = {0};
     for (int i = 0; i < e->ntiles; i++) {
         struct venc_tile *t = &e->tiles[i];
         if (!t->want) {
@@ -869,15 +883,17 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         if (e->pass_bpp < 1e-3)
             e->pass_bpp = 1e-3;
     }
-    /* below min_q the model does not hold: sharp passes do not teach it */
-    const double fit[3] = {area[RC_KEY], area[RC_CHANGED], q < e->cfg.min_q ? 0 : area[RC_TOPOFF]};
+    /* below min_q the model does not hold: sharp frames do not teach it (moved rows do) */
+    int sharp = q < e->cfg.min_q;
+    const double fit[RC_KINDS] = {sharp ? 0 : area[RC_KEY], sharp ? 0 : area[RC_CHANGED],
+                                  sharp ? 0 : area[RC_TOPOFF], area[RC_MOVE]};
     rc_update(e, fit, bytes, q);
     int send = count > 0 || (flags & SASAE_VENC_FORCE);
     if (send)
         e->credit -= (double)pos;
     /* Nothing more to top off if even a full second of credit cannot sharpen anything. */
-    if (pending && !scrolling && area[RC_KEY] == 0 && area[RC_CHANGED] == 0 &&
-        area[RC_TOPOFF] == 0 && e->credit >= cap_credit - budget)
+    if (pending && !scrolling && !changed && area[RC_TOPOFF] == 0 &&
+        e->credit >= cap_credit - budget)
         pending = 0;
     e->q = q;
     e->pending_topoff = pending;

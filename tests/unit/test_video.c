@@ -788,6 +788,40 @@ Test(video, scroll_as_moves_stays_in_step_and_costs_less)
                  without);
 }
 
+/* Where the link carries it, a scroll goes out exact: rows that move in are coded down to
+ * rest_q (lossless), so the page is sharp the moment it stops, with no top-off after. */
+Test(video, moved_rows_go_out_exact_when_the_link_carries_them)
+{
+    const int w = 1280, h = 720;
+    const sasae_video_rect win = {136, 60, 900, 560};
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, w, h);
+    cfg.bitrate_kbps = 100000;
+    cfg.scroll = 1;
+    struct pair p;
+    pair_open(&p, &cfg);
+    uint8_t *page = malloc((size_t)w * h * 4);
+    cr_assert(page);
+    window_frame(p.bgra, page, w, h, win, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    cr_assert_eq(psnr_vs_bgra(&img, p.bgra, w, h), 99.0, "exact before the scroll");
+    double worst = 99;
+    for (int i = 1; i <= 20; i++) {
+        window_frame(p.bgra, page, w, h, win, 4 * i);
+        cr_assert_gt(step(&p, &win, 1, 0, &img), 0);
+        double ps = psnr_vs_bgra(&img, p.bgra, w, h);
+        worst = ps < worst ? ps : worst;
+    }
+    cr_log_info("4-px scroll at 100 Mbit/s: worst frame %.2f dB, %lu moves", worst,
+                sasae_venc_moves(p.enc));
+    cr_assert_geq(sasae_venc_moves(p.enc), 19);
+    cr_assert_eq(worst, 99.0, "a scroll step decoded at %.2f dB", worst);
+    free(page);
+    pair_close(&p);
+}
+
 Test(video, malformed_moves_are_refused)
 {
     const int w = 640, h = 480;
