@@ -33,7 +33,7 @@
 # Usage: bench/peers/run.sh            (env: REPS=3 SYSTEMS="sasae x11vnc x0vncserver ffmpeg"
 #                                       REST=3 (0: no PSNR session) KEEP=1 keeps the logs;
 #                                       builds and installs nothing)
-# About 20 minutes with the defaults (75 s a timed session, 45 s a rest session).
+# About 18 minutes with the defaults (75 s a timed session, 45 s a rest session).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS=${REPS:-3}
