@@ -10,11 +10,19 @@
  * fast output; a few pixels is a browser's smooth scroll) by an XCopyArea of the whole
  * screen (what a terminal's own scroll is) and the rows that come in are drawn; the time
  * printed is taken before the copy.
+ * `typist COUNT PERIOD_MS drag [PX]` drags a window instead: a ~1000x700 window of text (an
+ * override-redirect top-level with a title bar, its picture the window's background pixmap,
+ * so the X server repaints it with no help) is mapped, and every period it moves PX pixels
+ * across (default 12) and PX/2 down, bouncing off the screen's edges, by XMoveWindow as a
+ * window manager does while a person drags: its content moves and the desktop behind it (the
+ * root's background) is exposed. The time printed is taken before the move. The window stays
+ * TYPIST_HOLD_MS milliseconds (default 0) after the last move, then goes with typist.
  * With TYPIST_MONO=1 in the environment each line also carries the CLOCK_MONOTONIC time of
  * the same moment (`REAL_US MONO_US`), for bench/glass_to_glass.sh, whose window poller
  * stamps with that clock.
  * With TYPIST_CELLS=1 instead, each line gives the rectangle the change touched (x, y, w, h,
- * tab-separated after the time: the glyph's cell, or the rows that come in at the bottom),
+ * tab-separated after the time: the glyph's cell, the rows that come in at the bottom, or the
+ * strip of the dragged window's leading edge that now covers the desktop),
  * so bench/peers can check that an update matched to it covers it. */
 #include <X11/Xlib.h>
 #include <inttypes.h>
@@ -48,13 +56,93 @@ static void print_time(uint64_t real, uint64_t mono, int with_mono)
     fflush(stdout);
 }
 
+/* A document's line k: words of a length drawn from k, as log output looks. */
+static int doc_line(int k, int cols, char *buf, int size)
+{
+    static const char text[] = "The quick brown fox jumps over the lazy dog; 0123456789. ";
+    unsigned seed = (unsigned)k * 2654435761u + 1;
+    int len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % cols;
+    for (int j = 0; j < len && j < size; j++) {
+        seed = seed * 1103515245u + 12345u;
+        buf[j] = text[(seed >> 16) % (sizeof text - 1)];
+    }
+    return len < size ? len : size;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec d = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&d, NULL);
+}
+
+/* The drag mode: see the comment at the top. */
+static void drag(Display *dpy, GC gc, XFontStruct *font, int count, int period_ms, int px,
+                 int cells, int with_mono)
+{
+    int scr = DefaultScreen(dpy);
+    Window root = RootWindow(dpy, scr);
+    int w = DisplayWidth(dpy, scr), h = DisplayHeight(dpy, scr);
+    int ww = w * 52 / 100, wh = h * 65 / 100, title = 22; /* 998x702 on 1920x1080 */
+    int cw = font->max_bounds.width, ch = font->ascent + font->descent;
+    Pixmap pm =
+        XCreatePixmap(dpy, root, (unsigned)ww, (unsigned)wh, (unsigned)DefaultDepth(dpy, scr));
+    XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+    XFillRectangle(dpy, pm, gc, 0, 0, (unsigned)ww, (unsigned)wh); /* a 2 px frame */
+    XSetForeground(dpy, gc, 0x3a3a3a);
+    XFillRectangle(dpy, pm, gc, 2, 2, (unsigned)(ww - 4), (unsigned)(title - 2));
+    XSetForeground(dpy, gc, WhitePixel(dpy, scr));
+    XFillRectangle(dpy, pm, gc, 2, title, (unsigned)(ww - 4), (unsigned)(wh - title - 2));
+    XDrawString(dpy, pm, gc, 8, 2 + font->ascent + 2, "typist - drag", 13);
+    XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+    for (int k = 0; title + 2 + (k + 1) * ch <= wh - 2; k++) {
+        char buf[512];
+        int len = doc_line(k, (ww - 8) / cw, buf, (int)sizeof buf);
+        XDrawImageString(dpy, pm, gc, 4, title + 2 + k * ch + font->ascent, buf, len);
+    }
+    XSetWindowAttributes a = {.background_pixmap = pm, .override_redirect = True};
+    int x = w / 32, y = h / 32, dx = px, dy = px / 2 > 0 ? px / 2 : 1;
+    Window win = XCreateWindow(dpy, root, x, y, (unsigned)ww, (unsigned)wh, 0, CopyFromParent,
+                               InputOutput, CopyFromParent, CWBackPixmap | CWOverrideRedirect, &a);
+    XMapRaised(dpy, win);
+    XSync(dpy, False);
+    sleep(6); /* the full picture reaches the viewer (seconds on a slow link) */
+    for (int i = 0; i < count; i++) {
+        if (x + dx < 0 || x + dx + ww > w)
+            dx = -dx;
+        if (y + dy < 0 || y + dy + wh > h)
+            dy = -dy;
+        uint64_t t = wall_us(), tm = mono_us();
+        XMoveWindow(dpy, win, x + dx, y + dy);
+        XSync(dpy, False);
+        /* the leading edge: columns the window now covers that showed the desktop */
+        int sx = dx > 0 ? x + ww : x + dx;
+        x += dx;
+        y += dy;
+        if (cells) {
+            printf("%" PRIu64 "\t%d\t%d\t%d\t%d\n", t, sx, y, dx > 0 ? dx : -dx, wh);
+            fflush(stdout);
+        } else {
+            print_time(t, tm, with_mono);
+        }
+        sleep_ms(period_ms);
+    }
+    const char *hold = getenv("TYPIST_HOLD_MS");
+    if (hold && atoi(hold) > 0)
+        sleep_ms(atoi(hold));
+    XDestroyWindow(dpy, win);
+    XFreePixmap(dpy, pm);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3 || argc > 5 || (argc >= 4 && strcmp(argv[3], "scroll"))) {
-        fprintf(stderr, "usage: typist COUNT PERIOD_MS [scroll [PX]]   (DISPLAY: the screen)\n");
+    if (argc < 3 || argc > 5 ||
+        (argc >= 4 && strcmp(argv[3], "scroll") && strcmp(argv[3], "drag"))) {
+        fprintf(stderr,
+                "usage: typist COUNT PERIOD_MS [scroll|drag [PX]]   (DISPLAY: the screen)\n");
         return 2;
     }
-    int scroll = argc >= 4, scroll_px = argc == 5 ? atoi(argv[4]) : 0;
+    int dragging = argc >= 4 && !strcmp(argv[3], "drag");
+    int scroll = argc >= 4 && !dragging, scroll_px = argc == 5 ? atoi(argv[4]) : 0;
     int count = atoi(argv[1]), period_ms = atoi(argv[2]);
     const char *m = getenv("TYPIST_MONO");
     int with_mono = m && !strcmp(m, "1");
@@ -80,6 +168,10 @@ int main(int argc, char **argv)
     int w = DisplayWidth(dpy, scr), h = DisplayHeight(dpy, scr);
     int per_line = (w / 2) / cw;
     static const char text[] = "The quick brown fox jumps over the lazy dog; 0123456789. ";
+    if (dragging) {
+        drag(dpy, gc, font, count, period_ms, scroll_px > 0 ? scroll_px : 12, cells, with_mono);
+        count = 0;
+    }
     if (scroll) {
         /* The document: line k is words of a length drawn from k, as log output looks. */
         int cols = w / cw, step = scroll_px > 0 ? scroll_px : ch, pos = 0;
@@ -100,14 +192,8 @@ int main(int argc, char **argv)
             XSetForeground(dpy, gc, BlackPixel(dpy, scr));
             for (int k = (pos + h - band) / ch; k * ch < pos + h; k++) {
                 char buf[1024];
-                unsigned seed = (unsigned)k * 2654435761u + 1;
-                int len = (int)((seed = seed * 1103515245u + 12345u) >> 16) % cols;
-                for (int j = 0; j < len && j < (int)sizeof buf; j++) {
-                    seed = seed * 1103515245u + 12345u;
-                    buf[j] = text[(seed >> 16) % (sizeof text - 1)];
-                }
-                XDrawImageString(dpy, root, gc, 0, k * ch - pos + font->ascent, buf,
-                                 len < (int)sizeof buf ? len : (int)sizeof buf);
+                int len = doc_line(k, cols, buf, (int)sizeof buf);
+                XDrawImageString(dpy, root, gc, 0, k * ch - pos + font->ascent, buf, len);
             }
             XSetClipMask(dpy, gc, None);
             XSync(dpy, False);

@@ -5,8 +5,13 @@ DIR/SYSTEM.REP.events is that session's client-side log and DIR/SYSTEM.REP.sampl
 sampler's. For each workload: wire kbit/s (bytes the client read), delivered updates/s, the
 latency of each typist stamp to the first update after it, the server's CPU and peak RSS.
 Medians over the repetitions; the ratios sasae/peer are taken within each repetition (same
-run, same load) and their median is printed."""
+run, same load) and their median is printed. DIR/rest (run.sh's rest session, if any) lists
+SYSTEM WORKLOAD KIND WHERE: the client's picture once the screen rested (KIND i420: sasae's
+dumped frame; rgbx: the VNC meter's frame buffer; ivf: the index of ffmpeg's frame, decoded
+into DIR/rest.ffmpeg.K.yuv, K = 1, 2, ... in this order), compared on luma with the screen then
+(DIR/rest.SYSTEM.WORKLOAD.bgra)."""
 import bisect
+import math
 import collections
 import os
 import statistics
@@ -66,6 +71,41 @@ def at(s, t, col):
     return a[col] + (b[col] - a[col]) * (t - a[0]) / max(1, b[0] - a[0])
 
 
+W, H = 1920, 1080
+
+
+def luma(b, order):
+    """BT.601 studio-range luma of 4-byte pixels, as libyuv's ARGBToI420 (what sasae's host
+    encodes, so that its picture can equal it exactly). order: the offsets of R, G, B."""
+    r, g, bl = (b[o::4] for o in order)
+    return bytes((66 * x + 129 * y + 25 * z + 0x1080) >> 8 for x, y, z in zip(r, g, bl))
+
+
+def psnr(a, b):
+    """Luma PSNR in dB, inf when identical; rows that are equal are skipped (fast at rest)."""
+    se = 0
+    for y in range(H):
+        ra, rb = a[y * W:(y + 1) * W], b[y * W:(y + 1) * W]
+        if ra != rb:
+            se += sum((p - q) * (p - q) for p, q in zip(ra, rb))
+    return float("inf") if se == 0 else 10 * math.log10(255 * 255 * W * H / se)
+
+
+rest = {}  # (workload, system) -> dB
+if os.path.exists(f"{d}/rest"):
+    ff = 0
+    for line in open(f"{d}/rest"):
+        system, wl, kind, where = line.split()
+        src = luma(open(f"{d}/rest.{system}.{wl}.bgra", "rb").read(), (2, 1, 0))
+        if kind == "i420":
+            got = open(f"{d}/{where}", "rb").read()[:W * H]
+        elif kind == "rgbx":
+            got = luma(open(f"{d}/{where}", "rb").read(), (0, 1, 2))
+        else:
+            ff += 1
+            got = open(f"{d}/rest.ffmpeg.{ff}.yuv", "rb").read()[:W * H]  # its Y plane
+        rest[(wl, system)] = psnr(src, got) if len(got) == W * H else float("nan")
+
 res = {}  # (workload, system, rep) -> dict
 order_w, order_s = [], []
 cache = {}
@@ -112,8 +152,8 @@ for line in open(f"{d}/windows"):
 
 reps = sorted({k[2] for k in res})
 print("| workload | system | wire kbit/s | updates/s | latency p50 / p95 / max ms | matched |"
-      " server CPU % | server RSS MB | p50 × | p95 × | kbit/s × |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+      " server CPU % | server RSS MB | at rest, luma dB | p50 × | p95 × | kbit/s × |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for wl in order_w:
     for system in order_s:
         rows = [res[(wl, system, r)] for r in reps if (wl, system, r) in res]
@@ -131,10 +171,14 @@ for wl in order_w:
         rt = {k: f"{statistics.median(v):.2f}" if v else "" for k, v in ratio.items()}
         # the most, over the repetitions, of stamps whose first update after them missed the cell
         rej = "" if system in ("sasae", "ffmpeg") else f" ({max(x['rejected'] for x in rows)} rej.)"
+        db = rest.get((wl, system))
+        db = "" if db is None else "exact" if db == float("inf") else f"{db:.1f}"
         print(f"| {wl} | {system} | {m['kbps']:.0f} | {m['ups']:.1f} | "
               f"{m['p50']:.1f} / {m['p95']:.1f} / {m['max']:.0f} | "
               f"{min(x['matched'] for x in rows)}/{rows[0]['n']}{rej} | {m['cpu']:.1f} | "
-              f"{m['rss']:.0f} | {rt.get('p50', '—' if system == 'sasae' else '')} | "
+              f"{m['rss']:.0f} | {db} | {rt.get('p50', '—' if system == 'sasae' else '')} | "
               f"{rt.get('p95', '—' if system == 'sasae' else '')} | "
               f"{rt.get('kbps', '—' if system == 'sasae' else '')} |")
-print(f"\n{len(reps)} repetitions; medians. Ratios: sasae / peer within each repetition, median.")
+print(f"\n{len(reps)} repetitions; medians. Ratios: sasae / peer within each repetition, median."
+      + (f" At rest: one session, the picture {os.environ.get('REST', '3')} s after the last"
+         " step against the screen (exact: identical luma)." if rest else ""))

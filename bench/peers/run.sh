@@ -13,6 +13,16 @@
 #   typing     12 chars/s                                      (typist 96 83)
 #   scroll4    the full screen of text scrolls 4 px every 33 ms (typist 240 33 scroll 4)
 #   scrollline ... one text line every 33 ms                   (typist 240 33 scroll)
+#   drag       a 998x702 window of text dragged 12 px across and 6 px down every 33 ms,
+#              bouncing off the edges, over the desktop      (typist 240 33 drag 12)
+# Then, unless REST=0, one more session per system measures the picture at rest: scroll4,
+# scrollline and drag again (60 steps each), after each the screen rests REST seconds
+# (default 3) and what the client shows is compared with the Xvfb's screen (xwd): sasae's
+# headless viewer dumps its decoded frames (the last one is taken), the VNC meter writes its
+# frame buffer on SIGUSR1, ffmpeg's IVF is kept and its frame of that moment decoded (the
+# image2 muxer: the rawvideo one dropped one of three selected frames here).
+# PSNR on luma (BT.601 studio range as libyuv converts; "exact" = identical luma). A separate
+# session because the viewer's dumps (3 MB a frame) would slow sasae's timed figures.
 # Columns: wire kbit/s = bytes the client process read (/proc rchar: TLS+websocket for
 # sasae, RFB for the VNC peers, the IVF stream for ffmpeg); updates/s = updates with new
 # content the client got; latency = from a stamp to the first update after it (sasae: the
@@ -21,14 +31,19 @@
 # server CPU (% of the whole machine) and peak RSS: sasae-host / x11vnc / x0vncserver /
 # ffmpeg. Ratios sasae/peer from the same repetition, medians over REPS (default 3).
 # Usage: bench/peers/run.sh            (env: REPS=3 SYSTEMS="sasae x11vnc x0vncserver ffmpeg"
-#                                       KEEP=1 keeps the logs; builds and installs nothing)
+#                                       REST=3 (0: no PSNR session) KEEP=1 keeps the logs;
+#                                       builds and installs nothing)
+# About 18 minutes with the defaults (75 s a timed session, 45 s a rest session).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPS=${REPS:-3}
+REST=${REST:-3}
 SYSTEMS=${SYSTEMS:-sasae x11vnc x0vncserver ffmpeg}
 export SASAE_SRC=$PWD SASAE_BIN=${SASAE_BUILD:-$PWD/build}
 HERE=$PWD/bench/peers
-WORKLOADS=("idle 24 250" "typing 96 83" "scroll4 240 33 scroll 4" "scrollline 240 33 scroll")
+WORKLOADS=("idle 24 250" "typing 96 83" "scroll4 240 33 scroll 4" "scrollline 240 33 scroll"
+  "drag 240 33 drag 12")
+REST_WORKLOADS=("scroll4 60 33 scroll 4" "scrollline 60 33 scroll" "drag 60 33 drag 12")
 
 missing=()
 for s in $SYSTEMS; do
@@ -46,7 +61,7 @@ for s in $SYSTEMS; do
     missing+=("$SASAE_BIN/bench/vncmeter (needs libvncclient: Debian libvncserver-dev, then cmake again)")
   fi
 done
-for t in Xvfb xsetroot python3; do command -v $t >/dev/null || missing+=("$t"); done
+for t in Xvfb xsetroot python3 $([ "$REST" = 0 ] || echo xwd ffmpeg); do command -v $t >/dev/null || missing+=("$t"); done
 [ -x "$SASAE_BIN/bench/typist" ] || missing+=("$SASAE_BIN/bench/typist (cmake --build build)")
 if [ ${#missing[@]} -gt 0 ]; then
   printf 'missing: %s\n' "${missing[@]}" >&2
@@ -95,7 +110,9 @@ wait_port() {
 # CPID (client) and writes the client's log to $T/SYSTEM.REP.events.
 start_sasae() {
   tty_host "h$1"
-  viewer "v$1" --code "$CODE" --frame-log "$T/sasae.$1.events"
+  local dump=()
+  [ "$1" != rest ] || dump=(--dump-dir "$T/dump" --dump-format i420)
+  viewer "v$1" --code "$CODE" --frame-log "$T/sasae.$1.events" ${dump[@]+"${dump[@]}"}
   wait_line "Allow? \[y/N\]" "$T/h$1.out"
   echo y >"$T/h$1.in"
   wait_line "K$" "$T/sasae.$1.events" 20 >/dev/null
@@ -123,7 +140,7 @@ start_vnc() { # REP SYSTEM
   SPID=$!
   MINE+=($SPID)
   wait_port "$port"
-  "$SASAE_BIN/bench/vncmeter" "$port" >"$T/$2.$1.events" 2>"$T/$2.$1.err" &
+  VNCMETER_DUMP=$T/vncfb "$SASAE_BIN/bench/vncmeter" "$port" >"$T/$2.$1.events" 2>"$T/$2.$1.err" &
   CPID=$!
   MINE+=($CPID)
   for _ in $(seq 100); do [ -s "$T/$2.$1.events" ] && break; sleep 0.1; done
@@ -133,7 +150,9 @@ start_x11vnc() { start_vnc "$1" x11vnc; }
 start_x0vncserver() { start_vnc "$1" x0vncserver; }
 start_ffmpeg() {
   mkfifo "$T/ffmpeg.$1.pipe"
-  python3 "$HERE/ivfstamp.py" <"$T/ffmpeg.$1.pipe" >"$T/ffmpeg.$1.events" &
+  local copy=()
+  [ "$1" != rest ] || copy=("$T/ffmpeg.rest.ivf")
+  python3 "$HERE/ivfstamp.py" ${copy[@]+"${copy[@]}"} <"$T/ffmpeg.$1.pipe" >"$T/ffmpeg.$1.events" &
   CPID=$!
   MINE+=($CPID)
   ffmpeg -nostdin -hide_banner -loglevel error -f x11grab -framerate 30 -video_size 1920x1080 \
@@ -169,6 +188,69 @@ for rep in $(seq "$REPS"); do
     echo "rep $rep: $s done" >&2
   done
 done
+# grab_SYSTEM WORKLOAD: after the rest, what the client shows into $T/rest.SYSTEM.WORKLOAD.*
+# (and a line in $T/rest), the screen into $T/rest.SYSTEM.WORKLOAD.bgra.
+grab_screen() {
+  xwd -root -silent -display "$DISPLAY" >"$T/rest.xwd"
+  ffmpeg -nostdin -loglevel error -y -f xwd_pipe -i "$T/rest.xwd" -f rawvideo -pix_fmt bgra \
+    "$T/rest.$1.$2.bgra"
+}
+grab_sasae() {
+  local f want=$((1920 * 1080 * 3 / 2)) got=
+  for f in $(ls -r "$T/dump"); do # the newest whole frame
+    [ "$(stat -c %s "$T/dump/$f")" = "$want" ] && { got=$f; break; }
+  done
+  [ -n "$got" ] || { echo "sasae: no frame dumped" >&2; exit 1; }
+  mv "$T/dump/$got" "$T/rest.sasae.$1.yuv"
+  rm -f "$T/dump/"*
+  echo "sasae $1 i420 rest.sasae.$1.yuv" >>"$T/rest"
+}
+grab_vnc() { # WORKLOAD SYSTEM
+  rm -f "$T/vncfb"
+  kill -USR1 "$CPID"
+  for _ in $(seq 50); do [ -f "$T/vncfb" ] && break; sleep 0.1; done
+  [ -f "$T/vncfb" ] || { echo "$2: no frame buffer written" >&2; cat "$T/$2.rest.err" >&2; exit 1; }
+  mv "$T/vncfb" "$T/rest.$2.$1.rgbx"
+  echo "$2 $1 rgbx rest.$2.$1.rgbx" >>"$T/rest"
+}
+grab_x11vnc() { grab_vnc "$1" x11vnc; }
+grab_x0vncserver() { grab_vnc "$1" x0vncserver; }
+grab_ffmpeg() { # the frame the client has now: decoded from the kept IVF after the session
+  echo "ffmpeg $1 ivf $(($(wc -l <"$T/ffmpeg.rest.events") - 1))" >>"$T/rest"
+}
+
+if [ "$REST" != 0 ]; then
+  : >"$T/rest"
+  for s in $SYSTEMS; do
+    xsetroot -solid '#305080'
+    "start_$s" rest
+    sleep 3
+    for w in "${REST_WORKLOADS[@]}"; do
+      set -- $w
+      xsetroot -solid '#305080'
+      sleep 1.5
+      # the dragged window stays while the screen rests and is grabbed
+: >"$T/$s.rest.$1.draws"
+      TYPIST_CELLS=1 TYPIST_HOLD_MS=$((REST * 1000 + 5000)) "$SASAE_BIN/bench/typist" "${@:2}" \
+        >"$T/$s.rest.$1.draws" &
+      TPID=$!
+      until [ "$(wc -l <"$T/$s.rest.$1.draws")" -ge "$2" ]; do sleep 0.05; done
+      sleep "$REST"
+      grab_screen "$s" "$1"
+      "grab_$s" "$1"
+      kill "$TPID" 2>/dev/null || true
+      wait "$TPID" 2>/dev/null || true
+    done
+    if [ "$s" = sasae ]; then stop_sasae rest; else stop_mine; fi
+    if [ "$s" = ffmpeg ]; then
+      sel=$(awk '$1 == "ffmpeg" { printf "%seq(n\\,%d)", (n++ ? "+" : ""), $4 }' "$T/rest")
+      ffmpeg -nostdin -loglevel error -y -i "$T/ffmpeg.rest.ivf" -vf "select=$sel" \
+        -fps_mode passthrough -pix_fmt yuv420p -f image2 -c:v rawvideo "$T/rest.ffmpeg.%d.yuv"
+    fi
+    echo "rest: $s done" >&2
+  done
+  rm -rf "$T/dump"
+fi
 echo "# bench/peers/run.sh (REPS=$REPS): $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# 1920x1080 Xvfb; $(x11vnc -version 2>/dev/null | head -1 || true); $(ffmpeg -version 2>/dev/null | head -1 | cut -d' ' -f1-3)"
 python3 "$HERE/analyse.py" "$T"
