@@ -752,8 +752,10 @@ again:
         sasae_video_frame vf = {frame.bgra, frame.stride, pending.n ? rects : NULL,
                                 (size_t)pending.n, (int64_t)(sasae_mono_ns() / 1000)};
         unsigned long moves = sasae_venc_moves(enc);
-        rc = sasae_venc_encode(enc, &vf, flags, payload, cap, &len);
+        /* the frame clock ticks from the start of an encode: a big change every frame (a
+         * window dragged) goes out every period, not every period plus the encode time */
         last_encode = sasae_mono_ns();
+        rc = sasae_venc_encode(enc, &vf, flags, payload, cap, &len);
         scrolling = rc == 0 && sasae_venc_moves(enc) != moves;
         if (rc != 0) {
             SASAE_WARN(TAG, "encode: %s", sasae_video_strerror(rc));
