@@ -16,7 +16,9 @@ struct venc_tile {
     int inited;
     int x, y, w, h;
     int mbx, mby, mbw, mbh; /* macroblock window of this tile in the frame's map */
-    int last_q;
+    int last_q;             /* the worst of mbq: the tile's blurriest part */
+    uint8_t *mbq; /* per macroblock, the quantizer it was last coded at: a top-off pass codes
+                   * only those above its own */
     int topoff_left;
     int64_t last_pts;
     int cfg_q;     /* quantizer the encoder is pinned to */
@@ -31,8 +33,9 @@ struct venc_tile {
      * next one, -1 when the tile is not in a pass; this frame's band is [pass_mb,
      * pass_mb + band). */
     int pass_mb;
-    int band;
-    void *tok; /* libvpx's token buffer, per-frame scratch (vpxmem.h); NULL: not known */
+    int band;     /* macroblocks of the band, in raster order */
+    int band_mbs; /* those of them the pass codes (above its quantizer) */
+    void *tok;    /* libvpx's token buffer, per-frame scratch (vpxmem.h); NULL: not known */
 };
 
 /* What a tile is doing in a frame; each has its own cost model. */
@@ -235,6 +238,7 @@ void sasae_venc_free(sasae_venc *e)
         if (e->tiles[i].inited)
             vpx_codec_destroy(&e->tiles[i].ctx);
         free(e->tiles[i].amap);
+        free(e->tiles[i].mbq);
     }
     free(e->tiles);
     free(e->y);
@@ -300,8 +304,10 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
             t->mbh = (t->h + 15) / 16;
             t->pass_mb = -1;
             t->amap = malloc((size_t)t->mbw * t->mbh);
-            if (!t->amap)
+            t->mbq = malloc((size_t)t->mbw * t->mbh);
+            if (!t->amap || !t->mbq)
                 goto fail;
+            memset(t->mbq, 255, (size_t)t->mbw * t->mbh); /* nothing coded yet */
             rc = tile_init(e, t);
             if (rc)
                 goto fail;
@@ -380,6 +386,39 @@ static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y
                e->v + (size_t)(y / 2) * e->cs + x / 2, e->cs, w, h);
 }
 
+/* The macroblocks of t's active map were coded at q: its map and worst quantizer. */
+static void tile_mark(struct venc_tile *t, int q)
+{
+    int worst = 0, n = t->mbw * t->mbh;
+    for (int k = 0; k < n; k++) {
+        if (t->amap[k])
+            t->mbq[k] = (uint8_t)q;
+        worst = t->mbq[k] > worst ? t->mbq[k] : worst;
+    }
+    t->last_q = worst;
+}
+
+/* A move shifts the reference's rows within mv_rect by mv_dy: each macroblock there now
+ * shows rows from up to |dy| rows away, so it takes the worst quantizer among the macroblock
+ * rows they came from (rows that come from outside the rectangle are coded this frame). Uses
+ * amap as scratch: encode_tile fills it afterwards. */
+static void tile_move_marks(struct venc_tile *t)
+{
+    sasae_video_rect r = t->mv_rect;
+    int c0 = r.x / 16, c1 = (r.x + r.w - 1) / 16, r0 = r.y / 16, r1 = (r.y + r.h - 1) / 16;
+    int k = (abs(t->mv_dy) + 15) / 16;
+    memcpy(t->amap, t->mbq, (size_t)t->mbw * t->mbh);
+    for (int y = r0; y <= r1; y++)
+        for (int x = c0; x <= c1; x++) {
+            int worst = 0;
+            for (int yy = y - k < r0 ? r0 : y - k; yy <= y + k && yy <= r1; yy++) {
+                int v = t->amap[yy * t->mbw + x];
+                worst = v > worst ? v : worst;
+            }
+            t->mbq[y * t->mbw + x] = (uint8_t)worst;
+        }
+}
+
 /* Encode tile t: all of it for a keyframe, its band of a top-off pass, else its dirty
  * macroblocks. Appends the entry to out. */
 static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uint8_t *out,
@@ -393,7 +432,8 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
         memset(t->amap, 1, (size_t)t->mbw * t->mbh);
     } else if (topoff) {
         memset(t->amap, 0, (size_t)t->mbw * t->mbh);
-        memset(t->amap + t->pass_mb, 1, (size_t)t->band);
+        for (int k = t->pass_mb; k < t->pass_mb + t->band; k++)
+            t->amap[k] = t->mbq[k] > e->pass_q;
     } else {
         for (int r = 0; r < t->mbh; r++)
             memcpy(t->amap + (size_t)r * t->mbw,
@@ -468,14 +508,11 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     }
     *pos = body + len;
 
-    /* last_q is the worst quantizer still visible in the tile: a partial update leaves the
-     * rest of the tile as it was, so it can only make the tile look worse, never better (a
-     * top-off pass lowers it when its last band is coded). */
-    int q = 0;
-    if (!topoff && vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q) == VPX_CODEC_OK) {
-        if (key || t->active_mb == t->mbw * t->mbh || q > t->last_q)
-            t->last_q = q;
-    }
+    /* the macroblocks coded now are at q; the rest of the tile is as it was */
+    int q = topoff ? e->pass_q : t->cfg_q;
+    if (!topoff)
+        vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q);
+    tile_mark(t, q);
     return 1;
 }
 
@@ -585,21 +622,31 @@ static int topoff_plan(sasae_venc *e, double target, double chunk)
          * far more than it extrapolates (lossless text: over a byte a pixel): the first band
          * of a pass is a few macroblocks, and the next ones are sized by what the bands
          * before them cost, growing at most fourfold a frame */
+        int total = t->mbw * t->mbh;
+        while (t->pass_mb < total && t->mbq[t->pass_mb] <= q)
+            t->pass_mb++; /* already at least as sharp as the pass */
+        if (t->pass_mb >= total) {
+            t->pass_mb = -1; /* the pass is done: the whole tile is at q or sharper */
+            t->topoff_left--;
+            continue;
+        }
         double mb_cost = e->pass_bpp * 256.0;
         int mbs = e->pass_bpp > 0 ? (int)(chunk / mb_cost) : mbs_left;
         if (mbs > mbs_left)
             mbs = mbs_left;
-        if (mbs > t->mbw * t->mbh - t->pass_mb)
-            mbs = t->mbw * t->mbh - t->pass_mb;
         if (mbs < 1 && !first)
             break; /* the chunk is spent (the first band takes at least a macroblock) */
         if (mbs < 1)
             mbs = 1;
         first = 0;
+        int end = t->pass_mb, got = 0;
+        for (; end < total && got < mbs; end++)
+            got += t->mbq[end] > q;
         t->want = RC_TOPOFF + 1;
-        t->band = mbs;
-        chunk -= mbs * mb_cost;
-        mbs_left -= mbs;
+        t->band = end - t->pass_mb;
+        t->band_mbs = got;
+        chunk -= got * mb_cost;
+        mbs_left -= got;
         if (mbs_left <= 0)
             break;
     }
@@ -831,7 +878,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
     area[RC_TOPOFF] = 0;
     for (int i = 0; i < e->ntiles; i++)
         if (e->tiles[i].want == RC_TOPOFF + 1)
-            area[RC_TOPOFF] += (double)e->tiles[i].band * 256;
+            area[RC_TOPOFF] += (double)e->tiles[i].band_mbs * 256;
 
     size_t pos = SV_HEADER_LEN;
     int count = 0, pending = 0, rc = SASAE_VIDEO_OK;
@@ -854,18 +901,19 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             rc = SASAE_VIDEO_ECODEC;
             goto fail;
         }
+        if (t->moved)
+            tile_move_marks(t);
         rc = encode_tile(e, t, i, key, out, cap, &pos);
         if (rc < 0)
             goto fail;
         count += rc;
         int topoff = t->want == RC_TOPOFF + 1;
-        e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band : t->active_mb;
+        e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band_mbs : t->active_mb;
         bytes[t->want - 1] += (double)(pos - before);
         if (topoff) {
             t->pass_mb += t->band;
             if (t->pass_mb >= t->mbw * t->mbh) { /* the pass is done: the whole tile is at q */
                 t->pass_mb = -1;
-                t->last_q = q;
                 t->topoff_left--;
             }
         } else {

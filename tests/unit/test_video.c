@@ -332,6 +332,39 @@ Test(video, topoff_runs_in_small_bands_down_to_lossless)
     pair_close(&p);
 }
 
+/* Top-off passes code only the macroblocks above their quantizer: after a typed glyph on a
+ * sharp page, the glyph alone is sharpened (to exact), in a frame or two, not a pass over
+ * its whole 1080-px strip band by band. */
+Test(video, topoff_sharpens_only_what_is_blurry)
+{
+    sasae_video_config cfg;
+    sasae_video_config_default(&cfg, 1920, 1080);
+    struct pair p;
+    pair_open(&p, &cfg);
+    synth_text(p.bgra, p.w * 4, p.w, p.h, 0);
+    sasae_video_image img;
+    step(&p, NULL, 0, 0, &img);
+    settle(&p, &img);
+    cr_assert_eq(psnr_vs_bgra(&img, p.bgra, p.w, p.h), 99.0, "exact before typing");
+    for (int g = 0; g < 5; g++) {
+        int gx = 600 + g * SYNTH_GLYPH_W, gy = 500;
+        synth_glyph(p.bgra, p.w * 4, gx, gy, (unsigned)g);
+        sasae_video_rect r = {gx, gy, SYNTH_GLYPH_W, SYNTH_GLYPH_H};
+        cr_assert_gt(step(&p, &r, 1, 0, &img), 0);
+        int glyph_mbs = sasae_venc_last_coded_mbs(p.enc), frames = 0, mbs = 0;
+        while (sasae_venc_pending_topoff(p.enc) && frames < 100) {
+            step(&p, NULL, 0, 0, &img);
+            mbs += sasae_venc_last_coded_mbs(p.enc);
+            frames++;
+        }
+        cr_assert_leq(frames, 3, "glyph %d: %d top-off frames", g, frames);
+        cr_assert_leq(mbs, 2 * glyph_mbs, "glyph %d: %d macroblocks sharpened for %d typed", g, mbs,
+                      glyph_mbs);
+        cr_assert_eq(psnr_vs_bgra(&img, p.bgra, p.w, p.h), 99.0, "glyph %d not exact", g);
+    }
+    pair_close(&p);
+}
+
 Test(video, bad_dimensions_and_rects)
 {
     sasae_video_config cfg;
