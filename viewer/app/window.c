@@ -130,7 +130,7 @@ int vgui_run(const struct vcfg *cfg)
         SDL_StartTextInput();
     }
     g->dirty = true;
-    uint64_t last_render = 0;
+    uint64_t last_tick = 0;
     while (!g->quit) {
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, 10)) {
@@ -165,12 +165,16 @@ int vgui_run(const struct vcfg *cfg)
         if (g->sm.state == SASAE_VSM_VIEWING && cfg->duration_s > 0 &&
             sasae_mono_ns() - g->viewing_since_ns >= (uint64_t)(cfg->duration_s * 1e9))
             vgui_end_pressed(g);
-        /* The status bar's figures move even when the picture does not. */
+        /* The status bar's figures move even when the picture does not; nothing else is
+         * drawn again unless something changed. */
         uint64_t now = sasae_mono_ns();
-        if (g->dirty || now - last_render > FIGURES_NS) {
+        if (now - last_tick >= FIGURES_NS) {
+            last_tick = now;
+            g->dirty |= vgui_figures_tick(g);
+        }
+        if (g->dirty) {
             vgui_render(g);
             g->dirty = false;
-            last_render = now;
         }
     }
     rc = g->exit_code;

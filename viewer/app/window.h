@@ -25,7 +25,7 @@
 #define STATUS_H 30
 #define PENDING_MAX 16
 #define TOOLTIP_NS 600000000ull /* hover this long before a tooltip shows */
-#define FIGURES_NS 250000000ull /* the status bar's figures change at most this often */
+#define FIGURES_NS 250000000ull /* the status bar's figures are renewed this often */
 
 enum phase { PHASE_CODE, PHASE_SESSION };
 /* the toolbar, left to right; End at the right end */
@@ -87,7 +87,6 @@ struct gui {
 
     struct sasae_meter meter;
     char figures[128]; /* the status bar's latency, rate and bitrate as last shown */
-    uint64_t figures_ns;
     struct vframe_info pending[PENDING_MAX];
     int npending;
     uint64_t frames, decode_errors;
@@ -134,6 +133,9 @@ void vgui_finish(struct gui *g);
 /* Lays out, draws everything and presents; frames uploaded since the last call count as
  * shown now (meter, frame log). */
 void vgui_render(struct gui *g);
+/* The loop's tick every FIGURES_NS: renews the status bar's figures; true when the window
+ * must be drawn again for them (they changed, or the stats panel is open). */
+bool vgui_figures_tick(struct gui *g);
 /* Uploads what a decoded picture changed (all of it after a size change or a failed
  * decode) to the streaming texture (re-created when the size changes). False when there is
  * no texture to show it in (logged). */

@@ -135,6 +135,28 @@ static SDL_Color state_colour(const struct gui *g)
     }
 }
 
+/* The status bar's latency, rate and bitrate, renewed only by the loop's tick: a text that
+ * changed on every frame would be rendered again on every frame. */
+static void update_figures(struct gui *g)
+{
+    struct sasae_meter_stats st;
+    sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
+    snprintf(g->figures, sizeof g->figures, "%s %.0f ms · %.1f fps · %.2f Mbit/s",
+             vstr(g->lang, VS_LATENCY), st.latency_ms, st.fps, st.kbps / 1000.0);
+}
+
+bool vgui_figures_tick(struct gui *g)
+{
+    if (g->show_stats) /* the panel's figures (link estimate, counters) move too */
+        return true;
+    if (g->sm.state != SASAE_VSM_VIEWING || g->file_line[0])
+        return false; /* no figures shown */
+    char before[sizeof g->figures];
+    memcpy(before, g->figures, sizeof before);
+    update_figures(g);
+    return strcmp(before, g->figures) != 0;
+}
+
 static void draw_status(struct gui *g, int ww, int wh)
 {
     SDL_Rect bar = {0, wh - STATUS_H, ww, STATUS_H};
@@ -162,16 +184,8 @@ static void draw_status(struct gui *g, int ww, int wh)
     if (g->file_line[0])
         vtext_draw(&g->text, g->small, g->file_line, x, ty, (SDL_Color){0xff, 0xe0, 0x90, 0xff});
     if (g->sm.state == SASAE_VSM_VIEWING && !g->file_line[0]) {
-        /* New figures four times a second, as the loop's timer redraws: a text that changed
-         * on every frame would be rendered again on every frame. */
-        uint64_t now = sasae_mono_ns();
-        if (!g->figures[0] || now - g->figures_ns >= FIGURES_NS) {
-            struct sasae_meter_stats st;
-            sasae_meter_get(&g->meter, now / 1000, &st);
-            snprintf(g->figures, sizeof g->figures, "%s %.0f ms · %.1f fps · %.2f Mbit/s",
-                     vstr(g->lang, VS_LATENCY), st.latency_ms, st.fps, st.kbps / 1000.0);
-            g->figures_ns = now;
-        }
+        if (!g->figures[0]) /* then the loop's tick (vgui_figures_tick) renews them */
+            update_figures(g);
         int tw = 0, th = 0;
         vtext_size(&g->text, g->small, g->figures, &tw, &th);
         int rx = ww - tw - 10;
