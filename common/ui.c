@@ -122,7 +122,7 @@ int sasae_text_draw_wrapped(SDL_Renderer *r, sasae_font *font, const char *utf8,
     return used;
 }
 
-void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)
+static SDL_Color button_fill(const sasae_button *b)
 {
     SDL_Color fill = b->fill;
     if (fill.a == 0)
@@ -133,6 +133,20 @@ void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)
         fill.g = (Uint8)(fill.g * 7 / 8);
         fill.b = (Uint8)(fill.b * 7 / 8);
     }
+    return fill;
+}
+
+SDL_Color sasae_button_label_colour(const sasae_button *b)
+{
+    /* Light text on dark fills, dark text on light ones. */
+    SDL_Color fill = button_fill(b);
+    int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;
+    return luma < 140 ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0x10, 0x10, 0x10, 0xff};
+}
+
+void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)
+{
+    SDL_Color fill = button_fill(b);
     SDL_SetRenderDrawColor(r, fill.r, fill.g, fill.b, 0xff);
     SDL_RenderFillRect(r, &b->rect);
     SDL_SetRenderDrawColor(r, 0x30, 0x30, 0x30, 0xff);
@@ -143,12 +157,8 @@ void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b)
         SDL_SetRenderDrawColor(r, 0xff, 0xff, 0xff, 0xff);
         SDL_RenderDrawRect(r, &inner);
     }
-    /* Light text on dark fills, dark text on light ones. */
-    int luma = (fill.r * 299 + fill.g * 587 + fill.b * 114) / 1000;
-    SDL_Color fg =
-        luma < 140 ? (SDL_Color){0xff, 0xff, 0xff, 0xff} : (SDL_Color){0x10, 0x10, 0x10, 0xff};
     int w = 0, h = 0;
-    SDL_Texture *t = sasae_text_texture(r, font, b->label, fg, &w, &h);
+    SDL_Texture *t = sasae_text_texture(r, font, b->label, sasae_button_label_colour(b), &w, &h);
     if (!t)
         return;
     SDL_Rect dst = {b->rect.x + (b->rect.w - w) / 2, b->rect.y + (b->rect.h - h) / 2, w, h};

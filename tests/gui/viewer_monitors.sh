@@ -53,9 +53,22 @@ xdotool key F6
 wait_line "sharing monitor 0: 1280x800 at +0+0" "$T/m1.out" 15
 wait_line "host monitors: 2, sharing monitor 0" "$T/m1v.err"
 picture_is 32 160 64
+# The window keeps its texts as textures: the Monitor button's label, one buffer rewritten
+# from "Monitor: 1/2" to "Monitor: 2/2" (the same width: the font's digits are tabular, so
+# the toolbar's layout does not move), must show the new text.
+toolbar() { convert "$1" -crop 1000x44+"$WIN_X"+"$WIN_Y" +repage "$2"; }
+px_diff() { compare -metric AE "$1" "$2" null: 2>&1 | awk '{print int($1)}'; }
+sleep 0.5
+viewer_shot "$T/mon1.png"
+toolbar "$T/mon1.png" "$T/bar1.png"
 xdotool key F6
 wait_line "sharing monitor 1: 1280x800 at +1280+0" "$T/m1.out" 15
 picture_is 32 80 192
+sleep 0.5
+viewer_shot "$T/mon2.png"
+toolbar "$T/mon2.png" "$T/bar2.png"
+[ "$(px_diff "$T/bar1.png" "$T/bar2.png")" -gt 10 ] ||
+  { echo "the Monitor button still shows its old label (${T}/bar1.png, bar2.png)"; exit 1; }
 xdotool key F6
 wait_line "sharing all monitors: 2560x800" "$T/m1.out" 15
 [ "$(grep -c "Allow? \[y/N\]" "$T/m1.out")" -eq 1 ] || { echo "asked again"; exit 1; }

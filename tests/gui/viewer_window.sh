@@ -104,9 +104,20 @@ viewer_expect_colour "$OUT/tooltip.png" $((WIN_X + 304)) $((WIN_Y + 51)) 255 251
 xdotool mousemove --sync $((WIN_X + 600)) $((WIN_Y + 300))
 
 # --- 1:1 mode (F2): 640x360 centred in the 1000x626 area at (180, 44 + 133) ------------------
-vkey c F2
+# The toolbar's texts are kept between frames (rendered once): F2 changes the mode button's
+# label ("1:1" -> "Fit"), which must show, and F2 again must show the first label exactly.
+toolbar() { convert "$1" -crop 1000x44+"$WIN_X"+"$WIN_Y" +repage "$2"; }
+px_diff() { compare -metric AE "$1" "$2" null: 2>&1 | awk '{print int($1)}'; }
+vkey c
+sleep 0.7
+viewer_shot "$OUT/fit-again.png"
+toolbar "$OUT/fit-again.png" "$OUT/bar-fit.png"
+vkey F2
 sleep 0.7
 viewer_shot "$OUT/one.png"
+toolbar "$OUT/one.png" "$OUT/bar-one.png"
+[ "$(px_diff "$OUT/bar-fit.png" "$OUT/bar-one.png")" -gt 50 ] ||
+  { echo "the mode button's label did not change with F2 (toolbar text kept stale)"; exit 1; }
 viewer_expect_colour "$OUT/one.png" $((WIN_X + 180 + 160)) $((WIN_Y + 177 + 90)) 255 0 0
 viewer_expect_colour "$OUT/one.png" $((WIN_X + 180 + 480)) $((WIN_Y + 177 + 270)) 255 255 0
 viewer_expect_colour "$OUT/one.png" $((WIN_X + 180 - 40)) $((WIN_Y + 177 + 90)) 24 24 24 12
@@ -115,6 +126,11 @@ vkey F3 F4
 sleep 0.7
 viewer_shot "$OUT/overlays.png"
 vkey F3 F4 F2
+sleep 0.7
+viewer_shot "$OUT/fit-back.png"
+toolbar "$OUT/fit-back.png" "$OUT/bar-back.png"
+[ "$(px_diff "$OUT/bar-fit.png" "$OUT/bar-back.png")" -eq 0 ] ||
+  { echo "the toolbar differs after F2 twice: $(px_diff "$OUT/bar-fit.png" "$OUT/bar-back.png") px"; exit 1; }
 
 # --- The operator's End button (right end of the toolbar), then Close -------------------------
 xdotool mousemove --sync $((WIN_X + 1000 - 60)) $((WIN_Y + 22)) click 1

@@ -68,7 +68,7 @@ int vchat_event(struct vchat *c, const SDL_Event *e, char *out, size_t cap)
     }
 }
 
-void vchat_draw(const struct vchat *c, SDL_Renderer *r, sasae_font *f, int x, int y_bottom, int w,
+void vchat_draw(const struct vchat *c, struct vtext *t, sasae_font *f, int x, int y_bottom, int w,
                 const char *you, const char *op, const char *hint)
 {
     unsigned n = c->count < VCHAT_LINES ? c->count : VCHAT_LINES;
@@ -77,28 +77,28 @@ void vchat_draw(const struct vchat *c, SDL_Renderer *r, sasae_font *f, int x, in
     int lh = sasae_font_height(f) + 4;
     int h = lh * (int)n + (c->typing ? lh + 8 : 0) + 12;
     SDL_Rect box = {x, y_bottom - h, w, h};
-    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    SDL_SetRenderDrawColor(r, 0x10, 0x10, 0x10, 0xd8);
-    SDL_RenderFillRect(r, &box);
-    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawBlendMode(t->r, SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(t->r, 0x10, 0x10, 0x10, 0xd8);
+    SDL_RenderFillRect(t->r, &box);
+    SDL_SetRenderDrawBlendMode(t->r, SDL_BLENDMODE_NONE);
     int y = box.y + 6;
     for (unsigned i = 0; i < n; i++, y += lh) {
         unsigned k = (c->count - n + i) % VCHAT_LINES;
         char line[VCHAT_MAX + 64];
         snprintf(line, sizeof line, "%s: %s", c->line[k].from_customer ? op : you, c->line[k].text);
-        sasae_text_draw(r, f, line, x + 10, y,
-                        c->line[k].from_customer ? (SDL_Color){0x80, 0xd0, 0xff, 0xff}
-                                                 : (SDL_Color){0xe0, 0xe0, 0xe0, 0xff});
+        vtext_draw(t, f, line, x + 10, y,
+                   c->line[k].from_customer ? (SDL_Color){0x80, 0xd0, 0xff, 0xff}
+                                            : (SDL_Color){0xe0, 0xe0, 0xe0, 0xff});
     }
     if (c->typing) {
         SDL_Rect in = {x + 6, y + 2, w - 12, lh + 2};
-        SDL_SetRenderDrawColor(r, 0xff, 0xff, 0xff, 0xff);
-        SDL_RenderFillRect(r, &in);
+        SDL_SetRenderDrawColor(t->r, 0xff, 0xff, 0xff, 0xff);
+        SDL_RenderFillRect(t->r, &in);
         char shown[VCHAT_MAX + 300];
         snprintf(shown, sizeof shown, "%s%s", c->input, c->editing);
-        sasae_text_draw(r, f, shown[0] ? shown : hint, in.x + 6, in.y + 2,
-                        shown[0] ? (SDL_Color){0x10, 0x10, 0x10, 0xff}
-                                 : (SDL_Color){0x80, 0x80, 0x80, 0xff});
+        vtext_draw(t, f, shown[0] ? shown : hint, in.x + 6, in.y + 2,
+                   shown[0] ? (SDL_Color){0x10, 0x10, 0x10, 0xff}
+                            : (SDL_Color){0x80, 0x80, 0x80, 0xff});
         SDL_SetTextInputRect(&in);
     }
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sasae/ui.h"
+#include "textcache.h"
 
 #define VCHAT_MAX 1024 /* bytes of UTF-8 per message: the wire's CHAT limit */
 #define VCHAT_LINES 4
@@ -34,7 +35,7 @@ void vchat_set_typing(struct vchat *c, bool on);
 int vchat_event(struct vchat *c, const SDL_Event *e, char *out, size_t cap);
 /* Draws the panel (messages, and the input line while typing) with its bottom left at
  * (x, y_bottom), w wide; nothing if there is nothing to show. you/op label the senders. */
-void vchat_draw(const struct vchat *c, SDL_Renderer *r, sasae_font *f, int x, int y_bottom, int w,
+void vchat_draw(const struct vchat *c, struct vtext *t, sasae_font *f, int x, int y_bottom, int w,
                 const char *you, const char *op, const char *hint);
 
 #endif

@@ -282,6 +282,23 @@ static void send_stats(struct net *n)
 
 /* ---- receiving ---------------------------------------------------------------------------- */
 
+/* What a decoded payload changed: the decoder writes exactly the tiles the payload carries
+ * into its picture, so the window need only convert and upload those. */
+static void changed_tiles(const struct sasae_wire_video *f, struct sasae_damage *d)
+{
+    enum { MAX = 64 }; /* more tiles than this: the upload is a large part of the picture */
+    sasae_video_payload_tile t[MAX];
+    sasae_video_payload_info info;
+    sasae_damage_reset(d);
+    if (sasae_video_payload_parse(f->data, f->data_len, &info, t, MAX) != SASAE_VIDEO_OK ||
+        info.keyframe || info.ntiles > MAX) {
+        sasae_damage_all(d);
+        return;
+    }
+    for (int i = 0; i < info.ntiles; i++)
+        sasae_damage_add(d, t[i].x, t[i].y, t[i].w, t[i].h);
+}
+
 static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint64_t recv_us)
 {
     struct sasae_vsm_out o = sasae_vsm_event(&n->base.sm, SASAE_VSM_EV_VIDEO, 0);
@@ -315,7 +332,9 @@ static void on_video_frame(struct net *n, const struct sasae_wire_video *f, uint
         n->frames++;
         sasae_meter_add(&n->meter, sasae_mono_ns() / 1000, fi.bytes,
                         (int64_t)(fi.decoded_us - fi.capture_us), fi.decode_us);
-        struct vimage vi = {.w = img.width, .h = img.height};
+        struct sasae_damage dmg;
+        changed_tiles(f, &dmg);
+        struct vimage vi = {.w = img.width, .h = img.height, .damage = &dmg};
         for (int i = 0; i < 3; i++) {
             vi.planes[i] = img.planes[i];
             vi.strides[i] = img.strides[i];

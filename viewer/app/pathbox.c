@@ -85,30 +85,30 @@ int vpathbox_event(struct vpathbox *p, const SDL_Event *e, char *out, size_t cap
     }
 }
 
-void vpathbox_draw(const struct vpathbox *p, SDL_Renderer *r, sasae_font *f, int x, int y_bottom,
+void vpathbox_draw(const struct vpathbox *p, struct vtext *t, sasae_font *f, int x, int y_bottom,
                    int w, const char *label, const char *hint)
 {
     if (!p->open)
         return;
     int lh = sasae_font_height(f) + 4;
     SDL_Rect box = {x, y_bottom - lh - 14, w, lh + 14};
-    SDL_SetRenderDrawColor(r, 0x20, 0x30, 0x48, 0xff);
-    SDL_RenderFillRect(r, &box);
-    int lw = sasae_text_draw(r, f, label, x + 10, box.y + 7, (SDL_Color){0xff, 0xff, 0xff, 0xff});
+    SDL_SetRenderDrawColor(t->r, 0x20, 0x30, 0x48, 0xff);
+    SDL_RenderFillRect(t->r, &box);
+    int lw = vtext_draw(t, f, label, x + 10, box.y + 7, (SDL_Color){0xff, 0xff, 0xff, 0xff});
     int ix = x + 10 + (lw > 0 ? lw : 0) + 10;
     SDL_Rect in = {ix, box.y + 5, x + w - ix - 8, lh + 2};
-    SDL_SetRenderDrawColor(r, 0xff, 0xff, 0xff, 0xff);
-    SDL_RenderFillRect(r, &in);
+    SDL_SetRenderDrawColor(t->r, 0xff, 0xff, 0xff, 0xff);
+    SDL_RenderFillRect(t->r, &in);
     char shown[VPATH_MAX + 300];
     snprintf(shown, sizeof shown, "%s%s", p->input, p->editing);
     int tw = 0, th = 0;
-    sasae_text_size(f, shown, &tw, &th);
+    vtext_size(t, f, shown, &tw, &th);
     /* a long path shows its end (the file name), as entries scroll */
     int tx = tw > in.w - 12 ? in.x + in.w - 6 - tw : in.x + 6;
-    SDL_RenderSetClipRect(r, &in);
-    sasae_text_draw(r, f, shown[0] ? shown : hint, tx, in.y + 2,
-                    shown[0] ? (SDL_Color){0x10, 0x10, 0x10, 0xff}
-                             : (SDL_Color){0x80, 0x80, 0x80, 0xff});
-    SDL_RenderSetClipRect(r, NULL);
+    SDL_RenderSetClipRect(t->r, &in);
+    vtext_draw(t, f, shown[0] ? shown : hint, tx, in.y + 2,
+               shown[0] ? (SDL_Color){0x10, 0x10, 0x10, 0xff}
+                        : (SDL_Color){0x80, 0x80, 0x80, 0xff});
+    SDL_RenderSetClipRect(t->r, NULL);
     SDL_SetTextInputRect(&in);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "sasae/ui.h"
+#include "textcache.h"
 
 #define VPATH_MAX 1024
 
@@ -27,7 +28,7 @@ void vpathbox_close(struct vpathbox *p);
  * out, NUL-terminated, "~/" expanded; the prompt closes). */
 int vpathbox_event(struct vpathbox *p, const SDL_Event *e, char *out, size_t cap);
 /* Draws the prompt (label, then the entry) across the window above y_bottom. */
-void vpathbox_draw(const struct vpathbox *p, SDL_Renderer *r, sasae_font *f, int x, int y_bottom,
+void vpathbox_draw(const struct vpathbox *p, struct vtext *t, sasae_font *f, int x, int y_bottom,
                    int w, const char *label, const char *hint);
 
 #endif

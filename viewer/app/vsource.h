@@ -15,6 +15,7 @@ struct vimage {
     int w, h;
     const uint8_t *planes[3];
     int strides[3];
+    const struct sasae_damage *damage; /* what this frame changed; NULL: all of it */
 };
 
 /* Facts about one received frame, filled by the source. */

@@ -37,6 +37,33 @@ static void tools_pointer(void *user, int32_t x, int32_t y, bool visible)
         g->src->ops->pointer(g->src, x, y, visible);
 }
 
+/* SDL's default renderer, unless it is OpenGL drawn on the CPU (Mesa's llvmpipe under Xvfb
+ * or on a machine without a GPU driver): then SDL's software renderer, which draws the
+ * fitted picture with a plain scaled copy instead of running a GL pipeline on the CPU
+ * (measured: bench/RESULTS-viewer.md "True glass to glass"). $SDL_RENDER_DRIVER still
+ * decides when set. Never waits for vsync. */
+static SDL_Renderer *create_renderer(SDL_Window *win)
+{
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, 0);
+    SDL_RendererInfo info;
+    if (!r || SDL_GetHint(SDL_HINT_RENDER_DRIVER) || SDL_GetRendererInfo(r, &info) != 0 ||
+        strncmp(info.name, "opengl", 6) != 0)
+        return r;
+    /* the renderer's GL context is current: ask it who draws */
+    typedef const unsigned char *(*get_string_fn)(unsigned int);
+    get_string_fn get_string = (get_string_fn)SDL_GL_GetProcAddress("glGetString");
+    const char *gl = get_string ? (const char *)get_string(0x1F01 /* GL_RENDERER */) : NULL;
+    if (!sasae_gfx_gl_is_software(gl))
+        return r;
+    SDL_DestroyRenderer(r);
+    r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    if (r)
+        SASAE_INFO("viewer", "OpenGL is %s (drawn on the CPU): software renderer", gl);
+    else /* keep the window usable: GL again */
+        r = SDL_CreateRenderer(win, -1, 0);
+    return r;
+}
+
 int vgui_run(const struct vcfg *cfg)
 {
     struct gui *g = calloc(1, sizeof *g);
@@ -56,6 +83,13 @@ int vgui_run(const struct vcfg *cfg)
         goto out;
     /* a click on the toolbar that also focuses the window must act at once */
     SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
+    /* The software renderer presents through the window's framebuffer: X11's shared-memory
+     * image, not a second (GL) renderer that copies it again. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    /* Before SDL_Init too: SDL_Quit puts back the handler it found, and an X error still in
+     * flight then (the relay thread's wake-up sent to the window being destroyed) must not
+     * end the process with Xlib's default handler. */
+    sasae_ui_x11_errors_nonfatal();
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         SASAE_ERR("viewer", "cannot start SDL video: %s", SDL_GetError());
         goto out;
@@ -70,13 +104,14 @@ int vgui_run(const struct vcfg *cfg)
         SASAE_ERR("viewer", "cannot open window: %s", SDL_GetError());
         goto out;
     }
-    g->r = SDL_CreateRenderer(g->win, -1, 0);
+    g->r = create_renderer(g->win);
     if (!g->r) {
         SASAE_ERR("viewer", "no renderer: %s", SDL_GetError());
         goto out;
     }
     /* after the renderer: an OpenGL renderer re-creates the X window, title and all */
     sasae_ui_set_title(g->win, vstr(g->lang, VS_TITLE));
+    vtext_init(&g->text, g->r);
     g->font = sasae_font_open(16);
     g->big = sasae_font_open(28);
     g->small = sasae_font_open(14);
@@ -95,7 +130,7 @@ int vgui_run(const struct vcfg *cfg)
         SDL_StartTextInput();
     }
     g->dirty = true;
-    uint64_t last_render = 0;
+    uint64_t last_tick = 0;
     while (!g->quit) {
         SDL_Event e;
         if (SDL_WaitEventTimeout(&e, 10)) {
@@ -130,12 +165,16 @@ int vgui_run(const struct vcfg *cfg)
         if (g->sm.state == SASAE_VSM_VIEWING && cfg->duration_s > 0 &&
             sasae_mono_ns() - g->viewing_since_ns >= (uint64_t)(cfg->duration_s * 1e9))
             vgui_end_pressed(g);
-        /* The status bar's figures move even when the picture does not. */
+        /* The status bar's figures move even when the picture does not; nothing else is
+         * drawn again unless something changed. */
         uint64_t now = sasae_mono_ns();
-        if (g->dirty || now - last_render > 250000000ull) {
+        if (now - last_tick >= FIGURES_NS) {
+            last_tick = now;
+            g->dirty |= vgui_figures_tick(g);
+        }
+        if (g->dirty) {
             vgui_render(g);
             g->dirty = false;
-            last_render = now;
         }
     }
     rc = g->exit_code;
@@ -150,6 +189,7 @@ out:
         SDL_DestroyTexture(g->cur_tex);
     if (g->hand)
         SDL_FreeCursor(g->hand);
+    vtext_free(&g->text);
     sasae_font_free(g->font);
     sasae_font_free(g->big);
     sasae_font_free(g->small);

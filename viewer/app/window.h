@@ -19,11 +19,13 @@
 #include "pathbox.h"
 #include "sasae/tools.h"
 #include "sasae/ui.h"
+#include "textcache.h"
 
 #define TOOLBAR_H 44
 #define STATUS_H 30
 #define PENDING_MAX 16
 #define TOOLTIP_NS 600000000ull /* hover this long before a tooltip shows */
+#define FIGURES_NS 250000000ull /* the status bar's figures are renewed this often */
 
 enum phase { PHASE_CODE, PHASE_SESSION };
 /* the toolbar, left to right; End at the right end */
@@ -50,6 +52,7 @@ struct gui {
     SDL_Window *win;
     SDL_Renderer *r;
     sasae_font *font, *big, *small;
+    struct vtext text; /* rendered texts kept between frames */
     Uint32 wake_event;
     enum phase phase;
     struct sasae_code_entry code;
@@ -65,6 +68,7 @@ struct gui {
 
     SDL_Texture *tex;
     int tex_w, tex_h;
+    bool tex_stale; /* the decoder's picture changed without an upload (a failed decode) */
     struct sasae_view view;
 
     SDL_Texture *cur_tex;
@@ -82,6 +86,7 @@ struct gui {
     char mon_label[64];
 
     struct sasae_meter meter;
+    char figures[128]; /* the status bar's latency, rate and bitrate as last shown */
     struct vframe_info pending[PENDING_MAX];
     int npending;
     uint64_t frames, decode_errors;
@@ -128,8 +133,12 @@ void vgui_finish(struct gui *g);
 /* Lays out, draws everything and presents; frames uploaded since the last call count as
  * shown now (meter, frame log). */
 void vgui_render(struct gui *g);
-/* Uploads a decoded picture to the streaming texture (re-created when the size changes).
- * False when there is no texture to show it in (logged). */
+/* The loop's tick every FIGURES_NS: renews the status bar's figures; true when the window
+ * must be drawn again for them (they changed, or the stats panel is open). */
+bool vgui_figures_tick(struct gui *g);
+/* Uploads what a decoded picture changed (all of it after a size change or a failed
+ * decode) to the streaming texture (re-created when the size changes). False when there is
+ * no texture to show it in (logged). */
 bool vgui_upload_frame(struct gui *g, const struct vimage *img);
 /* Replaces the customer's cursor picture (BGRA, w x h). */
 void vgui_upload_cursor(struct gui *g, int w, int h, int hx, int hy, const uint8_t *bgra);

@@ -1,8 +1,9 @@
-/* The window's drawing and presenting: the customer's screen (an I420 streaming texture fed
- * straight from the decoder planes), its cursor, the stroke being drawn, the code box, the
+/* The window's drawing and presenting: the customer's screen (an RGB streaming texture, the
+ * decoder's changed tiles converted into it), its cursor, the stroke being drawn, the code box, the
  * state screens, the stats and system information panels, the status bar; and the mouse
  * cursor over the picture. */
 #include <stdlib.h>
+#include <libyuv.h>
 #include <string.h>
 
 #include "sasae/common.h"
@@ -10,27 +11,64 @@
 #include "strings.h"
 #include "window.h"
 
+/* Converts the picture's rectangle {x, y, w, h} (grown to even edges: I420 shares a chroma
+ * sample between two pixels) into the texture. Locking only that rectangle keeps the work to
+ * what changed: the software renderer hands out its own pixels, the GL and Direct3D ones
+ * upload just the rectangle on unlock. */
+static void upload_rect(struct gui *g, const struct vimage *img, int x, int y, int w, int h)
+{
+    int x1 = x + w + ((x + w) & 1), y1 = y + h + ((y + h) & 1);
+    x = x < 0 ? 0 : x & ~1;
+    y = y < 0 ? 0 : y & ~1;
+    x1 = x1 > img->w ? img->w : x1;
+    y1 = y1 > img->h ? img->h : y1;
+    if (x1 <= x || y1 <= y)
+        return;
+    SDL_Rect r = {x, y, x1 - x, y1 - y};
+    void *px;
+    int pitch;
+    if (SDL_LockTexture(g->tex, &r, &px, &pitch) != 0) {
+        SASAE_WARN("viewer", "texture update failed: %s", SDL_GetError());
+        return;
+    }
+    /* libyuv's ARGB is SDL's ARGB8888 in memory; BT.601 limited range, as the host's
+     * ARGBToI420 made it */
+    I420ToARGB(img->planes[0] + (size_t)y * img->strides[0] + x, img->strides[0],
+               img->planes[1] + (size_t)(y / 2) * img->strides[1] + x / 2, img->strides[1],
+               img->planes[2] + (size_t)(y / 2) * img->strides[2] + x / 2, img->strides[2], px,
+               pitch, r.w, r.h);
+    SDL_UnlockTexture(g->tex);
+}
+
 bool vgui_upload_frame(struct gui *g, const struct vimage *img)
 {
+    bool whole = g->tex_stale || !img->damage || img->damage->full;
     if (!g->tex || g->tex_w != img->w || g->tex_h != img->h) {
         if (g->tex)
             SDL_DestroyTexture(g->tex);
-        g->tex = SDL_CreateTexture(g->r, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, img->w,
-                                   img->h);
+        /* RGB, not IYUV: SDL converts an IYUV texture whole on every update, whatever the
+         * rectangle; converting here does only the changed tiles */
+        g->tex = SDL_CreateTexture(g->r, SDL_PIXELFORMAT_RGB888, SDL_TEXTUREACCESS_STREAMING,
+                                   img->w, img->h);
         if (!g->tex) {
             SASAE_ERR("viewer", "cannot create %dx%d texture: %s", img->w, img->h, SDL_GetError());
             return false;
         }
+        SDL_SetTextureBlendMode(g->tex, SDL_BLENDMODE_NONE);
         g->tex_w = img->w;
         g->tex_h = img->h;
         g->view.screen_w = img->w;
         g->view.screen_h = img->h;
         sasae_view_clamp(&g->view);
+        whole = true;
     }
-    /* Straight from the decoder's planes into the texture: no intermediate copy. */
-    if (SDL_UpdateYUVTexture(g->tex, NULL, img->planes[0], img->strides[0], img->planes[1],
-                             img->strides[1], img->planes[2], img->strides[2]) != 0)
-        SASAE_WARN("viewer", "texture update failed: %s", SDL_GetError());
+    if (whole)
+        upload_rect(g, img, 0, 0, img->w, img->h);
+    else
+        for (int i = 0; i < img->damage->n; i++)
+            upload_rect(g, img, img->damage->rects[i][0], img->damage->rects[i][1],
+                        img->damage->rects[i][2], img->damage->rects[i][3]);
+    g->tex_stale = false;
     return true;
 }
 
@@ -55,7 +93,7 @@ static void draw_centered(struct gui *g, sasae_font *f, const char *text, int cy
     int ww, wh, tw = 0, th = 0;
     SDL_GetRendererOutputSize(g->r, &ww, &wh);
     sasae_text_size(f, text, &tw, &th);
-    sasae_text_draw(g->r, f, text, (ww - tw) / 2, cy - th / 2, c);
+    vtext_draw(&g->text, f, text, (ww - tw) / 2, cy - th / 2, c);
 }
 
 static const char *state_text(const struct gui *g)
@@ -97,6 +135,28 @@ static SDL_Color state_colour(const struct gui *g)
     }
 }
 
+/* The status bar's latency, rate and bitrate, renewed only by the loop's tick: a text that
+ * changed on every frame would be rendered again on every frame. */
+static void update_figures(struct gui *g)
+{
+    struct sasae_meter_stats st;
+    sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
+    snprintf(g->figures, sizeof g->figures, "%s %.0f ms · %.1f fps · %.2f Mbit/s",
+             vstr(g->lang, VS_LATENCY), st.latency_ms, st.fps, st.kbps / 1000.0);
+}
+
+bool vgui_figures_tick(struct gui *g)
+{
+    if (g->show_stats) /* the panel's figures (link estimate, counters) move too */
+        return true;
+    if (g->sm.state != SASAE_VSM_VIEWING || g->file_line[0])
+        return false; /* no figures shown */
+    char before[sizeof g->figures];
+    memcpy(before, g->figures, sizeof before);
+    update_figures(g);
+    return strcmp(before, g->figures) != 0;
+}
+
 static void draw_status(struct gui *g, int ww, int wh)
 {
     SDL_Rect bar = {0, wh - STATUS_H, ww, STATUS_H};
@@ -108,7 +168,7 @@ static void draw_status(struct gui *g, int ww, int wh)
     SDL_RenderFillRect(g->r, &dot);
     int ty = wh - STATUS_H + (STATUS_H - sasae_font_height(g->small)) / 2;
     int x = 28;
-    int w = sasae_text_draw(g->r, g->small, state_text(g), x, ty, LIGHT);
+    int w = vtext_draw(&g->text, g->small, state_text(g), x, ty, LIGHT);
     x += (w > 0 ? w : 0) + 24;
 
     char buf[256];
@@ -118,20 +178,18 @@ static void draw_status(struct gui *g, int ww, int wh)
         snprintf(shortfp, sizeof shortfp, "%.26s", g->host_fpr);
         snprintf(buf, sizeof buf, "%s %s%s", vstr(g->lang, VS_HOST_KEY), shortfp,
                  strlen(g->host_fpr) > 26 ? "… (F3)" : "");
-        w = sasae_text_draw(g->r, g->small, buf, x, ty, (SDL_Color){0xc8, 0xd8, 0xff, 0xff});
+        w = vtext_draw(&g->text, g->small, buf, x, ty, (SDL_Color){0xc8, 0xd8, 0xff, 0xff});
         x += (w > 0 ? w : 0) + 24;
     }
     if (g->file_line[0])
-        sasae_text_draw(g->r, g->small, g->file_line, x, ty, (SDL_Color){0xff, 0xe0, 0x90, 0xff});
+        vtext_draw(&g->text, g->small, g->file_line, x, ty, (SDL_Color){0xff, 0xe0, 0x90, 0xff});
     if (g->sm.state == SASAE_VSM_VIEWING && !g->file_line[0]) {
-        struct sasae_meter_stats st;
-        sasae_meter_get(&g->meter, sasae_mono_ns() / 1000, &st);
-        snprintf(buf, sizeof buf, "%s %.0f ms · %.1f fps · %.2f Mbit/s", vstr(g->lang, VS_LATENCY),
-                 st.latency_ms, st.fps, st.kbps / 1000.0);
+        if (!g->figures[0]) /* then the loop's tick (vgui_figures_tick) renews them */
+            update_figures(g);
         int tw = 0, th = 0;
-        sasae_text_size(g->small, buf, &tw, &th);
+        vtext_size(&g->text, g->small, g->figures, &tw, &th);
         int rx = ww - tw - 10;
-        sasae_text_draw(g->r, g->small, buf, rx > x ? rx : x, ty, LIGHT);
+        vtext_draw(&g->text, g->small, g->figures, rx > x ? rx : x, ty, LIGHT);
     }
 }
 
@@ -253,7 +311,7 @@ static void draw_panel(struct gui *g, int x, int y, int w, const char *title, ch
     SDL_SetRenderDrawColor(g->r, 0x10, 0x10, 0x10, 0xd8);
     SDL_RenderFillRect(g->r, &box);
     SDL_SetRenderDrawBlendMode(g->r, SDL_BLENDMODE_NONE);
-    sasae_text_draw(g->r, g->small, title, x + 10, y + 8, (SDL_Color){0xff, 0xd0, 0x60, 0xff});
+    vtext_draw(&g->text, g->small, title, x + 10, y + 8, (SDL_Color){0xff, 0xd0, 0x60, 0xff});
     int ly = y + 8 + lh;
     for (int i = 0; i < n; i++)
         ly += lines[i][0]
@@ -349,7 +407,7 @@ static void draw_code_phase(struct gui *g, int ww, int wh)
         draw_centered(g, g->small, vstr(g->lang, VS_CODE_HINT), wh / 2 + 38,
                       (SDL_Color){0x60, 0x60, 0x60, 0xff});
     g->btn[B_CONNECT].is_default = sasae_code_entry_complete(&g->code);
-    sasae_button_draw(g->r, g->font, &g->btn[B_CONNECT]);
+    vtext_button(&g->text, g->font, &g->btn[B_CONNECT]);
 }
 
 void vgui_render(struct gui *g)
@@ -371,7 +429,7 @@ void vgui_render(struct gui *g)
         if (g->sm.fault)
             draw_centered(g, g->small, vstr_fault(g->lang, g->sm.fault), wh / 2 + 20,
                           (SDL_Color){0xff, 0x90, 0x90, 0xff});
-        sasae_button_draw(g->r, g->font, &g->btn[B_CLOSE]);
+        vtext_button(&g->text, g->font, &g->btn[B_CLOSE]);
     } else {
         draw_centered(g, g->big, state_text(g), wh / 2 - 40, LIGHT);
         if (g->sm.state == SASAE_VSM_WAITING_CONSENT)
@@ -388,10 +446,10 @@ void vgui_render(struct gui *g)
     if (g->show_sysinfo)
         draw_sysinfo(g);
     if (g->sm.state == SASAE_VSM_VIEWING)
-        vchat_draw(&g->chat, g->r, g->small, 8, wh - 40, ww / 2, vstr(g->lang, VS_CHAT_YOU),
+        vchat_draw(&g->chat, &g->text, g->small, 8, wh - 40, ww / 2, vstr(g->lang, VS_CHAT_YOU),
                    vstr(g->lang, VS_CHAT_CUSTOMER), vstr(g->lang, VS_CHAT_HINT));
     if (g->sm.state == SASAE_VSM_VIEWING)
-        vpathbox_draw(&g->pathbox, g->r, g->small, 0, wh - STATUS_H, ww,
+        vpathbox_draw(&g->pathbox, &g->text, g->small, 0, wh - STATUS_H, ww,
                       vstr(g->lang, VS_FILE_PROMPT), vstr(g->lang, VS_FILE_PROMPT_HINT));
     draw_status(g, ww, wh);
     vgui_draw_tooltip(g, ww);

@@ -445,6 +445,15 @@ void vgui_handle_event(struct gui *g, const SDL_Event *e)
     case SDL_WINDOWEVENT:
         g->dirty = true;
         break;
+    case SDL_RENDER_DEVICE_RESET:
+        /* every texture is gone: texts render again, the picture's texture is made anew and
+         * filled whole from the next frame */
+        vtext_free(&g->text);
+        if (g->tex)
+            SDL_DestroyTexture(g->tex);
+        g->tex = NULL;
+        g->dirty = true;
+        break;
     case SDL_DROPFILE:
         vgui_send_file(g, e->drop.file);
         SDL_free(e->drop.file);

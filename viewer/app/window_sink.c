@@ -61,6 +61,7 @@ static void on_decode_error(void *u, const struct vframe_info *fi, const char *w
 {
     struct gui *g = u;
     g->decode_errors++;
+    g->tex_stale = true; /* tiles decoded before the error are in the picture, not uploaded */
     vframelog_write(g->framelog, fi, sasae_wall_us(), 0, 0, true);
     SASAE_WARN("viewer", "frame %u did not decode (%s); keyframe requested", fi->frame_id, why);
 }

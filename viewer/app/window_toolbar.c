@@ -59,13 +59,13 @@ void vgui_layout(struct gui *g)
             continue; /* no gap where there is nothing to switch */
         }
         int tw = 0, th = 0;
-        sasae_text_size(g->font, labels[i], &tw, &th);
+        vtext_size(&g->text, g->font, labels[i], &tw, &th);
         g->btn[i].rect = (SDL_Rect){x, 6, tw + 24, TOOLBAR_H - 12};
         g->btn[i].label = labels[i];
         x += tw + 24 + 6;
     }
     int tw = 0, th = 0;
-    sasae_text_size(g->font, labels[B_END], &tw, &th);
+    vtext_size(&g->text, g->font, labels[B_END], &tw, &th);
     g->btn[B_END].rect = (SDL_Rect){ww - tw - 32, 6, tw + 24, TOOLBAR_H - 12};
     g->btn[B_END].label = labels[B_END];
     g->btn[B_END].fill = (SDL_Color){0xc0, 0x20, 0x20, 0xff};
@@ -83,7 +83,7 @@ void vgui_layout(struct gui *g)
                                  ? (SDL_Color){0xf0, 0xc0, 0x40, 0xff}
                                  : (SDL_Color){0};
     for (int i = B_CONNECT; i <= B_CLOSE; i++) {
-        sasae_text_size(g->font, labels[i], &tw, &th);
+        vtext_size(&g->text, g->font, labels[i], &tw, &th);
         g->btn[i].rect = (SDL_Rect){(ww - tw - 48) / 2, wh / 2 + 60, tw + 48, 40};
         g->btn[i].label = labels[i];
         g->btn[i].is_default = true;
@@ -117,15 +117,15 @@ void vgui_draw_toolbar(struct gui *g, int ww)
     if (g->test_pattern && g->sm.state != SASAE_VSM_ENDED) {
         int tw = 0, th = 0;
         const char *t = vstr(g->lang, VS_TEST_PATTERN);
-        sasae_text_size(g->small, t, &tw, &th);
+        vtext_size(&g->text, g->small, t, &tw, &th);
         int x = g->btn[B_END].rect.x - tw - 16;
         if (x > g->btn[B_MODE].rect.x + g->btn[B_MODE].rect.w + 8)
-            sasae_text_draw(g->r, g->small, t, x, (TOOLBAR_H - th) / 2,
-                            (SDL_Color){0xc0, 0x20, 0x20, 0xff});
+            vtext_draw(&g->text, g->small, t, x, (TOOLBAR_H - th) / 2,
+                       (SDL_Color){0xc0, 0x20, 0x20, 0xff});
     }
     for (int i = B_POINTER; i <= B_END; i++)
         if (vgui_btn_visible(g, i))
-            sasae_button_draw(g->r, g->font, &g->btn[i]);
+            vtext_button(&g->text, g->font, &g->btn[i]);
 }
 static enum vstr tooltip_of(const struct gui *g, int b)
 {
@@ -167,7 +167,7 @@ void vgui_draw_tooltip(struct gui *g, int ww)
         return;
     const char *t = vstr(g->lang, id);
     int tw = 0, th = 0;
-    sasae_text_size(g->small, t, &tw, &th);
+    vtext_size(&g->text, g->small, t, &tw, &th);
     const SDL_Rect *b = &g->btn[g->hover].rect;
     int x = b->x, y = TOOLBAR_H + 4;
     if (x + tw + 16 > ww - 4)
@@ -178,7 +178,7 @@ void vgui_draw_tooltip(struct gui *g, int ww)
     SDL_RenderFillRect(g->r, &box);
     SDL_SetRenderDrawColor(g->r, 0x80, 0x80, 0x80, 0xff);
     SDL_RenderDrawRect(g->r, &box);
-    sasae_text_draw(g->r, g->small, t, x + 8, y + 5, FG);
+    vtext_draw(&g->text, g->small, t, x + 8, y + 5, FG);
 }
 /* ---- operator tools ---------------------------------------------------------------------- */
 

@@ -82,8 +82,11 @@ typedef struct sasae_button {
     SDL_Color fill; /* background; {0,0,0,0} picks the standard grey/blue */
 } sasae_button;
 
-/* Draws the button with its label centred. */
+/* Draws the button with its label centred (a NULL label: the button alone). */
 void sasae_button_draw(SDL_Renderer *r, sasae_font *font, const sasae_button *b);
+
+/* The colour sasae_button_draw gives b's label: light on dark fills, dark on light ones. */
+SDL_Color sasae_button_label_colour(const sasae_button *b);
 
 /* True when window point (x, y) lies inside the button. */
 bool sasae_button_hit(const sasae_button *b, int x, int y);

@@ -329,4 +329,64 @@ bool sasae_bwe_chunk(struct sasae_bwe *b, uint64_t recv_us, uint64_t capture_us,
 /* Closes the interval at now_us even without chunks (idle screen). Returns true when it did. */
 bool sasae_bwe_tick(struct sasae_bwe *b, uint64_t now_us);
 
+/* ---- text cache: which rendered texts the window keeps --------------------------------- */
+
+#define SASAE_TCACHE_SLOTS 64
+#define SASAE_TCACHE_TEXT 200 /* longer texts are not kept (drawn each time) */
+
+/* The window's texts (toolbar labels, the status bar) are drawn again on every frame but
+ * change seldom: it keeps each one's rendered texture, keyed by font, colour and text, and
+ * renders a text only when it is new. This is the key table; the window holds the textures
+ * in a parallel array, slot for slot. */
+struct sasae_tcache_slot {
+    bool used;
+    const void *font; /* identity only, never read */
+    uint32_t rgba;
+    int w, h; /* the rendered size, set by the window */
+    uint64_t last_use;
+    char text[SASAE_TCACHE_TEXT];
+};
+struct sasae_tcache {
+    uint64_t clock;
+    struct sasae_tcache_slot s[SASAE_TCACHE_SLOTS];
+};
+
+/* Empty. */
+void sasae_tcache_init(struct sasae_tcache *c);
+/* The slot holding text in font and colour (marked used now), or -1. */
+int sasae_tcache_find(struct sasae_tcache *c, const void *font, uint32_t rgba, const char *text);
+/* A slot holding text in font in any colour (for its size), or -1. Does not mark it used. */
+int sasae_tcache_find_any(const struct sasae_tcache *c, const void *font, const char *text);
+/* Takes a slot for a new text: a free one, else the least recently used, whose texture the
+ * caller must free first (*evicted true). -1 when the text is too long to keep. */
+int sasae_tcache_claim(struct sasae_tcache *c, const void *font, uint32_t rgba, const char *text,
+                       bool *evicted);
+/* Frees slot i (its text could not be rendered). */
+void sasae_tcache_drop(struct sasae_tcache *c, int i);
+
+/* ---- damage: the parts of the picture a frame changed ------------------------------------- */
+
+#define SASAE_DAMAGE_MAX 32
+
+/* What one frame changed, as rectangles {x, y, w, h} in picture pixels, so that the window
+ * converts and uploads only those (a keystroke changes a tile or two of a 1080p picture). */
+struct sasae_damage {
+    bool full; /* all of the picture (the first frame, a new size, a keyframe) */
+    int n;
+    int rects[SASAE_DAMAGE_MAX][4];
+};
+
+/* Nothing changed yet. */
+void sasae_damage_reset(struct sasae_damage *d);
+/* All of the picture changed. */
+void sasae_damage_all(struct sasae_damage *d);
+/* Adds a changed rectangle (empty ones are ignored). It joins a rectangle it continues on the
+ * same rows or columns (tiles come in row order); past SASAE_DAMAGE_MAX pieces everything
+ * becomes one bounding rectangle, so nothing changed is ever left out. */
+void sasae_damage_add(struct sasae_damage *d, int x, int y, int w, int h);
+
+/* Whether an OpenGL driver, by its GL_RENDERER string, draws on the CPU (Mesa llvmpipe,
+ * softpipe, swrast; Windows' GDI Generic): SDL's own software renderer is then cheaper. */
+bool sasae_gfx_gl_is_software(const char *gl_renderer);
+
 #endif
