@@ -591,6 +591,8 @@ static void *pipeline_main(void *arg)
     vc.bitrate_kbps = atomic_load(&s->bitrate);
     /* scrolling as a move of what the viewer already has (viewers that decode moves) */
     vc.scroll = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_MOVE) != 0;
+    /* text and flat UI exact as patches (viewers that decode them) */
+    vc.patches = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_PATCH) != 0;
     int cur_kbps = vc.bitrate_kbps;
     sasae_venc *enc = NULL;
     uint8_t *payload = NULL;
@@ -633,6 +635,7 @@ again:
             vc.fps = fps;
             vc.bitrate_kbps = cur_kbps;
             vc.scroll = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_MOVE) != 0;
+            vc.patches = (atomic_load(&s->viewer_caps) & SASAE_WIRE_CAP_VIDEO_PATCH) != 0;
             rc = sasae_venc_new(&vc, &enc);
             if (rc != 0) {
                 failed = sasae_video_strerror(rc);

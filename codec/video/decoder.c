@@ -2,6 +2,7 @@
 #include "sasae/video.h"
 #include "internal.h"
 #include "scroll.h"
+#include "patch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ struct sasae_vdec {
     uint8_t *y, *u, *v;
     int ys, cs;
     int need_key;
-    struct sv_refbuf ref; /* scratch for moves (scroll.h) */
+    struct sv_refbuf ref; /* scratch for moves (scroll.h) and patches */
+    struct sv_patch patch;
     sasae_video_payload_tile table[SASAE_VIDEO_MAX_TILES];
 };
 
@@ -60,6 +62,7 @@ void sasae_vdec_free(sasae_vdec *d)
         return;
     unconfigure(d);
     free(d->ref.buf);
+    sv_patch_free(&d->patch);
     free(d);
 }
 
@@ -106,6 +109,15 @@ static void blit(const uint8_t *src, int ss, uint8_t *dst, int ds, int w, int h)
         memcpy(dst + (size_t)r * ds, src + (size_t)r * ss, (size_t)w);
 }
 
+static void blit_tile(sasae_vdec *d, const sasae_video_payload_tile *pt, uint8_t *const planes[3],
+                      const int strides[3])
+{
+    blit(planes[0], strides[0], d->y + (size_t)pt->y * d->ys + pt->x, d->ys, pt->w, pt->h);
+    int cx = pt->x / 2, cy = pt->y / 2, cw = (pt->w + 1) / 2, ch = (pt->h + 1) / 2;
+    blit(planes[1], strides[1], d->u + (size_t)cy * d->cs + cx, d->cs, cw, ch);
+    blit(planes[2], strides[2], d->v + (size_t)cy * d->cs + cx, d->cs, cw, ch);
+}
+
 static int decode_tile(sasae_vdec *d, const sasae_video_payload_tile *pt)
 {
     struct vdec_tile *t = &d->tiles[pt->index];
@@ -117,21 +129,49 @@ static int decode_tile(sasae_vdec *d, const sasae_video_payload_tile *pt)
             return SASAE_VIDEO_ECODEC;
         t->inited = 1;
     }
-    if (pt->moved && (d->codec != SASAE_VIDEO_VP9 ||
-                      sv_ref_move(&t->ctx, &d->ref, pt->w, pt->h, pt->move_rect, pt->move_dy)))
+    /* a patch is checked whole before anything changes */
+    if (pt->patch && (d->codec != SASAE_VIDEO_VP9 ||
+                      sv_patch_inflate(&d->patch, pt->patch, pt->patch_len, pt->w, pt->h)))
         return SASAE_VIDEO_ECORRUPT;
-    if (vpx_codec_decode(&t->ctx, pt->data, (unsigned)pt->len, NULL, 0))
+    /* without a bitstream, the move and the patch are one edit of the reference */
+    int move_later = pt->moved && pt->patch && !pt->len;
+    if (pt->moved && !move_later &&
+        (d->codec != SASAE_VIDEO_VP9 ||
+         sv_ref_move(&t->ctx, &d->ref, pt->w, pt->h, pt->move_rect, pt->move_dy)))
         return SASAE_VIDEO_ECORRUPT;
-    vpx_codec_iter_t it = NULL;
-    vpx_image_t *img = vpx_codec_get_frame(&t->ctx, &it);
-    if (!img || img->fmt != VPX_IMG_FMT_I420 || (int)img->d_w != pt->w || (int)img->d_h != pt->h)
-        return SASAE_VIDEO_ECORRUPT;
-    while (vpx_codec_get_frame(&t->ctx, &it))
-        ; /* one frame per tile entry; drain anything else */
-    blit(img->planes[0], img->stride[0], d->y + (size_t)pt->y * d->ys + pt->x, d->ys, pt->w, pt->h);
-    int cx = pt->x / 2, cy = pt->y / 2, cw = (pt->w + 1) / 2, ch = (pt->h + 1) / 2;
-    blit(img->planes[1], img->stride[1], d->u + (size_t)cy * d->cs + cx, d->cs, cw, ch);
-    blit(img->planes[2], img->stride[2], d->v + (size_t)cy * d->cs + cx, d->cs, cw, ch);
+    if (pt->len) {
+        if (vpx_codec_decode(&t->ctx, pt->data, (unsigned)pt->len, NULL, 0))
+            return SASAE_VIDEO_ECORRUPT;
+        vpx_codec_iter_t it = NULL;
+        vpx_image_t *img = vpx_codec_get_frame(&t->ctx, &it);
+        if (!img || img->fmt != VPX_IMG_FMT_I420 || (int)img->d_w != pt->w ||
+            (int)img->d_h != pt->h)
+            return SASAE_VIDEO_ECORRUPT;
+        while (vpx_codec_get_frame(&t->ctx, &it))
+            ; /* one frame per tile entry; drain anything else */
+        if (!pt->patch)
+            blit_tile(d, pt, img->planes, img->stride);
+    }
+    if (pt->patch) {
+        /* the exact pixels go into the reference, as the encoder put them into its own, and
+         * the picture shows the reference */
+        vpx_ref_frame_t ref;
+        if (sv_ref_get(&t->ctx, &d->ref, pt->w, pt->h, &ref))
+            return SASAE_VIDEO_ECORRUPT;
+        struct sv_planes pl = {ref.img.planes[0],
+                               ref.img.planes[1],
+                               ref.img.planes[2],
+                               ref.img.stride[0],
+                               ref.img.stride[1],
+                               pt->w,
+                               pt->h};
+        if (move_later)
+            sv_shift_planes(pl.y, pl.ys, pl.u, pl.v, pl.cs, pt->move_rect, pt->move_dy);
+        sv_patch_scatter(&d->patch, pt->patch, &pl);
+        if (sv_ref_set(&t->ctx, &ref))
+            return SASAE_VIDEO_ECORRUPT;
+        blit_tile(d, pt, ref.img.planes, ref.img.stride);
+    }
     if (pt->keyframe)
         t->has_key = 1;
     return SASAE_VIDEO_OK;
@@ -155,6 +195,8 @@ int sasae_vdec_decode(sasae_vdec *d, const uint8_t *data, size_t len, sasae_vide
         const sasae_video_payload_tile *pt = &d->table[i];
         vpx_codec_stream_info_t si = {.sz = sizeof(si)};
         rc = SASAE_VIDEO_ECORRUPT;
+        if (pt->len == 0) /* a patch alone (decode_tile checks it) */
+            continue;
         if (in.codec == SASAE_VIDEO_VP8 && !pt->keyframe) {
             /* libvpx's VP8 peek only understands keyframes; bit 0 set = inter frame. */
             if (pt->len < 3 || !(pt->data[0] & 1))

@@ -3,6 +3,7 @@
 #include "internal.h"
 #include "vpxmem.h"
 #include "scroll.h"
+#include "patch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct venc_tile {
     int band;     /* macroblocks of the band, in raster order */
     int band_mbs; /* those of them the pass codes (above its quantizer) */
     void *tok;    /* libvpx's token buffer, per-frame scratch (vpxmem.h); NULL: not known */
+    int vp9_mbs;  /* this frame: macroblocks of the active map (the codec's) */
+    size_t patch_off, patch_len; /* this frame: its patch section in sasae_venc.pat */
 };
 
 /* What a tile is doing in a frame; each has its own cost model. */
@@ -67,6 +70,9 @@ struct sasae_venc {
     unsigned long moves; /* frames sent with a move */
     int64_t move_pts;    /* clock_us of the last frame that carried a move */
     int coded_mbs;       /* in the last call */
+    int patch_mbs;       /* of them, sent as patches */
+    struct sv_patch pat; /* this frame's patch sections, back to back (patch.h) */
+    uint8_t *pmap;       /* scratch: one tile's flat macroblocks */
 };
 
 #define RC_QREF 32
@@ -245,6 +251,8 @@ void sasae_venc_free(sasae_venc *e)
     free(e->dirty);
     sv_scroll_free(&e->scr);
     free(e->ref.buf);
+    sv_patch_free(&e->pat);
+    free(e->pmap);
     free(e);
 }
 
@@ -287,8 +295,13 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
     e->tiles = calloc((size_t)e->ntiles, sizeof(*e->tiles));
     if (!e->dirty || !e->tiles)
         goto fail;
-    if (cfg->codec != SASAE_VIDEO_VP9)
+    if (cfg->codec != SASAE_VIDEO_VP9) {
         e->cfg.scroll = 0; /* the VP8 decoder keeps its own copy of a set reference */
+        e->cfg.patches = 0;
+    }
+    e->pmap = malloc((size_t)((e->tw + 15) / 16) * ((e->th + 15) / 16));
+    if (!e->pmap)
+        goto fail;
     if (e->cfg.scroll && sv_scroll_new(&e->scr, h))
         goto fail;
     for (int r = 0; r < e->rows; r++) {
@@ -373,6 +386,11 @@ int sasae_venc_last_q(const sasae_venc *e)
     return e ? e->q : 0;
 }
 
+int sasae_venc_last_patch_mbs(const sasae_venc *e)
+{
+    return e ? e->patch_mbs : 0;
+}
+
 int sasae_venc_last_coded_mbs(const sasae_venc *e)
 {
     return e ? e->coded_mbs : 0;
@@ -401,37 +419,35 @@ static void tile_mark(struct venc_tile *t, int q)
 /* A move shifts the reference's rows within mv_rect by mv_dy: each macroblock there now
  * shows rows from up to |dy| rows away, so it takes the worst quantizer among the macroblock
  * rows they came from (rows that come from outside the rectangle are coded this frame). Uses
- * amap as scratch: encode_tile fills it afterwards. */
-static void tile_move_marks(struct venc_tile *t)
+ * scratch (a tile's macroblocks) for the old marks. */
+static void tile_move_marks(struct venc_tile *t, uint8_t *scratch)
 {
     sasae_video_rect r = t->mv_rect;
     int c0 = r.x / 16, c1 = (r.x + r.w - 1) / 16, r0 = r.y / 16, r1 = (r.y + r.h - 1) / 16;
     int k = (abs(t->mv_dy) + 15) / 16;
-    memcpy(t->amap, t->mbq, (size_t)t->mbw * t->mbh);
+    memcpy(scratch, t->mbq, (size_t)t->mbw * t->mbh);
     for (int y = r0; y <= r1; y++)
         for (int x = c0; x <= c1; x++) {
             int worst = 0;
             for (int yy = y - k < r0 ? r0 : y - k; yy <= y + k && yy <= r1; yy++) {
-                int v = t->amap[yy * t->mbw + x];
+                int v = scratch[yy * t->mbw + x];
                 worst = v > worst ? v : worst;
             }
             t->mbq[y * t->mbw + x] = (uint8_t)worst;
         }
 }
 
-/* Encode tile t: all of it for a keyframe, its band of a top-off pass, else its dirty
- * macroblocks. Appends the entry to out. */
-static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uint8_t *out,
-                       size_t cap, size_t *pos)
+/* Fills t's active map: all of it for a keyframe, its band of a top-off pass, else its
+ * dirty macroblocks. Returns how many are set. */
+static int tile_amap(const sasae_venc *e, struct venc_tile *t, int key)
 {
-    vpx_active_map_t am = {0};
-    am.rows = (unsigned)t->mbh;
-    am.cols = (unsigned)t->mbw;
-    int topoff = t->want == RC_TOPOFF + 1;
+    int n = t->mbw * t->mbh, on = 0;
     if (key) {
-        memset(t->amap, 1, (size_t)t->mbw * t->mbh);
-    } else if (topoff) {
-        memset(t->amap, 0, (size_t)t->mbw * t->mbh);
+        memset(t->amap, 1, (size_t)n);
+        return n;
+    }
+    if (t->want == RC_TOPOFF + 1) {
+        memset(t->amap, 0, (size_t)n);
         for (int k = t->pass_mb; k < t->pass_mb + t->band; k++)
             t->amap[k] = t->mbq[k] > e->pass_q;
     } else {
@@ -439,64 +455,153 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
             memcpy(t->amap + (size_t)r * t->mbw,
                    e->dirty + (size_t)(t->mby + r) * e->mbcols + t->mbx, (size_t)t->mbw);
     }
-    am.active_map = t->amap;
-    if (vpx_codec_control(&t->ctx, VP8E_SET_ACTIVEMAP, &am))
-        return SASAE_VIDEO_ECODEC;
+    for (int k = 0; k < n; k++)
+        on += t->amap[k];
+    return on;
+}
 
-    vpx_image_t img;
-    vpx_img_wrap(&img, VPX_IMG_FMT_I420, (unsigned)t->w, (unsigned)t->h, 1, e->y);
-    img.planes[0] = e->y + (size_t)t->y * e->ys + t->x;
-    img.planes[1] = e->u + (size_t)(t->y / 2) * e->cs + t->x / 2;
-    img.planes[2] = e->v + (size_t)(t->y / 2) * e->cs + t->x / 2;
-    img.stride[0] = e->ys;
-    img.stride[1] = img.stride[2] = e->cs;
+static struct sv_planes tile_planes(const sasae_venc *e, const struct venc_tile *t)
+{
+    struct sv_planes p = {e->y + (size_t)t->y * e->ys + t->x,
+                          e->u + (size_t)(t->y / 2) * e->cs + t->x / 2,
+                          e->v + (size_t)(t->y / 2) * e->cs + t->x / 2,
+                          e->ys,
+                          e->cs,
+                          t->w,
+                          t->h};
+    return p;
+}
 
-    int64_t dur = e->clock_us - t->last_pts;
-    if (dur < 1000)
-        dur = 1000;
-    /* VP9: every frame refreshes all three references, so they share one buffer and a
-     * strip holds two frames (the reference and the one being coded) instead of three; a
-     * golden frame kept apart bought nothing measurable on screen content. VP8 has its four
-     * buffers whatever the flags: golden and alt-ref stay the keyframe. */
-    vpx_enc_frame_flags_t fl = VPX_EFLAG_FORCE_KF;
-    if (!key)
-        fl = e->cfg.codec == SASAE_VIDEO_VP9 ? (VP8_EFLAG_FORCE_GF | VP8_EFLAG_FORCE_ARF)
-                                             : (VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF);
-    int bad = vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME);
-    sv_mem_reclaim(); /* buffers the first frames allocate and never use (vpxmem.h) */
-    if (bad)
-        return SASAE_VIDEO_ECODEC;
-    t->last_pts = e->clock_us;
+/* Takes the flat macroblocks of t's active map out of it into a patch (appended to e->pat),
+ * if the patch fits in *room bytes, which it then uses up. Returns the macroblocks taken. */
+static int tile_patch(sasae_venc *e, struct venc_tile *t, double *room)
+{
+    struct sv_planes src = tile_planes(e, t);
+    int n = 0;
+    for (int r = 0; r < t->mbh; r++)
+        for (int c = 0; c < t->mbw; c++) {
+            int k = r * t->mbw + c;
+            int w = t->w - c * 16 < 16 ? t->w - c * 16 : 16,
+                h = t->h - r * 16 < 16 ? t->h - r * 16 : 16;
+            size_t yo = (size_t)r * 16 * src.ys + c * 16, co = (size_t)r * 8 * src.cs + c * 8;
+            e->pmap[k] = t->amap[k] &&
+                         sv_mb_is_flat(src.y + yo, src.ys, src.u + co, src.v + co, src.cs, w, h);
+            n += e->pmap[k];
+        }
+    size_t at = e->pat.sec_len;
+    if (!n || sv_patch_build(&e->pat, at, e->pmap, t->mbw, t->mbh, &src))
+        return 0; /* nothing flat, or no memory: the codec codes it all */
+    size_t len = e->pat.sec_len - at;
+    if ((double)len > *room) {
+        e->pat.sec_len = at; /* no room: the codec codes it now, top-off sharpens it later */
+        return 0;
+    }
+    *room -= (double)len;
+    t->patch_off = at;
+    t->patch_len = len;
+    for (int k = 0; k < t->mbw * t->mbh; k++)
+        t->amap[k] &= (uint8_t)!e->pmap[k];
+    t->vp9_mbs -= n;
+    return n;
+}
 
+/* Encode tile t: the codec codes its active map (tile_amap, less what tile_patch took); a
+ * patch is written into the reference after it. Appends the entry to out. */
+static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uint8_t *out,
+                       size_t cap, size_t *pos)
+{
+    int topoff = t->want == RC_TOPOFF + 1;
+    /* a move alone still needs a (nearly empty) frame to reach the decoder */
+    int vp9 = key || t->vp9_mbs > 0 || (t->moved && !t->patch_len);
     size_t head = *pos, len = 0;
     int is_key = 0;
-    size_t body = head + SV_ENTRY_LEN + (t->moved ? SV_MOVE_LEN : 0);
+    size_t body = head + SV_ENTRY_LEN + (t->moved ? SV_MOVE_LEN : 0) + t->patch_len;
     if (body > cap)
         return SASAE_VIDEO_ESPACE;
-    vpx_codec_iter_t it = NULL;
-    const vpx_codec_cx_pkt_t *pkt;
-    int space = 1;
-    while ((pkt = vpx_codec_get_cx_data(&t->ctx, &it))) {
-        if (pkt->kind != VPX_CODEC_CX_FRAME_PKT)
-            continue;
-        if (body + len + pkt->data.frame.sz > cap) {
-            space = 0;
-            continue;
+    memcpy(out + body - t->patch_len, e->pat.sec + t->patch_off, t->patch_len);
+    if (vp9) {
+        vpx_active_map_t am = {0};
+        am.rows = (unsigned)t->mbh;
+        am.cols = (unsigned)t->mbw;
+        am.active_map = t->amap;
+        if (vpx_codec_control(&t->ctx, VP8E_SET_ACTIVEMAP, &am))
+            return SASAE_VIDEO_ECODEC;
+
+        vpx_image_t img;
+        struct sv_planes src = tile_planes(e, t);
+        vpx_img_wrap(&img, VPX_IMG_FMT_I420, (unsigned)t->w, (unsigned)t->h, 1, e->y);
+        img.planes[0] = src.y;
+        img.planes[1] = src.u;
+        img.planes[2] = src.v;
+        img.stride[0] = e->ys;
+        img.stride[1] = img.stride[2] = e->cs;
+
+        int64_t dur = e->clock_us - t->last_pts;
+        if (dur < 1000)
+            dur = 1000;
+        /* VP9: every frame refreshes all three references, so they share one buffer and a
+         * strip holds two frames (the reference and the one being coded) instead of three; a
+         * golden frame kept apart bought nothing measurable on screen content. VP8 has its
+         * four buffers whatever the flags: golden and alt-ref stay the keyframe. */
+        vpx_enc_frame_flags_t fl = VPX_EFLAG_FORCE_KF;
+        if (!key)
+            fl = e->cfg.codec == SASAE_VIDEO_VP9 ? (VP8_EFLAG_FORCE_GF | VP8_EFLAG_FORCE_ARF)
+                                                 : (VP8_EFLAG_NO_UPD_GF | VP8_EFLAG_NO_UPD_ARF);
+        int bad =
+            vpx_codec_encode(&t->ctx, &img, e->clock_us, (unsigned long)dur, fl, VPX_DL_REALTIME);
+        sv_mem_reclaim(); /* buffers the first frames allocate and never use (vpxmem.h) */
+        if (bad)
+            return SASAE_VIDEO_ECODEC;
+        t->last_pts = e->clock_us;
+
+        vpx_codec_iter_t it = NULL;
+        const vpx_codec_cx_pkt_t *pkt;
+        int space = 1;
+        while ((pkt = vpx_codec_get_cx_data(&t->ctx, &it))) {
+            if (pkt->kind != VPX_CODEC_CX_FRAME_PKT)
+                continue;
+            if (body + len + pkt->data.frame.sz > cap) {
+                space = 0;
+                continue;
+            }
+            memcpy(out + body + len, pkt->data.frame.buf, pkt->data.frame.sz);
+            len += pkt->data.frame.sz;
+            is_key |= !!(pkt->data.frame.flags & VPX_FRAME_IS_KEY);
         }
-        memcpy(out + body + len, pkt->data.frame.buf, pkt->data.frame.sz);
-        len += pkt->data.frame.sz;
-        is_key |= !!(pkt->data.frame.flags & VPX_FRAME_IS_KEY);
+        if (len > TOKEN_RELEASE_BYTES)
+            sv_mem_scratch_release(t->tok, 0);
+        if (!space)
+            return SASAE_VIDEO_ESPACE;
+        if (len == 0 && !t->patch_len) /* nothing to send; a move must reach the decoder */
+            return key || t->moved ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
+        if (len > SASAE_VIDEO_MAX_TILE_BYTES || (key && !is_key) || (t->moved && is_key) ||
+            (t->patch_len && is_key))
+            return SASAE_VIDEO_ECODEC;
     }
-    if (len > TOKEN_RELEASE_BYTES)
-        sv_mem_scratch_release(t->tok, 0);
-    if (!space)
-        return SASAE_VIDEO_ESPACE;
-    if (len == 0) /* nothing to send for this tile; a move must reach the decoder */
-        return key || t->moved ? SASAE_VIDEO_ECODEC : SASAE_VIDEO_OK;
-    if (len > SASAE_VIDEO_MAX_TILE_BYTES || (key && !is_key) || (t->moved && is_key))
-        return SASAE_VIDEO_ECODEC;
+    if (t->patch_len) {
+        /* the exact pixels into the reference, as the decoder does with the patch; without a
+         * frame the move is part of the same edit (as on the decoder) */
+        const uint8_t *sec = e->pat.sec + t->patch_off;
+        vpx_ref_frame_t ref;
+        if (sv_ref_get(&t->ctx, &e->ref, t->w, t->h, &ref))
+            return SASAE_VIDEO_ECODEC;
+        struct sv_planes dst = {ref.img.planes[0],
+                                ref.img.planes[1],
+                                ref.img.planes[2],
+                                ref.img.stride[0],
+                                ref.img.stride[1],
+                                t->w,
+                                t->h};
+        if (t->moved && !vp9)
+            sv_shift_planes(dst.y, dst.ys, dst.u, dst.v, dst.cs, t->mv_rect, t->mv_dy);
+        struct sv_planes src = tile_planes(e, t);
+        sv_patch_copy(sec, &src, &dst);
+        if (sv_ref_set(&t->ctx, &ref))
+            return SASAE_VIDEO_ECODEC;
+    }
     sv_put16(out + head, (unsigned)idx);
-    out[head + 2] = (uint8_t)((is_key ? SV_FLAG_KEY : 0) | (t->moved ? SV_FLAG_MOVE : 0));
+    out[head + 2] = (uint8_t)((is_key ? SV_FLAG_KEY : 0) | (t->moved ? SV_FLAG_MOVE : 0) |
+                              (t->patch_len ? SV_FLAG_PATCH : 0));
     sv_put32(out + head + 3, (uint32_t)len);
     if (t->moved) {
         uint8_t *m = out + head + SV_ENTRY_LEN;
@@ -508,10 +613,12 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     }
     *pos = body + len;
 
-    /* the macroblocks coded now are at q; the rest of the tile is as it was */
+    /* the macroblocks coded now are at q (a patch's exact); the rest of the tile is as it was */
     int q = topoff ? e->pass_q : t->cfg_q;
-    if (!topoff)
+    if (!topoff && len)
         vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q);
+    if (t->patch_len)
+        sv_patch_fill(e->pat.sec + t->patch_off, t->mbq, t->mbw, 0);
     tile_mark(t, q);
     return 1;
 }
@@ -864,9 +971,31 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
      * (a terminal's 16-px lines cost 1-5 KB a frame even at max_q), and are sharpened
      * when the text rests. But where the link carries them exact (RC_QSTEP_MOVE), rows
      * that move in go down to rest_q: the page is sharp the moment it stops. */
+    int changed = area[RC_KEY] > 0 || area[RC_CHANGED] > 0 || area[RC_MOVE] > 0;
+    e->pat.sec_len = 0;
+    e->patch_mbs = 0;
+    for (int i = 0; i < e->ntiles; i++) {
+        struct venc_tile *t = &e->tiles[i];
+        t->patch_len = 0;
+        t->vp9_mbs = t->want && (key || t->want != RC_TOPOFF + 1) ? tile_amap(e, t, key) : 0;
+    }
+    if (changed && !key && e->cfg.patches) {
+        /* flat macroblocks go exact, as patches, as far as the frame's target takes them;
+         * the codec gets what they leave */
+        double room = target > budget ? target : budget;
+        for (int i = 0; i < e->ntiles; i++) {
+            struct venc_tile *t = &e->tiles[i];
+            int n = t->want ? tile_patch(e, t, &room) : 0;
+            t->active_mb -= n;
+            area[t->want ? t->want - 1 : 0] -= n * 256.0;
+            e->patch_mbs += n;
+        }
+        target = room;
+        if (target < budget / 4)
+            target = budget / 4;
+    }
     int q = pick_q(e, area, target, moving ? e->cfg.rest_q : e->cfg.min_q,
                    moving || scrolling ? RC_SCROLL_MAX_Q : e->cfg.max_q);
-    int changed = area[RC_KEY] > 0 || area[RC_CHANGED] > 0 || area[RC_MOVE] > 0;
     if (changed) {
         /* a change cancels the passes of the tiles it touches (their last_q is the worse) */
         for (int i = 0; i < e->ntiles; i++)
@@ -874,6 +1003,15 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
                 e->tiles[i].pass_mb = -1;
     } else if (top_area > 0) {
         q = topoff_plan(e, RC_PASS_SECONDS * rate, RC_TOPOFF_CHUNK * budget);
+        double room = INFINITY; /* the band was sized by what bands cost, patches included */
+        for (int i = 0; i < e->ntiles; i++) {
+            struct venc_tile *t = &e->tiles[i];
+            if (t->want != RC_TOPOFF + 1)
+                continue;
+            t->vp9_mbs = tile_amap(e, t, 0);
+            if (e->cfg.patches)
+                e->patch_mbs += tile_patch(e, t, &room);
+        }
     }
     area[RC_TOPOFF] = 0;
     for (int i = 0; i < e->ntiles; i++)
@@ -891,25 +1029,28 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
                 pending = 1;
             continue;
         }
-        if (t->cfg_q != q) {
+        int vp9 = key || t->vp9_mbs > 0 || (t->moved && !t->patch_len);
+        if (vp9 && t->cfg_q != q) {
             rc = set_tile_q(e, t, q);
             if (rc)
                 goto fail;
         }
         size_t before = pos;
-        if (t->moved && sv_ref_move(&t->ctx, &e->ref, t->w, t->h, t->mv_rect, t->mv_dy)) {
+        /* a move with a patch and no frame is one edit of the reference (encode_tile) */
+        if (t->moved && vp9 && sv_ref_move(&t->ctx, &e->ref, t->w, t->h, t->mv_rect, t->mv_dy)) {
             rc = SASAE_VIDEO_ECODEC;
             goto fail;
         }
         if (t->moved)
-            tile_move_marks(t);
+            tile_move_marks(t, e->pmap);
         rc = encode_tile(e, t, i, key, out, cap, &pos);
         if (rc < 0)
             goto fail;
         count += rc;
         int topoff = t->want == RC_TOPOFF + 1;
         e->coded_mbs += key ? t->mbw * t->mbh : topoff ? t->band_mbs : t->active_mb;
-        bytes[t->want - 1] += (double)(pos - before);
+        /* the model prices the codec's macroblocks; a top-off band's cost is all of it */
+        bytes[t->want - 1] += (double)(pos - before - (topoff ? 0 : t->patch_len));
         if (topoff) {
             t->pass_mb += t->band;
             if (t->pass_mb >= t->mbw * t->mbh) { /* the pass is done: the whole tile is at q */

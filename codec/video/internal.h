@@ -15,6 +15,9 @@
 #define SV_FLAG_KEY 1u
 #define SV_FLAG_MOVE 2u /* entry: a move of the tile's reference precedes the bitstream */
 #define SV_MOVE_LEN 10  /* x, y, w, h (u16, tile coordinates), dy (s16) */
+/* entry: exact macroblocks (patch.h) follow the move; they are written after the bitstream,
+ * which may then be empty */
+#define SV_FLAG_PATCH 4u
 
 #define SV_ALIGN(v, a) (((v) + (a)-1) / (a) * (a))
 

@@ -1,6 +1,7 @@
 /* payload.c: video payload parser, IVF writer/reader, PSNR and error names. */
 #include "sasae/video.h"
 #include "internal.h"
+#include "patch.h"
 
 #include <math.h>
 #include <string.h>
@@ -74,8 +75,9 @@ int sasae_video_payload_parse(const uint8_t *d, size_t len, sasae_video_payload_
         uint32_t tl = sv_get32(d + pos + 3);
         pos += SV_ENTRY_LEN;
         /* Strictly increasing indexes: no duplicates, bounded by the grid. */
-        if (idx <= prev || idx >= cols * rows || (fl & ~(SV_FLAG_KEY | SV_FLAG_MOVE)) ||
-            ((fl & SV_FLAG_KEY) && (fl & SV_FLAG_MOVE)))
+        if (idx <= prev || idx >= cols * rows ||
+            (fl & ~(SV_FLAG_KEY | SV_FLAG_MOVE | SV_FLAG_PATCH)) ||
+            ((fl & SV_FLAG_KEY) && (fl & (SV_FLAG_MOVE | SV_FLAG_PATCH))))
             return SASAE_VIDEO_ECORRUPT;
         if (key && !(fl & SV_FLAG_KEY))
             return SASAE_VIDEO_ECORRUPT;
@@ -97,7 +99,16 @@ int sasae_video_payload_parse(const uint8_t *d, size_t len, sasae_video_payload_
                 mr.y > thh - mr.h || mdy == 0 || mdy >= mr.h || -mdy >= mr.h)
                 return SASAE_VIDEO_ECORRUPT;
         }
-        if (tl == 0 || tl > SASAE_VIDEO_MAX_TILE_BYTES || tl > len - pos)
+        const uint8_t *patch = NULL;
+        size_t plen = 0;
+        if (fl & SV_FLAG_PATCH) {
+            plen = sv_patch_size(d + pos, len - pos, tww, thh);
+            if (!plen)
+                return SASAE_VIDEO_ECORRUPT;
+            patch = d + pos;
+            pos += plen;
+        }
+        if ((tl == 0 && !patch) || tl > SASAE_VIDEO_MAX_TILE_BYTES || tl > len - pos)
             return SASAE_VIDEO_ECORRUPT;
         if (tiles && i < max_tiles) {
             sasae_video_payload_tile *t = &tiles[i];
@@ -110,6 +121,9 @@ int sasae_video_payload_parse(const uint8_t *d, size_t len, sasae_video_payload_
             t->moved = (fl & SV_FLAG_MOVE) != 0;
             t->move_rect = mr;
             t->move_dy = mdy;
+            t->patch = patch;
+            t->patch_len = plen;
+            t->patch_mbs = patch ? sv_patch_count(patch) : 0;
             t->data = d + pos;
             t->len = tl;
         }

@@ -143,7 +143,7 @@ void sv_shift_planes(uint8_t *y, int ys, uint8_t *u, uint8_t *v, int cs, sasae_v
     shift_rows(v, cs, cx, cyy, cw, ch, dc);
 }
 
-int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_video_rect r, int dy)
+int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref)
 {
     /* The codec's buffers are 8-aligned and libvpx checks (decoder) or assumes (encoder) the
      * same size; a stride equal to the width gives the image no border to extend into. */
@@ -156,16 +156,24 @@ int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_v
         b->buf = p;
         b->cap = need;
     }
-    vpx_ref_frame_t ref;
-    memset(&ref, 0, sizeof(ref));
-    ref.frame_type = VP8_LAST_FRAME;
-    if (!vpx_img_wrap(&ref.img, VPX_IMG_FMT_I420, (unsigned)aw, (unsigned)ah, 1, b->buf))
+    memset(ref, 0, sizeof(*ref));
+    ref->frame_type = VP8_LAST_FRAME;
+    if (!vpx_img_wrap(&ref->img, VPX_IMG_FMT_I420, (unsigned)aw, (unsigned)ah, 1, b->buf))
         return -1;
-    if (vpx_codec_control(ctx, VP8_COPY_REFERENCE, &ref))
+    return vpx_codec_control(ctx, VP8_COPY_REFERENCE, ref) ? -1 : 0;
+}
+
+int sv_ref_set(vpx_codec_ctx_t *ctx, vpx_ref_frame_t *ref)
+{
+    return vpx_codec_control(ctx, VP8_SET_REFERENCE, ref) ? -1 : 0;
+}
+
+int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_video_rect r, int dy)
+{
+    vpx_ref_frame_t ref;
+    if (sv_ref_get(ctx, b, w, h, &ref))
         return -1;
     sv_shift_planes(ref.img.planes[0], ref.img.stride[0], ref.img.planes[1], ref.img.planes[2],
                     ref.img.stride[1], r, dy);
-    if (vpx_codec_control(ctx, VP8_SET_REFERENCE, &ref))
-        return -1;
-    return 0;
+    return sv_ref_set(ctx, &ref);
 }

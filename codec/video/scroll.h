@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <vpx/vpx_codec.h>
+#include <vpx/vp8.h>
 
 #include "sasae/video.h"
 
@@ -51,5 +52,9 @@ struct sv_refbuf {
 };
 int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_video_rect r,
                 int dy);
+/* The two halves of an edit of the LAST reference: a copy into b (ref->img, planes at the
+ * tile's origin), and setting it back. 0 or -1. */
+int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref);
+int sv_ref_set(vpx_codec_ctx_t *ctx, vpx_ref_frame_t *ref);
 
 #endif

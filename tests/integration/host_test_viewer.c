@@ -386,7 +386,8 @@ static void on_data(const uint8_t *body, size_t len)
         h.u.hello = (struct sasae_wire_hello){1,
                                               1,
                                               SASAE_WIRE_ROLE_VIEWER,
-                                              SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VIDEO_MOVE,
+                                              SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VIDEO_MOVE |
+                                                  SASAE_WIRE_CAP_VIDEO_PATCH,
                                               "test-viewer",
                                               11};
         send_msg(&h);

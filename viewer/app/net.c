@@ -561,7 +561,8 @@ static void on_established(struct net *n, const struct sasae_chan_peer *p)
     h.u.hello.max_version = SASAE_WIRE_VERSION;
     h.u.hello.role = SASAE_WIRE_ROLE_VIEWER;
     h.u.hello.caps = SASAE_WIRE_CAP_VP9 | SASAE_WIRE_CAP_VP8 | SASAE_WIRE_CAP_PEN |
-                     SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_VIDEO_MOVE;
+                     SASAE_WIRE_CAP_CONTROL | SASAE_WIRE_CAP_VIDEO_MOVE |
+                     SASAE_WIRE_CAP_VIDEO_PATCH;
     h.u.hello.software = sw;
     h.u.hello.software_len = sizeof sw - 1;
     if (send_msg(n, &h) != 0)

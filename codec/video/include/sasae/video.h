@@ -58,11 +58,15 @@ typedef struct sasae_video_config {
     int scroll;         /* VP9 only: 1 finds vertical moves (scrolling) and sends them as a
                          * shift of the reference plus what the move did not bring; the
                          * decoder must understand moves (sasae_vdec does) */
+    int patches;        /* VP9 only: 1 sends macroblocks with few levels (text, flat UI) exact,
+                         * as deflated pixels written into both ends' reference, where the
+                         * frame's byte target has room (else the codec codes them, and top-off
+                         * sends them exact later); the decoder must understand patches */
 } sasae_video_config;
 
 /* Fill *cfg with the defaults (VP9, speed by codec, 384x2176 tiles, 1000 kbit/s, 30 fps, q 10..50,
- * AQ off, 1 thread, top-off up to 30 frames per change, no move detection) for a width x height
- * screen. */
+ * AQ off, 1 thread, top-off up to 30 frames per change, no move detection, no patches) for a
+ * width x height screen. */
 void sasae_video_config_default(sasae_video_config *cfg, int width, int height);
 
 /* I420 image. Planes are owned by whoever produced it. */
@@ -116,6 +120,8 @@ int sasae_venc_pending_topoff(const sasae_venc *enc);
 
 /* Payloads sent so far that carried a move (cfg.scroll), for statistics. */
 unsigned long sasae_venc_moves(const sasae_venc *enc);
+/* Macroblocks the last call sent exact as patches (cfg.patches), for statistics. */
+int sasae_venc_last_patch_mbs(const sasae_venc *e);
 /* Macroblocks (16x16) the last call had the codec code (the rest were skipped): the
  * encoder's work, for statistics. */
 int sasae_venc_last_coded_mbs(const sasae_venc *enc);
@@ -146,7 +152,10 @@ typedef struct sasae_video_payload_tile {
     int moved;                  /* 1: shift move_rect's rows by move_dy in the reference first */
     sasae_video_rect move_rect; /* tile coordinates, x and y even */
     int move_dy;                /* row y takes row y - move_dy */
-    const uint8_t *data;        /* points into the payload */
+    const uint8_t *patch;       /* exact macroblocks written after the bitstream; NULL: none */
+    size_t patch_len;
+    int patch_mbs;       /* how many macroblocks the patch carries */
+    const uint8_t *data; /* the bitstream: points into the payload; len 0 only with a patch */
     size_t len;
 } sasae_video_payload_tile;
 

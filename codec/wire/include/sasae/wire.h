@@ -97,6 +97,8 @@ struct sasae_wire_hello {
 #define SASAE_WIRE_CAP_FILE 0x80u      /* host: receives files (FILE_*) */
 /* viewer: decodes video payloads that carry moves (scrolling as a shift of the reference) */
 #define SASAE_WIRE_CAP_VIDEO_MOVE 0x1000u
+/* viewer: decodes video payloads that carry patches (exact macroblocks as deflated pixels) */
+#define SASAE_WIRE_CAP_VIDEO_PATCH 0x2000u
 
 enum sasae_wire_end_reason {
     SASAE_WIRE_END_CUSTOMER = 1, /* customer clicked End remote support */
