@@ -980,9 +980,12 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
         t->vp9_mbs = t->want && (key || t->want != RC_TOPOFF + 1) ? tile_amap(e, t, key) : 0;
     }
     if (changed && !key && e->cfg.patches) {
-        /* flat macroblocks go exact, as patches, as far as the frame's target takes them;
-         * the codec gets what they leave */
-        double room = target > budget ? target : budget;
+        /* flat macroblocks go exact, as patches, as far as the link takes them: what they
+         * carry is final, so even a scroll's frame may spend the credit a change may (a
+         * dense line costs more than the scroll's 0.55 budgets; the credit it borrows comes
+         * back in the lighter frames); the codec gets what is left of the frame's target */
+        const double lim = budget + 0.5 * e->credit, start = target > lim ? target : lim;
+        double room = start;
         for (int i = 0; i < e->ntiles; i++) {
             struct venc_tile *t = &e->tiles[i];
             int n = t->want ? tile_patch(e, t, &room) : 0;
@@ -990,7 +993,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             area[t->want ? t->want - 1 : 0] -= n * 256.0;
             e->patch_mbs += n;
         }
-        target = room;
+        target -= start - room;
         if (target < budget / 4)
             target = budget / 4;
     }
