@@ -518,7 +518,8 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     size_t body = head + SV_ENTRY_LEN + (t->moved ? SV_MOVE_LEN : 0) + t->patch_len;
     if (body > cap)
         return SASAE_VIDEO_ESPACE;
-    memcpy(out + body - t->patch_len, e->pat.sec + t->patch_off, t->patch_len);
+    if (t->patch_len)
+        memcpy(out + body - t->patch_len, e->pat.sec + t->patch_off, t->patch_len);
     if (vp9) {
         vpx_active_map_t am = {0};
         am.rows = (unsigned)t->mbh;
