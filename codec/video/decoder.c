@@ -156,15 +156,9 @@ static int decode_tile(sasae_vdec *d, const sasae_video_payload_tile *pt)
         /* the exact pixels go into the reference, as the encoder put them into its own, and
          * the picture shows the reference */
         vpx_ref_frame_t ref;
-        if (sv_ref_get(&t->ctx, &d->ref, pt->w, pt->h, &ref))
+        struct sv_planes pl;
+        if (sv_ref_get(&t->ctx, &d->ref, pt->w, pt->h, &ref, &pl))
             return SASAE_VIDEO_ECORRUPT;
-        struct sv_planes pl = {ref.img.planes[0],
-                               ref.img.planes[1],
-                               ref.img.planes[2],
-                               ref.img.stride[0],
-                               ref.img.stride[1],
-                               pt->w,
-                               pt->h};
         if (move_later)
             sv_shift_planes(pl.y, pl.ys, pl.u, pl.v, pl.cs, pt->move_rect, pt->move_dy);
         sv_patch_scatter(&d->patch, pt->patch, &pl);

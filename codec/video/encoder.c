@@ -584,15 +584,9 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
          * frame the move is part of the same edit (as on the decoder) */
         const uint8_t *sec = e->pat.sec + t->patch_off;
         vpx_ref_frame_t ref;
-        if (sv_ref_get(&t->ctx, &e->ref, t->w, t->h, &ref))
+        struct sv_planes dst;
+        if (sv_ref_get(&t->ctx, &e->ref, t->w, t->h, &ref, &dst))
             return SASAE_VIDEO_ECODEC;
-        struct sv_planes dst = {ref.img.planes[0],
-                                ref.img.planes[1],
-                                ref.img.planes[2],
-                                ref.img.stride[0],
-                                ref.img.stride[1],
-                                t->w,
-                                t->h};
         if (t->moved && !vp9)
             sv_shift_planes(dst.y, dst.ys, dst.u, dst.v, dst.cs, t->mv_rect, t->mv_dy);
         struct sv_planes src = tile_planes(e, t);

@@ -14,16 +14,10 @@
 #include <stdint.h>
 
 #include "sasae/video.h"
+#include "scroll.h"
 
 #define SV_PATCH_HEAD 6 /* u32 length, u16 runs */
 #define SV_PATCH_RUN 6
-
-/* Planes of one tile: origin at the tile's top-left pixel. */
-struct sv_planes {
-    uint8_t *y, *u, *v;
-    int ys, cs;
-    int w, h; /* the tile's size */
-};
 
 /* A patch being built or read: growable buffers reused from frame to frame. */
 struct sv_patch {

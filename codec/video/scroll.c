@@ -143,7 +143,8 @@ void sv_shift_planes(uint8_t *y, int ys, uint8_t *u, uint8_t *v, int cs, sasae_v
     shift_rows(v, cs, cx, cyy, cw, ch, dc);
 }
 
-int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref)
+int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref,
+               struct sv_planes *pl)
 {
     /* The codec's buffers are 8-aligned and libvpx checks (decoder) or assumes (encoder) the
      * same size; a stride equal to the width gives the image no border to extend into. */
@@ -160,7 +161,16 @@ int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_
     ref->frame_type = VP8_LAST_FRAME;
     if (!vpx_img_wrap(&ref->img, VPX_IMG_FMT_I420, (unsigned)aw, (unsigned)ah, 1, b->buf))
         return -1;
-    return vpx_codec_control(ctx, VP8_COPY_REFERENCE, ref) ? -1 : 0;
+    if (vpx_codec_control(ctx, VP8_COPY_REFERENCE, ref))
+        return -1;
+    *pl = (struct sv_planes){ref->img.planes[0],
+                             ref->img.planes[1],
+                             ref->img.planes[2],
+                             ref->img.stride[0],
+                             ref->img.stride[1],
+                             w,
+                             h};
+    return 0;
 }
 
 int sv_ref_set(vpx_codec_ctx_t *ctx, vpx_ref_frame_t *ref)
@@ -171,9 +181,9 @@ int sv_ref_set(vpx_codec_ctx_t *ctx, vpx_ref_frame_t *ref)
 int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_video_rect r, int dy)
 {
     vpx_ref_frame_t ref;
-    if (sv_ref_get(ctx, b, w, h, &ref))
+    struct sv_planes pl;
+    if (sv_ref_get(ctx, b, w, h, &ref, &pl))
         return -1;
-    sv_shift_planes(ref.img.planes[0], ref.img.stride[0], ref.img.planes[1], ref.img.planes[2],
-                    ref.img.stride[1], r, dy);
+    sv_shift_planes(pl.y, pl.ys, pl.u, pl.v, pl.cs, r, dy);
     return sv_ref_set(ctx, &ref);
 }

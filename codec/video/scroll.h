@@ -52,9 +52,16 @@ struct sv_refbuf {
 };
 int sv_ref_move(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, sasae_video_rect r,
                 int dy);
-/* The two halves of an edit of the LAST reference: a copy into b (ref->img, planes at the
- * tile's origin), and setting it back. 0 or -1. */
-int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref);
+/* Planes of one tile: origin at the tile's top-left pixel. */
+struct sv_planes {
+    uint8_t *y, *u, *v;
+    int ys, cs;
+    int w, h; /* the tile's size */
+};
+/* The two halves of an edit of the LAST reference: a copy into b (ref->img; *pl its planes,
+ * w x h), and setting it back. 0 or -1. */
+int sv_ref_get(vpx_codec_ctx_t *ctx, struct sv_refbuf *b, int w, int h, vpx_ref_frame_t *ref,
+               struct sv_planes *pl);
 int sv_ref_set(vpx_codec_ctx_t *ctx, vpx_ref_frame_t *ref);
 
 #endif
