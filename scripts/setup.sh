@@ -14,6 +14,8 @@ PKGS=(
   fonts-dejavu-core fonts-noto-cjk
   # tests: Criterion, a virtual X server and its drivers, reference tools, a proxy
   libcriterion-dev xvfb xauth xdotool imagemagick x11-utils x11-xserver-utils
+  # the clipboard tests read and set an X CLIPBOARD; bench/churn.sh does its sums in bc
+  xclip bc
   vpx-tools tinyproxy tmux procps ca-certificates curl python3
   # tests: the relay's TLS scan, a shifted clock and a system-call trace (audit day switch),
   # network namespaces for the network-cut test
