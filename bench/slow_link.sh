@@ -3,7 +3,7 @@
 #
 # usage: bench/slow_link.sh [--rate 1mbit] [--delay-ms 0|40] [--size 1920x1080] [--seconds 20]
 #                           [--fps 30] [--tap [--loss PCT]]
-#                           [--x11-scroll PERIOD_MS [--window] [--rest SEC]]
+#                           [--x11-scroll PERIOD_MS [--window] [--rest SEC] [--page text|web]]
 #                           [--keep]
 # Run as root from the source tree; binaries from $SASAE_BIN (default build/).
 #
@@ -29,6 +29,8 @@
 # Xvfb with openbox, and bench/glasspoll reads its pixels: adds true glass to glass, each step
 # drawn -> visible in the window (bench/glass_match.py; bench/glass_to_glass.sh explains it).
 # The frame log's times are then "after SDL_RenderPresent", not "after decode".
+# --page web (with --x11-scroll): the page that scrolls is a web page of anti-aliased
+# proportional text (TYPIST_PAGE=web, see bench/typist.c), not a terminal's bitmap font.
 # --rest SEC (with --x11-scroll): the scroll stops SEC seconds before the session ends; the
 # viewer dumps its decoded frames (I420) and each one shown after the last step is compared
 # with the resting screen (luma PSNR against libyuv's conversion of an xwd of the Xvfb): when
@@ -41,7 +43,7 @@
 # estimate, the tbf queue drops, and the host's "dropped while busy" captures.
 set -euo pipefail
 
-RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 WINDOW=0 REST=0
+RATE=1mbit DELAY=0 SIZE=1920x1080 SECS=20 FPS=30 KEEP=0 TAP=0 LOSS=0 XSCROLL=0 WINDOW=0 REST=0 PAGE=text
 while [ $# -gt 0 ]; do
   case $1 in
   --rate) RATE=$2; shift 2 ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
   --x11-scroll) XSCROLL=$2; shift 2 ;;
   --window) WINDOW=1; shift ;;
   --rest) REST=$2; shift 2 ;;
+  --page) PAGE=$2; shift 2 ;;
   -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
   *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -65,6 +68,7 @@ done
 [ "$LOSS" = 0 ] || [ $TAP -eq 1 ] || { echo "--loss needs --tap" >&2; exit 2; }
 [[ $XSCROLL =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "--x11-scroll wants MS or MS:PX" >&2; exit 2; }
 [ $WINDOW -eq 0 ] || [ "$XSCROLL" != 0 ] || { echo "--window needs --x11-scroll" >&2; exit 2; }
+[[ $PAGE == text || $PAGE == web ]] || { echo "--page wants text or web" >&2; exit 2; }
 [[ $REST =~ ^[0-9]+$ ]] || { echo "--rest wants seconds" >&2; exit 2; }
 [ "$REST" = 0 ] || [ "$XSCROLL" != 0 ] || { echo "--rest needs --x11-scroll" >&2; exit 2; }
 [ "$XSCROLL" = 0 ] || [ $((SECS - 13 - REST)) -ge 1 ] ||
@@ -283,7 +287,7 @@ if [ "$XSCROLL" -gt 0 ]; then
     GP_PID=$!
   fi
   read -r _ _ _ _ _ _ _ _ _ _ _ _ _ HU0 HS0 _ </proc/$HPID/stat
-  TYPIST_MONO=$WINDOW "$B/bench/typist" $(( (SECS - 13 - REST) * 1000 / XSCROLL )) "$XSCROLL" \
+  TYPIST_MONO=$WINDOW TYPIST_PAGE=$PAGE "$B/bench/typist" $(( (SECS - 13 - REST) * 1000 / XSCROLL )) "$XSCROLL" \
     scroll $XPX >"$T/draws.txt"
   if [ "$REST" -gt 0 ]; then
     sleep $((REST - 1)).5 # the resting screen, as the viewer should end up showing it
@@ -328,7 +332,7 @@ if [ $TAP -eq 1 ]; then
 else
   echo "slow link: rate $RATE, delay ${DELAY} ms (app-level RTT), $SIZE synthetic @ $FPS fps, ${SECS} s; viewer exit $vrc"
 fi
-[ "$XSCROLL" -eq 0 ] || echo "source: X11 capture of a $SIZE Xvfb scrolling ${XPX:-one text line}${XPX:+ px} every $XSCROLL ms (not synthetic)"
+[ "$XSCROLL" -eq 0 ] || echo "source: X11 capture of a $SIZE Xvfb scrolling ${XPX:-one text line}${XPX:+ px} every $XSCROLL ms (not synthetic; page: $PAGE)"
 [ -s "$T/frames.log" ] || { echo "no frame log"; cat "$T/viewer.out" "$T/viewer.err" "$T/host.out"; exit 1; }
 tcbytes=$(echo "$tc1" | awk '/Sent/ {print $2; exit}')
 tcdrops=$(echo "$tc1" | grep -o 'dropped [0-9]*' | head -1 | awk '{print $2}')

@@ -10,6 +10,10 @@
  * fast output; a few pixels is a browser's smooth scroll) by an XCopyArea of the whole
  * screen (what a terminal's own scroll is) and the rows that come in are drawn; the time
  * printed is taken before the copy.
+ * With TYPIST_PAGE=web in the environment the scrolled document is a web page instead:
+ * anti-aliased proportional text (DejaVu Sans through SDL2_ttf, blended onto white), a bold
+ * heading every 12 lines and every 5th line a blue link, 22-px lines; the rows that come in
+ * are rendered into an image and put with XPutImage, as a browser's compositor shows them.
  * `typist COUNT PERIOD_MS drag [PX]` drags a window instead: a ~1000x700 window of text (an
  * override-redirect top-level with a title bar, its picture the window's background pixmap,
  * so the X server repaints it with no help) is mapped, and every period it moves PX pixels
@@ -24,7 +28,9 @@
  * tab-separated after the time: the glyph's cell, the rows that come in at the bottom, or the
  * strip of the dragged window's leading edge that now covers the desktop),
  * so bench/peers can check that an update matched to it covers it. */
+#include <SDL2/SDL_ttf.h>
 #include <X11/Xlib.h>
+#include <X11/Xutil.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +79,73 @@ static void sleep_ms(int ms)
 {
     struct timespec d = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&d, NULL);
+}
+
+/* TYPIST_PAGE=web: the page's fonts and the band image new rows are rendered into. */
+struct web {
+    TTF_Font *body, *head;
+    SDL_Surface *band; /* w x h, ARGB8888: the X server's 24-bit TrueColor layout */
+};
+
+#define WEB_LINE 22
+#define WEB_FONT_DIR "/usr/share/fonts/truetype/dejavu/"
+
+static int web_open(struct web *wp, int w, int h)
+{
+    if (TTF_Init() != 0)
+        return -1;
+    wp->body = TTF_OpenFont(WEB_FONT_DIR "DejaVuSans.ttf", 14);
+    wp->head = TTF_OpenFont(WEB_FONT_DIR "DejaVuSans-Bold.ttf", 18);
+    wp->band = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!wp->body || !wp->head || !wp->band) {
+        fprintf(stderr, "typist: web page: %s (fonts-dejavu-core)\n", TTF_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+static void web_close(struct web *wp)
+{
+    if (wp->band)
+        SDL_FreeSurface(wp->band);
+    if (wp->body)
+        TTF_CloseFont(wp->body);
+    if (wp->head)
+        TTF_CloseFont(wp->head);
+    TTF_Quit();
+}
+
+/* Puts the page's rows [top, top + rows) (document coordinates) at screen row y. */
+static void web_draw(struct web *wp, Display *dpy, Window root, GC gc, int top, int rows, int y)
+{
+    int w = wp->band->w;
+    SDL_Rect all = {0, 0, w, rows};
+    SDL_FillRect(wp->band, &all, 0xffffffffu);
+    for (int k = top / WEB_LINE; k * WEB_LINE < top + rows; k++) {
+        char buf[256];
+        int heading = k % 12 == 0, link = !heading && k % 5 == 2;
+        int len = doc_line(k + 7, heading ? 40 : 150, buf, (int)sizeof buf - 1);
+        if (len == 0 || k % 12 == 11)
+            continue; /* a paragraph's end */
+        buf[len] = 0;
+        SDL_Color fg = heading ? (SDL_Color){32, 33, 36, 255}
+                       : link  ? (SDL_Color){26, 13, 171, 255}
+                               : (SDL_Color){60, 64, 67, 255};
+        SDL_Surface *t = TTF_RenderUTF8_Blended(heading ? wp->head : wp->body, buf, fg);
+        if (!t)
+            continue;
+        SDL_Rect at = {48, k * WEB_LINE - top + 3, 0, 0};
+        SDL_BlitSurface(t, NULL, wp->band, &at);
+        SDL_FreeSurface(t);
+    }
+    XImage *img =
+        XCreateImage(dpy, DefaultVisual(dpy, DefaultScreen(dpy)), 24, ZPixmap, 0,
+                     (char *)wp->band->pixels, (unsigned)w, (unsigned)rows, 32, wp->band->pitch);
+    if (!img)
+        return;
+    XPutImage(dpy, root, gc, img, 0, 0, 0, y, (unsigned)w, (unsigned)rows);
+    img->data = NULL; /* the surface's pixels */
+    XDestroyImage(img);
 }
 
 /* The drag mode: see the comment at the top. */
@@ -178,6 +251,14 @@ int main(int argc, char **argv)
         XSetForeground(dpy, gc, WhitePixel(dpy, scr));
         XFillRectangle(dpy, root, gc, 0, 0, (unsigned)w, (unsigned)h);
         XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+        const char *page = getenv("TYPIST_PAGE");
+        struct web web = {0};
+        int is_web = page && !strcmp(page, "web");
+        if (is_web) {
+            if (web_open(&web, w, h) != 0)
+                return 1;
+            step = scroll_px > 0 ? scroll_px : WEB_LINE;
+        }
         for (int i = -1; i < count; i++) {
             uint64_t t = wall_us(), tm = mono_us();
             int band = i < 0 ? h : step; /* rows [h - band, h) get new text */
@@ -185,17 +266,21 @@ int main(int argc, char **argv)
                 pos += step;
                 XCopyArea(dpy, root, root, gc, 0, step, (unsigned)w, (unsigned)(h - step), 0, 0);
             }
-            XRectangle clip = {0, (short)(h - band), (unsigned short)w, (unsigned short)band};
-            XSetClipRectangles(dpy, gc, 0, 0, &clip, 1, Unsorted);
-            XSetForeground(dpy, gc, WhitePixel(dpy, scr));
-            XFillRectangle(dpy, root, gc, 0, h - band, (unsigned)w, (unsigned)band);
-            XSetForeground(dpy, gc, BlackPixel(dpy, scr));
-            for (int k = (pos + h - band) / ch; k * ch < pos + h; k++) {
-                char buf[1024];
-                int len = doc_line(k, cols, buf, (int)sizeof buf);
-                XDrawImageString(dpy, root, gc, 0, k * ch - pos + font->ascent, buf, len);
+            if (is_web) {
+                web_draw(&web, dpy, root, gc, pos + h - band, band, h - band);
+            } else {
+                XRectangle clip = {0, (short)(h - band), (unsigned short)w, (unsigned short)band};
+                XSetClipRectangles(dpy, gc, 0, 0, &clip, 1, Unsorted);
+                XSetForeground(dpy, gc, WhitePixel(dpy, scr));
+                XFillRectangle(dpy, root, gc, 0, h - band, (unsigned)w, (unsigned)band);
+                XSetForeground(dpy, gc, BlackPixel(dpy, scr));
+                for (int k = (pos + h - band) / ch; k * ch < pos + h; k++) {
+                    char buf[1024];
+                    int len = doc_line(k, cols, buf, (int)sizeof buf);
+                    XDrawImageString(dpy, root, gc, 0, k * ch - pos + font->ascent, buf, len);
+                }
+                XSetClipMask(dpy, gc, None);
             }
-            XSetClipMask(dpy, gc, None);
             XSync(dpy, False);
             if (i < 0) {
                 sleep(6); /* the full page reaches the viewer (seconds on a slow link) */
@@ -210,6 +295,8 @@ int main(int argc, char **argv)
             struct timespec d = {period_ms / 1000, (long)(period_ms % 1000) * 1000000L};
             nanosleep(&d, NULL);
         }
+        if (is_web)
+            web_close(&web);
         count = 0;
     }
     for (int i = 0; i < count; i++) {

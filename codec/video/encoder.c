@@ -18,8 +18,12 @@ struct venc_tile {
     int x, y, w, h;
     int mbx, mby, mbw, mbh; /* macroblock window of this tile in the frame's map */
     int last_q;             /* the worst of mbq: the tile's blurriest part */
-    uint8_t *mbq; /* per macroblock, the quantizer it was last coded at: a top-off pass codes
-                   * only those above its own */
+    uint8_t *mbq;  /* per macroblock, the quantizer it was last coded at: a top-off pass codes
+                    * only those above its own */
+    uint8_t *rowq; /* per luma row and macroblock column, the quantizer of what the row shows
+                    * (mbq is the worst of a macroblock's rows): a move shifts these exactly,
+                    * so a blurry row's mark travels with it instead of spreading over every
+                    * macroblock a sub-macroblock scroll passes (h x mbw) */
     int topoff_left;
     int64_t last_pts;
     int cfg_q;     /* quantizer the encoder is pinned to */
@@ -245,6 +249,7 @@ void sasae_venc_free(sasae_venc *e)
             vpx_codec_destroy(&e->tiles[i].ctx);
         free(e->tiles[i].amap);
         free(e->tiles[i].mbq);
+        free(e->tiles[i].rowq);
     }
     free(e->tiles);
     free(e->y);
@@ -318,9 +323,11 @@ int sasae_venc_new(const sasae_video_config *cfg, sasae_venc **out)
             t->pass_mb = -1;
             t->amap = malloc((size_t)t->mbw * t->mbh);
             t->mbq = malloc((size_t)t->mbw * t->mbh);
-            if (!t->amap || !t->mbq)
+            t->rowq = malloc((size_t)t->h * t->mbw);
+            if (!t->amap || !t->mbq || !t->rowq)
                 goto fail;
             memset(t->mbq, 255, (size_t)t->mbw * t->mbh); /* nothing coded yet */
+            memset(t->rowq, 255, (size_t)t->h * t->mbw);
             rc = tile_init(e, t);
             if (rc)
                 goto fail;
@@ -404,41 +411,144 @@ static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y
                e->v + (size_t)(y / 2) * e->cs + x / 2, e->cs, w, h);
 }
 
-/* The macroblocks of t's active map were coded at q: its map and worst quantizer. */
-static void tile_mark(struct venc_tile *t, int q)
+/* Macroblock k now shows what was coded at q: its mark and its rows'. */
+static void mb_set(struct venc_tile *t, int k, int q)
+{
+    int x = k % t->mbw, y0 = k / t->mbw * 16, y1 = y0 + 16 < t->h ? y0 + 16 : t->h;
+    t->mbq[k] = (uint8_t)q;
+    for (int y = y0; y < y1; y++)
+        t->rowq[(size_t)y * t->mbw + x] = (uint8_t)q;
+}
+
+/* Macroblock k's rows now show at worst q. */
+static void mb_raise(struct venc_tile *t, int k, int q)
+{
+    int x = k % t->mbw, y0 = k / t->mbw * 16, y1 = y0 + 16 < t->h ? y0 + 16 : t->h;
+    if (t->mbq[k] < q)
+        t->mbq[k] = (uint8_t)q;
+    for (int y = y0; y < y1; y++)
+        if (t->rowq[(size_t)y * t->mbw + x] < q)
+            t->rowq[(size_t)y * t->mbw + x] = (uint8_t)q;
+}
+
+static struct sv_planes tile_planes(const sasae_venc *e, const struct venc_tile *t)
+{
+    struct sv_planes p = {e->y + (size_t)t->y * e->ys + t->x,
+                          e->u + (size_t)(t->y / 2) * e->cs + t->x / 2,
+                          e->v + (size_t)(t->y / 2) * e->cs + t->x / 2,
+                          e->ys,
+                          e->cs,
+                          t->w,
+                          t->h};
+    return p;
+}
+
+/* 1 if macroblock k of the reference planes shows exactly the source's. */
+static int mb_exact(const struct venc_tile *t, const struct sv_planes *src,
+                    const struct sv_planes *ref, int k)
+{
+    int x = k % t->mbw * 16, y = k / t->mbw * 16;
+    int w = t->w - x < 16 ? t->w - x : 16, h = t->h - y < 16 ? t->h - y : 16;
+    for (int r = 0; r < h; r++)
+        if (memcmp(src->y + (size_t)(y + r) * src->ys + x, ref->y + (size_t)(y + r) * ref->ys + x,
+                   (size_t)w))
+            return 0;
+    for (int r = 0; r < (h + 1) / 2; r++) {
+        size_t so = (size_t)(y / 2 + r) * src->cs + x / 2,
+               ro = (size_t)(y / 2 + r) * ref->cs + x / 2;
+        if (memcmp(src->u + so, ref->u + ro, (size_t)(w + 1) / 2) ||
+            memcmp(src->v + so, ref->v + ro, (size_t)(w + 1) / 2))
+            return 0;
+    }
+    return 1;
+}
+
+/* After a tile's frame: the codec coded its active map at q (-1: no frame), then the patch
+ * (if any) was written. A lossy frame may change more than its active map: VP9 may code an
+ * active macroblock in a block of up to 64x64 that takes in inactive neighbours (a block's
+ * segment is the lowest of its 8x8s), and the loop filter reaches 7 pixels across a block's
+ * top and left edges. So the macroblocks of each aligned 64x64 superblock with a coded one,
+ * and those just above and left of it, are no better than q, unless they were exact and the
+ * codec's reconstruction shows they still are (one copy of the reference; text typed on an
+ * exact page keeps the page exact). A patch written after the frame is exact. Uses e->pmap
+ * (free by now). */
+static void tile_mark(sasae_venc *e, struct venc_tile *t, int q)
 {
     int worst = 0, n = t->mbw * t->mbh;
+    if (q > 0) {
+        memset(e->pmap, 0, (size_t)t->mbw * (size_t)t->mbh);
+        int exact = 0;
+        for (int k = 0; k < n; k++) {
+            if (!t->amap[k])
+                continue;
+            int x0 = k % t->mbw / 4 * 4, y0 = k / t->mbw / 4 * 4;
+            for (int y = y0 > 0 ? y0 - 1 : 0; y < y0 + 4 && y < t->mbh; y++)
+                for (int x = x0 > 0 ? x0 - 1 : 0; x < x0 + 4 && x < t->mbw; x++) {
+                    int j = y * t->mbw + x;
+                    e->pmap[j] = !t->amap[j];
+                    exact |= e->pmap[j] && t->mbq[j] == 0;
+                }
+        }
+        vpx_ref_frame_t ref;
+        struct sv_planes rec, src = tile_planes(e, t);
+        int check = exact && !sv_ref_get(&t->ctx, &e->ref, t->w, t->h, &ref, &rec);
+        for (int k = 0; k < n; k++)
+            if (e->pmap[k] && !(check && t->mbq[k] == 0 && mb_exact(t, &src, &rec, k)))
+                mb_raise(t, k, q);
+    }
+    if (t->patch_len) {
+        memset(e->pmap, 0, (size_t)t->mbw * (size_t)t->mbh);
+        sv_patch_fill(e->pat.sec + t->patch_off, e->pmap, t->mbw, 1);
+        for (int k = 0; k < n; k++)
+            if (e->pmap[k])
+                mb_set(t, k, 0);
+    }
     for (int k = 0; k < n; k++) {
-        if (t->amap[k])
-            t->mbq[k] = (uint8_t)q;
+        if (q >= 0 && t->amap[k])
+            mb_set(t, k, q);
         worst = t->mbq[k] > worst ? t->mbq[k] : worst;
     }
     t->last_q = worst;
 }
 
-/* A move shifts the reference's rows within mv_rect by mv_dy: each macroblock there now
- * shows rows from up to |dy| rows away, so it takes the worst quantizer among the macroblock
- * rows they came from (rows that come from outside the rectangle are coded this frame). Uses
- * scratch (a tile's macroblocks) for the old marks. */
-static void tile_move_marks(struct venc_tile *t, uint8_t *scratch)
+/* A move shifts the reference's rows within mv_rect by mv_dy (row y shows row y - dy): the
+ * row marks move with them, each macroblock's mark is again the worst of its rows. Rows whose
+ * source lies outside the rectangle keep theirs (they are coded this frame); with an odd dy
+ * chroma moved by floor(dy/2), so a row also takes its source's neighbours; a macroblock
+ * column the rectangle covers only in part keeps its own marks too. In place: rows are
+ * visited away from where they come from. */
+static void tile_move_marks(struct venc_tile *t)
 {
     sasae_video_rect r = t->mv_rect;
-    int c0 = r.x / 16, c1 = (r.x + r.w - 1) / 16, r0 = r.y / 16, r1 = (r.y + r.h - 1) / 16;
-    int k = (abs(t->mv_dy) + 15) / 16;
-    memcpy(scratch, t->mbq, (size_t)t->mbw * t->mbh);
-    for (int y = r0; y <= r1; y++)
-        for (int x = c0; x <= c1; x++) {
-            int worst = 0;
-            for (int yy = y - k < r0 ? r0 : y - k; yy <= y + k && yy <= r1; yy++) {
-                int v = scratch[yy * t->mbw + x];
-                worst = v > worst ? v : worst;
+    int dy = t->mv_dy, y0 = r.y, y1 = r.y + r.h < t->h ? r.y + r.h : t->h;
+    for (int x = r.x / 16; x <= (r.x + r.w - 1) / 16 && x < t->mbw; x++) {
+        int cx1 = x * 16 + 16 < t->w ? x * 16 + 16 : t->w;
+        int part = x * 16 < r.x || cx1 > r.x + r.w;
+        uint8_t *col = t->rowq + x;
+        for (int i = 0; i < y1 - y0; i++) {
+            int y = dy < 0 ? y0 + i : y1 - 1 - i, src = y - dy;
+            if (src < y0 || src >= y1)
+                continue;
+            int v = col[(size_t)src * t->mbw];
+            if (dy & 1) {
+                if (src > y0 && col[(size_t)(src - 1) * t->mbw] > v)
+                    v = col[(size_t)(src - 1) * t->mbw];
+                if (src + 1 < y1 && col[(size_t)(src + 1) * t->mbw] > v)
+                    v = col[(size_t)(src + 1) * t->mbw];
             }
-            t->mbq[y * t->mbw + x] = (uint8_t)worst;
+            if (part && col[(size_t)y * t->mbw] > v)
+                v = col[(size_t)y * t->mbw];
+            col[(size_t)y * t->mbw] = (uint8_t)v;
         }
+        for (int my = y0 / 16; my <= (y1 - 1) / 16; my++) {
+            int worst = 0, e1 = my * 16 + 16 < t->h ? my * 16 + 16 : t->h;
+            for (int y = my * 16; y < e1; y++)
+                worst = col[(size_t)y * t->mbw] > worst ? col[(size_t)y * t->mbw] : worst;
+            t->mbq[my * t->mbw + x] = (uint8_t)worst;
+        }
+    }
 }
 
-/* Fills t's active map: all of it for a keyframe, its band of a top-off pass, else its
- * dirty macroblocks. Returns how many are set. */
 static int tile_amap(const sasae_venc *e, struct venc_tile *t, int key)
 {
     int n = t->mbw * t->mbh, on = 0;
@@ -460,24 +570,29 @@ static int tile_amap(const sasae_venc *e, struct venc_tile *t, int key)
     return on;
 }
 
-static struct sv_planes tile_planes(const sasae_venc *e, const struct venc_tile *t)
-{
-    struct sv_planes p = {e->y + (size_t)t->y * e->ys + t->x,
-                          e->u + (size_t)(t->y / 2) * e->cs + t->x / 2,
-                          e->v + (size_t)(t->y / 2) * e->cs + t->x / 2,
-                          e->ys,
-                          e->cs,
-                          t->w,
-                          t->h};
-    return p;
-}
+/* A scroll step's new rows go in the patch whole when they deflate to at most this much a
+ * macroblock (text of any kind does, 40-160 B; a photo ~270 of its 384). */
+#define SV_PATCH_STEP_MB_BYTES 192
 
 /* Takes the flat macroblocks of t's active map out of it into a patch (appended to e->pat),
- * if the patch fits in *room bytes, which it then uses up. Returns the macroblocks taken. */
+ * if the patch fits in *room bytes, which it then uses up. Returns the macroblocks taken.
+ * A moved tile's changed macroblocks go whole if they are cheap enough: coded by VP9, the
+ * few that are not flat would cost little, but its blocks of up to 64x64 and its loop
+ * filter would blur the exact rows around them (tile_mark). */
 static int tile_patch(sasae_venc *e, struct venc_tile *t, double *room)
 {
     struct sv_planes src = tile_planes(e, t);
+    size_t at = e->pat.sec_len, len;
     int n = 0;
+    if (t->moved && t->vp9_mbs > 0 && !sv_patch_build(&e->pat, at, t->amap, t->mbw, t->mbh, &src)) {
+        len = e->pat.sec_len - at;
+        if ((double)len <= *room && len <= (size_t)SV_PATCH_STEP_MB_BYTES * t->vp9_mbs) {
+            memcpy(e->pmap, t->amap, (size_t)t->mbw * (size_t)t->mbh);
+            n = t->vp9_mbs;
+            goto take;
+        }
+        e->pat.sec_len = at;
+    }
     for (int r = 0; r < t->mbh; r++)
         for (int c = 0; c < t->mbw; c++) {
             int k = r * t->mbw + c;
@@ -488,14 +603,14 @@ static int tile_patch(sasae_venc *e, struct venc_tile *t, double *room)
                          sv_mb_is_flat(src.y + yo, src.ys, src.u + co, src.v + co, src.cs, w, h);
             n += e->pmap[k];
         }
-    size_t at = e->pat.sec_len;
     if (!n || sv_patch_build(&e->pat, at, e->pmap, t->mbw, t->mbh, &src))
         return 0; /* nothing flat, or no memory: the codec codes it all */
-    size_t len = e->pat.sec_len - at;
+    len = e->pat.sec_len - at;
     if ((double)len > *room) {
         e->pat.sec_len = at; /* no room: the codec codes it now, top-off sharpens it later */
         return 0;
     }
+take:
     *room -= (double)len;
     t->patch_off = at;
     t->patch_len = len;
@@ -612,9 +727,7 @@ static int encode_tile(sasae_venc *e, struct venc_tile *t, int idx, int key, uin
     int q = topoff ? e->pass_q : t->cfg_q;
     if (!topoff && len)
         vpx_codec_control(&t->ctx, VP8E_GET_LAST_QUANTIZER_64, &q);
-    if (t->patch_len)
-        sv_patch_fill(e->pat.sec + t->patch_off, t->mbq, t->mbw, 0);
-    tile_mark(t, q);
+    tile_mark(e, t, len ? q : -1);
     return 1;
 }
 
@@ -1040,7 +1153,7 @@ int sasae_venc_encode(sasae_venc *e, const sasae_video_frame *f, unsigned flags,
             goto fail;
         }
         if (t->moved)
-            tile_move_marks(t, e->pmap);
+            tile_move_marks(t);
         rc = encode_tile(e, t, i, key, out, cap, &pos);
         if (rc < 0)
             goto fail;

@@ -29,8 +29,9 @@ struct sv_patch {
 };
 void sv_patch_free(struct sv_patch *p);
 
-/* 1 if the w x h (<= 16) macroblock at y/u/v (its top-left; chroma (w+1)/2 x (h+1)/2) has
- * few enough levels to be sent as a patch. */
+/* 1 if the w x h (<= 16) macroblock at y/u/v (its top-left; chroma (w+1)/2 x (h+1)/2) is
+ * flat (few levels) or text on a plain background: what deflates well enough to be sent
+ * as a patch. */
 int sv_mb_is_flat(const uint8_t *y, int ys, const uint8_t *u, const uint8_t *v, int cs, int w,
                   int h);
 
