@@ -17,15 +17,19 @@ set -euo pipefail
 NR=sasae-r$$
 NH=sasae-h$$
 NET=10.231.$(($$ % 250)).
+# in_ns NS CMD...: CMD in namespace NS's network only (nsenter; ip's netns exec, and its
+# option -n, also remount /sys, which fails where / is not a mount point, as in a chroot);
+# it execs CMD, so $! is CMD's pid
+in_ns() { local ns=$1; shift; nsenter --net="/run/netns/$ns" -- "$@"; }
 ip netns add "$NR"
 ip netns add "$NH"
 trap 'rc=$?; set +e; reap_all; ip netns del "$NR"; ip netns del "$NH"; (exit $rc); cleanup' EXIT
 ip link add vr$$ netns "$NR" type veth peer name vh$$ netns "$NH"
-ip -n "$NR" addr add "${NET}1/30" dev vr$$
-ip -n "$NH" addr add "${NET}2/30" dev vh$$
-for ns in "$NR" "$NH"; do ip -n "$ns" link set lo up; done
-ip -n "$NR" link set vr$$ up
-ip -n "$NH" link set vh$$ up
+in_ns "$NR" ip addr add "${NET}1/30" dev vr$$
+in_ns "$NH" ip addr add "${NET}2/30" dev vh$$
+for ns in "$NR" "$NH"; do in_ns "$ns" ip link set lo up; done
+in_ns "$NR" ip link set vr$$ up
+in_ns "$NH" ip link set vh$$ up
 
 # the relay inside its namespace, with a certificate for its address there
 kill -TERM "$RPID"
@@ -33,7 +37,7 @@ wait "$RPID" || { echo "FAIL: the first relay exited badly"; exit 1; }
 cp -r "$C" "$T/c2"
 "$B/relay/certs/sasae-certs" --dir "$T/c2" issue-relay --host "${NET}1" >/dev/null
 URL=wss://${NET}1:$PORT/
-ip netns exec "$NR" "$B/relay/server/sasae-relay" --listen "${NET}1" --port "$PORT" \
+in_ns "$NR" "$B/relay/server/sasae-relay" --listen "${NET}1" --port "$PORT" \
   --cert "$T/c2/relay.pem" --key "$T/c2/relay.key" --operator-ca "$C/ca.pem" --crl "$C/crl.pem" \
   --audit-dir "$T/audit" >"$T/relay2.log" 2>&1 &
 RPID=$!
@@ -41,7 +45,7 @@ PIDS+=($RPID)
 wait_line "sasae-relay ready" "$T/relay2.log" 10
 
 metric() { # metric NAME_WITH_LABELS
-  ip netns exec "$NR" curl -s --cacert "$C/ca.pem" "https://${NET}1:$PORT/metrics" |
+  in_ns "$NR" curl -s --cacert "$C/ca.pem" "https://${NET}1:$PORT/metrics" |
     awk -v m="$1" '$1 == m {print $2}'
 }
 frames() { local n; n=$(grep -vc '^#' "$1" 2>/dev/null) || true; echo "${n:-0}"; }
@@ -51,7 +55,7 @@ net_host() { # NAME: a host in its namespace, waiting for consent (as viewer_lib
   mkfifo "$T/$name.in"
   sleep 600 >"$T/$name.in" &
   PIDS+=($!)
-  script -qfec "exec ip netns exec $NH $(printf '%q ' "$B/host/sasae-host" --relay "$URL" \
+  script -qfec "exec nsenter --net=/run/netns/$NH -- $(printf '%q ' "$B/host/sasae-host" --relay "$URL" \
     --relay-ca "$C/ca.pem" --org-ca "$C/ca.pem" --state-dir "$T/hoststate" \
     --consent tty --no-proxy --source synthetic --size 320x240)" /dev/null <"$T/$name.in" \
     >"$T/$name.out" 2>&1 &
@@ -63,15 +67,15 @@ net_host() { # NAME: a host in its namespace, waiting for consent (as viewer_lib
   PIDS+=($HPID)
   CODE=$(grep -o "support code: [0-9 ]*" "$T/$name.out" | head -1 | sed 's/support code: //')
 }
-cut() { ip -n "$NH" link set vh$$ down; }
-mend() { ip -n "$NH" link set vh$$ up; }
+cut() { in_ns "$NH" ip link set vh$$ down; }
+mend() { in_ns "$NH" ip link set vh$$ up; }
 
 echo "== a 5 s cut"
 # NAME: sharing, 10 frames decoded; the viewer inside the relay's namespace (the relay's
 # address exists only there)
 net_session_ns() {
   net_host "$1"
-  ip netns exec "$NR" "$B/viewer/sasae-viewer" --headless --relay "$URL" --relay-ca "$C/ca.pem" \
+  in_ns "$NR" "$B/viewer/sasae-viewer" --headless --relay "$URL" --relay-ca "$C/ca.pem" \
     --cert "$OPC" --key "$OPK" --code "$CODE" --frame-log "$T/v$1.frames" >"$T/v$1.out" \
     2>"$T/v$1.err" &
   VPID=$!
