@@ -411,23 +411,15 @@ static void convert(sasae_venc *e, const uint8_t *bgra, int stride, int x, int y
                e->v + (size_t)(y / 2) * e->cs + x / 2, e->cs, w, h);
 }
 
-/* Macroblock k now shows what was coded at q: its mark and its rows'. */
-static void mb_set(struct venc_tile *t, int k, int q)
+/* Macroblock k now shows what was coded at q (raise: at worst q, where it was better): its
+ * rows' marks and its own. */
+static void mb_mark(struct venc_tile *t, int k, int q, int raise)
 {
     int x = k % t->mbw, y0 = k / t->mbw * 16, y1 = y0 + 16 < t->h ? y0 + 16 : t->h;
-    t->mbq[k] = (uint8_t)q;
-    for (int y = y0; y < y1; y++)
-        t->rowq[(size_t)y * t->mbw + x] = (uint8_t)q;
-}
-
-/* Macroblock k's rows now show at worst q. */
-static void mb_raise(struct venc_tile *t, int k, int q)
-{
-    int x = k % t->mbw, y0 = k / t->mbw * 16, y1 = y0 + 16 < t->h ? y0 + 16 : t->h;
-    if (t->mbq[k] < q)
+    if (!raise || t->mbq[k] < q)
         t->mbq[k] = (uint8_t)q;
     for (int y = y0; y < y1; y++)
-        if (t->rowq[(size_t)y * t->mbw + x] < q)
+        if (!raise || t->rowq[(size_t)y * t->mbw + x] < q)
             t->rowq[(size_t)y * t->mbw + x] = (uint8_t)q;
 }
 
@@ -494,18 +486,18 @@ static void tile_mark(sasae_venc *e, struct venc_tile *t, int q)
         int check = exact && !sv_ref_get(&t->ctx, &e->ref, t->w, t->h, &ref, &rec);
         for (int k = 0; k < n; k++)
             if (e->pmap[k] && !(check && t->mbq[k] == 0 && mb_exact(t, &src, &rec, k)))
-                mb_raise(t, k, q);
+                mb_mark(t, k, q, 1);
     }
     if (t->patch_len) {
         memset(e->pmap, 0, (size_t)t->mbw * (size_t)t->mbh);
         sv_patch_fill(e->pat.sec + t->patch_off, e->pmap, t->mbw, 1);
         for (int k = 0; k < n; k++)
             if (e->pmap[k])
-                mb_set(t, k, 0);
+                mb_mark(t, k, 0, 0);
     }
     for (int k = 0; k < n; k++) {
         if (q >= 0 && t->amap[k])
-            mb_set(t, k, q);
+            mb_mark(t, k, q, 0);
         worst = t->mbq[k] > worst ? t->mbq[k] : worst;
     }
     t->last_q = worst;
@@ -549,6 +541,8 @@ static void tile_move_marks(struct venc_tile *t)
     }
 }
 
+/* Fills t's active map: all of it for a keyframe, its band of a top-off pass, else its
+ * dirty macroblocks. Returns how many are set. */
 static int tile_amap(const sasae_venc *e, struct venc_tile *t, int key)
 {
     int n = t->mbw * t->mbh, on = 0;

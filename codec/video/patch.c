@@ -55,23 +55,17 @@ static int levels(const uint8_t *p, int stride, int w, int h, int max, int *top)
     return n;
 }
 
-/* 1 if a plane block has at most max levels, and, with dominant set, one of them on at
- * least half of its pixels. */
-static int plane_ok(const uint8_t *p, int stride, int w, int h, int max, int dominant)
-{
-    int top, n = levels(p, stride, w, h, max, &top);
-    return n <= SV_FLAT_LEVELS || (n <= max && (!dominant || 2 * top >= w * h));
-}
-
 int sv_mb_is_flat(const uint8_t *y, int ys, const uint8_t *u, const uint8_t *v, int cs, int w,
                   int h)
 {
-    int cw = (w + 1) / 2, ch = (h + 1) / 2;
-    if (!plane_ok(y, ys, w, h, SV_TEXT_LEVELS, 1))
+    int cw = (w + 1) / 2, ch = (h + 1) / 2, top;
+    int n = levels(y, ys, w, h, SV_TEXT_LEVELS, &top);
+    if (n > SV_FLAT_LEVELS && (n > SV_TEXT_LEVELS || 2 * top < w * h))
         return 0;
     for (int k = 0; k < 2; k++) {
-        const uint8_t *c = k ? v : u;
-        if (!plane_ok(c, cs, cw, ch, SV_TEXT_CHROMA, 0) && !plane_ok(c, cs, cw, ch, 64, 1))
+        /* at most 64 samples: every level is counted */
+        n = levels(k ? v : u, cs, cw, ch, cw * ch, &top);
+        if (n > SV_TEXT_CHROMA && 2 * top < cw * ch)
             return 0;
     }
     return 1;
