@@ -13,21 +13,55 @@ done
 source "$(dirname "$0")/cluster_lib.sh"
 
 # ---- the directory: master, replica, three Sentinels
-M_PORT=$(free_port)
-R_PORT=$(free_port)
-redis_conf() { # redis_conf NAME PORT [extra line]
-  mkdir -p "$WORK/$1"
-  printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\nsave ""\nappendonly no\ndir %s\ndaemonize no\nlogfile ""\n%s\n' \
-    "$2" "$WORK/$1" "${3:-}" > "$WORK/$1/redis.conf"
-}
-redis_conf master "$M_PORT"
-redis_conf replica "$R_PORT" "replicaof 127.0.0.1 $M_PORT"
-redis-server "$WORK/master/redis.conf" > "$WORK/master.log" 2>&1 &
-M_PID=$!
-PIDS+=("$M_PID")
-redis-server "$WORK/replica/redis.conf" > "$WORK/replica.log" 2>&1 &
-PIDS+=("$!")
 rcli() { local p=$1; shift; redis-cli -h 127.0.0.1 -p "$p" "$@"; }
+redis_conf() { # redis_conf NAME PORT [extra line]
+  printf 'bind 127.0.0.1\nport %s\nprotected-mode yes\nsave ""\nappendonly no\ndir %s\ndaemonize no\nlogfile ""\n%s\n' \
+    "$2" "$WORK/$1" "${3:-}" > "$WORK/$1/conf"
+}
+replica_conf() { redis_conf "$1" "$2" "replicaof 127.0.0.1 $M_PORT"; }
+sentinel_conf() {
+  cat > "$WORK/$1/conf" <<CONF
+bind 127.0.0.1
+port $2
+daemonize no
+logfile ""
+dir $WORK/$1
+sentinel monitor sasae 127.0.0.1 $M_PORT 2
+sentinel down-after-milliseconds sasae 1000
+sentinel failover-timeout sasae 5000
+sentinel parallel-syncs sasae 1
+CONF
+}
+# redis_up NAME PROGRAM WRITE_CONF: PROGRAM on a free port (WRITE_CONF NAME PORT writes its
+# config), up when it answers as itself; a port another test took between the choice and
+# the bind gets a new one, as start_node does. Sets UP_PORT and UP_PID.
+redis_up() {
+  local name=$1 prog=$2 write=$3 p pid i
+  mkdir -p "$WORK/$name"
+  for _ in 1 2 3 4 5; do
+    p=$(free_port)
+    "$write" "$name" "$p"
+    "$prog" "$WORK/$name/conf" > "$WORK/$name.log" 2>&1 &
+    pid=$!
+    for i in $(seq 1 100); do
+      if [ "$(rcli "$p" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ]; then
+        UP_PORT=$p UP_PID=$pid
+        PIDS+=("$pid")
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  tail -n 5 "$WORK/$name.log" >&2
+  fail "$name did not start"
+}
+redis_up master redis-server redis_conf
+M_PORT=$UP_PORT M_PID=$UP_PID
+redis_up replica redis-server replica_conf
+R_PORT=$UP_PORT
 for i in $(seq 1 100); do
   rcli "$R_PORT" info replication 2>/dev/null | grep -q "master_link_status:up" && break
   sleep 0.1
@@ -35,22 +69,8 @@ done
 rcli "$R_PORT" info replication | grep -q "master_link_status:up" || fail "the replica did not follow the master"
 S_PORTS=()
 for s in 1 2 3; do
-  p=$(free_port)
-  S_PORTS+=("$p")
-  mkdir -p "$WORK/sentinel$s"
-  cat > "$WORK/sentinel$s/sentinel.conf" <<CONF
-bind 127.0.0.1
-port $p
-daemonize no
-logfile ""
-dir $WORK/sentinel$s
-sentinel monitor sasae 127.0.0.1 $M_PORT 2
-sentinel down-after-milliseconds sasae 1000
-sentinel failover-timeout sasae 5000
-sentinel parallel-syncs sasae 1
-CONF
-  redis-sentinel "$WORK/sentinel$s/sentinel.conf" > "$WORK/sentinel$s.log" 2>&1 &
-  PIDS+=("$!")
+  redis_up "sentinel$s" redis-sentinel sentinel_conf
+  S_PORTS+=("$UP_PORT")
 done
 # the Sentinels must know the replica and each other before a failover can be voted (about
 # 2 s: hellos go out every 2 s; a loaded machine gets a deadline, not a count of tries)
