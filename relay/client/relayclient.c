@@ -39,6 +39,7 @@ struct sasae_relayclient {
     char *host, *path, *ca_file, *cert_file, *key_file, *proxy;
     char *ca_pem;         /* NUL-terminated copy, or NULL */
     char verify_err[200]; /* why the relay's certificate was refused on this attempt */
+    int tls_checked;      /* this attempt got as far as checking the relay's certificate */
     size_t ca_pem_len;
     int port;
     int have_pin;
@@ -213,6 +214,7 @@ static void do_connect(lws_sorted_usec_list_t *sul)
     ci.opaque_user_data = c;
     c->pin_ok = 0;
     c->verify_err[0] = '\0';
+    c->tls_checked = 0;
     c->state = ST_CONNECTING;
     c->rx_len = 0;
     c->rx_discard = 0;
@@ -266,11 +268,28 @@ static void tls_info_cb(const SSL *ssl, int where, int ret)
                                             : "");
 }
 
+/* With TLS 1.3 the relay checks an operator certificate after our side of the handshake is
+ * done, and its alert is lost when the connection is reset before we read it: lws then says
+ * "read failed", "Closed before conn" or nothing. Name the likely cause in end_text (the
+ * relay's log has the reason); 0 when this attempt did not end that way. */
+static int refused_after_handshake(struct sasae_relayclient *c, const char *lws_why)
+{
+    if (c->state != ST_CONNECTING || !c->cert_file || !c->tls_checked || c->verify_err[0] ||
+        c->end_text[0])
+        return 0;
+    snprintf(c->end_text, sizeof(c->end_text),
+             "the relay closed the connection during the TLS handshake (%s): it may have "
+             "refused this operator certificate, and its log says why",
+             lws_why);
+    return 1;
+}
+
 static int verify_cb(struct sasae_relayclient *c, X509_STORE_CTX *xs)
 {
     SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
     if (ssl && g_ssl_client_idx >= 0)
         SSL_set_ex_data(ssl, g_ssl_client_idx, c);
+    c->tls_checked = 1;
     if (!c->have_pin) {
         /* leave OpenSSL's verdict (CA chain + hostname) alone, but keep its reason: the
          * connection error lws reports says only "SSL err" */
@@ -487,6 +506,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             return 0;
         if (c->verify_err[0]) {
             snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
+        } else if (refused_after_handshake(c, in ? (const char *)in : "connection error")) {
+            /* end_text says it */
         } else if (c->proxy && in && strstr((const char *)in, "proxy")) {
             /* lws says "proxy not h1" for any refusal, 407 included; name the proxy (its
              * host part only: never the password) and what to check */
@@ -566,9 +587,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
          * finished its handshake) free the wsi without CONNECTION_ERROR or CLOSED. */
         if (c->wsi == wsi) {
             c->wsi = NULL;
-            if (c->state != ST_ENDED)
-                schedule_retry_or_finish(c, c->end_text[0] ? c->end_text
-                                                           : "connection closed by the relay");
+            if (c->state == ST_ENDED)
+                return 0;
+            if (c->verify_err[0])
+                snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
+            else
+                refused_after_handshake(c, "connection closed");
+            schedule_retry_or_finish(c, c->end_text[0] ? c->end_text
+                                                       : "connection closed by the relay");
         }
         return 0;
     default:
