@@ -268,14 +268,18 @@ static void tls_info_cb(const SSL *ssl, int where, int ret)
                                             : "");
 }
 
-/* With TLS 1.3 the relay checks an operator certificate after our side of the handshake is
- * done, and its alert is lost when the connection is reset before we read it: lws then says
- * "read failed", "Closed before conn" or nothing. Name the likely cause in end_text (the
- * relay's log has the reason); 0 when this attempt did not end that way. */
-static int refused_after_handshake(struct sasae_relayclient *c, const char *lws_why)
+/* Why a TLS attempt failed, into end_text: a refused relay certificate or a relay alert
+ * (verify_err), else, with TLS 1.3, a refusal of our operator certificate whose alert was
+ * lost: the relay checks it after our side of the handshake is done and may reset the
+ * connection before we read its alert (lws then says "read failed", "Closed before conn" or
+ * nothing); the relay's log has the reason. 0 when neither explains this attempt. */
+static int explain_tls_failure(struct sasae_relayclient *c, const char *lws_why)
 {
-    if (c->state != ST_CONNECTING || !c->cert_file || !c->tls_checked || c->verify_err[0] ||
-        c->end_text[0])
+    if (c->verify_err[0]) {
+        snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
+        return 1;
+    }
+    if (c->state != ST_CONNECTING || !c->cert_file || !c->tls_checked || c->end_text[0])
         return 0;
     snprintf(c->end_text, sizeof(c->end_text),
              "the relay closed the connection during the TLS handshake (%s): it may have "
@@ -504,9 +508,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         c->wsi = NULL;
         if (c->state == ST_ENDED)
             return 0;
-        if (c->verify_err[0]) {
-            snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
-        } else if (refused_after_handshake(c, in ? (const char *)in : "connection error")) {
+        if (explain_tls_failure(c, in ? (const char *)in : "connection error")) {
             /* end_text says it */
         } else if (c->proxy && in && strstr((const char *)in, "proxy")) {
             /* lws says "proxy not h1" for any refusal, 407 included; name the proxy (its
@@ -589,10 +591,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             c->wsi = NULL;
             if (c->state == ST_ENDED)
                 return 0;
-            if (c->verify_err[0])
-                snprintf(c->end_text, sizeof(c->end_text), "%s", c->verify_err);
-            else
-                refused_after_handshake(c, "connection closed");
+            explain_tls_failure(c, "connection closed");
             schedule_retry_or_finish(c, c->end_text[0] ? c->end_text
                                                        : "connection closed by the relay");
         }
